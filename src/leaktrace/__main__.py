@@ -1,0 +1,3 @@
+from leaktrace.cli.app import main
+
+main()

@@ -1,0 +1,82 @@
+"""The one error tree of leaktrace.
+
+Every error a user can cause is a :class:`LeaktraceError`. Each class carries the
+exit code the CLI returns and the HTTP status the web layer answers with, and its
+message is one sentence naming the file or id involved. Interfaces translate these
+once, at their boundary; nothing below them prints.
+"""
+
+from __future__ import annotations
+
+
+class LeaktraceError(Exception):
+    """Base of every error leaktrace reports to a user."""
+
+    exit_code: int = 1
+    http_status: int = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadInput(LeaktraceError):
+    """The user gave something leaktrace cannot use."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class ImageRejected(BadInput):
+    """A file is not an image leaktrace accepts (unreadable, truncated, bomb, wrong type)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NotFound(BadInput):
+    """A recipient, asset, share or file that does not exist."""
+
+    http_status = 404
+
+
+class WorkspaceMissing(BadInput):
+    """No workspace at the given home."""
+
+    http_status = 500
+
+
+class WorkspaceExists(BadInput):
+    """``init`` on a folder that already holds a workspace."""
+
+    http_status = 409
+
+
+class Conflict(BadInput):
+    """The request clashes with what is stored (a duplicate name, say)."""
+
+    http_status = 409
+
+
+class KeyProblem(BadInput):
+    """The master key is missing, unsafe, malformed or does not belong to this workspace."""
+
+    http_status = 500
+
+
+class SettingRejected(BadInput):
+    """A setting has an unsafe or malformed value."""
+
+    http_status = 500
+
+
+class Busy(LeaktraceError):
+    """Another process holds the workspace for too long."""
+
+    exit_code = 3
+    http_status = 503

@@ -1,0 +1,165 @@
+"""Settings: one table, read from the workspace file and ``LEAKTRACE_*`` variables.
+
+Each :class:`Setting` row generates the environment variable name, the README
+table and ``leaktrace settings --json``. Precedence, lowest first: the default,
+the workspace file ``leaktrace.toml``, the environment, explicit overrides.
+Unsafe values are refused when settings are loaded; nothing is built at import.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from leaktrace.errors import SettingRejected
+
+SETTINGS_FILE = "leaktrace.toml"
+DEFAULT_HOME = ".leaktrace"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its name, default, help text and environment variable."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "LEAKTRACE_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "", "SQLAlchemy URL of the store; empty means SQLite at HOME/leaktrace.db."),
+    Setting("epsilon", 1e-6, "Family-wise bound on the probability of accusing any innocent recipient in one trace (at most 1e-3)."),
+    Setting("carrier_cells", 4096, "Target number K of carrier basis functions per asset (more survives smaller crops)."),
+    Setting("min_cell_px", 8, "Smallest carrier cell, in pixels of the original, so small assets keep a mark JPEG cannot erase."),
+    Setting("target_psnr", 46.0, "Quality target of every copy against its original, in dB; the fingerprint strength follows from it."),
+    Setting("min_psnr", 45.0, "A copy whose PSNR falls below this, in dB, is refused."),
+    Setting("min_ssim", 0.99, "A copy whose SSIM falls below this is refused."),
+    Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
+    Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard)."),
+    Setting("max_file_mb", 200, "Largest image file accepted, in MB."),
+    Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one workspace (see ``SETTINGS`` for the meaning of each)."""
+
+    home: Path
+    database_url: str
+    epsilon: float
+    carrier_cells: int
+    min_cell_px: int
+    target_psnr: float
+    min_psnr: float
+    min_ssim: float
+    jpeg_quality: int
+    max_pixels: int
+    max_file_mb: float
+    lock_timeout_s: float
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'leaktrace.db'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["home"] = str(self.home)
+        return out
+
+
+def resolve_home(home: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The workspace folder: the argument, else ``LEAKTRACE_HOME``, else ``./.leaktrace``."""
+    environ = os.environ if environ is None else environ
+    chosen = home if home not in (None, "") else environ.get("LEAKTRACE_HOME") or DEFAULT_HOME
+    return Path(chosen).expanduser().absolute()
+
+
+def read_file_values(home: Path) -> dict[str, Any]:
+    """The values written in the workspace file, or nothing if there is none."""
+    path = home / SETTINGS_FILE
+    if not path.exists():
+        return {}
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingRejected(f"{path}: cannot read the settings file ({exc}).") from None
+    unknown = sorted(set(values) - set(_BY_NAME))
+    if unknown:
+        raise SettingRejected(f"{path}: unknown setting {unknown[0]!r}.")
+    return values
+
+
+def load(
+    home: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting for the workspace at ``home`` and refuse unsafe values."""
+    environ = os.environ if environ is None else environ
+    root = resolve_home(home, environ)
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    values.update(read_file_values(root))
+    for s in SETTINGS:
+        if s.env in environ and environ[s.env] != "":
+            values[s.name] = environ[s.env]
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise SettingRejected(f"unknown setting {name!r}.")
+        if value is not None:
+            values[name] = value
+    typed = {s.name: _coerce(s, values[s.name]) for s in SETTINGS}
+    _check(typed)
+    return Settings(home=root, **typed)
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is int:
+            number = float(value)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        return kind(value)
+    except (TypeError, ValueError):
+        raise SettingRejected(f"setting {setting.name} must be a {kind.__name__}, not {value!r}.") from None
+
+
+def _check(values: dict[str, Any]) -> None:
+    eps = values["epsilon"]
+    if not (math.isfinite(eps) and 0 < eps <= 1e-3):
+        raise SettingRejected(f"setting epsilon must be in (0, 1e-3], not {eps!r}: a looser bound would accuse innocents.")
+    if values["carrier_cells"] < 256 or values["carrier_cells"] > 65536:
+        raise SettingRejected("setting carrier_cells must be between 256 and 65536.")
+    if values["min_cell_px"] < 4:
+        raise SettingRejected("setting min_cell_px must be at least 4 pixels.")
+    if not 30 <= values["target_psnr"] <= 70:
+        raise SettingRejected("setting target_psnr must be between 30 and 70 dB.")
+    if not 50 <= values["jpeg_quality"] <= 100:
+        raise SettingRejected("setting jpeg_quality must be between 50 and 100.")
+    if values["max_pixels"] < 1_000_000:
+        raise SettingRejected("setting max_pixels must be at least 1,000,000.")
+    if values["lock_timeout_s"] <= 0:
+        raise SettingRejected("setting lock_timeout_s must be positive.")
+
+
+def render_file(values: Mapping[str, Any]) -> str:
+    """A workspace file holding ``values``, each with its help as a comment."""
+    lines = ["# leaktrace workspace settings; environment variables LEAKTRACE_<NAME> override them."]
+    for s in SETTINGS:
+        if s.name in values:
+            v = values[s.name]
+            rendered = f'"{v}"' if isinstance(v, str) else repr(v)
+            lines += [f"# {s.help}", f"{s.name} = {rendered}"]
+    return "\n".join(lines) + "\n"
