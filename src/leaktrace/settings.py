@@ -163,3 +163,10 @@ def render_file(values: Mapping[str, Any]) -> str:
             rendered = f'"{v}"' if isinstance(v, str) else repr(v)
             lines += [f"# {s.help}", f"{s.name} = {rendered}"]
     return "\n".join(lines) + "\n"
+
+
+def markdown_table() -> str:
+    """The README's settings table, generated from ``SETTINGS`` (a test keeps the README in step)."""
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)

@@ -1,1 +1,36 @@
-"""leaktrace.samples"""
+"""Bundled sample assets for the demo and the tests.
+
+All three pictures are drawn from code by ``tools/make_samples.py`` with a fixed
+seed, so the project owns them outright (no third-party image):
+
+- ``render_photo``: a photo-like render of a concept car in a city yard (1600×1000).
+- ``drawing_bumper``: a technical line drawing of front and rear bumpers that mirror
+  each other, with hatching, dimensions and a title block (1800×1200) — the seed case.
+- ``render_smooth``: a smooth shaded render of a body panel on a grey backdrop (1600×1000).
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+
+SAMPLES: dict[str, str] = {
+    "render_photo": "Concept car LT-07, studio render",
+    "drawing_bumper": "Bumper assembly front/rear, drawing T-2027-14",
+    "render_smooth": "Door panel, shaded surface study",
+}
+
+_files = ExitStack()
+
+
+def sample_path(name: str) -> Path:
+    """The file of the bundled sample ``name`` (a key of ``SAMPLES``).
+
+    >>> sample_path("drawing_bumper").name
+    'drawing_bumper.png'
+    """
+    if name not in SAMPLES:
+        raise KeyError(f"no bundled sample named {name!r}")
+    ref = resources.files(__name__) / f"{name}.png"
+    return Path(_files.enter_context(resources.as_file(ref)))

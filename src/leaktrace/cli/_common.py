@@ -1,0 +1,66 @@
+"""What every command shares: the --home and --json options, error translation, output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Callable, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from leaktrace.errors import LeaktraceError
+
+HomeOpt = Annotated[
+    Optional[Path],
+    typer.Option("--home", envvar="LEAKTRACE_HOME", help="Workspace folder (default ./.leaktrace).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int) -> None:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Translate leaktrace's errors (and file-system refusals) into one line on stderr and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LeaktraceError as exc:
+            fail(str(exc), exc.exit_code)
+        except PermissionError as exc:
+            fail(f"{exc.filename or ''}: permission denied.".lstrip(": "), 2)
+        except OSError as exc:
+            fail(f"{exc.filename or 'file system'}: {exc.strerror or exc}.", 2)
+
+    return wrapper
+
+
+def emit_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, default=str))
+
+
+@contextmanager
+def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A Rich progress bar on a terminal; nothing when output is piped or JSON."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label}: {what}")
+
+        yield update

@@ -1,0 +1,48 @@
+"""``leaktrace asset add/list``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out, progress_bar
+from leaktrace.services.workspace import Workspace
+
+app = typer.Typer(help="Confidential originals (kept in the workspace, never sent out).", no_args_is_help=True)
+
+
+@app.command("add")
+@guarded
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Image files to register.")],
+    title: Annotated[Optional[str], typer.Option(help="Title (default: the file name).")] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Register images as assets (a file already registered is reported, not duplicated)."""
+    with Workspace(home) as ws, progress_bar(not json_, "adding assets") as progress:
+        rows = ws.add_assets(paths, title=title, progress=progress)
+    if json_:
+        emit_json([{k: r[k] for k in ("id", "path", "sha256", "width", "height")} for r in rows])
+        return
+    for r in rows:
+        state = "already registered as" if r["duplicate"] else "registered as"
+        out.print(f"{r['path']}: {state} asset {r['id']} ({r['width']}x{r['height']}, sha256 {r['sha256'][:12]}…)")
+
+
+@app.command("list")
+@guarded
+def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """List assets."""
+    with Workspace(home) as ws:
+        rows = ws.list_assets()
+    if json_:
+        emit_json(rows)
+        return
+    table = Table("id", "title", "file", "size", "sha256")
+    for a in rows:
+        table.add_row(str(a["id"]), a["title"], a["filename"], f"{a['width']}x{a['height']}", a["sha256"][:12] + "…")
+    out.print(table)

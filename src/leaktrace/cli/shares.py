@@ -1,0 +1,48 @@
+"""``leaktrace share`` and ``leaktrace shares``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out, progress_bar
+from leaktrace.services.workspace import Workspace
+
+
+@guarded
+def share(
+    asset_id: Annotated[str, typer.Argument(help="Id of the asset to share.")],
+    to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the copies to.")],
+    note: Annotated[Optional[str], typer.Option(help="Why it was shared (kept with the record).")] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Write one fingerprinted copy per recipient and record the share."""
+    with Workspace(home) as ws, progress_bar(not json_, "fingerprinting") as progress:
+        rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
+    if json_:
+        emit_json([{k: r[k] for k in ("recipient", "recipient_id", "path", "sha256")} for r in rows])
+        return
+    for r in rows:
+        out.print(f"{r['recipient']}: {r['path']} (PSNR {r['psnr']:.1f} dB, SSIM {r['ssim']:.4f})")
+
+
+@guarded
+def shares(home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """List shares with their copies."""
+    with Workspace(home) as ws:
+        rows = ws.list_shares()
+    if json_:
+        emit_json(rows)
+        return
+    for s in rows:
+        names = ", ".join(c["recipient"] for c in s["copies"])
+        out.print(f"share {s['id']}: asset {s['asset_id']} to {names} on {s['created_at'][:19]} by {s['created_by']}" + (f" ({s['note']})" if s["note"] else ""))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("share")(share)
+    app.command("shares")(shares)

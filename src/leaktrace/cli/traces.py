@@ -1,0 +1,59 @@
+"""``leaktrace trace``: which asset, whose copy, how sure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out, progress_bar
+from leaktrace.records import Finding
+from leaktrace.services.workspace import Workspace
+
+
+@guarded
+def trace(
+    leak: Annotated[Path, typer.Argument(help="The leaked image.")],
+    asset: Annotated[Optional[str], typer.Option("--asset", help="Skip the search: the id of the asset it comes from.")] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Find the asset a leak comes from and test every recipient of it."""
+    with Workspace(home) as ws, progress_bar(not json_, "tracing") as progress:
+        finding = ws.trace(leak, asset_id=asset, progress=progress)
+    if json_:
+        emit_json(finding.to_dict())
+    else:
+        print_finding(finding)
+
+
+def print_finding(f: Finding) -> None:
+    """The finding in plain words."""
+    out.print(f"Leak {f.leak.path} ({f.leak.width}x{f.leak.height}, sha256 {f.leak.sha256[:12]}…)")
+    if f.asset is None:
+        out.print("No registered asset matches this image: nobody is accused.")
+        return
+    mirrored = ", mirrored" if f.asset.mirrored else ""
+    out.print(f"Asset {f.asset.id} '{f.asset.title}' ({f.asset.inliers} matching features, {f.asset.coverage:.0%} of it visible{mirrored})")
+    if not f.candidates:
+        out.print(f"No recipient could be tested ({f.extra.get('reason', 'no evidence')}): nobody is accused.")
+        return
+    table = Table("recipient", "score T", "p-value bound", "accused")
+    for c in f.candidates:
+        table.add_row(c.recipient, f"{c.score:.2f}", f"{c.p_value:.1e}", "YES" if c.recipient in f.accused else "")
+    out.print(table)
+    n = len(f.candidates)
+    odds = f"1 in {1 / f.false_accusation_bound:,.0f}"
+    if f.accused:
+        out.print(f"Accused: {', '.join(f.accused)}. A recipient is accused only if its score exceeds {f.threshold:.2f}; "
+                  f"the probability that this test accuses any innocent among the {n} recipients is at most {odds}.")
+    else:
+        out.print(f"The evidence names nobody: no score reaches the threshold {f.threshold:.2f} "
+                  f"(set so that any innocent among the {n} recipients is accused with probability at most {odds}).")
+    out.print(f"Traced in {f.elapsed_s:.2f} s.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trace")(trace)

@@ -1,0 +1,187 @@
+"""Image helpers for registration: luminance, resampling matrices, image agreement.
+
+Private to :mod:`leaktrace.core.align`. Coordinates are OpenCV pixel coordinates
+(x, y) with pixel centres on integers; every homography maps ORIGINAL → LEAK.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: Light blur (pixels) applied before comparing images: thin lines stay comparable
+#: under sub-pixel shifts and resampling.
+AGREE_SIGMA = 1.5
+#: A tile counts in the agreement only when the warped original varies at least this
+#: much inside it (luminance levels, std): flat paper says nothing about alignment.
+TILE_MIN_STD = 1.0
+#: Fewer counted tiles than this and the agreement is 0 (no evidence).
+MIN_TILES = 6
+
+
+def luminance(image: np.ndarray) -> np.ndarray:
+    """Luminance of an image as float32 in [0, 255].
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) uint8 ndarray
+        Grey or RGB image.
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+
+    Examples
+    --------
+    >>> luminance(np.full((2, 3, 3), 100, np.uint8)).shape
+    (2, 3)
+    """
+    if image.ndim == 2:
+        return image.astype(np.float32)
+    return cv2.cvtColor(image[..., :3].astype(np.float32), cv2.COLOR_RGB2GRAY)  # h w
+
+
+def scale_matrix(sx: float, sy: float) -> np.ndarray:
+    """Homography of a resize by (sx, sy) with OpenCV's pixel-centre convention.
+
+    ``x_dst = (x_src + 0.5) * sx - 0.5``.
+
+    Examples
+    --------
+    >>> scale_matrix(0.5, 0.5) @ np.array([1.5, 1.5, 1.0])
+    array([0.5, 0.5, 1. ])
+    """
+    return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
+
+
+def resize_to(image: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Resize by ``factor`` (area filter when shrinking) and return the resize matrix.
+
+    Returns
+    -------
+    resized : ndarray
+    matrix : (3, 3) float64 ndarray
+        Maps (x, y) of ``image`` to (x, y) of ``resized``.
+    """
+    h, w = image.shape[:2]
+    nw, nh = max(1, round(w * factor)), max(1, round(h * factor))
+    if (nw, nh) == (w, h):
+        return image, np.eye(3)
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    out = cv2.resize(image, (nw, nh), interpolation=interp)
+    return out, scale_matrix(nw / w, nh / h)
+
+
+def fit_side(image: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shrink so the longest side is at most ``side`` pixels (never enlarges)."""
+    long = max(image.shape[:2])
+    return resize_to(image, side / long) if long > side else (image, np.eye(3))
+
+
+def flip_matrix(width: int) -> np.ndarray:
+    """Horizontal mirror of an image ``width`` pixels wide: x → width − 1 − x."""
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def project(h: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a homography to (n, 2) points; returns (n, 2) (inf where w ≈ 0)."""
+    p = np.c_[points, np.ones(len(points))] @ h.T  # n 3
+    w = p[:, 2:3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(w) > 1e-12, p[:, :2] / np.where(w == 0, 1, w), np.inf)
+
+
+def corners(shape: tuple[int, ...]) -> np.ndarray:
+    """The four corner pixel centres of an (H, W) grid, (4, 2) as (x, y)."""
+    h, w = shape[:2]
+    return np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], float)
+
+
+def plausible(h: np.ndarray, original_shape: tuple[int, ...], leak_shape: tuple[int, ...]) -> bool:
+    """Reject degenerate homographies: folded, wildly anisotropic or absurdly scaled."""
+    if not np.all(np.isfinite(h)) or abs(np.linalg.det(h)) < 1e-12:
+        return False
+    quad = project(h, corners(original_shape))
+    if not np.all(np.isfinite(quad)):
+        return False
+    # All corners in front of the camera and the quadrilateral convex, same orientation.
+    w = np.c_[corners(original_shape), np.ones(4)] @ h[2]
+    if np.any(w * w[0] <= 0):
+        return False
+    edges = np.roll(quad, -1, axis=0) - quad
+    cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    if not (np.all(cross > 0) or np.all(cross < 0)):
+        return False
+    a = h[:2, :2] / h[2, 2]
+    s = np.linalg.svd(a, compute_uv=False)
+    if s[1] <= 0 or s[0] / s[1] > 4.0:
+        return False
+    scale = np.sqrt(s[0] * s[1])
+    leak_side, orig_side = max(leak_shape[:2]), max(original_shape[:2])
+    return 0.02 * leak_side / orig_side < scale < 50.0 * leak_side / orig_side
+
+
+def local_scale(h: np.ndarray, original_shape: tuple[int, ...]) -> float:
+    """Leak pixels per original pixel (geometric mean) at the original's centre."""
+    hh, ww = original_shape[:2]
+    c = np.array([[(ww - 1) / 2, (hh - 1) / 2]])
+    pts = np.r_[c, c + [1.0, 0.0], c + [0.0, 1.0]]
+    q = project(h, pts)
+    jac = np.c_[q[1] - q[0], q[2] - q[0]]
+    return float(np.sqrt(abs(np.linalg.det(jac))))
+
+
+def blur(image: np.ndarray, sigma: float = AGREE_SIGMA) -> np.ndarray:
+    """Gaussian blur, float32."""
+    return cv2.GaussianBlur(image.astype(np.float32, copy=False), (0, 0), sigma)
+
+
+def tile_stats(a: np.ndarray, b: np.ndarray, weight: np.ndarray, tile: int):
+    """Per-tile weighted moments of two images: n, mean a, mean b, var a, var b, cov.
+
+    Each returned array is (ty, tx), tiles of ``tile`` pixels (ragged edge dropped).
+    """
+    th, tw = a.shape[0] // tile, a.shape[1] // tile
+
+    def tsum(x: np.ndarray) -> np.ndarray:
+        return x[: th * tile, : tw * tile].reshape(th, tile, tw, tile).sum(axis=(1, 3))
+
+    w = weight.astype(np.float64)
+    n = tsum(w)
+    nz = np.maximum(n, 1e-9)
+    ma, mb = tsum(w * a) / nz, tsum(w * b) / nz
+    va = np.maximum(tsum(w * a * a) / nz - ma**2, 0)
+    vb = np.maximum(tsum(w * b * b) / nz - mb**2, 0)
+    cov = tsum(w * a * b) / nz - ma * mb
+    return n, ma, mb, va, vb, cov
+
+
+def agreement(h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, tiles: int = 12) -> float:
+    """Image agreement of a hypothesis: median per-tile correlation of blurred images.
+
+    The original is warped into the leak's frame; both are blurred (σ = 1.5 px) and cut
+    into about ``tiles`` tiles along the leak's longest side. Tiles at least 90 % covered
+    where the warped original varies count; the median of their correlation is returned,
+    so stickers and captions do not pull it.
+
+    Parameters
+    ----------
+    h : (3, 3) float64 ndarray
+        Maps ``original`` (x, y) to ``leak`` (x, y).
+    original, leak : (H, W), (h, w) float32 ndarray
+        Luminance.
+
+    Returns
+    -------
+    float in [-1, 1]; 0 when fewer than ``MIN_TILES`` tiles count.
+    """
+    lh, lw = leak.shape
+    warped = cv2.warpPerspective(original, h, (lw, lh), flags=cv2.INTER_LINEAR, borderValue=0)
+    inside = cv2.warpPerspective(np.ones(original.shape, np.uint8), h, (lw, lh), flags=cv2.INTER_NEAREST)
+    tile = max(8, max(lh, lw) // tiles)
+    n, _, _, va, vb, cov = tile_stats(blur(warped), blur(leak), inside, tile)
+    ok = (n >= 0.9 * tile * tile) & (va >= TILE_MIN_STD**2)
+    if ok.sum() < MIN_TILES:
+        return 0.0
+    corr = cov[ok] / np.sqrt(va[ok] * vb[ok] + 1e-6)
+    return float(np.median(corr))

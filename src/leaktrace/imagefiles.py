@@ -1,0 +1,318 @@
+"""The only image decoder and encoder of leaktrace.
+
+Every image enters leaktrace through :func:`read_image` (or :func:`read_image_bytes`)
+and leaves through :func:`encode_image`. Reading is defensive: a format allow-list,
+the pixel count checked from the header *before* anything is decoded (decompression
+bombs), the file size capped, truncated files refused, EXIF orientation applied, and
+every pixel layout (16-bit, CMYK, palette, grey, alpha) turned into one array type:
+``(H, W, 3) uint8`` RGB. Any failure raises :class:`~leaktrace.errors.ImageRejected`
+with a one-line reason; no Pillow error, ``OSError`` or warning escapes.
+
+>>> import numpy as np
+>>> image = np.zeros((4, 6, 3), np.uint8)
+>>> read_image_bytes(encode_image(image, "PNG"), "x.png").shape
+(4, 6, 3)
+>>> read_image_bytes(b"hello", "notes.png")
+Traceback (most recent call last):
+...
+leaktrace.errors.ImageRejected: notes.png: not an image file (leaktrace reads PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import struct
+import warnings
+import zlib
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from leaktrace.errors import ImageRejected
+
+__all__ = [
+    "ACCEPTED_FORMATS",
+    "ENCODABLE_FORMATS",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "encode_image",
+    "image_format",
+    "output_format",
+    "read_image",
+    "read_image_bytes",
+    "write_atomic",
+]
+
+MAX_PIXELS = 100_000_000
+MAX_BYTES = 200 * 2**20
+
+#: Formats leaktrace reads, by Pillow's name. MPO is how Pillow names some camera JPEGs.
+ACCEPTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "MPO", "WEBP", "TIFF", "BMP", "GIF", "AVIF")
+#: Formats leaktrace writes.
+ENCODABLE_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP")
+
+_SHOWN = "PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF"
+_NOT_IMAGE = f"not an image file (leaktrace reads {_SHOWN})"
+_CORRUPT = "truncated or corrupt image"
+# What Pillow's decoders raise on hostile input; all of it means "corrupt".
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
+                  struct.error, zlib.error, MemoryError)
+
+
+def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS,
+               max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """Decode an image file into RGB pixels, refusing anything unsafe or unreadable.
+
+    Parameters
+    ----------
+    path : path of the image file
+    max_pixels : int, pixels
+        Largest accepted width × height, read from the header before decoding.
+    max_bytes : int, bytes
+        Largest accepted file size.
+
+    Returns
+    -------
+    image : (H, W, 3) uint8 ndarray
+        RGB in display orientation (EXIF applied); alpha composited on white;
+        16-bit samples scaled to 8 bits.
+
+    Raises
+    ------
+    ImageRejected
+        With a one-line reason: "no such file", "is a directory", "empty file",
+        "file too large: …", "not an image file …", "format … is not accepted …",
+        "image too large: N pixels, limit M", "truncated or corrupt image".
+    """
+    path = Path(path)
+    size = _file_size(path)
+    _check_bytes(path, size, max_bytes)
+    try:
+        fp = open(path, "rb")
+    except OSError as exc:
+        raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
+    with fp:
+        return _decode(fp, path, max_pixels)
+
+
+def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS,
+                     max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
+    _check_bytes(name, len(data), max_bytes)
+    return _decode(io.BytesIO(data), name, max_pixels)
+
+
+def image_format(path: str | os.PathLike[str]) -> str:
+    """The format of an accepted image file ("PNG", "JPEG", …), read from its header only.
+
+    Raises :class:`ImageRejected` like :func:`read_image` for a missing, empty,
+    non-image or not-accepted file; pixels are not decoded, so use
+    :func:`read_image` to know the file is whole.
+    """
+    path = Path(path)
+    _check_bytes(path, _file_size(path), None)
+    try:
+        fp = open(path, "rb")
+    except OSError as exc:
+        raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
+    with fp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with _open(fp, path) as im:
+            return _public_format(im.format)
+
+
+def output_format(fmt: str) -> str:
+    """The format a copy of an original in ``fmt`` is written in: JPEG and WEBP keep theirs, the rest PNG.
+
+    >>> output_format("JPEG"), output_format("TIFF")
+    ('JPEG', 'PNG')
+    """
+    fmt = _public_format(fmt.upper())
+    return fmt if fmt in ENCODABLE_FORMATS else "PNG"
+
+
+def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95) -> bytes:
+    """Encode RGB pixels as PNG, JPEG or WEBP bytes, with no metadata.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+    fmt : "PNG", "JPEG" or "WEBP"
+    quality : int, 1..100
+        JPEG/WEBP quality. JPEG at quality ≥ 90 keeps full chroma (4:4:4);
+        WEBP at 100 is lossless. Ignored for PNG (zlib level 6).
+
+    >>> import numpy as np
+    >>> encode_image(np.zeros((2, 2, 3), np.uint8), "PNG")[:4]
+    b'\\x89PNG'
+    """
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected an (H, W, 3) uint8 image, got {image.shape} {image.dtype}")
+    fmt = fmt.upper()
+    if fmt not in ENCODABLE_FORMATS:
+        raise ValueError(f"cannot encode {fmt!r}: use one of {', '.join(ENCODABLE_FORMATS)}")
+    if not 1 <= quality <= 100:
+        raise ValueError(f"quality must be in 1..100, not {quality}")
+    options: dict[str, Any]
+    if fmt == "PNG":
+        options = {"compress_level": 6}
+    elif fmt == "JPEG":
+        options = {"quality": quality, "subsampling": 0 if quality >= 90 else 2, "optimize": True}
+    else:
+        options = {"quality": quality, "method": 4, "lossless": quality >= 100}
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image), "RGB").save(out, fmt, **options)
+    return out.getvalue()
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    The bytes go to ``.<name>.partial-<random>`` in the same folder, are fsynced,
+    renamed over ``path`` and the folder is fsynced. ``OSError`` (disk full,
+    permissions) propagates; the partial file is removed.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{secrets.token_hex(6)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ImageRejected(path, "no such file") from None
+    except OSError as exc:
+        raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise ImageRejected(path, "is a directory")
+    return st.st_size
+
+
+def _check_bytes(name: object, size: int, max_bytes: int | None) -> None:
+    if size == 0:
+        raise ImageRejected(name, "empty file")
+    if max_bytes is not None and size > max_bytes:
+        raise ImageRejected(name, f"file too large: {size} bytes, limit {max_bytes}")
+
+
+def _public_format(fmt: str | None) -> str:
+    return "JPEG" if fmt == "MPO" else str(fmt)
+
+
+def _open(fp: IO[bytes], name: object, max_pixels: int | None = None) -> Image.Image:
+    """Parse the header with the allow-list; the caller holds ``catch_warnings``."""
+    try:
+        return Image.open(fp, formats=_openers())
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected(name, _too_large_from(exc, max_pixels)) from None
+    except UnidentifiedImageError:
+        pass
+    except _DECODE_ERRORS:
+        raise ImageRejected(name, _CORRUPT) from None
+    # Not an accepted format: name the format if Pillow knows it (header only).
+    fp.seek(0)
+    try:
+        with Image.open(fp) as other:
+            fmt = other.format
+    except Exception:  # noqa: BLE001 - any failure here just means "not an image"
+        fmt = None
+    if fmt and fmt not in ACCEPTED_FORMATS:
+        raise ImageRejected(name, f"format {fmt} is not accepted (leaktrace reads {_SHOWN})")
+    raise ImageRejected(name, _NOT_IMAGE)
+
+
+def _openers() -> list[str]:
+    """The accepted formats Pillow can open here (MPO comes through the JPEG opener; AVIF may be missing)."""
+    Image.init()
+    return [f for f in ACCEPTED_FORMATS if f in Image.OPEN]
+
+
+def _too_large_from(exc: Exception, max_pixels: int | None) -> str:
+    """Pillow's own hard limit (2 × MAX_IMAGE_PIXELS) fired before ours could."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    count = found.group(1) if found else "too many"
+    limit = int(2 * (Image.MAX_IMAGE_PIXELS or 0))
+    if max_pixels is not None:
+        limit = min(limit, max_pixels)
+    return f"image too large: {count} pixels, limit {limit}"
+
+
+def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
+    # Pillow warns about large images and odd metadata; our own limits decide, and
+    # no warning may escape (pytest turns warnings into errors). Note that
+    # catch_warnings changes process-wide state for its duration.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = _open(fp, name, max_pixels)
+        with im:
+            width, height = im.size
+            if width * height > max_pixels:
+                raise ImageRejected(name, f"image too large: {width * height} pixels, limit {max_pixels}")
+            if width == 0 or height == 0:
+                raise ImageRejected(name, _CORRUPT)
+            try:
+                im.load()
+                upright = ImageOps.exif_transpose(im)
+            except Image.DecompressionBombError as exc:
+                raise ImageRejected(name, _too_large_from(exc, max_pixels)) from None
+            except _DECODE_ERRORS:
+                raise ImageRejected(name, _CORRUPT) from None
+            try:
+                return _to_rgb(upright)
+            except (ValueError, OSError):
+                raise ImageRejected(name, f"unsupported pixel layout {upright.mode}") from None
+
+
+def _to_rgb(im: Image.Image) -> np.ndarray:
+    """Any Pillow mode → (H, W, 3) uint8 RGB, alpha composited on white."""
+    mode = im.mode
+    if mode.startswith("I") or mode == "F":
+        grey = _grey_to_8bit(np.asarray(im), mode)  # h w
+        return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+    has_alpha = mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in im.info
+    if not has_alpha:
+        return np.array(im.convert("RGB"), dtype=np.uint8)
+    rgba = np.asarray(im.convert("RGBA"), dtype=np.uint16)  # h w 4
+    alpha = rgba[:, :, 3:4]
+    out = (rgba[:, :, :3] * alpha + 255 * (255 - alpha) + 127) // 255
+    return np.ascontiguousarray(out.astype(np.uint8))
+
+
+def _grey_to_8bit(values: np.ndarray, mode: str) -> np.ndarray:
+    if mode == "F":
+        values = values.astype(np.float64)
+        scale = 255.0 if np.nanmax(values, initial=0.0) <= 1.0 else 1.0
+        return np.clip(np.nan_to_num(values) * scale, 0, 255).round().astype(np.uint8)
+    # I;16* and I (how Pillow opens 16-bit grey PNG/TIFF): 0..65535 → 0..255.
+    values = np.clip(values.astype(np.int64), 0, 65535)
+    return ((values * 255 + 32767) // 65535).astype(np.uint8)

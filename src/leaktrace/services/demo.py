@@ -1,0 +1,74 @@
+"""The demo: a tender with 12 suppliers, 3 confidential assets, one leak, one trace.
+
+Runs on the bundled samples. It uses (and creates if needed) a real workspace and
+leaves it in place, so every other command can explore it afterwards. Running it
+again reuses what is there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from leaktrace import imagefiles
+from leaktrace.core import attacks
+from leaktrace.errors import Conflict, WorkspaceMissing
+from leaktrace.records import Finding
+from leaktrace.samples import SAMPLES, sample_path
+from leaktrace.services.workspace import Progress, Workspace
+
+SUPPLIERS = [
+    ("Apex Plastics GmbH", "Apex Plastics"), ("Borealis Moulding AB", "Borealis"), ("Castellan Composites SpA", "Castellan"),
+    ("Delta Tooling Ltd", "Delta Tooling"), ("Elbe Stanztechnik GmbH", "Elbe"), ("Fenwick Lighting Ltd", "Fenwick"),
+    ("Garonne Design SARL", "Garonne"), ("Hokuto Precision KK", "Hokuto"), ("Iberia Trim SL", "Iberia Trim"),
+    ("Jura Surface AG", "Jura"), ("Kestrel Engineering Inc", "Kestrel"), ("Lumen Paintshop BV", "Lumen"),
+]
+LEAKER = "Hokuto Precision KK"
+LEAKED_SAMPLE = "drawing_bumper"
+NOTE = "Tender T-2027-14, round 1 (demo)"
+
+
+def open_or_init(home: str | Path | None) -> Workspace:
+    try:
+        return Workspace(home)
+    except WorkspaceMissing:
+        return Workspace.init(home)
+
+
+def run(home: str | Path | None, out: Path, *, progress: Progress | None = None) -> tuple[Workspace, dict, Finding]:
+    """Set up the tender, leak one supplier's copy through a social-media chain, trace it."""
+    ws = open_or_init(home)
+    for name, org in SUPPLIERS:
+        try:
+            ws.add_recipient(name, org=org, email=f"tender@{org.lower().replace(' ', '')}.example")
+        except Conflict:
+            pass
+    asset_ids = {}
+    for key, title in SAMPLES.items():
+        asset_ids[key] = ws.add_assets([sample_path(key)], title=title)[0]["id"]
+    copies_dir = out / "copies"
+    names = [name for name, _ in SUPPLIERS]
+    shared = {s["asset_id"] for s in ws.list_shares() if s["note"] == NOTE}
+    copies = {}
+    for i, (key, asset_id) in enumerate(asset_ids.items()):
+        existing = {n: _copy_path(copies_dir, key, n) for n in names}
+        if asset_id not in shared or not all(Path(p).exists() for p in existing.values()):
+            existing = {r["recipient"]: r["path"] for r in ws.share(asset_id, names, copies_dir, note=NOTE)}
+        copies[key] = existing
+        if progress:
+            progress(i + 1, len(asset_ids), f"shared {key}")
+    leaked_copy = copies[LEAKED_SAMPLE][LEAKER]
+    leak_path = out / "leak-social-media.jpg"
+    image = imagefiles.read_image(Path(leaked_copy))
+    leak = attacks.ATTACKS["social"](image, np.random.default_rng(7))
+    imagefiles.write_atomic(leak_path, imagefiles.encode_image(leak, "JPEG", quality=80))
+    finding = ws.trace(leak_path)
+    setup = {"home": str(ws.home), "recipients": len(SUPPLIERS), "assets": asset_ids, "copies": str(copies_dir), "leak": str(leak_path), "leaker": LEAKER}
+    return ws, setup, finding
+
+
+def _copy_path(folder: Path, sample: str, recipient: str) -> str:
+    from leaktrace.services.shares import copy_filename
+
+    return str(folder / copy_filename(f"{sample}.png", recipient, "PNG"))

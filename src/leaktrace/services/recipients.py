@@ -1,0 +1,38 @@
+"""Recipients: the people and organisations that receive fingerprinted copies."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from leaktrace.errors import BadInput, Conflict
+from leaktrace.services.workspace import Context
+from leaktrace.store import db as store_db
+from leaktrace.store import queries
+from leaktrace.store.models import Recipient
+
+
+def to_dict(r: Recipient) -> dict:
+    return {"id": r.id, "name": r.name, "email": r.email, "org": r.org, "created_at": r.created_at.isoformat()}
+
+
+def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = None) -> dict:
+    """Register a recipient; each gets a random key reference from which its fingerprints derive."""
+    name = " ".join(name.split())
+    if not name:
+        raise BadInput("a recipient needs a name.")
+    if name.isdigit():
+        raise BadInput(f"recipient name {name!r} is a number; numbers are reserved for ids.")
+    with store_db.transaction(ctx.sessions) as session:
+        if session.scalar(select(Recipient).where(Recipient.name == name)) is not None:
+            raise Conflict(f"a recipient named {name!r} already exists.")
+        recipient = Recipient(name=name, email=email, org=org, key_ref=secrets.token_hex(16))
+        session.add(recipient)
+        session.flush()
+        return to_dict(recipient)
+
+
+def list_all(ctx: Context) -> list[dict]:
+    with ctx.sessions() as session:
+        return [to_dict(r) for r in queries.list_recipients(session)]

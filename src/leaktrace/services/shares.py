@@ -1,0 +1,96 @@
+"""Shares: send an asset to recipients, each getting its own fingerprinted copy.
+
+Atomicity: every copy is first made, checked against the quality gate and stored
+durably in the blob store; then the share and its copies are recorded in one
+transaction; only then are the copy files written (each by atomic rename) into
+the output folder. A process killed at any point leaves no copy file without its
+record, and no record without its file in the blob store.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from leaktrace import imagefiles
+from leaktrace.core import embed, keys, quality
+from leaktrace.errors import BadInput
+from leaktrace.services import assets as assets_service
+from leaktrace.services.workspace import Context, Progress
+from leaktrace.store import db as store_db
+from leaktrace.store import queries
+from leaktrace.store.models import Copy, Share
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "recipient"
+
+
+def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
+    ext = "jpg" if fmt == "JPEG" else "png"
+    return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
+
+
+def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: str | None = None, progress: Progress | None = None) -> list[dict]:
+    """Make, record and write one fingerprinted copy of the asset per recipient."""
+    if not to:
+        raise BadInput("name at least one recipient with --to.")
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: exists and is not a folder.")
+    asset = assets_service.get(ctx, asset_id)
+    with ctx.sessions() as session:
+        recipients = []
+        for ref in to:
+            r = queries.recipient_by_name_or_id(session, ref)
+            if r.id not in {x.id for x in recipients}:
+                session.expunge(r)
+                recipients.append(r)
+    prepared = assets_service.prepare(ctx, asset)
+    fmt = "JPEG" if asset.format == "JPEG" else "PNG"
+    made = []
+    for i, r in enumerate(recipients):
+        signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, r.key_ref), prepared.grid[0] * prepared.grid[1])
+        image = embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
+        data = imagefiles.encode_image(image, fmt, quality=ctx.settings.jpeg_quality)
+        sent = image if fmt == "PNG" else imagefiles.read_image_bytes(data, "copy.jpg")
+        psnr, ssim = quality.psnr(prepared.original, sent), quality.ssim(prepared.original, sent)
+        if psnr < ctx.settings.min_psnr or ssim < ctx.settings.min_ssim:
+            raise BadInput(f"the copy of asset {asset.id} for {r.name} misses the quality gate (PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared.")
+        sha = ctx.blobs.put(data)
+        made.append((r, sha, data, psnr, ssim))
+        if progress:
+            progress(i + 1, len(recipients), r.name)
+    with store_db.transaction(ctx.sessions) as session:
+        record = Share(asset_id=asset.id, note=note, created_by=_user())
+        session.add(record)
+        session.flush()
+        for r, sha, _, psnr, ssim in made:
+            session.add(Copy(share_id=record.id, recipient_id=r.id, sha256=sha, filename=copy_filename(asset.filename, r.name, fmt), psnr=float(psnr), ssim=float(ssim)))
+        share_id = record.id
+    out.mkdir(parents=True, exist_ok=True)
+    result = []
+    for r, sha, data, psnr, ssim in made:
+        path = out / copy_filename(asset.filename, r.name, fmt)
+        imagefiles.write_atomic(path, data)
+        result.append({"recipient": r.name, "recipient_id": r.id, "path": str(path), "sha256": sha, "share_id": share_id, "psnr": round(psnr, 2), "ssim": round(ssim, 5)})
+    return result
+
+
+def list_all(ctx: Context) -> list[dict]:
+    with ctx.sessions() as session:
+        return [
+            {
+                "id": s.id, "asset_id": s.asset_id, "note": s.note, "created_by": s.created_by, "created_at": s.created_at.isoformat(),
+                "copies": [{"recipient": c.recipient.name, "recipient_id": c.recipient_id, "sha256": c.sha256, "psnr": c.psnr, "ssim": c.ssim} for c in s.copies],
+            }
+            for s in queries.list_shares(session)
+        ]
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,210 @@
+"""The workspace: settings, master key, store and blobs in one folder; the Python API facade.
+
+A workspace is a folder (``./.leaktrace`` by default) holding ``leaktrace.toml``,
+``master.key`` (32 random bytes, mode 0600), ``leaktrace.db`` (SQLite, unless a
+database URL is set) and ``blobs/`` (content-addressed files). :class:`Workspace`
+opens one and offers every verb of the CLI; the CLI is a thin layer over it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from leaktrace import settings as settings_mod
+from leaktrace.core.keys import key_fingerprint
+from leaktrace.errors import KeyProblem, WorkspaceExists, WorkspaceMissing
+from leaktrace.store import db as store_db
+from leaktrace.store.blobs import BlobStore
+
+KEY_FILE = "master.key"
+KEY_BYTES = 32
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Context:
+    """What every service needs: resolved settings, the store, the blobs and the key."""
+
+    settings: settings_mod.Settings
+    engine: Any
+    sessions: Any
+    blobs: BlobStore
+    master_key: bytes
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+
+def _key_path(home: Path) -> Path:
+    return home / KEY_FILE
+
+
+def read_master_key(home: Path) -> bytes:
+    """The master key of the workspace at ``home``, refused if missing, malformed or readable by others."""
+    path = _key_path(home)
+    if not path.exists():
+        raise KeyProblem(f"{path}: the master key is missing; restore it with 'leaktrace key import BACKUP' (without it no copy can be traced).")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyProblem(f"{path}: the master key is readable by others (mode {mode:04o}); run 'chmod 600 {path}'.")
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise KeyProblem(f"{path}: the master key must be {KEY_BYTES} bytes, found {len(key)}.")
+    return key
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file created with mode 0600 (never world-readable, even briefly)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class Workspace:
+    """A leaktrace workspace and the Python API: the same verbs as the CLI.
+
+    Parameters
+    ----------
+    home : path, optional
+        The workspace folder; default ``LEAKTRACE_HOME`` or ``./.leaktrace``.
+    **overrides
+        Settings that take precedence over the workspace file and the environment.
+    """
+
+    def __init__(self, home: str | os.PathLike[str] | None = None, **overrides: Any) -> None:
+        root = settings_mod.resolve_home(home)
+        if not (root / settings_mod.SETTINGS_FILE).exists():
+            raise WorkspaceMissing(f"no leaktrace workspace at {root}; create one with 'leaktrace init --home {root}'.")
+        self.settings = settings_mod.load(root, overrides)
+        self._overrides = overrides
+
+    @classmethod
+    def init(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> "Workspace":
+        """Create a workspace: settings file, a fresh master key (0600), the store and the blob folder."""
+        root = settings_mod.resolve_home(home)
+        if (root / settings_mod.SETTINGS_FILE).exists():
+            raise WorkspaceExists(f"a leaktrace workspace already exists at {root}.")
+        checked = settings_mod.load(root, overrides)  # refuse unsafe values before writing anything
+        root.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(KEY_BYTES)
+        if not _key_path(root).exists():
+            write_secret(_key_path(root), key)
+        else:
+            key = read_master_key(root)
+        (root / "blobs").mkdir(exist_ok=True)
+        store_db.upgrade(checked.resolved_database_url)
+        engine = store_db.make_engine(checked.resolved_database_url, lock_timeout_s=checked.lock_timeout_s)
+        try:
+            from leaktrace.services import meta
+
+            meta.remember_key(store_db.session_factory(engine), key_fingerprint(key))
+        finally:
+            engine.dispose()
+        file_values = {k: v for k, v in overrides.items() if v is not None}
+        (root / settings_mod.SETTINGS_FILE).write_text(settings_mod.render_file(file_values), encoding="utf-8")
+        return cls(root, **overrides)
+
+    @cached_property
+    def context(self) -> Context:
+        key = read_master_key(self.settings.home)
+        engine = store_db.make_engine(self.settings.resolved_database_url, lock_timeout_s=self.settings.lock_timeout_s)
+        sessions = store_db.session_factory(engine)
+        from leaktrace.services import meta
+
+        meta.check_key(sessions, key_fingerprint(key), _key_path(self.settings.home))
+        return Context(self.settings, engine, sessions, BlobStore(self.settings.home / "blobs"), key)
+
+    def close(self) -> None:
+        if "context" in self.__dict__:
+            self.context.engine.dispose()
+            del self.__dict__["context"]
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    # keys -----------------------------------------------------------------
+    def key_fingerprint(self) -> str:
+        return key_fingerprint(self.context.master_key)
+
+    def export_key(self, dest: str | os.PathLike[str]) -> Path:
+        from leaktrace.services import keys
+
+        return keys.export_key(self.context, Path(dest))
+
+    def import_key(self, source: str | os.PathLike[str]) -> str:
+        from leaktrace.services import keys
+
+        return keys.import_key(self.settings, Path(source))
+
+    # recipients -------------------------------------------------------------
+    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None) -> dict:
+        from leaktrace.services import recipients
+
+        return recipients.add(self.context, name, email=email, org=org)
+
+    def list_recipients(self) -> list[dict]:
+        from leaktrace.services import recipients
+
+        return recipients.list_all(self.context)
+
+    # assets -----------------------------------------------------------------
+    def add_assets(self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, progress: Progress | None = None) -> list[dict]:
+        from leaktrace.services import assets
+
+        return assets.add(self.context, [Path(p) for p in paths], title=title, progress=progress)
+
+    def list_assets(self) -> list[dict]:
+        from leaktrace.services import assets
+
+        return assets.list_all(self.context)
+
+    # shares -----------------------------------------------------------------
+    def share(self, asset_id: int | str, to: Sequence[str], out: str | os.PathLike[str], *, note: str | None = None, progress: Progress | None = None) -> list[dict]:
+        from leaktrace.services import shares
+
+        return shares.share(self.context, asset_id, list(to), Path(out), note=note, progress=progress)
+
+    def list_shares(self) -> list[dict]:
+        from leaktrace.services import shares
+
+        return shares.list_all(self.context)
+
+    # traces -----------------------------------------------------------------
+    def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, progress: Progress | None = None):
+        from leaktrace.services import traces
+
+        return traces.trace(self.context, Path(leak), asset_id=asset_id, progress=progress)
+
+    def settings_table(self) -> list[dict]:
+        return describe_settings(self.settings)
+
+
+def describe_settings(resolved: settings_mod.Settings | None = None) -> list[dict]:
+    """Every setting with its default, env variable, help and (if given) resolved value."""
+    rows = []
+    for s in settings_mod.SETTINGS:
+        row: dict[str, Any] = {"name": s.name, "default": s.default, "env": s.env, "help": s.help}
+        if resolved is not None:
+            row["value"] = getattr(resolved, s.name)
+        rows.append(row)
+    return rows
+
+
+def settings_for(home: str | None, overrides: Mapping[str, Any] | None = None) -> settings_mod.Settings:
+    return settings_mod.load(home, overrides)

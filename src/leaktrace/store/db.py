@@ -1,0 +1,199 @@
+"""Engines, sessions, transactions and migrations of the store.
+
+Nothing is built at import: callers make an engine from a URL. With SQLite the
+engine runs in WAL mode with foreign keys on, and every transaction starts with
+``BEGIN IMMEDIATE`` (the SQLAlchemy "serializable isolation" recipe: the driver's own
+transaction handling is switched off and the ``begin`` event emits the BEGIN), so
+concurrent writers queue for up to ``lock_timeout_s`` instead of failing half-way
+with "database is locked". PostgreSQL URLs are used as given.
+
+>>> from sqlalchemy import text
+>>> engine = make_engine("sqlite://")
+>>> Session = session_factory(engine)
+>>> with transaction(Session) as session:
+...     session.scalar(text("select 1"))
+1
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from leaktrace.errors import Busy, Conflict
+
+__all__ = [
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "migrations_config",
+    "session_factory",
+    "transaction",
+    "upgrade",
+]
+
+#: Execution option naming how SQLite opens a transaction ("IMMEDIATE" by default, "DEFERRED" for readers).
+BEGIN_OPTION = "leaktrace_sqlite_begin"
+
+
+def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
+    """An engine for ``url``; for SQLite: WAL, foreign keys, busy timeout and ``BEGIN IMMEDIATE``.
+
+    Parameters
+    ----------
+    url : SQLAlchemy URL ("sqlite:///path/leaktrace.db", "postgresql+psycopg://…")
+    lock_timeout_s : float, seconds
+        How long a SQLite transaction waits for another writer before :class:`Busy`.
+
+    For a read-only unit of work that should not take SQLite's write lock, use
+    ``engine.execution_options(leaktrace_sqlite_begin="DEFERRED")`` (see
+    :func:`session_factory`'s ``readonly``).
+    """
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": lock_timeout_s, "check_same_thread": False})
+    busy_ms = int(lock_timeout_s * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop pysqlite from emitting its own BEGIN; the "begin" event below does it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        if mode not in ("IMMEDIATE", "DEFERRED", "EXCLUSIVE"):
+            raise ValueError(f"{BEGIN_OPTION} must be IMMEDIATE, DEFERRED or EXCLUSIVE, not {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay usable after commit (``expire_on_commit=False``).
+
+    ``readonly=True`` opens SQLite transactions with a plain (deferred) ``BEGIN``, so
+    long reads do not hold the write lock; such sessions must not write.
+    """
+    bind = engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}) if readonly else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit if the block succeeds, roll back if it raises.
+
+    Translates database errors into the error tree: SQLite's "database is locked"
+    (another process held the store past the lock timeout) becomes :class:`Busy`, and
+    a constraint violation (a duplicate, a dangling reference) becomes :class:`Conflict`.
+    Other errors propagate unchanged after the rollback.
+    """
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        if _is_locked(exc):
+            where = _where(session)
+            raise Busy(f"the store {where} is busy: another process held it past the lock timeout; try again") from exc
+        raise
+    except IntegrityError as exc:
+        session.rollback()
+        detail = " ".join(str(exc.orig).split()) if exc.orig is not None else "constraint violated"
+        raise Conflict(f"the change conflicts with what is stored ({detail})") from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def _where(session: Session) -> str:
+    bind = session.get_bind()
+    url = getattr(bind, "url", None)
+    if url is None:
+        return ""
+    if url.get_backend_name() == "sqlite":
+        return repr(url.database or ":memory:")
+    return repr(url.render_as_string(hide_password=True))
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _script_location() -> Path:
+    return Path(str(importlib.resources.files("leaktrace.store") / "migrations"))
+
+
+def migrations_config(url: str | None = None) -> Any:
+    """An Alembic ``Config`` for leaktrace's migrations, built in code (no alembic.ini)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_script_location()))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str, *, revision: str = "head", lock_timeout_s: float = 60.0) -> None:
+    """Bring the database at ``url`` up to ``revision`` (all migrations by default).
+
+    Safe to call on every start: an up-to-date database is left as it is. Runs in
+    one transaction on SQLite and PostgreSQL (both have transactional DDL).
+    """
+    from alembic import command
+
+    engine = make_engine(url, lock_timeout_s=lock_timeout_s)
+    try:
+        config = migrations_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except OperationalError as exc:
+        if _is_locked(exc):
+            raise Busy(f"the store {url!r} is busy: another process held it past the lock timeout; try again") from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str) -> str | None:
+    """The migration the database at ``url`` is at, or None if it was never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest migration leaktrace ships (what :func:`upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
+    assert head is not None
+    return head

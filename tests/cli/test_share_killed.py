@@ -1,0 +1,53 @@
+"""A share killed at any moment leaves no copy file without its record and no record without its file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from leaktrace import Workspace
+from tests.conftest import photo, save
+
+
+def _check_invariant(home, out):
+    with Workspace(home) as ws:
+        recorded = {c["sha256"] for s in ws.list_shares() for c in s["copies"]}
+        blobs = ws.context.blobs
+        for sha in recorded:
+            assert blobs.exists(sha) and blobs.verify(sha), f"record {sha} has no intact file"
+    files = [p for p in out.glob("*") if not p.name.startswith(".")] if out.exists() else []
+    for p in files:
+        assert hashlib.sha256(p.read_bytes()).hexdigest() in recorded, f"{p.name} has no record"
+    return len(recorded), len(files)
+
+
+@pytest.mark.slow
+def test_share_killed_midway(tmp_path):
+    home = tmp_path / "ws"
+    ws = Workspace.init(home)
+    names = [f"Supplier {i:02d}" for i in range(10)]
+    for n in names:
+        ws.add_recipient(n)
+    asset = ws.add_assets([save(tmp_path / "big.png", photo(5, (900, 1400)))])[0]
+    ws.close()
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "leaktrace", "share", str(asset["id"]), "--out", str(out), "--home", str(home)]
+    for n in names:
+        cmd += ["--to", n]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    for delay in (0.5, 1.2, 2.0, 2.8, 3.6):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        _check_invariant(home, out)
+    done = subprocess.run(cmd + ["--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    records, files = _check_invariant(home, out)
+    assert files == len(names) and records >= len(names)

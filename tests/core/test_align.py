@@ -1,0 +1,214 @@
+"""register(): build a leak with a known homography, recover it, assert the corner error.
+
+Corner error = the largest distance, on the ORIGINAL's grid (pixels), between where the
+recovered and the true homography send the leak's four corners back onto the original.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from leaktrace.core.align import MIN_AGREEMENT, register, valid_mask, warp_leak
+
+# ---------------------------------------------------------------- test images
+
+
+def line_drawing(width: int = 640, height: int = 448) -> np.ndarray:
+    """A CAD-style drawing of a car bumper: thin black lines on white, the rear part a
+    mirror of the front, a title block, dimension lines, text and hatching. (H, W, 3) uint8."""
+    img = np.full((height, width, 3), 255, np.uint8)
+    black = (0, 0, 0)
+    k = width / 640
+
+    def p(x, y):
+        return int(round(x * k)), int(round(y * k))
+
+    half = []  # the front half of the bumper outline, mirrored for the rear
+    half.append(np.array([p(40, 200), p(60, 150), p(120, 120), p(200, 110), p(300, 108)], np.int32))
+    half.append(np.array([p(40, 200), p(45, 260), p(90, 290), p(180, 300), p(300, 302)], np.int32))
+    half.append(np.array([p(70, 170), p(130, 145), p(190, 140), p(190, 190), p(80, 200)], np.int32))
+    for poly in half:
+        cv2.polylines(img, [poly], False, black, 1, cv2.LINE_AA)
+        mirror = poly.copy()
+        mirror[:, 0] = width - 1 - mirror[:, 0]
+        cv2.polylines(img, [mirror], False, black, 1, cv2.LINE_AA)
+    for cx in (110, 530):  # fog lamps and grille slots, symmetric
+        cv2.ellipse(img, p(cx, 240), p(22, 12), 0, 0, 360, black, 1, cv2.LINE_AA)
+        cv2.circle(img, p(cx, 240), int(5 * k), black, 1, cv2.LINE_AA)
+    for i in range(6):
+        cv2.rectangle(img, p(230 + 30 * i, 220), p(250 + 30 * i, 260), black, 1)
+    for i in range(-10, 14):  # hatching inside an (asymmetric) region
+        cv2.line(img, p(330 + 8 * i, 150), p(350 + 8 * i, 190), black, 1, cv2.LINE_AA)
+    cv2.rectangle(img, p(250, 150), p(440, 190), (255, 255, 255), -1)
+    for i in range(-10, 14):
+        cv2.line(img, p(250 + 8 * i, 150), p(290 + 8 * i, 190), black, 1, cv2.LINE_AA)
+    cv2.rectangle(img, p(250, 150), p(440, 190), (255, 255, 255), -1)
+    for i in range(24):
+        x = 250 + 8 * i
+        cv2.line(img, p(x, 150), p(min(x + 20, 440), 190 if x + 20 <= 440 else 150 + (440 - x) * 2), black, 1, cv2.LINE_AA)
+    cv2.rectangle(img, p(250, 150), p(440, 190), black, 1)
+    # dimension line with arrows and a number
+    cv2.arrowedLine(img, p(40, 330), p(600, 330), black, 1, cv2.LINE_AA, tipLength=0.02)
+    cv2.arrowedLine(img, p(600, 330), p(40, 330), black, 1, cv2.LINE_AA, tipLength=0.02)
+    cv2.putText(img, "1845.0", p(290, 325), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * k, black, 1, cv2.LINE_AA)
+    cv2.line(img, p(40, 305), p(40, 340), black, 1)
+    cv2.line(img, p(600, 305), p(600, 340), black, 1)
+    # title block
+    cv2.rectangle(img, p(400, 360), p(630, 440), black, 1)
+    cv2.line(img, p(400, 385), p(630, 385), black, 1)
+    cv2.line(img, p(500, 385), p(500, 440), black, 1)
+    cv2.putText(img, "FRONT BUMPER ASSY", p(408, 378), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * k, black, 1, cv2.LINE_AA)
+    cv2.putText(img, "DWG 4711-B", p(408, 415), cv2.FONT_HERSHEY_PLAIN, 1.0 * k, black, 1, cv2.LINE_AA)
+    cv2.putText(img, "REV C  1:5", p(508, 415), cv2.FONT_HERSHEY_PLAIN, 1.0 * k, black, 1, cv2.LINE_AA)
+    cv2.putText(img, "CONFIDENTIAL", p(20, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * k, black, 1, cv2.LINE_AA)
+    return img
+
+
+def smooth_render(width: int = 640, height: int = 448, seed: int = 3) -> np.ndarray:
+    """A shaded render: colour gradients and Gaussian-blurred soft ellipses, no edges
+    for SIFT to hold on to. (H, W, 3) uint8."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    img = np.zeros((height, width, 3), np.float32)
+    for c in range(3):
+        img[..., c] = 60 + 90 * (x / width) * (c + 1) / 3 + 60 * (y / height) * (3 - c) / 3
+    for _ in range(7):
+        layer = np.zeros((height, width), np.float32)
+        centre = (int(rng.uniform(0.1, 0.9) * width), int(rng.uniform(0.1, 0.9) * height))
+        axes = (int(rng.uniform(0.08, 0.25) * width), int(rng.uniform(0.06, 0.2) * height))
+        cv2.ellipse(layer, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
+        layer = cv2.GaussianBlur(layer, (0, 0), 0.04 * width)
+        img += layer[..., None] * rng.uniform(-80, 80, 3).astype(np.float32)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def photo() -> np.ndarray:
+    return data.astronaut()  # (512, 512, 3)
+
+
+def similarity(shape, *, angle: float, scale: float, shift=(0.0, 0.0), inset: float = 0.0):
+    """ORIGINAL → LEAK: rotate by ``angle`` degrees and scale about the centre, shift, and
+    the leak's size so that it shows the transformed image cropped by ``inset`` per side."""
+    h, w = shape[:2]
+    c = np.array([(w - 1) / 2, (h - 1) / 2])
+    m = np.r_[cv2.getRotationMatrix2D(tuple(c), angle, scale), [[0, 0, 1]]]
+    lw, lh = int(w * scale * (1 - 2 * inset)), int(h * scale * (1 - 2 * inset))
+    # rotation about the centre keeps the centre; move it to the leak's centre, then shift
+    m = np.array([[1, 0, (lw - 1) / 2 - c[0] + shift[0]], [0, 1, (lh - 1) / 2 - c[1] + shift[1]], [0, 0, 1]]) @ m
+    return m, (lh, lw)
+
+
+def make_leak(original, h, size, *, flags=cv2.INTER_AREA):
+    """Render the leak: the original seen through ``h`` (original → leak), size (h, w)."""
+    lh, lw = size
+    scale = np.sqrt(abs(np.linalg.det(h[:2, :2])))
+    src, m = original, np.eye(3)
+    if scale < 0.8:  # anti-alias like a real resize
+        src = cv2.resize(original, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        sx, sy = src.shape[1] / original.shape[1], src.shape[0] / original.shape[0]
+        m = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]])
+    return cv2.warpPerspective(src, h @ np.linalg.inv(m), (lw, lh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def corner_error(found: np.ndarray, true: np.ndarray, leak_shape) -> float:
+    """Max distance (original pixels) between the leak's corners mapped back by each."""
+    lh, lw = leak_shape[:2]
+    pts = np.array([[0, 0], [lw - 1, 0], [lw - 1, lh - 1], [0, lh - 1]], np.float64).reshape(-1, 1, 2)
+    a = cv2.perspectiveTransform(pts, np.linalg.inv(found)).reshape(-1, 2)
+    b = cv2.perspectiveTransform(pts, np.linalg.inv(true)).reshape(-1, 2)
+    return float(np.max(np.linalg.norm(a - b, axis=1)))
+
+
+IMAGES = {"photo": photo, "drawing": line_drawing, "render": smooth_render}
+
+
+def translate(x: float, y: float) -> np.ndarray:
+    return np.array([[1.0, 0, x], [0, 1.0, y], [0, 0, 1.0]])
+
+
+def resize_h(factor: float) -> np.ndarray:
+    """Homography of a cv2.resize by ``factor`` (pixel-centre convention)."""
+    return np.array([[factor, 0, 0.5 * factor - 0.5], [0, factor, 0.5 * factor - 0.5], [0, 0, 1.0]])
+
+
+def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+
+
+# Each scenario: (original) -> (leak, true homography ORIGINAL → LEAK, extra info).
+
+
+def sc_similarity(o):
+    h, size = similarity(o.shape, angle=3.0, scale=0.83, shift=(6.3, -4.7), inset=0.06)
+    return make_leak(o, h, size), h, {}
+
+
+def sc_rotate2(o):
+    h, size = similarity(o.shape, angle=-2.0, scale=1.0, inset=0.04)
+    return make_leak(o, h, size), h, {}
+
+
+def sc_mirror(o):
+    f = 0.8
+    leak = cv2.resize(o, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)[:, ::-1].copy()
+    lw = leak.shape[1]
+    return leak, np.array([[-1.0, 0, lw - 1], [0, 1, 0], [0, 0, 1]]) @ resize_h(f), {"mirrored": True}
+
+
+def sc_crop25(o):
+    hh, ww = o.shape[:2]
+    x, y = int(0.37 * ww), int(0.21 * hh)
+    return o[y : y + hh // 2, x : x + ww // 2].copy(), translate(-x, -y), {}
+
+
+def sc_downscale25_jpeg50(o):
+    f = 0.25
+    small = cv2.resize(o, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return jpeg(small, 50), resize_h(f), {}
+
+
+def sc_screenshot(o):
+    """The original at 0.9× in a 1.4× canvas with bars around it, plus a player bar laid
+    over the top 12 % of the picture: the overlay must leave the valid mask."""
+    f = 0.9
+    shown = cv2.resize(o, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    sh, sw = shown.shape[:2]
+    canvas = np.full((int(sh * 1.4), int(sw * 1.4), 3), 235, np.uint8)
+    canvas[:40] = (40, 44, 52)
+    cv2.putText(canvas, "Inbox - Drafts - bumper_final.png", (10, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (240, 240, 240), 1, cv2.LINE_AA)
+    for i in range(8):
+        cv2.putText(canvas, f"message {i} from supplier", (8, 80 + 24 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (30, 30, 30), 1, cv2.LINE_AA)
+    x, y = int(0.3 * sw), 60
+    canvas[y : y + sh, x : x + sw] = shown
+    bar = int(0.12 * sh)
+    canvas[y : y + bar, x : x + sw] = (20, 20, 20)
+    cv2.putText(canvas, "00:42 / 03:10   HD   [ ]", (x + 10, y + bar - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    overlay = np.zeros(o.shape[:2], bool)
+    overlay[: int(np.ceil(bar / f)) + 1] = True
+    return canvas, translate(x, y) @ resize_h(f), {"excluded": overlay}
+
+
+def sc_sticker(o):
+    hh, ww = o.shape[:2]
+    leak = o.copy()
+    x0, y0, x1, y1 = int(0.55 * ww), int(0.1 * hh), int(0.9 * ww), int(0.5 * hh)  # ~14 % of the area
+    cv2.rectangle(leak, (x0, y0), (x1, y1), (250, 40, 160), -1)
+    cv2.putText(leak, "@carleaks", (x0 + 5, y1 - 10), cv2.FONT_HERSHEY_DUPLEX, 0.8, (255, 255, 255), 2, cv2.LINE_AA)
+    sticker = np.zeros((hh, ww), bool)
+    sticker[y0 : y1 + 1, x0 : x1 + 1] = True
+    return jpeg(leak, 85), np.eye(3), {"excluded": sticker}
+
+
+SCENARIOS = {
+    "similarity": sc_similarity,
+    "rotate2": sc_rotate2,
+    "mirror": sc_mirror,
+    "crop25": sc_crop25,
+    "downscale25_jpeg50": sc_downscale25_jpeg50,
+    "screenshot": sc_screenshot,
+    "sticker": sc_sticker,
+}

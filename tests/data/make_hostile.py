@@ -1,0 +1,114 @@
+"""Write the hostile and odd image files of ``tests/data`` (run: python tests/data/make_hostile.py).
+
+Every file is small (< 50 KB) and deterministic. Hostile files must be refused by
+``leaktrace.imagefiles.read_image``; odd-but-good files must be read correctly.
+
+Hostile: truncated.png, truncated.jpg, empty.png (0 bytes), text.png (text),
+bomb.png (header claims 100000 x 100000 pixels), bomb.jpg (60000 x 60000), image.ppm (format not accepted).
+Odd but good: animated.gif (red frame, then blue), gray16.png (16-bit grey ramp),
+rgb16.png (16-bit RGB), cmyk.jpg (pure red in CMYK), palette.png (red | green),
+rgba.png (opaque red | transparent | half-transparent blue rows),
+exif6.jpg (stored 20 x 40, red top / blue bottom, EXIF orientation 6).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+HERE = Path(__file__).resolve().parent
+
+
+def _noise(h: int, w: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+def _save(im: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    im.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A well-formed PNG header claiming ``width`` x ``height`` 8-bit RGB pixels, with almost no data."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def bomb_jpeg(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) is patched to claim ``width`` x ``height`` pixels."""
+    data = bytearray(_save(Image.fromarray(_noise(16, 16, 3)), "JPEG", quality=90))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def files() -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    png = _save(Image.fromarray(_noise(64, 64, 1)), "PNG")
+    out["truncated.png"] = png[: len(png) // 2]
+    jpg = _save(Image.fromarray(_noise(64, 64, 2)), "JPEG", quality=90)
+    out["truncated.jpg"] = jpg[: len(jpg) // 2]
+    out["empty.png"] = b""
+    out["text.png"] = b"This is a text file with a .png name, not an image.\n"
+    out["bomb.png"] = bomb_png(100_000, 100_000)
+    out["bomb.jpg"] = bomb_jpeg(60_000, 60_000)
+    out["image.ppm"] = b"P6\n4 4\n255\n" + bytes(4 * 4 * 3)
+
+    red = Image.new("P", (16, 8))
+    red.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    blue = red.copy()
+    blue.paste(1, (0, 0, 16, 8))
+    out["animated.gif"] = _save(red, "GIF", save_all=True, append_images=[blue], duration=100, loop=0)
+
+    ramp = (np.arange(32 * 64, dtype=np.uint32).reshape(32, 64) * 32).astype(np.uint16)  # 0..65504
+    out["gray16.png"] = _save(Image.fromarray(ramp), "PNG")
+    rgb16 = np.zeros((8, 8, 3), np.uint16)
+    rgb16[:, :, 0] = 65535  # red, as RGB (cv2 writes BGR: so set channel 2)
+    ok, encoded = cv2.imencode(".png", rgb16[:, :, ::-1])
+    assert ok
+    out["rgb16.png"] = encoded.tobytes()
+
+    out["cmyk.jpg"] = _save(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95)
+
+    pal = Image.new("P", (16, 8))
+    pal.putpalette([255, 0, 0, 0, 255, 0] + [0] * 762)
+    pal.paste(1, (8, 0, 16, 8))
+    out["palette.png"] = _save(pal, "PNG")
+
+    rgba = np.zeros((3, 4, 4), np.uint8)
+    rgba[0] = (255, 0, 0, 255)
+    rgba[1] = (0, 255, 0, 0)
+    rgba[2] = (0, 0, 255, 128)
+    out["rgba.png"] = _save(Image.fromarray(rgba, "RGBA"), "PNG")
+
+    stored = np.zeros((20, 40, 3), np.uint8)
+    stored[:10] = (255, 0, 0)
+    stored[10:] = (0, 0, 255)
+    im = Image.fromarray(stored)
+    exif = im.getexif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
+    out["exif6.jpg"] = _save(im, "JPEG", quality=95, exif=exif.tobytes())
+    return out
+
+
+def main() -> None:
+    for name, data in files().items():
+        assert len(data) < 50_000, name
+        (HERE / name).write_bytes(data)
+        print(f"{name:16s} {len(data):6d} bytes")
+
+
+if __name__ == "__main__":
+    main()

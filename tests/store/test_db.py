@@ -1,0 +1,155 @@
+"""db: migrations in code, WAL + BEGIN IMMEDIATE so concurrent writers queue, errors mapped."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from leaktrace.errors import Busy, Conflict
+from leaktrace.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    session_factory,
+    transaction,
+    upgrade,
+)
+from leaktrace.store.models import Meta
+
+
+@pytest.fixture()
+def url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
+    upgrade(url)
+    return url
+
+
+def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no alembic.ini anywhere near: configuration is in code
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert current_revision(url) is None
+    upgrade(url)
+    assert current_revision(url) == head_revision() == "0001"
+    upgrade(url)  # idempotent
+    assert current_revision(url) == "0001"
+
+
+def test_sqlite_pragmas(url):
+    engine = make_engine(url, lock_timeout_s=2.5)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2500
+    engine.dispose()
+
+
+def test_transaction_commits_and_rolls_back(url):
+    engine = make_engine(url)
+    Session = session_factory(engine)
+    with transaction(Session) as session:
+        session.add(Meta(key="a", value="1"))
+    with pytest.raises(RuntimeError):
+        with transaction(Session) as session:
+            session.add(Meta(key="b", value="2"))
+            session.flush()
+            raise RuntimeError("boom")
+    with transaction(Session) as session:
+        assert session.scalars(text("select key from meta order by key")).all() == ["a"]
+    with pytest.raises(Conflict, match="conflicts with what is stored"):
+        with transaction(Session) as session:
+            session.add(Meta(key="a", value="again"))
+    engine.dispose()
+
+
+def _increment(Session, times: int, pause: float) -> None:
+    for _ in range(times):
+        with transaction(Session) as session:
+            row = session.get(Meta, "counter")
+            value = int(row.value) if row else 0
+            time.sleep(pause)  # read-modify-write with the lock held: lost updates would show
+            session.merge(Meta(key="counter", value=str(value + 1)))
+
+
+def _counter(url: str) -> int:
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        value = int(session.get(Meta, "counter").value)
+    engine.dispose()
+    return value
+
+
+def test_concurrent_writer_threads_queue_instead_of_failing(url):
+    engine = make_engine(url, lock_timeout_s=20)
+    Session = session_factory(engine)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _increment(Session, 5, 0.005)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.dispose()
+    assert errors == []
+    assert _counter(url) == 20
+
+
+_WORKER = """
+import sys, time
+from leaktrace.store.db import make_engine, session_factory, transaction
+from leaktrace.store.models import Meta
+Session = session_factory(make_engine(sys.argv[1], lock_timeout_s=20))
+for _ in range(10):
+    with transaction(Session) as session:
+        row = session.get(Meta, "counter")
+        value = int(row.value) if row else 0
+        time.sleep(0.01)
+        session.merge(Meta(key="counter", value=str(value + 1)))
+"""
+
+
+def test_concurrent_writer_processes_queue_instead_of_failing(url):
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url], stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stderr.close()
+    assert results == [(0, ""), (0, "")]
+    assert _counter(url) == 20
+
+
+def test_a_writer_held_past_the_timeout_is_busy(url):
+    holder = make_engine(url)
+    waiter = make_engine(url, lock_timeout_s=0.2)
+    with holder.begin() as connection:
+        connection.execute(text("insert into meta (key, value) values ('held', '1')"))
+        started = time.monotonic()
+        with pytest.raises(Busy, match=r"leaktrace.db' is busy: another process held it past the lock timeout"):
+            with transaction(session_factory(waiter)) as session:
+                session.add(Meta(key="late", value="1"))
+        assert 0.15 < time.monotonic() - started < 5
+        # a read-only session does not need the write lock and sees the last commit
+        with transaction(session_factory(waiter, readonly=True)) as session:
+            assert session.get(Meta, "held") is None
+    holder.dispose()
+    waiter.dispose()
+
+
+def test_migrations_folder_ships_inside_the_package():
+    import leaktrace.store.db as db
+
+    location = db._script_location()
+    assert (location / "env.py").is_file() and (location / "script.py.mako").is_file()
+    assert (location / "versions" / "0001_initial.py").is_file()
+    assert Path(db.__file__).parent in location.parents

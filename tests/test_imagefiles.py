@@ -1,0 +1,236 @@
+"""imagefiles: hostile files are refused with one-line reasons; odd good files decode right."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, JpegImagePlugin
+
+from leaktrace.errors import ImageRejected
+from leaktrace.imagefiles import (
+    encode_image,
+    image_format,
+    output_format,
+    read_image,
+    read_image_bytes,
+    write_atomic,
+)
+
+DATA = Path(__file__).parent / "data"
+ACCEPTED = "(leaktrace reads PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF)"
+
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("make_hostile", DATA / "make_hostile.py")
+make_hostile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_hostile)
+
+
+def _rgb(h: int = 24, w: int = 32, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("truncated.png", "truncated or corrupt image"),
+        ("truncated.jpg", "truncated or corrupt image"),
+        ("empty.png", "empty file"),
+        ("text.png", f"not an image file {ACCEPTED}"),
+        ("bomb.png", "image too large: 10000000000 pixels, limit 100000000"),
+        ("bomb.jpg", "image too large: 3600000000 pixels, limit 100000000"),
+        ("image.ppm", f"format PPM is not accepted {ACCEPTED}"),
+    ],
+)
+def test_hostile_files_are_refused_with_one_line_reason(name, reason):
+    with pytest.raises(ImageRejected) as caught:
+        read_image(DATA / name)
+    assert caught.value.reason == reason
+    assert caught.value.path == str(DATA / name)
+    assert str(caught.value) == f"{DATA / name}: {reason}"
+    assert "\n" not in str(caught.value)
+
+
+def test_hostile_bytes_are_refused_like_files():
+    for name in ("truncated.png", "truncated.jpg", "text.png", "bomb.png"):
+        with pytest.raises(ImageRejected) as caught:
+            read_image_bytes((DATA / name).read_bytes(), f"upload-{name}")
+        assert caught.value.path == f"upload-{name}"
+
+
+def test_every_generated_file_is_committed_and_small():
+    for name in make_hostile.files():
+        assert (DATA / name).is_file(), f"run python tests/data/make_hostile.py ({name} missing)"
+        assert (DATA / name).stat().st_size < 50_000
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ImageRejected, match="no such file"):
+        read_image(tmp_path / "nope.png")
+    with pytest.raises(ImageRejected, match="is a directory"):
+        read_image(tmp_path)
+    with pytest.raises(ImageRejected, match="no such file"):
+        image_format(tmp_path / "nope.png")
+
+
+def test_file_too_large(tmp_path):
+    path = tmp_path / "a.png"
+    path.write_bytes(encode_image(_rgb(), "PNG"))
+    size = path.stat().st_size
+    with pytest.raises(ImageRejected) as caught:
+        read_image(path, max_bytes=100)
+    assert caught.value.reason == f"file too large: {size} bytes, limit 100"
+
+
+def test_pixel_limit_is_checked_from_the_header_before_decoding():
+    # 9500 x 9500 is above Pillow's warning threshold: no warning may escape.
+    data = make_hostile.bomb_png(9500, 9500)
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(data, "big.png", max_pixels=50_000_000)
+    assert caught.value.reason == "image too large: 90250000 pixels, limit 50000000"
+    with pytest.raises(ImageRejected, match="image too large: 4000 pixels, limit 3999"):
+        read_image_bytes(encode_image(_rgb(40, 100), "PNG"), "x.png", max_pixels=3999)
+
+
+def test_a_header_under_the_limit_with_missing_data_is_corrupt():
+    with pytest.raises(ImageRejected, match="truncated or corrupt image"):
+        read_image_bytes(make_hostile.bomb_png(300, 200), "short.png")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "BMP", "TIFF", "WEBP"])
+def test_lossless_formats_round_trip_exactly(fmt):
+    image = _rgb()
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    got = read_image_bytes(out.getvalue(), f"x.{fmt.lower()}")
+    assert got.dtype == np.uint8 and got.shape == (24, 32, 3)
+    np.testing.assert_array_equal(got, image)
+
+
+def test_gif_first_frame():
+    got = read_image(DATA / "animated.gif")
+    assert got.shape == (8, 16, 3)
+    assert (got == (255, 0, 0)).all()
+    assert image_format(DATA / "animated.gif") == "GIF"
+
+
+def test_16_bit_grey_is_scaled_to_8_bits():
+    got = read_image(DATA / "gray16.png")
+    ramp = np.arange(32 * 64).reshape(32, 64) * 32
+    expected = np.round(ramp / 257).astype(np.uint8)
+    assert got.shape == (32, 64, 3) and got.dtype == np.uint8
+    assert np.abs(got[:, :, 0].astype(int) - expected).max() <= 1
+    assert (got[:, :, 0] == got[:, :, 2]).all()
+
+
+def test_16_bit_rgb():
+    got = read_image(DATA / "rgb16.png")
+    assert got.shape == (8, 8, 3) and (got == (255, 0, 0)).all()
+
+
+def test_cmyk_becomes_rgb():
+    got = read_image(DATA / "cmyk.jpg")
+    assert got.shape == (16, 16, 3)
+    assert np.abs(got.astype(int) - (255, 0, 0)).max() <= 3
+
+
+def test_palette_becomes_rgb():
+    got = read_image(DATA / "palette.png")
+    assert (got[:, :8] == (255, 0, 0)).all() and (got[:, 8:] == (0, 255, 0)).all()
+
+
+def test_alpha_is_composited_on_white():
+    got = read_image(DATA / "rgba.png")
+    assert (got[0] == (255, 0, 0)).all()  # opaque red
+    assert (got[1] == (255, 255, 255)).all()  # fully transparent → white
+    assert (got[2] == (127, 127, 255)).all()  # half-transparent blue on white
+
+
+def test_grey_with_alpha_and_bilevel():
+    la = np.zeros((2, 2, 2), np.uint8)
+    la[..., 0] = 10
+    la[0, :, 1] = 255
+    got = read_image_bytes(_png(Image.fromarray(la, "LA")), "la.png")
+    assert (got[0] == 10).all() and (got[1] == 255).all()
+    bilevel = Image.new("1", (3, 2), 1)
+    assert (read_image_bytes(_png(bilevel), "1.png") == 255).all()
+
+
+def test_palette_transparency_is_composited_on_white():
+    pal = Image.new("P", (4, 2))
+    pal.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    pal.paste(1, (2, 0, 4, 2))
+    pal.info["transparency"] = 0
+    got = read_image_bytes(_png(pal), "p.png")
+    assert (got[:, :2] == 255).all() and (got[:, 2:] == (255, 0, 0)).all()
+
+
+def test_exif_orientation_is_applied():
+    got = read_image(DATA / "exif6.jpg")
+    # stored 20 x 40 with red on top; orientation 6 turns it 90° clockwise: red on the right
+    assert got.shape == (40, 20, 3)
+    assert np.abs(got[:, 12:].astype(int) - (255, 0, 0)).max() < 16
+    assert np.abs(got[:, :8].astype(int) - (0, 0, 255)).max() < 16
+
+
+def test_image_format_names_accepted_formats():
+    assert image_format(DATA / "cmyk.jpg") == "JPEG"
+    assert image_format(DATA / "palette.png") == "PNG"
+    with pytest.raises(ImageRejected, match="not an image file"):
+        image_format(DATA / "text.png")
+    with pytest.raises(ImageRejected, match="empty file"):
+        image_format(DATA / "empty.png")
+
+
+def test_output_format():
+    assert [output_format(f) for f in ("PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP")] == [
+        "PNG", "JPEG", "JPEG", "WEBP", "PNG", "PNG", "PNG"]
+
+
+def test_encode_png_is_lossless_and_jpeg_keeps_full_chroma():
+    image = _rgb(32, 32, seed=3)
+    np.testing.assert_array_equal(read_image_bytes(encode_image(image, "PNG"), "x.png"), image)
+    jpeg = encode_image(image, "JPEG", quality=95)
+    with Image.open(io.BytesIO(jpeg)) as im:
+        assert im.format == "JPEG"
+        assert JpegImagePlugin.get_sampling(im) == 0  # 4:4:4: no chroma subsampling
+        assert not im.getexif()
+    with Image.open(io.BytesIO(encode_image(image, "JPEG", quality=75))) as im:
+        assert JpegImagePlugin.get_sampling(im) == 2  # 4:2:0 at ordinary quality
+    webp = read_image_bytes(encode_image(image, "WEBP", quality=100), "x.webp")
+    np.testing.assert_array_equal(webp, image)
+
+
+def test_encode_refuses_bad_input():
+    with pytest.raises(ValueError, match="uint8"):
+        encode_image(np.zeros((4, 4), np.uint8), "PNG")
+    with pytest.raises(ValueError, match="uint8"):
+        encode_image(np.zeros((4, 4, 3), np.float32), "PNG")
+    with pytest.raises(ValueError, match="cannot encode 'GIF'"):
+        encode_image(np.zeros((4, 4, 3), np.uint8), "GIF")
+
+
+def test_write_atomic_replaces_whole_file_and_leaves_no_partial(tmp_path):
+    path = tmp_path / "copy.png"
+    write_atomic(path, b"first")
+    write_atomic(path, b"second")
+    assert path.read_bytes() == b"second"
+    assert os.listdir(tmp_path) == ["copy.png"]
+
+
+def test_write_atomic_cleans_up_on_failure(tmp_path):
+    target = tmp_path / "folder"
+    target.mkdir()
+    with pytest.raises(OSError):
+        write_atomic(target, b"data")  # cannot replace a directory with a file
+    assert os.listdir(tmp_path) == ["folder"]
+
+
+def _png(im: Image.Image) -> bytes:
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
