@@ -42,7 +42,8 @@ def print_finding(f: Finding) -> None:
         return
     table = Table("recipient", "score T", "p-value bound", "accused")
     for c in f.candidates:
-        table.add_row(c.recipient, f"{c.score:.2f}", f"{c.p_value:.1e}", "YES" if c.recipient in f.accused else "")
+        p_text = f"{c.p_value:.1e}" if c.p_value > 0 else "< 1e-300"
+        table.add_row(c.recipient, f"{c.score:.2f}", p_text, "YES" if c.recipient in f.accused else "")
     out.print(table)
     n = len(f.candidates)
     odds = f"1 in {1 / f.false_accusation_bound:,.0f}"

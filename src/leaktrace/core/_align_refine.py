@@ -14,6 +14,8 @@ from ._align_images import corners, local_scale, plausible, project, resize_to
 
 #: Coarsest pyramid level (longest side of the template, pixels).
 COARSE_SIDE = 160
+#: Gaussian window (pixels) ECC smooths both images with.
+ECC_BLUR = 5
 
 
 def _footprint_crop(h: np.ndarray, original_shape, leak_shape, margin: float = 0.06):
@@ -31,7 +33,7 @@ def _footprint_crop(h: np.ndarray, original_shape, leak_shape, margin: float = 0
     return x0, y0, x1, y1
 
 
-def _ecc(template, image, warp, motion, iterations, eps):
+def _ecc(template, image, warp, motion, iterations, eps, weight=None):
     """One ECC run; the template is masked to where ``warp`` lands inside the image.
 
     (Without an explicit template mask, OpenCV's ECC lets template pixels that map
@@ -41,13 +43,16 @@ def _ecc(template, image, warp, motion, iterations, eps):
     inside = cv2.warpPerspective(
         np.ones(image.shape, np.uint8), h3, template.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
     )
-    r = max(2, round(0.02 * max(template.shape)))
-    tmask = cv2.erode(inside, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    r = max(3, round(0.03 * max(template.shape)))
+    # erode from the image edges too (OpenCV's default border never erodes)
+    tmask = cv2.erode(inside, np.ones((2 * r + 1, 2 * r + 1), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    if weight is not None:
+        tmask = tmask & weight
     if tmask.sum() < 64:
         raise cv2.error("footprint too small")
     crit = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, iterations, eps)
     imask = np.ones(image.shape, np.uint8)
-    _, w = cv2.findTransformECCWithMask(template, image, tmask, imask, warp.astype(np.float32), motion, crit, 5)
+    _, w = cv2.findTransformECCWithMask(template, image, tmask, imask, warp.astype(np.float32), motion, crit, ECC_BLUR)
     return w.astype(np.float64)
 
 
@@ -60,6 +65,7 @@ def _is_affine(h: np.ndarray, shape) -> bool:
 def refine(
     h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, max_side: int, iterations: int = 40, eps: float = 1e-6,
     coarse_side: int = COARSE_SIDE,
+    weight: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Refine ``h`` (ORIGINAL → LEAK) by ECC, coarse to fine.
 
@@ -79,6 +85,10 @@ def refine(
     coarse_side : int, pixels
         The pyramid starts where the template's longest side is about this (a hypothesis
         already refined at low resolution can start higher).
+    weight : ((h', w') bool ndarray, (3, 3) ndarray) or None
+        Where the original may be used (e.g. where it agrees with the leak: stickers,
+        captions and overlays left out), on its own grid, with the matrix mapping the
+        original's (x, y) to that grid.
 
     Returns
     -------
@@ -106,12 +116,18 @@ def refine(
         hk = mik @ current @ np.linalg.inv(mtk)
         hk = hk / hk[2, 2]
         coarsest = k == levels
+        wk = None
+        if weight is not None:
+            to_mask = weight[1] @ shift @ np.linalg.inv(mtk @ mt)  # template level → mask grid
+            wk = cv2.warpPerspective(
+                weight[0].astype(np.uint8), to_mask, t_k.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
+            )
         try:
             if affine_first and coarsest:
-                a = _ecc(t_k, i_k, hk[:2], cv2.MOTION_AFFINE, 60, 10 * eps)
+                a = _ecc(t_k, i_k, hk[:2], cv2.MOTION_AFFINE, 60, 10 * eps, wk)
                 hk = np.r_[a, [[0.0, 0.0, 1.0]]]
             its = 60 if coarsest else iterations
-            hk = _ecc(t_k, i_k, hk, cv2.MOTION_HOMOGRAPHY, its, eps if k == 0 else 10 * eps)
+            hk = _ecc(t_k, i_k, hk, cv2.MOTION_HOMOGRAPHY, its, eps if k == 0 else 10 * eps, wk)
         except cv2.error:
             return h
         hk = hk / hk[2, 2]

@@ -34,9 +34,12 @@ from ._align_search import search_hypotheses
 
 __all__ = ["register", "warp_leak", "valid_mask", "MIN_AGREEMENT", "MIRROR_MARGIN"]
 
-#: Below this agreement register() returns None. True leaks under every attack we
-#: simulate score ≥ 0.6 (phone photos ≈ 0.6–0.8); unrelated images score ≤ 0.2.
-MIN_AGREEMENT = 0.35
+#: Below this agreement register() returns None. Measured on the test scenarios: true
+#: leaks of photos and drawings score ≥ 0.54 (a drawing behind a 12 % overlay bar; most
+#: ≥ 0.97), unrelated images against photo or drawing originals ≤ 0.38. Against a SMOOTH
+#: original (render, gradients) unrelated images reached 0.79: there agreement cannot
+#: tell a match from a fit, and a wrong registration simply yields innocent-like scores.
+MIN_AGREEMENT = 0.5
 #: A mirrored hypothesis must beat the best unmirrored one by this much.
 MIRROR_MARGIN = 0.1
 #: Run the feature-free search unless some feature hypothesis has ≥ WEAK_INLIERS inliers
@@ -99,9 +102,17 @@ def _quick(hyps: list[_Hypothesis], original: np.ndarray, leak: np.ndarray, scor
         feats = [h for h in side if h.method == "features"][:QUICK_PER_SIDE]
         chosen += feats + [h for h in side if h.method != "features"]
     for hy in chosen:
-        hy.h = refine(hy.h, original, leak, max_side=QUICK_SIDE, iterations=20, eps=1e-5)
+        hy.h = refine(hy.h, original, leak, max_side=QUICK_SIDE, iterations=20, eps=1e-5, weight=_weight(hy.h, original, leak))
         hy.agreement = score(hy.h)
     return chosen
+
+
+def _weight(h: np.ndarray, original: np.ndarray, leak: np.ndarray):
+    """Where ``h`` already agrees (for a robust ECC: stickers, overlays left out), or None
+    when that is under half of what the leak covers (``h`` is still far off)."""
+    good, m = _agreeing(original, leak, h)
+    _, covered = warp_leak(np.zeros(leak.shape, np.uint8), h @ np.linalg.inv(m), good.shape)
+    return (good, m) if good.sum() >= 0.5 * covered.sum() > 0 else None
 
 
 def _moved(hy: _Hypothesis, leak_shape) -> float:
@@ -182,7 +193,7 @@ def register(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) ->
     if plain is not None and flipped is not None and flipped.agreement <= plain.agreement:
         finalists = [plain]
     for hy in finalists:
-        hy.h = refine(hy.h, o, lk, max_side=FINE_SIDE, iterations=30, coarse_side=QUICK_SIDE)
+        hy.h = refine(hy.h, o, lk, max_side=FINE_SIDE, iterations=30, coarse_side=QUICK_SIDE, weight=_weight(hy.h, o, lk))
         hy.agreement = score(hy.h)
     best = _pick(finalists)
     if best is None or best.agreement < MIN_AGREEMENT:
@@ -275,22 +286,35 @@ def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -
     Examples
     --------
     >>> img = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
-    >>> valid_mask(img, img, np.eye(3)).mean() > 0.8
-    np.True_
+    >>> bool(valid_mask(img, img, np.eye(3)).mean() > 0.8)
+    True
     """
     oh, ow = original.shape[:2]
-    o_full = luminance(original)
-    warped_full, covered_full = warp_leak(luminance(leak), homography, (oh, ow))
-    o, _ = fit_side(o_full, MASK_SIDE)
-    f = o.shape[1] / ow
-    lw = cv2.resize(warped_full, o.shape[::-1], interpolation=cv2.INTER_AREA) if f < 1 else warped_full
-    cov = cv2.resize(covered_full.astype(np.uint8), o.shape[::-1], interpolation=cv2.INTER_NEAREST) if f < 1 else covered_full
-    cov = cov.astype(bool)
+    good, mo = _agreeing(luminance(original), luminance(leak), np.asarray(homography, float))
+    full = cv2.warpPerspective(good.astype(np.uint8), mo, (ow, oh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    _, covered = warp_leak(np.zeros(leak.shape[:2], np.uint8), homography, (oh, ow))
+    return full.astype(bool) & covered
+
+
+def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Agreeing pixels on the original's grid shrunk to ≤ MASK_SIDE.
+
+    Parameters
+    ----------
+    original, leak : float32 luminance ndarrays
+    h : (3, 3) ORIGINAL → LEAK
+
+    Returns
+    -------
+    good : (h', w') bool ndarray
+    matrix : (3, 3) ndarray mapping the original's (x, y) to ``good``'s grid.
+    """
+    o, mo = fit_side(original, MASK_SIDE)
+    lw, cov = warp_leak(leak, h @ np.linalg.inv(mo), o.shape)
     ob, lb = blur(o), blur(lw)
     if cov.sum() < 64:
-        return np.zeros((oh, ow), bool)
-    curve_x, curve_y = ob[cov], lb[cov]
-    pred = _predict(ob, curve_x, curve_y)  # h w
+        return np.zeros(o.shape, bool), mo
+    pred = _predict(ob, ob[cov], lb[cov])  # h w
     diff = np.abs(lb - pred)
     t = MASK_TILE
     pad = ((0, -o.shape[0] % t), (0, -o.shape[1] % t))
@@ -302,10 +326,7 @@ def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -
     ok = (n >= 0.5 * t * t) & np.where(textured, corr >= MASK_MIN_CORR, (md <= MASK_FLAT_DIFF) & (vb <= 8.0**2))
     tiles = np.kron(ok, np.ones((t, t), bool))[: o.shape[0], : o.shape[1]]
     bad = cv2.dilate(((diff > MASK_PIXEL_DIFF) & cov).astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
-    good = tiles & ~bad
-    if f < 1:
-        good = cv2.resize(good.astype(np.uint8), (ow, oh), interpolation=cv2.INTER_NEAREST).astype(bool)
-    return good & covered_full
+    return tiles & ~bad & cov, mo
 
 
 def _predict(ob: np.ndarray, x: np.ndarray, y: np.ndarray, bins: int = 32) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 __all__ = ["Photometric", "fit_photometric"]
 
 _RADIUS = 3  # kernel is (2·_RADIUS + 1)²
-_MAX_SAMPLES = 250_000
+_MAX_SAMPLES = 120_000  # plenty for 11 kernel weights and 256 LUT entries
 _MIN_SAMPLES_FOR_KERNEL = 2_000
 
 

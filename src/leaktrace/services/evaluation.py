@@ -56,7 +56,7 @@ class Evaluation:
         return sum(a.false_accusations for a in self.attacks.values())
 
 
-def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 8, target_psnr: float = 46.0):
+def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 16, target_psnr: float = 46.0):
     """Grid, mask and strength of an asset, as the assets service fixes them."""
     grid = carrier.grid_for(original.shape[:2], cells=cells, min_cell_px=min_cell_px)
     m = mask.perceptual_mask(original)
