@@ -156,7 +156,7 @@ def tile_stats(a: np.ndarray, b: np.ndarray, weight: np.ndarray, tile: int):
     return n, ma, mb, va, vb, cov
 
 
-def agreement(h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, tiles: tuple[int, ...] = (12, 4)) -> float:
+def agreement(h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, tiles: tuple[int, ...] = (12, 6)) -> float:
     """Image agreement of a hypothesis: median per-tile correlation of blurred images.
 
     The original is warped into the leak's frame; both are blurred (σ = 1.5 px) and the

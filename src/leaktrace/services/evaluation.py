@@ -7,14 +7,13 @@ tests pin its figures and ``make bench`` reports them beside the peer libraries.
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from leaktrace.core import align, bound, carrier, detect, embed, keys, mask, quality
+from leaktrace.core import align, carrier, detect, embed, keys, mask, quality, verdict
 from leaktrace.core.attacks import ATTACKS
 
 Attack = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -93,7 +92,7 @@ def evaluate(
     """
     table = {name: ATTACKS[name] for name in attacks} if not isinstance(attacks, Mapping) else dict(attacks)
     rng = np.random.default_rng(seed)
-    master = secrets.token_bytes(32) if seed is None else np.random.default_rng(seed + 1).bytes(32)
+    master = np.random.default_rng(seed + 1).bytes(32)
     results = {name: AttackResult() for name in table}
     innocents: list[np.ndarray] = []
     psnrs, ssims, embed_t, trace_t = {}, {}, [], []
@@ -114,31 +113,23 @@ def evaluate(
                     psnrs[image_name], ssims[image_name] = quality.psnr(original, copy), quality.ssim(original, copy)
                 leak = attack(copy, rng)
                 t0 = time.perf_counter()
-                y = recover_from_leak(leak, original, grid, m)
+                alignments = align.register_all(leak, original)
                 result = results[attack_name]
                 result.n += 1
-                if y is None:
+                if not alignments:
                     result.unaligned += 1
                     continue
-                scores = detect.scores(signs, y)  # n
+                v = verdict.judge(leak, original, alignments, signs, grid=grid, mask=m, epsilon=epsilon)
                 trace_t.append((time.perf_counter() - t0) / (leak.shape[0] * leak.shape[1] / 1e6))
-                accused = bound.accuse(scores, n_recipients, epsilon)
-                result.identified += int(accused[leaker])
-                result.false_accusations += int(accused.sum() - accused[leaker])
-                result.leaker_scores.append(float(scores[leaker]))
-                innocents.append(np.delete(scores, leaker))
-                if fresh is not None:
-                    innocents.append(detect.scores(fresh, y))
+                result.identified += int(v.accused[leaker])
+                result.false_accusations += int(v.accused.sum() - v.accused[leaker])
+                result.leaker_scores.append(float(v.scores[leaker]))
+                for y in v.projections:
+                    innocents.append(np.delete(detect.scores(signs, y), leaker))
+                    if fresh is not None:
+                        innocents.append(detect.scores(fresh, y))
     return Evaluation(
         n_recipients, epsilon, results, np.concatenate(innocents) if innocents else np.zeros(0), psnrs, ssims,
         float(np.median(embed_t)) if embed_t else float("nan"), float(np.median(trace_t)) if trace_t else float("nan"),
     )
 
-
-def recover_from_leak(leak: np.ndarray, original: np.ndarray, grid: tuple[int, int], m: np.ndarray) -> np.ndarray | None:
-    """Register the leak on the original and recover the projection y (None when it cannot be aligned)."""
-    alignment = align.register(leak, original)
-    if alignment is None:
-        return None
-    warped, _ = align.warp_leak(leak, alignment.homography, original.shape[:2])
-    return detect.recover(warped, original, alignment.valid_mask, grid=grid, mask=m)

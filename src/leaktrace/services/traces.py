@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.core import align, bound, detect, keys
+from leaktrace.core import align, bound, keys, verdict
 from leaktrace.errors import BadInput
 from leaktrace.index.brute import BruteForceIndex
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
@@ -34,42 +34,39 @@ def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, p
     leak = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
     info = LeakInfo(str(leak_path), _sha256(leak_path), int(leak.shape[1]), int(leak.shape[0]))
     step("identify the asset")
-    asset, alignment = _identify(ctx, leak, asset_id)
+    asset, alignments = _identify(ctx, leak, asset_id)
     if asset is None:
         return Finding(info, None, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "no registered asset matches this image"})
     step("align the leak")
     prepared = assets_service.prepare(ctx, asset)
-    if alignment is None:
-        alignment = align.register(leak, prepared.original)
-    if alignment is None:
+    if not alignments:
+        alignments = align.register_all(leak, prepared.original)
+    if not alignments:
         match = AssetMatch(asset.id, asset.title, 0, 0.0, False)
         return Finding(info, match, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "the leak could not be aligned to the asset"})
+    alignment = alignments[0]
     match = AssetMatch(asset.id, asset.title, alignment.inliers, alignment.coverage, alignment.mirrored)
     step("test every recipient")
-    warped, _ = align.warp_leak(leak, alignment.homography, prepared.original.shape[:2])
-    y = detect.recover(warped, prepared.original, alignment.valid_mask, grid=prepared.grid, mask=prepared.mask)
     with ctx.sessions() as session:
         recipients = [(r.id, r.name, r.key_ref) for r in queries.recipients_of_asset(session, asset.id)]
     n = len(recipients)
-    threshold = bound.threshold(max(n, 1), ctx.settings.epsilon)
     if n == 0:
+        threshold = bound.threshold(len(alignments), ctx.settings.epsilon)
         return Finding(info, match, (), (), ctx.settings.epsilon, threshold, time.perf_counter() - start, {"reason": "the asset was never shared", "alignment": alignment.method})
     signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], prepared.grid[0] * prepared.grid[1])
-    scores = detect.scores(signs, y)  # n
-    p_values = bound.p_bound(scores)
-    accused_mask = bound.accuse(scores, n, ctx.settings.epsilon)
-    order = np.argsort(-scores, kind="stable")
-    candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(scores[i]), float(p_values[i])) for i in order)
-    accused = tuple(recipients[i][1] for i in order if accused_mask[i])
+    v = verdict.judge(leak, prepared.original, alignments, signs, grid=prepared.grid, mask=prepared.mask, epsilon=ctx.settings.epsilon)
+    order = np.argsort(-v.scores, kind="stable")
+    candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i])) for i in order)
+    accused = tuple(recipients[i][1] for i in order if v.accused[i])
     step("done")
-    extra = {"alignment": alignment.method, "agreement": alignment.agreement, "n_tested": n}
-    return Finding(info, match, candidates, accused, ctx.settings.epsilon, threshold, time.perf_counter() - start, extra)
+    extra = {"alignment": alignment.method, "agreement": alignment.agreement, "n_tested": n, "hypotheses": len(alignments), "n_tests": v.n_tests}
+    return Finding(info, match, candidates, accused, ctx.settings.epsilon, v.threshold, time.perf_counter() - start, extra)
 
 
 def _identify(ctx: Context, leak: np.ndarray, asset_id):
     """The asset the leak comes from (and an alignment when the fallback already made one)."""
     if asset_id is not None:
-        return assets_service.get(ctx, asset_id), None
+        return assets_service.get(ctx, asset_id), []
     entries = list(assets_service.search_entries(ctx))
     if not entries:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
@@ -80,12 +77,12 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
         by_id[asset.id] = asset
     hits = index.search(leak, k=1)
     if hits:
-        return by_id[hits[0][0]], None
-    best = (None, None)
+        return by_id[hits[0][0]], []
+    best: tuple = (None, [])
     for asset, _, _ in entries[:FALLBACK_ASSETS]:
-        alignment = align.register(leak, assets_service.prepare(ctx, asset).original)
-        if alignment is not None and alignment.agreement >= MIN_AGREEMENT and (best[1] is None or alignment.agreement > best[1].agreement):
-            best = (asset, alignment)
+        alignments = align.register_all(leak, assets_service.prepare(ctx, asset).original)
+        if alignments and alignments[0].agreement >= MIN_AGREEMENT and (not best[1] or alignments[0].agreement > best[1][0].agreement):
+            best = (asset, alignments)
     return best
 
 
