@@ -47,6 +47,8 @@ def print_finding(f: Finding) -> None:
     out.print(table)
     n = len(f.candidates)
     odds = f"1 in {1 / f.false_accusation_bound:,.0f}"
+    if f.extra.get("hypotheses", 1) > 1:
+        out.print(f"The image fits {f.extra['hypotheses']} alignments equally well (a symmetric picture): each was tested, and the bound covers all of them.")
     if f.accused:
         out.print(f"Accused: {', '.join(f.accused)}. A recipient is accused only if its score exceeds {f.threshold:.2f}; "
                   f"the probability that this test accuses any innocent among the {n} recipients is at most {odds}.")
