@@ -1,0 +1,228 @@
+"""Everything an evidence report shows, in plain Python and numpy.
+
+The services layer fills an :class:`EvidenceData` from the store (finding, asset, leak,
+share records, audit); the renderers only read it. Nothing here opens a file or a
+session, and the master key never enters: only its fingerprint.
+
+Examples
+--------
+>>> from datetime import datetime, timezone
+>>> import numpy as np
+>>> img = np.zeros((8, 8, 3), np.uint8)
+>>> data = EvidenceData(
+...     finding_id="F-1", created_at=datetime(2025, 3, 1, tzinfo=timezone.utc), actor="analyst",
+...     software_version="0.1.0", key_fingerprint="ab12", epsilon=1e-6, threshold=5.76,
+...     n_tests=16, hypotheses=1,
+...     leak=LeakEvidence("leak.jpg", "0" * 64, 8, 8, img), asset=None, alignment=None,
+...     candidates=(), accused=(), shares=(), input_hashes={})
+>>> len(data.digest())
+64
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import BadInput
+from ..records import Alignment
+
+__all__ = ["EvidenceData", "LeakEvidence", "AssetEvidence", "Candidate", "ShareEvidence", "Alignment"]
+
+
+def _rgb(image: np.ndarray, what: str) -> np.ndarray:
+    a = np.asarray(image)
+    if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] != 3 or min(a.shape[:2]) < 1:
+        raise BadInput(f"the {what} image must be an (H, W, 3) uint8 array, got {a.dtype} {a.shape}")
+    return a
+
+
+def _aware(when: datetime, what: str) -> None:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise BadInput(f"{what} must be a timezone-aware datetime, got {when.isoformat()}")
+
+
+@dataclass(frozen=True, eq=False)
+class LeakEvidence:
+    """The image found outside.
+
+    Attributes
+    ----------
+    path : str, where it was read from (shown as given)
+    sha256 : str, hex digest of the file as found
+    width, height : int, pixels of the file
+    image : (height, width, 3) uint8 ndarray, RGB
+    """
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    image: np.ndarray
+
+    def __post_init__(self) -> None:
+        _rgb(self.image, "leak")
+
+
+@dataclass(frozen=True, eq=False)
+class AssetEvidence:
+    """The confidential original the leak matched.
+
+    Attributes
+    ----------
+    id : int
+    title : str
+    sha256 : str, hex digest of the stored original file
+    width, height : int, pixels
+    image : (height, width, 3) uint8 ndarray, RGB, the original (never a copy)
+    """
+
+    id: int
+    title: str
+    sha256: str
+    width: int
+    height: int
+    image: np.ndarray
+
+    def __post_init__(self) -> None:
+        _rgb(self.image, "original")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One recipient of the asset, as tested.
+
+    Attributes
+    ----------
+    recipient : str, name
+    recipient_id : int
+    score : float, T_r = ⟨s_r, y⟩ / ‖y‖ (best over the alignments tested)
+    p_value : float, the bound on the chance that an innocent scores this high (as the finding gives it)
+    accused : bool
+    """
+
+    recipient: str
+    recipient_id: int
+    score: float
+    p_value: float
+    accused: bool
+
+
+@dataclass(frozen=True)
+class ShareEvidence:
+    """The record of one copy sent to an accused recipient.
+
+    Attributes
+    ----------
+    share_id : int
+    recipient : str, name of the recipient the copy went to
+    sent_at : datetime, timezone-aware
+    sent_by : str, who made the share
+    note : str, why (as recorded; may be empty)
+    copy_sha256 : str, hex digest of the copy file the recipient received
+    """
+
+    share_id: int
+    recipient: str
+    sent_at: datetime
+    sent_by: str
+    note: str
+    copy_sha256: str
+
+    def __post_init__(self) -> None:
+        _aware(self.sent_at, f"share {self.share_id}'s sent_at")
+
+
+@dataclass(frozen=True, eq=False)
+class EvidenceData:
+    """Everything an evidence report shows.
+
+    Attributes
+    ----------
+    finding_id : str
+    created_at : datetime, timezone-aware: when the analysis ran
+    actor : str, who ran it
+    software_version : str, leaktrace version that produced the finding
+    key_fingerprint : str, fingerprint of the workspace's master key (never the key)
+    epsilon : float, the family-wise false-accusation bound ε
+    threshold : float, score τ* an accusation needs (√(2 ln(n_tests/ε)))
+    n_tests : int, tests the bound covers: recipients × alignments
+    hypotheses : int, alignments tested (h ≥ 1; 1 in the usual case)
+    leak : LeakEvidence
+    asset : AssetEvidence or None, None when no asset matched
+    alignment : leaktrace.records.Alignment or None, None when the leak could not be aligned
+    candidates : tuple of Candidate, every recipient tested (any order; shown by score)
+    accused : tuple of str, names of the accused recipients (empty: the evidence names nobody)
+    shares : tuple of ShareEvidence, the share records of the accused
+    input_hashes : mapping str → str, SHA-256 of every other input (name → hex)
+    case_ref : str or None
+    """
+
+    finding_id: str
+    created_at: datetime
+    actor: str
+    software_version: str
+    key_fingerprint: str
+    epsilon: float
+    threshold: float
+    n_tests: int
+    hypotheses: int
+    leak: LeakEvidence
+    asset: AssetEvidence | None
+    alignment: Alignment | None
+    candidates: tuple[Candidate, ...]
+    accused: tuple[str, ...]
+    shares: tuple[ShareEvidence, ...]
+    input_hashes: Mapping[str, str] = field(default_factory=dict)
+    case_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        _aware(self.created_at, "created_at")
+        if not 0.0 < float(self.epsilon) < 1.0:
+            raise BadInput(f"epsilon must be in (0, 1), got {self.epsilon}")
+        set_ = object.__setattr__
+        set_(self, "candidates", tuple(sorted(self.candidates, key=lambda c: -float(c.score))))
+        set_(self, "accused", tuple(self.accused))
+        set_(self, "shares", tuple(sorted(self.shares, key=lambda s: s.sent_at)))
+        set_(self, "input_hashes", MappingProxyType(dict(self.input_hashes)))
+        if self.alignment is not None and self.asset is not None:
+            h, w = np.asarray(self.alignment.valid_mask).shape[:2]
+            if (h, w) != self.asset.image.shape[:2]:
+                raise BadInput(f"the valid mask is {w}×{h} but the original is {self.asset.width}×{self.asset.height}")
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the canonical record of every value the report states.
+
+        Images enter by the SHA-256 of their pixels, so the same evidence always gives
+        the same digest, whatever the output format.
+        """
+        return hashlib.sha256(json.dumps(self._canonical(), sort_keys=True, ensure_ascii=True).encode()).hexdigest()
+
+    def _canonical(self) -> dict:
+        def pixels(a: np.ndarray) -> str:
+            return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+        al = self.alignment
+        return {
+            "finding_id": self.finding_id, "created_at": self.created_at.isoformat(), "actor": self.actor,
+            "software_version": self.software_version, "key_fingerprint": self.key_fingerprint,
+            "epsilon": repr(float(self.epsilon)), "threshold": repr(float(self.threshold)),
+            "n_tests": int(self.n_tests), "hypotheses": int(self.hypotheses), "case_ref": self.case_ref,
+            "leak": [self.leak.path, self.leak.sha256, self.leak.width, self.leak.height, pixels(self.leak.image)],
+            "asset": None if self.asset is None else [self.asset.id, self.asset.title, self.asset.sha256,
+                                                      self.asset.width, self.asset.height, pixels(self.asset.image)],
+            "alignment": None if al is None else [
+                [repr(float(v)) for v in np.asarray(al.homography, np.float64).ravel()], bool(al.mirrored), al.method,
+                repr(float(al.agreement)), repr(float(al.coverage)), int(al.inliers), pixels(np.asarray(al.valid_mask, bool))],
+            "candidates": [[c.recipient, int(c.recipient_id), repr(float(c.score)), repr(float(c.p_value)), bool(c.accused)]
+                           for c in self.candidates],
+            "accused": list(self.accused),
+            "shares": [[s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256] for s in self.shares],
+            "input_hashes": dict(self.input_hashes),
+        }

@@ -1,0 +1,72 @@
+"""A small, realistic EvidenceData: a photo, a leak cropped and shrunk from it, 6 recipients."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import cv2
+import numpy as np
+import pytest
+
+from leaktrace.core import bound
+from leaktrace.records import Alignment
+from leaktrace.report import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
+from tests.conftest import photo
+
+HOSTILE = "<script>alert(1)</script>"
+ACCUSED = "Dufour Design SARL"
+EPSILON = 1e-6
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_evidence(*, names=("Apex Plastics GmbH", ACCUSED, "Garnier & Fils", HOSTILE, "Iberforma S.L.", "Jansen BV"),
+                  leaker: str | None = ACCUSED, hypotheses: int = 1) -> EvidenceData:
+    original = photo(0, (192, 256))  # 192 × 256 RGB
+    # the leak: the crop x ∈ [40, 216), y ∈ [30, 162), shrunk by 0.75
+    crop = original[30:162, 40:216]
+    leak = cv2.resize(crop, (132, 99), interpolation=cv2.INTER_AREA)
+    s = 0.75
+    homography = np.array([[s, 0, -40 * s], [0, s, -30 * s], [0, 0, 1]], np.float64)
+    valid = np.zeros(original.shape[:2], bool)
+    valid[32:160, 42:214] = True
+    alignment = Alignment(homography, valid, False, 57, float(valid.mean()), 0.96, "features")
+    rng = np.random.default_rng(5)
+    scores = rng.standard_normal(len(names))
+    if leaker is not None:
+        scores[names.index(leaker)] = 23.4
+    n_tests = len(names) * hypotheses
+    tau = bound.threshold(n_tests, EPSILON)
+    accused = bound.accuse(scores, n_tests, EPSILON)
+    p = np.minimum(1.0, hypotheses * bound.p_bound(scores))
+    candidates = tuple(Candidate(n, i + 1, float(t), float(q), bool(a))
+                       for i, (n, t, q, a) in enumerate(zip(names, scores, p, accused)))
+    accused_names = tuple(c.recipient for c in candidates if c.accused)
+    shares = tuple(ShareEvidence(7, n, datetime(2025, 3, 4, 9, 12, tzinfo=timezone.utc), "m.keller",
+                                 "Tender round 1 <NDA T-2027>", _sha(n.encode())) for n in accused_names)
+    return EvidenceData(
+        finding_id="F-42", created_at=datetime(2025, 4, 17, 14, 3, 22, tzinfo=timezone(timedelta(hours=2))),
+        actor="j.moreau", software_version="0.1.0", key_fingerprint="9f2c41d07a5be3c1",
+        epsilon=EPSILON, threshold=tau, n_tests=n_tests, hypotheses=hypotheses,
+        leak=LeakEvidence("found/leak.jpg", _sha(leak.tobytes()), leak.shape[1], leak.shape[0], leak),
+        asset=AssetEvidence(3, "Bumper & grille <draft>", _sha(original.tobytes()), original.shape[1], original.shape[0], original),
+        alignment=alignment, candidates=candidates, accused=accused_names, shares=shares,
+        input_hashes={"settings file": _sha(b"settings")}, case_ref="CASE-7")
+
+
+@pytest.fixture
+def evidence() -> EvidenceData:
+    return make_evidence()
+
+
+@pytest.fixture
+def nobody() -> EvidenceData:
+    return make_evidence(leaker=None)
+
+
+def replace(data: EvidenceData, **changes) -> EvidenceData:
+    return dataclasses.replace(data, **changes)
