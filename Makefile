@@ -28,5 +28,18 @@ lint-imports: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint-imports
 	$(BIN)/python -m pytest -q
 
+$(VENV)/.installed-bench: bench/requirements.txt bench/requirements-peers.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r bench/requirements-peers.txt
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && [ ! -d /usr/share/backgrounds/gnome ]; then \
+		(apt-get update -qq && apt-get install -y -qq gnome-backgrounds) || echo "gnome-backgrounds not installed: bench runs without its wallpapers"; fi
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
+
+bench-quick: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py --quick --out bench/results
+
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) build dist src/*.egg-info

@@ -83,3 +83,31 @@ def cli(runner, tmp_path, monkeypatch):
 
     run.home = home
     return run
+
+
+def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str, ...] = (), *, actor: str = "tester") -> int:
+    """Store a synthetic finding (no trace run) naming recipients ``names`` of a fresh workspace at ``home``.
+
+    The recipients are created if missing; ``accused`` get score 9, the others 0.5. Returns the finding id.
+    """
+    from leaktrace import Workspace
+    from leaktrace.errors import Conflict
+    from leaktrace.records import Alignment, Finding, LeakInfo, RecipientScore
+    from leaktrace.services import findings
+
+    import hashlib
+
+    with Workspace(home) as ws:
+        ids = {}
+        for n in names:
+            try:
+                ids[n] = ws.add_recipient(n)["id"]
+            except Conflict:
+                ids[n] = next(r["id"] for r in ws.list_recipients() if r["name"] == n)
+        mask = np.zeros((48, 64), bool)
+        mask[4:40, 8:60] = True
+        alignment = Alignment(np.diag([0.5, 0.5, 1.0]), mask, False, 42, 0.6, 0.93, "features")
+        scores = tuple(RecipientScore(n, ids[n], 9.0 if n in accused else 0.5, 1e-18 if n in accused else 0.88) for n in names)
+        info = LeakInfo(str(leak), hashlib.sha256(leak.read_bytes()).hexdigest(), 32, 24)
+        finding = Finding(info, None, scores, accused, 1e-6, 5.5, 0.25, {"hypotheses": 1, "n_tests": len(names)}, alignment=alignment)
+        return findings.record(ws.context, finding, leak, actor=actor)

@@ -80,3 +80,15 @@ class Busy(LeaktraceError):
 
     exit_code = 3
     http_status = 503
+
+
+class Unauthorized(BadInput):
+    """No valid credentials: a wrong name or password, an unknown or revoked token, a disabled user."""
+
+    http_status = 401
+
+
+class Forbidden(BadInput):
+    """Valid credentials whose role does not allow the action."""
+
+    http_status = 403

@@ -102,6 +102,10 @@ class Finding:
     threshold: float
     elapsed_s: float
     extra: dict = field(default_factory=dict)
+    #: The stored finding's id (None until the trace is recorded).
+    id: int | None = None
+    #: The alignment the verdict used (None when no asset matched or none aligned).
+    alignment: Alignment | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -111,4 +115,19 @@ class Finding:
             "accused": list(self.accused),
             "false_accusation_bound": self.false_accusation_bound,
             "elapsed_s": round(float(self.elapsed_s), 3),
+            "finding_id": self.id,
         }
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as interfaces see it: never the password hash."""
+
+    id: int
+    name: str
+    role: str
+    disabled: bool
+    created_at: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role, "disabled": self.disabled, "created_at": self.created_at}

@@ -45,3 +45,24 @@ def test_key_backup_round_trip(tmp_path):
     restored.import_key(backup)
     restored.close()
     assert Workspace(tmp_path / "ws").list_recipients() == []
+
+
+def test_an_older_workspace_is_upgraded_on_open(tmp_path):
+    from alembic import command
+
+    from leaktrace.store.db import current_revision, head_revision, migrations_config, make_engine
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_recipient("Apex")
+    url = ws.settings.resolved_database_url
+    ws.close()
+    engine = make_engine(url)
+    config = migrations_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    engine.dispose()
+    assert current_revision(url) == "0001"
+    with Workspace(tmp_path / "ws") as again:
+        assert again.list_findings() == [] and [r["name"] for r in again.list_recipients()] == ["Apex"]
+    assert current_revision(url) == head_revision()

@@ -35,9 +35,22 @@ def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert current_revision(url) is None
     upgrade(url)
-    assert current_revision(url) == head_revision() == "0001"
+    assert current_revision(url) == head_revision() == "0002"
     upgrade(url)  # idempotent
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == "0002"
+
+
+def test_an_older_database_is_upgraded_when_behind(tmp_path):
+    from leaktrace.store.db import engine_revision, upgrade_if_behind
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, revision="0001")
+    engine = make_engine(url)
+    assert engine_revision(engine) == "0001"
+    assert upgrade_if_behind(engine) is True
+    assert engine_revision(engine) == head_revision()
+    assert upgrade_if_behind(engine) is False  # cheap no-op when current
+    engine.dispose()
 
 
 def test_sqlite_pragmas(url):

@@ -43,7 +43,24 @@ def test_migrated_schema_matches_the_models(url):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert set(inspect(connection).get_table_names()) == {
-            "alembic_version", "recipients", "assets", "shares", "copies", "meta"}
+            "alembic_version", "recipients", "assets", "shares", "copies", "meta", "findings", "finding_scores",
+            "cases", "case_events", "remediation_actions", "audit_entries", "users", "tokens"}
+    engine.dispose()
+
+
+def test_migrations_downgrade_to_the_first_and_back(url):
+    from alembic import command
+
+    from leaktrace.store.db import migrations_config
+
+    engine = make_engine(url)
+    for revision, step in (("0001", command.downgrade), ("head", command.upgrade)):
+        config = migrations_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata) == []
     engine.dispose()
 
 

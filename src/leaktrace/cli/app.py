@@ -7,7 +7,7 @@ import sys
 import typer
 
 from leaktrace import __version__
-from leaktrace.cli import assets, demo, recipients, shares, traces, workspace
+from leaktrace.cli import assets, audit, cases, demo, findings, recipients, reports, serve, shares, traces, users, workspace
 
 app = typer.Typer(
     name="leaktrace",
@@ -34,7 +34,13 @@ app.add_typer(recipients.app, name="recipient")
 app.add_typer(assets.app, name="asset")
 shares.register(app)
 traces.register(app)
+findings.register(app)
+reports.register(app)
+cases.register(app)
+audit.register(app)
+users.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def main() -> None:

@@ -29,6 +29,9 @@ def demo(
     out.print(f"Copies written to {setup['copies']}. The copy of '{setup['leaker']}' was leaked through a social-media chain")
     out.print("(downscaled to 1080 px, JPEG 75, cropped, re-encoded) and tracing it gives:\n")
     print_finding(finding)
+    out.print(f"\nShow it again any time: leaktrace finding show {finding.id} --home {setup['home']}")
+    if setup["admin"]:
+        out.print(f"Web app user '{setup['admin']['name']}' created with password {setup['admin']['password']} (shown only now).")
     out.print(f"\nExplore further: leaktrace recipient list --home {setup['home']}   |   leaktrace trace {setup['leak']} --home {setup['home']} --json")
 
 

@@ -33,12 +33,13 @@ def print_finding(f: Finding) -> None:
     """The finding in plain words."""
     out.print(f"Leak {f.leak.path} ({f.leak.width}x{f.leak.height}, sha256 {f.leak.sha256[:12]}…)")
     if f.asset is None:
-        out.print("No registered asset matches this image: nobody is accused.")
+        out.print("No registered asset matches this image: nobody is accused." + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
     mirrored = ", mirrored" if f.asset.mirrored else ""
     out.print(f"Asset {f.asset.id} '{f.asset.title}' ({f.asset.inliers} matching features, {f.asset.coverage:.0%} of it visible{mirrored})")
     if not f.candidates:
-        out.print(f"No recipient could be tested ({f.extra.get('reason', 'no evidence')}): nobody is accused.")
+        out.print(f"No recipient could be tested ({f.extra.get('reason', 'no evidence')}): nobody is accused."
+                  + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
     table = Table("recipient", "score T", "p-value bound", "accused")
     for c in f.candidates:
@@ -55,7 +56,7 @@ def print_finding(f: Finding) -> None:
     else:
         out.print(f"The evidence names nobody: no score reaches the threshold {f.threshold:.2f} "
                   f"(set so that any innocent among the {n} recipients is accused with probability at most {odds}).")
-    out.print(f"Traced in {f.elapsed_s:.2f} s.")
+    out.print(f"Traced in {f.elapsed_s:.2f} s." + ("" if f.id is None else f" Stored as finding {f.id}."))
 
 
 def register(app: typer.Typer) -> None:

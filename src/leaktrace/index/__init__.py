@@ -7,9 +7,11 @@ persists hashes and features). The public surface:
 - :class:`Features`, :func:`extract`, :func:`mirror`, :func:`to_bytes`,
   :func:`from_bytes` — local SIFT features and their cache form.
 - :class:`Match`, :func:`verify` — geometric verification of a query on an asset.
-- :class:`AssetIndex` (the search seam), :class:`BruteForceIndex`, :data:`BACKENDS`.
+- :class:`AssetIndex` (the search seam), :class:`BruteForceIndex`, :class:`AnnIndex`
+  (FAISS, imported only when used), :data:`BACKENDS`.
 """
 
+from leaktrace.index.ann import AnnIndex
 from leaktrace.index.brute import BACKENDS, AssetIndex, BruteForceIndex
 from leaktrace.index.descriptors import Features, extract, from_bytes, mirror, to_bytes
 from leaktrace.index.hashes import global_hash, hamming
@@ -17,6 +19,7 @@ from leaktrace.index.verify import Match, verify
 
 __all__ = [
     "BACKENDS",
+    "AnnIndex",
     "AssetIndex",
     "BruteForceIndex",
     "Features",

@@ -23,6 +23,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from leaktrace.errors import BadInput
+from leaktrace.index.ann import AnnIndex
 from leaktrace.index.descriptors import Features, extract
 from leaktrace.index.hashes import HASH_BYTES, global_hash, hamming_many
 from leaktrace.index.verify import Match, verify
@@ -193,4 +194,4 @@ class BruteForceIndex:
         return self._ids[i], float(self.min_inliers + self.hash_radius - distance), match
 
 
-BACKENDS: dict[str, type] = {"brute": BruteForceIndex}
+BACKENDS: dict[str, type] = {"brute": BruteForceIndex, "ann": AnnIndex}

@@ -2,11 +2,14 @@
 
 Runs on the bundled samples. It uses (and creates if needed) a real workspace and
 leaves it in place, so every other command can explore it afterwards. Running it
-again reuses what is there.
+again reuses what is there. The trace is stored as a finding like any other, and an
+``admin`` user is created with a random password (reported only when it is created),
+so ``leaktrace serve`` works right after.
 """
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,7 @@ SUPPLIERS = [
 LEAKER = "Hokuto Precision KK"
 LEAKED_SAMPLE = "drawing_bumper"
 NOTE = "Tender T-2027-14, round 1 (demo)"
+ADMIN = "admin"
 
 
 def open_or_init(home: str | Path | None) -> Workspace:
@@ -64,8 +68,18 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
     leak = attacks.ATTACKS["social"](image, np.random.default_rng(7))
     imagefiles.write_atomic(leak_path, imagefiles.encode_image(leak, "JPEG", quality=80))
     finding = ws.trace(leak_path)
-    setup = {"home": str(ws.home), "recipients": len(SUPPLIERS), "assets": asset_ids, "copies": str(copies_dir), "leak": str(leak_path), "leaker": LEAKER}
+    setup = {"home": str(ws.home), "recipients": len(SUPPLIERS), "assets": asset_ids, "copies": str(copies_dir), "leak": str(leak_path),
+             "leaker": LEAKER, "admin": _admin(ws)}
     return ws, setup, finding
+
+
+def _admin(ws: Workspace) -> dict | None:
+    """Create the ``admin`` user with a random password, once; None if it already exists."""
+    if any(u["name"] == ADMIN for u in ws.list_users()):
+        return None
+    password = secrets.token_urlsafe(12)
+    ws.add_user(ADMIN, "admin", password)
+    return {"name": ADMIN, "password": password}
 
 
 def _copy_path(folder: Path, sample: str, recipient: str) -> str:

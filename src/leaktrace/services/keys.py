@@ -11,6 +11,7 @@ from pathlib import Path
 
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput, KeyProblem
+from leaktrace.services import audit
 from leaktrace.services.workspace import KEY_BYTES, Context, _key_path, write_secret
 from leaktrace.settings import Settings
 from leaktrace.store import db as store_db
@@ -21,13 +22,15 @@ LOSS_WARNING = (
 )
 
 
-def export_key(ctx: Context, dest: Path) -> Path:
+def export_key(ctx: Context, dest: Path, *, actor: str | None = None) -> Path:
     """Write the master key to ``dest`` (a new file, mode 0600) and record the export in the audit trail."""
     if dest.exists():
         raise BadInput(f"{dest}: already exists; choose a new file for the key backup.")
     if not dest.parent.is_dir():
         raise BadInput(f"{dest.parent}: no such folder.")
-    write_secret(dest, ctx.master_key.hex().encode() + b"\n")
+    with store_db.transaction(ctx.sessions) as session:
+        audit.append(session, actor, "key.export", "key", key_fingerprint(ctx.master_key), {"path": str(dest)})
+        write_secret(dest, ctx.master_key.hex().encode() + b"\n")  # a failed write rolls the entry back
     return dest
 
 

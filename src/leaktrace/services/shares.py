@@ -16,6 +16,7 @@ from leaktrace import imagefiles
 from leaktrace.core import embed, keys, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
+from leaktrace.services import audit
 from leaktrace.services.workspace import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -31,8 +32,10 @@ def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
     return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
 
 
-def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: str | None = None, progress: Progress | None = None) -> list[dict]:
-    """Make, record and write one fingerprinted copy of the asset per recipient."""
+def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: str | None = None, actor: str | None = None,
+          progress: Progress | None = None) -> list[dict]:
+    """Make, record (with its audit entry, run by ``actor``) and write one fingerprinted copy per recipient."""
+    actor = actor or audit.default_actor()
     if not to:
         raise BadInput("name at least one recipient with --to.")
     if out.exists() and not out.is_dir():
@@ -61,12 +64,14 @@ def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: 
         if progress:
             progress(i + 1, len(recipients), r.name)
     with store_db.transaction(ctx.sessions) as session:
-        record = Share(asset_id=asset.id, note=note, created_by=_user())
+        record = Share(asset_id=asset.id, note=note, created_by=actor)
         session.add(record)
         session.flush()
         for r, sha, _, psnr, ssim in made:
             session.add(Copy(share_id=record.id, recipient_id=r.id, sha256=sha, filename=copy_filename(asset.filename, r.name, fmt), psnr=float(psnr), ssim=float(ssim)))
         share_id = record.id
+        audit.append(session, actor, "share", "share", share_id, {
+            "asset_id": asset.id, "note": note, "copies": [{"recipient_id": r.id, "sha256": sha} for r, sha, _, _, _ in made]})
     out.mkdir(parents=True, exist_ok=True)
     result = []
     for r, sha, data, psnr, ssim in made:
@@ -86,11 +91,3 @@ def list_all(ctx: Context) -> list[dict]:
             for s in queries.list_shares(session)
         ]
 
-
-def _user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

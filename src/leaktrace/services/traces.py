@@ -3,10 +3,14 @@
 Order matters for the bound: the asset and the alignment are chosen on image
 evidence only (feature matches, image agreement); the recipients' signs are read
 only after, for the one test per recipient. Nothing is ever re-chosen by score.
+
+Every finding is stored (see :mod:`leaktrace.services.findings`) with its audit entry,
+in one transaction, before it is returned with its id.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from pathlib import Path
@@ -19,6 +23,7 @@ from leaktrace.errors import BadInput
 from leaktrace.index.brute import BruteForceIndex
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import assets as assets_service
+from leaktrace.services import findings
 from leaktrace.services.workspace import Context, Progress
 from leaktrace.store import queries
 
@@ -27,8 +32,15 @@ FALLBACK_ASSETS = 24
 MIN_AGREEMENT = 0.5
 
 
-def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, progress: Progress | None = None) -> Finding:
-    """Trace the leak at ``leak_path`` and return the finding."""
+def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, actor: str | None = None,
+          progress: Progress | None = None) -> Finding:
+    """Trace the leak at ``leak_path``, store the finding (run by ``actor``) and return it with its id."""
+    finding = _compute(ctx, leak_path, asset_id, progress)
+    finding_id = findings.record(ctx, finding, leak_path, actor=actor)
+    return dataclasses.replace(finding, id=finding_id)
+
+
+def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None) -> Finding:
     start = time.perf_counter()
     step = _stepper(progress, 4)
     leak = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
@@ -52,7 +64,8 @@ def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, p
     n = len(recipients)
     if n == 0:
         threshold = bound.threshold(len(alignments), ctx.settings.epsilon)
-        return Finding(info, match, (), (), ctx.settings.epsilon, threshold, time.perf_counter() - start, {"reason": "the asset was never shared", "alignment": alignment.method})
+        return Finding(info, match, (), (), ctx.settings.epsilon, threshold, time.perf_counter() - start,
+                       {"reason": "the asset was never shared", "alignment": alignment.method, "hypotheses": len(alignments)}, alignment=alignment)
     signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], prepared.grid[0] * prepared.grid[1])
     v = verdict.judge(leak, prepared.original, alignments, signs, grid=prepared.grid, mask=prepared.mask, epsilon=ctx.settings.epsilon)
     order = np.argsort(-v.scores, kind="stable")
@@ -60,7 +73,7 @@ def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, p
     accused = tuple(recipients[i][1] for i in order if v.accused[i])
     step("done")
     extra = {"alignment": alignment.method, "agreement": alignment.agreement, "n_tested": n, "hypotheses": len(alignments), "n_tests": v.n_tests}
-    return Finding(info, match, candidates, accused, ctx.settings.epsilon, v.threshold, time.perf_counter() - start, extra)
+    return Finding(info, match, candidates, accused, ctx.settings.epsilon, v.threshold, time.perf_counter() - start, extra, alignment=alignment)
 
 
 def _identify(ctx: Context, leak: np.ndarray, asset_id):

@@ -117,6 +117,7 @@ class Workspace:
     def context(self) -> Context:
         key = read_master_key(self.settings.home)
         engine = store_db.make_engine(self.settings.resolved_database_url, lock_timeout_s=self.settings.lock_timeout_s)
+        store_db.upgrade_if_behind(engine, lock_timeout_s=self.settings.lock_timeout_s)  # an older workspace is migrated on open
         sessions = store_db.session_factory(engine)
         from leaktrace.services import meta
 
@@ -142,10 +143,10 @@ class Workspace:
     def key_fingerprint(self) -> str:
         return key_fingerprint(self.context.master_key)
 
-    def export_key(self, dest: str | os.PathLike[str]) -> Path:
+    def export_key(self, dest: str | os.PathLike[str], *, actor: str | None = None) -> Path:
         from leaktrace.services import keys
 
-        return keys.export_key(self.context, Path(dest))
+        return keys.export_key(self.context, Path(dest), actor=actor)
 
     def import_key(self, source: str | os.PathLike[str]) -> str:
         from leaktrace.services import keys
@@ -175,10 +176,11 @@ class Workspace:
         return assets.list_all(self.context)
 
     # shares -----------------------------------------------------------------
-    def share(self, asset_id: int | str, to: Sequence[str], out: str | os.PathLike[str], *, note: str | None = None, progress: Progress | None = None) -> list[dict]:
+    def share(self, asset_id: int | str, to: Sequence[str], out: str | os.PathLike[str], *, note: str | None = None,
+              actor: str | None = None, progress: Progress | None = None) -> list[dict]:
         from leaktrace.services import shares
 
-        return shares.share(self.context, asset_id, list(to), Path(out), note=note, progress=progress)
+        return shares.share(self.context, asset_id, list(to), Path(out), note=note, actor=actor, progress=progress)
 
     def list_shares(self) -> list[dict]:
         from leaktrace.services import shares
@@ -186,10 +188,112 @@ class Workspace:
         return shares.list_all(self.context)
 
     # traces -----------------------------------------------------------------
-    def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, progress: Progress | None = None):
+    def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, actor: str | None = None,
+              progress: Progress | None = None):
+        """Trace a leak; the finding is stored and comes back with its ``id``."""
         from leaktrace.services import traces
 
-        return traces.trace(self.context, Path(leak), asset_id=asset_id, progress=progress)
+        return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress)
+
+    # findings ---------------------------------------------------------------
+    def list_findings(self, *, limit: int | None = None) -> list[dict]:
+        from leaktrace.services import findings
+
+        return findings.list_all(self.context, limit=limit)
+
+    def show_finding(self, finding_id: int | str) -> dict:
+        from leaktrace.services import findings
+
+        return findings.get(self.context, finding_id)
+
+    def load_finding(self, finding_id: int | str):
+        """The stored finding as a :class:`leaktrace.records.Finding` (with alignment and mask), for reports."""
+        from leaktrace.services import findings
+
+        return findings.load(self.context, finding_id)
+
+    def report(self, finding_id: int | str, fmt: str = "pdf", *, actor: str | None = None) -> bytes:
+        """The evidence report of a finding: self-contained HTML or PDF bytes (recorded in the audit log)."""
+        from leaktrace.services import reports
+
+        return reports.report(self.context, finding_id, fmt, actor=actor)
+
+    # cases ------------------------------------------------------------------
+    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None, actor: str | None = None) -> dict:
+        from leaktrace.services import cases
+
+        return cases.open_case(self.context, finding_id, nda=nda, responsible=responsible, actor=actor)
+
+    def list_cases(self, *, status: str | None = None) -> list[dict]:
+        from leaktrace.services import cases
+
+        return cases.list_all(self.context, status=status)
+
+    def show_case(self, case_id: int | str) -> dict:
+        from leaktrace.services import cases
+
+        return cases.show(self.context, case_id)
+
+    def update_case(self, case_id: int | str, *, actor: str | None = None, **change: Any) -> dict:
+        """Change a case: ``status``, ``responsible``, ``nda``, ``penalty_amount``, ``penalty_currency``,
+        ``add_action`` (+ ``due``), ``action_done``, ``note`` (see :class:`leaktrace.services.cases.CaseUpdate`)."""
+        from leaktrace.services import cases
+
+        return cases.update(self.context, case_id, cases.CaseUpdate(**change), actor=actor)
+
+    # audit ------------------------------------------------------------------
+    def list_audit(self, *, limit: int | None = None) -> list[dict]:
+        from leaktrace.services import audit
+
+        return audit.list_entries(self.context, limit=limit)
+
+    def verify_audit(self) -> dict:
+        from leaktrace.services import audit
+
+        return audit.verify(self.context)
+
+    def record_audit(self, action: str, *, actor: str | None = None, subject_type: str | None = None,
+                     subject_id: object = None, details: dict | None = None) -> dict:
+        from leaktrace.services import audit
+
+        return audit.record(self.context, actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=details)
+
+    # users and tokens -------------------------------------------------------
+    def add_user(self, name: str, role: str, password: str, *, actor: str | None = None):
+        from leaktrace.services import users
+
+        return users.add(self.context, name, role, password, actor=actor)
+
+    def set_user_disabled(self, name: str, disabled: bool, *, actor: str | None = None):
+        """Disable a user (their logins and tokens stop working) or enable them again."""
+        from leaktrace.services import users
+
+        return users.set_disabled(self.context, name, disabled, actor=actor)
+
+    def list_users(self) -> list[dict]:
+        from leaktrace.services import users
+
+        return users.list_all(self.context)
+
+    def create_token(self, user: str, *, name: str | None = None, actor: str | None = None) -> dict:
+        from leaktrace.services import users
+
+        return users.create_token(self.context, user, name=name, actor=actor)
+
+    def revoke_token(self, token_id: int | str, *, actor: str | None = None) -> dict:
+        from leaktrace.services import users
+
+        return users.revoke_token(self.context, token_id, actor=actor)
+
+    def authenticate(self, name: str, password: str):
+        from leaktrace.services import users
+
+        return users.authenticate(self.context, name, password)
+
+    def user_for_token(self, token: str):
+        from leaktrace.services import users
+
+        return users.user_for_token(self.context, token)
 
     def settings_table(self) -> list[dict]:
         return describe_settings(self.settings)

@@ -2,9 +2,11 @@
 
 Public surface (imported lazily, so ``leaktrace.store.blobs`` does not pull in SQLAlchemy):
 
-- :mod:`~leaktrace.store.models`: ``Recipient``, ``Asset``, ``Share``, ``Copy``, ``Meta``, ``Base``
+- :mod:`~leaktrace.store.models`: ``Recipient``, ``Asset``, ``Share``, ``Copy``, ``Meta``, ``Finding``,
+  ``FindingScore``, ``Case``, ``CaseEvent``, ``RemediationAction``, ``AuditEntry``, ``User``, ``Token``, ``Base``
 - :mod:`~leaktrace.store.db`: ``make_engine``, ``session_factory``, ``transaction``, ``upgrade``,
-  ``current_revision``, ``head_revision``
+  ``upgrade_if_behind``, ``current_revision``, ``engine_revision``, ``head_revision``
+- :mod:`~leaktrace.store.audit`: the hash-chained audit log (``append``, ``verify``)
 - :mod:`~leaktrace.store.blobs`: ``BlobStore``
 - :mod:`~leaktrace.store.queries`: one function per question (``recipient_by_name_or_id``, …)
 """
@@ -16,10 +18,12 @@ from typing import Any
 
 _EXPORTS = {
     "Asset": "models", "Base": "models", "Copy": "models", "Meta": "models", "Recipient": "models",
-    "Share": "models",
-    "current_revision": "db", "head_revision": "db", "make_engine": "db", "session_factory": "db",
-    "transaction": "db", "upgrade": "db",
+    "Share": "models", "AuditEntry": "models", "Case": "models", "CaseEvent": "models", "Finding": "models",
+    "FindingScore": "models", "RemediationAction": "models", "Token": "models", "User": "models",
+    "current_revision": "db", "engine_revision": "db", "head_revision": "db", "make_engine": "db",
+    "session_factory": "db", "transaction": "db", "upgrade": "db", "upgrade_if_behind": "db",
     "BlobStore": "blobs",
+    "audit": None,
     "queries": None,
 }
 

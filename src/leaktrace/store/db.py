@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Iterator
+from functools import lru_cache
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,14 @@ from leaktrace.errors import Busy, Conflict
 
 __all__ = [
     "current_revision",
+    "engine_revision",
     "head_revision",
     "make_engine",
     "migrations_config",
     "session_factory",
     "transaction",
     "upgrade",
+    "upgrade_if_behind",
 ]
 
 #: Execution option naming how SQLite opens a transaction ("IMMEDIATE" by default, "DEFERRED" for readers).
@@ -190,6 +193,26 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
+def engine_revision(engine: Engine) -> str | None:
+    """The migration the database behind ``engine`` is at (read without taking SQLite's write lock)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_if_behind(engine: Engine, *, lock_timeout_s: float = 60.0) -> bool:
+    """Upgrade the database behind ``engine`` if it is behind leaktrace's head; True if it was.
+
+    Cheap when up to date (one read of ``alembic_version``), so it runs on every open.
+    """
+    if engine_revision(engine) == head_revision():
+        return False
+    upgrade(engine.url.render_as_string(hide_password=False), lock_timeout_s=lock_timeout_s)
+    return True
+
+
+@lru_cache(maxsize=1)
 def head_revision() -> str:
     """The newest migration leaktrace ships (what :func:`upgrade` brings a database to)."""
     from alembic.script import ScriptDirectory

@@ -1,9 +1,16 @@
-"""The tables of the store: recipients, assets, shares, copies and workspace facts.
+"""The tables of the store: recipients, assets, shares, copies, findings, cases, audit, users.
 
 A *share* sends one *asset* to several *recipients*; each recipient gets one
 fingerprinted *copy* (a file in the blob store, named by its SHA-256). Recipients
 and assets carry a random ``key_ref`` fixed at creation; fingerprint seeds are
 derived from the master key and these refs, so they must never change.
+
+Every trace is kept as a *finding* (with one *finding score* per recipient tested,
+and the leak file and the valid-region mask in the blob store), so its evidence
+report can be rebuilt years later without re-running it. A *case* follows a
+finding over time (*case events* are its timeline, *remediation actions* its
+plan). *Audit entries* form an append-only hash chain (see ``store/audit.py``).
+*Users* log into the web app; *tokens* authenticate the REST API (only hashes stored).
 
 All datetimes are timezone-aware UTC, on SQLite as on PostgreSQL.
 """
@@ -11,14 +18,17 @@ All datetimes are timezone-aware UTC, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Asset", "Base", "Copy", "Meta", "Recipient", "Share", "new_key_ref", "utcnow"]
+__all__ = [
+    "Asset", "AuditEntry", "Base", "Case", "CaseEvent", "Copy", "Finding", "FindingScore", "Meta", "Recipient",
+    "RemediationAction", "Share", "Token", "User", "new_key_ref", "utcnow",
+]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -170,3 +180,190 @@ class Meta(Base):
 
     def __repr__(self) -> str:
         return f"Meta(key={self.key!r})"
+
+
+class Finding(Base):
+    """A trace's result, kept whole: the leak, the asset, the alignment and every recipient's test.
+
+    ``homography`` is the JSON list of the 3×3 matrix mapping original (x, y) pixels to leak
+    pixels; ``valid_bbox`` is ``[x0, y0, x1, y1]`` (exclusive ends) of the valid region in the
+    original's frame and ``valid_mask_sha256`` names its full mask, a PNG blob.
+    """
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leak_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    leak_path: Mapped[str] = mapped_column(Text)
+    leak_width: Mapped[int] = mapped_column(Integer)
+    leak_height: Mapped[int] = mapped_column(Integer)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    homography: Mapped[str | None] = mapped_column(Text)
+    mirrored: Mapped[bool | None] = mapped_column(Boolean)
+    method: Mapped[str | None] = mapped_column(String(40))
+    agreement: Mapped[float | None] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    inliers: Mapped[int | None] = mapped_column(Integer)
+    hypotheses: Mapped[int] = mapped_column(Integer, default=0)
+    valid_bbox: Mapped[str | None] = mapped_column(Text)
+    valid_mask_sha256: Mapped[str | None] = mapped_column(String(64))
+    epsilon: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    n_tests: Mapped[int] = mapped_column(Integer, default=0)
+    accused: Mapped[str] = mapped_column(Text, default="[]")
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    software_version: Mapped[str] = mapped_column(String(40))
+    elapsed_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    asset: Mapped[Asset | None] = relationship()
+    scores: Mapped[list[FindingScore]] = relationship(back_populates="finding", order_by="FindingScore.rank")
+
+    def __repr__(self) -> str:
+        return f"Finding(id={self.id!r}, asset_id={self.asset_id!r})"
+
+
+class FindingScore(Base):
+    """One recipient's test in one finding (``rank`` 0 is the highest score)."""
+
+    __tablename__ = "finding_scores"
+    __table_args__ = (UniqueConstraint("finding_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    accused: Mapped[bool] = mapped_column(Boolean)
+
+    finding: Mapped[Finding] = relationship(back_populates="scores")
+
+    def __repr__(self) -> str:
+        return f"FindingScore(finding_id={self.finding_id!r}, recipient_id={self.recipient_id!r})"
+
+
+class Case(Base):
+    """A leak incident followed over time, opened from a finding."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    nda_ref: Mapped[str | None] = mapped_column(String(200))
+    penalty_amount: Mapped[str | None] = mapped_column(String(32))  # a decimal, kept exact as text
+    penalty_currency: Mapped[str | None] = mapped_column(String(3))
+    opened_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    finding: Mapped[Finding] = relationship()
+    responsible: Mapped[Recipient | None] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    actions: Mapped[list[RemediationAction]] = relationship(back_populates="case", order_by="RemediationAction.id")
+
+    def __repr__(self) -> str:
+        return f"Case(id={self.id!r}, status={self.status!r})"
+
+
+class CaseEvent(Base):
+    """One change in a case's timeline: who, when, which field, old → new (or a note)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # opened | change | action | action_done | note
+    field: Mapped[str | None] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"CaseEvent(id={self.id!r}, case_id={self.case_id!r}, kind={self.kind!r})"
+
+
+class RemediationAction(Base):
+    """One step of a case's remediation plan."""
+
+    __tablename__ = "remediation_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="actions")
+
+    def __repr__(self) -> str:
+        return f"RemediationAction(id={self.id!r}, case_id={self.case_id!r}, done={self.done!r})"
+
+
+class AuditEntry(Base):
+    """One link of the append-only audit chain (written only by ``store/audit.py``).
+
+    ``prev_hash`` is unique: two writers can never both extend the same entry, so the
+    chain cannot fork even if locking failed.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"AuditEntry(id={self.id!r}, action={self.action!r})"
+
+
+class User(Base):
+    """Someone who logs into the web app, with one role (admin, analyst or auditor)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    tokens: Mapped[list[Token]] = relationship(back_populates="user", order_by="Token.id")
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, name={self.name!r}, role={self.role!r})"
+
+
+class Token(Base):
+    """An API token of a user; only its SHA-256 is stored."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    def __repr__(self) -> str:
+        return f"Token(id={self.id!r}, user_id={self.user_id!r}, revoked={self.revoked!r})"

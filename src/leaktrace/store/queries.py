@@ -12,24 +12,48 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from leaktrace.errors import NotFound
-from leaktrace.store.models import Asset, Copy, Meta, Recipient, Share
+from leaktrace.store.models import (
+    Asset,
+    AuditEntry,
+    Case,
+    Copy,
+    Finding,
+    Meta,
+    Recipient,
+    RemediationAction,
+    Share,
+    Token,
+    User,
+)
 
 __all__ = [
+    "action_of_case",
     "asset_by_id",
     "asset_by_sha256",
+    "case_by_id",
     "copies_of_asset",
     "find_asset_by_sha256",
     "find_copy_by_sha256",
     "find_recipient_by_name",
+    "find_token_by_hash",
+    "find_user_by_name",
+    "finding_by_id",
     "get_meta",
     "list_assets",
+    "list_audit",
+    "list_cases",
+    "list_findings",
     "list_recipients",
     "list_shares",
+    "list_users",
+    "open_cases_of_finding",
     "recipient_by_id",
     "recipient_by_name_or_id",
     "recipients_of_asset",
     "set_meta",
     "share_by_id",
+    "token_by_id",
+    "user_by_name",
 ]
 
 # ----------------------------------------------------------------------------- recipients
@@ -175,3 +199,102 @@ def set_meta(session: Session, key: str, value: str) -> None:
         session.add(Meta(key=key, value=value))
     else:
         row.value = value
+
+
+# ----------------------------------------------------------------------------- findings
+
+
+def finding_by_id(session: Session, finding_id: int) -> Finding:
+    """The finding numbered ``finding_id``, with its asset and scores loaded."""
+    finding = session.get(Finding, finding_id, options=(selectinload(Finding.asset), selectinload(Finding.scores)))
+    if finding is None:
+        raise NotFound(f"no finding numbered {finding_id}")
+    return finding
+
+
+def list_findings(session: Session, *, limit: int | None = None) -> list[Finding]:
+    """Findings, newest first, with asset and scores loaded."""
+    query = select(Finding).options(selectinload(Finding.asset), selectinload(Finding.scores)).order_by(Finding.id.desc())
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+# ----------------------------------------------------------------------------- cases
+
+_CASE_LOADS = (
+    selectinload(Case.finding).selectinload(Finding.asset),
+    selectinload(Case.responsible),
+    selectinload(Case.events),
+    selectinload(Case.actions),
+)
+
+
+def case_by_id(session: Session, case_id: int) -> Case:
+    """The case numbered ``case_id``, with its finding, responsible recipient, events and actions loaded."""
+    case = session.get(Case, case_id, options=_CASE_LOADS)
+    if case is None:
+        raise NotFound(f"no case numbered {case_id}")
+    return case
+
+
+def list_cases(session: Session, *, status: str | None = None) -> list[Case]:
+    """Cases, newest first, optionally only those with ``status``."""
+    query = select(Case).options(*_CASE_LOADS).order_by(Case.id.desc())
+    if status is not None:
+        query = query.where(Case.status == status)
+    return list(session.scalars(query))
+
+
+def open_cases_of_finding(session: Session, finding_id: int) -> list[Case]:
+    """The cases opened on finding ``finding_id`` that are not closed."""
+    return list(session.scalars(select(Case).where(Case.finding_id == finding_id, Case.status != "closed").order_by(Case.id)))
+
+
+def action_of_case(session: Session, case_id: int, action_id: int) -> RemediationAction:
+    """Remediation action ``action_id`` of case ``case_id``."""
+    action = session.get(RemediationAction, action_id)
+    if action is None or action.case_id != case_id:
+        raise NotFound(f"case {case_id} has no remediation action numbered {action_id}")
+    return action
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+def list_audit(session: Session, *, limit: int | None = None) -> list[AuditEntry]:
+    """Audit entries, newest first (the ``limit`` newest if given)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+# ----------------------------------------------------------------------------- users and tokens
+
+
+def find_user_by_name(session: Session, name: str) -> User | None:
+    """The user called exactly ``name``, or None."""
+    return session.scalar(select(User).where(User.name == name))
+
+
+def user_by_name(session: Session, name: str) -> User:
+    """The user called ``name``."""
+    user = find_user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """All users, oldest first, with their tokens loaded."""
+    return list(session.scalars(select(User).options(selectinload(User.tokens)).order_by(User.id)))
+
+
+def token_by_id(session: Session, token_id: int) -> Token:
+    """The token numbered ``token_id``, with its user loaded."""
+    token = session.get(Token, token_id, options=(selectinload(Token.user),))
+    if token is None:
+        raise NotFound(f"no token numbered {token_id}")
+    return token
+
+
+def find_token_by_hash(session: Session, token_hash: str) -> Token | None:
+    """The token whose SHA-256 is ``token_hash``, with its user loaded, or None."""
+    return session.scalar(select(Token).where(Token.token_hash == token_hash).options(selectinload(Token.user)))

@@ -1,0 +1,96 @@
+"""The audit trail: who shared, traced, reported, changed a case, logged in, exported the key.
+
+Services that change something append their entry with :func:`append` inside their own
+transaction (the entry exists if and only if the change does). Code outside a service
+transaction — the report glue, the web app's login — calls :func:`record`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+from sqlalchemy.orm import Session
+
+from leaktrace.errors import BadInput
+from leaktrace.services.workspace import Context
+from leaktrace.store import audit as chain
+from leaktrace.store import db as store_db
+from leaktrace.store import queries
+from leaktrace.store.models import AuditEntry
+
+#: The actions the trail records (``subject_type`` in brackets).
+ACTIONS = (
+    "share",  # (share) copies made and sent
+    "trace",  # (finding) a leak traced and its finding stored
+    "report",  # (finding) an evidence report rendered
+    "case.open", "case.update",  # (case)
+    "login", "login.failed",  # (user)
+    "key.export",  # (key)
+    "user.add", "user.update", "token.create", "token.revoke",  # (user / token)
+)
+
+
+def default_actor() -> str:
+    """Who runs this process, for entries made from the command line or the Python API."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def append(session: Session, actor: str | None, action: str, subject_type: str | None = None,
+           subject_id: object = None, details: dict | None = None) -> AuditEntry:
+    """Append an entry inside ``session``'s transaction (the caller commits)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
+    subject = None if subject_type is None else (subject_type, subject_id)
+    return chain.append(session, actor=actor or default_actor(), action=action, subject=subject, details=details)
+
+
+def record(ctx: Context, *, actor: str | None, action: str, subject_type: str | None = None,
+           subject_id: object = None, details: dict | None = None, session: Session | None = None) -> dict:
+    """Record an entry: in ``session``'s transaction if given, else in a transaction of its own."""
+    if session is not None:
+        return to_dict(append(session, actor, action, subject_type, subject_id, details))
+    with store_db.transaction(ctx.sessions) as own:
+        return to_dict(append(own, actor, action, subject_type, subject_id, details))
+
+
+def to_dict(e: AuditEntry) -> dict:
+    return {
+        "id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+        "subject_type": e.subject_type, "subject_id": e.subject_id, "details": json.loads(e.details),
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    }
+
+
+def list_entries(ctx: Context, *, limit: int | None = None) -> list[dict]:
+    """The newest ``limit`` entries (all by default), newest first."""
+    if limit is not None and limit < 1:
+        raise BadInput(f"--limit must be at least 1, not {limit}.")
+    with ctx.sessions() as session:
+        return [_listed(e) for e in queries.list_audit(session, limit=limit)]
+
+
+def _listed(e: AuditEntry) -> dict:
+    try:
+        return to_dict(e)
+    except ValueError:  # details no longer JSON: show them as stored; verify reports the entry
+        return to_dict_raw(e)
+
+
+def to_dict_raw(e: AuditEntry) -> dict:
+    return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject_type": e.subject_type,
+            "subject_id": e.subject_id, "details": e.details, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+def verify(ctx: Context) -> dict:
+    """Check the whole chain: ``{"ok", "entries", "bad_id", "problem", "reason", "head"}``."""
+    with ctx.sessions() as session:
+        check = chain.verify(session)
+        last = chain.latest(session)
+    return {
+        "ok": check.ok, "entries": check.entries, "bad_id": check.bad_id, "problem": check.problem,
+        "reason": check.reason, "head": None if last is None else {"id": last.id, "hash": last.hash},
+    }

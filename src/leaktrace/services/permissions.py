@@ -1,0 +1,39 @@
+"""Roles and what each may do: the one permission table of leaktrace.
+
+Every role may ``read``. An admin manages users, tokens and settings; an analyst works
+the evidence (recipients, assets, shares, traces, cases, reports); an auditor reads
+everything and changes nothing.
+
+>>> can("analyst", "traces"), can("auditor", "cases"), can("admin", "read")
+(True, False, True)
+"""
+
+from __future__ import annotations
+
+from leaktrace.errors import Forbidden
+
+ROLES: tuple[str, ...] = ("admin", "analyst", "auditor")
+
+#: Every action a permission can be asked for.
+ACTIONS: tuple[str, ...] = (
+    "read", "users", "tokens", "settings", "recipients", "assets", "shares", "traces", "cases", "reports",
+)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"read", "users", "tokens", "settings"}),
+    "analyst": frozenset({"read", "recipients", "assets", "shares", "traces", "cases", "reports"}),
+    "auditor": frozenset({"read"}),
+}
+
+
+def can(role: str, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (an unknown role may do nothing)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+    return action in PERMISSIONS.get(role, frozenset())
+
+
+def require(role: str, action: str, *, who: str = "this user") -> None:
+    """Raise :class:`Forbidden` unless ``role`` may do ``action``."""
+    if not can(role, action):
+        raise Forbidden(f"{who} ({role}) may not change {action}." if action != "read" else f"{who} ({role}) may not read.")

@@ -1,0 +1,157 @@
+"""Users and API tokens: who may log into the web app and call the REST API, in which role.
+
+Passwords are kept as Argon2id hashes (``argon2-cffi``); tokens are random strings shown
+once, of which only the SHA-256 is stored. Creating users and tokens, revoking tokens and
+logging in are recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from leaktrace.errors import BadInput, Conflict, NotFound, Unauthorized
+from leaktrace.records import UserView
+from leaktrace.services import audit
+from leaktrace.services.permissions import ROLES
+from leaktrace.services.workspace import Context
+from leaktrace.store import db as store_db
+from leaktrace.store import queries
+from leaktrace.store.models import Token, User, utcnow
+
+MIN_PASSWORD = 8
+MAX_NAME = 200
+TOKEN_PREFIX = "lt_"
+#: ``last_used_at`` of a token is written at most this often (a write per request would queue on SQLite).
+TOUCH_EVERY = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when the name is unknown (equal work, so timing tells nothing)."""
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def view(u: User) -> UserView:
+    return UserView(u.id, u.name, u.role, bool(u.disabled), u.created_at.isoformat())
+
+
+def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> UserView:
+    """Create a user with ``role`` (admin, analyst or auditor)."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise BadInput(f"a user needs a name of 1 to {MAX_NAME} characters.")
+    if role not in ROLES:
+        raise BadInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password of {name!r} must have at least {MIN_PASSWORD} characters.")
+    password_hash = _hasher.hash(password)
+    with store_db.transaction(ctx.sessions) as session:
+        if queries.find_user_by_name(session, name) is not None:
+            raise Conflict(f"a user named {name!r} already exists.")
+        user = User(name=name, role=role, password_hash=password_hash, disabled=False)
+        session.add(user)
+        session.flush()
+        audit.append(session, actor, "user.add", "user", user.id, {"name": name, "role": role})
+        return view(user)
+
+
+def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None = None) -> UserView:
+    """Disable a user (logins and tokens stop working) or enable them again."""
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.user_by_name(session, name)
+        if user.disabled != disabled:
+            user.disabled = disabled
+            audit.append(session, actor, "user.update", "user", user.id, {"disabled": disabled})
+        return view(user)
+
+
+def list_all(ctx: Context) -> list[dict]:
+    """Every user with the number of live tokens, oldest first."""
+    with ctx.sessions() as session:
+        return [{**view(u).to_dict(), "tokens": sum(not t.revoked for t in u.tokens)} for u in queries.list_users(session)]
+
+
+def authenticate(ctx: Context, name: str, password: str) -> UserView:
+    """The user ``name`` if ``password`` is theirs and they are enabled; else :class:`Unauthorized`.
+
+    Both outcomes are audited (``login`` / ``login.failed``). Unknown names cost the same
+    hashing work as known ones, and the message never says which part was wrong.
+    """
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.find_user_by_name(session, name)
+        ok = _verify(_dummy_hash() if user is None else user.password_hash, password) and user is not None and not user.disabled
+        if not ok:
+            shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit
+            audit.append(session, shown, "login.failed", "user", None if user is None else user.id, {"name": shown})
+        else:
+            assert user is not None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            audit.append(session, user.name, "login", "user", user.id, {"via": "password"})
+            return view(user)
+    raise Unauthorized("wrong user name or password, or the user is disabled.")
+
+
+def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str | None = None) -> dict:
+    """A new API token for ``user``: ``{"id", "user", "name", "token"}``; the token is shown only now."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with store_db.transaction(ctx.sessions) as session:
+        owner = queries.user_by_name(session, user)
+        if owner.disabled:
+            raise BadInput(f"user {owner.name!r} is disabled; enable them before creating a token.")
+        row = Token(user_id=owner.id, token_hash=_token_hash(token), name=name or "", revoked=False)
+        session.add(row)
+        session.flush()
+        audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "name": row.name})
+        return {"id": row.id, "user": owner.name, "name": row.name, "token": token}
+
+
+def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None) -> dict:
+    """Revoke token ``token_id`` (idempotent)."""
+    try:
+        number = int(token_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no token numbered {token_id!r}.") from None
+    with store_db.transaction(ctx.sessions) as session:
+        row = queries.token_by_id(session, number)
+        if not row.revoked:
+            row.revoked = True
+            audit.append(session, actor, "token.revoke", "token", row.id, {"user": row.user.name})
+        return {"id": row.id, "user": row.user.name, "name": row.name, "revoked": True}
+
+
+def user_for_token(ctx: Context, token: str) -> UserView:
+    """The user a REST API token belongs to; :class:`Unauthorized` if unknown, revoked or disabled."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        raise Unauthorized("unknown or revoked API token.")
+    digest = _token_hash(token)
+    with ctx.sessions() as session:
+        row = queries.find_token_by_hash(session, digest)
+        if row is None or row.revoked or row.user.disabled:
+            raise Unauthorized("unknown or revoked API token.")
+        user, stale = view(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
+    if stale:
+        with store_db.transaction(ctx.sessions) as session:
+            fresh = queries.find_token_by_hash(session, digest)
+            if fresh is not None:
+                fresh.last_used_at = utcnow()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,11 @@
+"""The REST API under ``/api/v1``: one router per resource, bearer-token authentication."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from leaktrace.web.api import assets, audit, cases, copies, findings, recipients, shares, tokens, traces, users
+
+router = APIRouter(prefix="/api/v1")
+for module in (recipients, assets, shares, copies, traces, findings, cases, audit, users, tokens):
+    router.include_router(module.router)

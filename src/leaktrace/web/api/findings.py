@@ -1,0 +1,33 @@
+"""``/api/v1/findings``: stored findings and their evidence reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from leaktrace.web import reports
+from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.schemas import FindingPublic, FindingsPublic
+
+router = APIRouter(prefix="/findings", tags=["findings"])
+
+
+@router.get("", response_model=FindingsPublic)
+def list_findings(ws: WorkspaceDep, user: require("read"), limit: int | None = None) -> dict:
+    rows = ws.list_findings(limit=limit)
+    return {"data": rows, "count": len(rows)}
+
+
+@router.get("/{finding_id}", response_model=FindingPublic)
+def show_finding(finding_id: int, ws: WorkspaceDep, user: require("read")) -> dict:
+    return ws.show_finding(finding_id)
+
+
+@router.get("/{finding_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def report_pdf(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+    return reports.response(ws, finding_id, "pdf", user.name)
+
+
+@router.get("/{finding_id}/report.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
+def report_html(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+    return reports.response(ws, finding_id, "html", user.name)

@@ -1,0 +1,20 @@
+"""``/api/v1/tokens`` (admin): create an API token for a user (shown once), revoke one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.schemas import TokenCreate, TokenCreated, TokenRevoked
+
+router = APIRouter(prefix="/tokens", tags=["tokens"])
+
+
+@router.post("", response_model=TokenCreated, status_code=201)
+def create_token(body: TokenCreate, ws: WorkspaceDep, user: require("tokens")) -> dict:
+    return ws.create_token(body.user, name=body.name, actor=user.name)
+
+
+@router.delete("/{token_id}", response_model=TokenRevoked)
+def revoke_token(token_id: int, ws: WorkspaceDep, user: require("tokens")) -> dict:
+    return ws.revoke_token(token_id, actor=user.name)

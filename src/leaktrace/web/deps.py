@@ -1,0 +1,121 @@
+"""FastAPI dependencies as ``Annotated`` aliases: the workspace, the current user, role checks.
+
+Pages authenticate with the signed session cookie, the REST API with
+``Authorization: Bearer <token>``. ``require(action)`` checks the user's role with
+:func:`leaktrace.services.permissions.can`; a missing login answers 401 (pages redirect to
+the login form), a role that does not allow the action answers 403.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from leaktrace.errors import Forbidden, Unauthorized
+from leaktrace.records import UserView
+from leaktrace.services import permissions
+from leaktrace.services.workspace import Workspace
+from leaktrace.web import files
+from leaktrace.web.errors import LoginRequired, is_api
+
+CSRF_FIELD = "csrf_token"
+_VERBS = {
+    "read": "read", "users": "manage users", "tokens": "manage API tokens", "settings": "change settings",
+    "recipients": "change recipients", "assets": "add assets", "shares": "share assets", "traces": "trace leaks",
+    "cases": "open or change cases", "reports": "make evidence reports",
+}
+
+
+def get_workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def get_current_user(request: Request, ws: WorkspaceDep) -> UserView:
+    """The user making the request: by bearer token under /api, by session cookie on pages."""
+    if is_api(request):
+        token = _bearer(request)
+        if token is None:
+            raise Unauthorized("this API needs an 'Authorization: Bearer <token>' header; create a token as an admin.")
+        user = ws.user_for_token(token)
+    else:
+        name = request.session.get("user")
+        if not name:
+            raise LoginRequired("please log in.")
+        user = files.user_by_name(ws, name)
+        if user is None or user.disabled or request.session.get("role") != user.role:
+            request.session.clear()
+            raise LoginRequired("your session has ended; please log in again.")
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[UserView, Depends(get_current_user)]
+
+
+def require(action: str) -> Any:
+    """An ``Annotated`` dependency: the current user, whose role must allow ``action``."""
+    if action not in permissions.ACTIONS:
+        raise ValueError(f"unknown action {action!r}; add it to leaktrace.services.permissions")
+
+    def check(user: CurrentUser) -> UserView:
+        if not permissions.can(user.role, action):
+            raise Forbidden(f"{user.name} ({user.role}) may not {_VERBS.get(action, 'do this')}.")
+        return user
+
+    check.__name__ = f"require_{action.replace('.', '_')}"
+    return Annotated[UserView, Depends(check)]
+
+
+def require_role(*roles: str) -> Any:
+    """An ``Annotated`` dependency: the current user, whose role must be one of ``roles``."""
+
+    def check(user: CurrentUser) -> UserView:
+        if user.role not in roles:
+            raise Forbidden(f"only {' or '.join(roles)} users may do this; you are {user.role}.")
+        return user
+
+    return Annotated[UserView, Depends(check)]
+
+
+# ---------------------------------------------------------------------------- CSRF (pages)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (made on first use), for the hidden field of every form."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form POST whose hidden token does not match the session's (403)."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get("csrf")
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+        raise Forbidden("the form's security token is missing or stale; reload the page and try again.")
+
+
+#: A page POST parameter ``_: Csrf`` placed after the user, so a missing login is reported first.
+Csrf = Annotated[None, Depends(check_csrf)]
+
+
+def can(user: UserView | None, action: str) -> bool:
+    """For templates: whether to show the form or button for ``action``."""
+    return user is not None and permissions.can(user.role, action)
+

@@ -1,0 +1,95 @@
+"""The one place errors become HTTP answers.
+
+Every :class:`~leaktrace.errors.LeaktraceError` (and every HTTP or validation error the
+framework raises) becomes, under ``/api``, the JSON document ``{"error": "...", "status": N}``
+with ``N`` the response status; on a page, a friendly error page with the same sentence.
+A page that needs a login redirects to ``/login`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from leaktrace.errors import BadInput, LeaktraceError, Unauthorized
+
+log = logging.getLogger("leaktrace.web")
+
+REASONS = {400: "Bad request", 401: "Login required", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
+           409: "Conflict", 413: "Upload too large", 415: "Unsupported file type", 422: "Invalid input",
+           500: "Server error", 501: "Not implemented", 503: "Busy"}
+
+
+class UploadTooLarge(BadInput):
+    """An upload over the web upload limit."""
+
+    http_status = 413
+
+
+class UnsupportedUpload(BadInput):
+    """An upload whose declared type or name is not an image type leaktrace reads."""
+
+    http_status = 415
+
+
+class NotImplementedYet(LeaktraceError):
+    """A route whose service is not built yet."""
+
+    http_status = 501
+
+
+class LoginRequired(Unauthorized):
+    """A page was asked for without a session: pages redirect to the login form."""
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """The error as JSON under /api, as a page elsewhere."""
+    message = " ".join(str(message).split()) or REASONS.get(status, "Error")
+    if is_api(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+    templates = request.app.state.templates
+    context = {"status": status, "title": REASONS.get(status, "Error"), "message": message}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+async def _leaktrace_error(request: Request, exc: LeaktraceError) -> Response:
+    if isinstance(exc, LoginRequired) and not is_api(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}" if request.method == "GET" else "/login", status_code=303)
+    if exc.http_status >= 500:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return error_response(request, exc.http_status, str(exc))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    return error_response(request, exc.status_code, str(exc.detail) if exc.detail else REASONS.get(exc.status_code, "Error"))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "form"))
+        parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else e.get("msg", "invalid"))
+    return error_response(request, 422, "invalid input: " + "; ".join(parts) + ".")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "an unexpected error occurred; it has been logged.")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers (one per kind of exception, all answering in the one shape)."""
+    app.add_exception_handler(LeaktraceError, _leaktrace_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

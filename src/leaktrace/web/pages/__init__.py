@@ -1,0 +1,11 @@
+"""The server-rendered pages: one router per page, templates in ``web/templates``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from leaktrace.web.pages import assets, audit, auth, cases, dashboard, findings, recipients, shares, traces, users
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, dashboard, recipients, assets, shares, traces, findings, cases, audit, users):
+    router.include_router(module.router)

@@ -1,0 +1,22 @@
+"""``/``: recent shares, recent findings, open cases."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.pages._render import render
+
+router = APIRouter()
+RECENT = 8
+
+
+@router.get("/")
+def dashboard(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+    assets = {a["id"]: a for a in ws.list_assets()}
+    shares = sorted(ws.list_shares(), key=lambda s: s["created_at"], reverse=True)[:RECENT]
+    findings = ws.list_findings(limit=RECENT)
+    cases = [c for c in ws.list_cases() if c["status"] != "closed"]
+    counts = {"recipients": len(ws.list_recipients()), "assets": len(assets)}
+    return render(request, "dashboard.html", user, shares=shares, assets=assets, findings=findings, cases=cases, counts=counts)

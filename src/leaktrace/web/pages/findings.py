@@ -1,0 +1,70 @@
+"""``/findings``: the list, one finding (leak, score chart with the threshold, accused), its leak image and reports."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from leaktrace.web import files, reports
+from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.pages._render import render
+
+router = APIRouter()
+
+CHART_WIDTH, LABEL_WIDTH, ROW, PAD = 760, 210, 22, 28
+
+
+def score_chart(candidates: list[dict], threshold: float | None) -> dict:
+    """Geometry of a horizontal bar chart of every recipient's score, with the threshold line (SVG units)."""
+    scores = [c["score"] for c in candidates]
+    limit = threshold if threshold is not None and math.isfinite(threshold) else None
+    lo = min([0.0, *scores])
+    hi = max([1.0, *scores, *([limit * 1.15] if limit else [])]) * 1.04
+    plot = CHART_WIDTH - LABEL_WIDTH - 16
+
+    def x(v: float) -> float:
+        return LABEL_WIDTH + (v - lo) / (hi - lo) * plot
+
+    zero = x(0.0)
+    bars = []
+    for i, c in enumerate(candidates):
+        end = x(c["score"])
+        bars.append({"y": PAD + i * ROW, "x": min(zero, end), "w": max(abs(end - zero), 1.0), "name": c["recipient"],
+                     "score": c["score"], "accused": c.get("accused", False)})
+    step = 5 if hi - lo > 25 else 2 if hi - lo > 8 else 1
+    ticks = [{"x": x(t), "label": t} for t in range(math.ceil(lo), math.floor(hi) + 1) if t % step == 0]
+    height = PAD + len(candidates) * ROW + 30
+    return {"width": CHART_WIDTH, "height": height, "bars": bars, "ticks": ticks, "zero": zero, "row": ROW,
+            "threshold": None if limit is None else {"x": x(limit), "value": limit}, "axis_y": PAD + len(candidates) * ROW + 4,
+            "label_width": LABEL_WIDTH}
+
+
+@router.get("/findings")
+def findings(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+    return render(request, "findings.html", user, findings=ws.list_findings())
+
+
+@router.get("/findings/{finding_id}")
+def finding(finding_id: int, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+    f = ws.show_finding(finding_id)
+    cases = [c for c in ws.list_cases() if c["finding_id"] == f["id"]]
+    chart = score_chart(f["candidates"], f["threshold"]) if f["candidates"] else None
+    return render(request, "finding.html", user, f=f, chart=chart, cases=cases, reports_available=reports.available(ws))
+
+
+@router.get("/findings/{finding_id}/leak")
+def leak_image(finding_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
+    data = files.leak_file(ws, finding_id)
+    return Response(data, media_type=files.media_type(data), headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/findings/{finding_id}/report.pdf")
+def report_pdf(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+    return reports.response(ws, finding_id, "pdf", user.name)
+
+
+@router.get("/findings/{finding_id}/report.html")
+def report_html(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+    return reports.response(ws, finding_id, "html", user.name)

@@ -1,0 +1,26 @@
+"""``/recipients``: the list and the add form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.pages._render import flash, redirect, render
+
+router = APIRouter()
+
+
+@router.get("/recipients")
+def recipients(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+    return render(request, "recipients.html", user, recipients=ws.list_recipients())
+
+
+@router.post("/recipients")
+def add_recipient(request: Request, ws: WorkspaceDep, user: require("recipients"), _: Csrf, name: Annotated[str, Form(max_length=200)],
+                  email: Annotated[str, Form(max_length=320)] = "", org: Annotated[str, Form(max_length=200)] = "") -> Response:
+    r = ws.add_recipient(name, email=email.strip() or None, org=org.strip() or None)
+    flash(request, f"Recipient {r['name']} registered (id {r['id']}).")
+    return redirect("/recipients")

@@ -1,0 +1,27 @@
+"""``/trace``: upload a leak; the finding page shows the result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from leaktrace.web import uploads
+from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.pages._render import redirect, render
+
+router = APIRouter()
+
+
+@router.get("/trace")
+def trace_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+    return render(request, "trace.html", user, assets=ws.list_assets(), limit_mb=request.app.state.web.max_upload_mb)
+
+
+@router.post("/trace")
+def trace(request: Request, ws: WorkspaceDep, user: require("traces"), _: Csrf, file: Annotated[UploadFile, File()],
+          asset_id: Annotated[str, Form()] = "") -> Response:
+    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
+        finding = ws.trace(path, asset_id=asset_id or None, actor=user.name)
+    return redirect(f"/findings/{finding.id}")

@@ -1,0 +1,50 @@
+"""``/users`` (admin): users, their roles, and API tokens (a new token is shown once)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from leaktrace.services import users as users_service
+from leaktrace.services.permissions import ROLES
+from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.pages._render import flash, redirect, render
+
+router = APIRouter()
+
+
+@router.get("/users")
+def users(request: Request, ws: WorkspaceDep, user: require("users")) -> Response:
+    return render(request, "users.html", user, users=ws.list_users(), roles=ROLES, new_token=None)
+
+
+@router.post("/users")
+def add_user(request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf, name: Annotated[str, Form(max_length=200)],
+             role: Annotated[str, Form()], password: Annotated[str, Form(max_length=1000)]) -> Response:
+    created = ws.add_user(name, role, password, actor=user.name)
+    flash(request, f"User {created.name} added as {created.role}.")
+    return redirect("/users")
+
+
+@router.post("/users/{name}/disabled")
+def set_disabled(name: str, request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf, disabled: Annotated[bool, Form()]) -> Response:
+    changed = users_service.set_disabled(ws.context, name, disabled, actor=user.name)
+    flash(request, f"User {changed.name} {'disabled' if changed.disabled else 'enabled'}.")
+    return redirect("/users")
+
+
+@router.post("/tokens")
+def create_token(request: Request, ws: WorkspaceDep, user: require("tokens"), _: Csrf, owner: Annotated[str, Form(max_length=200)],
+                 name: Annotated[str, Form(max_length=200)] = "") -> Response:
+    token = ws.create_token(owner, name=name.strip() or None, actor=user.name)
+    # Shown once, in this answer only (never put in the session cookie, never shown again).
+    return render(request, "users.html", user, status_code=201, users=ws.list_users(), roles=ROLES, new_token=token)
+
+
+@router.post("/tokens/revoke")
+def revoke_token(request: Request, ws: WorkspaceDep, user: require("tokens"), _: Csrf, token_id: Annotated[int, Form()]) -> Response:
+    ws.revoke_token(token_id, actor=user.name)
+    flash(request, f"Token {token_id} revoked.")
+    return redirect("/users")

@@ -1,0 +1,80 @@
+"""Uploaded files: checked for size and type, written to a temporary file for the services.
+
+The services read and validate the image itself (format allow-list, pixel limit,
+truncation); this module only refuses what is plainly not an image or too large, with a
+clear sentence, before any work is done.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from fastapi import Request, UploadFile
+
+from leaktrace.errors import BadInput
+from leaktrace.web.config import IMAGE_SUFFIXES, IMAGE_TYPES
+from leaktrace.web.errors import UnsupportedUpload, UploadTooLarge
+
+CHUNK = 1 << 20
+FORM_OVERHEAD = 64 * 1024  # multipart headers and small fields around the file
+
+
+def check_content_length(request: Request) -> None:
+    """Refuse a request body larger than the upload limit before reading it."""
+    limit = request.app.state.web.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+        raise UploadTooLarge(f"the upload is {int(declared) / 2**20:.1f} MB; the limit is {limit / 2**20:.3g} MB.")
+
+
+def _safe_name(filename: str | None) -> str:
+    name = Path(filename or "upload").name.strip() or "upload"
+    return name[-200:]
+
+
+def _check_type(upload: UploadFile) -> str:
+    name = _safe_name(upload.filename)
+    suffix = Path(name).suffix.lower()
+    declared = (upload.content_type or "").split(";")[0].strip().lower()
+    if suffix not in IMAGE_SUFFIXES and declared not in IMAGE_TYPES:
+        raise UnsupportedUpload(f"{name}: not an image file (type {declared or 'unknown'}); upload PNG, JPEG, WebP, TIFF, BMP, GIF, AVIF or HEIC.")
+    if declared and declared not in IMAGE_TYPES and declared != "application/octet-stream":
+        raise UnsupportedUpload(f"{name}: declared as {declared}, which is not an image type leaktrace reads.")
+    if suffix not in IMAGE_SUFFIXES:
+        name += IMAGE_TYPES[declared]
+    return name
+
+
+@contextmanager
+def saved(upload: UploadFile | None, limit: int, *, what: str = "image") -> Iterator[Path]:
+    """The upload written to a temporary folder under its own (sanitised) name; removed afterwards."""
+    if upload is None or not upload.filename:
+        raise BadInput(f"no {what} file was uploaded.")
+    name = _check_type(upload)
+    folder = Path(tempfile.mkdtemp(prefix="leaktrace-upload-"))
+    try:
+        path = folder / name
+        written = 0
+        upload.file.seek(0)
+        with open(path, "xb") as out:
+            while chunk := upload.file.read(CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise UploadTooLarge(f"{name}: larger than the upload limit of {limit / 2**20:.3g} MB.")
+                out.write(chunk)
+        if written == 0:
+            raise BadInput(f"{name}: the uploaded file is empty.")
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def temp_folder() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="leaktrace-web-")
+
+
+__all__ = ["check_content_length", "saved", "temp_folder"]

@@ -1,0 +1,40 @@
+"""``leaktrace report``: the evidence report of a stored finding, as HTML and PDF."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+from pypdf import PdfReader
+
+from tests.conftest import photo, save
+
+
+def test_report_of_a_trace_in_html_and_pdf(cli, tmp_path):
+    cli("init")
+    for n in ("Apex", "Borealis", "Castellan"):
+        cli("recipient", "add", n)
+    _, (asset,) = cli("asset", "add", save(tmp_path / "draft.png", photo(6, (320, 480))), "--json")
+    _, copies = cli("share", asset["id"], "--to", "Apex", "--to", "Borealis", "--to", "Castellan", "--out", tmp_path / "out", "--json")
+    image = cv2.imread(copies[1]["path"])
+    cv2.imwrite(str(tmp_path / "leak.jpg"), image[20:, 30:], [cv2.IMWRITE_JPEG_QUALITY, 80])
+    _, finding = cli("trace", tmp_path / "leak.jpg", "--json")
+    assert finding["accused"] == ["Borealis"]
+    _, html = cli("report", finding["finding_id"], "--format", "html", "--out", tmp_path / "r.html", "--json")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html["bytes"] == len(text.encode()) and "Borealis" in text and 'src="http' not in text
+    _, pdf = cli("report", finding["finding_id"], "--out", tmp_path / "r.pdf", "--json")
+    reader = PdfReader(io.BytesIO((tmp_path / "r.pdf").read_bytes()))
+    body = " ".join(page.extract_text() for page in reader.pages)
+    assert 3 <= len(reader.pages) <= 8 and "Borealis" in body and finding["leak"]["sha256"][:16] in body.replace("\n", "")
+    _, entries = cli("audit", "list", "--json")
+    assert [e["action"] for e in entries].count("report") == 2
+    _, verdict = cli("audit", "verify", "--json")
+    assert verdict["ok"] is True
+
+
+def test_report_of_unknown_finding_or_format(cli, tmp_path):
+    cli("init")
+    result, _ = cli("report", "42", "--out", tmp_path / "r.pdf", expect=2)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    result, _ = cli("report", "1", "--format", "docx", "--out", tmp_path / "r.docx", expect=2)

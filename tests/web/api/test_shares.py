@@ -1,0 +1,31 @@
+"""/api/v1/shares and /api/v1/copies/{sha256}."""
+
+import hashlib
+
+
+def test_share_and_download(api, seeded):
+    r = api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": ["Apex Plastics GmbH", "3"], "note": "round 2"})
+    assert r.status_code == 201, r.text
+    rows = r.json()
+    assert [x["recipient"] for x in rows] == ["Apex Plastics GmbH", "Castellan Composites SpA"]
+    for x in rows:
+        assert {"recipient", "recipient_id", "path", "sha256", "download"} <= set(x)
+        assert x["download"] == f"/api/v1/copies/{x['sha256']}"
+        got = api["auditor"].get(x["download"])
+        assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+        assert hashlib.sha256(got.content).hexdigest() == x["sha256"]
+        assert got.headers["content-disposition"] == f'attachment; filename="{x["path"]}"'
+    shares = api["auditor"].get("/api/v1/shares").json()
+    last = shares["data"][-1]
+    assert last["note"] == "round 2" and last["created_by"] == "analyst"
+    assert [c["sha256"] for c in last["copies"]] == [x["sha256"] for x in rows]
+
+
+def test_unknown_copy_and_bad_hash(api):
+    assert api["analyst"].get("/api/v1/copies/" + "0" * 64).status_code == 404
+    assert api["analyst"].get("/api/v1/copies/not-a-hash").status_code == 422
+
+
+def test_share_needs_recipients(api, seeded):
+    assert api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": []}).status_code == 422
+    assert api["analyst"].post("/api/v1/shares", json={"asset_id": 999, "to": ["Apex Plastics GmbH"]}).status_code == 404

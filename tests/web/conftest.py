@@ -1,0 +1,111 @@
+"""Web fixtures: one seeded workspace per session (users of every role, a share, a finding, a case),
+the app over it, and clients logged in as each role (API by token, pages by session cookie)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import
+    warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient")
+    from fastapi.testclient import TestClient
+
+from leaktrace.services.workspace import Workspace
+from leaktrace.web.app import create_app
+from tests.conftest import photo, save
+
+ROLES = ("admin", "analyst", "auditor")
+PASSWORDS = {role: f"{role}-password-1" for role in ROLES}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Seeded:
+    """What the session workspace holds: ids and secrets the tests use."""
+
+    home: Path
+    settings: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    asset_id: int = 0
+    copies: dict[str, str] = field(default_factory=dict)  # recipient → sha256
+    finding_id: int = 0
+    case_id: int = 0
+    image: Path | None = None
+    leak: bytes = b""
+
+
+def leak_from(copy_png: bytes, *, quality: int = 80) -> bytes:
+    """A leak made from a copy: cropped (about 70% of the area) and re-encoded as JPEG."""
+    image = cv2.imdecode(np.frombuffer(copy_png, np.uint8), cv2.IMREAD_COLOR)
+    h, w = image.shape[:2]
+    ok, data = cv2.imencode(".jpg", image[h // 16: h - h // 10, w // 16: w - w // 12], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return data.tobytes()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory) -> Seeded:
+    root = tmp_path_factory.mktemp("web")
+    ws = Workspace.init(root / "ws")
+    s = Seeded(root / "ws", ws.settings)
+    for role in ROLES:
+        ws.add_user(role, role, PASSWORDS[role], actor="setup")
+        s.tokens[role] = ws.create_token(role, name="tests", actor="setup")["token"]
+    ws.add_recipient("Apex Plastics GmbH", org="Apex", email="tender@apex.example")
+    ws.add_recipient("Borealis Moulding AB", org="Borealis")
+    ws.add_recipient("Castellan Composites SpA")
+    s.image = save(root / "bumper.png", photo(3))
+    s.asset_id = ws.add_assets([s.image], title="Bumper assembly")[0]["id"]
+    rows = ws.share(s.asset_id, ["Apex Plastics GmbH", "Borealis Moulding AB", "Castellan Composites SpA"], root / "out",
+                    note="Tender round 1", actor="setup")
+    s.copies = {r["recipient"]: r["sha256"] for r in rows}
+    s.leak = leak_from(Path(rows[1]["path"]).read_bytes())  # Borealis leaked
+    leak_path = root / "leak.jpg"
+    leak_path.write_bytes(s.leak)
+    finding = ws.trace(leak_path, actor="setup")
+    assert finding.accused == ("Borealis Moulding AB",)
+    s.finding_id = finding.id
+    s.case_id = ws.open_case(finding.id, actor="setup")["id"]
+    ws.close()
+    return s
+
+
+@pytest.fixture(scope="session")
+def app(seeded):
+    return create_app(seeded.settings)
+
+
+@pytest.fixture(scope="session")
+def anon(app) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def api(app, seeded):
+    """``api[role]``: a client whose every request carries that role's bearer token; ``api[None]`` has none."""
+    clients = {None: TestClient(app, raise_server_exceptions=False)}
+    for role in ROLES:
+        clients[role] = TestClient(app, headers={"Authorization": f"Bearer {seeded.tokens[role]}"}, raise_server_exceptions=False)
+    return clients
+
+
+def login(app, role: str, *, client: TestClient | None = None) -> TestClient:
+    """A client with a session cookie for ``role``; ``client.csrf`` is the session's form token."""
+    client = client or TestClient(app, raise_server_exceptions=False)
+    token = CSRF.search(client.get("/login").text).group(1)
+    r = client.post("/login", data={"name": role, "password": PASSWORDS[role], "csrf_token": token, "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    client.csrf = CSRF.search(client.get("/").text).group(1)
+    return client
+
+
+@pytest.fixture(scope="session")
+def pages(app):
+    """``pages[role]``: a logged-in browser-like client (session cookie + CSRF token)."""
+    return {role: login(app, role) for role in ROLES}

@@ -1,0 +1,169 @@
+"""THE allow/deny matrix: every (method, route) of the app × {no auth, admin, analyst, auditor}.
+
+A cell is what the request must get:
+  401     the API without a token             403     logged in, but the role may not
+  LOGIN   a page without a session: 303 to /login
+  OK      passed the guard: any answer but 401/403/5xx (the test sends empty or bad bodies,
+          so an allowed POST answers 422/400/404 and changes nothing; 501 is OK for reports
+          not built yet)
+  200     exactly 200 (public routes)         3xx     a redirect that is not to /login
+A route of the app that is not in the table fails the test, and so does a stale row.
+"""
+
+from __future__ import annotations
+
+import fastapi.routing
+import pytest
+from starlette.routing import Mount
+
+from tests.web.conftest import ROLES
+
+OK, LOGIN = "OK", "LOGIN"
+
+#            (method, route)                                      no auth  admin  analyst auditor
+MATRIX: dict[tuple[str, str], tuple] = {
+    # public
+    ("GET", "/openapi.json"):                                    (200, 200, 200, 200),
+    ("GET", "/docs"):                                            (200, 200, 200, 200),
+    ("GET", "/docs/oauth2-redirect"):                            (200, 200, 200, 200),
+    ("GET", "/redoc"):                                           (200, 200, 200, 200),
+    ("GET", "/static"):                                          (200, 200, 200, 200),
+    ("GET", "/login"):                                           (200, 200, 200, 200),
+    ("POST", "/login"):                                          (403, 401, 401, 401),  # no session: no CSRF token; else a wrong password
+    ("POST", "/logout"):                                         (403, "3xx", "3xx", "3xx"),  # no session: no CSRF token
+    # REST API
+    ("GET", "/api/v1/recipients"):                               (401, OK, OK, OK),
+    ("POST", "/api/v1/recipients"):                              (401, 403, OK, 403),
+    ("GET", "/api/v1/assets"):                                   (401, OK, OK, OK),
+    ("POST", "/api/v1/assets"):                                  (401, 403, OK, 403),
+    ("GET", "/api/v1/shares"):                                   (401, OK, OK, OK),
+    ("POST", "/api/v1/shares"):                                  (401, 403, OK, 403),
+    ("GET", "/api/v1/copies/{sha256}"):                          (401, OK, OK, OK),
+    ("POST", "/api/v1/traces"):                                  (401, 403, OK, 403),
+    ("GET", "/api/v1/findings"):                                 (401, OK, OK, OK),
+    ("GET", "/api/v1/findings/{finding_id}"):                    (401, OK, OK, OK),
+    ("GET", "/api/v1/findings/{finding_id}/report.pdf"):         (401, 403, OK, 403),
+    ("GET", "/api/v1/findings/{finding_id}/report.html"):        (401, 403, OK, 403),
+    ("GET", "/api/v1/cases"):                                    (401, OK, OK, OK),
+    ("POST", "/api/v1/cases"):                                   (401, 403, OK, 403),
+    ("GET", "/api/v1/cases/{case_id}"):                          (401, OK, OK, OK),
+    ("PATCH", "/api/v1/cases/{case_id}"):                        (401, 403, OK, 403),
+    ("GET", "/api/v1/audit"):                                    (401, OK, OK, OK),
+    ("GET", "/api/v1/audit/verify"):                             (401, OK, OK, OK),
+    ("GET", "/api/v1/users"):                                    (401, OK, 403, 403),
+    ("POST", "/api/v1/users"):                                   (401, OK, 403, 403),
+    ("PATCH", "/api/v1/users/{name}"):                           (401, OK, 403, 403),
+    ("POST", "/api/v1/tokens"):                                  (401, OK, 403, 403),
+    ("DELETE", "/api/v1/tokens/{token_id}"):                     (401, OK, 403, 403),
+    # pages
+    ("GET", "/"):                                                (LOGIN, OK, OK, OK),
+    ("GET", "/recipients"):                                      (LOGIN, OK, OK, OK),
+    ("POST", "/recipients"):                                     (LOGIN, 403, OK, 403),
+    ("GET", "/assets"):                                          (LOGIN, OK, OK, OK),
+    ("POST", "/assets"):                                         (LOGIN, 403, OK, 403),
+    ("GET", "/assets/{asset_id}/image"):                         (LOGIN, OK, OK, OK),
+    ("GET", "/share"):                                           (LOGIN, OK, OK, OK),
+    ("POST", "/share"):                                          (LOGIN, 403, OK, 403),
+    ("GET", "/trace"):                                           (LOGIN, OK, OK, OK),
+    ("POST", "/trace"):                                          (LOGIN, 403, OK, 403),
+    ("GET", "/findings"):                                        (LOGIN, OK, OK, OK),
+    ("GET", "/findings/{finding_id}"):                           (LOGIN, OK, OK, OK),
+    ("GET", "/findings/{finding_id}/leak"):                      (LOGIN, OK, OK, OK),
+    ("GET", "/findings/{finding_id}/report.pdf"):                (LOGIN, 403, OK, 403),
+    ("GET", "/findings/{finding_id}/report.html"):               (LOGIN, 403, OK, 403),
+    ("GET", "/cases"):                                           (LOGIN, OK, OK, OK),
+    ("POST", "/cases"):                                          (LOGIN, 403, OK, 403),
+    ("GET", "/cases/{case_id}"):                                 (LOGIN, OK, OK, OK),
+    ("POST", "/cases/{case_id}"):                                (LOGIN, 403, OK, 403),
+    ("GET", "/audit"):                                           (LOGIN, OK, OK, OK),
+    ("GET", "/users"):                                           (LOGIN, OK, 403, 403),
+    ("POST", "/users"):                                          (LOGIN, OK, 403, 403),
+    ("POST", "/users/{name}/disabled"):                          (LOGIN, OK, 403, 403),
+    ("POST", "/tokens"):                                         (LOGIN, OK, 403, 403),
+    ("POST", "/tokens/revoke"):                                  (LOGIN, OK, 403, 403),
+}
+WHO = (None, *ROLES)
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers (HEAD aside), including routes of included routers."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes = list(iterate(app.routes)) if iterate else list(app.routes)
+    out = set()
+    for r in routes:
+        if isinstance(getattr(r, "route", r), Mount) or getattr(r, "methods", None) is None:
+            out.add(("GET", r.path))
+            continue
+        out |= {(m, r.path) for m in r.methods if m != "HEAD"}
+    return out
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = app_routes(app)
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"routes missing from the permission matrix: {missing}"
+    assert not stale, f"matrix rows for routes that no longer exist: {stale}"
+
+
+def _url(path: str, seeded) -> str:
+    if path == "/static":
+        return "/static/style.css"
+    return path.format(finding_id=seeded.finding_id, case_id=seeded.case_id, asset_id=seeded.asset_id,
+                       sha256=next(iter(seeded.copies.values())), name="nobody-such", token_id=999999)
+
+
+def _request(client, method: str, path: str, url: str, *, page: bool):
+    data = {}
+    if page and method == "POST":
+        data = {"csrf_token": getattr(client, "csrf", "")}
+        if path == "/login":
+            data.update(name="admin", password="wrong-password")
+    if method in {"POST", "PATCH"} and not page:
+        return client.request(method, url, json={}, follow_redirects=False)
+    return client.request(method, url, data=data or None, follow_redirects=False)
+
+
+def _judge(expected, r) -> bool:
+    location = r.headers.get("location", "")
+    if expected == LOGIN:
+        return r.status_code == 303 and location.startswith("/login")
+    if expected == OK:
+        return r.status_code not in (401, 403) and (r.status_code < 500 or r.status_code == 501) and not location.startswith("/login")
+    if expected == "3xx":
+        return 300 <= r.status_code < 400
+    return r.status_code == expected
+
+
+@pytest.mark.parametrize("method,path", sorted(MATRIX), ids=lambda v: v)
+def test_matrix(method, path, api, pages, anon, seeded):
+    url = _url(path, seeded)
+    is_page = not path.startswith("/api/")
+    failures = []
+    for who, expected in zip(WHO, MATRIX[(method, path)]):
+        client = anon if who is None else (pages[who] if is_page else api[who])
+        saved = dict(client.cookies)
+        try:
+            r = _request(client, method, path, url, page=is_page)
+        finally:
+            client.cookies.clear()
+            client.cookies.update(saved)  # /logout must not log the shared clients out
+        if not _judge(expected, r):
+            failures.append(f"{who or 'no auth'}: expected {expected}, got {r.status_code} {r.text[:160]!r}")
+    assert not failures, f"{method} {path}\n" + "\n".join(failures)
+
+
+def test_forbidden_changes_nothing(api, seeded):
+    before = api["analyst"].get("/api/v1/recipients").json()["count"]
+    for role in ("admin", "auditor"):
+        r = api[role].post("/api/v1/recipients", json={"name": f"Sneaky {role}"})
+        assert r.status_code == 403
+        assert r.json() == {"error": r.json()["error"], "status": 403}
+    assert api["analyst"].get("/api/v1/recipients").json()["count"] == before
+
+
+def test_auditor_sees_no_forms(pages, seeded):
+    for path in ("/recipients", "/assets", "/share", "/trace", f"/cases/{seeded.case_id}", f"/findings/{seeded.finding_id}"):
+        html = pages["auditor"].get(path).text
+        assert 'method="post" action="/logout"' in html
+        assert html.count('method="post"') == 1, f"{path} shows a form to an auditor"

@@ -1,0 +1,85 @@
+"""Uploads: a size limit (a setting), image types only, clear messages, nothing stored on refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import TestClient
+
+from leaktrace.web.app import create_app
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def small(seeded):
+    """The app with a 0.05 MB upload limit, and an analyst token."""
+    app = create_app(seeded.settings, max_upload_mb=0.05)
+    return TestClient(app, headers={"Authorization": f"Bearer {seeded.tokens['analyst']}"}, raise_server_exceptions=False)
+
+
+def test_an_upload_over_the_limit_is_refused_with_413(small, seeded):
+    before = small.get("/api/v1/assets").json()["count"]
+    big = seeded.image.read_bytes()
+    assert len(big) > 0.05 * 2**20
+    r = small.post("/api/v1/assets", files={"file": ("big.png", big, "image/png")})
+    assert r.status_code == 413
+    assert r.json() == {"error": r.json()["error"], "status": 413}
+    assert "limit is 0.05 MB" in r.json()["error"]
+    assert small.get("/api/v1/assets").json()["count"] == before
+    r = small.post("/api/v1/traces", files={"file": ("leak.png", big, "image/png")})
+    assert r.status_code == 413
+
+
+def test_the_limit_is_checked_while_reading_too(small, seeded):
+    """A body that lies about its length is still stopped at the limit."""
+    from leaktrace.web import uploads
+
+    class Fake:
+        filename, content_type = "x.png", "image/png"
+        file = __import__("io").BytesIO(b"\x89PNG" + b"0" * 200_000)
+
+    with pytest.raises(uploads.UploadTooLarge), uploads.saved(Fake(), 100_000):
+        pass
+
+
+@pytest.mark.parametrize("name,ctype,expected", [
+    ("notes.txt", "text/plain", 415),
+    ("script.html", "text/html", 415),
+    ("photo.png", "application/pdf", 415),
+    ("empty.png", "image/png", 400),
+    ("truncated.jpg", "image/jpeg", 400),
+    ("text.png", "image/png", 400),
+])
+def test_types_are_checked(api, name, ctype, expected):
+    data = (DATA / name).read_bytes() if (DATA / name).exists() else b"hello, not an image"
+    r = api["analyst"].post("/api/v1/assets", files={"file": (name, data, ctype)})
+    assert r.status_code == expected, r.text
+    assert set(r.json()) == {"error", "status"}
+    assert name in r.json()["error"] or "empty" in r.json()["error"]
+
+
+def test_a_missing_file_is_a_clear_422(api):
+    r = api["analyst"].post("/api/v1/traces", data={"asset_id": "1"})
+    assert r.status_code == 422 and "file" in r.json()["error"]
+
+
+def test_pages_show_the_limit_and_refuse_too(seeded):
+    from tests.web.conftest import login
+
+    app = create_app(seeded.settings, max_upload_mb=0.05)
+    client = login(app, "analyst")
+    assert "up to 0.05 MB" in client.get("/assets").text
+    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("big.png", seeded.image.read_bytes(), "image/png")})
+    assert r.status_code == 413 and "Upload too large" in r.text
+
+
+def test_the_upload_limit_must_be_sane(seeded):
+    from leaktrace.errors import SettingRejected
+
+    with pytest.raises(SettingRejected):
+        create_app(seeded.settings, max_upload_mb=0)
+    with pytest.raises(SettingRejected):
+        create_app(seeded.settings, max_upload_mb=10_000)
