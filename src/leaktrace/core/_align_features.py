@@ -50,8 +50,9 @@ def _match(d1: np.ndarray | None, d2: np.ndarray | None) -> np.ndarray:
     """Ratio-test matches as (m, 2) index pairs into d1, d2."""
     if d1 is None or d2 is None or len(d1) < 2 or len(d2) < 2:
         return np.zeros((0, 2), int)
-    matcher = cv2.FlannBasedMatcher({"algorithm": 1, "trees": 4}, {"checks": 48})
-    pairs = matcher.knnMatch(d1, d2, k=2)
+    # Exact matching: FLANN's randomised trees give different matches from run to run, and
+    # a finding must come out the same when it is traced again.
+    pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(d1, d2, k=2)
     good = [(m[0].queryIdx, m[0].trainIdx) for m in pairs if len(m) == 2 and m[0].distance < RATIO * m[1].distance]
     return np.array(good, int).reshape(-1, 2)
 
