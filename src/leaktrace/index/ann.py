@@ -6,9 +6,9 @@ fast path, same acceptance rules), but verifies a shortlist instead of every ass
 1. **Fast path.** The query's global hash, plain and mirrored, in a FAISS binary index
    (exact Hamming range search). Same rules as brute force.
 2. **Votes.** Up to ``per_asset`` SIFT descriptors of every asset, spread over the
-   image, sit in one FAISS IVF-PQ index whose ids are asset slots. Each query
-   descriptor (and its mirror) looks up ``neighbours`` approximate nearest descriptors
-   and votes once for each asset among them closer than ``vote_distance``.
+   image, sit in one FAISS IVF-PQ index (4-bit fast scan) whose ids are asset slots.
+   Each query descriptor (and its mirror) looks up ``neighbours`` approximate nearest
+   descriptors and shares one vote among the assets of those closer than ``vote_distance``.
 3. **Verification.** The ``shortlist`` assets with most votes (at least
    ``min_votes``) are verified with their *full* features, which come from
    ``features_loader`` when one is given, so RAM holds only the compact codes.
@@ -162,11 +162,10 @@ class AnnIndex:
         self._features: dict[int, Features] = {}  # slot -> full features, without a loader
         self._pending: list[tuple[int, np.ndarray]] = []  # (slot, (m, 128) uint8)
         self._n_pending = 0
-        self._local = None  # faiss IndexIVFPQ, ids are slots
+        self._local = None  # faiss IndexIVFPQFastScan, ids are slots
         self._binary = None  # faiss IndexBinaryFlat, row = slot
         self.trained_on = 0  # descriptors IVF-PQ was trained on
 
-    # ------------------------------------------------------------ bookkeeping
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -222,22 +221,12 @@ class AnnIndex:
             faiss = _faiss(self.threads)
             self._local.remove_ids(faiss.IDSelectorBatch(np.array([slot], np.int64)))
 
-    # ------------------------------------------------------------ search
 
     def search(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
         """Up to ``k`` verified ``(asset_id, score)`` for a query image, best first.
 
-        Parameters
-        ----------
-        query : (H, W) or (H, W, 3) uint8 ndarray
-            The leak.
-        k : int, optional
-            Most results to return.
-
-        Returns
-        -------
-        hits : list of (int, float)
-            Asset id and score, as :meth:`BruteForceIndex.search`; empty when nothing verifies.
+        As :meth:`~leaktrace.index.brute.BruteForceIndex.search`: ``query`` is an
+        (H, W) or (H, W, 3) uint8 ndarray; the list is empty when nothing verifies.
         """
         return [(asset_id, score) for asset_id, score, _ in self.search_details(query, k)]
 
@@ -246,16 +235,11 @@ class AnnIndex:
         if k < 1 or not self._slot:
             return []
         features = extract(query, max_features=self.max_features, max_side=self.max_side)
-        hits, tried = [], set()
-        for slot, distance, mirrored in self._hash_candidates(query):
-            hit = self._hash_hit(slot, features, distance, mirrored)
-            tried.add(slot)
-            if hit is not None:
-                hits.append(hit)
+        tried = self._hash_candidates(query)
+        hits = [hit for hit in (self._hash_hit(*t, features) for t in tried) if hit is not None]
         if not hits:
-            for slot in self.candidates(features, k):
-                if slot in tried:
-                    continue
+            done = {t[0] for t in tried}
+            for slot in (s for s in self.candidates(features, k) if s not in done):
                 match = verify(features, self._full(slot))
                 if self._accepted(match):
                     hits.append((int(self._ids[slot]), float(match.inliers), match))
@@ -317,14 +301,13 @@ class AnnIndex:
         return [(slot, d, m) for slot, (d, m) in sorted(best.items())]
 
     def _full(self, slot: int) -> Features:
-        if self.features_loader is None:
-            return self._features[slot]
-        return self.features_loader(int(self._ids[slot]))
+        loader = self.features_loader
+        return self._features[slot] if loader is None else loader(int(self._ids[slot]))
 
     def _accepted(self, match: Match) -> bool:
         return match.inliers >= self.min_inliers and match.coverage >= self.min_coverage
 
-    def _hash_hit(self, slot: int, features: Features, distance: int, mirrored: bool):
+    def _hash_hit(self, slot: int, distance: int, mirrored: bool, features: Features):
         """A fast-path candidate: it must verify by features if both sides have them."""
         asset_id = int(self._ids[slot])
         if len(features) >= self.rich and self._counts[slot] >= self.rich:
@@ -341,7 +324,6 @@ class AnnIndex:
         match = Match(0, 1.0, mirrored, scale, "hash", distance)
         return asset_id, float(self.min_inliers + self.hash_radius - distance), match
 
-    # ------------------------------------------------------------ FAISS structures
 
     def _flush(self) -> None:
         """Train IVF-PQ on the pending descriptors if needed, then insert them."""
@@ -376,7 +358,6 @@ class AnnIndex:
         self.trained_on = n
         return index
 
-    # ------------------------------------------------------------ persistence
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the hashes and the ANN structures (not full features) to one file, atomically."""
@@ -399,18 +380,16 @@ class AnnIndex:
         try:
             with np.load(path, allow_pickle=False) as npz:
                 params = json.loads(str(npz["params"]))
-                arrays = {key: npz[key] for key in ("ids", "hashes", "shapes", "counts", "local")}
+                arrays = {key: npz[key] for key in _ARRAYS}
         except (ValueError, KeyError, OSError, EOFError) as error:
             raise BadInput(f"{path}: not a saved ANN index: {error}") from error
         if params.pop("format", None) != _FORMAT:
             raise BadInput(f"{path}: unknown ANN index format")
         trained_on = params.pop("trained_on")
         index = cls(features_loader=features_loader, **params)
-        index._ids, index._hashes = arrays["ids"], arrays["hashes"]
-        index._shapes, index._counts = arrays["shapes"], arrays["counts"]
-        index._n = len(index._ids)
+        index._ids, index._hashes, index._shapes, index._counts = (arrays[key] for key in _ARRAYS[:4])
+        index._n, index.trained_on = len(index._ids), trained_on
         index._slot = {int(a): s for s, a in enumerate(index._ids.tolist()) if a >= 0}
-        index.trained_on = trained_on
         if len(arrays["local"]):
             faiss = _faiss(index.threads)
             index._local = faiss.deserialize_index(arrays["local"])
@@ -418,5 +397,6 @@ class AnnIndex:
         return index
 
 
+_ARRAYS = ("ids", "hashes", "shapes", "counts", "local")
 _PARAMS = ("hash_radius", "min_inliers", "min_coverage", "rich", "max_features", "max_side", "per_asset", "query_descriptors",
            "shortlist", "min_votes", "neighbours", "vote_distance", "nlist", "pq_m", "nprobe", "threads", "seed")
