@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard)."),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB."),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
+    Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),
+    Setting("web_secure_cookies", False, "Send the web session cookie only over HTTPS (set true behind TLS)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -67,6 +69,8 @@ class Settings:
     max_pixels: int
     max_file_mb: float
     lock_timeout_s: float
+    web_max_upload_mb: float
+    web_secure_cookies: bool
 
     @property
     def resolved_database_url(self) -> str:
@@ -126,6 +130,15 @@ def load(
 def _coerce(setting: Setting, value: Any) -> Any:
     kind = type(setting.default)
     try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError
         if kind is int:
             number = float(value)
             if not number.is_integer():
@@ -152,6 +165,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting max_pixels must be at least 1,000,000.")
     if values["lock_timeout_s"] <= 0:
         raise SettingRejected("setting lock_timeout_s must be positive.")
+    if not 0 < values["web_max_upload_mb"] <= values["max_file_mb"]:
+        raise SettingRejected("setting web_max_upload_mb must be positive and at most max_file_mb.")
 
 
 def render_file(values: Mapping[str, Any]) -> str:
@@ -160,7 +175,7 @@ def render_file(values: Mapping[str, Any]) -> str:
     for s in SETTINGS:
         if s.name in values:
             v = values[s.name]
-            rendered = f'"{v}"' if isinstance(v, str) else repr(v)
+            rendered = f'"{v}"' if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else repr(v)
             lines += [f"# {s.help}", f"{s.name} = {rendered}"]
     return "\n".join(lines) + "\n"
 

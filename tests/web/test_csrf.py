@@ -53,7 +53,7 @@ def test_wrong_password_and_logout(app):
     assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
     token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     r = client.post("/login", data={"name": "auditor", "password": "nope-nope", "csrf_token": token})
-    assert r.status_code == 401 and "wrong user name or password" in r.text
+    assert r.status_code == 401 and "wrong user name or password" in r.text.lower()
 
 
 def test_login_never_redirects_off_site(app):

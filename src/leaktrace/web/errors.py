@@ -57,7 +57,9 @@ def error_response(request: Request, status: int, message: str) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     templates = request.app.state.templates
-    context = {"status": status, "title": REASONS.get(status, "Error"), "message": message}
+    user = getattr(request.state, "user", None) if status != 401 else None
+    context = {"status": status, "title": REASONS.get(status, "Error"), "message": message, "user": user, "flashes": [],
+               "path": request.url.path}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
