@@ -21,6 +21,8 @@ RATIO = 0.8
 MAX_HYPOTHESES = 3
 MIN_INLIERS = 8
 RANSAC_PX = 4.0
+#: Descriptor rows per block of the exact matcher (memory: block × n × 4 bytes).
+_MATCH_CHUNK = 1024
 
 
 def detect(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -47,14 +49,35 @@ def mirror_descriptors(desc: np.ndarray | None) -> np.ndarray | None:
 
 
 def _match(d1: np.ndarray | None, d2: np.ndarray | None) -> np.ndarray:
-    """Ratio-test matches as (m, 2) index pairs into d1, d2."""
+    """Ratio-test matches as (m, 2) index pairs into d1, d2: exact nearest neighbours.
+
+    SIFT descriptors are integer-valued (0–255) with squared norms below 2**19, so every
+    partial sum of the squared distances ‖a‖² + ‖b‖² − 2a·b is an integer below 2**24 and
+    float32 matrix products compute them EXACTLY, in any summation order: the matches are
+    those of brute-force matching, the same on every run and machine (FLANN's randomised
+    trees are not), at the speed of a matrix product. Ties go to the lowest index.
+    """
     if d1 is None or d2 is None or len(d1) < 2 or len(d2) < 2:
         return np.zeros((0, 2), int)
-    # Exact matching: FLANN's randomised trees give different matches from run to run, and
-    # a finding must come out the same when it is traced again.
-    pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(d1, d2, k=2)
-    good = [(m[0].queryIdx, m[0].trainIdx) for m in pairs if len(m) == 2 and m[0].distance < RATIO * m[1].distance]
-    return np.array(good, int).reshape(-1, 2)
+    a = np.asarray(d1, np.float32)
+    b = np.asarray(d2, np.float32)
+    b2 = np.einsum("ij,ij->i", b, b)  # m
+    bt = np.ascontiguousarray(b.T) * np.float32(-2.0)  # 128 m (×2 is exact)
+    good = []
+    for start in range(0, len(a), _MATCH_CHUNK):  # bounded memory
+        ac = a[start : start + _MATCH_CHUNK]
+        d = ac @ bt  # c m: −2a·b
+        d += b2  # ‖b‖² − 2a·b (‖a‖² is added to the two kept distances only)
+        rows = np.arange(len(ac))
+        best = np.argmin(d, axis=1)  # c
+        first = d[rows, best].astype(np.float64)
+        d[rows, best] = np.inf
+        second = d.min(axis=1).astype(np.float64)
+        a2 = np.einsum("ij,ij->i", ac, ac).astype(np.float64)
+        # distance < RATIO · second distance, on squared (exact integer) distances
+        keep = np.flatnonzero(first + a2 < RATIO * RATIO * (second + a2))
+        good.append(np.c_[start + keep, best[keep]])
+    return np.concatenate(good).astype(int).reshape(-1, 2)
 
 
 def _hypotheses(src: np.ndarray, dst: np.ndarray) -> list[tuple[np.ndarray, int]]:
@@ -74,21 +97,48 @@ def _hypotheses(src: np.ndarray, dst: np.ndarray) -> list[tuple[np.ndarray, int]
     return out
 
 
-def feature_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.ndarray, bool, int]]:
+#: Names what :func:`detect_original` computes; cached features of another version are
+#: recomputed, never mixed with a leak's features from this one.
+VERSION = f"sift-{FEATURE_SIDE}-{N_FEATURES}-{CONTRAST_THRESHOLD}-{EDGE_THRESHOLD}-u8"
+
+
+def detect_original(original: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The original's side of :func:`feature_hypotheses`, computable once per asset.
+
+    Parameters
+    ----------
+    original : (H, W) float32 ndarray
+        Luminance at the working scale.
+
+    Returns
+    -------
+    points : (n, 2) float32, (x, y) at the feature scale
+    descriptors : (n, 128) float32 (integer-valued) or None
+    matrix : (3, 3) float64, ``original`` (x, y) → feature scale (x, y)
+    """
+    o_small, so = fit_side(original, FEATURE_SIDE)
+    po, do = detect(o_small)
+    return po, do, so
+
+
+def feature_hypotheses(
+    original: np.ndarray, leak: np.ndarray, *, original_features: tuple | None = None
+) -> list[tuple[np.ndarray, bool, int]]:
     """Homography hypotheses ORIGINAL → LEAK from SIFT, the leak's mirror tried too.
 
     Parameters
     ----------
     original, leak : (H, W), (h, w) float32 ndarray
         Luminance at the working scale.
+    original_features : tuple, optional
+        :func:`detect_original` of ``original``, when already known (cached per asset).
 
     Returns
     -------
     list of (homography (3, 3), mirrored, inliers); mirrored ones have the flip folded in.
     """
-    o_small, so = fit_side(original, FEATURE_SIDE)
+    po, do, so = original_features if original_features is not None else detect_original(original)
     l_small, sl = fit_side(leak, FEATURE_SIDE)
-    po, do = detect(o_small)
     pl, dl = detect(l_small)
     out: list[tuple[np.ndarray, bool, int]] = []
     for mirrored in (False, True):

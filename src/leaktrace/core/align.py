@@ -23,11 +23,14 @@ many times and void the false-accusation bound.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from ..records import Alignment
-from ._align_features import feature_hypotheses
+from ._align_features import VERSION as _FEATURES_VERSION
+from ._align_features import detect_original, feature_hypotheses
 from ._align_images import (
     agreement,
     blur,
@@ -42,7 +45,10 @@ from ._align_images import (
 from ._align_refine import refine
 from ._align_search import search_hypotheses
 
-__all__ = ["register", "register_all", "warp_leak", "valid_mask", "MIN_AGREEMENT", "MIRROR_MARGIN"]
+__all__ = [
+    "register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "warp_leak", "valid_mask",
+    "MIN_AGREEMENT", "MIRROR_MARGIN",
+]
 
 #: Below this agreement register() returns None. Measured on the test scenarios: true
 #: leaks of photos and drawings score ≥ 0.91 (lowest: a drawing behind a 12 % overlay
@@ -118,7 +124,7 @@ def _weight(h: np.ndarray, original: np.ndarray, leak: np.ndarray):
     """Where ``h`` already agrees (for a robust ECC: stickers, overlays left out), or None
     when that is under half of what the leak covers (``h`` is still far off)."""
     good, m = _agreeing(original, leak, h)
-    _, covered = warp_leak(np.zeros(leak.shape, np.uint8), h @ np.linalg.inv(m), good.shape)
+    covered = _covered(leak.shape, h @ np.linalg.inv(m), good.shape)
     return (good, m) if good.sum() >= 0.5 * covered.sum() > 0 else None
 
 
@@ -131,6 +137,80 @@ def _pick(hyps: list[_Hypothesis]) -> _Hypothesis | None:
     if flipped is not None and flipped.agreement > plain.agreement + MIRROR_MARGIN:
         return flipped
     return plain
+
+
+@dataclass(frozen=True, eq=False)
+class RegistrationFeatures:
+    """An original's registration features, computed once per asset (see :func:`registration_features`).
+
+    Attributes
+    ----------
+    points : (n, 2) float32 ndarray
+        Keypoints (x, y) at the feature scale.
+    descriptors : (n, 128) uint8 ndarray
+        SIFT descriptors (OpenCV's are integer-valued: uint8 loses nothing).
+    matrix : (3, 3) float64 ndarray
+        The original's working-scale (x, y) → feature scale (x, y).
+    shape : (H, W)
+        The original's full-resolution shape.
+    version : str
+        What computed them (detector settings and working scale); features of another
+        version or shape are ignored by :func:`register_all`.
+    """
+
+    points: np.ndarray
+    descriptors: np.ndarray
+    matrix: np.ndarray
+    shape: tuple[int, int]
+    version: str
+
+
+def features_version(max_side: int = 1600) -> str:
+    """The :attr:`RegistrationFeatures.version` that :func:`register_all` at ``max_side`` uses.
+
+    Examples
+    --------
+    >>> features_version().startswith("sift-")
+    True
+    """
+    return f"{_FEATURES_VERSION}-{max_side}"
+
+
+def registration_features(original: np.ndarray, *, max_side: int = 1600) -> RegistrationFeatures:
+    """The original's side of the feature matching in :func:`register_all`, to cache per asset.
+
+    Parameters
+    ----------
+    original : (H, W) or (H, W, 3) uint8 ndarray
+    max_side : int, pixels
+        As passed to :func:`register_all`.
+
+    Returns
+    -------
+    RegistrationFeatures
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> original = cv2.GaussianBlur(rng.integers(0, 256, (200, 240), np.uint8), (0, 0), 3)
+    >>> f = registration_features(original)
+    >>> f.shape, f.descriptors.dtype, f.points.shape[1]
+    ((200, 240), dtype('uint8'), 2)
+    """
+    o, _ = fit_side(luminance(original), max_side)
+    points, desc, matrix = detect_original(o)
+    desc = np.zeros((0, 128), np.uint8) if desc is None else desc.astype(np.uint8)
+    return RegistrationFeatures(points, desc, matrix, (int(original.shape[0]), int(original.shape[1])), features_version(max_side))
+
+
+def _usable(features: RegistrationFeatures | None, original: np.ndarray, max_side: int) -> RegistrationFeatures:
+    if (
+        features is not None
+        and features.version == features_version(max_side)
+        and tuple(features.shape) == tuple(original.shape[:2])
+    ):
+        return features
+    return registration_features(original, max_side=max_side)
 
 
 def register(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) -> Alignment | None:
@@ -165,7 +245,9 @@ def register(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) ->
     return alignments[0] if alignments else None
 
 
-def register_all(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) -> list[Alignment]:
+def register_all(
+    leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600, features: RegistrationFeatures | None = None
+) -> list[Alignment]:
     """Every credible alignment, best first: one, or two when the image cannot tell.
 
     A mirror-symmetric drawing (front and rear bumpers that mirror each other) agrees
@@ -173,6 +255,15 @@ def register_all(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600
     mirror side agrees within ``MIRROR_MARGIN`` of the best, both are returned, and the
     caller tests both and pays for it in the bound (a union over hypotheses). Chosen on
     image agreement only.
+
+    Parameters
+    ----------
+    leak, original, max_side
+        As in :func:`register`.
+    features : RegistrationFeatures, optional
+        :func:`registration_features` of ``original`` (cached per asset: saves one SIFT
+        run per trace). Ignored, and recomputed, when of another version or shape; the
+        result is the same either way.
 
     Returns
     -------
@@ -191,7 +282,10 @@ def register_all(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600
     lk, sl = fit_side(l_full, max_side)
     (oh, ow), (lh, lw) = o.shape, lk.shape
 
-    hyps = [_Hypothesis(h, m, n, "features") for h, m, n in feature_hypotheses(o, lk)]
+    f = _usable(features, original, max_side)
+    desc = f.descriptors.astype(np.float32) if len(f.descriptors) else None
+    by_features = feature_hypotheses(o, lk, original_features=(f.points, desc, f.matrix))
+    hyps = [_Hypothesis(h, m, n, "features") for h, m, n in by_features]
     full = scale_matrix(lw / ow, lh / oh)
     hyps += [_Hypothesis(full, False, 0, "full-frame"), _Hypothesis(flip_matrix(lw) @ full, True, 0, "full-frame")]
     score = _Scorer(o, lk)
@@ -269,13 +363,32 @@ def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) 
     warped = cv2.warpPerspective(
         src.astype(np.float32), h, (ww, hh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT
     )
+    return warped, _inside(src.shape[:2], h, (hh, ww))
+
+
+def _covered(leak_shape: tuple[int, ...], homography: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``warp_leak(leak, homography, shape)[1]`` from the leak's shape alone (no pixels resampled)."""
+    hh, ww = shape[:2]
+    h = np.asarray(homography, float)
+    lh, lw = leak_shape[:2]
+    s = local_scale(h, (hh, ww))
+    if s > 1.5:  # as warp_leak: the same shrunk grid, whose coverage needs no pixels
+        nw, nh = max(1, round(lw / s)), max(1, round(lh / s))
+        if (nw, nh) != (lw, lh):
+            h = scale_matrix(nw / lw, nh / lh) @ h
+            lh, lw = nh, nw
+    return _inside((lh, lw), h, (hh, ww))
+
+
+def _inside(src_shape: tuple[int, int], h: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of the (H, W) grid that ``h`` maps inside a ``src_shape`` image, eroded by 2 px."""
+    hh, ww = shape
     inside = cv2.warpPerspective(
-        np.ones(src.shape[:2], np.uint8), h, (ww, hh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
+        np.ones(src_shape, np.uint8), h, (ww, hh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
     )
     # Pixels within 1 px of the leak's border are interpolated against the black border.
     inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    covered = cv2.erode(inside, np.ones((5, 5), np.uint8))[1:-1, 1:-1].astype(bool)
-    return warped, covered
+    return cv2.erode(inside, np.ones((5, 5), np.uint8))[1:-1, 1:-1].astype(bool)
 
 
 #: valid_mask: tile side (pixels at ≤ MASK_SIDE), correlation a textured tile needs,
@@ -314,8 +427,7 @@ def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -
     oh, ow = original.shape[:2]
     good, mo = _agreeing(luminance(original), luminance(leak), np.asarray(homography, float))
     full = cv2.warpPerspective(good.astype(np.uint8), mo, (ow, oh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    _, covered = warp_leak(np.zeros(leak.shape[:2], np.uint8), homography, (oh, ow))
-    return full.astype(bool) & covered
+    return full.astype(bool) & _covered(leak.shape, np.asarray(homography, float), (oh, ow))
 
 
 def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

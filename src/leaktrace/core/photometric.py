@@ -41,10 +41,14 @@ class Photometric:
     kernel: np.ndarray | None = None
 
     def tone(self, original_y: np.ndarray) -> np.ndarray:
-        """f(original_y) only, linear interpolation between LUT entries; (H, W) float32."""
-        o = np.asarray(original_y, dtype=np.float32)
-        levels = np.arange(256, dtype=np.float32)
-        return np.interp(o, levels, self.lut.astype(np.float32)).astype(np.float32)
+        """f(original_y) only, linear interpolation between LUT entries; (H, W) float32.
+
+        Examples
+        --------
+        >>> Photometric(lut=np.arange(256, dtype=np.float32) * 2).tone(np.array([[0.0, 1.25, 300.0]])).tolist()
+        [[0.0, 2.5, 510.0]]
+        """
+        return _interp_lut(np.asarray(original_y, dtype=np.float32), self.lut.astype(np.float32))
 
     def apply(self, original_y: np.ndarray) -> np.ndarray:
         """Predicted leak luminance h ∗ f(original_y).
@@ -67,6 +71,15 @@ class Photometric:
         if self.kernel is not None:
             out = cv2.filter2D(out, -1, self.kernel.astype(np.float32), borderType=cv2.BORDER_REFLECT)
         return out
+
+
+def _interp_lut(x: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """``np.interp(x, arange(256), lut)`` for float32 x, without the general search (≈ 10× faster)."""
+    x = np.clip(x, 0.0, 255.0)
+    i = np.minimum(x.astype(np.int32), 254)  # floor, x ≥ 0
+    frac = x - i
+    lo = lut[i]
+    return lo + frac * (lut[i + 1] - lo)
 
 
 def _sample(valid: np.ndarray) -> np.ndarray:
@@ -120,10 +133,28 @@ def _kernel_offsets() -> list[list[tuple[int, int]]]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
+def _shifted(image: np.ndarray, idx: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """image[y + dy, x + dx] at the flat indices ``idx``, for every kernel offset, borders
+    reflected like ``cv2.BORDER_REFLECT``; float64. Equals ``filter2D`` with a one-hot
+    kernel sampled at ``idx`` (correlation: offset (dy, dx) reads pixel (y + dy, x + dx))."""
+    h, w = image.shape
+    padded = np.pad(image, _RADIUS, mode="symmetric")  # (h + 2r) (w + 2r)
+    ys, xs = np.divmod(idx, w)
+    base = (ys + _RADIUS) * padded.shape[1] + xs + _RADIUS  # n
+    flat = padded.reshape(-1)
+    return {
+        (dy, dx): flat[base + dy * padded.shape[1] + dx].astype(np.float64)
+        for dy in range(-_RADIUS, _RADIUS + 1)
+        for dx in range(-_RADIUS, _RADIUS + 1)
+    }
+
+
+def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
+    """The kernel, and h ∗ toned at ``idx`` (both computed at the sampled pixels only)."""
     if idx.size < _MIN_SAMPLES_FOR_KERNEL:
-        return None
+        return None, None
     size = 2 * _RADIUS + 1
+    shifted = _shifted(toned, idx)
     cols = []
     kernels = []
     for group in _kernel_offsets():
@@ -131,8 +162,7 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray) -> np.nd
         for dy, dx in group:
             k[dy + _RADIUS, dx + _RADIUS] = 1.0
         kernels.append(k)
-        f = cv2.filter2D(toned, -1, k, borderType=cv2.BORDER_REFLECT)
-        cols.append(f.reshape(-1)[idx].astype(np.float64))
+        cols.append(sum(shifted[o] for o in group))
     x = np.stack(cols + [np.ones(idx.size)], axis=1)  # n p
     t = leak_y.reshape(-1)[idx].astype(np.float64)
     weights = np.ones(idx.size)
@@ -147,8 +177,10 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray) -> np.nd
     kernel = sum(c * k for c, k in zip(coef[:-1], kernels))
     total = float(kernel.sum())
     if not np.isfinite(total) or total <= 0.2:
-        return None
-    return (kernel / total).astype(np.float32)  # unit DC gain: the tone curve owns the levels
+        return None, None
+    kernel = (kernel / total).astype(np.float32)  # unit DC gain: the tone curve owns the levels
+    blurred = sum(float(kernel[dy + _RADIUS, dx + _RADIUS]) * v for (dy, dx), v in shifted.items())  # n
+    return kernel, blurred
 
 
 def fit_photometric(
@@ -204,11 +236,10 @@ def fit_photometric(
     lut = _tone_curve(target, levels, edge_weights)
     first = Photometric(lut=lut)
     toned = first.tone(original_y)
-    kernel = _fit_kernel(leak_y, toned, idx)
+    kernel, blurred = _fit_kernel(leak_y, toned, idx)
     if kernel is None:
         return first
     # remove the sharpness change from the leak, refit the tone curve on what is left
-    blurred = cv2.filter2D(toned, -1, kernel, borderType=cv2.BORDER_REFLECT)
-    sharp_leak = target - (blurred - toned).reshape(-1)[idx]
+    sharp_leak = target - (blurred - toned.reshape(-1)[idx])
     lut = _tone_curve(sharp_leak, levels, edge_weights)
     return Photometric(lut=lut, kernel=kernel)

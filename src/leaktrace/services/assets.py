@@ -3,12 +3,14 @@
 Adding an asset reads and validates the image, stores the file by SHA-256 (a
 second add of the same bytes returns the existing asset), and fixes what the
 fingerprint needs per asset: the carrier grid and the strength that meets the
-quality target. The search features used to identify leaks are cached beside.
+quality target. The search features used to identify leaks, and the original's
+registration features (one SIFT run saved per trace), are cached beside.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.core import carrier, embed, mask
+from leaktrace.core import align, carrier, embed, mask
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.index import descriptors, hashes
 from leaktrace.services.workspace import Context, Progress
@@ -64,6 +66,7 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
         strength = embed.strength_for_psnr(image, grid, m, target_psnr=ctx.settings.target_psnr)
         ctx.blobs.put(data)
         _cache_features(ctx, sha, image)
+        _cache_registration_features(ctx, sha, image)
         with store_db.transaction(ctx.sessions) as session:
             asset = Asset(
                 key_ref=secrets.token_hex(16), sha256=sha, title=title or path.stem, filename=path.name, format=fmt,
@@ -137,3 +140,45 @@ def search_entries(ctx: Context):
         features = descriptors.from_bytes(path.read_bytes())
         image_hash = np.frombuffer(path.with_suffix(".hash").read_bytes(), np.uint8)
         yield asset, image_hash, features
+
+
+def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatures:
+    """The original's registration features, from the cache (rebuilt where missing or stale).
+
+    The cache file is named by the features' version, so a change of detector settings
+    never mixes old features with new ones; an unreadable file is recomputed.
+    """
+    path = _registration_path(ctx, asset.sha256)
+    if path.exists():
+        features = _registration_from_bytes(path.read_bytes())
+        if features is not None and features.version == align.features_version() and features.shape == (asset.height, asset.width):
+            return features
+    return _cache_registration_features(ctx, asset.sha256, prepare(ctx, asset).original)
+
+
+def _registration_path(ctx: Context, sha: str) -> Path:
+    tag = hashlib.sha256(align.features_version().encode()).hexdigest()[:12]
+    return ctx.home / "cache" / f"{sha}.{tag}.registration"
+
+
+def _cache_registration_features(ctx: Context, sha: str, image: np.ndarray) -> align.RegistrationFeatures:
+    features = align.registration_features(image)
+    path = _registration_path(ctx, sha)
+    path.parent.mkdir(exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer, points=features.points, descriptors=features.descriptors, matrix=features.matrix,
+        shape=np.array(features.shape, np.int64), version=np.array(features.version),
+    )
+    imagefiles.write_atomic(path, buffer.getvalue())
+    return features
+
+
+def _registration_from_bytes(data: bytes) -> align.RegistrationFeatures | None:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return align.RegistrationFeatures(
+                npz["points"], npz["descriptors"], npz["matrix"], tuple(npz["shape"].tolist()), str(npz["version"])
+            )
+    except (ValueError, KeyError, OSError, EOFError):
+        return None

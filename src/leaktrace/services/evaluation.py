@@ -24,6 +24,10 @@ import numpy as np
 
 from leaktrace.core import align, carrier, detect, embed, keys, mask, quality, verdict
 from leaktrace.core.attacks import ATTACKS
+from leaktrace.settings import SETTINGS
+
+#: The product's quality target: the figures measure what users get.
+DEFAULT_TARGET_PSNR = float(next(s.default for s in SETTINGS if s.name == "target_psnr"))
 
 Attack = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -118,7 +122,7 @@ class Method(Protocol):
     def identify(self, asset: Any, leak: np.ndarray, *, epsilon: float) -> Identification | None: ...
 
 
-def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 16, target_psnr: float = 46.0):
+def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 16, target_psnr: float = DEFAULT_TARGET_PSNR):
     """Grid, mask and strength of an asset, as the assets service fixes them."""
     grid = carrier.grid_for(original.shape[:2], cells=cells, min_cell_px=min_cell_px)
     m = mask.perceptual_mask(original)
@@ -142,7 +146,7 @@ class LeaktraceMethod:
     name = "leaktrace"
     registration = "own (informed)"
 
-    def __init__(self, *, target_psnr: float = 46.0, extra_innocents: int = 0):
+    def __init__(self, *, target_psnr: float = DEFAULT_TARGET_PSNR, extra_innocents: int = 0):
         self.target_psnr = target_psnr
         self.extra_innocents = extra_innocents
 
@@ -187,7 +191,7 @@ def evaluate(
     trials: int = 1,
     extra_innocents: int = 0,
     seed: int = 0,
-    target_psnr: float = 46.0,
+    target_psnr: float = DEFAULT_TARGET_PSNR,
     method: Method | None = None,
 ) -> Evaluation:
     """Fingerprint each image for ``n_recipients``, leak one copy per trial through each attack, trace it.

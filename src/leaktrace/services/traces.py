@@ -52,7 +52,7 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     step("align the leak")
     prepared = assets_service.prepare(ctx, asset)
     if not alignments:
-        alignments = align.register_all(leak, prepared.original)
+        alignments = align.register_all(leak, prepared.original, features=assets_service.registration_features(ctx, asset))
     if not alignments:
         match = AssetMatch(asset.id, asset.title, 0, 0.0, False)
         return Finding(info, match, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "the leak could not be aligned to the asset"})
@@ -93,7 +93,8 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
         return by_id[hits[0][0]], []
     best: tuple = (None, [])
     for asset, _, _ in entries[:FALLBACK_ASSETS]:
-        alignments = align.register_all(leak, assets_service.prepare(ctx, asset).original)
+        original = assets_service.prepare(ctx, asset).original
+        alignments = align.register_all(leak, original, features=assets_service.registration_features(ctx, asset))
         if alignments and alignments[0].agreement >= MIN_AGREEMENT and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments)
     return best

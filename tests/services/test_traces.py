@@ -1,0 +1,35 @@
+"""Tracing a leak in a workspace: the finding is reproducible and uses the cached registration features."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from leaktrace import Workspace
+from tests.conftest import photo, save
+
+
+def test_trace_twice_same_finding_and_cached_features(tmp_path):
+    ws = Workspace.init(tmp_path / "ws")
+    original = save(tmp_path / "asset.png", photo(4, (360, 540)))
+    asset = ws.add_assets([original])[0]
+    cached = list((ws.home / "cache").glob("*.registration"))
+    assert len(cached) == 1  # computed when the asset was added
+    for name in ("Apex", "Borealis", "Castellan"):
+        ws.add_recipient(name)
+    ws.share(asset["id"], ["Apex", "Borealis", "Castellan"], tmp_path / "out")
+    copy = next((tmp_path / "out").glob("*borealis*"))
+    leak = cv2.imread(str(copy))[40:320, 60:480]
+    leak = save(tmp_path / "leak.jpg", cv2.cvtColor(leak, cv2.COLOR_BGR2RGB), flag=cv2.IMWRITE_JPEG_QUALITY, quality=85)
+    first = ws.trace(leak)
+    second = ws.trace(leak)
+    assert first.accused == second.accused == ("Borealis",)
+    assert [c.score for c in first.candidates] == [c.score for c in second.candidates]
+    np.testing.assert_array_equal(first.alignment.homography, second.alignment.homography)
+    # a missing cache file is rebuilt, and the finding is unchanged
+    cached[0].unlink()
+    third = ws.trace(leak)
+    assert [c.score for c in third.candidates] == [c.score for c in first.candidates]
+    rebuilt = list((ws.home / "cache").glob("*.registration"))
+    assert len(rebuilt) == 1
+    ws.close()
