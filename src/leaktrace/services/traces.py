@@ -33,18 +33,23 @@ MIN_AGREEMENT = 0.5
 
 
 def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, actor: str | None = None,
-          progress: Progress | None = None) -> Finding:
-    """Trace the leak at ``leak_path``, store the finding (run by ``actor``) and return it with its id."""
-    finding = _compute(ctx, leak_path, asset_id, progress)
+          progress: Progress | None = None, display_name: str | None = None) -> Finding:
+    """Trace the leak at ``leak_path``, store the finding (run by ``actor``) and return it with its id.
+
+    ``display_name`` is what the finding calls the leak (an upload's original file name
+    rather than the temporary file it was saved to); the default is the path.
+    """
+    finding = _compute(ctx, leak_path, asset_id, progress, display_name)
     finding_id = findings.record(ctx, finding, leak_path, actor=actor)
     return dataclasses.replace(finding, id=finding_id)
 
 
-def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None) -> Finding:
+def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None,
+             display_name: str | None = None) -> Finding:
     start = time.perf_counter()
     step = _stepper(progress, 4)
     leak = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
-    info = LeakInfo(str(leak_path), _sha256(leak_path), int(leak.shape[1]), int(leak.shape[0]))
+    info = LeakInfo(display_name or str(leak_path), _sha256(leak_path), int(leak.shape[1]), int(leak.shape[0]))
     step("identify the asset")
     asset, alignments = _identify(ctx, leak, asset_id)
     if asset is None:

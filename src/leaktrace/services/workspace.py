@@ -189,11 +189,11 @@ class Workspace:
 
     # traces -----------------------------------------------------------------
     def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, actor: str | None = None,
-              progress: Progress | None = None):
+              progress: Progress | None = None, display_name: str | None = None):
         """Trace a leak; the finding is stored and comes back with its ``id``."""
         from leaktrace.services import traces
 
-        return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress)
+        return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress, display_name=display_name)
 
     # findings ---------------------------------------------------------------
     def list_findings(self, *, limit: int | None = None) -> list[dict]:

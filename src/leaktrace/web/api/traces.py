@@ -22,7 +22,7 @@ def trace(
     asset_id: Annotated[int | None, Form(description="Skip the search: the asset it comes from.")] = None,
 ) -> dict:
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
-        finding = ws.trace(path, asset_id=asset_id, actor=user.name)
+        finding = ws.trace(path, asset_id=asset_id, actor=user.name, display_name=f"upload:{path.name}")
     out = finding.to_dict()
     out["leak"]["path"] = path.name
     return out
