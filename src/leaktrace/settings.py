@@ -23,11 +23,15 @@ DEFAULT_HOME = ".leaktrace"
 
 @dataclass(frozen=True)
 class Setting:
-    """One configurable value: its name, default, help text and environment variable."""
+    """One configurable value: its name, default, help text and environment variable.
+
+    ``choices``, when given, are the only values accepted (anything else is refused at load).
+    """
 
     name: str
     default: Any
     help: str
+    choices: tuple[Any, ...] = ()
 
     @property
     def env(self) -> str:
@@ -45,6 +49,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard)."),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB."),
+    Setting("index_backend", "auto", "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500 when FAISS is installed).",
+            choices=("auto", "brute", "ann")),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
     Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),
     Setting("web_secure_cookies", False, "Send the web session cookie only over HTTPS (set true behind TLS)."),
@@ -68,6 +74,7 @@ class Settings:
     jpeg_quality: int
     max_pixels: int
     max_file_mb: float
+    index_backend: str
     lock_timeout_s: float
     web_max_upload_mb: float
     web_secure_cookies: bool
@@ -150,6 +157,10 @@ def _coerce(setting: Setting, value: Any) -> Any:
 
 
 def _check(values: dict[str, Any]) -> None:
+    for s in SETTINGS:
+        if s.choices and values[s.name] not in s.choices:
+            allowed = ", ".join(map(str, s.choices))
+            raise SettingRejected(f"setting {s.name} must be one of {allowed}, not {values[s.name]!r}.")
     eps = values["epsilon"]
     if not (math.isfinite(eps) and 0 < eps <= 1e-3):
         raise SettingRejected(f"setting epsilon must be in (0, 1e-3], not {eps!r}: a looser bound would accuse innocents.")

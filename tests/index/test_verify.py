@@ -8,7 +8,7 @@ import pytest
 import skimage.data as data
 
 from leaktrace.index.descriptors import Features, extract
-from leaktrace.index.verify import NO_MATCH, verify
+from leaktrace.index.verify import NO_MATCH, _ratio_matches, verify
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,38 @@ def test_degenerate_geometry_is_rejected(camera_features):
     n = 40
     spot = Features(np.full((n, 2), 50.0), camera_features.descriptors[:n], (100, 100))
     assert verify(spot, camera_features).homography is None
+
+
+def _bfmatcher_pairs(query, candidate, ratio=0.8):
+    """The reference: OpenCV's brute-force knnMatch, Lowe's test, each candidate's best."""
+    knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(query.astype(np.float32), candidate.astype(np.float32), k=2)
+    good = sorted((m for m, n in knn if m.distance < ratio * n.distance), key=lambda m: m.distance)
+    pairs = np.array([(m.queryIdx, m.trainIdx) for m in good], np.int64).reshape(-1, 2)
+    _, first = np.unique(pairs[:, 1], return_index=True)
+    return pairs[np.sort(first)]
+
+
+@pytest.mark.parametrize("leak", ["crop", "mirror", "stranger", "self"])
+def test_matcher_returns_exactly_bfmatchers_pairs(camera, camera_features, leak):
+    images = {
+        "crop": lambda: cv2.resize(camera[40:400, 60:500], (700, 560)),
+        "mirror": lambda: camera[:, ::-1].copy(),
+        "stranger": data.astronaut,
+        "self": lambda: camera,  # exact duplicates: ties between equal distances
+    }
+    query = extract(images[leak]()).descriptors
+    candidate = camera_features.descriptors
+    for ratio in (0.8, 0.6, 0.95):
+        expected = _bfmatcher_pairs(query, candidate, ratio)
+        got = _ratio_matches(query, candidate, ratio)
+        assert got.dtype == np.int64 and len(expected) > (0 if leak == "stranger" else 10)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_matcher_ratio_test_at_the_boundary_follows_bfmatcher():
+    # Squared distances 16 and 25: 4 < 0.8 * 5 is false (equality), as BFMatcher decides.
+    query = np.zeros((2, 128), np.uint8)
+    candidate = np.zeros((3, 128), np.uint8)
+    candidate[0, 0], candidate[1, 0], candidate[2, :25] = 4, 5, 1
+    assert len(_bfmatcher_pairs(query, candidate)) == 0
+    assert len(_ratio_matches(query, candidate, 0.8)) == 0

@@ -1,8 +1,9 @@
 """Geometric verification: do a query's features sit on a candidate asset by one homography?
 
-Ratio-test matching, a USAC MAGSAC++ homography, and sanity checks (orientation,
-scale, anisotropy, convex outline) tried on the query and on its mirror. The answer is
-a :class:`Match`; the caller decides which inlier count and coverage are enough.
+Ratio-test matching (exact brute force as one float32 matrix product), a USAC MAGSAC++
+homography, and sanity checks (orientation, scale, anisotropy, convex outline) tried on
+the query and on its mirror. The answer is a :class:`Match`; the caller decides which
+inlier count and coverage are enough.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _MIN_CORRESPONDENCES = 8  # below this, no homography is attempted
 _MIN_SCALE, _MAX_SCALE = 1 / 25, 25.0  # query pixels per candidate pixel
 _MAX_ANISOTROPY = 4.0  # ratio of the singular values of the local affine part
 _GRID = 64  # coverage is measured on a GRID x GRID lattice of candidate pixels
+_MATCH_CHUNK = 1024  # query rows per block of the matcher (memory: block x candidates x 4 bytes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,19 +128,41 @@ def _fit(query: Features, candidate: Features, ratio: float, threshold: float) -
 
 
 def _ratio_matches(query: np.ndarray, candidate: np.ndarray, ratio: float) -> np.ndarray:
-    """(query index, candidate index) pairs passing the ratio test, one per query point."""
+    """(query index, candidate index) pairs passing the ratio test, one per candidate point.
+
+    The pairs of OpenCV's ``BFMatcher(NORM_L2).knnMatch(k=2)`` with Lowe's test, found by
+    an exact float32 matrix product instead (as ``core._align_features._match``): SIFT
+    descriptors are integers in [0, 255], so every partial sum of ``‖b‖² − 2a·b`` is an
+    integer below 2**24 and float32 computes it exactly, in any summation order. The
+    distances and the test are then BFMatcher's own: float32 square roots, compared in
+    float64; ties go to the lowest candidate index, as in BFMatcher.
+    """
     if len(query) < 2 or len(candidate) < 2:
         return np.zeros((0, 2), np.int64)
-    matcher = cv2.BFMatcher(cv2.NORM_L2)
-    knn = matcher.knnMatch(
-        np.ascontiguousarray(query, np.float32), np.ascontiguousarray(candidate, np.float32), k=2
-    )
-    good = [m for m, n in (p for p in knn if len(p) == 2) if m.distance < ratio * n.distance]
-    good.sort(key=lambda m: m.distance)
-    pairs = np.array([(m.queryIdx, m.trainIdx) for m in good], np.int64).reshape(-1, 2)
+    a = np.asarray(query, np.float32)
+    b = np.asarray(candidate, np.float32)
+    b2 = np.einsum("ij,ij->i", b, b)  # m
+    bt = np.ascontiguousarray(b.T) * np.float32(-2.0)  # 128 m (×2 is exact)
+    best = np.empty(len(a), np.int64)  # n
+    squared = np.empty((len(a), 2), np.float32)  # n 2, nearest and second nearest
+    for start in range(0, len(a), _MATCH_CHUNK):  # bounded memory
+        block = a[start : start + _MATCH_CHUNK]
+        d = block @ bt  # c m: −2a·b
+        d += b2  # ‖b‖² − 2a·b (‖a‖² is added to the two kept distances only)
+        rows = np.arange(len(block))
+        nearest = np.argmin(d, axis=1)  # c, first minimum
+        first = d[rows, nearest]
+        d[rows, nearest] = np.inf
+        a2 = np.einsum("ij,ij->i", block, block)  # c
+        best[start : start + len(block)] = nearest
+        squared[start : start + len(block)] = np.c_[first + a2, d.min(axis=1) + a2]
+    distance = np.sqrt(np.maximum(squared, 0)).astype(np.float64)  # n 2, as BFMatcher reports
+    good = np.flatnonzero(distance[:, 0] < ratio * distance[:, 1])
+    good = good[np.argsort(distance[good, 0], kind="stable")]  # closest first
+    pairs = np.c_[good, best[good]].astype(np.int64).reshape(-1, 2)
     # Many query points on one candidate point make fake inliers: keep each candidate's best.
-    _, first = np.unique(pairs[:, 1], return_index=True)
-    return pairs[np.sort(first)]
+    _, first_seen = np.unique(pairs[:, 1], return_index=True)
+    return pairs[np.sort(first_seen)]
 
 
 def _sane(homography: np.ndarray, inlier_src: np.ndarray) -> bool:

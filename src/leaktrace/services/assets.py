@@ -127,19 +127,29 @@ def _cache_features(ctx: Context, sha: str, image: np.ndarray) -> None:
     imagefiles.write_atomic(path.with_suffix(".hash"), hashes.global_hash(image).tobytes())
 
 
-def search_entries(ctx: Context):
-    """(asset, hash, features) of every asset, from the cache (rebuilt where missing)."""
+def all_assets(ctx: Context) -> list[Asset]:
+    """Every asset row, detached from its session, oldest first."""
     with ctx.sessions() as session:
         rows = queries.list_assets(session)
         for a in rows:
             session.expunge(a)
-    for asset in rows:
-        path = _features_path(ctx, asset.sha256)
-        if not path.exists() or not path.with_suffix(".hash").exists():
-            _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
-        features = descriptors.from_bytes(path.read_bytes())
-        image_hash = np.frombuffer(path.with_suffix(".hash").read_bytes(), np.uint8)
-        yield asset, image_hash, features
+    return rows
+
+
+def search_entry(ctx: Context, asset: Asset) -> tuple[np.ndarray, descriptors.Features]:
+    """(hash, features) of one asset for the search index, from the cache (rebuilt where missing)."""
+    path = _features_path(ctx, asset.sha256)
+    if not path.exists() or not path.with_suffix(".hash").exists():
+        _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
+    features = descriptors.from_bytes(path.read_bytes())
+    image_hash = np.frombuffer(path.with_suffix(".hash").read_bytes(), np.uint8)
+    return image_hash, features
+
+
+def search_entries(ctx: Context):
+    """(asset, hash, features) of every asset, from the cache (rebuilt where missing)."""
+    for asset in all_assets(ctx):
+        yield asset, *search_entry(ctx, asset)
 
 
 def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatures:

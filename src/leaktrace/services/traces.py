@@ -20,10 +20,9 @@ import numpy as np
 from leaktrace import imagefiles
 from leaktrace.core import align, bound, keys, verdict
 from leaktrace.errors import BadInput
-from leaktrace.index.brute import BruteForceIndex
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import assets as assets_service
-from leaktrace.services import findings
+from leaktrace.services import findings, search
 from leaktrace.services.workspace import Context, Progress
 from leaktrace.store import queries
 
@@ -85,19 +84,14 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
     """The asset the leak comes from (and an alignment when the fallback already made one)."""
     if asset_id is not None:
         return assets_service.get(ctx, asset_id), []
-    entries = list(assets_service.search_entries(ctx))
-    if not entries:
+    assets = assets_service.all_assets(ctx)
+    if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
-    index = BruteForceIndex()
-    by_id = {}
-    for asset, image_hash, features in entries:
-        index.add(asset.id, image_hash, features)
-        by_id[asset.id] = asset
-    hits = index.search(leak, k=1)
+    hits = search.index_for(ctx, assets).search(leak, k=1)
     if hits:
-        return by_id[hits[0][0]], []
+        return next(asset for asset in assets if asset.id == hits[0][0]), []
     best: tuple = (None, [])
-    for asset, _, _ in entries[:FALLBACK_ASSETS]:
+    for asset in assets[:FALLBACK_ASSETS]:
         original = assets_service.prepare(ctx, asset).original
         alignments = align.register_all(leak, original, features=assets_service.registration_features(ctx, asset))
         if alignments and alignments[0].agreement >= MIN_AGREEMENT and (not best[1] or alignments[0].agreement > best[1][0].agreement):
