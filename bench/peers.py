@@ -178,10 +178,18 @@ class BlindWatermark(_BitsPeer):
 
     @staticmethod
     def _wm():
-        with contextlib.redirect_stdout(io.StringIO()):
-            from blind_watermark import WaterMark
+        import multiprocessing
 
-            return WaterMark(password_img=1, password_wm=1)
+        # blind_watermark calls multiprocessing.set_start_method('fork') when imported,
+        # which fails in a worker whose start method is already set: let it be a no-op.
+        original = multiprocessing.set_start_method
+        multiprocessing.set_start_method = lambda *args, **kwargs: None
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                from blind_watermark import WaterMark
+        finally:
+            multiprocessing.set_start_method = original
+        return WaterMark(password_img=1, password_wm=1)
 
     def _encode(self, bgr, bits):
         wm = self._wm()
