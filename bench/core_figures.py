@@ -11,7 +11,6 @@ import argparse
 import json
 import time
 
-import numpy as np
 from skimage import data
 
 from leaktrace import imagefiles

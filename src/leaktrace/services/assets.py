@@ -22,7 +22,7 @@ from leaktrace import imagefiles
 from leaktrace.core import align, carrier, embed, mask
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.index import descriptors, hashes
-from leaktrace.services.workspace import Context, Progress
+from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Asset

@@ -13,7 +13,7 @@ import json
 from sqlalchemy.orm import Session
 
 from leaktrace.errors import BadInput
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import audit as chain
 from leaktrace.store import db as store_db
 from leaktrace.store import queries

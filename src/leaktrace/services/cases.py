@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from leaktrace.errors import BadInput, Conflict, NotFound
 from leaktrace.services import audit
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Case, CaseEvent, RemediationAction, utcnow

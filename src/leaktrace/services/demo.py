@@ -19,7 +19,8 @@ from leaktrace.core import attacks
 from leaktrace.errors import Conflict, WorkspaceMissing
 from leaktrace.records import Finding
 from leaktrace.samples import SAMPLES, sample_path
-from leaktrace.services.workspace import Progress, Workspace
+from leaktrace.services.context import Progress
+from leaktrace.services.workspace import Workspace
 
 SUPPLIERS = [
     ("Apex Plastics GmbH", "Apex Plastics"), ("Borealis Moulding AB", "Borealis"), ("Castellan Composites SpA", "Castellan"),

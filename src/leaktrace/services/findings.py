@@ -19,7 +19,7 @@ from leaktrace import __version__, imagefiles
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.records import Alignment, AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import audit
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import models, queries
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput, KeyProblem
 from leaktrace.services import audit
-from leaktrace.services.workspace import KEY_BYTES, Context, _key_path, write_secret
+from leaktrace.services.context import KEY_BYTES, Context, key_path, write_secret
 from leaktrace.settings import Settings
 from leaktrace.store import db as store_db
 
@@ -55,7 +55,7 @@ def import_key(settings: Settings, source: Path) -> str:
         engine.dispose()
     if expected is not None and expected != fingerprint:
         raise KeyProblem(f"{source}: this key (fingerprint {fingerprint}) does not belong to this workspace (expected {expected}).")
-    path = _key_path(settings.home)
+    path = key_path(settings.home)
     if path.exists():
         if path.read_bytes() == key:
             return fingerprint

@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 
 from leaktrace.errors import BadInput, Conflict
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Recipient

@@ -17,7 +17,7 @@ from leaktrace.report import RENDERERS, render
 from leaktrace.report.data import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, findings
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import queries
 
 FORMATS = tuple(RENDERERS)

@@ -26,7 +26,7 @@ import numpy as np
 from leaktrace.errors import BadInput
 from leaktrace.index import AnnIndex, AssetIndex, BruteForceIndex, Features
 from leaktrace.services import assets as assets_service
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store.models import Asset
 
 __all__ = ["AUTO_ANN_FROM", "BACKENDS", "RETRAIN_GROWTH", "ann_path", "index_for"]

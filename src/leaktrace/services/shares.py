@@ -17,7 +17,7 @@ from leaktrace.core import embed, keys, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit
-from leaktrace.services.workspace import Context, Progress
+from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Copy, Share

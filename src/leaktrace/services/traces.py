@@ -23,7 +23,7 @@ from leaktrace.errors import BadInput
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import assets as assets_service
 from leaktrace.services import findings, search
-from leaktrace.services.workspace import Context, Progress
+from leaktrace.services.context import Context, Progress
 from leaktrace.store import queries
 
 # Without a feature match, try feature-free registration against at most this many assets.

@@ -19,7 +19,7 @@ from leaktrace.errors import BadInput, Conflict, NotFound, Unauthorized
 from leaktrace.records import UserView
 from leaktrace.services import audit
 from leaktrace.services.permissions import ROLES
-from leaktrace.services.workspace import Context
+from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Token, User, utcnow

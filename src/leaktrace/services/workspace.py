@@ -10,64 +10,16 @@ from __future__ import annotations
 
 import os
 import secrets
-import stat
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from leaktrace import settings as settings_mod
 from leaktrace.core.keys import key_fingerprint
-from leaktrace.errors import KeyProblem, WorkspaceExists, WorkspaceMissing
+from leaktrace.errors import WorkspaceExists, WorkspaceMissing
+from leaktrace.services.context import KEY_BYTES, Context, Progress, key_path, read_master_key, write_secret
 from leaktrace.store import db as store_db
 from leaktrace.store.blobs import BlobStore
-
-KEY_FILE = "master.key"
-KEY_BYTES = 32
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class Context:
-    """What every service needs: resolved settings, the store, the blobs and the key."""
-
-    settings: settings_mod.Settings
-    engine: Any
-    sessions: Any
-    blobs: BlobStore
-    master_key: bytes
-
-    @property
-    def home(self) -> Path:
-        return self.settings.home
-
-
-def _key_path(home: Path) -> Path:
-    return home / KEY_FILE
-
-
-def read_master_key(home: Path) -> bytes:
-    """The master key of the workspace at ``home``, refused if missing, malformed or readable by others."""
-    path = _key_path(home)
-    if not path.exists():
-        raise KeyProblem(f"{path}: the master key is missing; restore it with 'leaktrace key import BACKUP' (without it no copy can be traced).")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise KeyProblem(f"{path}: the master key is readable by others (mode {mode:04o}); run 'chmod 600 {path}'.")
-    key = path.read_bytes()
-    if len(key) != KEY_BYTES:
-        raise KeyProblem(f"{path}: the master key must be {KEY_BYTES} bytes, found {len(key)}.")
-    return key
-
-
-def write_secret(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file created with mode 0600 (never world-readable, even briefly)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
 
 class Workspace:
     """A leaktrace workspace and the Python API: the same verbs as the CLI.
@@ -96,8 +48,8 @@ class Workspace:
         checked = settings_mod.load(root, overrides)  # refuse unsafe values before writing anything
         root.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(KEY_BYTES)
-        if not _key_path(root).exists():
-            write_secret(_key_path(root), key)
+        if not key_path(root).exists():
+            write_secret(key_path(root), key)
         else:
             key = read_master_key(root)
         (root / "blobs").mkdir(exist_ok=True)
@@ -121,7 +73,7 @@ class Workspace:
         sessions = store_db.session_factory(engine)
         from leaktrace.services import meta
 
-        meta.check_key(sessions, key_fingerprint(key), _key_path(self.settings.home))
+        meta.check_key(sessions, key_fingerprint(key), key_path(self.settings.home))
         return Context(self.settings, engine, sessions, BlobStore(self.settings.home / "blobs"), key)
 
     def close(self) -> None:

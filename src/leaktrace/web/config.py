@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leaktrace.errors import KeyProblem, SettingRejected
-from leaktrace.services.workspace import write_secret
+from leaktrace.services.context import write_secret
 from leaktrace.settings import Settings
 
 SESSION_SECRET_FILE = "web-session.key"
