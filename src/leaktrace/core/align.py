@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
+import cv2  # noqa: F401  (used by the doctests)
 import numpy as np
 
 from ..records import Alignment
@@ -33,17 +33,16 @@ from ._align_features import VERSION as _FEATURES_VERSION
 from ._align_features import detect_original, feature_hypotheses
 from ._align_images import (
     agreement,
-    blur,
     fit_side,
     flip_matrix,
     local_scale,
     luminance,
     resize_to,
     scale_matrix,
-    tile_stats,
 )
 from ._align_refine import refine
 from ._align_search import search_hypotheses
+from ._align_warp import _agreeing, _covered, valid_mask, warp_leak
 
 __all__ = [
     "register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "warp_leak", "valid_mask",
@@ -326,153 +325,3 @@ def register_all(
             method=hy.method,
         ))
     return out
-
-
-def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Resample the leak onto the original's grid.
-
-    Parameters
-    ----------
-    leak : (h, w) or (h, w, 3) uint8 ndarray
-    homography : (3, 3) float64 ndarray
-        ORIGINAL (x, y) → LEAK (x, y), as in :class:`~leaktrace.records.Alignment`.
-    shape : (H, W)
-        The original's shape.
-
-    Returns
-    -------
-    warped : (H, W) or (H, W, 3) float32 ndarray, luminance levels
-        Bilinear resampling; a leak much larger than the original is area-shrunk first.
-    covered : (H, W) bool ndarray
-        Pixels that map inside the leak, eroded by 2 px.
-
-    Examples
-    --------
-    >>> leak = np.arange(64, dtype=np.uint8).reshape(8, 8)
-    >>> warped, covered = warp_leak(leak, np.eye(3), (8, 8))
-    >>> bool(np.allclose(warped, leak)), int(covered.sum())
-    (True, 16)
-    """
-    hh, ww = shape[:2]
-    h = np.asarray(homography, float)
-    src = leak
-    s = local_scale(h, (hh, ww))
-    if s > 1.5:  # leak sampled finer than the original: prefilter instead of aliasing
-        src, m = resize_to(leak, 1.0 / s)
-        h = m @ h
-    warped = cv2.warpPerspective(
-        src.astype(np.float32), h, (ww, hh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT
-    )
-    return warped, _inside(src.shape[:2], h, (hh, ww))
-
-
-def _covered(leak_shape: tuple[int, ...], homography: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``warp_leak(leak, homography, shape)[1]`` from the leak's shape alone (no pixels resampled)."""
-    hh, ww = shape[:2]
-    h = np.asarray(homography, float)
-    lh, lw = leak_shape[:2]
-    s = local_scale(h, (hh, ww))
-    if s > 1.5:  # as warp_leak: the same shrunk grid, whose coverage needs no pixels
-        nw, nh = max(1, round(lw / s)), max(1, round(lh / s))
-        if (nw, nh) != (lw, lh):
-            h = scale_matrix(nw / lw, nh / lh) @ h
-            lh, lw = nh, nw
-    return _inside((lh, lw), h, (hh, ww))
-
-
-def _inside(src_shape: tuple[int, int], h: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Pixels of the (H, W) grid that ``h`` maps inside a ``src_shape`` image, eroded by 2 px."""
-    hh, ww = shape
-    inside = cv2.warpPerspective(
-        np.ones(src_shape, np.uint8), h, (ww, hh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
-    )
-    # Pixels within 1 px of the leak's border are interpolated against the black border.
-    inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    return cv2.erode(inside, np.ones((5, 5), np.uint8))[1:-1, 1:-1].astype(bool)
-
-
-#: valid_mask: tile side (pixels at ≤ MASK_SIDE), correlation a textured tile needs,
-#: and the abs-difference (levels, after the photometric fit) beyond which pixels fail.
-MASK_SIDE = 512
-MASK_TILE = 16
-MASK_MIN_CORR = 0.5
-MASK_FLAT_DIFF = 10.0
-MASK_PIXEL_DIFF = 48.0
-
-
-def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -> np.ndarray:
-    """Pixels of the original the leak covers AND where it locally agrees with it.
-
-    Excludes padding, UI bars, stickers and captions: per 16-px tile (at ≤ 512 px),
-    a textured tile needs blurred correlation ≥ ``MASK_MIN_CORR``; a flat one needs the
-    leak flat too and within ``MASK_FLAT_DIFF`` levels of the tone-mapped original; any
-    pixel off by more than ``MASK_PIXEL_DIFF`` levels is dropped (dilated 3 px).
-
-    Parameters
-    ----------
-    leak : (h, w) or (h, w, 3) uint8 ndarray
-    original : (H, W) or (H, W, 3) uint8 ndarray
-    homography : (3, 3) float64 ndarray, ORIGINAL → LEAK
-
-    Returns
-    -------
-    (H, W) bool ndarray
-
-    Examples
-    --------
-    >>> img = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
-    >>> bool(valid_mask(img, img, np.eye(3)).mean() > 0.8)
-    True
-    """
-    oh, ow = original.shape[:2]
-    good, mo = _agreeing(luminance(original), luminance(leak), np.asarray(homography, float))
-    full = cv2.warpPerspective(good.astype(np.uint8), mo, (ow, oh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return full.astype(bool) & _covered(leak.shape, np.asarray(homography, float), (oh, ow))
-
-
-def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Agreeing pixels on the original's grid shrunk to ≤ MASK_SIDE.
-
-    Parameters
-    ----------
-    original, leak : float32 luminance ndarrays
-    h : (3, 3) ORIGINAL → LEAK
-
-    Returns
-    -------
-    good : (h', w') bool ndarray
-    matrix : (3, 3) ndarray mapping the original's (x, y) to ``good``'s grid.
-    """
-    o, mo = fit_side(original, MASK_SIDE)
-    lw, cov = warp_leak(leak, h @ np.linalg.inv(mo), o.shape)
-    ob, lb = blur(o), blur(lw)
-    if cov.sum() < 64:
-        return np.zeros(o.shape, bool), mo
-    pred = _predict(ob, ob[cov], lb[cov])  # h w
-    diff = np.abs(lb - pred)
-    t = MASK_TILE
-    pad = ((0, -o.shape[0] % t), (0, -o.shape[1] % t))
-    obp, lbp, covp, diffp = (np.pad(a, pad) for a in (ob, lb, cov, diff))
-    n, _, _, va, vb, cv = tile_stats(obp, lbp, covp, t)
-    corr = cv / np.sqrt(va * vb + 1e-6)
-    _, md, _, _, _, _ = tile_stats(diffp, diffp, covp, t)
-    textured = va >= 4.0**2
-    ok = (n >= 0.5 * t * t) & np.where(textured, corr >= MASK_MIN_CORR, (md <= MASK_FLAT_DIFF) & (vb <= 8.0**2))
-    tiles = np.kron(ok, np.ones((t, t), bool))[: o.shape[0], : o.shape[1]]
-    bad = cv2.dilate(((diff > MASK_PIXEL_DIFF) & cov).astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
-    return tiles & ~bad & cov, mo
-
-
-def _predict(ob: np.ndarray, x: np.ndarray, y: np.ndarray, bins: int = 32) -> np.ndarray:
-    """Tone curve leak ≈ f(original) from covered samples (binned medians), applied to ``ob``."""
-    edges = np.linspace(0, 256, bins + 1)
-    idx = np.clip(np.digitize(x, edges) - 1, 0, bins - 1)
-    centres, values = [], []
-    for b in range(bins):
-        sel = idx == b
-        if sel.sum() >= 30:
-            centres.append(float(np.median(x[sel])))
-            values.append(float(np.median(y[sel])))
-    if len(centres) < 2:
-        return ob + (np.median(y) - np.median(x))
-    return np.interp(ob, centres, values).astype(np.float32)
