@@ -27,7 +27,8 @@ from leaktrace.store import models, queries
 def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None) -> int:
     """Store ``finding`` (and the leak file) and its audit entry in one transaction; returns its id."""
     actor = actor or audit.default_actor()
-    if ctx.blobs.put_file(leak_path) != finding.leak.sha256:  # content-addressed: a blob without its record is harmless
+    # A trace has stored the leak already; content-addressed, a blob without its record is harmless.
+    if not ctx.blobs.exists(finding.leak.sha256) and ctx.blobs.put_file(leak_path) != finding.leak.sha256:
         raise BadInput(f"{leak_path}: the file changed while it was being traced; trace it again.")
     a = finding.alignment
     mask_sha, bbox = (None, None) if a is None else _store_mask(ctx, a.valid_mask)

@@ -11,7 +11,6 @@ in one transaction, before it is returned with its id.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from pathlib import Path
 
@@ -48,7 +47,8 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     start = time.perf_counter()
     step = _stepper(progress, 4)
     leak = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
-    info = LeakInfo(display_name or str(leak_path), _sha256(leak_path), int(leak.shape[1]), int(leak.shape[0]))
+    # The finding keeps the leak file: store it now, and take its hash from the store.
+    info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(leak.shape[1]), int(leak.shape[0]))
     step("identify the asset")
     asset, alignments = _identify(ctx, leak, asset_id)
     if asset is None:
@@ -97,14 +97,6 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
         if alignments and alignments[0].agreement >= MIN_AGREEMENT and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments)
     return best
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _stepper(progress: Progress | None, total: int):
