@@ -28,7 +28,7 @@ import numpy as np
 from leaktrace.errors import BadInput
 from leaktrace.index.descriptors import Features, extract, mirror
 from leaktrace.index.hashes import HASH_BYTES, global_hash
-from leaktrace.index.verify import Match, verify
+from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
 __all__ = ["AnnIndex"]
 
@@ -179,11 +179,7 @@ class AnnIndex:
 
     def add(self, asset_id: int, image_hash: np.ndarray, features: Features) -> None:
         """Register an asset; an asset id already present is replaced."""
-        image_hash = np.asarray(image_hash, np.uint8)
-        if image_hash.shape != (HASH_BYTES,):
-            raise BadInput(f"asset {asset_id}: hash must be ({HASH_BYTES},) uint8, got {image_hash.shape}")
-        if not isinstance(features, Features):
-            raise BadInput(f"asset {asset_id}: features must be Features, got {type(features).__name__}")
+        image_hash = checked_entry(asset_id, image_hash, features)
         self.remove(asset_id)
         slot = self._n
         if slot == len(self._ids):  # grow the per-slot arrays geometrically
@@ -316,12 +312,7 @@ class AnnIndex:
                 return None  # a hash collision between two feature-rich images
             match = Match(match.inliers, match.coverage, match.mirrored, match.homography, "features", distance)
             return asset_id, float(match.inliers), match
-        (ch, cw), (qh, qw) = self._shapes[slot], features.shape
-        sx, sy = qw / cw, qh / ch
-        scale = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
-        if mirrored:
-            scale = np.array([[-1.0, 0.0, qw - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ scale
-        match = Match(0, 1.0, mirrored, scale, "hash", distance)
+        match = hash_match(tuple(self._shapes[slot]), features.shape, mirrored, distance)
         return asset_id, float(self.min_inliers + self.hash_radius - distance), match
 
 

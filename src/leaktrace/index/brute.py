@@ -22,11 +22,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from leaktrace.errors import BadInput
 from leaktrace.index.ann import AnnIndex
 from leaktrace.index.descriptors import Features, extract
 from leaktrace.index.hashes import HASH_BYTES, global_hash, hamming_many
-from leaktrace.index.verify import Match, verify
+from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
 __all__ = ["BACKENDS", "AssetIndex", "BruteForceIndex"]
 
@@ -112,11 +111,7 @@ class BruteForceIndex:
 
     def add(self, asset_id: int, image_hash: np.ndarray, features: Features) -> None:
         """Register an asset; an asset id already present is replaced."""
-        image_hash = np.asarray(image_hash, np.uint8)
-        if image_hash.shape != (HASH_BYTES,):
-            raise BadInput(f"asset {asset_id}: hash must be ({HASH_BYTES},) uint8, got {image_hash.shape}")
-        if not isinstance(features, Features):
-            raise BadInput(f"asset {asset_id}: features must be Features, got {type(features).__name__}")
+        image_hash = checked_entry(asset_id, image_hash, features)
         self.remove(asset_id)
         self._ids.append(int(asset_id))
         self._hashes = np.vstack([self._hashes, image_hash[None]])
@@ -185,12 +180,7 @@ class BruteForceIndex:
                           "features", distance)
             return self._ids[i], float(match.inliers), match
         # Feature-poor (a smooth render, a tiny thumbnail): the hash alone decides.
-        (ch, cw), (qh, qw) = candidate.shape, features.shape
-        sx, sy = qw / cw, qh / ch
-        scale = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
-        if mirrored:
-            scale = np.array([[-1.0, 0.0, qw - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ scale
-        match = Match(0, 1.0, mirrored, scale, "hash", distance)
+        match = hash_match(candidate.shape, features.shape, mirrored, distance)
         return self._ids[i], float(self.min_inliers + self.hash_radius - distance), match
 
 

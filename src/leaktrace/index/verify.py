@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from leaktrace.errors import BadInput
 from leaktrace.index.descriptors import Features, mirror
+from leaktrace.index.hashes import HASH_BYTES
 
-__all__ = ["NO_MATCH", "Match", "verify"]
+__all__ = ["NO_MATCH", "Match", "checked_entry", "hash_match", "verify"]
 
 _MIN_CORRESPONDENCES = 8  # below this, no homography is attempted
 _MIN_SCALE, _MAX_SCALE = 1 / 25, 25.0  # query pixels per candidate pixel
@@ -106,6 +108,30 @@ def verify(
         unflip = np.array([[-1.0, 0.0, w - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
         return Match(flipped.inliers, flipped.coverage, True, unflip @ flipped.homography)
     return plain
+
+
+def checked_entry(asset_id: int, image_hash: np.ndarray, features: Features) -> np.ndarray:
+    """The asset's hash as (8,) uint8, refusing an entry no index can hold."""
+    image_hash = np.asarray(image_hash, np.uint8)
+    if image_hash.shape != (HASH_BYTES,):
+        raise BadInput(f"asset {asset_id}: hash must be ({HASH_BYTES},) uint8, got {image_hash.shape}")
+    if not isinstance(features, Features):
+        raise BadInput(f"asset {asset_id}: features must be Features, got {type(features).__name__}")
+    return image_hash
+
+
+def hash_match(candidate_shape: tuple[int, int], query_shape: tuple[int, int], mirrored: bool, distance: int) -> Match:
+    """The match of a hash-only hit: the query is the whole candidate, resized (and mirrored).
+
+    Used for feature-poor images (smooth renders, tiny thumbnails), where the global
+    hash alone decides; the homography maps candidate pixel centres onto the query's.
+    """
+    (ch, cw), (qh, qw) = candidate_shape, query_shape
+    sx, sy = qw / cw, qh / ch
+    scale = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
+    if mirrored:
+        scale = np.array([[-1.0, 0.0, qw - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ scale
+    return Match(0, 1.0, mirrored, scale, "hash", distance)
 
 
 def _fit(query: Features, candidate: Features, ratio: float, threshold: float) -> Match:
