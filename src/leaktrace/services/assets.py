@@ -146,12 +146,6 @@ def search_entry(ctx: Context, asset: Asset) -> tuple[np.ndarray, descriptors.Fe
     return image_hash, features
 
 
-def search_entries(ctx: Context):
-    """(asset, hash, features) of every asset, from the cache (rebuilt where missing)."""
-    for asset in all_assets(ctx):
-        yield asset, *search_entry(ctx, asset)
-
-
 def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatures:
     """The original's registration features, from the cache (rebuilt where missing or stale).
 

@@ -27,7 +27,6 @@ from leaktrace.store import queries
 
 # Without a feature match, try feature-free registration against at most this many assets.
 FALLBACK_ASSETS = 24
-MIN_AGREEMENT = 0.5
 
 
 def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, actor: str | None = None,
@@ -94,7 +93,8 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
     for asset in assets[:FALLBACK_ASSETS]:
         original = assets_service.prepare(ctx, asset).original
         alignments = align.register_all(leak, original, features=assets_service.registration_features(ctx, asset))
-        if alignments and alignments[0].agreement >= MIN_AGREEMENT and (not best[1] or alignments[0].agreement > best[1][0].agreement):
+        # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
+        if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments)
     return best
 
