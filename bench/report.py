@@ -226,6 +226,15 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
             for n, e in d.items():
                 w(f"| {m} | {int(n):,} | {e['identified']}/{e['n']} | {e['false_accusations']} | {e['trace_s_median']:.2f} |")
         w("")
+    if meta.get("zoom"):
+        w("## Flat areas at 4× zoom\n")
+        w("The flattest 96 × 96 px window of one image per kind, original beside each method's copy (nearest-neighbour, "
+          "no smoothing), and below each copy minus the original amplified 16×: the pattern itself, for reference.\n")
+        for k, z in meta["zoom"].items():
+            y, x, size = z["window"]
+            w(f"- {k} (`{z['image']}`, window at y {y}, x {x}): [{z['file']}]({z['file']}) — PSNR "
+              + ", ".join(f"{m} {p:.1f} dB" for m, p in z["psnr"].items()))
+        w("")
     if targets:
         w("## leaktrace against its targets\n")
         w("| target | met | value |\n|---|---|---|")

@@ -3,7 +3,8 @@
 Every method goes through ``leaktrace.services.evaluation.evaluate`` (the API the tests use),
 one (method, image) job at a time on a process pool; each job's result is cached under
 ``bench/results/cache/<plan>/`` so an interrupted run resumes. Then collusion, the scale in
-recipients, and the report: ``bench/results/latest.md`` and ``latest.json``.
+recipients, the zoomed comparisons (full plan: ``bench/zoom.py``), and the report:
+``bench/results/latest.md`` and ``latest.json``.
 
     .venv/bin/python bench/run.py [--quick] [--workers 2] [--fresh]
 """
@@ -35,12 +36,14 @@ PLANS = {
         "methods": {"leaktrace": 99, "dwtDct": 1.2, "dwtDctSvd": 1.2, "blind-watermark": 0.55, "rivaGan": 0.35},
         "collusion_mp": 2.1, "collusion_trials": 2, "peer_collusion_mp": 0.55,
         "scale_images": 6, "scale_attacks": ["jpeg75", "downscale50", "crop25", "rotate10", "screenshot", "social"],
+        "zoom": True,
     },
     "quick": {
         "attacks": ["jpeg75", "jpeg30", "webp", "crop25", "rotate10", "mirror", "screenshot", "social", "phone"],
         "methods": {"leaktrace": 99, "dwtDct": 99, "dwtDctSvd": 99, "blind-watermark": 0.35, "rivaGan": 0.35},
         "collusion_mp": 0.55, "collusion_trials": 1, "peer_collusion_mp": 0,
         "scale_images": 2, "scale_attacks": ["jpeg75", "crop25"],
+        "zoom": False,
     },
 }
 
@@ -223,7 +226,13 @@ def main() -> None:
         print("scale in recipients", flush=True)
         scale = _cached_map(pool, _scale_job, scale_jobs, cache / "scale", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
 
-    meta = {"plan": plan_name, "images": {n: {"kind": k, "mp": round(mp, 2)} for n, (k, mp) in imgs.items()},
+    zoomed = {}
+    if plan["zoom"]:
+        import zoom
+
+        print("zoomed comparisons", flush=True)
+        zoomed = zoom.main(Path(args.out), args.quick)
+    meta = {"plan": plan_name, "zoom": zoomed, "images": {n: {"kind": k, "mp": round(mp, 2)} for n, (k, mp) in imgs.items()},
             "attacks": attack_names, "workers": args.workers, "wall_s": time.perf_counter() - start,
             "method_max_mp": plan["methods"]}
     out = Path(args.out)

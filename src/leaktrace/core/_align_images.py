@@ -15,6 +15,11 @@ AGREE_SIGMA = 1.5
 #: A tile counts in the agreement only when the warped original varies at least this
 #: much inside it (luminance levels, std): flat paper says nothing about alignment.
 TILE_MIN_STD = 1.0
+#: Width (pixels) of the erosion that drops the footprint's edge band, where the blur mixes
+#: in what lies beyond it: 2·⌈1.5σ⌉ + 1 (wider bands leave tiny leaks too few pixels).
+EDGE_BAND = 2 * int(np.ceil(1.5 * AGREE_SIGMA)) + 1
+#: A tile counts when at least this fraction of it lies inside the (eroded) footprint.
+TILE_MIN_INSIDE = 0.8
 #: Fewer counted tiles than this and the agreement is 0 (no evidence).
 MIN_TILES = 6
 
@@ -189,8 +194,12 @@ def agreement(h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, tiles: t
     (1.0, True)
     """
     lh, lw = leak.shape
-    warped = cv2.warpPerspective(original, h, (lw, lh), flags=cv2.INTER_LINEAR, borderValue=0)
+    warped = cv2.warpPerspective(original, h, (lw, lh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpPerspective(np.ones(original.shape, np.uint8), h, (lw, lh), flags=cv2.INTER_NEAREST)
+    # Blurring mixes what lies beyond the footprint's edge into it (the leak's canvas, the
+    # original's replicated border): on smooth content that step would dominate the edge
+    # tiles' variance, so the band the blur reaches is left out.
+    inside = cv2.erode(inside, np.ones((EDGE_BAND, EDGE_BAND), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     ys, xs = np.nonzero(inside)
     if len(xs) == 0:
         return 0.0
@@ -200,9 +209,63 @@ def agreement(h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, tiles: t
     for n_across in tiles:
         tile = max(6, max(a.shape) // n_across)
         n, _, _, va, vb, cov = tile_stats(a, b, m, tile)
-        ok = (n >= 0.9 * tile * tile) & (va >= TILE_MIN_STD**2)
+        ok = (n >= TILE_MIN_INSIDE * tile * tile) & (va >= TILE_MIN_STD**2)
         if ok.sum() < (MIN_TILES if n_across >= 6 else 4):
             return 0.0
         corr = cov[ok] / np.sqrt(va[ok] * vb[ok] + 1e-6)
         result = min(result, float(np.median(corr)))
     return result
+
+
+def tone_curve(x: np.ndarray, y: np.ndarray, bins: int = 32):
+    """Monotone-enough tone curve y ≈ f(x) from samples (binned medians), as a callable.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 255, 1000)
+    >>> f = tone_curve(x, 0.5 * x + 10)
+    >>> round(float(f(np.array([100.0]))[0]), 1)
+    60.0
+    """
+    edges = np.linspace(0, 256, bins + 1)
+    idx = np.clip(np.digitize(x, edges) - 1, 0, bins - 1)
+    centres, values = [], []
+    for b in range(bins):
+        sel = idx == b
+        if sel.sum() >= 30:
+            centres.append(float(np.median(x[sel])))
+            values.append(float(np.median(y[sel])))
+    if len(centres) < 2:
+        shift = float(np.median(y) - np.median(x)) if len(x) else 0.0
+        return lambda v: (v + shift).astype(np.float32)
+    return lambda v: np.interp(v, centres, values).astype(np.float32)
+
+
+def level_residual(h: np.ndarray, original: np.ndarray, leak: np.ndarray) -> float:
+    """How far the leak's levels are from the tone-mapped warped original: median absolute
+    residual over the footprint, relative to the tone-mapped original's spread there.
+
+    Per-tile correlation (:func:`agreement`) is blind to where a ramp sits: a shifted ramp
+    still correlates perfectly. Levels are not, so this breaks :func:`agreement`'s ties. The
+    median leaves stickers and overlays under half of the footprint out. Lower is better;
+    ``inf`` when the footprint is too small to say.
+
+    Examples
+    --------
+    >>> yy, xx = np.mgrid[0:120, 0:160].astype(np.float32)
+    >>> blob = 60 + 140 * np.exp(-((xx - 70) ** 2 + (yy - 50) ** 2) / 2000) + 0.3 * yy
+    >>> shifted = np.array([[1.0, 0, 6], [0, 1, 0], [0, 0, 1]])
+    >>> level_residual(np.eye(3), blob, blob) < 0.001 < 0.01 < level_residual(shifted, blob, blob)
+    True
+    """
+    lh, lw = leak.shape
+    warped = cv2.warpPerspective(original, h, (lw, lh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.warpPerspective(np.ones(original.shape, np.uint8), h, (lw, lh), flags=cv2.INTER_NEAREST)
+    inside = cv2.erode(inside, np.ones((EDGE_BAND, EDGE_BAND), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    keep = inside.astype(bool)
+    if keep.sum() < 256:
+        return float("inf")
+    x, y = blur(warped)[keep], blur(leak)[keep]
+    predicted = tone_curve(x, y)(x)
+    lo, hi = np.percentile(predicted, [10, 90])
+    return float(np.median(np.abs(y - predicted)) / (hi - lo + 1.0))

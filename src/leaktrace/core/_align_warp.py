@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import blur, fit_side, local_scale, luminance, resize_to, scale_matrix, tile_stats
+from ._align_images import blur, fit_side, local_scale, luminance, resize_to, scale_matrix, tile_stats, tone_curve
 
 
 def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +131,7 @@ def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np
     ob, lb = blur(o), blur(lw)
     if cov.sum() < 64:
         return np.zeros(o.shape, bool), mo
-    pred = _predict(ob, ob[cov], lb[cov])  # h w
+    pred = tone_curve(ob[cov], lb[cov])(ob)  # h w
     diff = np.abs(lb - pred)
     t = MASK_TILE
     pad = ((0, -o.shape[0] % t), (0, -o.shape[1] % t))
@@ -144,18 +144,3 @@ def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np
     tiles = np.kron(ok, np.ones((t, t), bool))[: o.shape[0], : o.shape[1]]
     bad = cv2.dilate(((diff > MASK_PIXEL_DIFF) & cov).astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     return tiles & ~bad & cov, mo
-
-
-def _predict(ob: np.ndarray, x: np.ndarray, y: np.ndarray, bins: int = 32) -> np.ndarray:
-    """Tone curve leak ≈ f(original) from covered samples (binned medians), applied to ``ob``."""
-    edges = np.linspace(0, 256, bins + 1)
-    idx = np.clip(np.digitize(x, edges) - 1, 0, bins - 1)
-    centres, values = [], []
-    for b in range(bins):
-        sel = idx == b
-        if sel.sum() >= 30:
-            centres.append(float(np.median(x[sel])))
-            values.append(float(np.median(y[sel])))
-    if len(centres) < 2:
-        return ob + (np.median(y) - np.median(x))
-    return np.interp(ob, centres, values).astype(np.float32)
