@@ -45,6 +45,7 @@ BITS = 32
 class PeerAsset:
     original: np.ndarray  # H W 3 RGB
     ids: np.ndarray  # n 32 uint8
+    features: align.RegistrationFeatures | None = None  # the original's, cached as leaktrace's are
 
 
 def identify_bits(decoded: np.ndarray, ids: np.ndarray, epsilon: float) -> Identification:
@@ -72,9 +73,10 @@ def _ids(asset_ref: str, n: int, seed: int) -> np.ndarray:
     return np.stack(out)
 
 
-def to_original_frame(leak: np.ndarray, original: np.ndarray) -> np.ndarray:
+def to_original_frame(leak: np.ndarray, original: np.ndarray, features: align.RegistrationFeatures | None = None) -> np.ndarray:
     """The leak registered (leaktrace's registration) and warped onto the original's grid."""
-    a = align.register(leak, original)
+    alignments = align.register_all(leak, original, features=features)
+    a = alignments[0] if alignments else None
     h, w = original.shape[:2]
     lh, lw = leak.shape[:2]
     if a is None or _near_resize(a.homography, (lh, lw), (h, w)):
@@ -100,7 +102,7 @@ class _BitsPeer:
     registration = "leaktrace's (given)"
 
     def prepare(self, original, asset_ref, n_recipients, *, seed):
-        return PeerAsset(original, _ids(asset_ref, n_recipients, seed))
+        return PeerAsset(original, _ids(asset_ref, n_recipients, seed), align.registration_features(original))
 
     def embed(self, asset, recipient):
         bgr = np.ascontiguousarray(asset.original[..., ::-1])
@@ -108,7 +110,7 @@ class _BitsPeer:
         return np.ascontiguousarray(np.clip(np.rint(out), 0, 255).astype(np.uint8)[..., ::-1])
 
     def identify(self, asset, leak, *, epsilon):
-        frame = to_original_frame(leak, asset.original)
+        frame = to_original_frame(leak, asset.original, asset.features)
         bits = np.asarray(self._decode(np.ascontiguousarray(frame[..., ::-1])), np.uint8)[:BITS]
         return identify_bits(bits, asset.ids, epsilon)
 

@@ -23,6 +23,11 @@ INSIDE_SCALES = np.geomspace(0.15, 1.0, 17)
 CROP_SCALES = np.geomspace(0.2, 1.0, 15)
 MIN_TEMPLATE = 12
 KEEP = 4
+#: Rotations (degrees) tried by rotated_hypotheses, both signs (a leak cut from a rotated
+#: copy); the ECC refinement takes it the rest of the way (±2.5° measured to converge).
+ROTATIONS = np.arange(5.0, 50.0, 5.0)
+#: Leak width as a fraction of the original's width, for rotated crops.
+ROTATED_CROP_SCALES = np.geomspace(0.25, 1.0, 9)
 #: frame_hypotheses: side at which edges are traced, the least area of a frame (fraction of
 #: the leak), the aspect-ratio tolerance, and the fraction of a frame's perimeter that
 #: must lie on edges.
@@ -190,5 +195,55 @@ def frame_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.nd
         out.append((h / h[2, 2], False, support))
         out.append((h @ flip_matrix(ow) / (h @ flip_matrix(ow))[2, 2], True, support))
         if len(boxes) == FRAME_KEEP:
+            break
+    return out
+
+
+def rotated_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.ndarray, bool, float]]:
+    """Similarity hypotheses ORIGINAL → LEAK for a leak cut from a rotated copy of the original.
+
+    The original (and its mirror) is rotated by each of ``±ROTATIONS`` at ``SEARCH_SIDE``
+    and the leak, at each of ``ROTATED_CROP_SCALES``, is searched inside it: features find
+    rotated crops of photos and drawings, this finds those of smooth renders.
+
+    Parameters
+    ----------
+    original, leak : (H, W), (h, w) float32 ndarray
+        Luminance.
+
+    Returns
+    -------
+    list of (homography (3, 3), mirrored, peak correlation), best first, at most ``KEEP``.
+    """
+    oc, so = fit_side(original, SEARCH_SIDE)
+    lc, sl = fit_side(leak, SEARCH_SIDE)
+    oc, lc = blur(oc, 1.0), blur(lc, 1.0)
+    (oh, ow), (lh, lw) = oc.shape, lc.shape
+    found: list[tuple[float, np.ndarray, bool]] = []
+    for mirrored in (False, True):
+        base = np.ascontiguousarray(oc[:, ::-1]) if mirrored else oc
+        fm = flip_matrix(ow) if mirrored else np.eye(3)
+        for angle in np.r_[ROTATIONS, -ROTATIONS]:
+            r = np.r_[cv2.getRotationMatrix2D(((ow - 1) / 2, (oh - 1) / 2), float(angle), 1.0), [[0, 0, 1]]]
+            rotated = cv2.warpAffine(base, r[:2], (ow, oh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+            for f in ROTATED_CROP_SCALES:
+                tw, th = int(round(f * ow)), int(round(f * ow * lh / lw))
+                if th > oh or min(tw, th) < MIN_TEMPLATE:
+                    continue
+                t = cv2.resize(lc, (tw, th), interpolation=cv2.INTER_AREA)
+                peak, (x, y) = _best(rotated, t)
+                g = _translate(x, y) @ scale_matrix(tw / lw, th / lh)  # lc → rotated
+                h = np.linalg.inv(sl) @ np.linalg.inv(g) @ r @ fm @ so
+                found.append((peak, h, mirrored))
+    found.sort(key=lambda item: -item[0])
+    out: list[tuple[np.ndarray, bool, float]] = []
+    for peak, h, mirrored in found:
+        h = h / h[2, 2]
+        if not plausible(h, original.shape, leak.shape):
+            continue
+        if any(m == mirrored and np.allclose(h, g, rtol=0.05, atol=0.05 * max(leak.shape)) for g, m, _ in out):
+            continue
+        out.append((h, mirrored, peak))
+        if len(out) == KEEP:
             break
     return out

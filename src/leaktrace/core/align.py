@@ -6,16 +6,21 @@ must be accurate well below that: sub-pixel on the original's grid.
 Pipeline of :func:`register`:
 
 1. Luminance of both images at a working scale (longest side ≤ ``max_side``).
-2. Hypotheses: SIFT (sensitive settings for thin lines) + ratio test + USAC/MAGSAC,
-   several homographies per side (repeated parts), on the leak and on its mirror;
-   plus the full-frame hypotheses (leak = the resized original, or its mirror).
+2. Hypotheses: SIFT (sensitive settings for thin lines; the original's side at twice the
+   leak's working size, cached per asset) + ratio test + USAC/MAGSAC, several
+   homographies per side (repeated parts), on the leak and on its mirror; plus the
+   full-frame hypotheses (leak = the resized original, or its mirror).
 3. Each hypothesis is refined coarse-to-fine by ECC and scored by IMAGE AGREEMENT only
    (median per-tile correlation of lightly blurred images, see ``_align_images``).
-4. Unless some feature hypothesis is strong (≥ 25 inliers and agreement ≥ 0.75), a
-   feature-free multi-scale template search adds hypotheses (original inside the leak,
-   leak inside the original, both mirrors), refined the same way.
+4. Unless some feature hypothesis is strong (≥ 25 inliers and agreement ≥ 0.75),
+   feature-free hypotheses are added and refined the same way: a multi-scale template
+   search (original inside the leak, leak inside the original, both mirrors), the
+   picture's frame in the leak (screenshots, pages), and rotated crops (±5°…45°).
 5. The best hypothesis wins; a mirrored one only when clearly better than the best
-   unmirrored one. Below ``MIN_AGREEMENT`` there is no evidence: ``None``.
+   unmirrored one. Agreements within ``TIE`` are decided by the LEVEL RESIDUAL (per-tile
+   correlation cannot see where a ramp sits; levels can), and an ECC refinement is kept
+   only when it fits better by the same rule. Below ``MIN_AGREEMENT`` there is no
+   evidence: ``None``.
 
 No recipient score is ever looked at: choosing a hypothesis by the scores would test
 many times and void the false-accusation bound.
@@ -42,7 +47,7 @@ from ._align_images import (
     scale_matrix,
 )
 from ._align_refine import refine
-from ._align_search import frame_hypotheses, search_hypotheses
+from ._align_search import frame_hypotheses, rotated_hypotheses, search_hypotheses
 from ._align_warp import _agreeing, _covered, valid_mask, warp_leak
 
 __all__ = [
@@ -344,6 +349,7 @@ def register_all(
     if not strong_features:
         found = [_Hypothesis(h, m, 0, "search") for h, m, _ in search_hypotheses(o, lk)]
         found += [_Hypothesis(h, m, 0, "frame") for h, m, _ in frame_hypotheses(o, lk)]
+        found += [_Hypothesis(h, m, 0, "rotated") for h, m, _ in rotated_hypotheses(o, lk)]
         hyps += _quick(found, o, lk, score)
 
     # Final refinement of the best plain hypothesis, and of the best mirrored one unless

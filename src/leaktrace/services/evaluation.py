@@ -138,6 +138,7 @@ class _LeaktraceAsset:
     strength: float
     signs: np.ndarray  # n k
     fresh: np.ndarray | None  # m k
+    features: align.RegistrationFeatures | None = None  # cached per asset, as the product does
 
 
 class LeaktraceMethod:
@@ -159,13 +160,13 @@ class LeaktraceMethod:
         if self.extra_innocents:
             refs = [f"x{i}" for i in range(self.extra_innocents)]
             fresh = keys.signs_matrix(master, asset_ref + "/never-shared", refs, k)  # m k
-        return _LeaktraceAsset(original, grid, m, strength, signs, fresh)
+        return _LeaktraceAsset(original, grid, m, strength, signs, fresh, align.registration_features(original))
 
     def embed(self, asset, recipient):
         return embed.embed(asset.original, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
 
     def identify(self, asset, leak, *, epsilon):
-        alignments = align.register_all(leak, asset.original)
+        alignments = align.register_all(leak, asset.original, features=asset.features)
         if not alignments:
             return None
         v = verdict.judge(leak, asset.original, alignments, asset.signs, grid=asset.grid, mask=asset.mask, epsilon=epsilon)
