@@ -49,6 +49,29 @@ def _best(image: np.ndarray, template: np.ndarray) -> tuple[float, tuple[int, in
     return float(peak), loc
 
 
+def _search_images(original: np.ndarray, leak: np.ndarray):
+    """Both images at ``SEARCH_SIDE``, lightly blurred, with their resize matrices."""
+    oc, so = fit_side(original, SEARCH_SIDE)
+    lc, sl = fit_side(leak, SEARCH_SIDE)
+    return blur(oc, 1.0), so, blur(lc, 1.0), sl
+
+
+def _distinct_best(found, original_shape, leak_shape) -> list[tuple[np.ndarray, bool, float]]:
+    """The ``KEEP`` best plausible (peak, homography, mirrored) of ``found``, near-duplicates dropped."""
+    found.sort(key=lambda item: -item[0])
+    out: list[tuple[np.ndarray, bool, float]] = []
+    for peak, h, mirrored in found:
+        h = h / h[2, 2]
+        if not plausible(h, original_shape, leak_shape):
+            continue
+        if any(m == mirrored and np.allclose(h, g, rtol=0.05, atol=0.05 * max(leak_shape)) for g, m, _ in out):
+            continue
+        out.append((h, mirrored, peak))
+        if len(out) == KEEP:
+            break
+    return out
+
+
 def search_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.ndarray, bool, float]]:
     """Similarity hypotheses ORIGINAL → LEAK from a multi-scale template search.
 
@@ -61,9 +84,7 @@ def search_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.n
     -------
     list of (homography (3, 3), mirrored, peak correlation), best first, at most ``KEEP``.
     """
-    oc, so = fit_side(original, SEARCH_SIDE)
-    lc, sl = fit_side(leak, SEARCH_SIDE)
-    oc, lc = blur(oc, 1.0), blur(lc, 1.0)
+    oc, so, lc, sl = _search_images(original, leak)
     (oh, ow), (lh, lw) = oc.shape, lc.shape
     found: list[tuple[float, np.ndarray, bool]] = []
     # The original (scaled) inside the leak: template = original.
@@ -99,18 +120,7 @@ def search_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.n
             g = _translate(x, y) @ (flip_matrix(tw) if mirrored else np.eye(3)) @ st  # lc → oc
             h = np.linalg.inv(sl) @ np.linalg.inv(g) @ so
             found.append((peak, h, mirrored))
-    found.sort(key=lambda item: -item[0])
-    out: list[tuple[np.ndarray, bool, float]] = []
-    for peak, h, mirrored in found:
-        h = h / h[2, 2]
-        if not plausible(h, original.shape, leak.shape):
-            continue
-        if any(m == mirrored and np.allclose(h, g, rtol=0.05, atol=0.05 * max(leak.shape)) for g, m, _ in out):
-            continue
-        out.append((h, mirrored, peak))
-        if len(out) == KEEP:
-            break
-    return out
+    return _distinct_best(found, original.shape, leak.shape)
 
 
 def _step(band: np.ndarray, near: int, axis: int) -> int:
@@ -206,18 +216,9 @@ def rotated_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.
     and the leak, at each of ``ROTATED_CROP_SCALES``, is searched inside it: features find
     rotated crops of photos and drawings, this finds those of smooth renders.
 
-    Parameters
-    ----------
-    original, leak : (H, W), (h, w) float32 ndarray
-        Luminance.
-
-    Returns
-    -------
-    list of (homography (3, 3), mirrored, peak correlation), best first, at most ``KEEP``.
+    Parameters and returns as :func:`search_hypotheses`.
     """
-    oc, so = fit_side(original, SEARCH_SIDE)
-    lc, sl = fit_side(leak, SEARCH_SIDE)
-    oc, lc = blur(oc, 1.0), blur(lc, 1.0)
+    oc, so, lc, sl = _search_images(original, leak)
     (oh, ow), (lh, lw) = oc.shape, lc.shape
     found: list[tuple[float, np.ndarray, bool]] = []
     for mirrored in (False, True):
@@ -235,15 +236,4 @@ def rotated_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.
                 g = _translate(x, y) @ scale_matrix(tw / lw, th / lh)  # lc → rotated
                 h = np.linalg.inv(sl) @ np.linalg.inv(g) @ r @ fm @ so
                 found.append((peak, h, mirrored))
-    found.sort(key=lambda item: -item[0])
-    out: list[tuple[np.ndarray, bool, float]] = []
-    for peak, h, mirrored in found:
-        h = h / h[2, 2]
-        if not plausible(h, original.shape, leak.shape):
-            continue
-        if any(m == mirrored and np.allclose(h, g, rtol=0.05, atol=0.05 * max(leak.shape)) for g, m, _ in out):
-            continue
-        out.append((h, mirrored, peak))
-        if len(out) == KEEP:
-            break
-    return out
+    return _distinct_best(found, original.shape, leak.shape)
