@@ -41,6 +41,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_PIXELS",
     "encode_image",
+    "encode_mask",
     "image_format",
     "output_format",
     "read_image",
@@ -168,6 +169,23 @@ def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95) -> bytes:
         options = {"quality": quality, "method": 4, "lossless": quality >= 100}
     out = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(image), "RGB").save(out, fmt, **options)
+    return out.getvalue()
+
+
+def encode_mask(mask: np.ndarray) -> bytes:
+    """Encode a boolean mask as a 1-bit PNG (a tenth of the time and a fraction of the size
+    of an RGB one); :func:`read_image_bytes` reads it back as white (255) where True.
+
+    >>> import numpy as np
+    >>> m = np.eye(3, dtype=bool)
+    >>> bool(((read_image_bytes(encode_mask(m), "m.png")[..., 0] > 127) == m).all())
+    True
+    """
+    mask = np.asarray(mask)
+    if mask.dtype != bool or mask.ndim != 2:
+        raise ValueError(f"expected an (H, W) bool mask, got {mask.shape} {mask.dtype}")
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(mask)).save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -133,20 +133,19 @@ def _kernel_offsets() -> list[list[tuple[int, int]]]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _shifted(image: np.ndarray, idx: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
-    """image[y + dy, x + dx] at the flat indices ``idx``, for every kernel offset, borders
-    reflected like ``cv2.BORDER_REFLECT``; float64. Equals ``filter2D`` with a one-hot
-    kernel sampled at ``idx`` (correlation: offset (dy, dx) reads pixel (y + dy, x + dx))."""
+def _shifted(image: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """image[y + dy, x + dx] at the flat indices ``idx`` for every kernel offset, borders
+    reflected like ``cv2.BORDER_REFLECT``: (n, (2r + 1)²) float64, offsets in row-major
+    (dy, dx) order. Column (dy, dx) equals ``filter2D`` with a one-hot kernel sampled at
+    ``idx`` (correlation: offset (dy, dx) reads pixel (y + dy, x + dx)). Each sample's
+    neighbourhood is read together (one pass over the image, not one per offset)."""
     h, w = image.shape
     padded = np.pad(image, _RADIUS, mode="symmetric")  # (h + 2r) (w + 2r)
     ys, xs = np.divmod(idx, w)
     base = (ys + _RADIUS) * padded.shape[1] + xs + _RADIUS  # n
-    flat = padded.reshape(-1)
-    return {
-        (dy, dx): flat[base + dy * padded.shape[1] + dx].astype(np.float64)
-        for dy in range(-_RADIUS, _RADIUS + 1)
-        for dx in range(-_RADIUS, _RADIUS + 1)
-    }
+    steps = np.arange(-_RADIUS, _RADIUS + 1)
+    offsets = (steps[:, None] * padded.shape[1] + steps[None, :]).reshape(-1)  # (2r + 1)²
+    return padded.reshape(-1)[base[:, None] + offsets[None, :]].astype(np.float64)  # n (2r + 1)²
 
 
 def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
@@ -154,16 +153,15 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
     if idx.size < _MIN_SAMPLES_FOR_KERNEL:
         return None, None
     size = 2 * _RADIUS + 1
-    shifted = _shifted(toned, idx)
-    cols = []
+    shifted = _shifted(toned, idx)  # n size²
     kernels = []
     for group in _kernel_offsets():
         k = np.zeros((size, size), np.float32)
         for dy, dx in group:
             k[dy + _RADIUS, dx + _RADIUS] = 1.0
         kernels.append(k)
-        cols.append(sum(shifted[o] for o in group))
-    x = np.stack(cols + [np.ones(idx.size)], axis=1)  # n p
+    membership = np.stack([k.reshape(-1) for k in kernels], axis=1).astype(np.float64)  # size² groups
+    x = np.concatenate([shifted @ membership, np.ones((idx.size, 1))], axis=1)  # n p
     t = leak_y.reshape(-1)[idx].astype(np.float64)
     weights = np.ones(idx.size)
     coef = None
@@ -179,7 +177,7 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
     if not np.isfinite(total) or total <= 0.2:
         return None, None
     kernel = (kernel / total).astype(np.float32)  # unit DC gain: the tone curve owns the levels
-    blurred = sum(float(kernel[dy + _RADIUS, dx + _RADIUS]) * v for (dy, dx), v in shifted.items())  # n
+    blurred = shifted @ kernel.reshape(-1).astype(np.float64)  # n
     return kernel, blurred
 
 

@@ -125,8 +125,7 @@ def _store_mask(ctx: Context, valid_mask: np.ndarray) -> tuple[str, list[int] | 
     m = np.asarray(valid_mask, bool)  # h w
     ys, xs = np.nonzero(m)
     bbox = None if ys.size == 0 else [int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1]
-    png = imagefiles.encode_image(np.repeat((m * np.uint8(255))[..., None], 3, axis=2), "PNG")  # h w 3
-    return ctx.blobs.put(png), bbox
+    return ctx.blobs.put(imagefiles.encode_mask(m)), bbox
 
 
 def _load_mask(ctx: Context, sha256: str | None) -> np.ndarray:
