@@ -33,3 +33,30 @@ def test_trace_twice_same_finding_and_cached_features(tmp_path):
     rebuilt = list((ws.home / "cache").glob("*.registration"))
     assert len(rebuilt) == 1
     ws.close()
+
+
+class _NoHits:
+    """An asset index that finds nothing: every trace takes the feature-free fallback."""
+
+    def search(self, leak, k=1):
+        return []
+
+
+def test_fallback_tries_the_assets_nearest_by_hash_first(tmp_path, monkeypatch):
+    from leaktrace.services import search, traces
+
+    ws = Workspace.init(tmp_path / "ws")
+    for seed in (11, 12, 13):  # older assets that look nothing like the leak
+        ws.add_assets([save(tmp_path / f"other-{seed}.png", photo(seed, (300, 450)))])
+    leaked = ws.add_assets([save(tmp_path / "leaked.png", photo(4, (300, 450)))])[0]
+    ws.add_recipient("Apex")
+    ws.add_recipient("Borealis")
+    ws.share(leaked["id"], ["Apex", "Borealis"], tmp_path / "out")
+    copy = cv2.cvtColor(cv2.imread(str(next((tmp_path / "out").glob("*apex*")))), cv2.COLOR_BGR2RGB)
+    leak = save(tmp_path / "leak.jpg", copy, flag=cv2.IMWRITE_JPEG_QUALITY, quality=85)
+    monkeypatch.setattr(search, "index_for", lambda ctx, assets: _NoHits())
+    monkeypatch.setattr(traces, "FALLBACK_ASSETS", 1)  # only one try: it must be the nearest
+    finding = ws.trace(leak)
+    assert finding.asset is not None and finding.asset.id == leaked["id"]
+    assert finding.accused == ("Apex",)
+    ws.close()

@@ -146,6 +146,14 @@ def search_entry(ctx: Context, asset: Asset) -> tuple[np.ndarray, descriptors.Fe
     return image_hash, features
 
 
+def image_hash(ctx: Context, asset: Asset) -> np.ndarray:
+    """The asset's global hash (:func:`leaktrace.index.hashes.global_hash`), from the cache."""
+    path = _features_path(ctx, asset.sha256).with_suffix(".hash")
+    if not path.exists():
+        return search_entry(ctx, asset)[0]
+    return np.frombuffer(path.read_bytes(), np.uint8)
+
+
 def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatures:
     """The original's registration features, from the cache (rebuilt where missing or stale).
 

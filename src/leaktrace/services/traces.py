@@ -19,13 +19,15 @@ import numpy as np
 from leaktrace import imagefiles
 from leaktrace.core import align, bound, keys, verdict
 from leaktrace.errors import BadInput
+from leaktrace.index import hashes
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import assets as assets_service
 from leaktrace.services import findings, search
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import queries
 
-# Without a feature match, try feature-free registration against at most this many assets.
+# Without a feature match, try feature-free registration against at most this many assets
+# (the nearest by global hash when there are more).
 FALLBACK_ASSETS = 24
 
 
@@ -90,13 +92,25 @@ def _identify(ctx: Context, leak: np.ndarray, asset_id):
     if hits:
         return next(asset for asset in assets if asset.id == hits[0][0]), []
     best: tuple = (None, [])
-    for asset in assets[:FALLBACK_ASSETS]:
+    for asset in _nearest_by_hash(ctx, leak, assets)[:FALLBACK_ASSETS]:
         original = assets_service.prepare(ctx, asset).original
         alignments = align.register_all(leak, original, features=assets_service.registration_features(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments)
     return best
+
+
+def _nearest_by_hash(ctx: Context, leak: np.ndarray, assets: list) -> list:
+    """``assets`` nearest first by global-hash distance (plain or mirrored) to the leak, when
+    there are more than the fallback tries; otherwise as given (oldest first). Image evidence
+    only: no recipient is looked at."""
+    if len(assets) <= FALLBACK_ASSETS:
+        return assets
+    known = np.stack([assets_service.image_hash(ctx, a) for a in assets])  # n 8
+    distance = np.minimum(hashes.hamming_many(hashes.global_hash(leak), known),
+                          hashes.hamming_many(hashes.global_hash(leak, mirrored=True), known))  # n
+    return [assets[i] for i in np.argsort(distance, kind="stable")]
 
 
 def _stepper(progress: Progress | None, total: int):
