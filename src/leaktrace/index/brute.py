@@ -24,7 +24,7 @@ import numpy as np
 
 from leaktrace.index.ann import AnnIndex
 from leaktrace.index.descriptors import Features, extract
-from leaktrace.index.hashes import HASH_BYTES, global_hash, hamming_many
+from leaktrace.index.hashes import HASH_BYTES, distances, global_hash
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
 __all__ = ["BACKENDS", "AssetIndex", "BruteForceIndex"]
@@ -146,8 +146,7 @@ class BruteForceIndex:
         """As :meth:`search`, with the :class:`~leaktrace.index.verify.Match` of each hit."""
         if k < 1 or not self._ids:
             return []
-        plain = hamming_many(global_hash(query), self._hashes)  # n
-        flipped = hamming_many(global_hash(query, mirrored=True), self._hashes)  # n
+        plain, flipped = distances(query, self._hashes)  # n, n
         distance = np.minimum(plain, flipped)  # n
         features = extract(query, max_features=self.max_features, max_side=self.max_side)
         hits, tried = [], set()

@@ -14,7 +14,7 @@ from scipy.fft import dctn
 
 from leaktrace.errors import BadInput
 
-__all__ = ["HASH_BYTES", "global_hash", "hamming", "hamming_many", "luminance"]
+__all__ = ["HASH_BYTES", "distances", "global_hash", "hamming", "hamming_many", "luminance"]
 
 HASH_BYTES = 8
 _SIDE = 32  # hashed working size, pixels
@@ -149,3 +149,25 @@ def hamming_many(query: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     hashes = np.asarray(hashes, np.uint8).reshape(-1, HASH_BYTES)
     xor = np.bitwise_xor(hashes, np.asarray(query, np.uint8)[None, :])  # n 8
     return np.unpackbits(xor, axis=1).sum(axis=1).astype(np.int64)
+
+
+def distances(image: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hamming distances from an image's hash, plain and mirrored, to each row of a hash table.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) uint8 ndarray
+    hashes : (n, 8) uint8 ndarray
+
+    Returns
+    -------
+    plain, mirrored : (n,) int64 ndarrays
+
+    Examples
+    --------
+    >>> img = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
+    >>> plain, mirrored = distances(img, global_hash(img)[None, :])
+    >>> int(plain[0]), bool(mirrored[0] > 0)
+    (0, True)
+    """
+    return hamming_many(global_hash(image), hashes), hamming_many(global_hash(image, mirrored=True), hashes)

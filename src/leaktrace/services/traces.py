@@ -108,8 +108,7 @@ def _nearest_by_hash(ctx: Context, leak: np.ndarray, assets: list) -> list:
     if len(assets) <= FALLBACK_ASSETS:
         return assets
     known = np.stack([assets_service.image_hash(ctx, a) for a in assets])  # n 8
-    distance = np.minimum(hashes.hamming_many(hashes.global_hash(leak), known),
-                          hashes.hamming_many(hashes.global_hash(leak, mirrored=True), known))  # n
+    distance = np.minimum(*hashes.distances(leak, known))  # n
     return [assets[i] for i in np.argsort(distance, kind="stable")]
 
 
