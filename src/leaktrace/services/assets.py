@@ -141,16 +141,15 @@ def search_entry(ctx: Context, asset: Asset) -> tuple[np.ndarray, descriptors.Fe
     path = _features_path(ctx, asset.sha256)
     if not path.exists() or not path.with_suffix(".hash").exists():
         _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
-    features = descriptors.from_bytes(path.read_bytes())
-    image_hash = np.frombuffer(path.with_suffix(".hash").read_bytes(), np.uint8)
-    return image_hash, features
+    return image_hash(ctx, asset), descriptors.from_bytes(path.read_bytes())
 
 
 def image_hash(ctx: Context, asset: Asset) -> np.ndarray:
-    """The asset's global hash (:func:`leaktrace.index.hashes.global_hash`), from the cache."""
+    """The asset's global hash (:func:`leaktrace.index.hashes.global_hash`), from the cache
+    (rebuilt with the features where missing)."""
     path = _features_path(ctx, asset.sha256).with_suffix(".hash")
     if not path.exists():
-        return search_entry(ctx, asset)[0]
+        _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
     return np.frombuffer(path.read_bytes(), np.uint8)
 
 
