@@ -154,13 +154,12 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
         return None, None
     size = 2 * _RADIUS + 1
     shifted = _shifted(toned, idx)  # n size²
-    kernels = []
-    for group in _kernel_offsets():
-        k = np.zeros((size, size), np.float32)
+    groups = _kernel_offsets()
+    membership = np.zeros((size, size, len(groups)))  # which group each kernel cell belongs to
+    for g, group in enumerate(groups):
         for dy, dx in group:
-            k[dy + _RADIUS, dx + _RADIUS] = 1.0
-        kernels.append(k)
-    membership = np.stack([k.reshape(-1) for k in kernels], axis=1).astype(np.float64)  # size² groups
+            membership[dy + _RADIUS, dx + _RADIUS, g] = 1.0
+    membership = membership.reshape(size * size, len(groups))  # size² groups
     x = np.concatenate([shifted @ membership, np.ones((idx.size, 1))], axis=1)  # n p
     t = leak_y.reshape(-1)[idx].astype(np.float64)
     weights = np.ones(idx.size)
@@ -172,7 +171,7 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
         r = t - x @ coef
         scale = 1.4826 * np.median(np.abs(r)) + 1e-3
         weights = 1.0 / np.maximum(1.0, np.abs(r) / (2.5 * scale))
-    kernel = sum(c * k for c, k in zip(coef[:-1], kernels))
+    kernel = (membership @ coef[:-1]).reshape(size, size)
     total = float(kernel.sum())
     if not np.isfinite(total) or total <= 0.2:
         return None, None
