@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -60,12 +59,6 @@ def _timed(spent: dict[str, float], label: str, fn):
     return wrapper
 
 
-def _at_megapixels(image: np.ndarray, mp: float) -> np.ndarray:
-    h, w = image.shape[:2]
-    f = np.sqrt(mp * 1e6 / (h * w))
-    return cv2.resize(image, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", default=str(HERE / "results" / "trace_stages.json"))
@@ -82,7 +75,7 @@ def main() -> None:
         leaks = []
         for title, kind in ASSETS.items():
             path = tmp / f"{title}.png"
-            imagefiles.write_atomic(path, imagefiles.encode_image(_at_megapixels(every[title][1], MEGAPIXELS), "PNG"))
+            imagefiles.write_atomic(path, imagefiles.encode_image(bench_images._resize_mp(every[title][1], MEGAPIXELS), "PNG"))
             asset_id = ws.add_assets([path], title=title)[0]["id"]
             copies = {c["recipient"]: c["path"] for c in ws.share(asset_id, names, tmp / "copies" / title)}
             leaker = names[int(rng.integers(N_RECIPIENTS))]
