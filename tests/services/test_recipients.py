@@ -1,0 +1,72 @@
+"""recipients: unique tidy names that are never numbers, a private key reference each, creation order."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from leaktrace import Workspace
+from leaktrace.errors import BadInput, Conflict
+from leaktrace.services import recipients
+from leaktrace.store.models import Recipient
+
+
+@pytest.fixture()
+def ctx(tmp_path):
+    ws = Workspace.init(tmp_path / "ws")
+    yield ws.context
+    ws.close()
+
+
+def test_add_returns_the_stored_row(ctx):
+    before = datetime.now(timezone.utc)
+    r = recipients.add(ctx, "  Apex \t Plastics\nGmbH ", email="tender@apex.example", org="Apex")
+    assert set(r) == {"id", "name", "email", "org", "created_at"}
+    assert (r["id"], r["name"], r["email"], r["org"]) == (1, "Apex Plastics GmbH", "tender@apex.example", "Apex")
+    created = datetime.fromisoformat(r["created_at"])
+    assert created.utcoffset().total_seconds() == 0 and before <= created <= datetime.now(timezone.utc)
+    assert recipients.add(ctx, "Borealis")["email"] is None
+
+
+def test_every_recipient_gets_its_own_random_key_reference(ctx):
+    for name in ("A", "B", "C"):
+        recipients.add(ctx, name)
+    with ctx.sessions() as session:
+        refs = session.scalars(select(Recipient.key_ref)).all()
+    assert len(refs) == len(set(refs)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", ref) for ref in refs)
+    assert all("key_ref" not in row for row in recipients.list_all(ctx))  # never shown
+
+
+@pytest.mark.parametrize("name, words", [
+    ("", "a recipient needs a name."),
+    (" \n\t ", "a recipient needs a name."),
+    ("42", "recipient name '42' is a number; numbers are reserved for ids."),
+    (" 7 ", "recipient name '7' is a number; numbers are reserved for ids."),
+])
+def test_names_that_cannot_be_told_from_ids_are_refused(ctx, name, words):
+    with pytest.raises(BadInput) as caught:
+        recipients.add(ctx, name)
+    assert str(caught.value) == words
+    assert recipients.list_all(ctx) == []
+
+
+def test_a_duplicate_name_is_a_conflict_even_with_other_spacing(ctx):
+    recipients.add(ctx, "Apex Plastics GmbH")
+    with pytest.raises(Conflict) as caught:
+        recipients.add(ctx, "Apex  Plastics GmbH ")
+    assert str(caught.value) == "a recipient named 'Apex Plastics GmbH' already exists."
+    assert caught.value.http_status == 409
+    assert [r["name"] for r in recipients.list_all(ctx)] == ["Apex Plastics GmbH"]
+    assert recipients.add(ctx, "Apex 2")["id"] == 2  # a name with a number in it is a name
+
+
+def test_list_is_in_creation_order(ctx):
+    names = ["Zeta", "Alpha", "Mu"]
+    for n in names:
+        recipients.add(ctx, n, org=n.upper())
+    rows = recipients.list_all(ctx)
+    assert [(r["id"], r["name"], r["org"]) for r in rows] == [(1, "Zeta", "ZETA"), (2, "Alpha", "ALPHA"), (3, "Mu", "MU")]
