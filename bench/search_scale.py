@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from skimage import data
 
+from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.index import AnnIndex, BruteForceIndex, Features, extract, global_hash
 
 REAL = ["astronaut", "brick", "camera", "chelsea", "cell", "clock", "coffee", "colorwheel", "grass", "gravel",
@@ -99,8 +100,7 @@ def render(h=480, w=640):
 
 
 def jpeg(image, quality=50):
-    ok, buf = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
+    return jpeg_roundtrip(image, quality)
 
 
 def crop25(image, at=(0.3, 0.4)):

@@ -12,6 +12,7 @@ import pytest
 from skimage import data
 
 from leaktrace.core import bound, carrier, detect, embed, keys, mask as mask_mod
+from leaktrace.core.codec import jpeg_roundtrip
 from tests.core._images import line_drawing, smooth_render
 
 KEY = bytes(range(32))
@@ -19,9 +20,7 @@ TAU = bound.threshold(16, 1e-6)
 
 
 def _jpeg(img, quality):
-    ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
+    return jpeg_roundtrip(img, quality)
 
 
 def _crop(img, box):

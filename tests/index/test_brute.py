@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import skimage.data as data
 
+from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.index import BACKENDS, AssetIndex, BruteForceIndex, Match, extract, global_hash
 
 # ---------------------------------------------------------------- test images
@@ -110,8 +111,7 @@ def _resize_h(sx, sy, dx=0.0, dy=0.0):
 
 
 def jpeg(im, quality=50):
-    ok, buf = cv2.imencode(".jpg", im[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy(), np.eye(3)
+    return jpeg_roundtrip(im, quality), np.eye(3)
 
 
 def downscale(im, f=0.25):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import skimage.data as data
 
+from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.errors import BadInput
 from leaktrace.index.hashes import global_hash, hamming, hamming_many, luminance
 
@@ -17,8 +18,7 @@ def astronaut():
 
 
 def _jpeg(image, quality):
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return jpeg_roundtrip(image, quality)
 
 
 @pytest.mark.parametrize(

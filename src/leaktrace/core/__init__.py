@@ -13,4 +13,5 @@ No files, database, clock or logging here, and inputs are never mutated.
 - ``verdict``: every recipient under every credible alignment, one family-wise bound.
 - ``quality``: PSNR and SSIM.
 - ``attacks``: named leak simulations ``(image, rng) -> image`` for tests and benchmarks.
+- ``codec``: JPEG/WebP round-trips in memory, RGB-correct (the one place ``cv2.imencode`` meets RGB).
 """

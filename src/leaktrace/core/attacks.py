@@ -4,7 +4,7 @@ Every attack is ``(image, rng) -> image``: ``image`` is an (H, W, 3) uint8 RGB n
 ``rng`` a :class:`numpy.random.Generator` that draws the random parameters (where a crop
 lands, how strong the noise is); the fixed parameters are in the name. Attacks never
 mutate their input and are deterministic for a given rng state. Encoders run in memory
-(``cv2.imencode``), text is drawn with ``cv2.putText``.
+through :mod:`leaktrace.core.codec` (RGB-correct), text is drawn with ``cv2.putText``.
 
 Examples
 --------
@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ..errors import BadInput
+from .codec import jpeg_roundtrip, webp_roundtrip
 
 Attack = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -39,15 +40,8 @@ def _rgb(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.repeat(x[..., None], 3, axis=2) if x.ndim == 2 else x)
 
 
-def _encode(image: np.ndarray, ext: str, params: list[int]) -> np.ndarray:
-    ok, buf = cv2.imencode(ext, image, params)
-    if not ok:  # pragma: no cover - OpenCV built without the codec
-        raise BadInput(f"OpenCV cannot encode {ext} in this build.")
-    return _rgb(cv2.imdecode(buf, cv2.IMREAD_COLOR))
-
-
 def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
-    return _encode(image, ".jpg", [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    return _rgb(jpeg_roundtrip(image, quality))
 
 
 def _resize(image: np.ndarray, factor: float | tuple[float, float]) -> np.ndarray:
@@ -107,7 +101,7 @@ def _text_lines(canvas: np.ndarray, box: tuple[int, int, int, int], rng: np.rand
 
 
 def _webp(image, rng):
-    return _encode(image, ".webp", [cv2.IMWRITE_WEBP_QUALITY, int(rng.integers(40, 81))])
+    return _rgb(webp_roundtrip(image, int(rng.integers(40, 81))))
 
 
 def _stretch(image, rng):
