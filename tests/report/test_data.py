@@ -74,10 +74,13 @@ def test_epsilon_must_be_a_probability(evidence, eps):
 
 def test_the_valid_mask_must_lie_on_the_original(evidence):
     al = evidence.alignment
-    wrong = Alignment(al.homography, np.ones((96, 128), bool), al.mirrored, al.inliers, al.coverage, al.agreement, al.method)
+    # the valid region may be kept at a resolution of its own, but on the original's frame
+    smaller = Alignment(al.homography, np.ones((96, 128), bool), al.mirrored, al.inliers, al.coverage, al.agreement, al.method)
+    assert replace(evidence, alignment=smaller).alignment.valid_mask.shape == (96, 128)
+    wrong = Alignment(al.homography, np.ones((96, 200), bool), al.mirrored, al.inliers, al.coverage, al.agreement, al.method)
     with pytest.raises(BadInput) as caught:
         replace(evidence, alignment=wrong)
-    assert str(caught.value) == "the valid mask is 128×96 but the original is 256×192"
+    assert str(caught.value) == "the valid mask is 200×96, not the shape of the 256×192 original"
     assert replace(evidence, asset=None, alignment=wrong).asset is None  # no original: nothing to check against
 
 

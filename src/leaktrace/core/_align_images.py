@@ -9,6 +9,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .pixels import luminance
+from .views import fit_side, resize_to, scale_matrix
+
+__all__ = [
+    "luminance", "fit_side", "resize_to", "scale_matrix", "flip_matrix", "project", "corners", "plausible",
+    "local_scale", "blur", "tile_stats", "agreement", "tone_curve", "level_residual",
+]
+
 #: Light blur (pixels) applied before comparing images: thin lines stay comparable
 #: under sub-pixel shifts and resampling.
 AGREE_SIGMA = 1.5
@@ -22,65 +30,6 @@ EDGE_BAND = 2 * int(np.ceil(1.5 * AGREE_SIGMA)) + 1
 TILE_MIN_INSIDE = 0.8
 #: Fewer counted tiles than this and the agreement is 0 (no evidence).
 MIN_TILES = 6
-
-
-def luminance(image: np.ndarray) -> np.ndarray:
-    """Luminance of an image as float32 in [0, 255].
-
-    Parameters
-    ----------
-    image : (H, W) or (H, W, 3) uint8 ndarray
-        Grey or RGB image.
-
-    Returns
-    -------
-    (H, W) float32 ndarray
-
-    Examples
-    --------
-    >>> luminance(np.full((2, 3, 3), 100, np.uint8)).shape
-    (2, 3)
-    """
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    return cv2.cvtColor(image[..., :3].astype(np.float32), cv2.COLOR_RGB2GRAY)  # h w
-
-
-def scale_matrix(sx: float, sy: float) -> np.ndarray:
-    """Homography of a resize by (sx, sy) with OpenCV's pixel-centre convention.
-
-    ``x_dst = (x_src + 0.5) * sx - 0.5``.
-
-    Examples
-    --------
-    >>> scale_matrix(0.5, 0.5) @ np.array([1.5, 1.5, 1.0])
-    array([0.5, 0.5, 1. ])
-    """
-    return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
-
-
-def resize_to(image: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Resize by ``factor`` (area filter when shrinking) and return the resize matrix.
-
-    Returns
-    -------
-    resized : ndarray
-    matrix : (3, 3) float64 ndarray
-        Maps (x, y) of ``image`` to (x, y) of ``resized``.
-    """
-    h, w = image.shape[:2]
-    nw, nh = max(1, round(w * factor)), max(1, round(h * factor))
-    if (nw, nh) == (w, h):
-        return image, np.eye(3)
-    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    out = cv2.resize(image, (nw, nh), interpolation=interp)
-    return out, scale_matrix(nw / w, nh / h)
-
-
-def fit_side(image: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shrink so the longest side is at most ``side`` pixels (never enlarges)."""
-    long = max(image.shape[:2])
-    return resize_to(image, side / long) if long > side else (image, np.eye(3))
 
 
 def flip_matrix(width: int) -> np.ndarray:

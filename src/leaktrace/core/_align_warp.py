@@ -8,7 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import blur, fit_side, local_scale, luminance, resize_to, scale_matrix, tile_stats, tone_curve
+from ._align_images import blur, fit_side, local_scale, resize_to, scale_matrix, tile_stats, tone_curve
+from .views import LeakView, OriginalView, describe_leak, describe_original
 
 
 def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -81,9 +82,30 @@ MASK_TILE = 16
 MASK_MIN_CORR = 0.5
 MASK_FLAT_DIFF = 10.0
 MASK_PIXEL_DIFF = 48.0
+#: The valid region is kept on the original's frame shrunk to this longest side (pixels;
+#: smaller originals at their own size): its tiles are decided at ``MASK_SIDE`` anyway, and
+#: detection redraws the footprint's edge exactly at its own resolution.
+VALID_SIDE = 1024
 
 
-def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -> np.ndarray:
+def valid_grid(shape: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray]:
+    """Shape of the valid region's grid for an original of ``shape``, and the matrix
+    mapping the original's (x, y) to it.
+
+    Examples
+    --------
+    >>> valid_grid((2000, 3000))[0], valid_grid((300, 400))[0]
+    ((683, 1024), (300, 400))
+    """
+    hh, ww = int(shape[0]), int(shape[1])
+    f = min(1.0, VALID_SIDE / max(hh, ww))
+    vw, vh = max(1, round(ww * f)), max(1, round(hh * f))
+    return (vh, vw), scale_matrix(vw / ww, vh / hh)
+
+
+def valid_mask(
+    leak: np.ndarray | LeakView, original: np.ndarray | OriginalView, homography: np.ndarray
+) -> np.ndarray:
     """Pixels of the original the leak covers AND where it locally agrees with it.
 
     Excludes padding, UI bars, stickers and captions: per 16-px tile (at ≤ 512 px),
@@ -93,13 +115,14 @@ def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -
 
     Parameters
     ----------
-    leak : (h, w) or (h, w, 3) uint8 ndarray
-    original : (H, W) or (H, W, 3) uint8 ndarray
-    homography : (3, 3) float64 ndarray, ORIGINAL → LEAK
+    leak : (h, w) or (h, w, 3) uint8 ndarray, or LeakView
+    original : (H, W) or (H, W, 3) uint8 ndarray, or OriginalView
+    homography : (3, 3) float64 ndarray, ORIGINAL → LEAK (full-size pixels)
 
     Returns
     -------
-    (H, W) bool ndarray
+    (H', W') bool ndarray
+        On the original's frame at :func:`valid_grid` (the full size up to ``VALID_SIDE``).
 
     Examples
     --------
@@ -107,10 +130,42 @@ def valid_mask(leak: np.ndarray, original: np.ndarray, homography: np.ndarray) -
     >>> bool(valid_mask(img, img, np.eye(3)).mean() > 0.8)
     True
     """
-    oh, ow = original.shape[:2]
-    good, mo = _agreeing(luminance(original), luminance(leak), np.asarray(homography, float))
-    full = cv2.warpPerspective(good.astype(np.uint8), mo, (ow, oh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return full.astype(bool) & _covered(leak.shape, np.asarray(homography, float), (oh, ow))
+    lv = describe_leak(leak)
+    ov = describe_original(original, levels=False)
+    h = np.asarray(homography, float)
+    good, mo = _agreeing(ov.work, lv.luma, h @ np.linalg.inv(ov.work_matrix))
+    (vh, vw), mv = valid_grid(ov.shape)
+    to_good = mo @ ov.work_matrix @ np.linalg.inv(mv)  # valid grid → good's grid
+    grid = cv2.warpPerspective(good.astype(np.uint8), to_good, (vw, vh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    return grid.astype(bool) & _covered(lv.shape, h @ np.linalg.inv(mv), (vh, vw))
+
+
+def valid_in_frame(valid: np.ndarray, original_shape: tuple[int, int], frame_matrix: np.ndarray,
+                   frame_shape: tuple[int, int], leak_shape: tuple[int, int], homography: np.ndarray) -> np.ndarray:
+    """A valid region (on its grid, :func:`valid_mask`) redrawn on a frame of the original.
+
+    The region's tiles are carried over (nearest neighbour) and the footprint's edge is
+    drawn again at the frame's own resolution, as :func:`warp_leak` covers it.
+
+    Parameters
+    ----------
+    valid : (H', W') bool ndarray, on the original's frame at any resolution
+    original_shape : (H, W)
+    frame_matrix : (3, 3) the original's (x, y) → the frame's (x, y)
+    frame_shape : (h, w)
+    leak_shape : the leak's (h, w)
+    homography : (3, 3) ORIGINAL → LEAK, full-size pixels
+
+    Returns
+    -------
+    (h, w) bool ndarray
+    """
+    vh, vw = valid.shape[:2]
+    hh, ww = original_shape
+    to_valid = scale_matrix(vw / ww, vh / hh) @ np.linalg.inv(frame_matrix)  # frame → valid grid
+    fh, fw = frame_shape
+    carried = cv2.warpPerspective(np.asarray(valid, np.uint8), to_valid, (fw, fh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    return carried.astype(bool) & _covered(leak_shape, np.asarray(homography, float) @ np.linalg.inv(frame_matrix), (fh, fw))
 
 
 def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

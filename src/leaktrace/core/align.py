@@ -36,22 +36,14 @@ import numpy as np
 from ..records import Alignment
 from ._align_features import VERSION as _FEATURES_VERSION
 from ._align_features import detect_original, feature_hypotheses
-from ._align_images import (
-    agreement,
-    fit_side,
-    flip_matrix,
-    local_scale,
-    level_residual,
-    luminance,
-    resize_to,
-    scale_matrix,
-)
+from ._align_images import agreement, fit_side, flip_matrix, level_residual, local_scale, resize_to, scale_matrix
 from ._align_refine import refine
 from ._align_search import frame_hypotheses, rotated_hypotheses, search_hypotheses
-from ._align_warp import _agreeing, _covered, valid_mask, warp_leak
+from ._align_warp import _agreeing, _covered, valid_grid, valid_in_frame, valid_mask, warp_leak
+from .views import LeakView, OriginalView, describe_leak, describe_original
 
 __all__ = [
-    "register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "warp_leak", "valid_mask",
+    "register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "warp_leak", "valid_mask", "valid_grid", "valid_in_frame",
     "MIN_AGREEMENT", "MIRROR_MARGIN",
 ]
 
@@ -250,17 +242,31 @@ def registration_features(original: np.ndarray, *, max_side: int = 1600) -> Regi
     >>> f.shape, f.descriptors.dtype, f.points.shape[1]
     ((200, 240), dtype('uint8'), 2)
     """
-    o, _ = fit_side(luminance(original), max_side)
-    points, desc, matrix = detect_original(o)
+    view = _original_view(original, max_side)
+    points, desc, matrix = detect_original(view.work)
     desc = np.zeros((0, 128), np.uint8) if desc is None else desc.astype(np.uint8)
-    return RegistrationFeatures(points, desc, matrix, (int(original.shape[0]), int(original.shape[1])), features_version(max_side))
+    return RegistrationFeatures(points, desc, matrix, view.shape, features_version(max_side))
 
 
-def _usable(features: RegistrationFeatures | None, original: np.ndarray, max_side: int) -> RegistrationFeatures:
+def _original_view(original: np.ndarray | OriginalView, max_side: int) -> OriginalView:
+    view = describe_original(original, max_side=max_side, levels=False)
+    if max(view.work.shape) > max_side or (max(view.shape) > max_side and max(view.work.shape) < max_side - 1):
+        raise ValueError(f"the original was described at another working side than {max_side} px")
+    return view
+
+
+def _leak_view(leak: np.ndarray | LeakView, max_side: int) -> LeakView:
+    view = describe_leak(leak, max_side=max_side)
+    if max(view.work.shape) > max_side or (max(view.shape) > max_side and max(view.work.shape) < max_side - 1):
+        raise ValueError(f"the leak was described at another working side than {max_side} px")
+    return view
+
+
+def _usable(features: RegistrationFeatures | None, original: OriginalView, max_side: int) -> RegistrationFeatures:
     if (
         features is not None
         and features.version == features_version(max_side)
-        and tuple(features.shape) == tuple(original.shape[:2])
+        and tuple(features.shape) == tuple(original.shape)
     ):
         return features
     return registration_features(original, max_side=max_side)
@@ -330,12 +336,12 @@ def register_all(
     >>> [a.mirrored for a in register_all(original[:, ::-1].copy(), original)]
     [True]
     """
-    o_full, l_full = luminance(original), luminance(leak)
-    o, so = fit_side(o_full, max_side)
-    lk, sl = fit_side(l_full, max_side)
+    lv, ov = _leak_view(leak, max_side), _original_view(original, max_side)
+    o, so = ov.work, ov.work_matrix
+    lk, sl = lv.work, lv.work_matrix
     (oh, ow), (lh, lw) = o.shape, lk.shape
 
-    f = _usable(features, original, max_side)
+    f = _usable(features if features is not None else ov.features, ov, max_side)
     desc = f.descriptors.astype(np.float32) if len(f.descriptors) else None
     by_features = feature_hypotheses(o, lk, original_features=(f.points, desc, f.matrix))
     hyps = [_Hypothesis(h, m, n, "features") for h, m, n in by_features]
@@ -369,7 +375,7 @@ def register_all(
     for hy in chosen:
         h = np.linalg.inv(sl) @ hy.h @ so
         h = h / h[2, 2]
-        mask = valid_mask(leak, original, h)
+        mask = valid_mask(lv, ov, h)
         out.append(Alignment(
             homography=h,
             valid_mask=mask,

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-__all__ = ["grid_for", "basis_1d", "pattern", "project"]
+__all__ = ["grid_for", "basis_1d", "basis_at", "centres", "pattern", "project"]
 
 
 def grid_for(shape: tuple[int, int], *, cells: int = 4096, min_cell_px: int = 16) -> tuple[int, int]:
@@ -82,14 +82,46 @@ def _h(t: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=32)
 def _basis(n: int, cells: int) -> np.ndarray:
-    u = (np.arange(n, dtype=np.float64) + 0.5) / n  # n
-    t = u[:, None] * (cells + 1) - np.arange(cells)[None, :]  # n cells
     # ∫ h² dt = 1/2 over two cells of width 1/(cells + 1): unit norm in u is √(2(cells+1));
     # dividing by √n makes the sampled columns (almost exactly) orthonormal
-    a = _h(t) * math.sqrt(2.0 * (cells + 1) / n)
-    a = a.astype(np.float32)
+    a = basis_at(centres(n), cells, density=n)
     a.setflags(write=False)
     return a
+
+
+def centres(n: int) -> np.ndarray:
+    """Normalised coordinates (i + ½)/n of the pixel centres of an n-pixel side; (n,) float64."""
+    return (np.arange(int(n), dtype=np.float64) + 0.5) / int(n)
+
+
+def basis_at(u: np.ndarray, cells: int, *, density: float) -> np.ndarray:
+    """The 1-D lapped basis sampled at normalised coordinates ``u``, one column per cell.
+
+    Parameters
+    ----------
+    u : (n,) float ndarray
+        Normalised coordinates (0 at one edge of the image, 1 at the other) of the samples;
+        values outside [0, 1] give zeros.
+    cells : int
+        Number of basis functions along this side.
+    density : float, samples per unit of u
+        Scales the columns as :func:`basis_1d` does for an image of that many pixels, so a
+        window of a resized image projects like the same window of the whole image.
+
+    Returns
+    -------
+    basis : (n, cells) float32 ndarray
+
+    Examples
+    --------
+    >>> full = basis_1d(200, 8)
+    >>> window = basis_at(centres(200)[50:120], 8, density=200)
+    >>> bool(np.allclose(window, full[50:120]))
+    True
+    """
+    u = np.asarray(u, dtype=np.float64)
+    t = u[:, None] * (cells + 1) - np.arange(cells)[None, :]  # n cells
+    return (_h(t) * math.sqrt(2.0 * (cells + 1) / float(density))).astype(np.float32)
 
 
 def basis_1d(n: int, cells: int) -> np.ndarray:
@@ -149,7 +181,10 @@ def pattern(signs: np.ndarray, shape: tuple[int, int], grid: tuple[int, int]) ->
     return (a @ (s * scale)) @ b.T  # h w
 
 
-def project(field: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
+def project(
+    field: np.ndarray, grid: tuple[int, int], *, rows: np.ndarray | None = None, cols: np.ndarray | None = None,
+    density: tuple[float, float] | None = None,
+) -> np.ndarray:
     """Coefficients of a field on the carrier: Aᵀ·field·B, flattened like the signs.
 
     Parameters
@@ -157,6 +192,13 @@ def project(field: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
     field : (H, W) float ndarray
         Usually a weighted residual.
     grid : (gy, gx)
+    rows, cols : (H,), (W,) float ndarrays, optional
+        Normalised coordinates of the field's rows and columns in the image the carrier was
+        drawn on, when the field is a window of it or is at another resolution (default:
+        the pixel centres of the whole image, ``centres(H)``, ``centres(W)``).
+    density : (float, float), optional
+        Samples per unit of (v, u) for :func:`basis_at`; default 1 / the spacing of ``rows``
+        and ``cols``.
 
     Returns
     -------
@@ -172,5 +214,18 @@ def project(field: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
     f = np.asarray(field, dtype=np.float32)
     h, w = f.shape
     gy, gx = int(grid[0]), int(grid[1])
-    a, b = basis_1d(h, gy), basis_1d(w, gx)
+    if rows is None and cols is None:
+        a, b = basis_1d(h, gy), basis_1d(w, gx)
+    else:
+        rows = centres(h) if rows is None else np.asarray(rows, np.float64)
+        cols = centres(w) if cols is None else np.asarray(cols, np.float64)
+        if rows.shape != (h,) or cols.shape != (w,):
+            raise ValueError(f"rows and cols must have {h} and {w} entries, got {rows.shape} and {cols.shape}")
+        dv, du = density if density is not None else (_density(rows), _density(cols))
+        a, b = basis_at(rows, gy, density=dv), basis_at(cols, gx, density=du)
     return (a.T @ f @ b).astype(np.float64).reshape(-1)  # k
+
+
+def _density(u: np.ndarray) -> float:
+    """Samples per unit of evenly spaced coordinates ``u``."""
+    return 1.0 / float(u[1] - u[0]) if len(u) > 1 else 1.0

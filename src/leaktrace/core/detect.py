@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from leaktrace.core.carrier import project
-from leaktrace.core.embed import luminance
+from leaktrace.core.pixels import luminance
 from leaktrace.core.photometric import fit_photometric
 
 __all__ = ["recover", "scores"]
@@ -24,6 +24,9 @@ def recover(
     *,
     grid: tuple[int, int],
     mask: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    cols: np.ndarray | None = None,
+    density: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """Projection y of the leak's residual on the carrier.
 
@@ -38,6 +41,10 @@ def recover(
         The asset's carrier grid.
     mask : (H, W) float32 ndarray, optional
         The asset's perceptual mask (the one used at embedding).
+    rows, cols, density : optional
+        When ``original`` is a window of the asset or at another resolution (a
+        :class:`~leaktrace.core.views.Frame`): normalised coordinates of its rows and
+        columns, and samples per unit, as :func:`leaktrace.core.carrier.project` takes them.
 
     Returns
     -------
@@ -83,7 +90,7 @@ def recover(
     weight = vf / local_rms
     if mask is not None:
         weight = weight * mask
-    return project(weight * residual, grid)
+    return project(weight * residual, grid, rows=rows, cols=cols, density=density)
 
 
 def scores(signs: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -192,9 +192,11 @@ class EvidenceData:
         set_(self, "shares", tuple(sorted(self.shares, key=lambda s: s.sent_at)))
         set_(self, "input_hashes", MappingProxyType(dict(self.input_hashes)))
         if self.alignment is not None and self.asset is not None:
+            # the valid region is kept at a resolution of its own (align.valid_grid), same aspect
             h, w = np.asarray(self.alignment.valid_mask).shape[:2]
-            if (h, w) != self.asset.image.shape[:2]:
-                raise BadInput(f"the valid mask is {w}×{h} but the original is {self.asset.width}×{self.asset.height}")
+            oh, ow = self.asset.image.shape[:2]
+            if h < 1 or w < 1 or abs(h * ow / w - oh) > ow / w + 1:
+                raise BadInput(f"the valid mask is {w}×{h}, not the shape of the {self.asset.width}×{self.asset.height} original")
 
     def digest(self) -> str:
         """SHA-256 (hex) of the canonical record of every value the report states.

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
-from leaktrace.core import align, carrier, detect, embed, keys, mask, quality, verdict
+from leaktrace.core import align, carrier, detect, embed, keys, mask, quality, verdict, views
 from leaktrace.core.attacks import ATTACKS
 from leaktrace.settings import SETTINGS
 
@@ -138,7 +138,7 @@ class _LeaktraceAsset:
     strength: float
     signs: np.ndarray  # n k
     fresh: np.ndarray | None  # m k
-    features: align.RegistrationFeatures | None = None  # cached per asset, as the product does
+    view: views.OriginalView | None = None  # described once per asset, as the product does
 
 
 class LeaktraceMethod:
@@ -160,16 +160,17 @@ class LeaktraceMethod:
         if self.extra_innocents:
             refs = [f"x{i}" for i in range(self.extra_innocents)]
             fresh = keys.signs_matrix(master, asset_ref + "/never-shared", refs, k)  # m k
-        return _LeaktraceAsset(original, grid, m, strength, signs, fresh, align.registration_features(original))
+        view = views.describe_original(original, mask=m)
+        view = views.OriginalView(view.shape, view.work, view.work_matrix, view.levels, align.registration_features(view))
+        return _LeaktraceAsset(original, grid, m, strength, signs, fresh, view)
 
     def embed(self, asset, recipient):
         return embed.embed(asset.original, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
 
     def identify(self, asset, leak, *, epsilon):
-        alignments = align.register_all(leak, asset.original, features=asset.features)
-        if not alignments:
+        v = verdict.examine(views.describe_leak(leak), asset.view, asset.signs, grid=asset.grid, epsilon=epsilon)
+        if v is None:
             return None
-        v = verdict.judge(leak, asset.original, alignments, asset.signs, grid=asset.grid, mask=asset.mask, epsilon=epsilon)
         null = np.stack([detect.scores(asset.signs, y) for y in v.projections])  # h n
         if asset.fresh is not None:
             null = np.concatenate([null, np.stack([detect.scores(asset.fresh, y) for y in v.projections])], axis=1)

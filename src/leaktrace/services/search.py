@@ -25,7 +25,7 @@ import numpy as np
 
 from leaktrace.errors import BadInput
 from leaktrace.index import AnnIndex, AssetIndex, BruteForceIndex, Features
-from leaktrace.services import assets as assets_service
+from leaktrace.services import asset_cache
 from leaktrace.services.context import Context
 from leaktrace.store.models import Asset
 
@@ -58,7 +58,7 @@ def brute(ctx: Context, assets: list[Asset]) -> BruteForceIndex:
     """Every asset's cached hash and features in a fresh brute-force index."""
     index = BruteForceIndex()
     for asset in assets:
-        index.add(asset.id, *assets_service.search_entry(ctx, asset))
+        index.add(asset.id, *asset_cache.search_entry(ctx, asset))
     return index
 
 
@@ -67,7 +67,7 @@ def ann(ctx: Context, assets: list[Asset]) -> AnnIndex:
     by_id = {asset.id: asset for asset in assets}
 
     def load_features(asset_id: int) -> Features:
-        return assets_service.search_entry(ctx, by_id[asset_id])[1]
+        return asset_cache.search_entry(ctx, by_id[asset_id])[1]
 
     path = ann_path(ctx)
     index = None
@@ -86,7 +86,7 @@ def ann(ctx: Context, assets: list[Asset]) -> AnnIndex:
         changed = True
     for asset in assets:
         if asset.id not in index:
-            index.add(asset.id, *assets_service.search_entry(ctx, asset))
+            index.add(asset.id, *asset_cache.search_entry(ctx, asset))
             changed = True
     if changed:
         _save(index, path)

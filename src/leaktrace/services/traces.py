@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.core import align, bound, keys, verdict
+from leaktrace.core import align, bound, keys, verdict, views
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
 from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+from leaktrace.services import asset_cache, findings, search
 from leaktrace.services import assets as assets_service
-from leaktrace.services import findings, search
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import queries
 
@@ -47,17 +47,18 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
              display_name: str | None = None) -> Finding:
     start = time.perf_counter()
     step = _stepper(progress, 4)
-    leak = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
+    image = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
     # The finding keeps the leak file: store it now, and take its hash from the store.
-    info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(leak.shape[1]), int(leak.shape[0]))
+    info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(image.shape[1]), int(image.shape[0]))
+    leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
-    asset, alignments = _identify(ctx, leak, asset_id)
+    asset, alignments = _identify(ctx, image, leak, asset_id)
     if asset is None:
         return Finding(info, None, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "no registered asset matches this image"})
     step("align the leak")
-    prepared = assets_service.prepare(ctx, asset)
+    original = asset_cache.original_view(ctx, asset)
     if not alignments:
-        alignments = align.register_all(leak, prepared.original, features=assets_service.registration_features(ctx, asset))
+        alignments = align.register_all(leak, original)
     if not alignments:
         match = AssetMatch(asset.id, asset.title, 0, 0.0, False)
         return Finding(info, match, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "the leak could not be aligned to the asset"})
@@ -71,8 +72,9 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
         threshold = bound.threshold(len(alignments), ctx.settings.epsilon)
         return Finding(info, match, (), (), ctx.settings.epsilon, threshold, time.perf_counter() - start,
                        {"reason": "the asset was never shared", "alignment": alignment.method, "hypotheses": len(alignments)}, alignment=alignment)
-    signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], prepared.grid[0] * prepared.grid[1])
-    v = verdict.judge(leak, prepared.original, alignments, signs, grid=prepared.grid, mask=prepared.mask, epsilon=ctx.settings.epsilon)
+    grid = (asset.grid_y, asset.grid_x)
+    signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], grid[0] * grid[1])
+    v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments)
     order = np.argsort(-v.scores, kind="stable")
     candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i])) for i in order)
     accused = tuple(recipients[i][1] for i in order if v.accused[i])
@@ -81,20 +83,19 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     return Finding(info, match, candidates, accused, ctx.settings.epsilon, v.threshold, time.perf_counter() - start, extra, alignment=alignment)
 
 
-def _identify(ctx: Context, leak: np.ndarray, asset_id):
+def _identify(ctx: Context, image: np.ndarray, leak: views.LeakView, asset_id):
     """The asset the leak comes from (and an alignment when the fallback already made one)."""
     if asset_id is not None:
         return assets_service.get(ctx, asset_id), []
     assets = assets_service.all_assets(ctx)
     if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
-    hits = search.index_for(ctx, assets).search(leak, k=1)
+    hits = search.index_for(ctx, assets).search(image, k=1)
     if hits:
         return next(asset for asset in assets if asset.id == hits[0][0]), []
     best: tuple = (None, [])
-    for asset in _nearest_by_hash(ctx, leak, assets)[:FALLBACK_ASSETS]:
-        original = assets_service.prepare(ctx, asset).original
-        alignments = align.register_all(leak, original, features=assets_service.registration_features(ctx, asset))
+    for asset in _nearest_by_hash(ctx, image, assets)[:FALLBACK_ASSETS]:
+        alignments = align.register_all(leak, asset_cache.original_view(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments)
@@ -107,7 +108,7 @@ def _nearest_by_hash(ctx: Context, leak: np.ndarray, assets: list) -> list:
     only: no recipient is looked at."""
     if len(assets) <= FALLBACK_ASSETS:
         return assets
-    known = np.stack([assets_service.image_hash(ctx, a) for a in assets])  # n 8
+    known = np.stack([asset_cache.image_hash(ctx, a) for a in assets])  # n 8
     distance = np.minimum(*hashes.distances(leak, known))  # n
     return [assets[i] for i in np.argsort(distance, kind="stable")]
 
