@@ -92,3 +92,9 @@ class Forbidden(BadInput):
     """Valid credentials whose role does not allow the action."""
 
     http_status = 403
+
+
+class MissingDependency(LeaktraceError):
+    """An optional part of leaktrace is not installed (the ``report`` extra for evidence reports)."""
+
+    http_status = 501

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from leaktrace.errors import ImageRejected
 
@@ -288,10 +288,8 @@ def _too_large_from(exc: Exception, max_pixels: int | None) -> str:
 def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
     # Pillow warns about large images and odd metadata; our own limits decide, and
     # no warning may escape (pytest turns warnings into errors). Note that
-    # catch_warnings changes process-wide state for its duration.
-    # A library imported later (WeasyPrint does) may switch Pillow to accept truncated
-    # files for the whole process; a truncated file is never evidence here.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
+    # Pillow to accept truncated files when imported; report/pdf.py switches it back.)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         im = _open(fp, name, max_pixels)

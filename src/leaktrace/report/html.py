@@ -14,7 +14,7 @@ from functools import lru_cache
 import jinja2
 
 from . import _words as words
-from . import figures
+from ._extra import needs
 from .data import EvidenceData
 
 __all__ = ["render", "document"]
@@ -69,6 +69,8 @@ def _verdict(data: EvidenceData) -> dict:
 
 def context(data: EvidenceData) -> dict:
     """Everything the template shows, as ready values (figures already encoded)."""
+    with needs("matplotlib", "Evidence reports"):
+        from . import figures  # matplotlib: only when a report is drawn
     al = data.alignment
     pictures = None
     if data.asset is not None:
