@@ -49,7 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard)."),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB."),
-    Setting("index_backend", "auto", "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500 when FAISS is installed).",
+    Setting("index_backend", "auto", "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
             choices=("auto", "brute", "ann")),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
     Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),

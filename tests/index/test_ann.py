@@ -18,8 +18,6 @@ from leaktrace.errors import BadInput
 from leaktrace.index import BACKENDS, AnnIndex, AssetIndex, BruteForceIndex, Features, extract, global_hash
 from tests.index.test_brute import ATTACKS, CAMERA, CHELSEA, DRAWING, RICH, SMOOTH, crop, fit512, make_assets
 
-pytest.importorskip("faiss")
-
 DISTRACTORS = 1000
 FIRST_DISTRACTOR = 1000  # asset ids of distractors start here
 

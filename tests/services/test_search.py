@@ -27,7 +27,6 @@ def _workspace(tmp_path, images, backend):
 
 
 def test_ann_backend_finds_the_asset_and_keeps_its_index(tmp_path, images):
-    pytest.importorskip("faiss")
     ws, ids = _workspace(tmp_path, images, "ann")
     ann_file = ws.home / "cache" / "assets.ann"
     assert not ann_file.exists()  # built by the first trace, not by adding assets
@@ -53,7 +52,6 @@ def test_ann_backend_finds_the_asset_and_keeps_its_index(tmp_path, images):
 
 
 def test_ann_index_follows_new_assets(tmp_path, images):
-    pytest.importorskip("faiss")
     ws, ids = _workspace(tmp_path, (images[0][:1],), "ann")
     ws.trace(images[1])  # builds the index of one asset
     new = ws.add_assets(images[0][1:])
@@ -76,16 +74,7 @@ def test_auto_is_brute_for_a_small_workspace_and_ann_for_a_large_one(tmp_path, i
     assert not ann_file.exists()
     monkeypatch.setattr(search, "AUTO_ANN_FROM", 3)
     assert ws.trace(images[1]).asset.id == ids[1]
-    assert ann_file.exists() == search._faiss_installed()
-    ws.close()
-
-
-def test_auto_without_faiss_is_brute(tmp_path, images, monkeypatch):
-    ws, ids = _workspace(tmp_path, images, "auto")
-    monkeypatch.setattr(search, "AUTO_ANN_FROM", 1)
-    monkeypatch.setattr(search, "_faiss_installed", lambda: False)
-    assert ws.trace(images[1]).asset.id == ids[1]
-    assert not (ws.home / "cache" / "assets.ann").exists()
+    assert ann_file.exists()
     ws.close()
 
 

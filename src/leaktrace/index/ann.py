@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, MissingDependency
 from leaktrace.index.descriptors import Features, extract, mirror
 from leaktrace.index.hashes import HASH_BYTES, global_hash
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
@@ -40,8 +40,8 @@ _FLUSH = 1 << 20  # pending descriptors that trigger a batch insert into FAISS
 def _faiss(threads: int):
     try:
         import faiss
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise BadInput("the 'ann' index backend needs FAISS: pip install 'leaktrace[ann]'") from error
+    except ImportError:  # pragma: no cover - a broken install: faiss-cpu is a dependency
+        raise MissingDependency("the 'ann' index backend needs FAISS, which is missing from this installation: pip install faiss-cpu") from None
     faiss.omp_set_num_threads(threads)
     return faiss
 

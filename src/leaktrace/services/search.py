@@ -9,13 +9,12 @@ Each backend is a factory ``(ctx, assets) -> AssetIndex`` in :data:`BACKENDS`:
   removed, saved atomically if anything changed) and verifies only a shortlist, reading
   the full features of those assets from the cache. A missing or unreadable file is
   rebuilt; so is one trained on a corpus :data:`RETRAIN_GROWTH` times smaller.
-- ``auto`` is brute below :data:`AUTO_ANN_FROM` assets, and ann from there when FAISS
-  is installed (brute otherwise, without error).
+- ``auto`` is brute below :data:`AUTO_ANN_FROM` assets, and ann from there (FAISS is a
+  dependency of leaktrace).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -94,17 +93,11 @@ def ann(ctx: Context, assets: list[Asset]) -> AnnIndex:
 
 
 def auto(ctx: Context, assets: list[Asset]) -> AssetIndex:
-    """Brute force for a small workspace; the FAISS index for a large one, if FAISS is installed."""
-    large = len(assets) >= AUTO_ANN_FROM and _faiss_installed()
-    return ann(ctx, assets) if large else brute(ctx, assets)
+    """Brute force for a small workspace; the FAISS index from :data:`AUTO_ANN_FROM` assets."""
+    return ann(ctx, assets) if len(assets) >= AUTO_ANN_FROM else brute(ctx, assets)
 
 
 BACKENDS: dict[str, IndexFactory] = {"auto": auto, "brute": brute, "ann": ann}
-
-
-def _faiss_installed() -> bool:
-    """Whether FAISS can be imported, without importing it."""
-    return importlib.util.find_spec("faiss") is not None
 
 
 def _nlist(n_assets: int) -> int:
