@@ -1,0 +1,75 @@
+"""app: the leaktrace command, its groups, --version, help without arguments, and main() without tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+import typer.main
+
+from leaktrace import __version__
+from leaktrace.cli import app as app_module
+from leaktrace.cli.app import app
+
+COMMANDS = {"init", "settings", "key", "recipient", "asset", "share", "shares", "trace", "finding", "report", "case",
+            "audit", "user", "token", "demo", "serve"}
+
+
+def test_the_command_groups():
+    group = typer.main.get_command(app)
+    assert set(group.commands) == COMMANDS
+    assert set(group.commands["key"].commands) == {"export", "import"}
+    assert set(group.commands["recipient"].commands) == {"add", "list"}
+    assert set(group.commands["asset"].commands) == {"add", "list"}
+    for name, command in group.commands.items():
+        assert command.help and command.help.strip(), f"{name} has no help"
+
+
+def test_version(runner):
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"leaktrace {__version__}\n")
+    result = runner.invoke(app, ["--version", "nonsense-after-it"])  # eager: the rest is not parsed
+    assert result.exit_code == 0 and result.stdout == f"leaktrace {__version__}\n"
+
+
+def test_no_arguments_shows_the_help(runner):
+    result = runner.invoke(app, [])
+    assert "Usage: leaktrace [OPTIONS] COMMAND [ARGS]..." in result.stdout
+    assert "trace a leak to the recipient whose copy it was" in " ".join(result.stdout.split())
+    assert result.exit_code in (0, 2)  # click ≥ 8.2 exits 2 for no_args_is_help
+
+
+def test_an_unknown_command_exits_2(runner):
+    result = runner.invoke(app, ["tarce", "leak.jpg"])
+    assert result.exit_code == 2 and "No such command 'tarce'" in result.stderr
+
+
+def test_each_group_without_a_command_shows_its_help(runner):
+    for group in ("key", "recipient", "asset"):
+        result = runner.invoke(app, [group])
+        assert "Usage: leaktrace " + group in result.stdout and result.exit_code in (0, 2)
+
+
+def test_main_turns_ctrl_c_into_exit_130(monkeypatch, capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app_module, "app", interrupted)
+    with pytest.raises(SystemExit) as caught:
+        app_module.main()
+    assert caught.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted.\n"
+
+
+def test_main_runs_the_app(monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["leaktrace", "--version"])
+    with pytest.raises(SystemExit) as caught:
+        app_module.main()
+    assert caught.value.code == 0 and capsys.readouterr().out == f"leaktrace {__version__}\n"
+
+
+def test_python_dash_m_leaktrace_is_the_same_command(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["leaktrace", "--version"])
+    with pytest.raises(SystemExit) as caught:
+        runpy.run_module("leaktrace", run_name="__main__")
+    assert caught.value.code == 0 and capsys.readouterr().out == f"leaktrace {__version__}\n"

@@ -1,0 +1,72 @@
+"""``leaktrace asset add/list``: the --json shapes, duplicates reported not stored twice, bad files exit 2."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.conftest import DATA, drawing, photo, save
+
+
+@pytest.fixture
+def ws(cli):
+    cli("init")
+    return cli
+
+
+def test_add_json_gives_what_was_registered(ws, tmp_path):
+    a = save(tmp_path / "a.png", photo(1, (120, 200)))
+    b = save(tmp_path / "plan.jpg", drawing((150, 210)))
+    _, rows = ws("asset", "add", a, b, "--json")
+    assert [sorted(r) for r in rows] == [["height", "id", "path", "sha256", "width"]] * 2
+    assert [(r["id"], r["path"], r["width"], r["height"]) for r in rows] == [(1, str(a), 200, 120), (2, str(b), 210, 150)]
+    assert rows[1]["sha256"] == hashlib.sha256(b.read_bytes()).hexdigest()
+
+
+def test_add_text_reports_duplicates(ws, tmp_path):
+    a = save(tmp_path / "a.png", photo(2, (96, 128)))
+    result, _ = ws("asset", "add", a)
+    sha = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert result.stdout == f"{a}: registered as asset 1 (128x96, sha256 {sha[:12]}…)\n"
+    copy = tmp_path / "same-bytes.png"
+    copy.write_bytes(a.read_bytes())
+    result, _ = ws("asset", "add", copy)
+    assert result.stdout == f"{copy}: already registered as asset 1 (128x96, sha256 {sha[:12]}…)\n"
+    _, listed = ws("asset", "list", "--json")
+    assert len(listed) == 1
+
+
+def test_list_json_and_table(ws, tmp_path):
+    _, empty = ws("asset", "list", "--json")
+    assert empty == []
+    ws("asset", "add", save(tmp_path / "bumper.png", photo(3, (96, 128))), "--title", "Bumper rev C")
+    _, (row,) = ws("asset", "list", "--json")
+    assert {"id", "title", "filename", "sha256", "format", "width", "height", "created_at"} <= set(row)
+    assert (row["id"], row["title"], row["filename"], row["format"], row["width"], row["height"]) == (
+        1, "Bumper rev C", "bumper.png", "PNG", 128, 96)
+    result, _ = ws("asset", "list")
+    line = next(line for line in result.stdout.splitlines() if "Bumper rev C" in line)
+    assert "bumper.png" in line and "128x96" in line and row["sha256"][:12] + "…" in line
+
+
+def test_title_defaults_to_the_file_name(ws, tmp_path):
+    ws("asset", "add", save(tmp_path / "grille.png", photo(4, (64, 96))))
+    _, (row,) = ws("asset", "list", "--json")
+    assert row["title"] == "grille"
+
+
+@pytest.mark.parametrize("name", ["truncated.png", "empty.png", "text.png", "missing.png"])
+def test_a_bad_file_exits_2_and_nothing_is_stored(ws, tmp_path, name):
+    good = save(tmp_path / "good.png", photo(5, (64, 96)))
+    path = DATA / name if name != "missing.png" else tmp_path / name
+    result, _ = ws("asset", "add", good, path, "--json", expect=2)
+    assert result.stderr.startswith("error: ") and name in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    _, listed = ws("asset", "list", "--json")
+    assert listed == []  # every file is checked before any is stored
+
+
+def test_add_needs_a_file(ws):
+    result, _ = ws("asset", "add", expect=2)
+    assert "Missing argument" in " ".join(result.stderr.split())

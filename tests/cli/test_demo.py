@@ -1,0 +1,64 @@
+"""``leaktrace demo``: how its result is told, in words and as JSON (the full demo runs in `make demo`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaktrace import Workspace
+from leaktrace.cli import demo as demo_cli
+from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+
+
+@pytest.fixture
+def fake_run(monkeypatch, tmp_path):
+    """The demo service replaced by a canned run on a real (empty) workspace: the CLI only formats."""
+    calls = []
+    ws = Workspace.init(tmp_path / "ws")
+    finding = Finding(LeakInfo(str(tmp_path / "demo-out" / "leak-social-media.jpg"), "cd" * 32, 1080, 720),
+                      AssetMatch(2, "Bumper drawing", 88, 0.71, False),
+                      (RecipientScore("Hokuto Precision KK", 8, 14.2, 1.6e-44), RecipientScore("Apex Plastics GmbH", 1, -0.7, 1.0)),
+                      ("Hokuto Precision KK",), 1e-6, 6.06, 2.5, {}, id=1)
+    setup = {"home": str(ws.home), "recipients": 12, "assets": {"photo_grille": 1, "drawing_bumper": 2},
+             "copies": str(tmp_path / "demo-out" / "copies"), "leak": finding.leak.path, "leaker": "Hokuto Precision KK",
+             "admin": {"name": "admin", "password": "pw-shown-once"}}
+
+    def run(home, out, *, progress=None):
+        calls.append((home, out, progress))
+        return ws, setup, finding
+
+    monkeypatch.setattr(demo_cli.demo_service, "run", run)
+    return calls, setup, finding
+
+
+def test_demo_json(cli, fake_run, tmp_path):
+    calls, setup, finding = fake_run
+    _, doc = cli("demo", "--home", tmp_path / "ws", "--out", tmp_path / "demo-out", "--json")
+    assert set(doc) == {"setup", "finding"}
+    assert doc["setup"] == setup and doc["finding"] == finding.to_dict()
+    assert doc["finding"]["accused"] == ["Hokuto Precision KK"]
+    (home, out, progress), = calls
+    assert (home, out, progress) == (tmp_path / "ws", tmp_path / "demo-out", None)
+
+
+def test_demo_text(cli, fake_run, tmp_path):
+    _, setup, _ = fake_run
+    result, _ = cli("demo", "--out", tmp_path / "demo-out")
+    out = result.stdout
+    assert out.startswith(f"Workspace {setup['home']}: 12 suppliers, assets photo_grille=1, drawing_bumper=2.\n")
+    assert "The copy of 'Hokuto Precision KK' was leaked" in out and "Accused: Hokuto Precision KK." in out
+    assert f"leaktrace finding show 1 --home {setup['home']}" in out
+    assert "Web app user 'admin' created with password pw-shown-once (shown only now)." in out
+
+
+def test_demo_default_out_folder(cli, fake_run):
+    calls, *_ = fake_run
+    cli("demo", "--json")
+    assert calls[0][1].name == "demo-out"
+
+
+def test_demo_refuses_an_unsafe_workspace_before_any_work(cli, tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "leaktrace.toml").write_text("epsilon = 0.5\n")
+    result, _ = cli("demo", "--home", tmp_path / "bad", "--out", tmp_path / "o", "--json", expect=2)
+    assert result.stderr.startswith("error: setting epsilon must be in (0, 1e-3]") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists() and not (tmp_path / "bad" / "master.key").exists()

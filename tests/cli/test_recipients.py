@@ -1,0 +1,52 @@
+"""``leaktrace recipient add/list``: ids, --json shapes, the table, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def ws(cli):
+    cli("init")
+    return cli
+
+
+def test_add_prints_the_id_or_the_record(ws):
+    result, _ = ws("recipient", "add", "Apex Plastics GmbH")
+    assert result.stdout == "1\n"
+    _, row = ws("recipient", "add", "  Borealis   AB ", "--email", "b@borealis.example", "--org", "Borealis", "--json")
+    assert set(row) == {"id", "name", "email", "org", "created_at"}
+    assert (row["id"], row["name"], row["email"], row["org"]) == (2, "Borealis AB", "b@borealis.example", "Borealis")
+
+
+def test_list_json_and_table(ws):
+    _, empty = ws("recipient", "list", "--json")
+    assert empty == []
+    ws("recipient", "add", "Apex Plastics GmbH", "--org", "Apex")
+    ws("recipient", "add", "Jansen BV", "--email", "j@jansen.example")
+    _, rows = ws("recipient", "list", "--json")
+    assert [(r["id"], r["name"], r["org"], r["email"]) for r in rows] == [
+        (1, "Apex Plastics GmbH", "Apex", None), (2, "Jansen BV", None, "j@jansen.example")]
+    result, _ = ws("recipient", "list")
+    lines = result.stdout.splitlines()
+    assert any("Apex Plastics GmbH" in line and "Apex" in line for line in lines)
+    assert any("Jansen BV" in line and "j@jansen.example" in line for line in lines)
+    assert "None" not in result.stdout
+
+
+@pytest.mark.parametrize("name, words", [("Apex Plastics GmbH", "already exists"), ("42", "is a number"),
+                                         (" ", "needs a name")])
+def test_bad_names_exit_2_and_store_nothing_more(ws, name, words):
+    ws("recipient", "add", "Apex Plastics GmbH")
+    result, _ = ws("recipient", "add", name, "--json", expect=2)
+    assert result.stderr.startswith("error: ") and words in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    _, rows = ws("recipient", "list", "--json")
+    assert len(rows) == 1
+
+
+def test_add_needs_a_name_and_a_workspace(cli, tmp_path):
+    result, _ = cli("recipient", "add", expect=2)
+    assert "Missing argument" in " ".join(result.stderr.split())
+    result, _ = cli("recipient", "list", "--home", tmp_path / "none", expect=2)
+    assert result.stderr == f"error: no leaktrace workspace at {tmp_path / 'none'}; create one with 'leaktrace init --home {tmp_path / 'none'}'.\n"

@@ -1,0 +1,114 @@
+"""``leaktrace trace``: the --json finding, the plain-words report of every kind of finding, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from leaktrace import Workspace
+from leaktrace.cli.app import app
+from leaktrace.cli.traces import print_finding
+from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+from tests.conftest import DATA, photo, save
+
+NAMES = ["Apex", "Borealis", "Castellan", "Dufour"]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """A workspace with one asset shared to 4 recipients, and a leak: Castellan's copy, cropped, shrunk, JPEG 80."""
+    tmp = tmp_path_factory.mktemp("cli-trace")
+    with Workspace.init(tmp / "ws") as ws:
+        for n in NAMES:
+            ws.add_recipient(n)
+        (asset,) = ws.add_assets([save(tmp / "plan.png", photo(8, (256, 384)))], title="Plan")
+        copies = ws.share(asset["id"], NAMES, tmp / "out")
+    image = cv2.imread(copies[2]["path"])
+    leak = cv2.resize(image[16:, :352], None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
+    cv2.imwrite(str(tmp / "leak.jpg"), leak, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return tmp, asset, leak.shape
+
+
+def _run(home, *args, code=0):
+    result = CliRunner().invoke(app, [*map(str, args), "--home", str(home)])
+    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+    return result
+
+
+def test_trace_json_names_the_leaker(shared):
+    tmp, asset, (h, w, _) = shared
+    finding = json.loads(_run(tmp / "ws", "trace", tmp / "leak.jpg", "--json").stdout)
+    assert set(finding) == {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"}
+    assert finding["leak"]["path"] == str(tmp / "leak.jpg") and (finding["leak"]["width"], finding["leak"]["height"]) == (w, h)
+    assert finding["asset"]["id"] == asset["id"] and finding["asset"]["title"] == "Plan"
+    assert finding["accused"] == ["Castellan"] and finding["false_accusation_bound"] == 1e-6
+    scores = {c["recipient"]: c["score"] for c in finding["candidates"]}
+    assert set(scores) == set(NAMES) and [c["recipient"] for c in finding["candidates"]][0] == "Castellan"
+    tau = np.sqrt(2 * np.log(len(NAMES) / 1e-6))  # 5.51 for 4 recipients
+    assert scores["Castellan"] > tau + 2 and all(abs(scores[n]) < tau for n in NAMES if n != "Castellan")
+    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value"} for c in finding["candidates"])
+    assert isinstance(finding["finding_id"], int)
+
+
+def test_trace_text_and_the_asset_option(shared):
+    tmp, asset, _ = shared
+    text = _run(tmp / "ws", "trace", tmp / "leak.jpg", "--asset", asset["id"]).stdout
+    assert text.startswith(f"Leak {tmp / 'leak.jpg'} (")
+    assert f"Asset {asset['id']} 'Plan' (" in text and "Accused: Castellan." in text
+    assert "among the 4 recipients is at most 1 in 1,000,000." in text
+    assert "Stored as finding " in text.splitlines()[-1]
+
+
+def test_bad_leaks_and_assets_exit_2(shared):
+    tmp, *_ = shared
+    for args, words in (([DATA / "truncated.jpg"], "truncated.jpg"), ([tmp / "missing.jpg"], "missing.jpg"),
+                        ([tmp / "leak.jpg", "--asset", "99"], "no asset numbered 99"),
+                        ([tmp / "leak.jpg", "--asset", "plan"], "plan")):
+        result = _run(tmp / "ws", "trace", *args, "--json", code=2)
+        assert result.stderr.startswith("error: ") and words in result.stderr and result.stderr.count("\n") == 1
+        assert result.stdout == ""
+
+
+# ----------------------------------------------------------------- print_finding, on records built by hand
+
+LEAK = LeakInfo("found/leak.jpg", "ab" * 32, 640, 480)
+ASSET = AssetMatch(3, "Bumper", 57, 0.62, False)
+
+
+def _finding(**change):
+    base = dict(leak=LEAK, asset=ASSET, candidates=(RecipientScore("Dufour", 2, 23.4, 0.0), RecipientScore("Apex", 1, 0.3, 0.96)),
+                accused=("Dufour",), false_accusation_bound=1e-6, threshold=5.46, elapsed_s=1.234, extra={}, id=12)
+    base.update(change)
+    return Finding(**base)
+
+
+def test_print_an_accusation(capsys):
+    print_finding(_finding())
+    out = capsys.readouterr().out
+    assert out.startswith("Leak found/leak.jpg (640x480, sha256 abababababab…)\n")
+    assert "Asset 3 'Bumper' (57 matching features, 62% of it visible)\n" in out
+    assert "< 1e-300" in out and "9.6e-01" in out and "YES" in out
+    assert ("Accused: Dufour. A recipient is accused only if its score exceeds 5.46; the probability that this test "
+            "accuses any innocent among the 2 recipients is at most 1 in 1,000,000.") in out
+    assert out.endswith("Traced in 1.23 s. Stored as finding 12.\n")
+
+
+def test_print_nobody_named(capsys):
+    print_finding(_finding(accused=(), candidates=(RecipientScore("Apex", 1, 1.5, 0.32),), id=None,
+                           asset=AssetMatch(3, "Bumper", 57, 0.62, True), extra={"hypotheses": 2}))
+    out = capsys.readouterr().out
+    assert "62% of it visible, mirrored)" in out
+    assert "The image fits 2 alignments equally well" in out
+    assert "The evidence names nobody: no score reaches the threshold 5.46" in out and "Accused" not in out
+    assert out.endswith("Traced in 1.23 s.\n")
+
+
+def test_print_no_asset_and_no_recipient(capsys):
+    print_finding(_finding(asset=None, candidates=(), accused=()))
+    assert capsys.readouterr().out.splitlines()[-1] == "No registered asset matches this image: nobody is accused. Stored as finding 12."
+    print_finding(_finding(candidates=(), accused=(), extra={"reason": "the asset was never shared"}, id=None))
+    assert capsys.readouterr().out.splitlines()[-1] == "No recipient could be tested (the asset was never shared): nobody is accused."
