@@ -223,7 +223,21 @@ def project(
             raise ValueError(f"rows and cols must have {h} and {w} entries, got {rows.shape} and {cols.shape}")
         dv, du = density if density is not None else (_density(rows), _density(cols))
         a, b = basis_at(rows, gy, density=dv), basis_at(cols, gx, density=du)
-    return (a.T @ f @ b).astype(np.float64).reshape(-1)  # k
+    return (a.T @ _banded_product(f, b)).astype(np.float64).reshape(-1)  # k
+
+
+def _banded_product(f: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``f @ b`` for a basis ``b`` whose columns are each non-zero on one short run of rows
+    (a lapped function spans 2 of its side's n + 1 cells): about 2·h·w multiply-adds
+    instead of h·w·n. (h, n) float32."""
+    out = np.zeros((f.shape[0], b.shape[1]), np.float32)  # h n
+    nonzero = b != 0
+    for j in range(b.shape[1]):
+        rows = np.flatnonzero(nonzero[:, j])
+        if rows.size:
+            start, stop = rows[0], rows[-1] + 1
+            out[:, j] = f[:, start:stop] @ b[start:stop, j]
+    return out
 
 
 def _density(u: np.ndarray) -> float:
