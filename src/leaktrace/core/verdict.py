@@ -16,7 +16,6 @@ import numpy as np
 
 from ..records import Alignment
 from . import align, bound, detect
-from ._align_images import project as _project_points
 from .views import Frame, LeakView, OriginalView, describe_leak, describe_original, frame_for
 
 
@@ -66,11 +65,9 @@ def detection_frame(original: OriginalView, alignment: Alignment, leak_shape: tu
     else:
         sx, sy = ww / vw, hh / vh  # valid-grid pixel → original pixels
         box = (xs.min() * sx, ys.min() * sy, (xs.max() + 1) * sx - 1, (ys.max() + 1) * sy - 1)
-    centre = np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]])
-    pts = np.r_[centre, centre + [1.0, 0.0], centre + [0.0, 1.0]]
-    q = _project_points(np.asarray(alignment.homography, float), pts)
-    scale = float(np.sqrt(abs(np.linalg.det(np.c_[q[1] - q[0], q[2] - q[0]])))) if np.all(np.isfinite(q)) else 1.0
-    return frame_for(original, box, min(1.0, scale))
+    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    scale = align.local_scale(np.asarray(alignment.homography, float), original.shape, at=centre)
+    return frame_for(original, box, min(1.0, scale) if np.isfinite(scale) and scale > 0 else 1.0)
 
 
 def recover(leak: LeakView, original: OriginalView, alignment: Alignment, *, grid: tuple[int, int]) -> np.ndarray:

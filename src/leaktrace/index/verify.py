@@ -157,7 +157,7 @@ def _ratio_matches(query: np.ndarray, candidate: np.ndarray, ratio: float) -> np
     """(query index, candidate index) pairs passing the ratio test, one per candidate point.
 
     The pairs of OpenCV's ``BFMatcher(NORM_L2).knnMatch(k=2)`` with Lowe's test, found by
-    an exact float32 matrix product instead (as ``core._align_features._match``): SIFT
+    an exact float32 matrix product instead (as ``core.align._features._match``): SIFT
     descriptors are integers in [0, 255], so every partial sum of ``‖b‖² − 2a·b`` is an
     integer below 2**24 and float32 computes it exactly, in any summation order. The
     distances and the test are then BFMatcher's own: float32 square roots, compared in

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import blur, fit_side, flip_matrix, plausible, scale_matrix
+from ._images import blur, fit_side, flip_matrix, plausible, scale_matrix
 
 SEARCH_SIDE = 256
 #: Original width as a fraction of the leak's width (original inside the leak).

@@ -8,8 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import blur, fit_side, local_scale, resize_to, scale_matrix, tile_stats, tone_curve
-from .views import LeakView, OriginalView, describe_leak, describe_original
+from ._images import blur, fit_side, local_scale, resize_to, scale_matrix, tile_stats, tone_curve
+from ..views import LeakView, OriginalView, describe_leak, describe_original
 
 
 def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +50,7 @@ def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) 
     return warped, _inside(src.shape[:2], h, (hh, ww))
 
 
-def _covered(leak_shape: tuple[int, ...], homography: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def footprint(leak_shape: tuple[int, ...], homography: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``warp_leak(leak, homography, shape)[1]`` from the leak's shape alone (no pixels resampled)."""
     hh, ww = shape[:2]
     h = np.asarray(homography, float)
@@ -133,11 +133,11 @@ def valid_mask(
     lv = describe_leak(leak)
     ov = describe_original(original, levels=False)
     h = np.asarray(homography, float)
-    good, mo = _agreeing(ov.work, lv.luma, h @ np.linalg.inv(ov.work_matrix))
+    good, mo = agreeing(ov.work, lv.luma, h @ np.linalg.inv(ov.work_matrix))
     (vh, vw), mv = valid_grid(ov.shape)
     to_good = mo @ ov.work_matrix @ np.linalg.inv(mv)  # valid grid → good's grid
     grid = cv2.warpPerspective(good.astype(np.uint8), to_good, (vw, vh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return grid.astype(bool) & _covered(lv.shape, h @ np.linalg.inv(mv), (vh, vw))
+    return grid.astype(bool) & footprint(lv.shape, h @ np.linalg.inv(mv), (vh, vw))
 
 
 def valid_in_frame(valid: np.ndarray, original_shape: tuple[int, int], frame_matrix: np.ndarray,
@@ -165,10 +165,10 @@ def valid_in_frame(valid: np.ndarray, original_shape: tuple[int, int], frame_mat
     to_valid = scale_matrix(vw / ww, vh / hh) @ np.linalg.inv(frame_matrix)  # frame → valid grid
     fh, fw = frame_shape
     carried = cv2.warpPerspective(np.asarray(valid, np.uint8), to_valid, (fw, fh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return carried.astype(bool) & _covered(leak_shape, np.asarray(homography, float) @ np.linalg.inv(frame_matrix), (fh, fw))
+    return carried.astype(bool) & footprint(leak_shape, np.asarray(homography, float) @ np.linalg.inv(frame_matrix), (fh, fw))
 
 
-def _agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Agreeing pixels on the original's grid shrunk to ≤ MASK_SIDE.
 
     Parameters

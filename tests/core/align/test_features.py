@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from skimage import data
 
-from leaktrace.core import _align_features as features_mod
+from leaktrace.core.align import _features as features_mod
 from leaktrace.core.align import features_version, register_all, registration_features
 
 

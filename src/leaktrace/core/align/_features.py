@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import fit_side, plausible
+from ._images import fit_side, plausible
 
 #: Longest side (pixels) the feature detector works at on the leak, and on the original
 #: (computed once per asset and cached): finer on the original so that a crop or a rotated

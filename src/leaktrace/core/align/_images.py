@@ -9,8 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .pixels import luminance
-from .views import fit_side, resize_to, scale_matrix
+from ..pixels import luminance
+from ..views import fit_side, resize_to, scale_matrix
 
 __all__ = [
     "luminance", "fit_side", "resize_to", "scale_matrix", "flip_matrix", "project", "corners", "plausible",
@@ -75,10 +75,11 @@ def plausible(h: np.ndarray, original_shape: tuple[int, ...], leak_shape: tuple[
     return 0.02 * leak_side / orig_side < scale < 50.0 * leak_side / orig_side
 
 
-def local_scale(h: np.ndarray, original_shape: tuple[int, ...]) -> float:
-    """Leak pixels per original pixel (geometric mean) at the original's centre."""
+def local_scale(h: np.ndarray, original_shape: tuple[int, ...], *, at: tuple[float, float] | None = None) -> float:
+    """Leak pixels per original pixel (geometric mean) at the original's point ``at`` (x, y),
+    by default its centre."""
     hh, ww = original_shape[:2]
-    c = np.array([[(ww - 1) / 2, (hh - 1) / 2]])
+    c = np.array([[(ww - 1) / 2, (hh - 1) / 2]]) if at is None else np.array([at], float)
     pts = np.r_[c, c + [1.0, 0.0], c + [0.0, 1.0]]
     q = project(h, pts)
     jac = np.c_[q[1] - q[0], q[2] - q[0]]

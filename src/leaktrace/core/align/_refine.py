@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._align_images import corners, local_scale, plausible, project, resize_to
+from ._images import corners, local_scale, plausible, project, resize_to
 
 #: Coarsest pyramid level (longest side of the template, pixels).
 COARSE_SIDE = 160

@@ -1,29 +1,6 @@
-"""Register a leak onto its original: homography, mirror, and the region that agrees.
+"""Hypotheses of where the leak sits, and the choice among them by image agreement only.
 
-The fingerprint's wavelength is about 1/32 of the image width, so the registration
-must be accurate well below that: sub-pixel on the original's grid.
-
-Pipeline of :func:`register`:
-
-1. Luminance of both images at a working scale (longest side ≤ ``max_side``).
-2. Hypotheses: SIFT (sensitive settings for thin lines; the original's side at twice the
-   leak's working size, cached per asset) + ratio test + USAC/MAGSAC, several
-   homographies per side (repeated parts), on the leak and on its mirror; plus the
-   full-frame hypotheses (leak = the resized original, or its mirror).
-3. Each hypothesis is refined coarse-to-fine by ECC and scored by IMAGE AGREEMENT only
-   (median per-tile correlation of lightly blurred images, see ``_align_images``).
-4. Unless some feature hypothesis is strong (≥ 25 inliers and agreement ≥ 0.75),
-   feature-free hypotheses are added and refined the same way: a multi-scale template
-   search (original inside the leak, leak inside the original, both mirrors), the
-   picture's frame in the leak (screenshots, pages), and rotated crops (±5°…45°).
-5. The best hypothesis wins; a mirrored one only when clearly better than the best
-   unmirrored one. Agreements within ``TIE`` are decided by the LEVEL RESIDUAL (per-tile
-   correlation cannot see where a ramp sits; levels can), and an ECC refinement is kept
-   only when it fits better by the same rule. Below ``MIN_AGREEMENT`` there is no
-   evidence: ``None``.
-
-No recipient score is ever looked at: choosing a hypothesis by the scores would test
-many times and void the false-accusation bound.
+Private to :mod:`leaktrace.core.align` (see its docstring for the pipeline).
 """
 
 from __future__ import annotations
@@ -33,19 +10,16 @@ from dataclasses import dataclass
 import cv2  # noqa: F401  (used by the doctests)
 import numpy as np
 
-from ..records import Alignment
-from ._align_features import VERSION as _FEATURES_VERSION
-from ._align_features import detect_original, feature_hypotheses
-from ._align_images import agreement, fit_side, flip_matrix, level_residual, local_scale, resize_to, scale_matrix
-from ._align_refine import refine
-from ._align_search import frame_hypotheses, rotated_hypotheses, search_hypotheses
-from ._align_warp import _agreeing, _covered, valid_grid, valid_in_frame, valid_mask, warp_leak
-from .views import LeakView, OriginalView, describe_leak, describe_original
+from ...records import Alignment
+from ._features import VERSION as _FEATURES_VERSION
+from ._features import detect_original, feature_hypotheses
+from ._images import agreement, fit_side, flip_matrix, level_residual, local_scale, resize_to, scale_matrix
+from ._refine import refine
+from ._search import frame_hypotheses, rotated_hypotheses, search_hypotheses
+from ._warp import agreeing, footprint, valid_mask
+from ..views import LeakView, OriginalView, describe_leak, describe_original
 
-__all__ = [
-    "register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "warp_leak", "valid_mask", "valid_grid", "valid_in_frame",
-    "MIN_AGREEMENT", "MIRROR_MARGIN",
-]
+__all__ = ["register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "MIN_AGREEMENT", "MIRROR_MARGIN"]
 
 #: Below this agreement register() returns None. Measured on the test scenarios: true
 #: leaks of photos and drawings score ≥ 0.91 (lowest: a drawing behind a 12 % overlay
@@ -168,8 +142,8 @@ def _refined(hy: _Hypothesis, score: _Scorer, original: np.ndarray, leak: np.nda
 def _weight(h: np.ndarray, original: np.ndarray, leak: np.ndarray):
     """Where ``h`` already agrees (for a robust ECC: stickers, overlays left out), or None
     when that is under half of what the leak covers (``h`` is still far off)."""
-    good, m = _agreeing(original, leak, h)
-    covered = _covered(leak.shape, h @ np.linalg.inv(m), good.shape)
+    good, m = agreeing(original, leak, h)
+    covered = footprint(leak.shape, h @ np.linalg.inv(m), good.shape)
     return (good, m) if good.sum() >= 0.5 * covered.sum() > 0 else None
 
 
