@@ -1,0 +1,51 @@
+"""/api/v1/tokens (admin): a token is shown once at creation, acts as its user, and stops when revoked."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import TestClient
+
+
+@pytest.fixture(scope="module")
+def owner(api):
+    r = api["admin"].post("/api/v1/users", json={"name": "tok-owner", "role": "auditor", "password": "tok-owner-pass"})
+    assert r.status_code == 201, r.text
+    return "tok-owner"
+
+
+def test_create_then_use_then_revoke(api, app, owner):
+    r = api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "nightly export"})
+    assert r.status_code == 201
+    body = r.json()
+    assert set(body) == {"id", "user", "name", "token"}
+    assert (body["user"], body["name"]) == (owner, "nightly export") and body["token"].startswith("lt_")
+    assert len(body["token"]) >= 32
+    client = TestClient(app, headers={"Authorization": f"Bearer {body['token']}"}, raise_server_exceptions=False)
+    assert client.get("/api/v1/findings").status_code == 200          # acts as an auditor: may read
+    assert client.post("/api/v1/recipients", json={"name": "Tok Ltd"}).status_code == 403  # and nothing more
+    r = api["admin"].delete(f"/api/v1/tokens/{body['id']}")
+    assert r.status_code == 200 and {"id": body["id"], "user": owner, "revoked": True}.items() <= r.json().items()
+    assert client.get("/api/v1/findings").status_code == 401
+    again = api["admin"].delete(f"/api/v1/tokens/{body['id']}")       # idempotent
+    assert again.status_code == 200 and again.json()["revoked"] is True
+
+
+def test_the_token_is_never_shown_again(api, owner):
+    token = api["admin"].post("/api/v1/tokens", json={"user": owner}).json()
+    assert token["name"] == ""
+    listed = api["admin"].get("/api/v1/users").text + api["admin"].get("/api/v1/audit").text
+    assert token["token"] not in listed
+
+
+def test_refusals(api, owner):
+    r = api["admin"].post("/api/v1/tokens", json={"user": "nobody-here"})
+    assert r.status_code == 404 and "nobody-here" in r.json()["error"]
+    assert api["admin"].post("/api/v1/tokens", json={}).status_code == 422
+    assert api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "x" * 201}).status_code == 422
+    assert api["admin"].delete("/api/v1/tokens/not-a-number").status_code == 422
+    assert api["admin"].delete("/api/v1/tokens/987654").status_code == 404
+    for role in ("analyst", "auditor"):
+        assert api[role].post("/api/v1/tokens", json={"user": owner}).status_code == 403
+        assert api[role].delete("/api/v1/tokens/1").status_code == 403
+    assert api[None].post("/api/v1/tokens", json={"user": owner}).status_code == 401
