@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import struct
 import warnings
 import zlib
@@ -33,6 +32,7 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from leaktrace.atomic import write_atomic  # re-exported: copies and cache files are written atomically
 from leaktrace.errors import ImageRejected
 
 __all__ = [
@@ -189,39 +189,7 @@ def encode_mask(mask: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
-
-    The bytes go to ``.<name>.partial-<random>`` in the same folder, are fsynced,
-    renamed over ``path`` and the folder is fsynced. ``OSError`` (disk full,
-    permissions) propagates; the partial file is removed.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial-{secrets.token_hex(6)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _file_size(path: Path) -> int:

@@ -72,3 +72,12 @@ def test_remove(tmp_path):
     digest = blobs.put(b"orphan")
     blobs.remove(digest)
     assert not blobs.exists(digest) and list(blobs) == []
+
+
+def test_blobs_are_read_only_and_a_failed_put_file_leaves_nothing(tmp_path):
+    blobs = BlobStore(tmp_path / "blobs")
+    digest = blobs.put(b"evidence")
+    assert blobs.path(digest).stat().st_mode & 0o222 == 0
+    with pytest.raises(FileNotFoundError):
+        blobs.put_file(tmp_path / "missing.jpg")
+    assert [p.name for p in (tmp_path / "blobs").rglob("*")] == [digest[:2], digest[2:]]

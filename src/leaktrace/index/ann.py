@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
+from leaktrace.atomic import atomic_writer
 from leaktrace.errors import BadInput, MissingDependency
 from leaktrace.index.descriptors import Features, extract, mirror
 from leaktrace.index.hashes import HASH_BYTES, global_hash
@@ -357,13 +357,10 @@ class AnnIndex:
         local = faiss.serialize_index(self._local) if self._local is not None else np.zeros(0, np.uint8)
         params = {key: getattr(self, key) for key in _PARAMS}
         params.update(format=_FORMAT, trained_on=self.trained_on)
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with atomic_writer(path) as handle:  # a partial file of its own: concurrent saves never mix
             np.savez(handle, params=np.array(json.dumps(params)), ids=self._ids[: self._n],
                      hashes=self._hashes[: self._n], shapes=self._shapes[: self._n],
                      counts=self._counts[: self._n], local=local)
-        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, features_loader: Callable[[int], Features]) -> AnnIndex:

@@ -15,8 +15,6 @@ Each backend is a factory ``(ctx, assets) -> AssetIndex`` in :data:`BACKENDS`:
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import Protocol
 
@@ -106,11 +104,6 @@ def _nlist(n_assets: int) -> int:
 
 
 def _save(index: AnnIndex, path: Path) -> None:
-    """Save under a name of this process's own, then rename: concurrent traces never mix files."""
+    """Save atomically (``AnnIndex.save`` writes a partial file of its own): concurrent traces never mix files."""
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        index.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    index.save(path)

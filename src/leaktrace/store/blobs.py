@@ -1,8 +1,9 @@
 """Content-addressed file storage: every file is named by its SHA-256.
 
-A blob with digest ``abcdef…`` lives at ``root/ab/cdef…``. Writes go to a temporary
-file in ``root``, are fsynced and renamed into place, so a blob is either absent
-or whole, even if the process dies mid-write. Storing the same bytes twice is a no-op.
+A blob with digest ``abcdef…`` lives at ``root/ab/cdef…``, read-only. Writes go through
+:mod:`leaktrace.atomic` (a partial file, fsynced and renamed into place, the folder
+fsynced), so a blob is either absent or whole, even if the process dies mid-write.
+Storing the same bytes twice is a no-op.
 
 >>> import tempfile
 >>> blobs = BlobStore(Path(tempfile.mkdtemp()))
@@ -14,19 +15,19 @@ or whole, even if the process dies mid-write. Storing the same bytes twice is a 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from leaktrace.atomic import staged, write_atomic
 from leaktrace.errors import BadInput, NotFound
 
 __all__ = ["BlobStore"]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
+_READ_ONLY = 0o444
 
 
 class BlobStore:
@@ -52,29 +53,20 @@ class BlobStore:
         target = self.path(digest)
         if target.is_file() and target.stat().st_size == len(data):
             return digest
-        tmp = self._temp()
-        try:
-            with open(tmp, "xb") as f:
-                f.write(data)
-                _sync(f)
-            self._move_into_place(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data, mode=_READ_ONLY)
         return digest
 
     def put_file(self, source: Path | str) -> str:
         """Store a copy of the file ``source``, streamed; return its SHA-256 hex digest."""
         hasher = hashlib.sha256()
-        tmp = self._temp()
-        try:
-            with open(source, "rb") as src, open(tmp, "xb") as f:
-                _copy_hashing(src, f, hasher)
-                _sync(f)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(source, "rb") as src, staged(self.root, "blob", mode=_READ_ONLY) as stage:
+            size = _copy_hashing(src, stage.file, hasher)
             target = self.path(hasher.hexdigest())
-            if not (target.is_file() and target.stat().st_size == tmp.stat().st_size):
-                self._move_into_place(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+            if not (target.is_file() and target.stat().st_size == size):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                stage.publish(target)
         return hasher.hexdigest()
 
     def get(self, sha256: str) -> bytes:
@@ -110,18 +102,6 @@ class BlobStore:
                     if _HEX64.fullmatch(digest):
                         yield digest
 
-    # ----------------------------------------------------------------- helpers
-
-    def _temp(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        return self.root / f".blob.partial-{secrets.token_hex(8)}"
-
-    def _move_into_place(self, tmp: Path, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-
 
 def _checked(sha256: str) -> str:
     if not isinstance(sha256, str) or not _HEX64.fullmatch(sha256):
@@ -129,22 +109,10 @@ def _checked(sha256: str) -> str:
     return sha256
 
 
-def _copy_hashing(src: BinaryIO, dst: BinaryIO, hasher: Any) -> None:
+def _copy_hashing(src: BinaryIO, dst: BinaryIO, hasher: Any) -> int:
+    size = 0
     for chunk in iter(lambda: src.read(_CHUNK), b""):
         hasher.update(chunk)
         dst.write(chunk)
-
-
-def _sync(f: BinaryIO) -> None:
-    f.flush()
-    os.fsync(f.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        size += len(chunk)
+    return size
