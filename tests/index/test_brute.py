@@ -287,11 +287,12 @@ def test_whole_smooth_render_is_found_by_its_hash(index, assets, attack):
     assert homography_error(match.homography, true_h, assets[SMOOTH].shape) < 0.01
 
 
+@pytest.mark.xfail(strict=True, reason="known limit: a smooth render gives no features and a crop or screenshot "
+                   "breaks its global hash; the trace's feature-free fallback finds these, the index does not")
 @pytest.mark.parametrize("attack", ["crop25", "screenshot"])
-def test_crops_and_screenshots_of_smooth_renders_are_not_found_yet(index, assets, attack):
-    # Known limit: no features and a broken global hash. Left to a feature-free search.
+def test_crops_and_screenshots_of_smooth_renders_are_found(index, assets, attack):
     leak, _ = ATTACKS[attack](assets[SMOOTH])
-    assert SMOOTH not in [asset_id for asset_id, _ in index.search(leak)]
+    assert SMOOTH in [asset_id for asset_id, _ in index.search(leak)]
 
 
 # ---------------------------------------------------------------- nothing to find

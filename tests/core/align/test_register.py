@@ -282,11 +282,18 @@ def test_overlays_left_out_of_valid_mask(scenario, image):
     assert corner_error(a.homography, h, original.shape, leak.shape) < TOLERANCE
     excluded = info["excluded"]
     assert a.valid_mask.shape == original.shape[:2] and a.valid_mask.dtype == bool
-    # measured 0.00 (overlay bar), 0.09 (sticker on the photo); a flat sticker on a smooth
-    # render passes the flat-tile test where the ramp under it has the sticker's luminance
-    # (measured 0.39): the mask compares luminance only, so the tiles add noise, no signal
+    # measured 0.00 (overlay bar), 0.09 (sticker on the photo); the sticker on the smooth
+    # render (measured 0.36) is held to 0.45 here against regressions, to 0.10 in the xfail below
     assert a.valid_mask[excluded].mean() < (0.45 if (scenario, image) == ("sticker", "render") else 0.10)
     assert a.valid_mask[~excluded].mean() > 0.85
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a flat sticker on a smooth render passes the flat-tile test where "
+                   "the ramp under it has the sticker's luminance (measured 0.36 of it left in the valid mask): the mask "
+                   "compares luminance only, so those tiles add noise, no signal")
+def test_sticker_on_a_smooth_render_left_out_of_valid_mask():
+    _, _, _, info, a = run("sticker", "render")
+    assert a.valid_mask[info["excluded"]].mean() < 0.10
 
 
 def test_smooth_render_screenshot_found_by_its_frame():
