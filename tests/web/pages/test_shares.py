@@ -1,0 +1,46 @@
+"""/share: the form and the list for every role; an analyst's share downloads the copies as one zip."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+
+
+def test_the_form_preselects_the_asset(pages, seeded):
+    html = pages["analyst"].get(f"/share?asset={seeded.asset_id}").text
+    assert f'<option value="{seeded.asset_id}" selected>#{seeded.asset_id} Bumper assembly (480×320)</option>' in html
+    assert len(re.findall(r'name="to" value="\d+"', html)) >= 3
+    auditor = pages["auditor"].get("/share").text
+    assert "Make copies and download zip" not in auditor and "Tender round 1" in auditor
+
+
+def test_a_share_downloads_a_zip_of_recorded_copies(pages, api, seeded):
+    client = pages["analyst"]
+    ids = {r["name"]: r["id"] for r in api["auditor"].get("/api/v1/recipients").json()["data"]}
+    to = [str(ids["Apex Plastics GmbH"]), str(ids["Castellan Composites SpA"])]
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "to": to,
+                                    "note": "  pages share test "})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    share = api["auditor"].get("/api/v1/shares").json()["data"][-1]
+    assert share["note"] == "pages share test" and share["created_by"] == "analyst"
+    assert r.headers["content-disposition"] == f'attachment; filename="share-{share["id"]}-asset-{seeded.asset_id}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    digests = sorted(hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist())
+    assert digests == sorted(c["sha256"] for c in share["copies"]) and len(digests) == 2
+    assert all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
+    assert "pages share test" in client.get("/share").text
+
+
+def test_refusals(pages, seeded):
+    client = pages["analyst"]
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id)})
+    assert r.status_code == 400 and "Pick at least one recipient." in r.text
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": "987654", "to": ["1"]})
+    assert r.status_code == 404
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "to": ["Nobody Ltd"]})
+    assert r.status_code == 404 and "Nobody Ltd" in r.text
+    assert client.post("/share", data={"csrf_token": client.csrf, "to": ["1"]}).status_code == 422
+    auditor = pages["auditor"]
+    assert auditor.post("/share", data={"csrf_token": auditor.csrf, "asset_id": str(seeded.asset_id), "to": ["1"]}).status_code == 403

@@ -1,0 +1,42 @@
+"""/trace: the upload form for analysts; a traced leak lands on its finding page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DATA
+
+
+def test_the_form(pages, seeded):
+    html = pages["analyst"].get("/trace").text
+    assert 'enctype="multipart/form-data"' in html and "Up to 50 MB." in html
+    assert f'<option value="{seeded.asset_id}">#{seeded.asset_id} Bumper assembly</option>' in html
+    auditor = pages["auditor"].get("/trace").text
+    assert "Your role (auditor) can read findings but not trace new leaks." in auditor and 'name="file"' not in auditor
+
+
+def test_a_traced_leak_lands_on_its_finding(pages, api, seeded):
+    client = pages["analyst"]
+    r = client.post("/trace", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id)},
+                    files={"file": ("found on forum.jpg", seeded.leak, "image/jpeg")}, follow_redirects=False)
+    assert r.status_code == 303 and re.fullmatch(r"/findings/\d+", r.headers["location"])
+    finding_id = int(r.headers["location"].rsplit("/", 1)[1])
+    f = api["auditor"].get(f"/api/v1/findings/{finding_id}").json()
+    assert f["accused"] == ["Borealis Moulding AB"] and f["actor"] == "analyst"
+    assert f["leak"]["path"] == "upload:found on forum.jpg"  # the upload's name, not the temporary file
+    assert "Accused: <strong>Borealis Moulding AB</strong>" in client.get(r.headers["location"]).text
+
+
+def test_refusals(pages, seeded):
+    client = pages["analyst"]
+    r = client.post("/trace", data={"csrf_token": client.csrf},
+                    files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")})
+    assert r.status_code == 400 and "t.png" in r.text
+    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("leak.pdf", b"%PDF-1.4", "application/pdf")})
+    assert r.status_code == 415
+    r = client.post("/trace", data={"csrf_token": client.csrf, "asset_id": "987654"},
+                    files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
+    assert r.status_code == 404
+    auditor = pages["auditor"]
+    r = auditor.post("/trace", data={"csrf_token": auditor.csrf}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
+    assert r.status_code == 403
