@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_psnr", 45.0, "A copy whose PSNR falls below this, in dB, is refused."),
     Setting("min_ssim", 0.99, "A copy whose SSIM falls below this is refused."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
+    Setting("png_compression", 2, "PNG compression of copies, 0-9: 0 stores pixels uncompressed, 1-3 are fast run-length levels, 4-9 zlib deflate (smaller drawings, several times slower)."),
     Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard)."),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB."),
     Setting("index_backend", "auto", "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
@@ -72,6 +73,7 @@ class Settings:
     min_psnr: float
     min_ssim: float
     jpeg_quality: int
+    png_compression: int
     max_pixels: int
     max_file_mb: float
     index_backend: str
@@ -172,6 +174,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting target_psnr must be between 30 and 70 dB.")
     if not 50 <= values["jpeg_quality"] <= 100:
         raise SettingRejected("setting jpeg_quality must be between 50 and 100.")
+    if not 0 <= values["png_compression"] <= 9:
+        raise SettingRejected("setting png_compression must be between 0 and 9.")
     if values["max_pixels"] < 1_000_000:
         raise SettingRejected("setting max_pixels must be at least 1,000,000.")
     if values["lock_timeout_s"] <= 0:

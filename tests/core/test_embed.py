@@ -81,3 +81,66 @@ def test_embed_speed_per_megapixel():
         embed.embed(img, s, strength=2.0, grid=grid, mask=m)
     per_mp = (time.perf_counter() - t0) / 3 / 1.5
     assert per_mp < 0.15  # measured ≈ 0.013–0.03 s/MP; generous for shared CI machines
+
+
+def _legacy_embed(image, signs, strength, grid, mask):
+    """The copy as embed() made it before strips: the whole delta at once, then the rounding."""
+    delta = embed._delta(image.shape[:2], signs, grid, mask)
+    delta *= np.float32(strength)
+    return embed._apply(image, delta)
+
+
+@pytest.mark.parametrize("kind", ["photo", "drawing", "grey", "float64 mask", "no mask"])
+def test_strips_are_bit_identical_to_the_whole_image_copy(kind):
+    img = data.astronaut()[:301, :389] if kind != "drawing" else line_drawing(263, 411)
+    if kind == "grey":
+        img = data.camera()[:257, :300]
+    grid = carrier.grid_for(img.shape[:2])
+    m = None if kind == "no mask" else mask_mod.perceptual_mask(img)
+    if kind == "float64 mask":
+        m = m.astype(np.float64)
+    s = _signs(grid[0] * grid[1], seed=5)
+    want = _legacy_embed(img, s, 2.7, grid, m)
+    assert np.array_equal(embed.embed(img, s, strength=2.7, grid=grid, mask=m), want)
+    for rows in (1, 7, 64, img.shape[0]):
+        out = np.zeros_like(img)
+        done = [r for r in embed.embed_strips(img, s, strength=2.7, grid=grid, mask=m, out=out, rows=rows)]
+        assert done[0].start == 0 and done[-1].stop == img.shape[0] and all(a.stop == b.start for a, b in zip(done, done[1:]))
+        assert np.array_equal(out, want), rows
+
+
+def test_strips_fill_out_in_order_and_reuse_it():
+    img = smooth_render(200, 240)
+    grid = carrier.grid_for(img.shape[:2])
+    out = np.full_like(img, 7)
+    seen = []
+    for rows in embed.embed_strips(img, _signs(grid[0] * grid[1]), strength=2.0, grid=grid, out=out, rows=50):
+        seen.append(bool((out[rows.stop:] == 7).all()))  # later rows not written yet
+    assert seen == [True] * 4
+    with pytest.raises(ValueError):
+        next(embed.embed_strips(img, _signs(grid[0] * grid[1]), strength=2.0, grid=grid, out=np.empty((3, 3, 3), np.uint8)))
+
+
+def test_embedding_memory_is_the_pattern_plus_a_strip():
+    import tracemalloc
+
+    img = np.random.default_rng(0).integers(0, 256, (1000, 1200, 3), dtype=np.uint8)
+    grid = carrier.grid_for(img.shape[:2])
+    m = mask_mod.perceptual_mask(img)
+    s = _signs(grid[0] * grid[1])
+    out = np.empty_like(img)
+    tracemalloc.start()
+    try:
+        for _ in embed.embed_strips(img, s, strength=2.0, grid=grid, mask=m, out=out):
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    per_pixel = peak / (img.shape[0] * img.shape[1])
+    assert per_pixel < 8, per_pixel  # the float32 pattern (4 B/px) and one strip (measured 6.6); the whole-image rounding took 24.5
+
+
+def test_reference_signs_are_fixed_and_public():
+    a = embed.reference_signs(4096)
+    assert a.dtype == np.int8 and set(np.unique(a)) == {-1, 1} and np.array_equal(a, embed.reference_signs(4096))
+    assert abs(int(a.sum())) < 300
