@@ -103,3 +103,87 @@ def test_meta(Session):
         q.set_meta(s, "schema_note", "two")
     with transaction(Session) as s:
         assert q.get_meta(s, "schema_note") == "two"
+
+
+# ----------------------------------------------------------------------------- findings, cases, audit, users, tokens
+
+
+@pytest.fixture(scope="module")
+def worked(tmp_path_factory):
+    """A workspace after some work: 3 findings (the second with an open case, the third with a closed one), users, tokens."""
+    import hashlib
+
+    from leaktrace import Workspace
+    from tests.conftest import photo, record_finding, save
+
+    tmp = tmp_path_factory.mktemp("q-work")
+    ws = Workspace.init(tmp / "ws")
+    leaks = [save(tmp / f"leak{i}.png", photo(40 + i, (24, 32))) for i in range(3)]
+    ids = [record_finding(ws.home, leak, ["Apex", "Borealis"], accused, actor="ana")
+           for leak, accused in zip(leaks, [(), ("Borealis",), ("Apex",)])]
+    open_case = ws.open_case(ids[1], actor="lead")
+    ws.update_case(open_case["id"], add_action="Audit the supplier", actor="lead")
+    closed = ws.open_case(ids[2], actor="lead")
+    ws.update_case(closed["id"], status="closed", actor="lead")
+    ws.add_user("ana", "analyst", "ana-password-1", actor="setup")
+    ws.add_user("otto", "auditor", "otto-password-1", actor="setup")
+    token = ws.create_token("otto", name="ci", actor="setup")
+    ws.create_token("otto", actor="setup")
+    ws.revoke_token(token["id"], actor="setup")
+    yield ws, ids, open_case["id"], closed["id"], hashlib.sha256(token["token"].encode()).hexdigest()
+    ws.close()
+
+
+def test_findings_newest_first_with_scores(worked):
+    ws, ids, *_ = worked
+    with ws.context.sessions() as s:
+        found = q.finding_by_id(s, ids[1])
+        assert [(sc.rank, sc.recipient_name, sc.accused) for sc in found.scores] == [(0, "Apex", False), (1, "Borealis", True)]
+        assert [f.id for f in q.list_findings(s)] == ids[::-1]
+        assert [f.id for f in q.list_findings(s, limit=2)] == ids[:0:-1]
+        with pytest.raises(NotFound, match="no finding numbered 99"):
+            q.finding_by_id(s, 99)
+
+
+def test_cases_by_status_and_by_finding(worked):
+    ws, ids, open_id, closed_id, _ = worked
+    with ws.context.sessions() as s:
+        case = q.case_by_id(s, open_id)
+        assert case.finding.id == ids[1] and case.responsible.name == "Borealis"
+        assert [e.kind for e in case.events] == ["opened", "action"] and [a.text for a in case.actions] == ["Audit the supplier"]
+        assert [c.id for c in q.list_cases(s)] == [closed_id, open_id]
+        assert [c.id for c in q.list_cases(s, status="closed")] == [closed_id]
+        assert q.list_cases(s, status="notified") == []
+        assert [c.id for c in q.open_cases_of_finding(s, ids[1])] == [open_id]
+        assert q.open_cases_of_finding(s, ids[2]) == []  # closed cases do not count
+        action = case.actions[0]
+        assert q.action_of_case(s, open_id, action.id).text == "Audit the supplier"
+        with pytest.raises(NotFound, match=f"case {closed_id} has no remediation action numbered {action.id}"):
+            q.action_of_case(s, closed_id, action.id)
+        with pytest.raises(NotFound, match="no case numbered 99"):
+            q.case_by_id(s, 99)
+
+
+def test_audit_newest_first(worked):
+    ws, *_ = worked
+    with ws.context.sessions() as s:
+        entries = q.list_audit(s)
+        assert [e.id for e in entries] == sorted((e.id for e in entries), reverse=True)
+        assert entries[0].action == "token.revoke" and entries[-1].action == "trace"
+        assert [e.id for e in q.list_audit(s, limit=3)] == [e.id for e in entries[:3]]
+
+
+def test_users_and_tokens(worked):
+    ws, *_, revoked_hash = worked
+    with ws.context.sessions() as s:
+        assert [(u.name, u.role) for u in q.list_users(s)] == [("ana", "analyst"), ("otto", "auditor")]
+        otto = q.user_by_name(s, "otto")
+        assert sorted((t.name, t.revoked) for t in otto.tokens) == [("", False), ("ci", True)]
+        assert q.find_user_by_name(s, "Otto") is None  # names are exact
+        with pytest.raises(NotFound, match="no user named 'eve'"):
+            q.user_by_name(s, "eve")
+        token = q.find_token_by_hash(s, revoked_hash)
+        assert token.user.name == "otto" and token.revoked and q.token_by_id(s, token.id).name == "ci"
+        assert q.find_token_by_hash(s, "0" * 64) is None
+        with pytest.raises(NotFound, match="no token numbered 99"):
+            q.token_by_id(s, 99)
