@@ -88,7 +88,7 @@ def test_features_are_read_only_and_inputs_untouched():
     assert np.array_equal(image, before)
     with pytest.raises(ValueError):
         features.keypoints[0, 0] = 1.0
-    with pytest.raises(BadInput):
+    with pytest.raises(ValueError):
         Features(np.zeros((3, 2)), np.zeros((2, 128)), (4, 4))
 
 

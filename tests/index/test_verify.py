@@ -8,7 +8,8 @@ import pytest
 import skimage.data as data
 
 from leaktrace.index.descriptors import Features, extract
-from leaktrace.index.verify import NO_MATCH, _ratio_matches, verify
+from leaktrace.core.features import match
+from leaktrace.index.verify import NO_MATCH, verify
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def test_matcher_returns_exactly_bfmatchers_pairs(camera, camera_features, leak)
     candidate = camera_features.descriptors
     for ratio in (0.8, 0.6, 0.95):
         expected = _bfmatcher_pairs(query, candidate, ratio)
-        got = _ratio_matches(query, candidate, ratio)
+        got = match(query, candidate, ratio=ratio, one_per_candidate=True)
         assert got.dtype == np.int64 and len(expected) > (0 if leak == "stranger" else 10)
         np.testing.assert_array_equal(got, expected)
 
@@ -97,4 +98,4 @@ def test_matcher_ratio_test_at_the_boundary_follows_bfmatcher():
     candidate = np.zeros((3, 128), np.uint8)
     candidate[0, 0], candidate[1, 0], candidate[2, :25] = 4, 5, 1
     assert len(_bfmatcher_pairs(query, candidate)) == 0
-    assert len(_ratio_matches(query, candidate, 0.8)) == 0
+    assert len(match(query, candidate, ratio=0.8, one_per_candidate=True)) == 0

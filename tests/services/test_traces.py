@@ -41,6 +41,9 @@ class _NoHits:
     def search(self, leak, k=1):
         return []
 
+    def search_details(self, leak, k=1):
+        return []
+
 
 def test_fallback_tries_the_assets_nearest_by_hash_first(tmp_path, monkeypatch):
     from leaktrace.services import search, traces

@@ -29,6 +29,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from .features import SEARCH, Features, extract
 from .pixels import luminance
 
 __all__ = [
@@ -116,21 +117,29 @@ class OriginalView:
 
 @dataclass(frozen=True, eq=False)
 class LeakView:
-    """A leak described once: its luminance at full size and at the working scale.
+    """A leak described once; the asset search, registration and the test all take it.
 
     Attributes
     ----------
+    image : (h, w) or (h, w, 3) uint8 ndarray
+        The decoded leak (RGB if colour): the asset search hashes it.
     luma : (h, w) float32 ndarray
         Luminance, levels.
     work : (h', w') float32 ndarray
         ``luma`` shrunk to a longest side ≤ ``WORK_SIDE``.
     work_matrix : (3, 3) float64 ndarray
         The leak's (x, y) → ``work``'s (x, y).
+    features : Features
+        Its local features (:data:`leaktrace.core.features.SEARCH`), in the leak's pixels:
+        the asset search matches them against the assets', registration against the
+        original's.
     """
 
+    image: np.ndarray
     luma: np.ndarray
     work: np.ndarray
     work_matrix: np.ndarray
+    features: Features
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -150,7 +159,7 @@ def describe_leak(leak: np.ndarray, *, max_side: int = WORK_SIDE) -> LeakView:
         return leak
     y = luminance(leak)
     work, m = fit_side(y, max_side)
-    return LeakView(y, work, m)
+    return LeakView(leak, y, work, m, extract(leak, SEARCH))
 
 
 def pyramid(luma: np.ndarray, mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

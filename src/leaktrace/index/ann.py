@@ -26,6 +26,8 @@ import numpy as np
 
 from leaktrace.atomic import atomic_writer
 from leaktrace.errors import BadInput, MissingDependency
+from leaktrace.core.views import LeakView
+from leaktrace.index import descriptors
 from leaktrace.index.descriptors import Features, extract, mirror
 from leaktrace.index.hashes import HASH_BYTES, global_hash
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
@@ -218,7 +220,7 @@ class AnnIndex:
             self._local.remove_ids(faiss.IDSelectorBatch(np.array([slot], np.int64)))
 
 
-    def search(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
+    def search(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float]]:
         """Up to ``k`` verified ``(asset_id, score)`` for a query image, best first.
 
         As :meth:`~leaktrace.index.brute.BruteForceIndex.search`: ``query`` is an
@@ -226,12 +228,12 @@ class AnnIndex:
         """
         return [(asset_id, score) for asset_id, score, _ in self.search_details(query, k)]
 
-    def search_details(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float, Match]]:
+    def search_details(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float, Match]]:
         """As :meth:`search`, with the :class:`~leaktrace.index.verify.Match` of each hit."""
         if k < 1 or not self._slot:
             return []
-        features = extract(query, max_features=self.max_features, max_side=self.max_side)
-        tried = self._hash_candidates(query)
+        image, features = descriptors.query(query, max_features=self.max_features, max_side=self.max_side)
+        tried = self._hash_candidates(image)
         hits = [hit for hit in (self._hash_hit(*t, features) for t in tried) if hit is not None]
         if not hits:
             done = {t[0] for t in tried}

@@ -23,6 +23,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from leaktrace.index.ann import AnnIndex
+from leaktrace.core.views import LeakView
+from leaktrace.index import descriptors
 from leaktrace.index.descriptors import Features, extract
 from leaktrace.index.hashes import HASH_BYTES, distances, global_hash
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
@@ -37,10 +39,10 @@ class AssetIndex(Protocol):
     def add(self, asset_id: int, image_hash: np.ndarray, features: Features) -> None:
         """Register (or replace) an asset by its global hash and its local features."""
 
-    def search(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
+    def search(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float]]:
         """Up to ``k`` verified ``(asset_id, score)``, best first; ``[]`` when none."""
 
-    def search_details(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float, Match]]:
+    def search_details(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float, Match]]:
         """As :meth:`search`, with each hit's :class:`~leaktrace.index.verify.Match`."""
 
 
@@ -125,13 +127,13 @@ class BruteForceIndex:
             del self._features[i]
             self._hashes = np.delete(self._hashes, i, axis=0)
 
-    def search(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
+    def search(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float]]:
         """Up to ``k`` verified ``(asset_id, score)`` for a query image, best first.
 
         Parameters
         ----------
-        query : (H, W) or (H, W, 3) uint8 ndarray
-            The leak.
+        query : (H, W) or (H, W, 3) uint8 ndarray, or LeakView
+            The leak (a view's own features are used, not extracted again).
         k : int, optional
             Most results to return.
 
@@ -142,13 +144,13 @@ class BruteForceIndex:
         """
         return [(asset_id, score) for asset_id, score, _ in self.search_details(query, k)]
 
-    def search_details(self, query: np.ndarray, k: int = 5) -> list[tuple[int, float, Match]]:
+    def search_details(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float, Match]]:
         """As :meth:`search`, with the :class:`~leaktrace.index.verify.Match` of each hit."""
         if k < 1 or not self._ids:
             return []
-        plain, flipped = distances(query, self._hashes)  # n, n
+        image, features = descriptors.query(query, max_features=self.max_features, max_side=self.max_side)
+        plain, flipped = distances(image, self._hashes)  # n, n
         distance = np.minimum(plain, flipped)  # n
-        features = extract(query, max_features=self.max_features, max_side=self.max_side)
         hits, tried = [], set()
         for i in np.flatnonzero(distance <= self.hash_radius):
             hit = self._hash_hit(int(i), features, int(distance[i]), bool(flipped[i] < plain[i]))

@@ -1,6 +1,7 @@
 """Local features (SIFT) of an image: what finds crops, screenshots and photos of assets.
 
-Features are extracted on the luminance at a capped working size and reported in the
+The feature stack itself is :mod:`leaktrace.core.features` (shared with registration);
+this module fixes the asset search's settings and caches features. Features are extracted on the luminance at a capped working size and reported in the
 full image's pixels. :func:`mirror` turns them into the features of the mirrored image
 without a second extraction (SIFT descriptors of a mirrored patch are a fixed
 permutation of the original's), so mirrored reposts cost one extra match, not one
@@ -10,72 +11,22 @@ extra extraction. :func:`to_bytes` / :func:`from_bytes` let the services cache t
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
+from leaktrace.core.features import SEARCH, Features, Settings, mirror
+from leaktrace.core.features import extract as _extract
+from leaktrace.core.views import LeakView
 from leaktrace.errors import BadInput
-from leaktrace.index.hashes import luminance
 
-__all__ = ["Features", "extract", "from_bytes", "mirror", "to_bytes"]
+__all__ = ["Features", "SETTINGS", "extract", "from_bytes", "mirror", "query", "to_bytes"]
 
-# SIFT tuned for thin line drawings as well as photos: a lower contrast threshold keeps
-# faint features, a higher edge threshold keeps corners of thin strokes.
-_CONTRAST_THRESHOLD = 0.02
-_EDGE_THRESHOLD = 20.0
-_MIN_SIDE = 256  # tiny images are upscaled to this before extraction, pixels
-
-# Descriptor permutation for a left-right mirror: OpenCV SIFT lays a descriptor out as
-# (row 4, column 4, orientation 8); mirroring flips the rows and negates orientations.
-_MIRROR_PERMUTATION = (
-    np.arange(128)
-    .reshape(4, 4, 8)[::-1][:, :, (-np.arange(8)) % 8]
-    .ravel()
-)
+#: The asset search's SIFT settings (:data:`leaktrace.core.features.SEARCH`).
+SETTINGS = SEARCH
 
 
-@dataclass(frozen=True, eq=False)
-class Features:
-    """SIFT keypoints and descriptors of one image.
-
-    Attributes
-    ----------
-    keypoints : (n, 2) float32 ndarray
-        (x, y) of each keypoint, in the image's own pixels.
-    descriptors : (n, 128) uint8 or float32 ndarray
-        SIFT descriptor of each keypoint.
-    shape : (int, int)
-        (H, W) of the image, pixels.
-    """
-
-    keypoints: np.ndarray
-    descriptors: np.ndarray
-    shape: tuple[int, int]
-
-    def __post_init__(self) -> None:
-        keypoints = np.array(self.keypoints, dtype=np.float32).reshape(-1, 2)
-        descriptors = np.array(self.descriptors)
-        if descriptors.dtype not in (np.uint8, np.float32):
-            descriptors = descriptors.astype(np.float32)
-        descriptors = descriptors.reshape(-1, 128)
-        if len(keypoints) != len(descriptors):
-            raise BadInput(f"{len(keypoints)} keypoints but {len(descriptors)} descriptors")
-        shape = tuple(int(s) for s in self.shape)
-        if len(shape) != 2 or min(shape) < 1:
-            raise BadInput(f"feature shape must be (H, W), got {self.shape}")
-        keypoints.flags.writeable = False
-        descriptors.flags.writeable = False
-        object.__setattr__(self, "keypoints", keypoints)
-        object.__setattr__(self, "descriptors", descriptors)
-        object.__setattr__(self, "shape", shape)
-
-    def __len__(self) -> int:
-        return len(self.keypoints)
-
-
-def extract(image: np.ndarray, *, max_features: int = 2000, max_side: int = 1024) -> Features:
-    """SIFT features of an image's luminance.
+def extract(image: np.ndarray, *, max_features: int = SETTINGS.max_features, max_side: int = SETTINGS.max_side) -> Features:
+    """SIFT features of an image's luminance, with the asset search's settings.
 
     Parameters
     ----------
@@ -104,58 +55,22 @@ def extract(image: np.ndarray, *, max_features: int = 2000, max_side: int = 1024
     """
     if max_features < 1 or max_side < 16:
         raise BadInput(f"max_features must be ≥ 1 and max_side ≥ 16, got {max_features}, {max_side}")
-    grey = luminance(image)
-    h, w = grey.shape
-    scale = min(1.0, max_side / max(h, w))
-    if max(h, w) < _MIN_SIDE:
-        scale = _MIN_SIDE / max(h, w)
-    if scale != 1.0:
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        grey = cv2.resize(grey, size, interpolation=interpolation)
-    sift = cv2.SIFT_create(
-        nfeatures=max_features,
-        contrastThreshold=_CONTRAST_THRESHOLD,
-        edgeThreshold=_EDGE_THRESHOLD,
-    )
-    keypoints, descriptors = sift.detectAndCompute(grey, None)
-    if descriptors is None or not keypoints:
-        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8), (h, w))
-    keypoints = keypoints[:max_features]
-    descriptors = np.clip(descriptors[:max_features], 0, 255).astype(np.uint8)  # integer-valued
-    xy = np.array([k.pt for k in keypoints], np.float32)  # n 2, working pixels
-    sx, sy = w / grey.shape[1], h / grey.shape[0]
-    xy = (xy + 0.5) * np.array([sx, sy], np.float32) - 0.5  # pixel centres to full size
-    return Features(xy, descriptors, (h, w))
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise BadInput(f"image must be uint8, got {image.dtype}")
+    if min(image.shape[:2]) < 8:
+        raise BadInput(f"image is too small to search for: {image.shape[1]}x{image.shape[0]} pixels")
+    return _extract(image, Settings(max_side, SETTINGS.min_side, max_features, SETTINGS.contrast, SETTINGS.edge))
 
 
-def mirror(features: Features) -> Features:
-    """Features of the left-right mirror of the image, computed from the features.
-
-    Parameters
-    ----------
-    features : Features
-        Features of an image of width W.
-
-    Returns
-    -------
-    mirrored : Features
-        x becomes ``W - 1 - x``; each descriptor is permuted as SIFT would have
-        computed it on the mirrored image (rows of the 4x4 grid reversed,
-        orientation bins negated).
-
-    Examples
-    --------
-    >>> f = Features(np.array([[1.0, 2.0]]), np.arange(128, dtype=np.uint8)[None], (10, 20))
-    >>> m = mirror(f)
-    >>> m.keypoints.tolist()
-    [[18.0, 2.0]]
-    >>> np.array_equal(mirror(m).descriptors, f.descriptors)
-    True
-    """
-    xy = features.keypoints.copy()
-    xy[:, 0] = features.shape[1] - 1 - xy[:, 0]
-    return Features(xy, features.descriptors[:, _MIRROR_PERMUTATION], features.shape)
+def query(leak: np.ndarray | LeakView, *, max_features: int, max_side: int) -> tuple[np.ndarray, Features]:
+    """The image and features a search works with: a leak view's own (described once)
+    when the index uses the search settings, else extracted from the image."""
+    if isinstance(leak, LeakView):
+        if (max_features, max_side) == (SETTINGS.max_features, SETTINGS.max_side):
+            return leak.image, leak.features
+        leak = leak.image
+    return leak, extract(leak, max_features=max_features, max_side=max_side)
 
 
 def to_bytes(features: Features) -> bytes:

@@ -1,6 +1,6 @@
 """Geometric verification: do a query's features sit on a candidate asset by one homography?
 
-Ratio-test matching (exact brute force as one float32 matrix product), a USAC MAGSAC++
+Ratio-test matching (:func:`leaktrace.core.features.match`: exact, one query point per candidate point), a USAC MAGSAC++
 homography, and sanity checks (orientation, scale, anisotropy, convex outline) tried on
 the query and on its mirror. The answer is a :class:`Match`; the caller decides which
 inlier count and coverage are enough.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from leaktrace.core import features
 from leaktrace.errors import BadInput
 from leaktrace.index.descriptors import Features, mirror
 from leaktrace.index.hashes import HASH_BYTES
@@ -23,7 +24,6 @@ _MIN_CORRESPONDENCES = 8  # below this, no homography is attempted
 _MIN_SCALE, _MAX_SCALE = 1 / 25, 25.0  # query pixels per candidate pixel
 _MAX_ANISOTROPY = 4.0  # ratio of the singular values of the local affine part
 _GRID = 64  # coverage is measured on a GRID x GRID lattice of candidate pixels
-_MATCH_CHUNK = 1024  # query rows per block of the matcher (memory: block x candidates x 4 bytes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +136,7 @@ def hash_match(candidate_shape: tuple[int, int], query_shape: tuple[int, int], m
 
 def _fit(query: Features, candidate: Features, ratio: float, threshold: float) -> Match:
     """One hypothesis: match, fit, check. Homography maps candidate to query."""
-    pairs = _ratio_matches(query.descriptors, candidate.descriptors, ratio)  # m 2
+    pairs = features.match(query.descriptors, candidate.descriptors, ratio=ratio, one_per_candidate=True)  # m 2
     if len(pairs) < _MIN_CORRESPONDENCES:
         return NO_MATCH
     src = candidate.keypoints[pairs[:, 1]].astype(np.float64)  # m 2
@@ -151,44 +151,6 @@ def _fit(query: Features, candidate: Features, ratio: float, threshold: float) -
         return NO_MATCH
     coverage = _coverage(homography, candidate.shape, query.shape)
     return Match(inliers, coverage, False, homography / homography[2, 2])
-
-
-def _ratio_matches(query: np.ndarray, candidate: np.ndarray, ratio: float) -> np.ndarray:
-    """(query index, candidate index) pairs passing the ratio test, one per candidate point.
-
-    The pairs of OpenCV's ``BFMatcher(NORM_L2).knnMatch(k=2)`` with Lowe's test, found by
-    an exact float32 matrix product instead (as ``core.align._features._match``): SIFT
-    descriptors are integers in [0, 255], so every partial sum of ``‖b‖² − 2a·b`` is an
-    integer below 2**24 and float32 computes it exactly, in any summation order. The
-    distances and the test are then BFMatcher's own: float32 square roots, compared in
-    float64; ties go to the lowest candidate index, as in BFMatcher.
-    """
-    if len(query) < 2 or len(candidate) < 2:
-        return np.zeros((0, 2), np.int64)
-    a = np.asarray(query, np.float32)
-    b = np.asarray(candidate, np.float32)
-    b2 = np.einsum("ij,ij->i", b, b)  # m
-    bt = np.ascontiguousarray(b.T) * np.float32(-2.0)  # 128 m (×2 is exact)
-    best = np.empty(len(a), np.int64)  # n
-    squared = np.empty((len(a), 2), np.float32)  # n 2, nearest and second nearest
-    for start in range(0, len(a), _MATCH_CHUNK):  # bounded memory
-        block = a[start : start + _MATCH_CHUNK]
-        d = block @ bt  # c m: −2a·b
-        d += b2  # ‖b‖² − 2a·b (‖a‖² is added to the two kept distances only)
-        rows = np.arange(len(block))
-        nearest = np.argmin(d, axis=1)  # c, first minimum
-        first = d[rows, nearest]
-        d[rows, nearest] = np.inf
-        a2 = np.einsum("ij,ij->i", block, block)  # c
-        best[start : start + len(block)] = nearest
-        squared[start : start + len(block)] = np.c_[first + a2, d.min(axis=1) + a2]
-    distance = np.sqrt(np.maximum(squared, 0)).astype(np.float64)  # n 2, as BFMatcher reports
-    good = np.flatnonzero(distance[:, 0] < ratio * distance[:, 1])
-    good = good[np.argsort(distance[good, 0], kind="stable")]  # closest first
-    pairs = np.c_[good, best[good]].astype(np.int64).reshape(-1, 2)
-    # Many query points on one candidate point make fake inliers: keep each candidate's best.
-    _, first_seen = np.unique(pairs[:, 1], return_index=True)
-    return pairs[np.sort(first_seen)]
 
 
 def _sane(homography: np.ndarray, inlier_src: np.ndarray) -> bool:

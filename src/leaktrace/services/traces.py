@@ -52,13 +52,13 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(image.shape[1]), int(image.shape[0]))
     leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
-    asset, alignments = _identify(ctx, image, leak, asset_id)
+    asset, alignments, hints = _identify(ctx, image, leak, asset_id)
     if asset is None:
         return Finding(info, None, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "no registered asset matches this image"})
     step("align the leak")
     original = asset_cache.original_view(ctx, asset)
     if not alignments:
-        alignments = align.register_all(leak, original)
+        alignments = align.register_all(leak, original, hints=hints)
     if not alignments:
         match = AssetMatch(asset.id, asset.title, 0, 0.0, False)
         return Finding(info, match, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "the leak could not be aligned to the asset"})
@@ -84,21 +84,24 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
 
 
 def _identify(ctx: Context, image: np.ndarray, leak: views.LeakView, asset_id):
-    """The asset the leak comes from (and an alignment when the fallback already made one)."""
+    """The asset the leak comes from, an alignment when the fallback already made one, and
+    the asset search's verified homography as a registration hint (image evidence only)."""
     if asset_id is not None:
-        return assets_service.get(ctx, asset_id), []
+        return assets_service.get(ctx, asset_id), [], ()
     assets = assets_service.all_assets(ctx)
     if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
-    hits = search.index_for(ctx, assets).search(image, k=1)
+    hits = search.index_for(ctx, assets).search_details(leak, k=1)
     if hits:
-        return next(asset for asset in assets if asset.id == hits[0][0]), []
-    best: tuple = (None, [])
+        asset_id, _, match = hits[0]
+        hints = ((match.homography, match.mirrored, match.inliers),) if match.method == "features" and match.homography is not None else ()
+        return next(asset for asset in assets if asset.id == asset_id), [], hints
+    best: tuple = (None, [], ())
     for asset in _nearest_by_hash(ctx, image, assets)[:FALLBACK_ASSETS]:
         alignments = align.register_all(leak, asset_cache.original_view(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
-            best = (asset, alignments)
+            best = (asset, alignments, ())
     return best
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from leaktrace.core.align import MIN_AGREEMENT, register, valid_mask, warp_leak
+from leaktrace.core.align import MIN_AGREEMENT, register, register_all, valid_mask, warp_leak
 from leaktrace.core.codec import jpeg_roundtrip
 
 # ---------------------------------------------------------------- test images
@@ -354,3 +354,20 @@ def test_warp_leak_inverts_a_known_shift():
 def test_valid_mask_of_identical_images_is_nearly_full():
     img = photo()[::2, ::2].copy()
     assert valid_mask(img, img, np.eye(3)).mean() > 0.95
+
+
+def test_a_hint_from_the_asset_search_is_one_more_hypothesis():
+    """The index's verified homography enters like any feature hypothesis: with the leak's own
+    features taken away, the hint alone still registers it, and it is chosen on agreement."""
+    import dataclasses
+
+    from leaktrace.core import features, views
+
+    original, leak, h, _, _ = run("crop25", "photo")
+    view = views.describe_leak(leak)
+    blind = dataclasses.replace(view, features=features.Features(np.zeros((0, 2)), np.zeros((0, 128), np.uint8), view.shape))
+    without = register_all(blind, original)
+    with_hint = register_all(blind, original, hints=[(h, False, 40)])
+    assert with_hint and with_hint[0].method == "features" and with_hint[0].inliers == 40
+    assert corner_error(with_hint[0].homography, h, original.shape, leak.shape) < TOLERANCE
+    assert not without or without[0].method != "features"

@@ -6,6 +6,7 @@ Private to :mod:`leaktrace.core.align` (see its docstring for the pipeline).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import cv2  # noqa: F401  (used by the doctests)
 import numpy as np
@@ -279,7 +280,8 @@ def register(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) ->
 
 
 def register_all(
-    leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600, features: RegistrationFeatures | None = None
+    leak: np.ndarray | LeakView, original: np.ndarray | OriginalView, *, max_side: int = 1600,
+    features: RegistrationFeatures | None = None, hints: Sequence[tuple[np.ndarray, bool, int]] = (),
 ) -> list[Alignment]:
     """Every credible alignment, best first: one, or two when the image cannot tell.
 
@@ -297,6 +299,10 @@ def register_all(
         :func:`registration_features` of ``original`` (cached per asset: saves one SIFT
         run per trace). Ignored, and recomputed, when of another version or shape; the
         result is the same either way.
+    hints : sequence of (homography, mirrored, inliers), optional
+        Feature hypotheses found elsewhere (the asset search's verified homography,
+        ORIGINAL → LEAK in full-size pixels): refined and chosen like every other
+        hypothesis, on image agreement only.
 
     Returns
     -------
@@ -317,8 +323,12 @@ def register_all(
 
     f = _usable(features if features is not None else ov.features, ov, max_side)
     desc = f.descriptors.astype(np.float32) if len(f.descriptors) else None
-    by_features = feature_hypotheses(o, lk, original_features=(f.points, desc, f.matrix))
+    by_features = feature_hypotheses(o, lv.features, sl, original_features=(f.points, desc, f.matrix))
     hyps = [_Hypothesis(h, m, n, "features") for h, m, n in by_features]
+    for h, m, n in hints:
+        hw = sl @ np.asarray(h, float) @ np.linalg.inv(so)  # working scale → working scale
+        if np.all(np.isfinite(hw)) and abs(hw[2, 2]) > 1e-12:
+            hyps.append(_Hypothesis(hw / hw[2, 2], bool(m), int(n), "features"))
     full = scale_matrix(lw / ow, lh / oh)
     hyps += [_Hypothesis(full, False, 0, "full-frame"), _Hypothesis(flip_matrix(lw) @ full, True, 0, "full-frame")]
     score = _Scorer(o, lk)
