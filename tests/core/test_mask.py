@@ -2,6 +2,7 @@
 
 import cv2
 import numpy as np
+import pytest
 from skimage import data
 
 from leaktrace.core import mask as mask_mod
@@ -50,3 +51,28 @@ def test_mask_is_smooth():
     m = mask_mod.perceptual_mask(data.astronaut())
     step = np.abs(np.diff(m, axis=0)).max()
     assert step < 0.1  # no hard steps
+
+
+@pytest.mark.parametrize("shape", [(700, 300, 3), (1000, 257), (2200, 130, 3), (3000, 97, 3)])
+def test_mask_in_strips_is_the_whole_image_mask_bit_for_bit(shape):
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    img[: shape[0] // 3] = 255  # white paper (saturated) across strip borders
+    img[shape[0] // 2:, : shape[1] // 4] = 0
+    cv2.line(img, (0, 5), (shape[1] - 1, shape[0] - 7), 40, 1, cv2.LINE_AA)
+    got = mask_mod.perceptual_mask(img)
+    assert got.shape == shape[:2] and got.dtype == np.float32
+    assert np.array_equal(got, mask_mod._mask(img))  # _mask: the same computation in one piece
+
+
+def test_mask_memory_is_a_strip():
+    import tracemalloc
+
+    img = np.random.default_rng(0).integers(0, 256, (1500, 1000, 3), dtype=np.uint8)
+    tracemalloc.start()
+    try:
+        mask_mod.perceptual_mask(img)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * img[..., 0].size + 16e6, peak  # the float32 result (4 B/px) and one strip (≈ 11 MB); in one piece ≈ 35 B/px
