@@ -5,7 +5,8 @@ The Python API is :class:`leaktrace.Workspace` (imported lazily, so ``import lea
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from leaktrace._version import __version__
+
 __all__ = ["Workspace", "__version__"]
 
 

@@ -94,6 +94,22 @@ class Forbidden(BadInput):
     http_status = 403
 
 
+class UploadTooLarge(BadInput):
+    """An upload larger than the web upload limit."""
+
+    http_status = 413
+
+
+class UnsupportedUpload(BadInput):
+    """An upload whose declared type or name is not an image type leaktrace reads."""
+
+    http_status = 415
+
+
+class LoginRequired(Unauthorized):
+    """A page was asked for without a valid session: pages redirect to the login form, the API answers 401."""
+
+
 class MissingDependency(LeaktraceError):
     """An optional part of leaktrace is not installed (the ``report`` extra for evidence reports)."""
 

@@ -1,12 +1,25 @@
 """Frozen records that cross layers: what the core returns and what interfaces print.
 
 They hold numbers and ids, never open files or sessions. ``to_dict`` gives the
-JSON-ready form the CLI's ``--json`` prints.
+JSON-ready form the CLI's ``--json`` prints and the REST API answers with.
+
+Every entity a service returns to an interface (recipient, asset, share, copy, stored
+finding, case, user, token, audit entry) is a :class:`Record`: its fields are the keys of
+its JSON document, so ``to_dict()`` is the contract and the web schemas are generated from
+the fields. The trace's own records (:class:`Alignment`, :class:`RecipientScore`,
+:class:`LeakInfo`, :class:`AssetMatch`, :class:`Finding`) keep their hand-written
+``to_dict``.
+
+>>> r = Recipient(1, "Apex Plastics GmbH", None, "Apex", "2027-01-05T09:00:00+00:00")
+>>> r.to_dict()["org"], r["name"], sorted(r)[:2]
+('Apex', 'Apex Plastics GmbH', ['created_at', 'email'])
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -119,15 +132,328 @@ class Finding:
         }
 
 
+
+
+# --------------------------------------------------------------------------- interface records
+
+
+def _plain(value: Any, digits: int | None = None) -> Any:
+    """``value`` as JSON types: records as dicts, tuples as lists, floats rounded to ``digits``."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if digits is not None and isinstance(value, float):
+        return round(value, digits)
+    return value
+
+
+def _rounded(n: int) -> Any:
+    """A float field shown rounded to ``n`` decimals by ``to_dict`` (the record keeps the full value)."""
+    return field(metadata={"digits": n})
+
+
+class Record(Mapping):
+    """Base of the records services return to interfaces.
+
+    ``to_dict()`` is every field (nested records as dicts, tuples as lists), then the
+    properties named in ``derived``. A record also reads as that document
+    (``record["id"]``, ``"id" in record``, ``set(record)``), so Python API callers written
+    against the dicts the services used to return keep working.
+    """
+
+    __slots__ = ()
+    #: Properties ``to_dict`` adds after the fields (values the contract carries that follow from the fields).
+    derived: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: _plain(getattr(self, f.name), f.metadata.get("digits")) for f in fields(self)}  # type: ignore[arg-type]
+        out.update((name, _plain(getattr(self, name))) for name in self.derived)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(fields(self)) + len(self.derived)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class UserView:
+class Recipient(Record):
+    """A person or organisation that receives copies (never its key reference)."""
+
+    id: int
+    name: str
+    email: str | None
+    org: str | None
+    created_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class RecipientRef(Record):
+    """A recipient named inside another record."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Asset(Record):
+    """A registered original (never its key reference)."""
+
+    id: int
+    title: str
+    filename: str
+    sha256: str
+    format: str  # PNG, JPEG, WEBP…
+    width: int  # pixels
+    height: int  # pixels
+    carrier: tuple[int, int]  # carrier grid (rows, columns): K = rows · columns
+    strength: float = _rounded(4)  # luminance levels
+    created_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class AssetAdded(Asset):
+    """One file given to ``asset add``: the asset, the file it was read from, and whether it was
+    registered already (same bytes; the existing asset is returned)."""
+
+    path: str
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class AssetRef(Record):
+    """An asset named inside another record."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Copy(Record):
+    """The file one recipient received in a share: the asset plus that recipient's fingerprint."""
+
+    recipient: str
+    recipient_id: int
+    sha256: str
+    share_id: int
+    filename: str
+    psnr: float  # dB, of the copy against the original
+    ssim: float
+    #: Where this share wrote the file (None when listing recorded copies).
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Share(Record):
+    """One act of sending an asset to recipients: who, when, why, and every copy made."""
+
+    id: int
+    asset_id: int
+    note: str | None
+    created_by: str | None
+    created_at: str  # ISO 8601, UTC
+    copies: tuple[Copy, ...]
+
+
+@dataclass(frozen=True)
+class StoredScore(Record):
+    """One recipient's test in a stored finding."""
+
+    recipient: str
+    recipient_id: int
+    score: float = _rounded(4)  # the statistic T
+    p_value: float  # Hoeffding bound on P(T ≥ score) for an innocent
+    accused: bool
+
+
+@dataclass(frozen=True)
+class StoredAlignment(Record):
+    """The alignment a stored finding used (the valid-region mask is a blob: ``valid_mask_sha256``)."""
+
+    homography: tuple[tuple[float, ...], ...]  # 3 × 3, original (x, y) → leak (x, y)
+    mirrored: bool | None
+    method: str | None
+    agreement: float | None
+    coverage: float | None
+    inliers: int | None
+    hypotheses: int
+    valid_bbox: tuple[int, ...] | None  # x0, y0, x1, y1 in the original, pixels
+    valid_mask_sha256: str | None
+
+
+@dataclass(frozen=True)
+class StoredFinding(Record):
+    """A finding as stored: what ``finding list`` and ``finding show`` print.
+
+    The trace's own :class:`Finding` carries the alignment's arrays for the report; this
+    record carries what was stored about it, plus who ran the trace, when and with which version.
+    """
+
+    id: int
+    created_at: str  # ISO 8601, UTC
+    actor: str
+    software_version: str
+    leak: LeakInfo
+    asset: AssetRef | None
+    alignment: StoredAlignment | None
+    candidates: tuple[StoredScore, ...]  # highest score first
+    accused: tuple[str, ...]
+    epsilon: float  # the family-wise false-accusation bound ε
+    threshold: float | None  # None when nobody could be tested
+    n_tests: int
+    reason: str | None  # why nobody was tested, when nobody was
+    elapsed_s: float = _rounded(3)
+
+    derived = ("leak_sha256", "leak_path", "n_tested")
+
+    @property
+    def leak_sha256(self) -> str:
+        return self.leak.sha256
+
+    @property
+    def leak_path(self) -> str:
+        return self.leak.path
+
+    @property
+    def n_tested(self) -> int:
+        return len(self.candidates)
+
+
+@dataclass(frozen=True)
+class CaseFinding(Record):
+    """The finding a case is about, in brief."""
+
+    id: int
+    accused: tuple[str, ...]
+    leak_sha256: str
+    asset: AssetRef | None
+
+
+@dataclass(frozen=True)
+class Penalty(Record):
+    amount: str  # an exact decimal, as text
+    currency: str | None  # three-letter code
+
+
+@dataclass(frozen=True)
+class RemediationStep(Record):
+    id: int
+    text: str
+    due: str | None  # YYYY-MM-DD
+    done: bool
+    done_at: str | None  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class CaseEvent(Record):
+    """One change on a case's timeline: who, when, which field, old → new."""
+
+    id: int
+    at: str  # ISO 8601, UTC
+    actor: str
+    kind: str  # opened | change | action | action_done | note
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Case(Record):
+    """A leak incident followed over time: its finding, the responsible recipient, the NDA,
+    the penalty, the remediation plan, the status, and the timeline."""
+
+    id: int
+    finding_id: int
+    status: str
+    responsible: RecipientRef | None
+    nda: str | None
+    penalty: Penalty | None
+    opened_by: str
+    created_at: str  # ISO 8601, UTC
+    updated_at: str  # ISO 8601, UTC
+    finding: CaseFinding
+    actions: tuple[RemediationStep, ...]
+    events: tuple[CaseEvent, ...]
+
+    derived = ("actions_open",)
+
+    @property
+    def actions_open(self) -> int:
+        return sum(not a.done for a in self.actions)
+
+
+@dataclass(frozen=True)
+class User(Record):
     """A user as interfaces see it: never the password hash."""
 
     id: int
     name: str
-    role: str
+    role: str  # admin | analyst | auditor
     disabled: bool
-    created_at: str
+    created_at: str  # ISO 8601, UTC
+    tokens: int = 0  # live (unrevoked) API tokens
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "role": self.role, "disabled": self.disabled, "created_at": self.created_at}
+
+#: The earlier name of :class:`User`.
+UserView = User
+
+
+@dataclass(frozen=True)
+class Token(Record):
+    """A REST API token; ``token`` (the secret) is set only in the answer that created it."""
+
+    id: int
+    user: str
+    name: str
+    revoked: bool
+    created_at: str  # ISO 8601, UTC
+    last_used_at: str | None
+    token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AuditEntry(Record):
+    """One entry of the hash-chained audit trail (``details`` as stored: JSON, or the raw text
+    when it no longer parses, which ``audit verify`` reports)."""
+
+    id: int
+    at: str  # ISO 8601, UTC
+    actor: str
+    action: str
+    subject_type: str | None
+    subject_id: str | None
+    details: dict[str, Any] | str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditHead(Record):
+    id: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditCheck(Record):
+    """The result of verifying the audit chain: ok, or the first bad entry and what is wrong."""
+
+    ok: bool
+    entries: int
+    bad_id: int | None
+    problem: str | None  # edited | removed | reordered | inserted
+    reason: str
+    head: AuditHead | None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file handed to an interface: its bytes, a file name and its media type."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    media_type: str

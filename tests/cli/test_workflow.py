@@ -34,7 +34,7 @@ def test_recipients_and_assets(cli, tmp_path):
     a = save(tmp_path / "a.png", photo(1))
     b = save(tmp_path / "b.png", drawing())
     _, added = cli("asset", "add", a, b, "--json")
-    assert [sorted(r) for r in added] == [["height", "id", "path", "sha256", "width"]] * 2
+    assert all(set(r) >= {"height", "id", "path", "sha256", "width"} for r in added)  # fields are only ever added
     assert (added[0]["width"], added[0]["height"]) == (480, 320)
     _, again = cli("asset", "add", a, "--json")
     assert again[0]["id"] == added[0]["id"]
@@ -53,7 +53,7 @@ def test_share_then_trace_names_the_leaker(cli, tmp_path):
     for n in names:
         args += ["--to", n]
     _, copies = cli(*args)
-    assert [sorted(c) for c in copies] == [["path", "recipient", "recipient_id", "sha256"]] * len(names)
+    assert len(copies) == len(names) and all(set(c) >= {"path", "recipient", "recipient_id", "sha256"} for c in copies)
     leaker = copies[3]
     image = cv2.imread(leaker["path"])
     h, w = image.shape[:2]

@@ -18,7 +18,7 @@ def ws(tmp_path):
 
 
 def test_record_list_and_verify(ws):
-    assert ws.verify_audit() == {"ok": True, "entries": 0, "bad_id": None, "problem": None, "reason": "", "head": None}
+    assert ws.verify_audit().to_dict() == {"ok": True, "entries": 0, "bad_id": None, "problem": None, "reason": "", "head": None}
     ws.record_audit("report", actor="ana", subject_type="finding", subject_id=7, details={"format": "pdf", "sha256": "ab" * 32})
     ws.export_key(ws.home.parent / "key.backup", actor="root")
     rows = ws.list_audit()

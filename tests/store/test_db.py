@@ -1,7 +1,8 @@
-"""db: migrations in code, WAL + BEGIN IMMEDIATE so concurrent writers queue, errors mapped."""
+"""db: migrations in code, WAL + BEGIN IMMEDIATE so concurrent writers queue, reads that never wait for a writer, errors mapped."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from leaktrace.errors import Busy, Conflict
 from leaktrace.store.db import (
@@ -153,10 +155,80 @@ def test_a_writer_held_past_the_timeout_is_busy(url):
                 session.add(Meta(key="late", value="1"))
         assert 0.15 < time.monotonic() - started < 5
         # a read-only session does not need the write lock and sees the last commit
-        with transaction(session_factory(waiter, readonly=True)) as session:
+        with session_factory(waiter, readonly=True)() as session:
             assert session.get(Meta, "held") is None
     holder.dispose()
     waiter.dispose()
+
+
+def test_a_read_does_not_wait_behind_a_held_writer(url):
+    with transaction(session_factory(make_engine(url))) as session:
+        session.add(Meta(key="committed", value="1"))
+    holder = make_engine(url)
+    reader = make_engine(url, lock_timeout_s=30)  # a read that queued would wait up to 30 s
+    Reads = session_factory(reader, readonly=True)
+    with holder.begin() as connection:  # BEGIN IMMEDIATE: the write lock, held
+        connection.exec_driver_sql("insert into meta (key, value) values ('pending', '1')")
+        started = time.monotonic()
+        with Reads() as session:
+            keys = session.scalars(text("select key from meta order by key")).all()
+        assert time.monotonic() - started < 2
+        assert keys == ["committed"]  # the last commit, not the writer's pending row
+    holder.dispose()
+    reader.dispose()
+
+
+def test_a_read_only_session_refuses_to_write_and_transaction_writes_over_it(url):
+    engine = make_engine(url)
+    Sessions = session_factory(engine, readonly=True)
+    with Sessions() as session:
+        session.add(Meta(key="stray", value="1"))
+        with pytest.raises(OperationalError, match="readonly"):
+            session.flush()
+    with transaction(Sessions) as session:  # the same factory, a write transaction
+        session.add(Meta(key="written", value="1"))
+    with Sessions() as session:  # the pooled connection is read-only again, then writable again
+        assert session.scalar(text("PRAGMA query_only")) == 1
+        assert session.scalars(text("select key from meta")).all() == ["written"]
+    with transaction(Sessions) as session:
+        assert session.scalar(text("PRAGMA query_only")) == 0
+    engine.dispose()
+
+
+def test_workspace_reads_do_not_wait_for_a_writer(tmp_path):
+    from leaktrace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws", lock_timeout_s=30)
+    ws.add_recipient("Apex")
+    holder = make_engine(ws.settings.resolved_database_url)
+    with holder.begin():  # BEGIN IMMEDIATE: the write lock, held
+        started = time.monotonic()
+        assert [r.name for r in ws.list_recipients()] == ["Apex"]
+        assert ws.list_assets() == [] and ws.list_findings() == [] and ws.verify_audit().ok
+        assert time.monotonic() - started < 5
+    holder.dispose()
+    ws.close()
+
+
+@pytest.mark.skipif(not os.environ.get("LEAKTRACE_TEST_POSTGRES_URL"), reason="set LEAKTRACE_TEST_POSTGRES_URL to test PostgreSQL")
+def test_postgresql_reads_are_read_only_transactions():
+    url = os.environ["LEAKTRACE_TEST_POSTGRES_URL"]
+    upgrade(url)
+    engine = make_engine(url)
+    Sessions = session_factory(engine, readonly=True)
+    with Sessions() as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+        session.add(Meta(key="stray", value="1"))
+        with pytest.raises(Exception, match="read-only transaction"):
+            session.flush()
+    with transaction(Sessions) as session:
+        assert session.scalar(text("SHOW transaction_read_only")) == "off"
+        session.merge(Meta(key="pg-written", value="1"))
+    with Sessions() as session:
+        assert session.get(Meta, "pg-written").value == "1"
+    with transaction(Sessions) as session:
+        session.delete(session.get(Meta, "pg-written"))
+    engine.dispose()
 
 
 def test_migrations_folder_ships_inside_the_package():

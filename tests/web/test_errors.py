@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leaktrace.errors import Conflict, LeaktraceError
-from leaktrace.web.errors import UnsupportedUpload, UploadTooLarge
+from leaktrace.errors import UnsupportedUpload, UploadTooLarge
 
 DATA = __import__("pathlib").Path(__file__).parents[1] / "data"
 

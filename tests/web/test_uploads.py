@@ -8,6 +8,7 @@ import pytest
 
 from tests.web.conftest import TestClient
 
+from leaktrace.errors import UploadTooLarge
 from leaktrace.web.app import create_app
 
 DATA = Path(__file__).parents[1] / "data"
@@ -41,7 +42,7 @@ def test_the_limit_is_checked_while_reading_too(small, seeded):
         filename, content_type = "x.png", "image/png"
         file = __import__("io").BytesIO(b"\x89PNG" + b"0" * 200_000)
 
-    with pytest.raises(uploads.UploadTooLarge), uploads.saved(Fake(), 100_000):
+    with pytest.raises(UploadTooLarge), uploads.saved(Fake(), 100_000):
         pass
 
 

@@ -47,8 +47,14 @@ def guarded(fn: Callable) -> Callable:
     return wrapper
 
 
+def _plain(value: Any) -> Any:
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else str(value)
+
+
 def emit_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, default=str))
+    """Print ``value`` as one JSON document; records (and lists of them) as their ``to_dict()``."""
+    typer.echo(json.dumps(value, indent=2, default=_plain))
 
 
 @contextmanager

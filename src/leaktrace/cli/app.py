@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from leaktrace import __version__
+from leaktrace._version import __version__
 from leaktrace.cli import assets, audit, cases, demo, findings, recipients, reports, serve, shares, traces, users, workspace
 
 app = typer.Typer(

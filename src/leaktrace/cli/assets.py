@@ -26,11 +26,11 @@ def add(
     with Workspace(home) as ws, progress_bar(not json_, "adding assets") as progress:
         rows = ws.add_assets(paths, title=title, progress=progress)
     if json_:
-        emit_json([{k: r[k] for k in ("id", "path", "sha256", "width", "height")} for r in rows])
+        emit_json(rows)
         return
     for r in rows:
-        state = "already registered as" if r["duplicate"] else "registered as"
-        out.print(f"{r['path']}: {state} asset {r['id']} ({r['width']}x{r['height']}, sha256 {r['sha256'][:12]}…)")
+        state = "already registered as" if r.duplicate else "registered as"
+        out.print(f"{r.path}: {state} asset {r.id} ({r.width}x{r.height}, sha256 {r.sha256[:12]}…)")
 
 
 @app.command("list")
@@ -44,5 +44,5 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         return
     table = Table("id", "title", "file", "size", "sha256")
     for a in rows:
-        table.add_row(str(a["id"]), a["title"], a["filename"], f"{a['width']}x{a['height']}", a["sha256"][:12] + "…")
+        table.add_row(str(a.id), a.title, a.filename, f"{a.width}x{a.height}", a.sha256[:12] + "…")
     out.print(table)

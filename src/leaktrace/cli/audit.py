@@ -28,10 +28,10 @@ def list_(
         emit_json(rows)
         return
     for e in rows:
-        subject = "" if e["subject_type"] is None else f"{e['subject_type']} {e['subject_id'] or ''}".strip()
-        details = e["details"] if isinstance(e["details"], str) else json.dumps(e["details"], ensure_ascii=False)
+        subject = "" if e.subject_type is None else f"{e.subject_type} {e.subject_id or ''}".strip()
+        details = e.details if isinstance(e.details, str) else json.dumps(e.details, ensure_ascii=False)
         details = details if len(details) <= DETAILS_WIDTH else details[: DETAILS_WIDTH - 1] + "…"
-        out.print(f"{e['id']:>5}  {e['at'][:19].replace('T', ' ')}  {e['actor']:<12} {e['action']:<13} {subject:<12} {details}", markup=False)
+        out.print(f"{e.id:>5}  {e.at[:19].replace('T', ' ')}  {e.actor:<12} {e.action:<13} {subject:<12} {details}", markup=False)
 
 
 @app.command("verify")
@@ -42,12 +42,12 @@ def verify(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         result = ws.verify_audit()
     if json_:
         emit_json(result)
-    elif result["ok"]:
-        head = "" if result["head"] is None else f"; head {result['head']['id']} {result['head']['hash']}"
-        out.print(f"ok: {result['entries']} entries, the chain holds{head}")
+    elif result.ok:
+        head = "" if result.head is None else f"; head {result.head.id} {result.head.hash}"
+        out.print(f"ok: {result.entries} entries, the chain holds{head}")
     else:
-        err.print(f"tampered: {result['reason']}", markup=False)
-    if not result["ok"]:
+        err.print(f"tampered: {result.reason}", markup=False)
+    if not result.ok:
         raise typer.Exit(1)
 
 

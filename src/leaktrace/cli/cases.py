@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out
+from leaktrace.records import Case
 from leaktrace.services.workspace import Workspace
 
 app = typer.Typer(help="Leak incidents: responsible recipient, NDA, penalty, remediation, status, timeline.", no_args_is_help=True)
@@ -28,7 +29,7 @@ def open_(
     if json_:
         emit_json(case)
     else:
-        out.print(case["id"])
+        out.print(case.id)
 
 
 @app.command("list")
@@ -46,9 +47,9 @@ def list_(
         return
     table = Table("id", "status", "finding", "responsible", "penalty", "open actions", "updated")
     for c in rows:
-        penalty = "" if c["penalty"] is None else f"{c['penalty']['amount']} {c['penalty']['currency']}"
-        who = "" if c["responsible"] is None else c["responsible"]["name"]
-        table.add_row(str(c["id"]), c["status"], str(c["finding_id"]), who, penalty, str(c["actions_open"]), c["updated_at"][:19])
+        penalty = "" if c.penalty is None else f"{c.penalty.amount} {c.penalty.currency}"
+        who = "" if c.responsible is None else c.responsible.name
+        table.add_row(str(c.id), c.status, str(c.finding_id), who, penalty, str(c.actions_open), c.updated_at[:19])
     out.print(table)
 
 
@@ -90,16 +91,16 @@ def update(
         print_case(case)
 
 
-def print_case(c: dict) -> None:
-    who = "nobody named" if c["responsible"] is None else c["responsible"]["name"]
-    out.print(f"Case {c['id']} ({c['status']}) on finding {c['finding_id']}; responsible: {who}; NDA: {c['nda'] or '-'}"
-              + ("" if c["penalty"] is None else f"; penalty {c['penalty']['amount']} {c['penalty']['currency']}"), markup=False)
-    for a in c["actions"]:
-        due = f" due {a['due']}" if a["due"] else ""
-        out.print(f"  [{'x' if a['done'] else ' '}] action {a['id']}: {a['text']}{due}", markup=False)
-    for e in c["events"]:
-        change = e["new"] if e["old"] is None else f"{e['old']} -> {e['new']}"
-        out.print(f"  {e['at'][:19]} {e['actor']}: {e['field'] or e['kind']} {change or ''}".rstrip(), markup=False)
+def print_case(c: Case) -> None:
+    who = "nobody named" if c.responsible is None else c.responsible.name
+    out.print(f"Case {c.id} ({c.status}) on finding {c.finding_id}; responsible: {who}; NDA: {c.nda or '-'}"
+              + ("" if c.penalty is None else f"; penalty {c.penalty.amount} {c.penalty.currency}"), markup=False)
+    for a in c.actions:
+        due = f" due {a.due}" if a.due else ""
+        out.print(f"  [{'x' if a.done else ' '}] action {a.id}: {a.text}{due}", markup=False)
+    for e in c.events:
+        change = e.new if e.old is None else f"{e.old} -> {e.new}"
+        out.print(f"  {e.at[:19]} {e.actor}: {e.field or e.kind} {change or ''}".rstrip(), markup=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -28,7 +28,7 @@ def add(
     if json_:
         emit_json(recipient)
     else:
-        out.print(recipient["id"])
+        out.print(recipient.id)
 
 
 @app.command("list")
@@ -42,5 +42,5 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         return
     table = Table("id", "name", "org", "email")
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], r["org"] or "", r["email"] or "")
+        table.add_row(str(r.id), r.name, r.org or "", r.email or "")
     out.print(table)

@@ -24,10 +24,10 @@ def share(
     with Workspace(home) as ws, progress_bar(not json_, "fingerprinting") as progress:
         rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
     if json_:
-        emit_json([{k: r[k] for k in ("recipient", "recipient_id", "path", "sha256")} for r in rows])
+        emit_json(rows)
         return
     for r in rows:
-        out.print(f"{r['recipient']}: {r['path']} (PSNR {r['psnr']:.1f} dB, SSIM {r['ssim']:.4f})")
+        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB, SSIM {r.ssim:.4f})")
 
 
 @guarded
@@ -39,8 +39,8 @@ def shares(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         emit_json(rows)
         return
     for s in rows:
-        names = ", ".join(c["recipient"] for c in s["copies"])
-        out.print(f"share {s['id']}: asset {s['asset_id']} to {names} on {s['created_at'][:19]} by {s['created_by']}" + (f" ({s['note']})" if s["note"] else ""))
+        names = ", ".join(c.recipient for c in s.copies)
+        out.print(f"share {s.id}: asset {s.asset_id} to {names} on {s.created_at[:19]} by {s.created_by}" + (f" ({s.note})" if s.note else ""))
 
 
 def register(app: typer.Typer) -> None:

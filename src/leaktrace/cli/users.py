@@ -34,7 +34,7 @@ def add(
     with Workspace(home) as ws:
         user = ws.add_user(name, role, password)
     if json_:
-        emit_json(user.to_dict())
+        emit_json(user)
     else:
         out.print(user.id)
 
@@ -50,7 +50,7 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         return
     table = Table("id", "name", "role", "tokens", "disabled", "created")
     for u in rows:
-        table.add_row(str(u["id"]), u["name"], u["role"], str(u["tokens"]), "yes" if u["disabled"] else "", u["created_at"][:19])
+        table.add_row(str(u.id), u.name, u.role, str(u.tokens), "yes" if u.disabled else "", u.created_at[:19])
     out.print(table)
 
 
@@ -72,7 +72,7 @@ def _set_disabled(name: str, disabled: bool, home, json_: bool) -> None:
     with Workspace(home) as ws:
         user = ws.set_user_disabled(name, disabled)
     if json_:
-        emit_json(user.to_dict())
+        emit_json(user)
     else:
         out.print(f"User {user.name} {'disabled' if user.disabled else 'enabled'}.")
 
@@ -91,8 +91,8 @@ def create(
     if json_:
         emit_json(token)
         return
-    out.print(token["token"])
-    err.print(f"Token {token['id']} for {token['user']}: store it now, it cannot be shown again.")
+    out.print(token.token)
+    err.print(f"Token {token.id} for {token.user}: store it now, it cannot be shown again.")
 
 
 @token_app.command("revoke")
@@ -104,7 +104,7 @@ def revoke(token_id: Annotated[str, typer.Argument(help="Id of the token.")], ho
     if json_:
         emit_json(token)
     else:
-        out.print(f"Token {token['id']} of {token['user']} revoked.")
+        out.print(f"Token {token.id} of {token.user} revoked.")
 
 
 def register(root: typer.Typer) -> None:

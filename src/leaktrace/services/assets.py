@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leaktrace import imagefiles
+from leaktrace import imagefiles, records
 from leaktrace.core import align, carrier, embed, mask
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.index import descriptors, hashes
@@ -28,26 +28,21 @@ from leaktrace.store import queries
 from leaktrace.store.models import Asset
 
 
-def to_dict(a: Asset) -> dict:
-    return {
-        "id": a.id,
-        "title": a.title,
-        "filename": a.filename,
-        "sha256": a.sha256,
-        "format": a.format,
-        "width": a.width,
-        "height": a.height,
-        "carrier": [a.grid_y, a.grid_x],
-        "strength": round(a.strength, 4),
-        "created_at": a.created_at.isoformat(),
-    }
+def record(a: Asset) -> records.Asset:
+    """The interface record of a stored asset (never its key reference)."""
+    return records.Asset(a.id, a.title, a.filename, a.sha256, a.format, a.width, a.height, (a.grid_y, a.grid_x), a.strength,
+                         a.created_at.isoformat())
+
+
+def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
+    return records.AssetAdded(**vars(record(a)), path=str(path), duplicate=duplicate)
 
 
 def read_limits(ctx: Context) -> dict:
     return {"max_pixels": ctx.settings.max_pixels, "max_bytes": int(ctx.settings.max_file_mb * 2**20)}
 
 
-def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: Progress | None = None) -> list[dict]:
+def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: Progress | None = None) -> list[records.AssetAdded]:
     """Register each file as an asset; every file is validated before anything is stored."""
     if not paths:
         raise BadInput("no asset file given.")
@@ -59,7 +54,7 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
         with ctx.sessions() as session:
             existing = queries.find_asset_by_sha256(session, sha)
             if existing is not None:
-                out.append({"id": existing.id, "path": str(path), "sha256": sha, "width": existing.width, "height": existing.height, "duplicate": True})
+                out.append(_added(existing, path, duplicate=True))
                 continue
         grid = carrier.grid_for(image.shape[:2], cells=ctx.settings.carrier_cells, min_cell_px=ctx.settings.min_cell_px)
         m = mask.perceptual_mask(image)
@@ -74,15 +69,16 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
             )
             session.add(asset)
             session.flush()
-            out.append({"id": asset.id, "path": str(path), "sha256": sha, "width": asset.width, "height": asset.height, "duplicate": False})
+            out.append(_added(asset, path, duplicate=False))
         if progress:
             progress(i + 1, len(images), path.name)
     return out
 
 
-def list_all(ctx: Context) -> list[dict]:
+def list_all(ctx: Context) -> list[records.Asset]:
+    """Every asset, oldest first."""
     with ctx.sessions() as session:
-        return [to_dict(a) for a in queries.list_assets(session)]
+        return [record(a) for a in queries.list_assets(session)]
 
 
 def get(ctx: Context, asset_id: int | str) -> Asset:

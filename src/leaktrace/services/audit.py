@@ -12,6 +12,7 @@ import json
 
 from sqlalchemy.orm import Session
 
+from leaktrace import records
 from leaktrace.errors import BadInput
 from leaktrace.services.context import Context
 from leaktrace.store import audit as chain
@@ -49,48 +50,36 @@ def append(session: Session, actor: str | None, action: str, subject_type: str |
 
 
 def record(ctx: Context, *, actor: str | None, action: str, subject_type: str | None = None,
-           subject_id: object = None, details: dict | None = None, session: Session | None = None) -> dict:
+           subject_id: object = None, details: dict | None = None, session: Session | None = None) -> records.AuditEntry:
     """Record an entry: in ``session``'s transaction if given, else in a transaction of its own."""
     if session is not None:
-        return to_dict(append(session, actor, action, subject_type, subject_id, details))
+        return entry(append(session, actor, action, subject_type, subject_id, details))
     with store_db.transaction(ctx.sessions) as own:
-        return to_dict(append(own, actor, action, subject_type, subject_id, details))
+        return entry(append(own, actor, action, subject_type, subject_id, details))
 
 
-def to_dict(e: AuditEntry) -> dict:
-    return {
-        "id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-        "subject_type": e.subject_type, "subject_id": e.subject_id, "details": json.loads(e.details),
-        "prev_hash": e.prev_hash, "hash": e.hash,
-    }
+def entry(e: AuditEntry) -> records.AuditEntry:
+    """The interface record of a stored entry; details that no longer parse as JSON are shown as
+    stored (``verify`` names the entry)."""
+    try:
+        details = json.loads(e.details)
+    except ValueError:
+        details = e.details
+    return records.AuditEntry(e.id, e.at.isoformat(), e.actor, e.action, e.subject_type, e.subject_id, details, e.prev_hash, e.hash)
 
 
-def list_entries(ctx: Context, *, limit: int | None = None) -> list[dict]:
+def list_entries(ctx: Context, *, limit: int | None = None) -> list[records.AuditEntry]:
     """The newest ``limit`` entries (all by default), newest first."""
     if limit is not None and limit < 1:
         raise BadInput(f"--limit must be at least 1, not {limit}.")
     with ctx.sessions() as session:
-        return [_listed(e) for e in queries.list_audit(session, limit=limit)]
+        return [entry(e) for e in queries.list_audit(session, limit=limit)]
 
 
-def _listed(e: AuditEntry) -> dict:
-    try:
-        return to_dict(e)
-    except ValueError:  # details no longer JSON: show them as stored; verify reports the entry
-        return to_dict_raw(e)
-
-
-def to_dict_raw(e: AuditEntry) -> dict:
-    return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "subject_type": e.subject_type,
-            "subject_id": e.subject_id, "details": e.details, "prev_hash": e.prev_hash, "hash": e.hash}
-
-
-def verify(ctx: Context) -> dict:
-    """Check the whole chain: ``{"ok", "entries", "bad_id", "problem", "reason", "head"}``."""
+def verify(ctx: Context) -> records.AuditCheck:
+    """Check the whole chain: ok, or the first bad entry's id, what is wrong and why; and the head."""
     with ctx.sessions() as session:
         check = chain.verify(session)
         last = chain.latest(session)
-    return {
-        "ok": check.ok, "entries": check.entries, "bad_id": check.bad_id, "problem": check.problem,
-        "reason": check.reason, "head": None if last is None else {"id": last.id, "hash": last.hash},
-    }
+    return records.AuditCheck(check.ok, check.entries, check.bad_id, check.problem, check.reason,
+                              None if last is None else records.AuditHead(last.id, last.hash))

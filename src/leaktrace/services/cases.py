@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from leaktrace import records
 from leaktrace.errors import BadInput, Conflict, NotFound
 from leaktrace.services import audit
 from leaktrace.services.context import Context
@@ -47,7 +48,7 @@ class CaseUpdate:
 
 
 def open_case(ctx: Context, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None,
-              actor: str | None = None) -> dict:
+              actor: str | None = None) -> records.Case:
     """Open a case on a finding; the responsible recipient defaults to its one accused recipient."""
     actor = actor or audit.default_actor()
     with store_db.transaction(ctx.sessions) as session:
@@ -71,7 +72,7 @@ def open_case(ctx: Context, finding_id: int | str, *, nda: str | None = None, re
     return show(ctx, case_id)
 
 
-def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str | None = None) -> dict:
+def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str | None = None) -> records.Case:
     """Apply ``change`` to a case: one event per field changed, one audit entry, one transaction."""
     actor = actor or audit.default_actor()
     if change.due is not None and change.add_action is None:
@@ -133,37 +134,34 @@ def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str |
     return show(ctx, number)
 
 
-def show(ctx: Context, case_id: int | str) -> dict:
+def show(ctx: Context, case_id: int | str) -> records.Case:
     """A case with its finding, remediation actions and timeline."""
     with ctx.sessions() as session:
-        case = queries.case_by_id(session, _number(case_id, "case"))
-        return {
-            **_summary(case),
-            "finding": {"id": case.finding.id, "accused": json.loads(case.finding.accused), "leak_sha256": case.finding.leak_sha256,
-                        "asset": None if case.finding.asset is None else {"id": case.finding.asset.id, "title": case.finding.asset.title}},
-            "actions": [{"id": a.id, "text": a.text, "due": None if a.due is None else a.due.isoformat(), "done": a.done,
-                         "done_at": None if a.done_at is None else a.done_at.isoformat()} for a in case.actions],
-            "events": [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "field": e.field,
-                        "old": e.old_value, "new": e.new_value} for e in case.events],
-        }
+        return record(queries.case_by_id(session, _number(case_id, "case")))
 
 
-def list_all(ctx: Context, *, status: str | None = None) -> list[dict]:
+def list_all(ctx: Context, *, status: str | None = None) -> list[records.Case]:
     """Cases, newest first, optionally only those with ``status``."""
     if status is not None and status not in STATUSES:
         raise BadInput(f"unknown case status {status!r}; use one of {', '.join(STATUSES)}.")
     with ctx.sessions() as session:
-        return [_summary(c) for c in queries.list_cases(session, status=status)]
+        return [record(c) for c in queries.list_cases(session, status=status)]
 
 
-def _summary(c: Case) -> dict:
-    return {
-        "id": c.id, "finding_id": c.finding_id, "status": c.status,
-        "responsible": None if c.responsible is None else {"id": c.responsible.id, "name": c.responsible.name},
-        "nda": c.nda_ref, "penalty": None if c.penalty_amount is None else {"amount": c.penalty_amount, "currency": c.penalty_currency},
-        "opened_by": c.opened_by, "created_at": c.created_at.isoformat(), "updated_at": c.updated_at.isoformat(),
-        "actions_open": sum(not a.done for a in c.actions),
-    }
+def record(c: Case) -> records.Case:
+    """The interface record of a stored case (loaded with its finding, responsible, actions and events)."""
+    f = c.finding
+    return records.Case(
+        id=c.id, finding_id=c.finding_id, status=c.status,
+        responsible=None if c.responsible is None else records.RecipientRef(c.responsible.id, c.responsible.name),
+        nda=c.nda_ref, penalty=None if c.penalty_amount is None else records.Penalty(c.penalty_amount, c.penalty_currency),
+        opened_by=c.opened_by, created_at=c.created_at.isoformat(), updated_at=c.updated_at.isoformat(),
+        finding=records.CaseFinding(f.id, tuple(json.loads(f.accused)), f.leak_sha256,
+                                    None if f.asset is None else records.AssetRef(f.asset.id, f.asset.title)),
+        actions=tuple(records.RemediationStep(a.id, a.text, None if a.due is None else a.due.isoformat(), a.done,
+                                              None if a.done_at is None else a.done_at.isoformat()) for a in c.actions),
+        events=tuple(records.CaseEvent(e.id, e.at.isoformat(), e.actor, e.kind, e.field, e.old_value, e.new_value) for e in c.events),
+    )
 
 
 def _check_status(case: Case, status: str) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from leaktrace import __version__, imagefiles
+from leaktrace import imagefiles, records
+from leaktrace._version import __version__
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.records import Alignment, AssetMatch, Finding, LeakInfo, RecipientScore
 from leaktrace.services import audit
@@ -58,28 +59,16 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
         return row.id
 
 
-def list_all(ctx: Context, *, limit: int | None = None) -> list[dict]:
-    """Every stored finding, newest first, in brief (no per-recipient scores)."""
+def list_all(ctx: Context, *, limit: int | None = None) -> list[records.StoredFinding]:
+    """Every stored finding (the ``limit`` newest if given), newest first."""
     with ctx.sessions() as session:
-        return [_summary(f) for f in queries.list_findings(session, limit=limit)]
+        return [_stored(f) for f in queries.list_findings(session, limit=limit)]
 
 
-def get(ctx: Context, finding_id: int | str) -> dict:
-    """The full stored finding, with every recipient's score and the alignment."""
+def get(ctx: Context, finding_id: int | str) -> records.StoredFinding:
+    """The stored finding ``finding_id``, with every recipient's score and the alignment."""
     with ctx.sessions() as session:
-        f = queries.finding_by_id(session, _number(finding_id))
-        return {
-            **_summary(f),
-            "leak": {"path": f.leak_path, "sha256": f.leak_sha256, "width": f.leak_width, "height": f.leak_height},
-            "alignment": None if f.homography is None else {
-                "homography": json.loads(f.homography), "mirrored": f.mirrored, "method": f.method, "agreement": f.agreement,
-                "coverage": f.coverage, "inliers": f.inliers, "hypotheses": f.hypotheses,
-                "valid_bbox": None if f.valid_bbox is None else json.loads(f.valid_bbox), "valid_mask_sha256": f.valid_mask_sha256,
-            },
-            "candidates": [{"recipient": s.recipient_name, "recipient_id": s.recipient_id, "score": round(s.score, 4),
-                            "p_value": s.p_value, "accused": s.accused} for s in f.scores],
-            "epsilon": f.epsilon, "threshold": f.threshold, "n_tests": f.n_tests, "reason": f.reason,
-        }
+        return _stored(queries.finding_by_id(session, _number(finding_id)))
 
 
 def load(ctx: Context, finding_id: int | str) -> Finding:
@@ -100,13 +89,21 @@ def load(ctx: Context, finding_id: int | str) -> Finding:
                        f.epsilon, math.nan if f.threshold is None else f.threshold, f.elapsed_s, extra, id=f.id, alignment=alignment)
 
 
-def _summary(f: models.Finding) -> dict:
-    return {
-        "id": f.id, "created_at": f.created_at.isoformat(), "actor": f.actor, "software_version": f.software_version,
-        "leak_sha256": f.leak_sha256, "leak_path": f.leak_path,
-        "asset": None if f.asset is None else {"id": f.asset.id, "title": f.asset.title},
-        "accused": json.loads(f.accused), "n_tested": len(f.scores), "elapsed_s": round(f.elapsed_s, 3),
-    }
+def _stored(f: models.Finding) -> records.StoredFinding:
+    """The interface record of a stored finding (loaded with its asset and scores)."""
+    alignment = None if f.homography is None else records.StoredAlignment(
+        tuple(tuple(row) for row in json.loads(f.homography)), f.mirrored, f.method, f.agreement, f.coverage, f.inliers, f.hypotheses,
+        None if f.valid_bbox is None else tuple(json.loads(f.valid_bbox)), f.valid_mask_sha256,
+    )
+    return records.StoredFinding(
+        id=f.id, created_at=f.created_at.isoformat(), actor=f.actor, software_version=f.software_version,
+        leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height),
+        asset=None if f.asset is None else records.AssetRef(f.asset.id, f.asset.title),
+        alignment=alignment,
+        candidates=tuple(records.StoredScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused) for s in f.scores),
+        accused=tuple(json.loads(f.accused)), epsilon=f.epsilon, threshold=f.threshold, n_tests=f.n_tests, reason=f.reason,
+        elapsed_s=f.elapsed_s,
+    )
 
 
 def _number(finding_id: int | str) -> int:

@@ -50,7 +50,7 @@ def import_key(settings: Settings, source: Path) -> str:
     try:
         from leaktrace.services import meta
 
-        expected = meta.stored_fingerprint(store_db.session_factory(engine))
+        expected = meta.stored_fingerprint(store_db.session_factory(engine, readonly=True))
     finally:
         engine.dispose()
     if expected is not None and expected != fingerprint:

@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
+from leaktrace import records
 from leaktrace.errors import BadInput, Conflict
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -13,11 +14,12 @@ from leaktrace.store import queries
 from leaktrace.store.models import Recipient
 
 
-def to_dict(r: Recipient) -> dict:
-    return {"id": r.id, "name": r.name, "email": r.email, "org": r.org, "created_at": r.created_at.isoformat()}
+def record(r: Recipient) -> records.Recipient:
+    """The interface record of a stored recipient (never its key reference)."""
+    return records.Recipient(r.id, r.name, r.email, r.org, r.created_at.isoformat())
 
 
-def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = None) -> dict:
+def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = None) -> records.Recipient:
     """Register a recipient; each gets a random key reference from which its fingerprints derive."""
     name = " ".join(name.split())
     if not name:
@@ -30,9 +32,10 @@ def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = 
         recipient = Recipient(name=name, email=email, org=org, key_ref=secrets.token_hex(16))
         session.add(recipient)
         session.flush()
-        return to_dict(recipient)
+        return record(recipient)
 
 
-def list_all(ctx: Context) -> list[dict]:
+def list_all(ctx: Context) -> list[records.Recipient]:
+    """Every recipient, oldest first."""
     with ctx.sessions() as session:
-        return [to_dict(r) for r in queries.list_recipients(session)]
+        return [record(r) for r in queries.list_recipients(session)]

@@ -25,7 +25,8 @@ FORMATS = tuple(RENDERERS)
 
 def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
     """Gather what the report shows about finding ``finding_id``."""
-    f = findings.load(ctx, finding_id)
+    stored = findings.get(ctx, finding_id)  # who, when, which version, how many tests
+    f = findings.load(ctx, stored.id)  # the alignment with its mask
     leak_image = imagefiles.read_image_bytes(ctx.blobs.get(f.leak.sha256), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
     asset_evidence, shares, hashes = None, [], {"leak": f.leak.sha256}
     if f.asset is not None:
@@ -44,17 +45,16 @@ def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
             case_ref = f"case {cases[0].id}" if cases else None
     else:
         case_ref = None
-    created = f.extra.get("created_at")
     return EvidenceData(
-        finding_id=str(f.id),
-        created_at=datetime.fromisoformat(created) if created else datetime.now().astimezone(),
-        actor=str(f.extra.get("actor") or ""),
-        software_version=str(f.extra.get("software_version") or ""),
+        finding_id=str(stored.id),
+        created_at=datetime.fromisoformat(stored.created_at),
+        actor=stored.actor,
+        software_version=stored.software_version,
         key_fingerprint=key_fingerprint(ctx.master_key),
-        epsilon=f.false_accusation_bound,
+        epsilon=stored.epsilon,
         threshold=f.threshold,
-        n_tests=int(f.extra.get("n_tests") or len(f.candidates)),
-        hypotheses=int(f.extra.get("hypotheses") or 1),
+        n_tests=stored.n_tests or len(stored.candidates),
+        hypotheses=(stored.alignment.hypotheses if stored.alignment is not None else 0) or 1,
         leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image),
         asset=asset_evidence,
         alignment=f.alignment,

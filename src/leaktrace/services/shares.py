@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from leaktrace import imagefiles
+from leaktrace import imagefiles, records
 from leaktrace.core import embed, keys, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
@@ -33,7 +33,7 @@ def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
 
 
 def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: str | None = None, actor: str | None = None,
-          progress: Progress | None = None) -> list[dict]:
+          progress: Progress | None = None) -> list[records.Copy]:
     """Make, record (with its audit entry, run by ``actor``) and write one fingerprinted copy per recipient."""
     actor = actor or audit.default_actor()
     if not to:
@@ -77,17 +77,18 @@ def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: 
     for r, sha, data, psnr, ssim in made:
         path = out / copy_filename(asset.filename, r.name, fmt)
         imagefiles.write_atomic(path, data)
-        result.append({"recipient": r.name, "recipient_id": r.id, "path": str(path), "sha256": sha, "share_id": share_id, "psnr": round(psnr, 2), "ssim": round(ssim, 5)})
+        result.append(records.Copy(r.name, r.id, sha, share_id, path.name, round(psnr, 2), round(ssim, 5), path=str(path)))
     return result
 
 
-def list_all(ctx: Context) -> list[dict]:
+def list_all(ctx: Context) -> list[records.Share]:
+    """Every share with its copies, oldest first."""
     with ctx.sessions() as session:
-        return [
-            {
-                "id": s.id, "asset_id": s.asset_id, "note": s.note, "created_by": s.created_by, "created_at": s.created_at.isoformat(),
-                "copies": [{"recipient": c.recipient.name, "recipient_id": c.recipient_id, "sha256": c.sha256, "psnr": c.psnr, "ssim": c.ssim} for c in s.copies],
-            }
-            for s in queries.list_shares(session)
-        ]
+        return [record(s) for s in queries.list_shares(session)]
+
+
+def record(s: Share) -> records.Share:
+    """The interface record of a stored share and its copies (loaded with their recipients)."""
+    copies = tuple(records.Copy(c.recipient.name, c.recipient_id, c.sha256, s.id, c.filename, c.psnr, c.ssim) for c in s.copies)
+    return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)
 

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from leaktrace.errors import BadInput, Conflict, NotFound, Unauthorized
-from leaktrace.records import UserView
+from leaktrace import records
 from leaktrace.services import audit
 from leaktrace.services.permissions import ROLES
 from leaktrace.services.context import Context
@@ -39,11 +39,18 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_hex(16))
 
 
-def view(u: User) -> UserView:
-    return UserView(u.id, u.name, u.role, bool(u.disabled), u.created_at.isoformat())
+def record(u: User) -> records.User:
+    """The interface record of a stored user (never the password hash), with its live tokens counted."""
+    return records.User(u.id, u.name, u.role, bool(u.disabled), u.created_at.isoformat(), sum(not t.revoked for t in u.tokens))
 
 
-def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> UserView:
+def token_record(t: Token, *, secret: str | None = None) -> records.Token:
+    """The interface record of a stored token; ``secret`` only in the answer that created it."""
+    return records.Token(t.id, t.user.name, t.name, bool(t.revoked), t.created_at.isoformat(),
+                         None if t.last_used_at is None else t.last_used_at.isoformat(), secret)
+
+
+def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> records.User:
     """Create a user with ``role`` (admin, analyst or auditor)."""
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
@@ -60,26 +67,32 @@ def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None 
         session.add(user)
         session.flush()
         audit.append(session, actor, "user.add", "user", user.id, {"name": name, "role": role})
-        return view(user)
+        return record(user)
 
 
-def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None = None) -> UserView:
+def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None = None) -> records.User:
     """Disable a user (logins and tokens stop working) or enable them again."""
     with store_db.transaction(ctx.sessions) as session:
         user = queries.user_by_name(session, name)
         if user.disabled != disabled:
             user.disabled = disabled
             audit.append(session, actor, "user.update", "user", user.id, {"disabled": disabled})
-        return view(user)
+        return record(user)
 
 
-def list_all(ctx: Context) -> list[dict]:
+def list_all(ctx: Context) -> list[records.User]:
     """Every user with the number of live tokens, oldest first."""
     with ctx.sessions() as session:
-        return [{**view(u).to_dict(), "tokens": sum(not t.revoked for t in u.tokens)} for u in queries.list_users(session)]
+        return [record(u) for u in queries.list_users(session)]
 
 
-def authenticate(ctx: Context, name: str, password: str) -> UserView:
+def get(ctx: Context, name: str) -> records.User:
+    """The user called ``name``; :class:`~leaktrace.errors.NotFound` if there is none."""
+    with ctx.sessions() as session:
+        return record(queries.user_by_name(session, name))
+
+
+def authenticate(ctx: Context, name: str, password: str) -> records.User:
     """The user ``name`` if ``password`` is theirs and they are enabled; else :class:`Unauthorized`.
 
     Both outcomes are audited (``login`` / ``login.failed``). Unknown names cost the same
@@ -96,12 +109,12 @@ def authenticate(ctx: Context, name: str, password: str) -> UserView:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             audit.append(session, user.name, "login", "user", user.id, {"via": "password"})
-            return view(user)
+            return record(user)
     raise Unauthorized("wrong user name or password, or the user is disabled.")
 
 
-def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str | None = None) -> dict:
-    """A new API token for ``user``: ``{"id", "user", "name", "token"}``; the token is shown only now."""
+def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str | None = None) -> records.Token:
+    """A new API token for ``user``; its secret (``token``) is in this answer only, never again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store_db.transaction(ctx.sessions) as session:
         owner = queries.user_by_name(session, user)
@@ -111,10 +124,10 @@ def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str
         session.add(row)
         session.flush()
         audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "name": row.name})
-        return {"id": row.id, "user": owner.name, "name": row.name, "token": token}
+        return token_record(row, secret=token)
 
 
-def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None) -> dict:
+def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None) -> records.Token:
     """Revoke token ``token_id`` (idempotent)."""
     try:
         number = int(token_id)
@@ -125,10 +138,10 @@ def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None)
         if not row.revoked:
             row.revoked = True
             audit.append(session, actor, "token.revoke", "token", row.id, {"user": row.user.name})
-        return {"id": row.id, "user": row.user.name, "name": row.name, "revoked": True}
+        return token_record(row)
 
 
-def user_for_token(ctx: Context, token: str) -> UserView:
+def user_for_token(ctx: Context, token: str) -> records.User:
     """The user a REST API token belongs to; :class:`Unauthorized` if unknown, revoked or disabled."""
     if not token or not token.startswith(TOKEN_PREFIX):
         raise Unauthorized("unknown or revoked API token.")
@@ -137,7 +150,7 @@ def user_for_token(ctx: Context, token: str) -> UserView:
         row = queries.find_token_by_hash(session, digest)
         if row is None or row.revoked or row.user.disabled:
             raise Unauthorized("unknown or revoked API token.")
-        user, stale = view(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
+        user, stale = record(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
     if stale:
         with store_db.transaction(ctx.sessions) as session:
             fresh = queries.find_token_by_hash(session, digest)

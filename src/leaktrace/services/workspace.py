@@ -4,6 +4,9 @@ A workspace is a folder (``./.leaktrace`` by default) holding ``leaktrace.toml``
 ``master.key`` (32 random bytes, mode 0600), ``leaktrace.db`` (SQLite, unless a
 database URL is set) and ``blobs/`` (content-addressed files). :class:`Workspace`
 opens one and offers every verb of the CLI; the CLI is a thin layer over it.
+
+Every verb returns the typed records of :mod:`leaktrace.records` (``to_dict()`` is the
+CLI's ``--json``); a record also reads by key, as ``asset["id"]``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from leaktrace import records
 from leaktrace import settings as settings_mod
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import WorkspaceExists, WorkspaceMissing
@@ -70,7 +74,7 @@ class Workspace:
         key = read_master_key(self.settings.home)
         engine = store_db.make_engine(self.settings.resolved_database_url, lock_timeout_s=self.settings.lock_timeout_s)
         store_db.upgrade_if_behind(engine, lock_timeout_s=self.settings.lock_timeout_s)  # an older workspace is migrated on open
-        sessions = store_db.session_factory(engine)
+        sessions = store_db.session_factory(engine, readonly=True)  # reads never wait for a writer; writes use transaction()
         from leaktrace.services import meta
 
         meta.check_key(sessions, key_fingerprint(key), key_path(self.settings.home))
@@ -106,59 +110,78 @@ class Workspace:
         return keys.import_key(self.settings, Path(source))
 
     # recipients -------------------------------------------------------------
-    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None) -> dict:
+    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None) -> records.Recipient:
         from leaktrace.services import recipients
 
         return recipients.add(self.context, name, email=email, org=org)
 
-    def list_recipients(self) -> list[dict]:
+    def list_recipients(self) -> list[records.Recipient]:
         from leaktrace.services import recipients
 
         return recipients.list_all(self.context)
 
     # assets -----------------------------------------------------------------
-    def add_assets(self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, progress: Progress | None = None) -> list[dict]:
+    def add_assets(self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None,
+                   progress: Progress | None = None) -> list[records.AssetAdded]:
         from leaktrace.services import assets
 
         return assets.add(self.context, [Path(p) for p in paths], title=title, progress=progress)
 
-    def list_assets(self) -> list[dict]:
+    def list_assets(self) -> list[records.Asset]:
         from leaktrace.services import assets
 
         return assets.list_all(self.context)
 
+    def asset_file(self, asset_id: int | str) -> records.StoredFile:
+        """The original of an asset (bytes, file name, media type)."""
+        from leaktrace.services import files
+
+        return files.asset_file(self.context, asset_id)
+
     # shares -----------------------------------------------------------------
     def share(self, asset_id: int | str, to: Sequence[str], out: str | os.PathLike[str], *, note: str | None = None,
-              actor: str | None = None, progress: Progress | None = None) -> list[dict]:
+              actor: str | None = None, progress: Progress | None = None) -> list[records.Copy]:
         from leaktrace.services import shares
 
         return shares.share(self.context, asset_id, list(to), Path(out), note=note, actor=actor, progress=progress)
 
-    def list_shares(self) -> list[dict]:
+    def list_shares(self) -> list[records.Share]:
         from leaktrace.services import shares
 
         return shares.list_all(self.context)
 
+    def copy_file(self, sha256: str) -> records.StoredFile:
+        """A recorded copy by the SHA-256 of its file (bytes, the name the share gave it, media type)."""
+        from leaktrace.services import files
+
+        return files.copy_file(self.context, sha256)
+
     # traces -----------------------------------------------------------------
     def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, actor: str | None = None,
-              progress: Progress | None = None, display_name: str | None = None):
+              progress: Progress | None = None, display_name: str | None = None) -> records.Finding:
         """Trace a leak; the finding is stored and comes back with its ``id``."""
         from leaktrace.services import traces
 
         return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress, display_name=display_name)
 
     # findings ---------------------------------------------------------------
-    def list_findings(self, *, limit: int | None = None) -> list[dict]:
+    def list_findings(self, *, limit: int | None = None) -> list[records.StoredFinding]:
         from leaktrace.services import findings
 
         return findings.list_all(self.context, limit=limit)
 
-    def show_finding(self, finding_id: int | str) -> dict:
+    def show_finding(self, finding_id: int | str) -> records.StoredFinding:
         from leaktrace.services import findings
 
         return findings.get(self.context, finding_id)
 
-    def load_finding(self, finding_id: int | str):
+    def leak_file(self, finding_id: int | str) -> records.StoredFile:
+        """The leak a finding was traced from, as found (bytes, file name, media type)."""
+        from leaktrace.services import files
+
+        return files.leak_file(self.context, finding_id)
+
+    def load_finding(self, finding_id: int | str) -> records.Finding:
         """The stored finding as a :class:`leaktrace.records.Finding` (with alignment and mask), for reports."""
         from leaktrace.services import findings
 
@@ -171,22 +194,23 @@ class Workspace:
         return reports.report(self.context, finding_id, fmt, actor=actor)
 
     # cases ------------------------------------------------------------------
-    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None, actor: str | None = None) -> dict:
+    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None,
+                  actor: str | None = None) -> records.Case:
         from leaktrace.services import cases
 
         return cases.open_case(self.context, finding_id, nda=nda, responsible=responsible, actor=actor)
 
-    def list_cases(self, *, status: str | None = None) -> list[dict]:
+    def list_cases(self, *, status: str | None = None) -> list[records.Case]:
         from leaktrace.services import cases
 
         return cases.list_all(self.context, status=status)
 
-    def show_case(self, case_id: int | str) -> dict:
+    def show_case(self, case_id: int | str) -> records.Case:
         from leaktrace.services import cases
 
         return cases.show(self.context, case_id)
 
-    def update_case(self, case_id: int | str, *, actor: str | None = None, **change: Any) -> dict:
+    def update_case(self, case_id: int | str, *, actor: str | None = None, **change: Any) -> records.Case:
         """Change a case: ``status``, ``responsible``, ``nda``, ``penalty_amount``, ``penalty_currency``,
         ``add_action`` (+ ``due``), ``action_done``, ``note`` (see :class:`leaktrace.services.cases.CaseUpdate`)."""
         from leaktrace.services import cases
@@ -194,55 +218,61 @@ class Workspace:
         return cases.update(self.context, case_id, cases.CaseUpdate(**change), actor=actor)
 
     # audit ------------------------------------------------------------------
-    def list_audit(self, *, limit: int | None = None) -> list[dict]:
+    def list_audit(self, *, limit: int | None = None) -> list[records.AuditEntry]:
         from leaktrace.services import audit
 
         return audit.list_entries(self.context, limit=limit)
 
-    def verify_audit(self) -> dict:
+    def verify_audit(self) -> records.AuditCheck:
         from leaktrace.services import audit
 
         return audit.verify(self.context)
 
     def record_audit(self, action: str, *, actor: str | None = None, subject_type: str | None = None,
-                     subject_id: object = None, details: dict | None = None) -> dict:
+                     subject_id: object = None, details: dict | None = None) -> records.AuditEntry:
         from leaktrace.services import audit
 
         return audit.record(self.context, actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=details)
 
     # users and tokens -------------------------------------------------------
-    def add_user(self, name: str, role: str, password: str, *, actor: str | None = None):
+    def add_user(self, name: str, role: str, password: str, *, actor: str | None = None) -> records.User:
         from leaktrace.services import users
 
         return users.add(self.context, name, role, password, actor=actor)
 
-    def set_user_disabled(self, name: str, disabled: bool, *, actor: str | None = None):
+    def set_user_disabled(self, name: str, disabled: bool, *, actor: str | None = None) -> records.User:
         """Disable a user (their logins and tokens stop working) or enable them again."""
         from leaktrace.services import users
 
         return users.set_disabled(self.context, name, disabled, actor=actor)
 
-    def list_users(self) -> list[dict]:
+    def list_users(self) -> list[records.User]:
         from leaktrace.services import users
 
         return users.list_all(self.context)
 
-    def create_token(self, user: str, *, name: str | None = None, actor: str | None = None) -> dict:
+    def get_user(self, name: str) -> records.User:
+        """The user called ``name`` (:class:`~leaktrace.errors.NotFound` if none)."""
+        from leaktrace.services import users
+
+        return users.get(self.context, name)
+
+    def create_token(self, user: str, *, name: str | None = None, actor: str | None = None) -> records.Token:
         from leaktrace.services import users
 
         return users.create_token(self.context, user, name=name, actor=actor)
 
-    def revoke_token(self, token_id: int | str, *, actor: str | None = None) -> dict:
+    def revoke_token(self, token_id: int | str, *, actor: str | None = None) -> records.Token:
         from leaktrace.services import users
 
         return users.revoke_token(self.context, token_id, actor=actor)
 
-    def authenticate(self, name: str, password: str):
+    def authenticate(self, name: str, password: str) -> records.User:
         from leaktrace.services import users
 
         return users.authenticate(self.context, name, password)
 
-    def user_for_token(self, token: str):
+    def user_for_token(self, token: str) -> records.User:
         from leaktrace.services import users
 
         return users.user_for_token(self.context, token)

@@ -1,17 +1,28 @@
 """Engines, sessions, transactions and migrations of the store.
 
 Nothing is built at import: callers make an engine from a URL. With SQLite the
-engine runs in WAL mode with foreign keys on, and every transaction starts with
+engine runs in WAL mode with foreign keys on, and every write transaction starts with
 ``BEGIN IMMEDIATE`` (the SQLAlchemy "serializable isolation" recipe: the driver's own
 transaction handling is switched off and the ``begin`` event emits the BEGIN), so
 concurrent writers queue for up to ``lock_timeout_s`` instead of failing half-way
 with "database is locked". PostgreSQL URLs are used as given.
 
+Reads do not queue behind writers. A session from ``session_factory(engine,
+readonly=True)`` is read-only: on SQLite its transaction is a plain (deferred) ``BEGIN``
+under ``PRAGMA query_only`` (WAL readers never wait for the writer, and a stray write
+fails instead of taking the lock), on PostgreSQL a ``READ ONLY`` transaction.
+:func:`transaction` always opens a write transaction, whichever factory it is given, so
+a service keeps one factory: plain ``with sessions() as session`` to read,
+``with transaction(sessions) as session`` to write.
+
 >>> from sqlalchemy import text
 >>> engine = make_engine("sqlite://")
->>> Session = session_factory(engine)
+>>> Session = session_factory(engine, readonly=True)
 >>> with transaction(Session) as session:
 ...     session.scalar(text("select 1"))
+1
+>>> with Session() as session:
+...     session.scalar(text("PRAGMA query_only"))
 1
 """
 
@@ -44,6 +55,8 @@ __all__ = [
 
 #: Execution option naming how SQLite opens a transaction ("IMMEDIATE" by default, "DEFERRED" for readers).
 BEGIN_OPTION = "leaktrace_sqlite_begin"
+#: Execution option marking a read-only unit of work (see :func:`session_factory`).
+READONLY_OPTION = "leaktrace_readonly"
 
 
 def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
@@ -55,12 +68,18 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
     lock_timeout_s : float, seconds
         How long a SQLite transaction waits for another writer before :class:`Busy`.
 
-    For a read-only unit of work that should not take SQLite's write lock, use
-    ``engine.execution_options(leaktrace_sqlite_begin="DEFERRED")`` (see
-    :func:`session_factory`'s ``readonly``).
+    For a read-only unit of work that should not take the write lock, use
+    :func:`session_factory` with ``readonly=True``.
     """
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_pg(connection: Any) -> None:
+            if connection.get_execution_options().get(READONLY_OPTION, False):
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+        return engine
     engine = create_engine(url, connect_args={"timeout": lock_timeout_s, "check_same_thread": False})
     busy_ms = int(lock_timeout_s * 1000)
 
@@ -78,9 +97,13 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        options = connection.get_execution_options()
+        readonly = bool(options.get(READONLY_OPTION, False))
+        mode = "DEFERRED" if readonly else options.get(BEGIN_OPTION, "IMMEDIATE")
         if mode not in ("IMMEDIATE", "DEFERRED", "EXCLUSIVE"):
             raise ValueError(f"{BEGIN_OPTION} must be IMMEDIATE, DEFERRED or EXCLUSIVE, not {mode!r}")
+        # Per transaction: a pooled connection serves readers and writers in turn.
+        connection.exec_driver_sql(f"PRAGMA query_only = {'ON' if readonly else 'OFF'}")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
@@ -89,16 +112,17 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
 def session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay usable after commit (``expire_on_commit=False``).
 
-    ``readonly=True`` opens SQLite transactions with a plain (deferred) ``BEGIN``, so
-    long reads do not hold the write lock; such sessions must not write.
+    ``readonly=True``: a session opened from the factory reads without taking the write
+    lock (SQLite: deferred ``BEGIN`` under ``PRAGMA query_only``; PostgreSQL: ``READ ONLY``),
+    and a write in it fails. :func:`transaction` over the same factory still writes.
     """
-    bind = engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}) if readonly else engine
+    bind = engine.execution_options(**{READONLY_OPTION: True}) if readonly else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit if the block succeeds, roll back if it raises.
+    """One unit of work that writes: commit if the block succeeds, roll back if it raises.
 
     Translates database errors into the error tree: SQLite's "database is locked"
     (another process held the store past the lock timeout) becomes :class:`Busy`, and
@@ -107,6 +131,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """
     session = factory()
     try:
+        # A write transaction even over a read-only factory; begun now, so SQLite's lock is
+        # taken (or waited for) before the block's first read.
+        session.connection(execution_options={READONLY_OPTION: False})
         yield session
         session.commit()
     except OperationalError as exc:
@@ -197,7 +224,7 @@ def engine_revision(engine: Engine) -> str | None:
     """The migration the database behind ``engine`` is at (read without taking SQLite's write lock)."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}).connect() as connection:
+    with engine.execution_options(**{READONLY_OPTION: True}).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

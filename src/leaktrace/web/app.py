@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from leaktrace import __version__
+from leaktrace._version import __version__
 from leaktrace.services.workspace import Workspace
 from leaktrace.settings import Settings
 from leaktrace.web import config as web_config

@@ -13,12 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from leaktrace.errors import Forbidden, Unauthorized
-from leaktrace.records import UserView
+from leaktrace.errors import Forbidden, LoginRequired, NotFound, Unauthorized
+from leaktrace.records import User
 from leaktrace.services import permissions
 from leaktrace.services.workspace import Workspace
-from leaktrace.web import files
-from leaktrace.web.errors import LoginRequired, is_api
+from leaktrace.web.errors import is_api
 
 CSRF_FIELD = "csrf_token"
 _VERBS = {
@@ -43,7 +42,7 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def get_current_user(request: Request, ws: WorkspaceDep) -> UserView:
+def get_current_user(request: Request, ws: WorkspaceDep) -> User:
     """The user making the request: by bearer token under /api, by session cookie on pages."""
     if is_api(request):
         token = _bearer(request)
@@ -54,7 +53,10 @@ def get_current_user(request: Request, ws: WorkspaceDep) -> UserView:
         name = request.session.get("user")
         if not name:
             raise LoginRequired("please log in.")
-        user = files.user_by_name(ws, name)
+        try:
+            user = ws.get_user(name)
+        except NotFound:
+            user = None
         if user is None or user.disabled or request.session.get("role") != user.role:
             request.session.clear()
             raise LoginRequired("your session has ended; please log in again.")
@@ -62,7 +64,7 @@ def get_current_user(request: Request, ws: WorkspaceDep) -> UserView:
     return user
 
 
-CurrentUser = Annotated[UserView, Depends(get_current_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def require(action: str) -> Any:
@@ -70,24 +72,24 @@ def require(action: str) -> Any:
     if action not in permissions.ACTIONS:
         raise ValueError(f"unknown action {action!r}; add it to leaktrace.services.permissions")
 
-    def check(user: CurrentUser) -> UserView:
+    def check(user: CurrentUser) -> User:
         if not permissions.can(user.role, action):
             raise Forbidden(f"{user.name} ({user.role}) may not {_VERBS.get(action, 'do this')}.")
         return user
 
     check.__name__ = f"require_{action.replace('.', '_')}"
-    return Annotated[UserView, Depends(check)]
+    return Annotated[User, Depends(check)]
 
 
 def require_role(*roles: str) -> Any:
     """An ``Annotated`` dependency: the current user, whose role must be one of ``roles``."""
 
-    def check(user: CurrentUser) -> UserView:
+    def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise Forbidden(f"only {' or '.join(roles)} users may do this; you are {user.role}.")
         return user
 
-    return Annotated[UserView, Depends(check)]
+    return Annotated[User, Depends(check)]
 
 
 # ---------------------------------------------------------------------------- CSRF (pages)
@@ -115,7 +117,7 @@ async def check_csrf(request: Request) -> None:
 Csrf = Annotated[None, Depends(check_csrf)]
 
 
-def can(user: UserView | None, action: str) -> bool:
+def can(user: User | None, action: str) -> bool:
     """For templates: whether to show the form or button for ``action``."""
     return user is not None and permissions.can(user.role, action)
 

@@ -3,7 +3,8 @@
 Every :class:`~leaktrace.errors.LeaktraceError` (and every HTTP or validation error the
 framework raises) becomes, under ``/api``, the JSON document ``{"error": "...", "status": N}``
 with ``N`` the response status; on a page, a friendly error page with the same sentence.
-A page that needs a login redirects to ``/login`` instead.
+A page that needs a login (:class:`~leaktrace.errors.LoginRequired`) redirects to ``/login`` instead.
+The error classes themselves all live in :mod:`leaktrace.errors`.
 """
 
 from __future__ import annotations
@@ -15,35 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leaktrace.errors import BadInput, LeaktraceError, Unauthorized
+from leaktrace.errors import LeaktraceError, LoginRequired
 
 log = logging.getLogger("leaktrace.web")
 
 REASONS = {400: "Bad request", 401: "Login required", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Upload too large", 415: "Unsupported file type", 422: "Invalid input",
            500: "Server error", 501: "Not implemented", 503: "Busy"}
-
-
-class UploadTooLarge(BadInput):
-    """An upload over the web upload limit."""
-
-    http_status = 413
-
-
-class UnsupportedUpload(BadInput):
-    """An upload whose declared type or name is not an image type leaktrace reads."""
-
-    http_status = 415
-
-
-class NotImplementedYet(LeaktraceError):
-    """A route whose service is not built yet."""
-
-    http_status = 501
-
-
-class LoginRequired(Unauthorized):
-    """A page was asked for without a session: pages redirect to the login form."""
 
 
 def is_api(request: Request) -> bool:

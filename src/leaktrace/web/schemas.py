@@ -1,128 +1,153 @@
-"""Pydantic shapes of the REST API: ``XCreate`` (request), ``XPublic`` (one), ``XsPublic`` (a list).
+"""Pydantic shapes of the REST API: ``XPublic`` (one), ``XsPublic`` (a list), ``XCreate`` (a request).
 
-Lists are ``{"data": [...], "count": N}``. Single objects carry the same fields as the
-CLI's ``--json`` output of the same verb (fields are only ever added).
+Answers are generated from the records: a record's fields are the keys of its JSON
+document (:meth:`leaktrace.records.Record.to_dict`, which is also what the CLI's ``--json``
+prints), so :func:`public` builds each ``XPublic`` from the record's dataclass fields, nested
+records becoming models of their own. Routes return ``record.to_dict()`` and the model checks
+it: a field the record gains is in the API and its schema at once, and a key the model does
+not know fails loudly instead of vanishing. Lists are ``{"data": [...], "count": N}``.
+
+Requests (``XCreate``, ``XUpdate``) are written here by hand: they are what a client may
+send, with their limits.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import types
+import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, create_model
+
+from leaktrace import records
 
 Role = Literal["admin", "analyst", "auditor"]
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
+_OUT = ConfigDict(extra="forbid")
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# recipients -------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------ generated
+
+
+def _model_type(tp: Any) -> Any:
+    """``tp`` with every record type replaced by its public model (and ``tuple[X, ...]`` by ``list[X]``)."""
+    if dataclasses.is_dataclass(tp):
+        return public(tp)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_model_type(a) for a in args)]
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return list[_model_type(args[0])]
+    if origin in (tuple, list) and args:
+        return origin[tuple(_model_type(a) for a in args)] if origin is tuple else list[_model_type(args[0])]
+    return tp
+
+
+@functools.cache
+def public(record: type, name: str | None = None) -> type[BaseModel]:
+    """The response model of ``record``: one required field per dataclass field and per ``derived`` property."""
+    hints = typing.get_type_hints(record)
+    spec: dict[str, Any] = {f.name: (_model_type(hints[f.name]), ...) for f in dataclasses.fields(record)}
+    for key in getattr(record, "derived", ()):
+        spec[key] = (_model_type(typing.get_type_hints(getattr(record, key).fget)["return"]), ...)
+    model = create_model(name or f"{record.__name__}Public", __config__=_OUT, **spec)
+    if record.__doc__ and not record.__doc__.startswith(f"{record.__name__}("):  # not the dataclass's generated one
+        model.__doc__ = record.__doc__
+    return model
+
+
+@functools.cache
+def listing(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """``{"data": [model, ...], "count": N}``."""
+    return create_model(name, __config__=_OUT, data=(list[model], ...), count=(int, ...))
+
+
+def page(rows: list) -> dict:
+    """The body of a list answer."""
+    return {"data": [r.to_dict() for r in rows], "count": len(rows)}
+
+
+# ------------------------------------------------------------------------------------ recipients
 class RecipientCreate(_In):
     name: str = Field(min_length=1, max_length=200, examples=["Apex Plastics GmbH"])
     email: str | None = Field(default=None, max_length=320)
     org: str | None = Field(default=None, max_length=200)
 
 
-class RecipientPublic(_Out):
-    id: int
-    name: str
-    email: str | None = None
-    org: str | None = None
-    created_at: str
+RecipientPublic = public(records.Recipient)
+RecipientsPublic = listing(RecipientPublic, "RecipientsPublic")
+
+# ------------------------------------------------------------------------------------ assets
+AssetPublic = public(records.Asset)
+AssetsPublic = listing(AssetPublic, "AssetsPublic")
+AssetAdded = public(records.AssetAdded, "AssetAdded")  # one row of ``asset add --json``; ``path`` is the upload's name
+
+# ------------------------------------------------------------------------------------ shares
 
 
-class RecipientsPublic(BaseModel):
-    data: list[RecipientPublic]
-    count: int
-
-
-# assets -----------------------------------------------------------------------------------
-class AssetAdded(_Out):
-    """One row of ``asset add --json``."""
-
-    id: int
-    path: str
-    sha256: str
-    width: int
-    height: int
-
-
-class AssetPublic(_Out):
-    id: int
-    title: str
-    filename: str
-    sha256: str
-    width: int
-    height: int
-    created_at: str
-
-
-class AssetsPublic(BaseModel):
-    data: list[AssetPublic]
-    count: int
-
-
-# shares -----------------------------------------------------------------------------------
 class ShareCreate(_In):
     asset_id: int
     to: list[str] = Field(min_length=1, description="Recipient names or ids.")
     note: str | None = Field(default=None, max_length=2000)
 
 
-class CopyPublic(_Out):
-    """One row of ``share --json`` plus where to download the copy."""
-
-    recipient: str
-    recipient_id: int
-    path: str
-    sha256: str
-    download: str
+CopyPublic = public(records.Copy)
+SharePublic = public(records.Share)
+SharesPublic = listing(SharePublic, "SharesPublic")
 
 
-class SharePublic(_Out):
+class CopySent(public(records.Copy, "CopyRow")):  # type: ignore[misc]
+    """One row of ``share --json`` (``path`` is the file's name) plus where to download the copy."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def download(self) -> str:
+        return f"/api/v1/copies/{self.sha256}"
+
+
+# ------------------------------------------------------------------------------------ findings
+
+
+class _Match(BaseModel):
+    model_config = _OUT
+    inliers: int
+    coverage: float
+    mirrored: bool
+
+
+class _AssetMatched(BaseModel):
+    """:class:`leaktrace.records.AssetMatch` as ``trace --json`` nests it."""
+
+    model_config = _OUT
     id: int
-    asset_id: int
-    note: str | None = None
-    created_by: str | None = None
-    created_at: str
-    copies: list[dict[str, Any]]
+    title: str
+    match: _Match
 
 
-class SharesPublic(BaseModel):
-    data: list[SharePublic]
-    count: int
+class FindingTraced(BaseModel):
+    """The ``trace --json`` document (:meth:`leaktrace.records.Finding.to_dict`, written by hand like it)."""
 
-
-# findings ---------------------------------------------------------------------------------
-class FindingTraced(_Out):
-    """The ``trace --json`` document (with ``finding_id``)."""
-
-    leak: dict[str, Any]
-    asset: dict[str, Any] | None
-    candidates: list[dict[str, Any]]
+    model_config = _OUT
+    leak: public(records.LeakInfo)  # type: ignore[valid-type]
+    asset: _AssetMatched | None
+    candidates: list[public(records.RecipientScore)]  # type: ignore[valid-type]
     accused: list[str]
     false_accusation_bound: float
     elapsed_s: float
     finding_id: int | None = None
 
 
-class FindingPublic(_Out):
-    id: int
-    created_at: str
-    accused: list[str]
+FindingPublic = public(records.StoredFinding, "FindingPublic")
+FindingsPublic = listing(FindingPublic, "FindingsPublic")
+
+# ------------------------------------------------------------------------------------ cases
 
 
-class FindingsPublic(BaseModel):
-    data: list[FindingPublic]
-    count: int
-
-
-# cases ------------------------------------------------------------------------------------
 class CaseCreate(_In):
     finding_id: int
     responsible: str | None = Field(default=None, description="Recipient name or id held responsible (default: the one accused).")
@@ -143,36 +168,17 @@ class CaseUpdate(_In):
     note: str | None = Field(default=None, max_length=4000)
 
 
-class CasePublic(_Out):
-    id: int
-    finding_id: int
-    status: str
+CasePublic = public(records.Case)
+CasesPublic = listing(CasePublic, "CasesPublic")
+
+# ------------------------------------------------------------------------------------ audit
+AuditEntryPublic = public(records.AuditEntry)
+AuditPublic = listing(AuditEntryPublic, "AuditPublic")
+AuditVerifyPublic = public(records.AuditCheck, "AuditVerifyPublic")
+
+# ------------------------------------------------------------------------------------ users and tokens
 
 
-class CasesPublic(BaseModel):
-    data: list[CasePublic]
-    count: int
-
-
-# audit ------------------------------------------------------------------------------------
-class AuditEntryPublic(_Out):
-    id: int
-    at: str
-    actor: str
-    action: str
-
-
-class AuditPublic(BaseModel):
-    data: list[AuditEntryPublic]
-    count: int
-
-
-class AuditVerifyPublic(_Out):
-    ok: bool
-    entries: int
-
-
-# users and tokens -------------------------------------------------------------------------
 class UserCreate(_In):
     name: str = Field(min_length=1, max_length=200)
     role: Role
@@ -183,17 +189,8 @@ class UserUpdate(_In):
     disabled: bool
 
 
-class UserPublic(_Out):
-    id: int
-    name: str
-    role: str
-    disabled: bool
-    created_at: str
-
-
-class UsersPublic(BaseModel):
-    data: list[UserPublic]
-    count: int
+UserPublic = public(records.User)
+UsersPublic = listing(UserPublic, "UsersPublic")
 
 
 class TokenCreate(_In):
@@ -201,14 +198,4 @@ class TokenCreate(_In):
     name: str = Field(default="", max_length=200, description="What the token is for.")
 
 
-class TokenCreated(_Out):
-    id: int
-    user: str
-    name: str
-    token: str = Field(description="Shown once; only its hash is stored.")
-
-
-class TokenRevoked(_Out):
-    id: int
-    user: str
-    revoked: bool
+TokenPublic = public(records.Token)  # ``token`` (the secret) is set only in the answer to its creation

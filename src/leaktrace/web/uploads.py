@@ -15,9 +15,8 @@ from typing import Iterator
 
 from fastapi import Request, UploadFile
 
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, UnsupportedUpload, UploadTooLarge
 from leaktrace.web.config import IMAGE_SUFFIXES, IMAGE_TYPES
-from leaktrace.web.errors import UnsupportedUpload, UploadTooLarge
 
 CHUNK = 1 << 20
 FORM_OVERHEAD = 64 * 1024  # multipart headers and small fields around the file

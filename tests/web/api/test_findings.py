@@ -1,7 +1,5 @@
 """/api/v1/findings and the report routes."""
 
-from leaktrace.web import reports
-
 
 def test_list_and_show(api, seeded):
     listed = api["auditor"].get("/api/v1/findings").json()
@@ -16,14 +14,11 @@ def test_list_and_show(api, seeded):
 def test_report_routes(api, app, seeded):
     for fmt, kind in (("pdf", "application/pdf"), ("html", "text/html")):
         r = api["analyst"].get(f"/api/v1/findings/{seeded.finding_id}/report.{fmt}")
-        if reports.available(app.state.workspace):
-            assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
-        else:
-            assert r.status_code == 501 and r.json() == {"error": "evidence reports are not available in this build yet.", "status": 501}
-    assert api["analyst"].get("/api/v1/findings/999999/report.pdf").status_code in (404, 501)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+    assert api["analyst"].get("/api/v1/findings/999999/report.pdf").json() == {"error": "no finding numbered 999999", "status": 404}
 
 
-def test_reports_go_through_workspace_report_when_it_exists(api, pages, app, seeded, monkeypatch):
+def test_reports_go_through_workspace_report(api, pages, app, seeded, monkeypatch):
     calls = []
 
     def report(finding_id, fmt, *, actor=None):
@@ -38,4 +33,3 @@ def test_reports_go_through_workspace_report_when_it_exists(api, pages, app, see
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert calls == [(seeded.finding_id, "pdf", "analyst"), (seeded.finding_id, "html", "analyst")]
     assert "Download report (PDF)" in pages["analyst"].get(f"/findings/{seeded.finding_id}").text
-    assert api["analyst"].get("/api/v1/findings/999999/report.pdf").status_code == 404

@@ -18,7 +18,7 @@ def test_create_then_use_then_revoke(api, app, owner):
     r = api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "nightly export"})
     assert r.status_code == 201
     body = r.json()
-    assert set(body) == {"id", "user", "name", "token"}
+    assert set(body) >= {"id", "user", "name", "token"} and body["revoked"] is False  # the README's shape, and more
     assert (body["user"], body["name"]) == (owner, "nightly export") and body["token"].startswith("lt_")
     assert len(body["token"]) >= 32
     client = TestClient(app, headers={"Authorization": f"Bearer {body['token']}"}, raise_server_exceptions=False)

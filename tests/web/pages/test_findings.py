@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from leaktrace.records import StoredScore
 from leaktrace.web.pages.findings import CHART_WIDTH, LABEL_WIDTH, PAD, ROW, score_chart
+
+
+def _score(name: str, score: float, accused: bool = False) -> StoredScore:
+    return StoredScore(name, 1, score, 1.0, accused)
 
 
 def test_score_chart_geometry():
     """Scores 10 (accused) and −2 with τ* = 5.5: the axis runs from −2 to 1.04 × 10 = 10.4."""
-    chart = score_chart([{"recipient": "A", "score": 10.0, "accused": True}, {"recipient": "B", "score": -2.0}], 5.5)
+    chart = score_chart((_score("A", 10.0, True), _score("B", -2.0)), 5.5)
     plot = CHART_WIDTH - LABEL_WIDTH - 16  # 534 units for 12.4 score units
 
     def x(v):
@@ -25,11 +30,11 @@ def test_score_chart_geometry():
 
 
 def test_score_chart_without_threshold_and_tiny_scores():
-    chart = score_chart([{"recipient": "A", "score": 0.0}], float("inf"))
+    chart = score_chart((_score("A", 0.0),), float("inf"))
     assert chart["threshold"] is None
     assert chart["bars"][0]["w"] == 1.0  # a zero score still shows a sliver
     assert [t["label"] for t in chart["ticks"]] == [0, 1]
-    wide = score_chart([{"recipient": "A", "score": 40.0}], 6.0)
+    wide = score_chart((_score("A", 40.0),), 6.0)
     assert all(t["label"] % 5 == 0 for t in wide["ticks"])
 
 

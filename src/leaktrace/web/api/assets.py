@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from leaktrace.web import uploads
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import AssetAdded, AssetsPublic
+from leaktrace.web.schemas import AssetAdded, AssetsPublic, page
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
 
 @router.get("", response_model=AssetsPublic)
 def list_assets(ws: WorkspaceDep, user: require("read")) -> dict:
-    rows = ws.list_assets()
-    return {"data": rows, "count": len(rows)}
+    return page(ws.list_assets())
 
 
 @router.post("", response_model=list[AssetAdded], status_code=201)
@@ -27,7 +27,7 @@ def add_asset(
     file: Annotated[UploadFile, File(description="The confidential original (PNG, JPEG, WebP, TIFF…).")],
     title: Annotated[str | None, Form(max_length=500)] = None,
 ) -> list[dict]:
-    """Register an image as an asset; the same shape as ``leaktrace asset add --json``."""
+    """Register an image as an asset; the same shape as ``leaktrace asset add --json`` (``path``: the upload's name)."""
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
         rows = ws.add_assets([path], title=title or path.stem)
-    return [{k: r[k] for k in ("id", "sha256", "width", "height", "duplicate")} | {"path": path.name} for r in rows]
+    return [dataclasses.replace(r, path=path.name).to_dict() for r in rows]

@@ -6,25 +6,24 @@ from fastapi import APIRouter
 
 from leaktrace.errors import BadInput
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import CaseCreate, CasePublic, CasesPublic, CaseUpdate
+from leaktrace.web.schemas import CaseCreate, CasePublic, CasesPublic, CaseUpdate, page
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.get("", response_model=CasesPublic)
 def list_cases(ws: WorkspaceDep, user: require("read"), status: str | None = None) -> dict:
-    rows = ws.list_cases(status=status)
-    return {"data": rows, "count": len(rows)}
+    return page(ws.list_cases(status=status))
 
 
 @router.post("", response_model=CasePublic, status_code=201)
 def open_case(body: CaseCreate, ws: WorkspaceDep, user: require("cases")) -> dict:
-    return ws.open_case(body.finding_id, nda=body.nda, responsible=body.responsible, actor=user.name)
+    return ws.open_case(body.finding_id, nda=body.nda, responsible=body.responsible, actor=user.name).to_dict()
 
 
 @router.get("/{case_id}", response_model=CasePublic)
 def show_case(case_id: int, ws: WorkspaceDep, user: require("read")) -> dict:
-    return ws.show_case(case_id)
+    return ws.show_case(case_id).to_dict()
 
 
 @router.patch("/{case_id}", response_model=CasePublic)
@@ -32,4 +31,4 @@ def update_case(case_id: int, body: CaseUpdate, ws: WorkspaceDep, user: require(
     change = body.model_dump(exclude_none=True)
     if not change:
         raise BadInput("nothing to change: give at least one field.")
-    return ws.update_case(case_id, actor=user.name, **change)
+    return ws.update_case(case_id, actor=user.name, **change).to_dict()

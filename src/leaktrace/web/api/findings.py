@@ -7,20 +7,19 @@ from fastapi.responses import Response
 
 from leaktrace.web import reports
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import FindingPublic, FindingsPublic
+from leaktrace.web.schemas import FindingPublic, FindingsPublic, page
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
 @router.get("", response_model=FindingsPublic)
 def list_findings(ws: WorkspaceDep, user: require("read"), limit: int | None = None) -> dict:
-    rows = ws.list_findings(limit=limit)
-    return {"data": rows, "count": len(rows)}
+    return page(ws.list_findings(limit=limit))
 
 
 @router.get("/{finding_id}", response_model=FindingPublic)
 def show_finding(finding_id: int, ws: WorkspaceDep, user: require("read")) -> dict:
-    return ws.show_finding(finding_id)
+    return ws.show_finding(finding_id).to_dict()
 
 
 @router.get("/{finding_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})

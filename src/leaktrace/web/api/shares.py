@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
 
 from fastapi import APIRouter
 
 from leaktrace.web import uploads
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import CopyPublic, ShareCreate, SharesPublic
+from leaktrace.web.schemas import CopySent, ShareCreate, SharesPublic, page
 
 router = APIRouter(prefix="/shares", tags=["shares"])
 
 
 @router.get("", response_model=SharesPublic)
 def list_shares(ws: WorkspaceDep, user: require("read")) -> dict:
-    rows = ws.list_shares()
-    return {"data": rows, "count": len(rows)}
+    return page(ws.list_shares())
 
 
-@router.post("", response_model=list[CopyPublic], status_code=201)
+@router.post("", response_model=list[CopySent], status_code=201)
 def share(body: ShareCreate, ws: WorkspaceDep, user: require("shares")) -> list[dict]:
-    """Make one copy per recipient; each is downloaded from its ``download`` link."""
+    """Make one copy per recipient; each is downloaded from its ``download`` link (``path`` is the file's name)."""
     with uploads.temp_folder() as folder:
         rows = ws.share(body.asset_id, body.to, folder, note=body.note, actor=user.name)
-    return [
-        {"recipient": r["recipient"], "recipient_id": r["recipient_id"], "path": Path(r["path"]).name, "sha256": r["sha256"],
-         "share_id": r.get("share_id"), "psnr": r.get("psnr"), "ssim": r.get("ssim"), "download": f"/api/v1/copies/{r['sha256']}"}
-        for r in rows
-    ]
+    return [dataclasses.replace(r, path=r.filename).to_dict() for r in rows]

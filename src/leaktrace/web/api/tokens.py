@@ -5,16 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import TokenCreate, TokenCreated, TokenRevoked
+from leaktrace.web.schemas import TokenCreate, TokenPublic
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 
-@router.post("", response_model=TokenCreated, status_code=201)
+@router.post("", response_model=TokenPublic, status_code=201)
 def create_token(body: TokenCreate, ws: WorkspaceDep, user: require("tokens")) -> dict:
-    return ws.create_token(body.user, name=body.name, actor=user.name)
+    """A new token; ``token`` is the secret, in this answer only."""
+    return ws.create_token(body.user, name=body.name, actor=user.name).to_dict()
 
 
-@router.delete("/{token_id}", response_model=TokenRevoked)
+@router.delete("/{token_id}", response_model=TokenPublic)
 def revoke_token(token_id: int, ws: WorkspaceDep, user: require("tokens")) -> dict:
-    return ws.revoke_token(token_id, actor=user.name)
+    return ws.revoke_token(token_id, actor=user.name).to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -21,8 +22,7 @@ def trace(
     file: Annotated[UploadFile, File(description="The leaked image.")],
     asset_id: Annotated[int | None, Form(description="Skip the search: the asset it comes from.")] = None,
 ) -> dict:
+    """Trace a leak; ``leak.path`` is the upload's name (the finding stores it as ``upload:NAME``)."""
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
         finding = ws.trace(path, asset_id=asset_id, actor=user.name, display_name=f"upload:{path.name}")
-    out = finding.to_dict()
-    out["leak"]["path"] = path.name
-    return out
+    return dataclasses.replace(finding, leak=dataclasses.replace(finding.leak, path=path.name)).to_dict()

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from leaktrace.records import UserView
+from leaktrace.records import User
 
 
-def render(request: Request, template: str, user: UserView | None, status_code: int = 200, **context: Any) -> Response:
+def render(request: Request, template: str, user: User | None, status_code: int = 200, **context: Any) -> Response:
     flashes = request.session.pop("flash", []) if "flash" in request.session else []
     context.update(user=user, flashes=flashes, path=request.url.path)
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from leaktrace.web import files, uploads
+from leaktrace.web import uploads
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
 
@@ -17,9 +17,9 @@ router = APIRouter()
 @router.get("/assets")
 def assets(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
     rows = ws.list_assets()
-    shared = {}
+    shared: dict[int, int] = {}
     for s in ws.list_shares():
-        shared[s["asset_id"]] = shared.get(s["asset_id"], 0) + len(s["copies"])
+        shared[s.asset_id] = shared.get(s.asset_id, 0) + len(s.copies)
     return render(request, "assets.html", user, assets=rows, shared=shared, limit_mb=request.app.state.web.max_upload_mb)
 
 
@@ -28,13 +28,13 @@ def add_asset(request: Request, ws: WorkspaceDep, user: require("assets"), _: Cs
               title: Annotated[str, Form(max_length=500)] = "") -> Response:
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
         row = ws.add_assets([path], title=title.strip() or path.stem)[0]
-    state = "was already registered as" if row["duplicate"] else "registered as"
-    flash(request, f"{path.name} {state} asset {row['id']} ({row['width']}×{row['height']}).")
+    state = "was already registered as" if row.duplicate else "registered as"
+    flash(request, f"{path.name} {state} asset {row.id} ({row.width}×{row.height}).")
     return redirect("/assets")
 
 
 @router.get("/assets/{asset_id}/image")
 def asset_image(asset_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
     """The original, for thumbnails (only to logged-in users; never cached by shared caches)."""
-    data, _ = files.asset_file(ws, asset_id)
-    return Response(data, media_type=files.media_type(data), headers={"Cache-Control": "private, max-age=3600"})
+    f = ws.asset_file(asset_id)
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "private, max-age=3600"})

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from leaktrace.services.cases import STATUSES
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
 
 router = APIRouter()
-STATUSES = ("open", "notified", "penalty_applied", "remediation", "closed")
 
 
 @router.get("/cases")
@@ -23,8 +23,8 @@ def cases(request: Request, ws: WorkspaceDep, user: require("read"), status: str
 def open_case(request: Request, ws: WorkspaceDep, user: require("cases"), _: Csrf, finding_id: Annotated[int, Form()],
               nda: Annotated[str, Form(max_length=200)] = "") -> Response:
     case = ws.open_case(finding_id, nda=nda.strip() or None, actor=user.name)
-    flash(request, f"Case {case['id']} opened on finding {finding_id}.")
-    return redirect(f"/cases/{case['id']}")
+    flash(request, f"Case {case.id} opened on finding {finding_id}.")
+    return redirect(f"/cases/{case.id}")
 
 
 @router.get("/cases/{case_id}")
@@ -48,9 +48,9 @@ def update_case(case_id: int, request: Request, ws: WorkspaceDep, user: require(
               "add_action": add_action, "due": due if add_action.strip() else "", "action_done": action_done, "note": note}
     change = {k: v for k, v in ((k, _blank(v)) for k, v in fields.items()) if v is not None}
     before = ws.show_case(case_id)
-    if change.get("status") == before["status"]:
+    if change.get("status") == before.status:
         del change["status"]
-    added = len(ws.update_case(case_id, actor=user.name, **change)["events"]) - len(before["events"]) if change else 0
+    added = len(ws.update_case(case_id, actor=user.name, **change).events) - len(before.events) if change else 0
     if added:
         flash(request, f"Case {case_id} updated ({added} change{'s' if added != 1 else ''} on the timeline).")
     else:

@@ -14,9 +14,9 @@ RECENT = 8
 
 @router.get("/")
 def dashboard(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
-    assets = {a["id"]: a for a in ws.list_assets()}
-    shares = sorted(ws.list_shares(), key=lambda s: s["created_at"], reverse=True)[:RECENT]
+    assets = {a.id: a for a in ws.list_assets()}
+    shares = sorted(ws.list_shares(), key=lambda s: s.created_at, reverse=True)[:RECENT]
     findings = ws.list_findings(limit=RECENT)
-    cases = [c for c in ws.list_cases() if c["status"] != "closed"]
+    cases = [c for c in ws.list_cases() if c.status != "closed"]
     counts = {"recipients": len(ws.list_recipients()), "assets": len(assets)}
     return render(request, "dashboard.html", user, shares=shares, assets=assets, findings=findings, cases=cases, counts=counts)

@@ -7,7 +7,8 @@ import math
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from leaktrace.web import files, reports
+from leaktrace.records import StoredScore
+from leaktrace.web import reports
 from leaktrace.web.deps import WorkspaceDep, require
 from leaktrace.web.pages._render import render
 
@@ -16,9 +17,9 @@ router = APIRouter()
 CHART_WIDTH, LABEL_WIDTH, ROW, PAD = 760, 210, 22, 28
 
 
-def score_chart(candidates: list[dict], threshold: float | None) -> dict:
+def score_chart(candidates: tuple[StoredScore, ...], threshold: float | None) -> dict:
     """Geometry of a horizontal bar chart of every recipient's score, with the threshold line (SVG units)."""
-    scores = [c["score"] for c in candidates]
+    scores = [c.score for c in candidates]
     limit = threshold if threshold is not None and math.isfinite(threshold) else None
     lo = min([0.0, *scores])
     hi = max([1.0, *scores, *([limit * 1.15] if limit else [])]) * 1.04
@@ -30,9 +31,9 @@ def score_chart(candidates: list[dict], threshold: float | None) -> dict:
     zero = x(0.0)
     bars = []
     for i, c in enumerate(candidates):
-        end = x(c["score"])
-        bars.append({"y": PAD + i * ROW, "x": min(zero, end), "w": max(abs(end - zero), 1.0), "name": c["recipient"],
-                     "score": c["score"], "accused": c.get("accused", False)})
+        end = x(c.score)
+        bars.append({"y": PAD + i * ROW, "x": min(zero, end), "w": max(abs(end - zero), 1.0), "name": c.recipient,
+                     "score": c.score, "accused": c.accused})
     step = 5 if hi - lo > 25 else 2 if hi - lo > 8 else 1
     ticks = [{"x": x(t), "label": t} for t in range(math.ceil(lo), math.floor(hi) + 1) if t % step == 0]
     height = PAD + len(candidates) * ROW + 30
@@ -49,15 +50,15 @@ def findings(request: Request, ws: WorkspaceDep, user: require("read")) -> Respo
 @router.get("/findings/{finding_id}")
 def finding(finding_id: int, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
     f = ws.show_finding(finding_id)
-    cases = [c for c in ws.list_cases() if c["finding_id"] == f["id"]]
-    chart = score_chart(f["candidates"], f["threshold"]) if f["candidates"] else None
-    return render(request, "finding.html", user, f=f, chart=chart, cases=cases, reports_available=reports.available(ws))
+    cases = [c for c in ws.list_cases() if c.finding_id == f.id]
+    chart = score_chart(f.candidates, f.threshold) if f.candidates else None
+    return render(request, "finding.html", user, f=f, chart=chart, cases=cases)
 
 
 @router.get("/findings/{finding_id}/leak")
 def leak_image(finding_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
-    data = files.leak_file(ws, finding_id)
-    return Response(data, media_type=files.media_type(data), headers={"Cache-Control": "private, max-age=3600"})
+    f = ws.leak_file(finding_id)
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/findings/{finding_id}/report.pdf")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,7 +21,7 @@ router = APIRouter()
 def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset: int | None = None) -> Response:
     assets = ws.list_assets()
     return render(request, "share.html", user, assets=assets, recipients=ws.list_recipients(), shares=ws.list_shares(),
-                  selected=asset, titles={a["id"]: a["title"] for a in assets})
+                  selected=asset, titles={a.id: a.title for a in assets})
 
 
 @router.post("/share")
@@ -35,7 +34,7 @@ def share(request: Request, ws: WorkspaceDep, user: require("shares"), _: Csrf, 
         rows = ws.share(asset_id, to, folder, note=note.strip() or None, actor=user.name)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
             for r in rows:
-                archive.write(r["path"], Path(r["path"]).name)
-    share_id = rows[0].get("share_id", "new") if rows else "new"
+                archive.write(r.path, r.filename)
+    share_id = rows[0].share_id if rows else "new"
     return Response(buffer.getvalue(), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'})

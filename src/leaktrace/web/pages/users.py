@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from leaktrace.services import users as users_service
 from leaktrace.services.permissions import ROLES
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
@@ -30,7 +29,7 @@ def add_user(request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf
 
 @router.post("/users/{name}/disabled")
 def set_disabled(name: str, request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf, disabled: Annotated[bool, Form()]) -> Response:
-    changed = users_service.set_disabled(ws.context, name, disabled, actor=user.name)
+    changed = ws.set_user_disabled(name, disabled, actor=user.name)
     flash(request, f"User {changed.name} {'disabled' if changed.disabled else 'enabled'}.")
     return redirect("/users")
 
