@@ -1,10 +1,12 @@
 """Shares: send an asset to recipients, each getting its own fingerprinted copy.
 
 Atomicity: every copy is first made, checked against the quality gate and stored
-durably in the blob store; then the share and its copies are recorded in one
-transaction; only then are the copy files written (each by atomic rename) into
-the output folder. A process killed at any point leaves no copy file without its
-record, and no record without its file in the blob store.
+durably in the blob store (each as soon as it is made, by :mod:`leaktrace.services.copies`:
+no copy's pixels or bytes are kept after that); then the share and its copies are recorded
+in one transaction; only then are the copy files written into the output folder, each
+read back from the blob store and written by atomic rename. A process killed at any point
+leaves no copy file without its record, and no record without its file in the blob store
+(at worst blobs that no record names).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import re
 from pathlib import Path
 
 from leaktrace import imagefiles, records
-from leaktrace.core import embed, keys, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit
+from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -50,44 +52,37 @@ def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: 
                 recipients.append(r)
     prepared = assets_service.prepare(ctx, asset)
     fmt = "JPEG" if asset.format == "JPEG" else "PNG"
-    made = []
-    for i, r in enumerate(recipients):
-        signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, r.key_ref), prepared.grid[0] * prepared.grid[1])
-        image = embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
-        data = imagefiles.encode_image(image, fmt, quality=ctx.settings.jpeg_quality)
-        sent = image if fmt == "PNG" else imagefiles.read_image_bytes(data, "copy.jpg")
-        psnr, ssim = quality.psnr(prepared.original, sent), quality.ssim(prepared.original, sent)
-        if psnr < ctx.settings.min_psnr or ssim < ctx.settings.min_ssim:
-            raise BadInput(f"the copy of asset {asset.id} for {r.name} misses the quality gate (PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared.")
-        sha = ctx.blobs.put(data)
-        made.append((r, sha, data, psnr, ssim))
+    made: list[copies_service.Made] = []  # digests and numbers only
+    for m in copies_service.make(ctx, asset, prepared, recipients, fmt):
+        made.append(m)
         if progress:
-            progress(i + 1, len(recipients), r.name)
+            progress(len(made), len(recipients), m.recipient.name)
     with store_db.transaction(ctx.sessions) as session:
         record = Share(asset_id=asset.id, note=note, created_by=actor)
         session.add(record)
         session.flush()
-        for r, sha, _, psnr, ssim in made:
-            session.add(Copy(share_id=record.id, recipient_id=r.id, sha256=sha, filename=copy_filename(asset.filename, r.name, fmt), psnr=float(psnr), ssim=float(ssim)))
+        for m in made:
+            session.add(Copy(share_id=record.id, recipient_id=m.recipient.id, sha256=m.sha256, filename=copy_filename(asset.filename, m.recipient.name, fmt),
+                             psnr=float(m.psnr), ssim=float(m.ssim)))
         share_id = record.id
         audit.append(session, actor, "share", "share", share_id, {
-            "asset_id": asset.id, "note": note, "copies": [{"recipient_id": r.id, "sha256": sha} for r, sha, _, _, _ in made]})
+            "asset_id": asset.id, "note": note, "copies": [{"recipient_id": m.recipient.id, "sha256": m.sha256} for m in made]})
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for r, sha, data, psnr, ssim in made:
-        path = out / copy_filename(asset.filename, r.name, fmt)
-        imagefiles.write_atomic(path, data)
-        result.append(records.Copy(r.name, r.id, sha, share_id, path.name, round(psnr, 2), round(ssim, 5), path=str(path)))
+    for m in made:
+        path = out / copy_filename(asset.filename, m.recipient.name, fmt)
+        imagefiles.write_atomic(path, ctx.blobs.get(m.sha256))  # one file in memory at a time
+        result.append(records.Copy(m.recipient.name, m.recipient.id, m.sha256, share_id, path.name, round(m.psnr, 2), round(m.ssim, 5), path=str(path)))
     return result
 
 
 def list_all(ctx: Context) -> list[records.Share]:
     """Every share with its copies, oldest first."""
     with ctx.sessions() as session:
-        return [record(s) for s in queries.list_shares(session)]
+        return [_record(s) for s in queries.list_shares(session)]
 
 
-def record(s: Share) -> records.Share:
+def _record(s: Share) -> records.Share:
     """The interface record of a stored share and its copies (loaded with their recipients)."""
     copies = tuple(records.Copy(c.recipient.name, c.recipient_id, c.sha256, s.id, c.filename, c.psnr, c.ssim) for c in s.copies)
     return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)

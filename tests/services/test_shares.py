@@ -1,0 +1,143 @@
+"""Sharing: each copy is the recipient's exact fingerprint, stored as made, recorded, then written out."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leaktrace import Workspace, imagefiles
+from leaktrace.core import embed, keys, quality
+from leaktrace.errors import BadInput
+from leaktrace.services import assets as assets_service
+from leaktrace.services import copies as copies_service
+from leaktrace.services import shares as shares_service
+from tests.conftest import drawing, photo, save
+
+NAMES = ["Apex Plastics GmbH", "Borealis Tooling AB", "Castellan Composites SpA"]
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.init(tmp_path / "ws")
+    for n in NAMES:
+        w.add_recipient(n)
+    yield w
+    w.close()
+
+
+def _asset(ws, tmp_path, image, name="bumper.png", **params):
+    return ws.add_assets([save(tmp_path / name, image, **params)])[0]["id"]
+
+
+def _expected_copy(ws, asset_id, recipient_name):
+    ctx = ws.context
+    asset = assets_service.get(ctx, asset_id)
+    prepared = assets_service.prepare(ctx, asset)
+    r = next(x for x in ws.list_recipients() if x["name"] == recipient_name)
+    with ctx.sessions() as session:
+        from leaktrace.store import queries
+
+        key_ref = queries.recipient_by_name_or_id(session, str(r["id"])).key_ref
+    signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, key_ref), prepared.grid[0] * prepared.grid[1])
+    return prepared.original, embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
+
+
+def test_each_file_is_the_recipients_exact_copy_and_its_record(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, drawing())
+    seen = []
+    rows = ws.share(asset_id, NAMES, tmp_path / "out", note="round 1", progress=lambda i, n, what: seen.append((i, n, what)))
+    assert seen == [(i + 1, 3, n) for i, n in enumerate(NAMES)]
+    stored = ws.list_shares()[-1]
+    assert [c["sha256"] for c in stored["copies"]] == [r["sha256"] for r in rows]
+    for r in rows:
+        data = Path(r["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == r["sha256"] and ws.context.blobs.verify(r["sha256"])
+        original, want = _expected_copy(ws, asset_id, r["recipient"])
+        got = imagefiles.read_image_bytes(data, "copy.png")
+        assert np.array_equal(got, want)  # the file is embed()'s copy, bit for bit
+        assert r["psnr"] == round(quality.psnr(original, want), 2)
+        assert r["ssim"] == round(quality.ssim(original, want), 5)  # under 2 MP: exact
+        assert r["share_id"] == stored["id"] and r["path"].endswith(".png")
+
+
+def test_png_compression_setting_is_used(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    fast = ws.share(asset_id, NAMES[:1], tmp_path / "fast")[0]
+    ws.close()
+    with Workspace(ws.home, png_compression=0) as stored:
+        raw = stored.share(asset_id, NAMES[:1], tmp_path / "raw")[0]
+    size_fast, size_raw = (len(Path(r["path"]).read_bytes()) for r in (fast, raw))
+    assert size_raw > 320 * 480 * 3 > size_fast
+    assert fast["sha256"] != raw["sha256"] and fast["psnr"] == raw["psnr"]  # same pixels, other bytes
+
+
+def test_large_images_are_checked_on_a_reference_copy_and_sampled_tiles(ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(copies_service, "SAMPLED_SSIM_FROM", 100_000)  # this 0.17 MP photo counts as large
+    calls = []
+    real = quality.ssim
+    monkeypatch.setattr(quality, "ssim", lambda a, b: calls.append(1) or real(a, b))
+    asset_id = _asset(ws, tmp_path, photo(4, (360, 480)))
+    rows = ws.share(asset_id, NAMES, tmp_path / "out")
+    assert len(calls) == 1  # the reference copy, once per share; every copy on sampled tiles
+    for r in rows:
+        original, want = _expected_copy(ws, asset_id, r["recipient"])
+        assert abs(r["ssim"] - real(original, want)) < 2e-3
+        assert r["psnr"] == round(quality.psnr(original, want), 2)  # exact either way
+
+
+def test_quality_gate_refuses_before_anything_is_recorded_or_written(ws, tmp_path, monkeypatch):
+    asset_id = _asset(ws, tmp_path, photo(5))
+    ws.close()
+    with Workspace(ws.home, min_psnr=70.0) as strict:
+        with pytest.raises(BadInput, match="misses the quality gate"):
+            strict.share(asset_id, NAMES, tmp_path / "out")
+        assert strict.list_shares() == []
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    monkeypatch.setattr(copies_service, "SAMPLED_SSIM_FROM", 100_000)
+    with Workspace(ws.home, min_ssim=0.99999) as strict:
+        with pytest.raises(BadInput, match="reference signs"):  # the reference copy fails first
+            strict.share(asset_id, NAMES, tmp_path / "out")
+
+
+def test_jpeg_originals_get_jpeg_copies_measured_as_received(ws, tmp_path):
+    import cv2
+
+    asset_id = _asset(ws, tmp_path, photo(6), name="render.jpg", q=int(cv2.IMWRITE_JPEG_QUALITY), v=95)
+    rows = ws.share(asset_id, NAMES[:2], tmp_path / "out")
+    for r in rows:
+        assert r["path"].endswith(".jpg")
+        original, _ = _expected_copy(ws, asset_id, r["recipient"])
+        received = imagefiles.read_image(r["path"])
+        assert r["psnr"] == round(quality.psnr(original, received), 2)
+        assert r["ssim"] == round(quality.ssim(original, received), 5)
+
+
+def test_copies_are_stored_one_by_one_as_they_are_made(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, drawing())
+    ctx = ws.context
+    asset = assets_service.get(ctx, asset_id)
+    with ctx.sessions() as session:
+        from leaktrace.store import queries
+
+        recipients = [queries.recipient_by_name_or_id(session, n) for n in NAMES]
+        for r in recipients:
+            session.expunge(r)
+    made = copies_service.make(ctx, asset, assets_service.prepare(ctx, asset), recipients, "PNG")
+    first = next(made)
+    assert ctx.blobs.verify(first.sha256) and first.size == ctx.blobs.path(first.sha256).stat().st_size
+    assert first.recipient.name == NAMES[0] and first.ssim_method == "exact"
+    rest = list(made)
+    assert [m.recipient.name for m in rest] == NAMES[1:]
+    assert ws.list_shares() == []  # making copies records nothing: shares.share does, after all are stored
+
+
+def test_share_refuses_bad_input(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, drawing())
+    with pytest.raises(BadInput):
+        shares_service.share(ws.context, asset_id, [], tmp_path / "out")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(BadInput, match="not a folder"):
+        shares_service.share(ws.context, asset_id, NAMES[:1], tmp_path / "file")
