@@ -1,13 +1,21 @@
-"""``/share``: pick an asset and recipients, download the fingerprinted copies as one zip."""
+"""``/share``: pick an asset and recipients, download the fingerprinted copies as one zip.
+
+While the copies are made, the page polls ``/share/progress/<token>`` (a token its script
+puts in the form) and shows how many are done; without the script the form works the same.
+The zip is written to a temporary file and streamed, so no copy is held in memory.
+"""
 
 from __future__ import annotations
 
-import io
+import re
+import threading
 import zipfile
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from leaktrace.errors import BadInput
 from leaktrace.web import uploads
@@ -15,6 +23,20 @@ from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import render
 
 router = APIRouter()
+
+#: (user, token) → (copies made, copies asked for, last recipient, finished); the newest 256 are kept.
+_PROGRESS: dict[tuple[str, str], tuple[int, int, str, bool]] = {}
+_PROGRESS_LOCK = threading.Lock()
+_PROGRESS_KEEP = 256
+_TOKEN = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def _set_progress(key: tuple[str, str], value: tuple[int, int, str, bool]) -> None:
+    with _PROGRESS_LOCK:
+        _PROGRESS.pop(key, None)
+        _PROGRESS[key] = value
+        while len(_PROGRESS) > _PROGRESS_KEEP:
+            _PROGRESS.pop(next(iter(_PROGRESS)))
 
 
 @router.get("/share")
@@ -24,17 +46,34 @@ def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset:
                   selected=asset, titles={a.id: a.title for a in assets})
 
 
+@router.get("/share/progress/{token}")
+def share_progress(token: str, user: require("shares")) -> dict:
+    """How far the share the page started with ``token`` has come (zeros when unknown)."""
+    with _PROGRESS_LOCK:
+        done, total, recipient, finished = _PROGRESS.get((user.name, token), (0, 0, "", False))
+    return {"done": done, "total": total, "recipient": recipient, "finished": finished}
+
+
 @router.post("/share")
 def share(request: Request, ws: WorkspaceDep, user: require("shares"), _: Csrf, asset_id: Annotated[int, Form()],
-          to: Annotated[list[str] | None, Form()] = None, note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+          to: Annotated[list[str] | None, Form()] = None, note: Annotated[str, Form(max_length=2000)] = "",
+          progress: Annotated[str, Form(max_length=64)] = "") -> Response:
     if not to:
         raise BadInput("pick at least one recipient.")
-    buffer = io.BytesIO()
-    with uploads.temp_folder() as folder:
-        rows = ws.share(asset_id, to, folder, note=note.strip() or None, actor=user.name)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
+    key = (user.name, progress) if _TOKEN.fullmatch(progress) else None
+    report = (lambda done, total, what: _set_progress(key, (done, total, what, False))) if key else None
+    folder = uploads.temp_folder()
+    try:
+        rows = ws.share(asset_id, to, Path(folder.name) / "copies", note=note.strip() or None, actor=user.name, progress=report)
+        archive_path = Path(folder.name) / "share.zip"
+        with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
             for r in rows:
                 archive.write(r.path, r.filename)
+    except BaseException:
+        folder.cleanup()
+        raise
+    if key:
+        _set_progress(key, (len(rows), len(rows), "", True))
     share_id = rows[0].share_id if rows else "new"
-    return Response(buffer.getvalue(), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'})
+    return FileResponse(archive_path, media_type="application/zip", background=BackgroundTask(folder.cleanup),
+                        headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'})
