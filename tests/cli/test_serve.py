@@ -10,6 +10,9 @@ import pytest
 
 from leaktrace.cli import serve as serve_module
 
+_WEB_VARIABLES = ("LEAKTRACE_HOME", "LEAKTRACE_WEB_SECURE_COOKIES", "LEAKTRACE_WEB_MAX_UPLOAD_MB")
+_BEFORE = {k: os.environ.get(k) for k in _WEB_VARIABLES}
+
 
 @pytest.fixture
 def uvicorn_calls(cli, monkeypatch):
@@ -18,9 +21,12 @@ def uvicorn_calls(cli, monkeypatch):
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs, dict(os.environ))))
-    monkeypatch.setenv("LEAKTRACE_HOME", os.environ.get("LEAKTRACE_HOME", ""))  # restored after the test
-    for name in ("LEAKTRACE_WEB_SECURE_COOKIES", "LEAKTRACE_WEB_MAX_UPLOAD_MB"):
-        monkeypatch.delenv(name, raising=False)
+    # serve writes these into os.environ; setenv first so monkeypatch removes them again after the test
+    # (delenv of an absent variable records nothing, and the value would leak into later tests)
+    for name in _WEB_VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, "unset"))
+    monkeypatch.delenv("LEAKTRACE_WEB_SECURE_COOKIES")
+    monkeypatch.delenv("LEAKTRACE_WEB_MAX_UPLOAD_MB")
     return calls
 
 
@@ -58,6 +64,11 @@ def test_serve_refuses_before_binding(cli, uvicorn_calls, tmp_path, monkeypatch)
     assert "jpeg_quality" in result.stderr
     result, _ = cli("serve", "--port", "http", expect=2)  # not a number: Typer refuses it
     assert uvicorn_calls == []
+
+
+def test_serve_leaves_no_variable_behind():
+    """Runs after the tests above: what serve wrote into os.environ is gone again."""
+    assert {k: os.environ.get(k) for k in _WEB_VARIABLES} == _BEFORE
 
 
 def test_the_cli_does_not_import_the_web_package():
