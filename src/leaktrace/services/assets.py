@@ -28,14 +28,14 @@ from leaktrace.store import queries
 from leaktrace.store.models import Asset
 
 
-def record(a: Asset) -> records.Asset:
+def _record(a: Asset) -> records.Asset:
     """The interface record of a stored asset (never its key reference)."""
     return records.Asset(a.id, a.title, a.filename, a.sha256, a.format, a.width, a.height, (a.grid_y, a.grid_x), a.strength,
                          a.created_at.isoformat())
 
 
 def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
-    return records.AssetAdded(**vars(record(a)), path=str(path), duplicate=duplicate)
+    return records.AssetAdded(**vars(_record(a)), path=str(path), duplicate=duplicate)
 
 
 def read_limits(ctx: Context) -> dict:
@@ -78,7 +78,7 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
 def list_all(ctx: Context) -> list[records.Asset]:
     """Every asset, oldest first."""
     with ctx.sessions() as session:
-        return [record(a) for a in queries.list_assets(session)]
+        return [_record(a) for a in queries.list_assets(session)]
 
 
 def get(ctx: Context, asset_id: int | str) -> Asset:

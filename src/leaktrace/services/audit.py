@@ -53,12 +53,12 @@ def record(ctx: Context, *, actor: str | None, action: str, subject_type: str | 
            subject_id: object = None, details: dict | None = None, session: Session | None = None) -> records.AuditEntry:
     """Record an entry: in ``session``'s transaction if given, else in a transaction of its own."""
     if session is not None:
-        return entry(append(session, actor, action, subject_type, subject_id, details))
+        return _entry(append(session, actor, action, subject_type, subject_id, details))
     with store_db.transaction(ctx.sessions) as own:
-        return entry(append(own, actor, action, subject_type, subject_id, details))
+        return _entry(append(own, actor, action, subject_type, subject_id, details))
 
 
-def entry(e: AuditEntry) -> records.AuditEntry:
+def _entry(e: AuditEntry) -> records.AuditEntry:
     """The interface record of a stored entry; details that no longer parse as JSON are shown as
     stored (``verify`` names the entry)."""
     try:
@@ -73,7 +73,7 @@ def list_entries(ctx: Context, *, limit: int | None = None) -> list[records.Audi
     if limit is not None and limit < 1:
         raise BadInput(f"--limit must be at least 1, not {limit}.")
     with ctx.sessions() as session:
-        return [entry(e) for e in queries.list_audit(session, limit=limit)]
+        return [_entry(e) for e in queries.list_audit(session, limit=limit)]
 
 
 def verify(ctx: Context) -> records.AuditCheck:

@@ -137,7 +137,7 @@ def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str |
 def show(ctx: Context, case_id: int | str) -> records.Case:
     """A case with its finding, remediation actions and timeline."""
     with ctx.sessions() as session:
-        return record(queries.case_by_id(session, _number(case_id, "case")))
+        return _record(queries.case_by_id(session, _number(case_id, "case")))
 
 
 def list_all(ctx: Context, *, status: str | None = None) -> list[records.Case]:
@@ -145,10 +145,10 @@ def list_all(ctx: Context, *, status: str | None = None) -> list[records.Case]:
     if status is not None and status not in STATUSES:
         raise BadInput(f"unknown case status {status!r}; use one of {', '.join(STATUSES)}.")
     with ctx.sessions() as session:
-        return [record(c) for c in queries.list_cases(session, status=status)]
+        return [_record(c) for c in queries.list_cases(session, status=status)]
 
 
-def record(c: Case) -> records.Case:
+def _record(c: Case) -> records.Case:
     """The interface record of a stored case (loaded with its finding, responsible, actions and events)."""
     f = c.finding
     return records.Case(

@@ -14,7 +14,7 @@ from leaktrace.store import queries
 from leaktrace.store.models import Recipient
 
 
-def record(r: Recipient) -> records.Recipient:
+def _record(r: Recipient) -> records.Recipient:
     """The interface record of a stored recipient (never its key reference)."""
     return records.Recipient(r.id, r.name, r.email, r.org, r.created_at.isoformat())
 
@@ -32,10 +32,10 @@ def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = 
         recipient = Recipient(name=name, email=email, org=org, key_ref=secrets.token_hex(16))
         session.add(recipient)
         session.flush()
-        return record(recipient)
+        return _record(recipient)
 
 
 def list_all(ctx: Context) -> list[records.Recipient]:
     """Every recipient, oldest first."""
     with ctx.sessions() as session:
-        return [record(r) for r in queries.list_recipients(session)]
+        return [_record(r) for r in queries.list_recipients(session)]

@@ -39,12 +39,12 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_hex(16))
 
 
-def record(u: User) -> records.User:
+def _record(u: User) -> records.User:
     """The interface record of a stored user (never the password hash), with its live tokens counted."""
     return records.User(u.id, u.name, u.role, bool(u.disabled), u.created_at.isoformat(), sum(not t.revoked for t in u.tokens))
 
 
-def token_record(t: Token, *, secret: str | None = None) -> records.Token:
+def _token_record(t: Token, *, secret: str | None = None) -> records.Token:
     """The interface record of a stored token; ``secret`` only in the answer that created it."""
     return records.Token(t.id, t.user.name, t.name, bool(t.revoked), t.created_at.isoformat(),
                          None if t.last_used_at is None else t.last_used_at.isoformat(), secret)
@@ -67,7 +67,7 @@ def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None 
         session.add(user)
         session.flush()
         audit.append(session, actor, "user.add", "user", user.id, {"name": name, "role": role})
-        return record(user)
+        return _record(user)
 
 
 def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None = None) -> records.User:
@@ -77,19 +77,19 @@ def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None =
         if user.disabled != disabled:
             user.disabled = disabled
             audit.append(session, actor, "user.update", "user", user.id, {"disabled": disabled})
-        return record(user)
+        return _record(user)
 
 
 def list_all(ctx: Context) -> list[records.User]:
     """Every user with the number of live tokens, oldest first."""
     with ctx.sessions() as session:
-        return [record(u) for u in queries.list_users(session)]
+        return [_record(u) for u in queries.list_users(session)]
 
 
 def get(ctx: Context, name: str) -> records.User:
     """The user called ``name``; :class:`~leaktrace.errors.NotFound` if there is none."""
     with ctx.sessions() as session:
-        return record(queries.user_by_name(session, name))
+        return _record(queries.user_by_name(session, name))
 
 
 def authenticate(ctx: Context, name: str, password: str) -> records.User:
@@ -109,7 +109,7 @@ def authenticate(ctx: Context, name: str, password: str) -> records.User:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             audit.append(session, user.name, "login", "user", user.id, {"via": "password"})
-            return record(user)
+            return _record(user)
     raise Unauthorized("wrong user name or password, or the user is disabled.")
 
 
@@ -124,7 +124,7 @@ def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str
         session.add(row)
         session.flush()
         audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "name": row.name})
-        return token_record(row, secret=token)
+        return _token_record(row, secret=token)
 
 
 def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None) -> records.Token:
@@ -138,7 +138,7 @@ def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None)
         if not row.revoked:
             row.revoked = True
             audit.append(session, actor, "token.revoke", "token", row.id, {"user": row.user.name})
-        return token_record(row)
+        return _token_record(row)
 
 
 def user_for_token(ctx: Context, token: str) -> records.User:
@@ -150,7 +150,7 @@ def user_for_token(ctx: Context, token: str) -> records.User:
         row = queries.find_token_by_hash(session, digest)
         if row is None or row.revoked or row.user.disabled:
             raise Unauthorized("unknown or revoked API token.")
-        user, stale = record(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
+        user, stale = _record(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
     if stale:
         with store_db.transaction(ctx.sessions) as session:
             fresh = queries.find_token_by_hash(session, digest)

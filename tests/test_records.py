@@ -1,0 +1,106 @@
+"""records: the interface records are their JSON documents (fields = keys), read by attribute or by key."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from leaktrace import records
+from leaktrace.records import (
+    Asset,
+    AssetAdded,
+    AssetRef,
+    Case,
+    CaseEvent,
+    CaseFinding,
+    Copy,
+    LeakInfo,
+    Penalty,
+    Recipient,
+    RecipientRef,
+    RemediationStep,
+    Share,
+    StoredAlignment,
+    StoredFinding,
+    StoredScore,
+    Token,
+    User,
+)
+
+AT = "2027-01-05T09:00:00+00:00"
+
+
+def _case(done=(True, False)) -> Case:
+    steps = tuple(RemediationStep(i + 1, f"step {i + 1}", None, d, AT if d else None) for i, d in enumerate(done))
+    return Case(3, 7, "open", RecipientRef(2, "Borealis"), "NDA-1", Penalty("1000", "EUR"), "ana", AT, AT,
+                CaseFinding(7, ("Borealis",), "ab" * 32, AssetRef(1, "Bumper")), steps,
+                (CaseEvent(1, AT, "ana", "opened", "status", None, "open"),))
+
+
+def _finding() -> StoredFinding:
+    alignment = StoredAlignment(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.6, 40, 1,
+                                (0, 0, 10, 10), "cd" * 32)
+    scores = (StoredScore("Borealis", 2, 11.123456, 1e-20, True), StoredScore("Apex", 1, 0.5, 0.88, False))
+    return StoredFinding(5, AT, "ana", "0.1.0", LeakInfo("leak.jpg", "ab" * 32, 64, 48), AssetRef(1, "Bumper"), alignment,
+                         scores, ("Borealis",), 1e-6, 5.9, 2, None, 0.123456)
+
+
+def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists():
+    share = Share(1, 2, "round 1", "ana", AT, (Copy("Apex", 1, "ab" * 32, 1, "plan--apex.png", 48.1, 0.998),))
+    assert share.to_dict() == {
+        "id": 1, "asset_id": 2, "note": "round 1", "created_by": "ana", "created_at": AT,
+        "copies": [{"recipient": "Apex", "recipient_id": 1, "sha256": "ab" * 32, "share_id": 1, "filename": "plan--apex.png",
+                    "psnr": 48.1, "ssim": 0.998, "path": None}],
+    }
+    json.dumps(share.to_dict())  # JSON types only
+
+
+def test_rounded_fields_and_derived_keys():
+    f = _finding().to_dict()
+    assert f["elapsed_s"] == 0.123 and f["candidates"][0]["score"] == 11.1235  # the record keeps the full value
+    assert _finding().elapsed_s == 0.123456
+    assert (f["leak_sha256"], f["leak_path"], f["n_tested"]) == ("ab" * 32, "leak.jpg", 2)
+    assert f["alignment"]["homography"] == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    assert _case().to_dict()["actions_open"] == 1 and _case(()).actions_open == 0
+    asset = Asset(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.234567, AT)
+    assert asset.to_dict()["strength"] == 1.2346 and asset.to_dict()["carrier"] == [19, 29]
+
+
+def test_a_record_reads_like_its_document():
+    r = Recipient(1, "Apex", None, "Apex AG", AT)
+    assert r["name"] == r.name == "Apex" and "org" in r and "key_ref" not in r
+    assert set(r) == {"id", "name", "email", "org", "created_at"} and len(r) == 5 and dict(r) == r.to_dict()
+    with pytest.raises(KeyError):
+        r["key_ref"]
+    c = _case()
+    assert c["responsible"] == {"id": 2, "name": "Borealis"} and c["actions_open"] == 1 and len(c) == len(c.to_dict())
+
+
+def test_records_are_frozen_and_equal_by_value():
+    r = Recipient(1, "Apex", None, None, AT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.name = "Other"  # type: ignore[misc]
+    assert r == Recipient(1, "Apex", None, None, AT) and r != Recipient(2, "Apex", None, None, AT)
+
+
+def test_asset_added_is_an_asset_plus_the_file_and_the_duplicate_flag():
+    added = AssetAdded(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.0, AT, "/in/b.png", True)
+    assert isinstance(added, Asset)
+    assert {"id", "path", "sha256", "width", "height"} <= set(added)  # the README's ``asset add --json``
+    assert (added["path"], added["duplicate"]) == ("/in/b.png", True)
+
+
+def test_the_token_secret_is_not_in_the_repr():
+    t = Token(1, "ana", "ci", False, AT, None, "lt_secret")
+    assert t.to_dict()["token"] == "lt_secret" and "lt_secret" not in repr(t)
+    assert User(1, "ana", "analyst", False, AT).tokens == 0
+
+
+@pytest.mark.parametrize("cls", [c for c in vars(records).values()
+                                 if isinstance(c, type) and issubclass(c, records.Record) and c is not records.Record])
+def test_every_record_documents_itself_and_its_fields_are_json_keys(cls):
+    assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "(") or cls in (Penalty, RemediationStep, records.AuditHead)
+    names = [f.name for f in dataclasses.fields(cls)] + list(cls.derived)
+    assert len(names) == len(set(names))
