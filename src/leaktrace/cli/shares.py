@@ -21,13 +21,14 @@ def share(
     json_: JsonOpt = False,
 ) -> None:
     """Write one fingerprinted copy per recipient and record the share."""
-    with Workspace(home) as ws, progress_bar(not json_, "fingerprinting") as progress:
+    with Workspace(home) as ws, progress_bar(not json_, "copies made") as progress:
         rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
     if json_:
         emit_json(rows)
         return
     for r in rows:
-        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB, SSIM {r.ssim:.4f})")
+        size = Path(r.path).stat().st_size / 1e6
+        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB, SSIM {r.ssim:.4f}, {size:.1f} MB)")
 
 
 @guarded

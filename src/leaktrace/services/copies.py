@@ -16,7 +16,8 @@ Per copy, in this order:
 
 Memory: the prepared original and mask, the pattern (4 bytes per pixel), two copy buffers
 (3 bytes per pixel each, used in turn), one encoded file and a strip; constant in the number of
-recipients. Only each copy's digest and numbers are kept (:class:`Made`).
+recipients (a third buffer for the reference copy, checked on the worker while the first copy
+is made). Only each copy's digest and numbers are kept (:class:`Made`).
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ class _Maker:
             raise BadInput(f"the copy of asset {self.asset.id} for {whose} misses the quality gate "
                            f"(PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared.")
 
-    def check_reference(self, buffer: np.ndarray) -> None:
+    def check_reference(self) -> None:
         """The exact PSNR and SSIM of a copy made with the public reference signs, through the gate."""
+        buffer = np.empty_like(self.original)
         sse = self.fingerprint(embed.reference_signs(self.grid[0] * self.grid[1]), buffer)
         sent = buffer
         if self.fmt == "JPEG":
@@ -107,8 +109,6 @@ def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt
     """
     maker = _Maker(ctx, asset, prepared, fmt)
     buffers = [np.empty_like(maker.original), np.empty_like(maker.original)]
-    if maker.sampled:
-        maker.check_reference(buffers[1])
     k = maker.grid[0] * maker.grid[1]
     count = maker.original.size
     method = "sampled" if maker.sampled else "exact"
@@ -122,6 +122,8 @@ def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt
         return Made(r, ctx.blobs.put(data), len(data), psnr, ssim, method)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaktrace-copy") as pool:
+        # the worker checks the reference copy first, while the first copy is made
+        reference = pool.submit(maker.check_reference) if maker.sampled else None
         pending: Future[Made] | None = None
         for i, r in enumerate(recipients):
             buffer = buffers[i % 2]  # the copy before last, which used it, is stored already
@@ -130,9 +132,15 @@ def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt
             psnr = ssim = float("nan")
             if fmt != "JPEG":
                 psnr, ssim = quality.psnr_from_error(sse, count), maker.ssim(buffer)
+            if reference is not None:
+                reference.result()  # raises if the reference copy misses the gate: before any copy is stored
+                reference = None
+            if fmt != "JPEG":
                 maker.gate(psnr, ssim, r.name)
             if pending is not None:
                 yield pending.result()
             pending = pool.submit(store, r, buffer, psnr, ssim)
+        if reference is not None:
+            reference.result()
         if pending is not None:
             yield pending.result()
