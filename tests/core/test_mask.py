@@ -54,7 +54,10 @@ def test_mask_is_smooth():
 
 
 @pytest.mark.parametrize("shape", [(700, 300, 3), (1000, 257), (2200, 130, 3), (3000, 97, 3)])
-def test_mask_in_strips_is_the_whole_image_mask_bit_for_bit(shape):
+@pytest.mark.parametrize("strip_pixels", [1, None])  # 1: the shortest strips (128 rows); None: the default
+def test_mask_in_strips_is_the_whole_image_mask_bit_for_bit(shape, strip_pixels, monkeypatch):
+    if strip_pixels:
+        monkeypatch.setattr(mask_mod, "_STRIP_PIXELS", strip_pixels)
     rng = np.random.default_rng(sum(shape))
     img = rng.integers(0, 256, shape, dtype=np.uint8)
     img[: shape[0] // 3] = 255  # white paper (saturated) across strip borders

@@ -168,7 +168,7 @@ def embed_strips(
     if mask is not None and mask.shape != (h, w):
         raise ValueError(f"mask shape {mask.shape} does not match image {(h, w)}")
     p = pattern(signs, (h, w), grid)  # h w
-    rows = int(rows) if rows else max(1, _STRIP_PIXELS // max(1, w))
+    rows = int(rows) if rows else max(16, _STRIP_PIXELS // max(1, w))
     a = np.float32(strength)
     for r0 in range(0, h, rows):
         r = slice(r0, min(h, r0 + rows))
