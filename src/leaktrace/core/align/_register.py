@@ -17,7 +17,7 @@ from ._features import detect_original, feature_hypotheses
 from ._images import agreement, fit_side, flip_matrix, level_residual, local_scale, resize_to, scale_matrix
 from ._refine import refine
 from ._search import frame_hypotheses, rotated_hypotheses, search_hypotheses
-from ._warp import agreeing, footprint, valid_mask
+from ._warp import agreeing, footprint, shrunk, valid_mask
 from ..views import LeakView, OriginalView, describe_leak, describe_original
 
 __all__ = ["register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "MIN_AGREEMENT", "MIRROR_MARGIN"]
@@ -61,6 +61,7 @@ class _Scorer:
         self.original = original
         self.small, self.ml = fit_side(leak, SCORE_SIDE)
         self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.mask_images = shrunk(original)  # what _weight compares, made once
 
     def _frame(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hs = self.ml @ h
@@ -134,16 +135,16 @@ def _quick(hyps: list[_Hypothesis], original: np.ndarray, leak: np.ndarray, scor
 def _refined(hy: _Hypothesis, score: _Scorer, original: np.ndarray, leak: np.ndarray, **ecc) -> None:
     """Refine ``hy`` by ECC in place, unless the result fits worse (on smooth content ECC
     can slide off an exact start along a ramp or slats, or be pulled by an occluder)."""
-    moved = _Hypothesis(refine(hy.h, original, leak, weight=_weight(hy.h, original, leak), **ecc), hy.mirrored, hy.inliers, hy.method)
+    moved = _Hypothesis(refine(hy.h, original, leak, weight=_weight(hy.h, original, leak, score.mask_images), **ecc), hy.mirrored, hy.inliers, hy.method)
     moved.agreement = score(moved.h)
     if _better(moved, hy, score):
         hy.h, hy.agreement, hy._residual = moved.h, moved.agreement, moved._residual
 
 
-def _weight(h: np.ndarray, original: np.ndarray, leak: np.ndarray):
+def _weight(h: np.ndarray, original: np.ndarray, leak: np.ndarray, small=None):
     """Where ``h`` already agrees (for a robust ECC: stickers, overlays left out), or None
     when that is under half of what the leak covers (``h`` is still far off)."""
-    good, m = agreeing(original, leak, h)
+    good, m = agreeing(original, leak, h, small=small)
     covered = footprint(leak.shape, h @ np.linalg.inv(m), good.shape)
     return (good, m) if good.sum() >= 0.5 * covered.sum() > 0 else None
 

@@ -168,22 +168,32 @@ def valid_in_frame(valid: np.ndarray, original_shape: tuple[int, int], frame_mat
     return carried.astype(bool) & footprint(leak_shape, np.asarray(homography, float) @ np.linalg.inv(frame_matrix), (fh, fw))
 
 
-def agreeing(original: np.ndarray, leak: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def shrunk(original: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The original as :func:`agreeing` compares it: shrunk to ≤ MASK_SIDE, its matrix, blurred
+    (computed once per registration, not once per hypothesis)."""
+    o, mo = fit_side(original, MASK_SIDE)
+    return o, mo, blur(o)
+
+
+def agreeing(
+    original: np.ndarray, leak: np.ndarray, h: np.ndarray, *, small: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Agreeing pixels on the original's grid shrunk to ≤ MASK_SIDE.
 
     Parameters
     ----------
     original, leak : float32 luminance ndarrays
     h : (3, 3) ORIGINAL → LEAK
+    small : :func:`shrunk` of ``original``, when already known
 
     Returns
     -------
     good : (h', w') bool ndarray
     matrix : (3, 3) ndarray mapping the original's (x, y) to ``good``'s grid.
     """
-    o, mo = fit_side(original, MASK_SIDE)
+    o, mo, ob = shrunk(original) if small is None else small
     lw, cov = warp_leak(leak, h @ np.linalg.inv(mo), o.shape)
-    ob, lb = blur(o), blur(lw)
+    lb = blur(lw)
     if cov.sum() < 64:
         return np.zeros(o.shape, bool), mo
     pred = tone_curve(ob[cov], lb[cov])(ob)  # h w
