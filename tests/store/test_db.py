@@ -238,3 +238,20 @@ def test_migrations_folder_ships_inside_the_package():
     assert (location / "env.py").is_file() and (location / "script.py.mako").is_file()
     assert (location / "versions" / "0001_initial.py").is_file()
     assert Path(db.__file__).parent in location.parents
+
+
+def test_the_head_revision_constant_is_alembics_head():
+    """HEAD_REVISION saves every CLI start an Alembic import; it must name the newest migration."""
+    from alembic.script import ScriptDirectory
+
+    from leaktrace.store.db import HEAD_REVISION, migrations_config
+
+    assert ScriptDirectory.from_config(migrations_config()).get_current_head() == HEAD_REVISION
+
+
+def test_engine_revision_of_a_new_database_is_none(tmp_path):
+    from leaktrace.store.db import engine_revision, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert engine_revision(engine) is None
+    engine.dispose()

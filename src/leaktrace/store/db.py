@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Iterator
-from functools import lru_cache
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaktrace.errors import Busy, Conflict
@@ -221,11 +220,14 @@ def current_revision(url: str) -> str | None:
 
 
 def engine_revision(engine: Engine) -> str | None:
-    """The migration the database behind ``engine`` is at (read without taking SQLite's write lock)."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.execution_options(**{READONLY_OPTION: True}).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The migration the database behind ``engine`` is at (read without taking SQLite's write
+    lock, and without importing Alembic: every CLI start asks). None for a new database."""
+    try:
+        with engine.execution_options(**{READONLY_OPTION: True}).connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    except (OperationalError, ProgrammingError):  # no alembic_version table yet
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def upgrade_if_behind(engine: Engine, *, lock_timeout_s: float = 60.0) -> bool:
@@ -239,11 +241,11 @@ def upgrade_if_behind(engine: Engine, *, lock_timeout_s: float = 60.0) -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
+#: The newest migration leaktrace ships; a test checks it against Alembic's own reading of
+#: ``migrations/versions`` (kept as a constant so that opening a workspace imports no Alembic).
+HEAD_REVISION = "0002"
+
+
 def head_revision() -> str:
     """The newest migration leaktrace ships (what :func:`upgrade` brings a database to)."""
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
-    assert head is not None
-    return head
+    return HEAD_REVISION
