@@ -141,3 +141,22 @@ def test_share_refuses_bad_input(ws, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(BadInput, match="not a folder"):
         shares_service.share(ws.context, asset_id, NAMES[:1], tmp_path / "file")
+
+
+def test_memory_does_not_grow_with_the_number_of_recipients(ws, tmp_path):
+    import tracemalloc
+
+    names = [f"Supplier {i:02d}" for i in range(60)]
+    for n in names:
+        ws.add_recipient(n)
+    asset_id = _asset(ws, tmp_path, photo(7))  # copies of about 0.3 MB each
+    ws.share(asset_id, names[:2], tmp_path / "warm")  # caches, imports
+    peaks = {}
+    for n in (10, 60):
+        tracemalloc.start()
+        try:
+            ws.share(asset_id, names[:n], tmp_path / f"out-{n}")
+            peaks[n] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peaks[60] - peaks[10] < 2e6, peaks  # keeping every copy's bytes would add 50 × 0.3 MB
