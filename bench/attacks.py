@@ -1,4 +1,4 @@
-"""Attacks the bench adds to ``leaktrace.core.attacks.ATTACKS`` (same ``(image, rng) -> image`` shape).
+"""Attacks the bench adds to ``leaktrace.evaluation.ATTACKS`` (same ``(image, rng) -> image`` shape).
 
 ``avif``: AVIF at quality 30–60 through Pillow's AVIF plugin, present only when
 ``PIL.features.check("avif")`` (Pillow ≥ 11.3 wheels). The core cannot import PIL (its
@@ -12,7 +12,7 @@ import io
 import numpy as np
 from PIL import Image, features
 
-from leaktrace.core.attacks import ATTACKS
+from leaktrace.evaluation import ATTACKS
 
 
 def _avif(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:

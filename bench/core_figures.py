@@ -15,7 +15,7 @@ from skimage import data
 
 from leaktrace import imagefiles
 from leaktrace.samples import SAMPLES, sample_path
-from leaktrace.services.evaluation import evaluate
+from leaktrace.evaluation import evaluate
 
 ATTACKS = ["jpeg90", "jpeg75", "jpeg50", "downscale50", "downscale25", "crop50", "crop25", "rotate2",
            "brightness", "contrast", "gamma", "blur", "screenshot", "mirror", "social"]

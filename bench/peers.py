@@ -1,4 +1,4 @@
-"""The peer watermarking libraries as :class:`leaktrace.services.evaluation.Method` s (bench only).
+"""The peer watermarking libraries as :class:`leaktrace.evaluation.Method` s (bench only).
 
 For a fair fight every peer embeds a per-recipient 32-bit id, and identifies recipient r
 when r's id is the unique nearest of the N ids to the decoded bits and N times the
@@ -36,7 +36,7 @@ import numpy as np
 from scipy.stats import binom
 
 from leaktrace.core import align
-from leaktrace.services.evaluation import Identification
+from leaktrace.evaluation import Identification
 
 BITS = 32
 

@@ -248,5 +248,5 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
             w(f"| {k} | {i} | {a} | {why} |")
         w("")
     w("Reproduce: `make bench` (full; long) or `make bench-quick` (≤ 5 min on 2 cores). Sources: `bench/run.py`, `bench/peers.py`, "
-      "`bench/images.py`, `bench/attacks.py`; every method runs through `leaktrace.services.evaluation.evaluate`.")
+      "`bench/images.py`, `bench/attacks.py`; every method runs through `leaktrace.evaluation.evaluate`.")
     (out / "latest.md").write_text("\n".join(L) + "\n")

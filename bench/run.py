@@ -1,6 +1,6 @@
 """leaktrace beside the peer watermarking libraries: ``make bench`` / ``make bench-quick``.
 
-Every method goes through ``leaktrace.services.evaluation.evaluate`` (the API the tests use),
+Every method goes through ``leaktrace.evaluation.evaluate`` (the API the tests use),
 one (method, image) job at a time on a process pool; each job's result is cached under
 ``bench/results/cache/<plan>/`` so an interrupted run resumes. Then collusion, the scale in
 recipients, the zoomed comparisons (full plan: ``bench/zoom.py``), and the report:
@@ -63,7 +63,7 @@ def _seed(name: str) -> int:
 
 
 def _method(name: str):
-    from leaktrace.services.evaluation import METHODS
+    from leaktrace.evaluation import METHODS
     from peers import PEERS
 
     return {**METHODS, **PEERS}[name]()
@@ -79,7 +79,7 @@ def _job(args):
     """One method on one image through ``evaluate``; returns a JSON-able dict."""
     method_name, image_name, kind, attack_names, quick = args
     from attacks import bench_attacks
-    from leaktrace.services.evaluation import evaluate
+    from leaktrace.evaluation import evaluate
 
     image = _load(image_name, quick)
     table = bench_attacks()
@@ -99,8 +99,7 @@ def _job(args):
 
 def _collusion_job(args):
     method_name, image_name, trials, quick = args
-    from leaktrace.core.attacks import ATTACKS
-    from leaktrace.services.evaluation import collude
+    from leaktrace.evaluation import ATTACKS, collude
 
     image = _load(image_name, quick)
     m = _method(method_name)

@@ -68,7 +68,7 @@ def comparison(original: np.ndarray, copies: dict[str, np.ndarray], psnrs: dict[
 def main(out: Path, quick: bool = False) -> dict[str, dict]:
     from images import images
     from leaktrace.core import quality
-    from leaktrace.services.evaluation import METHODS as BUILTIN
+    from leaktrace.evaluation import METHODS as BUILTIN
     from peers import PEERS
 
     table = {**BUILTIN, **PEERS}

@@ -14,7 +14,7 @@ from scipy import stats
 from skimage import data
 
 from leaktrace.core import bound
-from leaktrace.services.evaluation import evaluate
+from leaktrace.evaluation import evaluate
 from tests.conftest import drawing
 
 ATTACKS = ["jpeg75", "downscale50", "crop50", "rotate2", "screenshot", "social", "gamma", "mirror"]

@@ -12,6 +12,5 @@ No files, database, clock or logging here, and inputs are never mutated.
 - ``bound``: the false-accusation bound (the only place it lives).
 - ``verdict``: every recipient under every credible alignment, one family-wise bound.
 - ``quality``: PSNR and SSIM.
-- ``attacks``: named leak simulations ``(image, rng) -> image`` for tests and benchmarks.
 - ``codec``: JPEG/WebP round-trips in memory, RGB-correct (the one place ``cv2.imencode`` meets RGB).
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.core import attacks
+from leaktrace.evaluation import attacks
 from leaktrace.errors import Conflict, WorkspaceMissing
 from leaktrace.records import Finding
 from leaktrace.samples import SAMPLES, sample_path

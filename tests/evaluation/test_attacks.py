@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from leaktrace.core.attacks import ATTACKS, apply
+from leaktrace.evaluation import ATTACKS, apply
 from leaktrace.errors import BadInput
 
 

@@ -21,8 +21,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from ..errors import BadInput
-from .codec import jpeg_roundtrip, webp_roundtrip
+from leaktrace.core.codec import jpeg_roundtrip, webp_roundtrip
+from leaktrace.errors import BadInput
 
 Attack = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from skimage import data
 
-from leaktrace.services.evaluation import evaluate
+from leaktrace.evaluation import evaluate
 from tests.conftest import drawing, photo
 
 # attack → minimum identification rate measured on this matrix (9 images), pinned with margin.

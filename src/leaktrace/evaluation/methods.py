@@ -1,0 +1,140 @@
+"""The method seam: what :func:`~leaktrace.evaluation.evaluate` measures, and leaktrace as one method.
+
+A :class:`Method` prepares an asset for N recipients, embeds one recipient's copy and
+identifies the recipient of a leak; the evaluation owns the loop, the random draws (which
+recipient leaks, the attack's parameters), the timing and the counting, so every method
+sees the same leaks. :data:`METHODS` maps names to built-in methods (leaktrace only; the
+peers live in the bench, which is the only place that imports them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+import numpy as np
+
+from leaktrace.core import align, carrier, detect, embed, keys, mask, verdict, views
+from leaktrace.settings import SETTINGS
+
+#: The product's quality target: the figures measure what users get.
+DEFAULT_TARGET_PSNR = float(next(s.default for s in SETTINGS if s.name == "target_psnr"))
+
+__all__ = ["DEFAULT_TARGET_PSNR", "Identification", "Method", "LeaktraceMethod", "METHODS", "prepare_asset"]
+
+
+@dataclass(frozen=True)
+class Identification:
+    """A method's answer for one leak.
+
+    Attributes
+    ----------
+    accused : (N,) bool ndarray
+        Recipients the method accuses at the family-wise bound ε.
+    scores : (N,) float64 ndarray
+        Each recipient's evidence (leaktrace: T; peers: bits agreeing with its id).
+    null_scores : (h, M) float64 ndarray or None
+        Scores that are standard normal for innocents (leaktrace: every recipient under
+        every alignment, then any never-shared keys); the leaker's column is dropped by
+        :func:`~leaktrace.evaluation.evaluate`. Columns ``0..N-1`` are the recipients.
+    """
+
+    accused: np.ndarray
+    scores: np.ndarray
+    null_scores: np.ndarray | None = None
+
+
+class Method(Protocol):
+    """One fingerprinting method under evaluation (STYLE rule 6: built-ins use the seam too).
+
+    ``prepare`` runs once per asset and returns whatever the method keeps for it (keys,
+    grid, ids); ``embed`` makes recipient ``recipient``'s copy; ``identify`` answers for a
+    leak, or returns ``None`` when it cannot even try (no registration, too small to decode).
+    """
+
+    name: str
+    #: Shown in the bench's table: does the method get leaktrace's registration?
+    registration: str
+
+    def prepare(self, original: np.ndarray, asset_ref: str, n_recipients: int, *, seed: int) -> Any: ...
+
+    def embed(self, asset: Any, recipient: int) -> np.ndarray: ...
+
+    def identify(self, asset: Any, leak: np.ndarray, *, epsilon: float) -> Identification | None: ...
+
+
+def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 16, target_psnr: float = DEFAULT_TARGET_PSNR):
+    """Grid, mask and strength of an asset, as the assets service fixes them.
+
+    Parameters
+    ----------
+    original : (H, W, 3) uint8 ndarray
+    target_psnr : float, dB
+
+    Returns
+    -------
+    grid : (rows, cols) of carrier cells
+    mask : (H, W) float32 ndarray, the perceptual mask
+    strength : float, luminance levels
+
+    Examples
+    --------
+    >>> grid, m, strength = prepare_asset(np.full((128, 192, 3), 128, np.uint8))
+    >>> grid, m.shape, strength > 0
+    ((7, 11), (128, 192), True)
+    """
+    grid = carrier.grid_for(original.shape[:2], cells=cells, min_cell_px=min_cell_px)
+    m = mask.perceptual_mask(original)
+    strength = embed.strength_for_psnr(original, grid, m, target_psnr=target_psnr)
+    return grid, m, strength
+
+
+@dataclass
+class _LeaktraceAsset:
+    original: np.ndarray
+    grid: tuple[int, int]
+    mask: np.ndarray
+    strength: float
+    signs: np.ndarray  # n k
+    fresh: np.ndarray | None  # m k
+    view: views.OriginalView | None = None  # described once per asset, as the product does
+
+
+class LeaktraceMethod:
+    """leaktrace itself: informed spread spectrum, registration onto the original, the bound."""
+
+    name = "leaktrace"
+    registration = "own (informed)"
+
+    def __init__(self, *, target_psnr: float = DEFAULT_TARGET_PSNR, extra_innocents: int = 0):
+        self.target_psnr = target_psnr
+        self.extra_innocents = extra_innocents
+
+    def prepare(self, original, asset_ref, n_recipients, *, seed):
+        master = np.random.default_rng(seed + 1).bytes(32)
+        grid, m, strength = prepare_asset(original, target_psnr=self.target_psnr)
+        k = grid[0] * grid[1]
+        signs = keys.signs_matrix(master, asset_ref, [f"recipient-{i}" for i in range(n_recipients)], k)  # n k
+        fresh = None
+        if self.extra_innocents:
+            refs = [f"x{i}" for i in range(self.extra_innocents)]
+            fresh = keys.signs_matrix(master, asset_ref + "/never-shared", refs, k)  # m k
+        view = views.describe_original(original, mask=m)
+        view = views.OriginalView(view.shape, view.work, view.work_matrix, view.levels, align.registration_features(view))
+        return _LeaktraceAsset(original, grid, m, strength, signs, fresh, view)
+
+    def embed(self, asset, recipient):
+        return embed.embed(asset.original, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
+
+    def identify(self, asset, leak, *, epsilon):
+        v = verdict.examine(views.describe_leak(leak), asset.view, asset.signs, grid=asset.grid, epsilon=epsilon)
+        if v is None:
+            return None
+        null = np.stack([detect.scores(asset.signs, y) for y in v.projections])  # h n
+        if asset.fresh is not None:
+            null = np.concatenate([null, np.stack([detect.scores(asset.fresh, y) for y in v.projections])], axis=1)
+        return Identification(accused=v.accused, scores=v.scores, null_scores=null)
+
+
+#: Built-in methods by name (the bench adds the peers to its own copy).
+METHODS: dict[str, Callable[..., Method]] = {"leaktrace": LeaktraceMethod}
