@@ -17,7 +17,7 @@ import numpy as np
 
 from .pixels import luminance
 
-__all__ = ["Features", "Settings", "SEARCH", "extract", "mirror", "match", "MIRROR_PERMUTATION"]
+__all__ = ["Features", "Settings", "SEARCH", "extract", "grey", "mirror", "match", "MIRROR_PERMUTATION"]
 
 #: Descriptor permutation of a left-right mirror: OpenCV lays a SIFT descriptor out as
 #: (4 rows, 4 columns, 8 orientations) in the keypoint's frame; mirroring reverses the rows
@@ -127,29 +127,36 @@ def extract(image: np.ndarray, settings: Settings = SEARCH) -> Features:
     """
     if settings.max_features < 1 or settings.max_side < 16:
         raise ValueError(f"max_features must be ≥ 1 and max_side ≥ 16, got {settings.max_features}, {settings.max_side}")
-    grey = _grey(image)
-    h, w = grey.shape
+    grey_image = grey(image)
+    h, w = grey_image.shape
     scale = min(1.0, settings.max_side / max(h, w))
     if max(h, w) < settings.min_side:
         scale = settings.min_side / max(h, w)
     if scale != 1.0:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        grey_image = cv2.resize(grey_image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     sift = cv2.SIFT_create(settings.max_features, 3, settings.contrast, settings.edge)
-    keypoints, descriptors = sift.detectAndCompute(grey, None)
+    keypoints, descriptors = sift.detectAndCompute(grey_image, None)
     if descriptors is None or not keypoints:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8), (h, w))
     keypoints = keypoints[: settings.max_features]
     descriptors = np.clip(descriptors[: settings.max_features], 0, 255).astype(np.uint8)  # integer-valued
     xy = np.array([k.pt for k in keypoints], np.float32)  # n 2, working pixels
-    sx, sy = w / grey.shape[1], h / grey.shape[0]
+    sx, sy = w / grey_image.shape[1], h / grey_image.shape[0]
     xy = (xy + 0.5) * np.array([sx, sy], np.float32) - 0.5  # pixel centres to full size
     return Features(xy, descriptors, (h, w))
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    """The uint8 luminance SIFT works on: OpenCV's own conversion of a uint8 RGB image; a
-    float luminance is clipped and truncated (as registration always did)."""
+def grey(image: np.ndarray) -> np.ndarray:
+    """The uint8 luminance that SIFT and the global hash work on: OpenCV's own conversion of a
+    uint8 RGB image (a uint8 grey image as it is); a float luminance is clipped and truncated
+    (as registration always did).
+
+    Examples
+    --------
+    >>> grey(np.full((2, 2, 3), 200, np.uint8)).dtype, grey(np.full((2, 2), 7.9, np.float32))[0, 0]
+    (dtype('uint8'), np.uint8(7))
+    """
     if image.dtype == np.uint8:
         if image.ndim == 2:
             return image

@@ -29,7 +29,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from .features import SEARCH, Features, extract
+from .features import SEARCH, Features, extract, grey
 from .pixels import luminance
 
 __all__ = [
@@ -122,7 +122,9 @@ class LeakView:
     Attributes
     ----------
     image : (h, w) or (h, w, 3) uint8 ndarray
-        The decoded leak (RGB if colour): the asset search hashes it.
+        The decoded leak (RGB if colour).
+    grey : (h, w) uint8 ndarray
+        Its luminance as SIFT and the global hash read it (:func:`leaktrace.core.features.grey`).
     luma : (h, w) float32 ndarray
         Luminance, levels.
     work : (h', w') float32 ndarray
@@ -136,6 +138,7 @@ class LeakView:
     """
 
     image: np.ndarray
+    grey: np.ndarray
     luma: np.ndarray
     work: np.ndarray
     work_matrix: np.ndarray
@@ -159,7 +162,8 @@ def describe_leak(leak: np.ndarray, *, max_side: int = WORK_SIDE) -> LeakView:
         return leak
     y = luminance(leak)
     work, m = fit_side(y, max_side)
-    return LeakView(leak, y, work, m, extract(leak, SEARCH))
+    g = grey(leak)
+    return LeakView(leak, g, y, work, m, extract(g, SEARCH))
 
 
 def pyramid(luma: np.ndarray, mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -64,12 +64,12 @@ def extract(image: np.ndarray, *, max_features: int = SETTINGS.max_features, max
 
 
 def query(leak: np.ndarray | LeakView, *, max_features: int, max_side: int) -> tuple[np.ndarray, Features]:
-    """The image and features a search works with: a leak view's own (described once)
-    when the index uses the search settings, else extracted from the image."""
+    """The image to hash and the features a search works with: a leak view's own grey image
+    and features (described once) when the index uses the search settings."""
     if isinstance(leak, LeakView):
         if (max_features, max_side) == (SETTINGS.max_features, SETTINGS.max_side):
-            return leak.image, leak.features
-        leak = leak.image
+            return leak.grey, leak.features
+        leak = leak.grey
     return leak, extract(leak, max_features=max_features, max_side=max_side)
 
 

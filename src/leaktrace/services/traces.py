@@ -10,7 +10,6 @@ in one transaction, before it is returned with its id.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from leaktrace import imagefiles
 from leaktrace.core import align, bound, keys, verdict, views
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
-from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+from leaktrace.records import AssetMatch, Finding, LeakInfo, Match, RecipientScore
 from leaktrace.services import asset_cache, findings, search
 from leaktrace.services import assets as assets_service
 from leaktrace.services.context import Context, Progress
@@ -38,9 +37,7 @@ def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, a
     ``display_name`` is what the finding calls the leak (an upload's original file name
     rather than the temporary file it was saved to); the default is the path.
     """
-    finding = _compute(ctx, leak_path, asset_id, progress, display_name)
-    finding_id = findings.record(ctx, finding, leak_path, actor=actor)
-    return dataclasses.replace(finding, id=finding_id)
+    return findings.record(ctx, _compute(ctx, leak_path, asset_id, progress, display_name), leak_path, actor=actor)
 
 
 def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None,
@@ -52,38 +49,40 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(image.shape[1]), int(image.shape[0]))
     leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
-    asset, alignments, hints = _identify(ctx, image, leak, asset_id)
+    asset, alignments, hints = _identify(ctx, leak, asset_id)
     if asset is None:
-        return Finding(info, None, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "no registered asset matches this image"})
+        return Finding(info, None, None, (), ctx.settings.epsilon, None, 0, "no registered asset matches this image", time.perf_counter() - start)
     step("align the leak")
     original = asset_cache.original_view(ctx, asset)
     if not alignments:
         alignments = align.register_all(leak, original, hints=hints)
     if not alignments:
-        match = AssetMatch(asset.id, asset.title, 0, 0.0, False)
-        return Finding(info, match, (), (), ctx.settings.epsilon, float("nan"), time.perf_counter() - start, {"reason": "the leak could not be aligned to the asset"})
+        match = AssetMatch(asset.id, asset.title, Match(0, 0.0, False))
+        return Finding(info, match, None, (), ctx.settings.epsilon, None, 0, "the leak could not be aligned to the asset", time.perf_counter() - start)
     alignment = alignments[0]
-    match = AssetMatch(asset.id, asset.title, alignment.inliers, alignment.coverage, alignment.mirrored)
+    match = AssetMatch(asset.id, asset.title, Match(int(alignment.inliers), float(alignment.coverage), bool(alignment.mirrored)))
     step("test every recipient")
     with ctx.sessions() as session:
         recipients = [(r.id, r.name, r.key_ref) for r in queries.recipients_of_asset(session, asset.id)]
     n = len(recipients)
     if n == 0:
         threshold = bound.threshold(len(alignments), ctx.settings.epsilon)
-        return Finding(info, match, (), (), ctx.settings.epsilon, threshold, time.perf_counter() - start,
-                       {"reason": "the asset was never shared", "alignment": alignment.method, "hypotheses": len(alignments)}, alignment=alignment)
+        elapsed = time.perf_counter() - start
+        kept = findings.alignment_record(ctx, alignment, hypotheses=len(alignments), shape=(asset.height, asset.width))
+        return Finding(info, match, kept, (), ctx.settings.epsilon, threshold, 0, "the asset was never shared", elapsed)
     grid = (asset.grid_y, asset.grid_x)
     signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], grid[0] * grid[1])
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments)
     order = np.argsort(-v.scores, kind="stable")
-    candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i])) for i in order)
-    accused = tuple(recipients[i][1] for i in order if v.accused[i])
+    candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i]), bool(v.accused[i]))
+                       for i in order)
     step("done")
-    extra = {"alignment": alignment.method, "agreement": alignment.agreement, "n_tested": n, "hypotheses": len(alignments), "n_tests": v.n_tests}
-    return Finding(info, match, candidates, accused, ctx.settings.epsilon, v.threshold, time.perf_counter() - start, extra, alignment=alignment)
+    elapsed = time.perf_counter() - start
+    kept = findings.alignment_record(ctx, alignment, hypotheses=len(alignments), shape=(asset.height, asset.width))
+    return Finding(info, match, kept, candidates, ctx.settings.epsilon, float(v.threshold), int(v.n_tests), None, elapsed)
 
 
-def _identify(ctx: Context, image: np.ndarray, leak: views.LeakView, asset_id):
+def _identify(ctx: Context, leak: views.LeakView, asset_id):
     """The asset the leak comes from, an alignment when the fallback already made one, and
     the asset search's verified homography as a registration hint (image evidence only)."""
     if asset_id is not None:
@@ -97,7 +96,7 @@ def _identify(ctx: Context, image: np.ndarray, leak: views.LeakView, asset_id):
         hints = ((match.homography, match.mirrored, match.inliers),) if match.method == "features" and match.homography is not None else ()
         return next(asset for asset in assets if asset.id == asset_id), [], hints
     best: tuple = (None, [], ())
-    for asset in _nearest_by_hash(ctx, image, assets)[:FALLBACK_ASSETS]:
+    for asset in _nearest_by_hash(ctx, leak.grey, assets)[:FALLBACK_ASSETS]:
         alignments = align.register_all(leak, asset_cache.original_view(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
