@@ -152,6 +152,7 @@ def original_view(ctx: Context, asset: Asset, *, features: bool = True) -> views
     view = _load_view(str(path), (asset.height, asset.width))
     if view is None:
         original = _original(ctx, asset)
+        _discard(path)  # missing, or unreadable: built again
         _cache_view(ctx, asset.sha256, original, None, None)
         view = _load_view(str(path), (asset.height, asset.width))
         if view is None:  # the cache folder is not writable: work from memory
@@ -159,6 +160,17 @@ def original_view(ctx: Context, asset: Asset, *, features: bool = True) -> views
     if features:
         view = views.OriginalView(view.shape, view.work, view.work_matrix, view.levels, registration_features(ctx, asset))
     return view
+
+
+def _discard(folder: Path) -> None:
+    """Move an unreadable view out of the way (renamed first: a concurrent reader's maps stay valid)."""
+    if folder.exists():
+        trash = folder.with_name(f".{folder.name}.stale-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            os.rename(folder, trash)
+        except OSError:
+            return
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _cache_view(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: np.ndarray | None, features) -> None:
