@@ -174,14 +174,17 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore cached job results")
     parser.add_argument("--out", default=str(RESULTS), help="folder for latest.md and latest.json")
     parser.add_argument("--report-only", action="store_true", help="write the report from the cached job results only")
+    parser.add_argument("--methods", nargs="+", help="run only these methods (e.g. leaktrace), with --out elsewhere")
     args = parser.parse_args()
 
     from attacks import bench_attacks
     from images import images
 
     plan_name = "quick" if args.quick else "full"
-    plan = PLANS[plan_name]
-    cache = RESULTS / "cache" / plan_name
+    plan = dict(PLANS[plan_name])
+    if args.methods:
+        plan["methods"] = {m: mp for m, mp in plan["methods"].items() if m in args.methods}
+    cache = (Path(args.out) if args.methods else RESULTS) / "cache" / plan_name
     if args.fresh and cache.exists():
         import shutil
 
@@ -208,11 +211,11 @@ def main() -> None:
     for name, (kind, mp) in sorted(imgs.items(), key=lambda x: x[1][1]):
         by_kind.setdefault(kind, []).append(name)
     collusion_jobs = [("leaktrace", name, plan["collusion_trials"], args.quick) for name, (kind, mp) in imgs.items() if mp <= plan["collusion_mp"]]
-    collusion_jobs += [(peer, name, 1, args.quick) for peer in ("dwtDct", "dwtDctSvd", "blind-watermark")
+    collusion_jobs += [(peer, name, 1, args.quick) for peer in ("dwtDct", "dwtDctSvd", "blind-watermark") if peer in plan["methods"]
                        for name, (kind, mp) in imgs.items() if mp <= plan["peer_collusion_mp"]]
     scale_images = [names[i] for i in range(max(len(n) for n in by_kind.values())) for names in by_kind.values()
                     if i < len(names) and 0.4 <= imgs[names[i]][1] <= 2.1][: plan["scale_images"]]
-    scale_jobs = [(m, name, plan["scale_attacks"], args.quick) for m in ("leaktrace", "dwtDct") for name in scale_images]
+    scale_jobs = [(m, name, plan["scale_attacks"], args.quick) for m in ("leaktrace", "dwtDct") if m in plan["methods"] for name in scale_images]
 
     import multiprocessing
 
