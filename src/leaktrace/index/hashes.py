@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from leaktrace.core import features
 from leaktrace.errors import BadInput
 
 __all__ = ["HASH_BYTES", "distances", "global_hash", "hamming", "hamming_many", "luminance"]
@@ -41,12 +42,9 @@ def luminance(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.dtype != np.uint8:
         raise BadInput(f"image must be uint8, got {image.dtype}")
-    if image.ndim == 2:
-        grey = image.copy()
-    elif image.ndim == 3 and image.shape[2] in (3, 4):
-        grey = cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_RGB2GRAY)
-    else:
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
         raise BadInput(f"image must be (H, W), (H, W, 3) or (H, W, 4), got shape {image.shape}")
+    grey = features.grey(image).copy() if image.ndim == 2 else features.grey(image)
     if min(grey.shape) < 8:
         raise BadInput(f"image is too small to search for: {grey.shape[1]}x{grey.shape[0]} pixels")
     return grey
