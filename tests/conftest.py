@@ -107,7 +107,9 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
         mask = np.zeros((48, 64), bool)
         mask[4:40, 8:60] = True
         alignment = Alignment(np.diag([0.5, 0.5, 1.0]), mask, False, 42, 0.6, 0.93, "features")
-        scores = tuple(RecipientScore(n, ids[n], 9.0 if n in accused else 0.5, 1e-18 if n in accused else 0.88) for n in names)
+        scores = tuple(RecipientScore(n, ids[n], 9.0 if n in accused else 0.5, 1e-18 if n in accused else 0.88, n in accused)
+                       for n in names)
         info = LeakInfo(str(leak), hashlib.sha256(leak.read_bytes()).hexdigest(), 32, 24)
-        finding = Finding(info, None, scores, accused, 1e-6, 5.5, 0.25, {"hypotheses": 1, "n_tests": len(names)}, alignment=alignment)
-        return findings.record(ws.context, finding, leak, actor=actor)
+        kept = findings.alignment_record(ws.context, alignment, hypotheses=1, shape=mask.shape)
+        finding = Finding(info, None, kept, scores, 1e-6, 5.5, len(names), None, 0.25)
+        return findings.record(ws.context, finding, leak, actor=actor).id

@@ -11,20 +11,22 @@ from leaktrace import records
 from leaktrace.records import (
     Asset,
     AssetAdded,
+    AssetMatch,
     AssetRef,
     Case,
     CaseEvent,
     CaseFinding,
     Copy,
+    Finding,
+    FindingAlignment,
     LeakInfo,
+    Match,
     Penalty,
     Recipient,
     RecipientRef,
+    RecipientScore,
     RemediationStep,
     Share,
-    StoredAlignment,
-    StoredFinding,
-    StoredScore,
     Token,
     User,
 )
@@ -39,12 +41,14 @@ def _case(done=(True, False)) -> Case:
                 (CaseEvent(1, AT, "ana", "opened", "status", None, "open"),))
 
 
-def _finding() -> StoredFinding:
-    alignment = StoredAlignment(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.6, 40, 1,
-                                (0, 0, 10, 10), "cd" * 32)
-    scores = (StoredScore("Borealis", 2, 11.123456, 1e-20, True), StoredScore("Apex", 1, 0.5, 0.88, False))
-    return StoredFinding(5, AT, "ana", "0.1.0", LeakInfo("leak.jpg", "ab" * 32, 64, 48), AssetRef(1, "Bumper"), alignment,
-                         scores, ("Borealis",), 1e-6, 5.9, 2, None, 0.123456)
+def _finding(**change) -> Finding:
+    alignment = FindingAlignment(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.6, 40, 1,
+                                 (0, 0, 10, 10), "cd" * 32)
+    scores = (RecipientScore("Borealis", 2, 11.123456, 1e-20, True), RecipientScore("Apex", 1, 0.5, 0.88, False))
+    base = dict(leak=LeakInfo("leak.jpg", "ab" * 32, 64, 48), asset=AssetMatch(1, "Bumper", Match(40, 0.612345, False)),
+                alignment=alignment, candidates=scores, epsilon=1e-6, threshold=5.9, n_tests=2, reason=None, elapsed_s=0.123456,
+                id=5, created_at=AT, actor="ana", software_version="0.1.0")
+    return Finding(**{**base, **change})
 
 
 def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists():
@@ -63,6 +67,7 @@ def test_rounded_fields_and_derived_keys():
     assert _finding().elapsed_s == 0.123456
     assert (f["leak_sha256"], f["leak_path"], f["n_tested"]) == ("ab" * 32, "leak.jpg", 2)
     assert f["alignment"]["homography"] == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    assert f["asset"] == {"id": 1, "title": "Bumper", "match": {"inliers": 40, "coverage": 0.6123, "mirrored": False}}
     assert _case().to_dict()["actions_open"] == 1 and _case(()).actions_open == 0
     asset = Asset(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.234567, AT)
     assert asset.to_dict()["strength"] == 1.2346 and asset.to_dict()["carrier"] == [19, 29]
@@ -104,3 +109,23 @@ def test_every_record_documents_itself_and_its_fields_are_json_keys(cls):
     assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "(") or cls in (Penalty, RemediationStep, records.AuditHead)
     names = [f.name for f in dataclasses.fields(cls)] + list(cls.derived)
     assert len(names) == len(set(names))
+
+
+def test_a_finding_is_the_trace_document_and_the_stored_one():
+    f = _finding().to_dict()
+    # ``trace --json`` (README): these keys, under the names it has always had
+    assert {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"} <= set(f)
+    assert (f["finding_id"], f["false_accusation_bound"], f["accused"]) == (5, 1e-6, ["Borealis"])
+    # ``finding show --json``
+    assert {"id", "created_at", "actor", "software_version", "alignment", "epsilon", "threshold", "n_tests", "reason",
+            "leak_sha256", "leak_path", "n_tested"} <= set(f)
+    assert [c["accused"] for c in f["candidates"]] == [True, False]
+    json.dumps(f)  # JSON types only
+
+
+def test_accused_follows_the_candidates_and_an_unstored_finding_has_no_id():
+    nobody = _finding(candidates=(RecipientScore("Apex", 1, 0.5, 0.88, False),), id=None, created_at=None, actor=None,
+                      software_version=None)
+    assert nobody.accused == () and nobody.to_dict()["finding_id"] is None and nobody.n_tested == 1
+    unmatched = _finding(asset=None, alignment=None, candidates=(), threshold=None, n_tests=0, reason="no registered asset matches")
+    assert unmatched.to_dict()["asset"] is None and unmatched.to_dict()["threshold"] is None

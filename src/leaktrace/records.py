@@ -3,12 +3,12 @@
 They hold numbers and ids, never open files or sessions. ``to_dict`` gives the
 JSON-ready form the CLI's ``--json`` prints and the REST API answers with.
 
-Every entity a service returns to an interface (recipient, asset, share, copy, stored
-finding, case, user, token, audit entry) is a :class:`Record`: its fields are the keys of
-its JSON document, so ``to_dict()`` is the contract and the web schemas are generated from
-the fields. The trace's own records (:class:`Alignment`, :class:`RecipientScore`,
-:class:`LeakInfo`, :class:`AssetMatch`, :class:`Finding`) keep their hand-written
-``to_dict``.
+Every entity a service returns to an interface (recipient, asset, share, copy, finding,
+case, user, token, audit entry) is a :class:`Record`: its fields are the keys of its JSON
+document, so ``to_dict()`` is the contract and the web schemas are generated from the
+fields. A trace and a stored finding are one :class:`Finding`. Only the engine's
+:class:`Alignment` (arrays: the homography and the valid-region mask) is not a record: a
+finding keeps its numbers as a :class:`FindingAlignment`, the mask as a blob.
 
 >>> r = Recipient(1, "Apex Plastics GmbH", None, "Apex", "2027-01-05T09:00:00+00:00")
 >>> r.to_dict()["org"], r["name"], sorted(r)[:2]
@@ -56,82 +56,6 @@ class Alignment:
     coverage: float
     agreement: float
     method: str
-
-
-@dataclass(frozen=True)
-class RecipientScore:
-    """One recipient's test statistic in a trace."""
-
-    recipient: str
-    recipient_id: int
-    score: float
-    p_value: float
-
-    def to_dict(self) -> dict:
-        return {
-            "recipient": self.recipient,
-            "recipient_id": self.recipient_id,
-            "score": round(float(self.score), 4),
-            "p_value": float(self.p_value),
-        }
-
-
-@dataclass(frozen=True)
-class LeakInfo:
-    path: str
-    sha256: str
-    width: int
-    height: int
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256, "width": self.width, "height": self.height}
-
-
-@dataclass(frozen=True)
-class AssetMatch:
-    id: int
-    title: str
-    inliers: int
-    coverage: float
-    mirrored: bool
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "match": {"inliers": int(self.inliers), "coverage": round(float(self.coverage), 4), "mirrored": bool(self.mirrored)},
-        }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A trace's result: the asset, every recipient's score and p-bound, who is accused."""
-
-    leak: LeakInfo
-    asset: AssetMatch | None
-    candidates: tuple[RecipientScore, ...]
-    accused: tuple[str, ...]
-    false_accusation_bound: float
-    threshold: float
-    elapsed_s: float
-    extra: dict = field(default_factory=dict)
-    #: The stored finding's id (None until the trace is recorded).
-    id: int | None = None
-    #: The alignment the verdict used (None when no asset matched or none aligned).
-    alignment: Alignment | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "leak": self.leak.to_dict(),
-            "asset": None if self.asset is None else self.asset.to_dict(),
-            "candidates": [c.to_dict() for c in self.candidates],
-            "accused": list(self.accused),
-            "false_accusation_bound": self.false_accusation_bound,
-            "elapsed_s": round(float(self.elapsed_s), 3),
-            "finding_id": self.id,
-        }
-
-
 
 
 # --------------------------------------------------------------------------- interface records
@@ -261,8 +185,36 @@ class Share(Record):
 
 
 @dataclass(frozen=True)
-class StoredScore(Record):
-    """One recipient's test in a stored finding."""
+class LeakInfo(Record):
+    """The leak a finding was traced from: where it was read, its file's SHA-256, its size."""
+
+    path: str
+    sha256: str
+    width: int  # pixels
+    height: int  # pixels
+
+
+@dataclass(frozen=True)
+class Match(Record):
+    """How the leak matched its asset: inliers of the alignment, coverage of the original, mirrored."""
+
+    inliers: int  # feature correspondences (0 for feature-free methods, or when nothing aligned)
+    coverage: float = _rounded(4)  # fraction of the original the leak covers, in [0, 1]
+    mirrored: bool
+
+
+@dataclass(frozen=True)
+class AssetMatch(Record):
+    """The asset a finding's leak comes from, and how well it matched."""
+
+    id: int
+    title: str
+    match: Match
+
+
+@dataclass(frozen=True)
+class RecipientScore(Record):
+    """One recipient's test in a finding: the statistic, its p-bound, and whether it accuses."""
 
     recipient: str
     recipient_id: int
@@ -272,44 +224,61 @@ class StoredScore(Record):
 
 
 @dataclass(frozen=True)
-class StoredAlignment(Record):
-    """The alignment a stored finding used (the valid-region mask is a blob: ``valid_mask_sha256``)."""
+class FindingAlignment(Record):
+    """The alignment a finding's verdict used: the numbers of the engine's :class:`Alignment`,
+    whose valid-region mask is a blob in the store (``valid_mask_sha256``, a PNG on the grid
+    of ``core.align.valid_grid``) with its bounding box in the original's pixels."""
 
     homography: tuple[tuple[float, ...], ...]  # 3 × 3, original (x, y) → leak (x, y)
     mirrored: bool | None
-    method: str | None
-    agreement: float | None
-    coverage: float | None
+    method: str | None  # features | full-frame | search
+    agreement: float | None  # in [-1, 1]
+    coverage: float | None  # in [0, 1]
     inliers: int | None
-    hypotheses: int
-    valid_bbox: tuple[int, ...] | None  # x0, y0, x1, y1 in the original, pixels
+    hypotheses: int  # alignments tested (the bound covers every one)
+    valid_bbox: tuple[int, ...] | None  # x0, y0, x1, y1 (exclusive ends) in the original, pixels
     valid_mask_sha256: str | None
 
 
 @dataclass(frozen=True)
-class StoredFinding(Record):
-    """A finding as stored: what ``finding list`` and ``finding show`` print.
+class Finding(Record):
+    """A trace's result: the leak, the asset, the alignment, every recipient's score and p-bound,
+    who is accused, and (once stored) its id, when, by whom and with which version.
 
-    The trace's own :class:`Finding` carries the alignment's arrays for the report; this
-    record carries what was stored about it, plus who ran the trace, when and with which version.
+    The one record of a finding: what ``trace``, ``finding show`` and ``finding list`` print
+    with ``--json``, and the REST body of a trace and of a stored finding. ``accused``
+    follows from the candidates; ``finding_id`` (= ``id``) and ``false_accusation_bound``
+    (= ``epsilon``) are the names the ``trace --json`` document has always had.
     """
 
-    id: int
-    created_at: str  # ISO 8601, UTC
-    actor: str
-    software_version: str
     leak: LeakInfo
-    asset: AssetRef | None
-    alignment: StoredAlignment | None
-    candidates: tuple[StoredScore, ...]  # highest score first
-    accused: tuple[str, ...]
+    asset: AssetMatch | None  # None when no registered asset matches
+    alignment: FindingAlignment | None  # None when no asset matched or none aligned
+    candidates: tuple[RecipientScore, ...]  # highest score first
     epsilon: float  # the family-wise false-accusation bound ε
-    threshold: float | None  # None when nobody could be tested
-    n_tests: int
+    threshold: float | None  # the score an accusation needs; None when no alignment was made
+    n_tests: int  # tests the bound covers: recipients × alignments
     reason: str | None  # why nobody was tested, when nobody was
     elapsed_s: float = _rounded(3)
+    id: int | None = None  # None until the finding is stored
+    created_at: str | None = None  # ISO 8601, UTC; when it was stored
+    actor: str | None = None  # who ran the trace
+    software_version: str | None = None  # leaktrace version that stored it
 
-    derived = ("leak_sha256", "leak_path", "n_tested")
+    derived = ("accused", "finding_id", "false_accusation_bound", "leak_sha256", "leak_path", "n_tested")
+
+    @property
+    def accused(self) -> tuple[str, ...]:
+        """Names of the accused recipients, highest score first (empty: the evidence names nobody)."""
+        return tuple(c.recipient for c in self.candidates if c.accused)
+
+    @property
+    def finding_id(self) -> int | None:
+        return self.id
+
+    @property
+    def false_accusation_bound(self) -> float:
+        return self.epsilon
 
     @property
     def leak_sha256(self) -> str:
@@ -322,7 +291,6 @@ class StoredFinding(Record):
     @property
     def n_tested(self) -> int:
         return len(self.candidates)
-
 
 @dataclass(frozen=True)
 class CaseFinding(Record):

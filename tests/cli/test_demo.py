@@ -6,7 +6,7 @@ import pytest
 
 from leaktrace import Workspace
 from leaktrace.cli import demo as demo_cli
-from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+from leaktrace.records import AssetMatch, Finding, LeakInfo, Match, RecipientScore
 
 
 @pytest.fixture
@@ -15,9 +15,9 @@ def fake_run(monkeypatch, tmp_path):
     calls = []
     ws = Workspace.init(tmp_path / "ws")
     finding = Finding(LeakInfo(str(tmp_path / "demo-out" / "leak-social-media.jpg"), "cd" * 32, 1080, 720),
-                      AssetMatch(2, "Bumper drawing", 88, 0.71, False),
-                      (RecipientScore("Hokuto Precision KK", 8, 14.2, 1.6e-44), RecipientScore("Apex Plastics GmbH", 1, -0.7, 1.0)),
-                      ("Hokuto Precision KK",), 1e-6, 6.06, 2.5, {}, id=1)
+                      AssetMatch(2, "Bumper drawing", Match(88, 0.71, False)), None,
+                      (RecipientScore("Hokuto Precision KK", 8, 14.2, 1.6e-44, True), RecipientScore("Apex Plastics GmbH", 1, -0.7, 1.0, False)),
+                      1e-6, 6.06, 12, None, 2.5, id=1)
     setup = {"home": str(ws.home), "recipients": 12, "assets": {"photo_grille": 1, "drawing_bumper": 2},
              "copies": str(tmp_path / "demo-out" / "copies"), "leak": finding.leak.path, "leaker": "Hokuto Precision KK",
              "admin": {"name": "admin", "password": "pw-shown-once"}}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from leaktrace import Workspace
 from leaktrace.cli.app import app
 from leaktrace.cli.traces import print_finding
-from leaktrace.records import AssetMatch, Finding, LeakInfo, RecipientScore
+from leaktrace.records import AssetMatch, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
 from tests.conftest import DATA, photo, save
 
 NAMES = ["Apex", "Borealis", "Castellan", "Dufour"]
@@ -42,7 +42,9 @@ def _run(home, *args, code=0):
 def test_trace_json_names_the_leaker(shared):
     tmp, asset, (h, w, _) = shared
     finding = json.loads(_run(tmp / "ws", "trace", tmp / "leak.jpg", "--json").stdout)
-    assert set(finding) == {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"}
+    # the README's keys (a document only gains keys); it is the stored finding's document
+    assert {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"} <= set(finding)
+    assert finding == json.loads(_run(tmp / "ws", "finding", "show", finding["finding_id"], "--json").stdout)
     assert finding["leak"]["path"] == str(tmp / "leak.jpg") and (finding["leak"]["width"], finding["leak"]["height"]) == (w, h)
     assert finding["asset"]["id"] == asset["id"] and finding["asset"]["title"] == "Plan"
     assert finding["accused"] == ["Castellan"] and finding["false_accusation_bound"] == 1e-6
@@ -50,7 +52,8 @@ def test_trace_json_names_the_leaker(shared):
     assert set(scores) == set(NAMES) and [c["recipient"] for c in finding["candidates"]][0] == "Castellan"
     tau = np.sqrt(2 * np.log(len(NAMES) / 1e-6))  # 5.51 for 4 recipients
     assert scores["Castellan"] > tau + 2 and all(abs(scores[n]) < tau for n in NAMES if n != "Castellan")
-    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value"} for c in finding["candidates"])
+    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value", "accused"} for c in finding["candidates"])
+    assert [c["recipient"] for c in finding["candidates"] if c["accused"]] == finding["accused"]
     assert isinstance(finding["finding_id"], int)
 
 
@@ -76,12 +79,18 @@ def test_bad_leaks_and_assets_exit_2(shared):
 # ----------------------------------------------------------------- print_finding, on records built by hand
 
 LEAK = LeakInfo("found/leak.jpg", "ab" * 32, 640, 480)
-ASSET = AssetMatch(3, "Bumper", 57, 0.62, False)
+ASSET = AssetMatch(3, "Bumper", Match(57, 0.62, False))
+
+
+def _alignment(hypotheses=1):
+    return FindingAlignment(((0.5, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.62, 57, hypotheses,
+                            (0, 0, 64, 48), "cd" * 32)
 
 
 def _finding(**change):
-    base = dict(leak=LEAK, asset=ASSET, candidates=(RecipientScore("Dufour", 2, 23.4, 0.0), RecipientScore("Apex", 1, 0.3, 0.96)),
-                accused=("Dufour",), false_accusation_bound=1e-6, threshold=5.46, elapsed_s=1.234, extra={}, id=12)
+    base = dict(leak=LEAK, asset=ASSET, alignment=_alignment(),
+                candidates=(RecipientScore("Dufour", 2, 23.4, 0.0, True), RecipientScore("Apex", 1, 0.3, 0.96, False)),
+                epsilon=1e-6, threshold=5.46, n_tests=2, reason=None, elapsed_s=1.234, id=12)
     base.update(change)
     return Finding(**base)
 
@@ -98,8 +107,8 @@ def test_print_an_accusation(capsys):
 
 
 def test_print_nobody_named(capsys):
-    print_finding(_finding(accused=(), candidates=(RecipientScore("Apex", 1, 1.5, 0.32),), id=None,
-                           asset=AssetMatch(3, "Bumper", 57, 0.62, True), extra={"hypotheses": 2}))
+    print_finding(_finding(candidates=(RecipientScore("Apex", 1, 1.5, 0.32, False),), id=None,
+                           asset=AssetMatch(3, "Bumper", Match(57, 0.62, True)), alignment=_alignment(hypotheses=2)))
     out = capsys.readouterr().out
     assert "62% of it visible, mirrored)" in out
     assert "The image fits 2 alignments equally well" in out
@@ -108,7 +117,7 @@ def test_print_nobody_named(capsys):
 
 
 def test_print_no_asset_and_no_recipient(capsys):
-    print_finding(_finding(asset=None, candidates=(), accused=()))
+    print_finding(_finding(asset=None, alignment=None, candidates=(), threshold=None, reason="no registered asset matches this image"))
     assert capsys.readouterr().out.splitlines()[-1] == "No registered asset matches this image: nobody is accused. Stored as finding 12."
-    print_finding(_finding(candidates=(), accused=(), extra={"reason": "the asset was never shared"}, id=None))
+    print_finding(_finding(candidates=(), reason="the asset was never shared", id=None))
     assert capsys.readouterr().out.splitlines()[-1] == "No recipient could be tested (the asset was never shared): nobody is accused."

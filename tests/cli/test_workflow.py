@@ -60,7 +60,7 @@ def test_share_then_trace_names_the_leaker(cli, tmp_path):
     leak = cv2.resize(image[h // 8:, : w * 7 // 8], None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(tmp_path / "leak.jpg"), leak, [cv2.IMWRITE_JPEG_QUALITY, 75])
     _, finding = cli("trace", tmp_path / "leak.jpg", "--json")
-    assert set(finding) == {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"}
+    assert {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"} <= set(finding)  # README
     assert isinstance(finding["finding_id"], int)
     assert set(finding["leak"]) == {"path", "sha256", "width", "height"}
     assert finding["asset"]["id"] == asset["id"] and set(finding["asset"]["match"]) == {"inliers", "coverage", "mirrored"}

@@ -1,4 +1,4 @@
-"""findings: every trace is stored whole, with its audit entry, and can be loaded back as the same record."""
+"""findings: every trace is stored whole, with its audit entry, and comes back as the same record."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from leaktrace import Workspace, __version__
+from leaktrace.core import align
 from leaktrace.errors import NotFound
+from leaktrace.records import Alignment, Finding, LeakInfo
+from leaktrace.services import findings
 from tests.conftest import photo, record_finding, save
 
 
@@ -38,21 +41,48 @@ def test_the_trace_is_stored_with_its_id(traced):
     assert [c["recipient"] for c in stored["candidates"]] == [c.recipient for c in finding.candidates]
     assert [c["accused"] for c in stored["candidates"]] == [True, False, False]
     assert stored["candidates"][0]["score"] == pytest.approx(finding.candidates[0].score, abs=1e-4)
-    assert stored["threshold"] == pytest.approx(finding.threshold) and stored["n_tests"] == finding.extra["n_tests"]
+    assert stored["threshold"] == pytest.approx(finding.threshold) and stored["n_tests"] == finding.n_tests == 3
     assert ws.context.blobs.get(stored["leak"]["sha256"]) == (tmp / "leak.jpg").read_bytes()
+
+
+def test_the_trace_returns_the_stored_record(traced):
+    ws, finding, _ = traced
+    assert finding == ws.show_finding(finding.id) == ws.list_findings()[-1]
+    assert (finding.actor, finding.software_version) == ("ana", __version__) and finding.created_at.endswith("+00:00")
+    doc = finding.to_dict()
+    assert doc["finding_id"] == doc["id"] and doc["false_accusation_bound"] == doc["epsilon"]
+    assert doc["asset"]["match"] == {"inliers": finding.alignment.inliers, "coverage": round(finding.alignment.coverage, 4),
+                                     "mirrored": finding.alignment.mirrored}
 
 
 def test_the_alignment_and_valid_region_are_kept(traced):
     ws, finding, _ = traced
     a = ws.show_finding(finding.id)["alignment"]
     np.testing.assert_allclose(a["homography"], finding.alignment.homography)
+    assert a["hypotheses"] >= 1 and a["method"] == finding.alignment.method
     x0, y0, x1, y1 = a["valid_bbox"]
     assert 0 <= x0 < x1 <= 384 and 0 <= y0 < y1 <= 256
-    loaded = ws.load_finding(finding.id)
-    np.testing.assert_array_equal(loaded.alignment.valid_mask, finding.alignment.valid_mask)
-    np.testing.assert_allclose(loaded.alignment.homography, finding.alignment.homography)
-    assert loaded.to_dict() == {**finding.to_dict(), "elapsed_s": loaded.to_dict()["elapsed_s"]}
-    assert loaded.extra["actor"] == "ana"
+    engine = findings.alignment(ws.context, finding)  # the mask is decoded only here
+    np.testing.assert_array_equal(engine.homography, finding.alignment.homography)
+    ys, xs = np.nonzero(engine.valid_mask)
+    assert engine.valid_mask.shape == (256, 384) and (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == (x0, y0, x1, y1)
+
+
+def test_the_valid_mask_comes_back_exactly_and_its_box_is_in_the_originals_pixels(tmp_path):
+    """A large original's valid region is kept on a smaller grid (align.valid_grid); the box is in the original's pixels."""
+    (grid_h, grid_w), _ = align.valid_grid((3072, 4096))
+    mask = np.zeros((grid_h, grid_w), bool)
+    mask[100:400, 256:512] = True
+    engine = Alignment(np.diag([0.25, 0.25, 1.0]), mask, False, 12, 0.05, 0.8, "features")
+    with Workspace.init(tmp_path / "ws") as ws:
+        kept = findings.alignment_record(ws.context, engine, hypotheses=2, shape=(3072, 4096))
+        assert (grid_h, grid_w) == (768, 1024) and kept.valid_bbox == (1024, 400, 2048, 1600) and kept.hypotheses == 2
+        leak = save(tmp_path / "leak.png", photo(2, (24, 32)))
+        info = LeakInfo(str(leak), ws.context.blobs.put_file(leak), 32, 24)
+        stored = findings.record(ws.context, Finding(info, None, kept, (), 1e-6, 5.0, 0, "the asset was never shared", 0.1), leak,
+                                 actor="ana")
+        assert stored.alignment == kept and stored.reason == "the asset was never shared"
+        np.testing.assert_array_equal(findings.alignment(ws.context, stored).valid_mask, mask)
 
 
 def test_trace_and_share_are_audited(traced):

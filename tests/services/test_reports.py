@@ -11,7 +11,7 @@ import pytest
 from leaktrace import Workspace, __version__
 from leaktrace.core import bound
 from leaktrace.errors import BadInput, NotFound
-from leaktrace.records import Alignment, AssetMatch, Finding, LeakInfo, RecipientScore
+from leaktrace.records import Alignment, AssetMatch, Finding, LeakInfo, Match, RecipientScore
 from leaktrace.services import findings, reports
 from tests.conftest import photo, record_finding, save
 
@@ -29,13 +29,14 @@ def _store_finding(ws, asset, leak_path, *, hypotheses=2):
     homography = np.array([[0.75, 0, -15.0], [0, 0.75, -7.5], [0, 0, 1]])
     n_tests = len(NAMES) * hypotheses
     tau = bound.threshold(n_tests, EPSILON)
-    scores = tuple(RecipientScore(n, ids[n], SCORES[n], min(1.0, hypotheses * bound.p_bound(SCORES[n]))) for n in NAMES)
+    scores = tuple(RecipientScore(n, ids[n], SCORES[n], min(1.0, hypotheses * bound.p_bound(SCORES[n])), n == "Borealis") for n in NAMES)
     data = leak_path.read_bytes()
     info = LeakInfo(str(leak_path), hashlib.sha256(data).hexdigest(), 96, 72)
-    finding = Finding(info, AssetMatch(asset["id"], "Plan <rev B>", 31, float(mask.mean()), False), scores, ("Borealis",),
-                      EPSILON, tau, 0.5, {"hypotheses": hypotheses, "n_tests": n_tests},
-                      alignment=Alignment(homography, mask, False, 31, float(mask.mean()), 0.91, "features"))
-    return findings.record(ws.context, finding, leak_path, actor="ana"), finding
+    alignment = Alignment(homography, mask, False, 31, float(mask.mean()), 0.91, "features")
+    kept = findings.alignment_record(ws.context, alignment, hypotheses=hypotheses, shape=(h, w))
+    finding = Finding(info, AssetMatch(asset["id"], "Plan <rev B>", Match(31, float(mask.mean()), False)), kept, scores,
+                      EPSILON, tau, n_tests, None, 0.5)
+    return findings.record(ws.context, finding, leak_path, actor="ana"), alignment
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,13 @@ def stored(tmp_path_factory):
     leak = cv2.resize(cv2.imread(copies["Borealis"]["path"])[8:, 12:], (96, 72), interpolation=cv2.INTER_AREA)
     leak_path = tmp / "leak.jpg"
     cv2.imwrite(str(leak_path), leak, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    finding_id, finding = _store_finding(ws, asset, leak_path)
-    yield ws, asset, copies, finding_id, finding, original, leak_path, tmp
+    finding, alignment = _store_finding(ws, asset, leak_path)
+    yield ws, asset, copies, finding.id, finding, original, leak_path, alignment, tmp
     ws.close()
 
 
 def test_evidence_states_what_the_finding_stored(stored):
-    ws, asset, copies, finding_id, finding, original, leak_path, _ = stored
+    ws, asset, copies, finding_id, finding, original, leak_path, alignment, _ = stored
     e = reports.evidence(ws.context, finding_id)
     assert (e.finding_id, e.actor, e.software_version) == (str(finding_id), "ana", __version__)
     assert e.key_fingerprint == ws.key_fingerprint() and ws.context.master_key.hex() not in repr(e.__dict__)
@@ -72,8 +73,8 @@ def test_evidence_states_what_the_finding_stored(stored):
         asset["id"], "Plan <rev B>", asset["sha256"], 192, 144)
     assert np.array_equal(e.asset.image, original)
     # the alignment comes back exactly, with its mask
-    assert np.array_equal(e.alignment.homography, finding.alignment.homography)
-    assert np.array_equal(e.alignment.valid_mask, finding.alignment.valid_mask)
+    assert np.array_equal(e.alignment.homography, alignment.homography)
+    assert np.array_equal(e.alignment.valid_mask, alignment.valid_mask)
     assert (e.alignment.method, e.alignment.inliers, e.alignment.agreement) == ("features", 31, pytest.approx(0.91))
     # every recipient, by score, with the accusation
     assert [(c.recipient, c.score, c.accused) for c in e.candidates] == [

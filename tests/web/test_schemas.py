@@ -13,7 +13,7 @@ from leaktrace.web import schemas
 
 PAIRS = [
     (schemas.RecipientPublic, records.Recipient), (schemas.AssetPublic, records.Asset), (schemas.AssetAdded, records.AssetAdded),
-    (schemas.SharePublic, records.Share), (schemas.CopyPublic, records.Copy), (schemas.FindingPublic, records.StoredFinding),
+    (schemas.SharePublic, records.Share), (schemas.CopyPublic, records.Copy), (schemas.FindingPublic, records.Finding),
     (schemas.CasePublic, records.Case), (schemas.AuditEntryPublic, records.AuditEntry),
     (schemas.AuditVerifyPublic, records.AuditCheck), (schemas.UserPublic, records.User), (schemas.TokenPublic, records.Token),
 ]

@@ -35,21 +35,22 @@ def print_finding(f: Finding) -> None:
     if f.asset is None:
         out.print("No registered asset matches this image: nobody is accused." + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
-    mirrored = ", mirrored" if f.asset.mirrored else ""
-    out.print(f"Asset {f.asset.id} '{f.asset.title}' ({f.asset.inliers} matching features, {f.asset.coverage:.0%} of it visible{mirrored})")
+    match = f.asset.match
+    mirrored = ", mirrored" if match.mirrored else ""
+    out.print(f"Asset {f.asset.id} '{f.asset.title}' ({match.inliers} matching features, {match.coverage:.0%} of it visible{mirrored})")
     if not f.candidates:
-        out.print(f"No recipient could be tested ({f.extra.get('reason', 'no evidence')}): nobody is accused."
+        out.print(f"No recipient could be tested ({f.reason or 'no evidence'}): nobody is accused."
                   + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
     table = Table("recipient", "score T", "p-value bound", "accused")
     for c in f.candidates:
         p_text = f"{c.p_value:.1e}" if c.p_value > 0 else "< 1e-300"
-        table.add_row(c.recipient, f"{c.score:.2f}", p_text, "YES" if c.recipient in f.accused else "")
+        table.add_row(c.recipient, f"{c.score:.2f}", p_text, "YES" if c.accused else "")
     out.print(table)
     n = len(f.candidates)
-    odds = f"1 in {1 / f.false_accusation_bound:,.0f}"
-    if f.extra.get("hypotheses", 1) > 1:
-        out.print(f"The image fits {f.extra['hypotheses']} alignments equally well (a symmetric picture): each was tested, and the bound covers all of them.")
+    odds = f"1 in {1 / f.epsilon:,.0f}"
+    if f.alignment is not None and f.alignment.hypotheses > 1:
+        out.print(f"The image fits {f.alignment.hypotheses} alignments equally well (a symmetric picture): each was tested, and the bound covers all of them.")
     if f.accused:
         out.print(f"Accused: {', '.join(f.accused)}. A recipient is accused only if its score exceeds {f.threshold:.2f}; "
                   f"the probability that this test accuses any innocent among the {n} recipients is at most {odds}.")

@@ -8,6 +8,7 @@ what the trace said. Each report issued is written to the audit log with its SHA
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime
 
 from leaktrace import imagefiles
@@ -25,8 +26,7 @@ FORMATS = tuple(RENDERERS)
 
 def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
     """Gather what the report shows about finding ``finding_id``."""
-    stored = findings.get(ctx, finding_id)  # who, when, which version, how many tests
-    f = findings.load(ctx, stored.id)  # the alignment with its mask
+    f = findings.get(ctx, finding_id)
     leak_image = imagefiles.read_image_bytes(ctx.blobs.get(f.leak.sha256), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
     asset_evidence, shares, hashes = None, [], {"leak": f.leak.sha256}
     if f.asset is not None:
@@ -46,19 +46,19 @@ def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
     else:
         case_ref = None
     return EvidenceData(
-        finding_id=str(stored.id),
-        created_at=datetime.fromisoformat(stored.created_at),
-        actor=stored.actor,
-        software_version=stored.software_version,
+        finding_id=str(f.id),
+        created_at=datetime.fromisoformat(f.created_at),
+        actor=f.actor,
+        software_version=f.software_version,
         key_fingerprint=key_fingerprint(ctx.master_key),
-        epsilon=stored.epsilon,
-        threshold=f.threshold,
-        n_tests=stored.n_tests or len(stored.candidates),
-        hypotheses=(stored.alignment.hypotheses if stored.alignment is not None else 0) or 1,
+        epsilon=f.epsilon,
+        threshold=math.nan if f.threshold is None else f.threshold,
+        n_tests=f.n_tests or len(f.candidates),
+        hypotheses=(f.alignment.hypotheses if f.alignment is not None else 0) or 1,
         leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image),
         asset=asset_evidence,
-        alignment=f.alignment,
-        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.recipient in f.accused) for c in f.candidates),
+        alignment=findings.alignment(ctx, f),  # with its valid-region mask, decoded from the store
+        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused) for c in f.candidates),
         accused=tuple(f.accused),
         shares=tuple(sorted(shares, key=lambda s: s.sent_at)),
         input_hashes=hashes,

@@ -165,12 +165,12 @@ class Workspace:
         return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress, display_name=display_name)
 
     # findings ---------------------------------------------------------------
-    def list_findings(self, *, limit: int | None = None) -> list[records.StoredFinding]:
+    def list_findings(self, *, limit: int | None = None) -> list[records.Finding]:
         from leaktrace.services import findings
 
         return findings.list_all(self.context, limit=limit)
 
-    def show_finding(self, finding_id: int | str) -> records.StoredFinding:
+    def show_finding(self, finding_id: int | str) -> records.Finding:
         from leaktrace.services import findings
 
         return findings.get(self.context, finding_id)
@@ -180,12 +180,6 @@ class Workspace:
         from leaktrace.services import files
 
         return files.leak_file(self.context, finding_id)
-
-    def load_finding(self, finding_id: int | str) -> records.Finding:
-        """The stored finding as a :class:`leaktrace.records.Finding` (with alignment and mask), for reports."""
-        from leaktrace.services import findings
-
-        return findings.load(self.context, finding_id)
 
     def report(self, finding_id: int | str, fmt: str = "pdf", *, actor: str | None = None) -> bytes:
         """The evidence report of a finding: self-contained HTML or PDF bytes (recorded in the audit log)."""

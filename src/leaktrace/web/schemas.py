@@ -111,38 +111,7 @@ class CopySent(public(records.Copy, "CopyRow")):  # type: ignore[misc]
 
 
 # ------------------------------------------------------------------------------------ findings
-
-
-class _Match(BaseModel):
-    model_config = _OUT
-    inliers: int
-    coverage: float
-    mirrored: bool
-
-
-class _AssetMatched(BaseModel):
-    """:class:`leaktrace.records.AssetMatch` as ``trace --json`` nests it."""
-
-    model_config = _OUT
-    id: int
-    title: str
-    match: _Match
-
-
-class FindingTraced(BaseModel):
-    """The ``trace --json`` document (:meth:`leaktrace.records.Finding.to_dict`, written by hand like it)."""
-
-    model_config = _OUT
-    leak: public(records.LeakInfo)  # type: ignore[valid-type]
-    asset: _AssetMatched | None
-    candidates: list[public(records.RecipientScore)]  # type: ignore[valid-type]
-    accused: list[str]
-    false_accusation_bound: float
-    elapsed_s: float
-    finding_id: int | None = None
-
-
-FindingPublic = public(records.StoredFinding, "FindingPublic")
+FindingPublic = public(records.Finding, "FindingPublic")  # a trace's answer and a stored finding: one record
 FindingsPublic = listing(FindingPublic, "FindingsPublic")
 
 # ------------------------------------------------------------------------------------ cases

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from leaktrace.records import StoredScore
+from leaktrace.records import RecipientScore
 from leaktrace.web.pages.findings import CHART_WIDTH, LABEL_WIDTH, PAD, ROW, score_chart
 
 
-def _score(name: str, score: float, accused: bool = False) -> StoredScore:
-    return StoredScore(name, 1, score, 1.0, accused)
+def _score(name: str, score: float, accused: bool = False) -> RecipientScore:
+    return RecipientScore(name, 1, score, 1.0, accused)
 
 
 def test_score_chart_geometry():

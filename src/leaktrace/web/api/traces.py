@@ -9,12 +9,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from leaktrace.web import uploads
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import FindingTraced
+from leaktrace.web.schemas import FindingPublic
 
 router = APIRouter(prefix="/traces", tags=["traces"])
 
 
-@router.post("", response_model=FindingTraced, status_code=201)
+@router.post("", response_model=FindingPublic, status_code=201)
 def trace(
     request: Request,
     ws: WorkspaceDep,

@@ -7,7 +7,7 @@ import math
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from leaktrace.records import StoredScore
+from leaktrace.records import RecipientScore
 from leaktrace.web import reports
 from leaktrace.web.deps import WorkspaceDep, require
 from leaktrace.web.pages._render import render
@@ -17,7 +17,7 @@ router = APIRouter()
 CHART_WIDTH, LABEL_WIDTH, ROW, PAD = 760, 210, 22, 28
 
 
-def score_chart(candidates: tuple[StoredScore, ...], threshold: float | None) -> dict:
+def score_chart(candidates: tuple[RecipientScore, ...], threshold: float | None) -> dict:
     """Geometry of a horizontal bar chart of every recipient's score, with the threshold line (SVG units)."""
     scores = [c.score for c in candidates]
     limit = threshold if threshold is not None and math.isfinite(threshold) else None
