@@ -64,6 +64,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/assets/{asset_id}/image"):                         (LOGIN, OK, OK, OK),
     ("GET", "/share"):                                           (LOGIN, OK, OK, OK),
     ("POST", "/share"):                                          (LOGIN, 403, OK, 403),
+    ("GET", "/share/progress/{token}"):                          (LOGIN, 403, OK, 403),  # whoever may share reads its progress
     ("GET", "/trace"):                                           (LOGIN, OK, OK, OK),
     ("POST", "/trace"):                                          (LOGIN, 403, OK, 403),
     ("GET", "/findings"):                                        (LOGIN, OK, OK, OK),
@@ -110,7 +111,7 @@ def _url(path: str, seeded) -> str:
     if path == "/static":
         return "/static/style.css"
     return path.format(finding_id=seeded.finding_id, case_id=seeded.case_id, asset_id=seeded.asset_id,
-                       sha256=next(iter(seeded.copies.values())), name="nobody-such", token_id=999999)
+                       sha256=next(iter(seeded.copies.values())), name="nobody-such", token_id=999999, token="tok-12345678")
 
 
 def _request(client, method: str, path: str, url: str, *, page: bool):
