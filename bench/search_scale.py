@@ -30,12 +30,15 @@ from skimage import data
 
 from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.index import AnnIndex, BruteForceIndex, Features, extract, global_hash
+from leaktrace.samples.synthetic import photo, random_drawing, soft_blobs
 
 REAL = ["astronaut", "brick", "camera", "chelsea", "cell", "clock", "coffee", "colorwheel", "grass", "gravel",
         "hubble_deep_field", "immunohistochemistry", "logo", "moon", "page", "retina", "rocket", "text", "coins"]
 UNRELATED = ["horse", "shepp_logan_phantom", "binary_blobs"]
 FIRST_DISTRACTOR = 1_000_000
 BRUTE_CROPS = 2  # brute-force crop and unrelated queries at 1,000 assets (each verifies every asset)
+#: The generated smooth render's two blobs on 480 × 640: (x, y, σ, RGB).
+RENDER_BLOBS = ((190, 250, 90, (200, 40, 40)), (450, 190, 110, (30, 160, 220)))
 
 
 def fit(image, side=768):
@@ -46,57 +49,6 @@ def fit(image, side=768):
     h, w = image.shape[:2]
     s = side / max(h, w)
     return cv2.resize(image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else image
-
-
-def picture(seed, h=384, w=512):
-    """Random shapes and labels on a noisy gradient."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.stack([80 + 100 * yy / h, 120 + 60 * xx / w, 140 - 50 * yy / h], -1)
-    img += 25 * cv2.resize(rng.standard_normal((h // 8, w // 8)).astype(np.float32), (w, h))[..., None]
-    for _ in range(25):
-        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
-        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
-        if rng.random() < 0.5:
-            cv2.circle(img, (x, y), int(rng.integers(4, 50)), colour, -1)
-        else:
-            cv2.rectangle(img, (x, y), (x + int(rng.integers(5, 80)), y + int(rng.integers(5, 60))), colour, -1)
-    img = np.clip(img, 0, 255).astype(np.uint8)
-    for i in range(5):
-        xy = (int(rng.integers(0, w - 100)), int(rng.integers(10, h)))
-        cv2.putText(img, f"PART {seed}-{i}", xy, cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
-    return img
-
-
-def drawing(seed, h=600, w=800):
-    """A technical drawing: thin outlines, circles, hatching, dimension text, a title block."""
-    rng = np.random.default_rng(seed)
-    im = np.full((h, w), 255, np.uint8)
-    for _ in range(14):
-        pts = rng.integers([20, 20], [w - 220, h - 140], (int(rng.integers(3, 7)), 2)).astype(np.int32)
-        cv2.polylines(im, [pts], bool(rng.random() < 0.5), 0, 1, cv2.LINE_AA)
-    for _ in range(10):
-        c = (int(rng.integers(40, w - 40)), int(rng.integers(40, h - 160)))
-        cv2.circle(im, c, int(rng.integers(5, 40)), 0, 1, cv2.LINE_AA)
-    x0, y0 = int(rng.integers(40, 300)), int(rng.integers(40, 250))
-    for k in range(0, 80, 5):
-        cv2.line(im, (x0 + k, y0), (x0 + k + 30, y0 + 40), 0, 1, cv2.LINE_AA)
-    for i in range(8):
-        cv2.putText(im, f"{int(rng.integers(10, 999))}.{i}", (int(rng.integers(20, w - 260)), int(rng.integers(30, h - 150))),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1, cv2.LINE_AA)
-    cv2.rectangle(im, (w - 230, h - 110), (w - 10, h - 10), 0, 1)
-    cv2.putText(im, f"DWG {seed:04d}-A  REV B", (w - 222, h - 80), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)
-    cv2.putText(im, "CONFIDENTIAL", (w - 222, h - 40), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)
-    return np.stack([im] * 3, -1)
-
-
-def render(h=480, w=640):
-    y, x = np.mgrid[:h, :w].astype(np.float64)
-    img = np.stack([60 + 120 * x / w, 80 + 60 * y / h, 200 - 100 * (x + y) / (w + h)], -1)
-    for cx, cy, r, colour in [(190, 250, 90, (200, 40, 40)), (450, 190, 110, (30, 160, 220))]:
-        g = np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r**2))[..., None]
-        img = img * (1 - 0.8 * g) + 0.8 * g * np.array(colour)
-    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 def jpeg(image, quality=50):
@@ -114,7 +66,9 @@ class Distractors:
     """Deterministic fake assets made of realistic SIFT descriptors (from generated pictures)."""
 
     def __init__(self, n_pictures=48, n_drawings=16):
-        images = [picture(100 + s) for s in range(n_pictures)] + [drawing(500 + s) for s in range(n_drawings)]
+        pictures = [photo(100 + s, (384, 512), shapes=25, smallest=(4, 5), grain=0, labels=5, noise_interpolation=cv2.INTER_LINEAR)
+                    for s in range(n_pictures)]
+        images = pictures + [random_drawing(500 + s) for s in range(n_drawings)]
         self.pool = np.vstack([extract(im).descriptors for im in images]).astype(np.float32)  # p 128
 
     def features(self, asset_id, n=1000):
@@ -161,7 +115,7 @@ def main() -> None:
     t0 = time.perf_counter()
 
     real = {i: fit(getattr(data, name)()) for i, name in enumerate(REAL, start=1)}
-    real.update({len(real) + 1: drawing(1), len(real) + 2: drawing(2), len(real) + 3: render()})
+    real.update({len(real) + 1: random_drawing(1), len(real) + 2: random_drawing(2), len(real) + 3: soft_blobs((480, 640), RENDER_BLOBS)})
     names = {**dict(enumerate(REAL, start=1)), len(REAL) + 1: "drawing1", len(REAL) + 2: "drawing2", len(REAL) + 3: "render"}
     features = {i: extract(im) for i, im in real.items()}
     hashes = {i: global_hash(im) for i, im in real.items()}

@@ -10,46 +10,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+# the tests' everyday pictures, imported from here by many test modules
+from leaktrace.samples.synthetic import bumper_sketch as drawing  # noqa: F401
+from leaktrace.samples.synthetic import photo  # noqa: F401
+
 DATA = Path(__file__).parent / "data"
-
-
-def photo(seed: int = 0, size: tuple[int, int] = (320, 480)) -> np.ndarray:
-    """A small photo-like RGB image: textured shapes over a noisy gradient."""
-    rng = np.random.default_rng(seed)
-    h, w = size
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.stack([80 + 100 * yy / h, 120 + 60 * xx / w, 140 - 50 * yy / h], -1)
-    noise = cv2.resize(rng.standard_normal((h // 8, w // 8)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
-    img += 25 * noise[..., None]
-    for _ in range(18):
-        c = tuple(int(v) for v in rng.integers(0, 255, 3))
-        center = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-        if rng.random() < 0.5:
-            cv2.circle(img, center, int(rng.integers(8, 50)), c, -1)
-        else:
-            cv2.rectangle(img, center, (center[0] + int(rng.integers(10, 80)), center[1] + int(rng.integers(10, 60))), c, -1)
-    img += rng.normal(0, 4, img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def drawing(size: tuple[int, int] = (360, 540)) -> np.ndarray:
-    """A small line drawing: thin dark lines, hatching and text on white paper."""
-    h, w = size
-    img = np.full((h, w), 255, np.uint8)
-    cv2.rectangle(img, (8, 8), (w - 9, h - 9), 0, 1)
-    for sign, x0 in ((-1, w // 2 - 6), (1, w // 2 + 6)):
-        pts = np.array([[x0, 60], [x0 + sign * 180, 50], [x0 + sign * 240, 90], [x0 + sign * 230, 160], [x0, 170]], np.int32)
-        cv2.polylines(img, [pts], False, 0, 2, cv2.LINE_AA)
-        for i in range(4):
-            x = x0 + sign * (30 + 45 * i)
-            cv2.rectangle(img, (min(x, x + sign * 30), 90), (max(x, x + sign * 30), 130), 0, 1)
-            for k in range(0, 30, 6):
-                cv2.line(img, (x + sign * k, 130), (x + sign * min(k + 15, 30), 100), 0, 1, cv2.LINE_AA)
-    for i in range(6):
-        cv2.putText(img, f"NOTE {i}: TOL +/-0.{i} MM", (30, 220 + 18 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1, cv2.LINE_AA)
-    cv2.rectangle(img, (w - 200, h - 70), (w - 20, h - 20), 0, 1)
-    cv2.putText(img, "BUMPER REV C", (w - 190, h - 40), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
-    return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
 
 
 def save(path: Path, image: np.ndarray, **params) -> Path:

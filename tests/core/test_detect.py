@@ -13,7 +13,7 @@ from skimage import data
 
 from leaktrace.core import bound, carrier, detect, embed, keys, mask as mask_mod
 from leaktrace.core.codec import jpeg_roundtrip
-from tests.core._images import line_drawing, smooth_render
+from leaktrace.samples.synthetic import bumper_arcs, spheres
 
 KEY = bytes(range(32))
 TAU = bound.threshold(16, 1e-6)
@@ -49,7 +49,7 @@ def _attacks(copy):
     }
 
 
-IMAGES = {"photo": data.astronaut, "drawing": line_drawing, "render": smooth_render}
+IMAGES = {"photo": data.astronaut, "drawing": bumper_arcs, "render": spheres}
 
 
 @pytest.fixture(scope="module", params=sorted(IMAGES))

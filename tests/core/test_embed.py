@@ -7,10 +7,10 @@ import pytest
 from skimage import data
 
 from leaktrace.core import carrier, embed, mask as mask_mod, quality
-from tests.core._images import line_drawing, smooth_render
+from leaktrace.samples.synthetic import bumper_arcs, spheres
 
 
-IMAGES = {"photo": data.astronaut, "drawing": line_drawing, "render": smooth_render}
+IMAGES = {"photo": data.astronaut, "drawing": bumper_arcs, "render": spheres}
 
 
 def _signs(k, seed=11):
@@ -92,7 +92,7 @@ def _legacy_embed(image, signs, strength, grid, mask):
 
 @pytest.mark.parametrize("kind", ["photo", "drawing", "grey", "float64 mask", "no mask"])
 def test_strips_are_bit_identical_to_the_whole_image_copy(kind):
-    img = data.astronaut()[:301, :389] if kind != "drawing" else line_drawing(263, 411)
+    img = data.astronaut()[:301, :389] if kind != "drawing" else bumper_arcs((263, 411))
     if kind == "grey":
         img = data.camera()[:257, :300]
     grid = carrier.grid_for(img.shape[:2])
@@ -110,7 +110,7 @@ def test_strips_are_bit_identical_to_the_whole_image_copy(kind):
 
 
 def test_strips_fill_out_in_order_and_reuse_it():
-    img = smooth_render(200, 240)
+    img = spheres((200, 240))
     grid = carrier.grid_for(img.shape[:2])
     out = np.full_like(img, 7)
     seen = []

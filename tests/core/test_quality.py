@@ -80,9 +80,9 @@ def test_squared_error_and_psnr_are_exact():
 
 
 def test_ssim_in_strips_is_the_whole_image_ssim():
-    from tests.core._images import line_drawing, smooth_render
+    from leaktrace.samples.synthetic import bumper_arcs, spheres
 
-    for img in (data.astronaut()[:700, :333], line_drawing(1100, 260), smooth_render(37, 45), data.camera()[:300, :290],
+    for img in (data.astronaut()[:700, :333], bumper_arcs((1100, 260)), spheres((37, 45)), data.camera()[:300, :290],
                 np.full((4, 6, 3), 90, np.uint8)):
         copy = _copy_of(img) if min(img.shape[:2]) > 16 else img + 1
         assert abs(quality.ssim(img, copy) - _old_ssim(img, copy)) < 1e-12
@@ -98,10 +98,10 @@ def test_sampled_tiles_read_the_exact_ssim_map():
 
 @pytest.mark.parametrize("kind", ["photo", "drawing", "render"])
 def test_sampled_ssim_is_within_its_stated_tolerance(kind):
-    from tests.core._images import line_drawing, smooth_render
+    from leaktrace.samples.synthetic import bumper_arcs, spheres
 
-    img = {"photo": lambda: cv2_resize(data.astronaut(), (1024, 768)), "drawing": lambda: line_drawing(720, 1024),
-           "render": lambda: smooth_render(600, 900)}[kind]()
+    img = {"photo": lambda: cv2_resize(data.astronaut(), (1024, 768)), "drawing": lambda: bumper_arcs((720, 1024)),
+           "render": lambda: spheres((600, 900))}[kind]()
     for seed in range(3):
         copy = _copy_of(img, seed=seed, strength=4.0)
         full = quality.ssim(img, copy)

@@ -6,6 +6,7 @@ import pytest
 from skimage import data
 
 from leaktrace.evaluation import evaluate
+from leaktrace.samples.synthetic import soft_bump
 from tests.conftest import drawing, photo
 
 # attack → minimum identification rate measured on this matrix (9 images), pinned with margin.
@@ -29,19 +30,9 @@ def evaluation():
         "drawing": drawing(),
         "drawing_large": drawing((540, 810)),
         "camera": __import__("numpy").dstack([data.camera()[::2, ::2]] * 3),
-        "smooth": _smooth(),
+        "smooth": soft_bump(),
     }
     return evaluate(images, list(MINIMUM), n_recipients=16, seed=3)
-
-
-def _smooth():
-    import cv2
-    import numpy as np
-
-    yy, xx = np.mgrid[0:360, 0:540].astype(np.float32)
-    img = 120 + 60 * (yy / 360) + 40 * np.exp(-(((xx - 300) / 120) ** 2 + ((yy - 150) / 80) ** 2))
-    img = cv2.GaussianBlur(img, (0, 0), 3)
-    return np.clip(np.dstack([img, img * 0.95, img * 0.9]), 0, 255).astype(np.uint8)
 
 
 @pytest.mark.parametrize("attack", list(MINIMUM))

@@ -16,37 +16,18 @@ import skimage.data as data
 
 from leaktrace.errors import BadInput
 from leaktrace.index import BACKENDS, AnnIndex, AssetIndex, BruteForceIndex, Features, extract, global_hash
+from leaktrace.samples.synthetic import photo
 from tests.index.test_brute import ATTACKS, CAMERA, CHELSEA, DRAWING, RICH, SMOOTH, crop, fit512, make_assets
 
 DISTRACTORS = 1000
 FIRST_DISTRACTOR = 1000  # asset ids of distractors start here
 
 
-def generated_picture(seed, h=320, w=480):
-    """Random shapes, lines and text on a noisy gradient."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.stack([80 + 100 * yy / h, 120 + 60 * xx / w, 140 - 50 * yy / h], -1)
-    noise = cv2.resize(rng.standard_normal((h // 8, w // 8)).astype(np.float32), (w, h))
-    img += 25 * noise[..., None]
-    for _ in range(25):
-        colour = tuple(int(v) for v in rng.integers(0, 255, 3))
-        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
-        if rng.random() < 0.5:
-            cv2.circle(img, (x, y), int(rng.integers(4, 50)), colour, -1)
-        else:
-            cv2.rectangle(img, (x, y), (x + int(rng.integers(5, 80)), y + int(rng.integers(5, 60))), colour, -1)
-    img = np.clip(img, 0, 255).astype(np.uint8)
-    for i in range(5):
-        xy = (int(rng.integers(0, w - 100)), int(rng.integers(10, h)))
-        cv2.putText(img, f"PART {seed}-{i}", xy, cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
-    return img
-
-
 @pytest.fixture(scope="module")
 def pool():
     """Descriptors of 8 generated pictures: what distractor descriptors are made of."""
-    return np.vstack([extract(generated_picture(seed)).descriptors for seed in range(8)])  # p 128
+    pictures = [photo(seed, shapes=25, smallest=(4, 5), grain=0, labels=5, noise_interpolation=cv2.INTER_LINEAR) for seed in range(8)]
+    return np.vstack([extract(picture).descriptors for picture in pictures])  # p 128
 
 
 def distractor(pool, asset_id, n=1000):

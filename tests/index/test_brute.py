@@ -16,6 +16,7 @@ import skimage.data as data
 
 from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.index import BACKENDS, AssetIndex, BruteForceIndex, Match, extract, global_hash
+from leaktrace.samples.synthetic import bumper_views, soft_blobs
 
 # ---------------------------------------------------------------- test images
 
@@ -30,62 +31,6 @@ def fit512(image):
     return np.ascontiguousarray(image)
 
 
-def bumper_drawing(h=384, w=512):
-    """Front and rear view of a bumper: 1-px lines on white, hatching, text, title block."""
-    im = np.full((h, w), 255, np.uint8)
-    aa = cv2.LINE_AA
-    for sign in (1, -1):  # the two mirror-symmetric halves of the front view
-        pts = np.array([[0, 0], [150, 0], [175, 20], [185, 70], [170, 110], [0, 110]], np.int32)
-        pts[:, 0] = 256 + sign * pts[:, 0]
-        pts[:, 1] += 40
-        cv2.polylines(im, [pts], False, 0, 1, aa)
-        cv2.ellipse(im, (256 + sign * 130, 115), (18, 10), 0, 0, 360, 0, 1, aa)
-        cv2.circle(im, (256 + sign * 130, 115), 5, 0, 1, aa)
-        for i in range(6):  # grille slats
-            x0 = 256 + sign * (20 + 15 * i)
-            cv2.line(im, (x0, 70), (x0 + sign * 10, 95), 0, 1, aa)
-        cv2.rectangle(im, (min(256, 256 + sign * 100), 60), (max(256, 256 + sign * 100), 100), 0, 1)
-        for y in range(128, 148, 4):  # hatching
-            cv2.line(im, (256 + sign * 40, y), (256 + sign * 160, y - 10), 0, 1, aa)
-        pts = np.array([[0, 190], [140, 190], [160, 205], [170, 250], [120, 270], [0, 270]], np.int32)
-        pts[:, 0] = 256 + sign * pts[:, 0]  # rear view
-        cv2.polylines(im, [pts], False, 0, 1, aa)
-        xs = sorted((256 + sign * 90, 256 + sign * 150))
-        cv2.rectangle(im, (xs[0], 210), (xs[1], 230), 0, 1)
-        cv2.line(im, (256 + sign * 20, 255), (256 + sign * 80, 255), 0, 1)
-    cv2.line(im, (76, 40), (436, 40), 0, 1)
-    cv2.arrowedLine(im, (80, 175), (432, 175), 0, 1, tipLength=0.02)
-    cv2.arrowedLine(im, (432, 175), (80, 175), 0, 1, tipLength=0.02)
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    cv2.putText(im, "1820", (240, 171), font, 0.4, 0, 1, aa)
-    cv2.rectangle(im, (300, 300), (505, 377), 0, 1)  # title block
-    cv2.line(im, (300, 325), (505, 325), 0, 1)
-    cv2.line(im, (300, 350), (505, 350), 0, 1)
-    cv2.line(im, (400, 325), (400, 377), 0, 1)
-    for text, xy, size in [
-        ("FRONT BUMPER ASSY", (306, 318), 0.45),
-        ("DWG 4711-B", (306, 343), 0.4),
-        ("REV C", (406, 343), 0.4),
-        ("SCALE 1:5", (306, 368), 0.4),
-        ("CONFIDENTIAL", (406, 368), 0.35),
-        ("NOTE: ALL RADII R2 UNLESS STATED", (10, 300), 0.35),
-    ]:
-        cv2.putText(im, text, xy, font, size, 0, 1, aa)
-    cv2.rectangle(im, (2, 2), (w - 3, h - 3), 0, 1)
-    return np.stack([im] * 3, axis=-1)
-
-
-def smooth_render(h=384, w=512):
-    """Colour gradients and soft blobs: what SIFT finds almost nothing in."""
-    y, x = np.mgrid[:h, :w].astype(np.float64)
-    img = np.stack([60 + 120 * x / w, 80 + 60 * y / h, 200 - 100 * (x + y) / (w + h)], axis=-1)
-    for cx, cy, r, colour in [(150, 200, 70, (200, 40, 40)), (360, 150, 90, (30, 160, 220)),
-                              (300, 300, 50, (240, 220, 90))]:
-        g = np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r**2))[..., None]
-        img = img * (1 - 0.8 * g) + 0.8 * g * np.array(colour)
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
 ASTRONAUT, COFFEE, CHELSEA, CAMERA, ROCKET, IHC, DRAWING, SMOOTH = range(1, 9)
 
 
@@ -97,8 +42,8 @@ def make_assets():
         CAMERA: fit512(data.camera()),
         ROCKET: fit512(data.rocket()),
         IHC: fit512(data.immunohistochemistry()),
-        DRAWING: bumper_drawing(),
-        SMOOTH: smooth_render(),
+        DRAWING: bumper_views(),
+        SMOOTH: soft_blobs(),
     }
 
 

@@ -10,22 +10,11 @@ from scipy.spatial import cKDTree
 
 from leaktrace.errors import BadInput
 from leaktrace.index.descriptors import Features, extract, from_bytes, mirror, to_bytes
-
-
-def line_drawing():
-    """Thin black lines on white: outlines, hatching and text, like a technical drawing."""
-    im = np.full((300, 400), 255, np.uint8)
-    cv2.rectangle(im, (20, 20), (380, 280), 0, 1)
-    cv2.ellipse(im, (120, 120), (60, 30), 15, 0, 360, 0, 1, cv2.LINE_AA)
-    for x in range(200, 360, 8):
-        cv2.line(im, (x, 60), (x + 20, 140), 0, 1, cv2.LINE_AA)
-    cv2.polylines(im, [np.array([[40, 200], [150, 190], [170, 240], [60, 260]], np.int32)], True, 0, 1)
-    cv2.putText(im, "DWG 4711 REV C", (200, 250), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
-    return im
+from leaktrace.samples.synthetic import line_sketch
 
 
 def test_thin_line_drawings_give_more_features_than_default_sift():
-    drawing = line_drawing()
+    drawing = line_sketch()[..., 0]  # (300, 400) grey
     features = extract(drawing)
     default = cv2.SIFT_create(nfeatures=2000).detect(drawing, None)
     assert len(features) >= 45 and len(features) > 1.2 * len(default)  # 50 vs 37 measured
@@ -67,7 +56,7 @@ def test_mirror_equals_extraction_on_the_mirrored_image():
 
 
 def test_cache_round_trip_is_exact_and_pickle_free():
-    features = extract(line_drawing())
+    features = extract(line_sketch()[..., 0])
     back = from_bytes(to_bytes(features))
     assert back.shape == features.shape
     assert np.array_equal(back.keypoints, features.keypoints)

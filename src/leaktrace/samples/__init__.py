@@ -1,7 +1,8 @@
 """Bundled sample assets for the demo and the tests.
 
-All three pictures are drawn from code by ``tools/make_samples.py`` with a fixed
-seed, so the project owns them outright (no third-party image):
+All three pictures are drawn from code with a fixed seed by :mod:`leaktrace.samples.synthetic`
+(the functions of the same names; ``tools/make_samples.py`` writes them as PNG), so the project
+owns them outright (no third-party image):
 
 - ``render_photo``: a photo-like render of a concept car in a city yard (1600×1000).
 - ``drawing_bumper``: a technical line drawing of front and rear bumpers that mirror

@@ -13,77 +13,9 @@ from skimage import data
 
 from leaktrace.core.align import MIN_AGREEMENT, register, register_all, valid_mask, warp_leak
 from leaktrace.core.codec import jpeg_roundtrip
+from leaktrace.samples.synthetic import cad_bumper, soft_ellipses
 
 # ---------------------------------------------------------------- test images
-
-
-def line_drawing(width: int = 640, height: int = 448) -> np.ndarray:
-    """A CAD-style drawing of a car bumper: thin black lines on white, the rear part a
-    mirror of the front, a title block, dimension lines, text and hatching. (H, W, 3) uint8."""
-    img = np.full((height, width, 3), 255, np.uint8)
-    black = (0, 0, 0)
-    k = width / 640
-
-    def p(x, y):
-        return int(round(x * k)), int(round(y * k))
-
-    half = []  # the front half of the bumper outline, mirrored for the rear
-    half.append(np.array([p(40, 200), p(60, 150), p(120, 120), p(200, 110), p(300, 108)], np.int32))
-    half.append(np.array([p(40, 200), p(45, 260), p(90, 290), p(180, 300), p(300, 302)], np.int32))
-    half.append(np.array([p(70, 170), p(130, 145), p(190, 140), p(190, 190), p(80, 200)], np.int32))
-    for poly in half:
-        cv2.polylines(img, [poly], False, black, 1, cv2.LINE_AA)
-        mirror = poly.copy()
-        mirror[:, 0] = width - 1 - mirror[:, 0]
-        cv2.polylines(img, [mirror], False, black, 1, cv2.LINE_AA)
-    for cx in (110, 530):  # fog lamps and grille slots, symmetric
-        cv2.ellipse(img, p(cx, 240), p(22, 12), 0, 0, 360, black, 1, cv2.LINE_AA)
-        cv2.circle(img, p(cx, 240), int(5 * k), black, 1, cv2.LINE_AA)
-    for i in range(6):
-        cv2.rectangle(img, p(230 + 30 * i, 220), p(250 + 30 * i, 260), black, 1)
-    for i in range(-10, 14):  # hatching inside an (asymmetric) region
-        cv2.line(img, p(330 + 8 * i, 150), p(350 + 8 * i, 190), black, 1, cv2.LINE_AA)
-    cv2.rectangle(img, p(250, 150), p(440, 190), (255, 255, 255), -1)
-    for i in range(-10, 14):
-        cv2.line(img, p(250 + 8 * i, 150), p(290 + 8 * i, 190), black, 1, cv2.LINE_AA)
-    cv2.rectangle(img, p(250, 150), p(440, 190), (255, 255, 255), -1)
-    for i in range(24):
-        x = 250 + 8 * i
-        cv2.line(img, p(x, 150), p(min(x + 20, 440), 190 if x + 20 <= 440 else 150 + (440 - x) * 2), black, 1, cv2.LINE_AA)
-    cv2.rectangle(img, p(250, 150), p(440, 190), black, 1)
-    # dimension line with arrows and a number
-    cv2.arrowedLine(img, p(40, 330), p(600, 330), black, 1, cv2.LINE_AA, tipLength=0.02)
-    cv2.arrowedLine(img, p(600, 330), p(40, 330), black, 1, cv2.LINE_AA, tipLength=0.02)
-    cv2.putText(img, "1845.0", p(290, 325), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * k, black, 1, cv2.LINE_AA)
-    cv2.line(img, p(40, 305), p(40, 340), black, 1)
-    cv2.line(img, p(600, 305), p(600, 340), black, 1)
-    # title block
-    cv2.rectangle(img, p(400, 360), p(630, 440), black, 1)
-    cv2.line(img, p(400, 385), p(630, 385), black, 1)
-    cv2.line(img, p(500, 385), p(500, 440), black, 1)
-    cv2.putText(img, "FRONT BUMPER ASSY", p(408, 378), cv2.FONT_HERSHEY_SIMPLEX, 0.45 * k, black, 1, cv2.LINE_AA)
-    cv2.putText(img, "DWG 4711-B", p(408, 415), cv2.FONT_HERSHEY_PLAIN, 1.0 * k, black, 1, cv2.LINE_AA)
-    cv2.putText(img, "REV C  1:5", p(508, 415), cv2.FONT_HERSHEY_PLAIN, 1.0 * k, black, 1, cv2.LINE_AA)
-    cv2.putText(img, "CONFIDENTIAL", p(20, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * k, black, 1, cv2.LINE_AA)
-    return img
-
-
-def smooth_render(width: int = 640, height: int = 448, seed: int = 3) -> np.ndarray:
-    """A shaded render: colour gradients and Gaussian-blurred soft ellipses, no edges
-    for SIFT to hold on to. (H, W, 3) uint8."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.zeros((height, width, 3), np.float32)
-    for c in range(3):
-        img[..., c] = 60 + 90 * (x / width) * (c + 1) / 3 + 60 * (y / height) * (3 - c) / 3
-    for _ in range(7):
-        layer = np.zeros((height, width), np.float32)
-        centre = (int(rng.uniform(0.1, 0.9) * width), int(rng.uniform(0.1, 0.9) * height))
-        axes = (int(rng.uniform(0.08, 0.25) * width), int(rng.uniform(0.06, 0.2) * height))
-        cv2.ellipse(layer, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
-        layer = cv2.GaussianBlur(layer, (0, 0), 0.04 * width)
-        img += layer[..., None] * rng.uniform(-80, 80, 3).astype(np.float32)
-    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 def photo() -> np.ndarray:
@@ -132,7 +64,7 @@ def corner_error(found: np.ndarray, true: np.ndarray, original_shape, leak_shape
     return float(np.max(np.linalg.norm((back - pts).reshape(-1, 2), axis=1)))
 
 
-IMAGES = {"photo": photo, "drawing": line_drawing, "render": smooth_render}
+IMAGES = {"photo": photo, "drawing": cad_bumper, "render": soft_ellipses}
 
 
 def translate(x: float, y: float) -> np.ndarray:
@@ -341,7 +273,7 @@ def test_inputs_untouched_and_grey_accepted():
 
 
 def test_warp_leak_inverts_a_known_shift():
-    original = smooth_render(256, 192)
+    original = soft_ellipses((192, 256))
     h = translate(-10.5, -7.25)  # leak pixel (u, v) shows original (u + 10.5, v + 7.25)
     leak = cv2.warpPerspective(original, h, (256, 192), flags=cv2.INTER_LINEAR)
     warped, covered = warp_leak(leak, h, (192, 256))
