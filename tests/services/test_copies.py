@@ -1,0 +1,125 @@
+"""Making a share's copies: each is the recipient's exact fingerprint, measured (PSNR exact, SSIM
+exact or sampled), gated and stored in the blob store as it is made, and nothing is recorded."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from leaktrace import Workspace, imagefiles
+from leaktrace.core import embed, keys, quality
+from leaktrace.errors import BadInput
+from leaktrace.samples.synthetic import soft_ellipses
+from leaktrace.services import assets as assets_service
+from leaktrace.services import copies
+from leaktrace.store import queries
+from tests.conftest import photo, save
+
+NAMES = ["Apex Plastics GmbH", "Borealis Tooling AB", "Castellan Composites SpA"]
+
+
+@pytest.fixture
+def home(tmp_path):
+    with Workspace.init(tmp_path / "ws") as w:
+        for n in NAMES:
+            w.add_recipient(n)
+    return tmp_path / "ws"
+
+
+def _setup(ws, tmp_path, image, name="part.png", **params):
+    """The asset row, its prepared original and the recipients' rows (detached), as shares.share has them."""
+    ctx = ws.context
+    asset_id = ws.add_assets([save(tmp_path / name, image, **params)])[0]["id"]
+    asset = assets_service.get(ctx, asset_id)
+    with ctx.sessions() as session:
+        recipients = [queries.recipient_by_name_or_id(session, n) for n in NAMES]
+        for r in recipients:
+            session.expunge(r)
+    return asset, assets_service.prepare(ctx, asset), recipients
+
+
+def _expected(ctx, asset, prepared, recipient) -> np.ndarray:
+    k = prepared.grid[0] * prepared.grid[1]
+    signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, recipient.key_ref), k)
+    return embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
+
+
+def test_each_copy_is_the_recipients_fingerprint_measured_exactly(home, tmp_path):
+    with Workspace(home) as ws:
+        ctx = ws.context
+        asset, prepared, recipients = _setup(ws, tmp_path, photo(1, (120, 160)))
+        made = list(copies.make(ctx, asset, prepared, recipients, "PNG"))
+        assert [m.recipient.name for m in made] == NAMES
+        assert len({m.sha256 for m in made}) == 3  # one fingerprint each
+        for m, r in zip(made, recipients):
+            want = _expected(ctx, asset, prepared, r)
+            data = ctx.blobs.get(m.sha256)
+            assert m.size == len(data) and data.startswith(b"\x89PNG")
+            assert np.array_equal(imagefiles.read_image_bytes(data, "copy.png"), want)  # bit for bit
+            assert m.psnr == pytest.approx(quality.psnr(prepared.original, want), abs=1e-9)  # exact, from the strips
+            assert m.ssim == pytest.approx(quality.ssim(prepared.original, want), abs=1e-12)
+            assert m.ssim_method == "exact"
+            assert m.psnr >= ctx.settings.min_psnr and m.ssim >= ctx.settings.min_ssim
+        assert ws.list_shares() == []  # nothing recorded
+
+
+def test_large_copies_are_sampled_and_the_reference_copy_is_checked(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(copies, "SAMPLED_SSIM_FROM", 10_000)  # this 0.02 MP photo counts as large
+    calls = []
+    exact = quality.ssim
+    monkeypatch.setattr(quality, "ssim", lambda a, b: calls.append(1) or exact(a, b))
+    with Workspace(home) as ws:
+        ctx = ws.context
+        asset, prepared, recipients = _setup(ws, tmp_path, photo(2, (120, 160)))
+        made = list(copies.make(ctx, asset, prepared, recipients, "PNG"))
+        assert len(calls) == 1  # the reference copy only
+        for m, r in zip(made, recipients):
+            want = _expected(ctx, asset, prepared, r)
+            assert m.ssim_method == "sampled"
+            assert m.psnr == pytest.approx(quality.psnr(prepared.original, want), abs=1e-9)
+            assert abs(m.ssim - exact(prepared.original, want)) < 2e-3
+
+
+def test_a_copy_missing_the_gate_stops_before_it_is_yielded_and_stored(home, tmp_path):
+    with Workspace(home, min_psnr=70.0) as ws:
+        ctx = ws.context
+        asset, prepared, recipients = _setup(ws, tmp_path, photo(3, (120, 160)))
+        before = set(ctx.blobs)
+        made = copies.make(ctx, asset, prepared, recipients, "PNG")
+        with pytest.raises(BadInput, match=f"asset {asset.id} for {NAMES[0]} misses the quality gate"):
+            next(made)
+        assert set(ctx.blobs) == before
+
+
+def test_a_reference_copy_missing_the_gate_stops_before_any_copy(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(copies, "SAMPLED_SSIM_FROM", 10_000)
+    with Workspace(home, min_ssim=0.99999) as ws:
+        ctx = ws.context
+        asset, prepared, recipients = _setup(ws, tmp_path, photo(4, (120, 160)))
+        before = set(ctx.blobs)
+        with pytest.raises(BadInput, match="for the reference signs misses the quality gate"):
+            next(copies.make(ctx, asset, prepared, recipients, "PNG"))
+        assert set(ctx.blobs) == before
+
+
+def test_jpeg_copies_are_measured_as_received(home, tmp_path):
+    with Workspace(home) as ws:
+        ctx = ws.context
+        asset, prepared, recipients = _setup(ws, tmp_path, soft_ellipses((120, 160)), name="render.jpg",
+                                             q=int(cv2.IMWRITE_JPEG_QUALITY), v=95)
+        made = list(copies.make(ctx, asset, prepared, recipients[:2], "JPEG"))
+        for m, r in zip(made, recipients):
+            data = ctx.blobs.get(m.sha256)
+            assert data.startswith(b"\xff\xd8\xff")
+            received = imagefiles.read_image_bytes(data, "copy.jpg")
+            assert m.psnr == pytest.approx(quality.psnr(prepared.original, received), abs=1e-9)
+            assert m.ssim == pytest.approx(quality.ssim(prepared.original, received), abs=1e-12)
+            # what the recipient receives is not the fingerprinted pixels themselves
+            assert m.psnr < quality.psnr(prepared.original, _expected(ctx, asset, prepared, r))
+
+
+def test_no_recipients_no_copies(home, tmp_path):
+    with Workspace(home) as ws:
+        asset, prepared, _ = _setup(ws, tmp_path, photo(6, (120, 160)))
+        assert list(copies.make(ws.context, asset, prepared, [], "PNG")) == []

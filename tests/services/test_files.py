@@ -1,0 +1,91 @@
+"""Stored files for the interfaces: an asset's original, a recorded copy, a finding's leak, each
+with its bytes as stored, its file name and its media type; only what is recorded is handed out."""
+
+from __future__ import annotations
+
+import hashlib
+
+import cv2
+import pytest
+
+from leaktrace import Workspace
+from leaktrace.errors import NotFound
+from leaktrace.records import StoredFile
+from leaktrace.services import files
+from tests.conftest import photo, record_finding, save
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.init(tmp_path / "ws")
+    w.add_recipient("Apex Plastics GmbH")
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
+    (b"\xff\xd8\xff\xe0", "image/jpeg"),
+    (b"RIFF\x00\x00\x00\x00WEBP", "image/webp"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"BM\x00\x00", "image/bmp"),
+    (b"%PDF-1.7", "application/octet-stream"),
+    (b"", "application/octet-stream"),
+    (b"\x89PN", "application/octet-stream"),  # a truncated magic
+])
+def test_media_type_from_the_first_bytes(data, kind):
+    assert files.media_type(data) == kind
+
+
+def test_an_assets_file_is_its_original_under_its_registered_name(ws, tmp_path):
+    path = save(tmp_path / "Bumper Rev C.png", photo(0, (96, 128)))
+    asset_id = ws.add_assets([path])[0]["id"]
+    got = files.asset_file(ws.context, asset_id)
+    assert isinstance(got, StoredFile)
+    assert (got.data, got.filename, got.media_type) == (path.read_bytes(), "Bumper Rev C.png", "image/png")
+    assert files.asset_file(ws.context, str(asset_id)).data == got.data  # ids as the interfaces pass them
+    jpeg = save(tmp_path / "render.jpg", photo(1, (96, 128)), q=int(cv2.IMWRITE_JPEG_QUALITY), v=90)
+    other = ws.add_assets([jpeg])[0]["id"]
+    assert files.asset_file(ws.context, other).media_type == "image/jpeg"
+
+
+@pytest.mark.parametrize("asset_id", [999, "nope"])
+def test_an_unknown_asset_has_no_file(ws, asset_id):
+    with pytest.raises(NotFound):
+        files.asset_file(ws.context, asset_id)
+
+
+def test_a_copy_is_found_by_its_sha256_under_the_name_the_share_gave_it(ws, tmp_path):
+    asset_id = ws.add_assets([save(tmp_path / "bumper.png", photo(3, (96, 128)))])[0]["id"]
+    row = ws.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out")[0]
+    written = (tmp_path / "out" / row["path"].rsplit("/", 1)[-1]).read_bytes()
+    for key in (row["sha256"], row["sha256"].upper()):  # the digest in either case
+        got = files.copy_file(ws.context, key)
+        assert (got.data, got.filename, got.media_type) == (written, "bumper--apex-plastics-gmbh.png", "image/png")
+    assert hashlib.sha256(got.data).hexdigest() == row["sha256"]
+
+
+def test_only_recorded_copies_are_handed_out(ws, tmp_path):
+    """A blob that is not a copy (here the asset's original) is not served by its digest."""
+    path = save(tmp_path / "bumper.png", photo(4, (96, 128)))
+    asset = ws.add_assets([path])[0]
+    assert ws.context.blobs.exists(asset["sha256"])
+    with pytest.raises(NotFound, match=asset["sha256"]):
+        files.copy_file(ws.context, asset["sha256"].upper())
+    with pytest.raises(NotFound):
+        files.copy_file(ws.context, "0" * 64)
+
+
+def test_a_findings_leak_is_the_file_as_it_was_found(ws, tmp_path):
+    leak = save(tmp_path / "found on forum.png", photo(2, (48, 64)))
+    ws.close()
+    finding_id = record_finding(ws.home, leak, ["Apex Plastics GmbH"])
+    with Workspace(ws.home) as again:
+        got = files.leak_file(again.context, finding_id)
+        assert (got.data, got.filename, got.media_type) == (leak.read_bytes(), "found on forum.png", "image/png")
+        leak.unlink()  # the stored bytes, not the file on disk
+        assert files.leak_file(again.context, str(finding_id)).data == got.data
+        with pytest.raises(NotFound):
+            files.leak_file(again.context, finding_id + 1)
