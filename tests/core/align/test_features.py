@@ -70,14 +70,9 @@ def test_feature_hypotheses_recover_a_known_homography_from_a_photo_crop():
     assert _leak_corner_error(h, truth, leak.shape) < 1.0  # measured 0.33 px (RANSAC, before ECC)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Bug: OpenCV's USAC (cv2.USAC_MAGSAC in _features._hypotheses) rejects orientation-reversing "
-    "samples, so a mirror homography is never fitted: on this mirrored crop the 76 mirrored matches "
-    "are right to 0.5 px, cv2.RANSAC and cv2.LMEDS fit 71 inliers with det < 0, USAC_MAGSAC 9 with "
-    "det > 0 (then refused). Fitting on the leak's points flipped back (x -> w - 1 - x) and folding "
-    "the flip in afterwards finds 71 inliers, 0.85 px off. register() still finds mirrors through its "
-    "feature-free searches, about 3x slower (measured 0.37 -> 1.03 s on a 256-px rotated crop)."))
 def test_feature_hypotheses_find_the_mirror_with_a_negative_determinant():
+    """OpenCV's USAC refuses orientation-reversing samples (fitted as is, 9 inliers with det > 0):
+    the mirror is fitted on the leak's points flipped back and the flip folded in after."""
     original, leak, truth = _photo_crop(mirror=True)
     view = describe_leak(leak)
     mirrors = [(h, n) for h, mirrored, n in feature_hypotheses(original, view.features, view.work_matrix) if mirrored]
@@ -88,9 +83,9 @@ def test_feature_hypotheses_find_the_mirror_with_a_negative_determinant():
 
 
 def test_mirrored_correspondences_are_there_for_the_fit():
-    """What the xfail above needs is present: the mirrored descriptors pair the right points, and
-    USAC_MAGSAC fitted on the leak's points flipped back, the flip folded in after, recovers the
-    mirror (the fix the xfail documents)."""
+    """Why the mirror is fitted flipped back: the mirrored descriptors pair the right points, USAC
+    fitted on them as they are refuses the mirror, and fitted on the leak's points flipped back,
+    the flip folded in after, recovers it."""
     original, leak, truth = _photo_crop(mirror=True)
     points, descriptors, to_features = detect_original(original)
     view = describe_leak(leak)

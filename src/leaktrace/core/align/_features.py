@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .. import features as feature_stack
-from ._images import fit_side, plausible
+from ._images import fit_side, flip_matrix, plausible
 
 #: Longest side (pixels) the original's features are computed at (once per asset, cached):
 #: fine enough that a crop or a rotated crop of a large drawing meets its lines at a
@@ -109,20 +109,25 @@ def feature_hypotheses(
     pl = leak.keypoints.astype(np.float64)
     dl = leak.descriptors.astype(np.float32) if len(leak) else None
     out: list[tuple[np.ndarray, bool, int]] = []
+    flipped = pl.copy()
+    flipped[:, 0] = leak.shape[1] - 1 - flipped[:, 0]
     for mirrored in (False, True):
         query = None if dl is None else (dl[:, feature_stack.MIRROR_PERMUTATION] if mirrored else dl)
         m = feature_stack.match(do, query, ratio=RATIO)
         if len(m) < MIN_INLIERS:
             continue
+        # USAC refuses orientation-reversing samples: a mirror is fitted on the leak's points
+        # flipped back, and the flip folded in after.
+        unflip = flip_matrix(leak.shape[1]) if mirrored else np.eye(3)
 
-        def full(h_small: np.ndarray) -> np.ndarray:
-            h = leak_matrix @ h_small @ so
+        def full(h_small: np.ndarray, unflip=unflip) -> np.ndarray:
+            h = leak_matrix @ unflip @ h_small @ so
             return h / h[2, 2]
 
-        def accept(h_small: np.ndarray) -> bool:
+        def accept(h_small: np.ndarray, full=full, mirrored=mirrored) -> bool:
             h = full(h_small)
             return plausible(h, original.shape, working_shape) and bool(np.linalg.det(h[:2, :2]) < 0) == mirrored
 
-        for h_small, n in _hypotheses(po[m[:, 0]], pl[m[:, 1]], threshold, accept):
+        for h_small, n in _hypotheses(po[m[:, 0]], (flipped if mirrored else pl)[m[:, 1]], threshold, accept):
             out.append((full(h_small), mirrored, n))
     return out
