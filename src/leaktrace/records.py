@@ -33,9 +33,11 @@ class Alignment:
     homography : (3, 3) float64 ndarray
         Maps pixel coordinates (x, y) of the original to pixel coordinates of the leak.
         A mirrored leak has the flip folded in (negative determinant).
-    valid_mask : (H, W) bool ndarray
-        In the original's frame: pixels the leak covers and where the warped leak agrees
-        with the original (padding, UI bars, stickers and captions excluded).
+    valid_mask : (H', W') bool ndarray
+        On the original's frame, at a resolution of its own (longest side ≤ 1024 px, the
+        original's size when smaller: ``core.align.valid_grid``): where the leak covers the
+        original and agrees with it (padding, UI bars, stickers and captions excluded).
+        Detection redraws it, and the footprint's edge, at its own resolution.
     mirrored : bool
         True when the leak is a mirror image of the original.
     inliers : int
