@@ -1,0 +1,58 @@
+"""Assets: originals validated before anything is stored, duplicates found by hash, what the
+fingerprint needs fixed once per asset."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from leaktrace import Workspace
+from leaktrace.core import embed, quality
+from leaktrace.errors import ImageRejected, NotFound
+from leaktrace.services import asset_cache, assets
+from tests.conftest import DATA, drawing, photo, save
+
+
+@pytest.fixture()
+def ws(tmp_path):
+    workspace = Workspace.init(tmp_path / "ws")
+    yield workspace
+    workspace.close()
+
+
+def test_an_asset_fixes_its_grid_and_a_strength_that_meets_the_quality_target(ws, tmp_path):
+    added = ws.add_assets([save(tmp_path / "bumper.png", drawing())], title="Bumper")[0]
+    assert (added.title, added.width, added.height, added.duplicate) == ("Bumper", 540, 360, False)
+    asset = assets.get(ws.context, added.id)
+    prepared = assets.prepare(ws.context, asset)
+    assert prepared.original.shape == (360, 540, 3) and prepared.mask.shape == (360, 540)
+    signs = np.where(np.arange(asset.grid_y * asset.grid_x) % 3, 1, -1).astype(np.int8)
+    copy = embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
+    assert quality.psnr(prepared.original, copy) == pytest.approx(ws.settings.target_psnr, abs=0.3)
+    assert asset_cache.original_view(ws.context, asset).shape == (360, 540)
+
+
+def test_the_same_bytes_twice_are_one_asset(ws, tmp_path):
+    path = save(tmp_path / "photo.png", photo(1))
+    first = ws.add_assets([path])[0]
+    again = ws.add_assets([path], title="another title")[0]
+    assert again.duplicate and again.id == first.id and again.title == first.title
+    assert [a.id for a in ws.list_assets()] == [first.id]
+
+
+def test_one_bad_file_stores_nothing(ws, tmp_path):
+    good = save(tmp_path / "good.png", photo(2))
+    with pytest.raises(ImageRejected, match="truncated.png"):
+        ws.add_assets([good, DATA / "truncated.png"])
+    assert ws.list_assets() == []
+    assert not ws.context.blobs.exists(hashlib.sha256(good.read_bytes()).hexdigest())
+
+
+def test_assets_are_listed_oldest_first_and_unknown_ids_refused(ws, tmp_path):
+    ids = [ws.add_assets([save(tmp_path / f"p{i}.png", photo(10 + i))])[0].id for i in range(3)]
+    assert [a.id for a in ws.list_assets()] == ids
+    for bad in (999, "x", None):
+        with pytest.raises(NotFound, match="no asset numbered"):
+            assets.get(ws.context, bad)
