@@ -229,7 +229,7 @@ def main() -> None:
         scale = _cached_map(pool, _scale_job, scale_jobs, cache / "scale", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
 
     zoomed = {}
-    if plan["zoom"]:
+    if plan["zoom"] and not args.methods:
         import zoom
 
         print("zoomed comparisons", flush=True)
