@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from skimage import data
 
+from leaktrace.core.pixels import luminance
 from leaktrace.core import carrier, embed, mask as mask_mod, quality
 from leaktrace.samples.synthetic import bumper_arcs, spheres
 
@@ -20,10 +21,10 @@ def _signs(k, seed=11):
 def test_luminance():
     rgb = np.zeros((2, 2, 3), np.uint8)
     rgb[0, 0] = (255, 0, 0)
-    y = embed.luminance(rgb)
+    y = luminance(rgb)
     assert y.dtype == np.float32 and y[0, 0] == pytest.approx(0.299 * 255, abs=1e-3)
     gray = np.full((3, 3), 7, np.uint8)
-    assert np.array_equal(embed.luminance(gray), gray.astype(np.float32))
+    assert np.array_equal(luminance(gray), gray.astype(np.float32))
 
 
 @pytest.mark.parametrize("kind", sorted(IMAGES))
@@ -48,7 +49,7 @@ def test_the_copy_carries_the_luminance_delta_within_a_tenth_of_a_level():
     assert (d.max(-1) - d.min(-1)).max() <= 1  # channels differ by one level at most: no visible tint
     assert np.abs(d).max() >= 3
     wanted = embed._delta(img.shape[:2], _signs(35), (5, 7), None) * np.float32(3.0)
-    got = embed.luminance(copy) - embed.luminance(img)
+    got = luminance(copy) - luminance(img)
     assert np.abs(got - wanted).max() < 0.095
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from skimage import data
 
 from leaktrace.core import photometric
-from leaktrace.core.embed import luminance
+from leaktrace.core.pixels import luminance
 
 ORIG = luminance(data.astronaut()[::2, ::2])  # 256 x 256
 VALID = np.ones(ORIG.shape, bool)

@@ -38,12 +38,14 @@ def test_inputs_are_not_modified():
 
 
 def _old_ssim(original, image):
-    """The whole-image SSIM quality.ssim computed before strips (float64, one piece)."""
+    """The whole-image SSIM quality.ssim computed before strips (float64 moments, one piece), of
+    the one luminance (core.pixels)."""
     import cv2
 
+    from leaktrace.core.pixels import luminance
+
     def lum(a):
-        a = a.astype(np.float64)
-        return a if a.ndim == 2 else 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
+        return luminance(a).astype(np.float64)
 
     def blur(a):
         return cv2.GaussianBlur(a, (11, 11), 1.5, borderType=cv2.BORDER_REFLECT)

@@ -15,7 +15,7 @@ import numpy as np
 
 from leaktrace.core.carrier import pattern
 
-__all__ = ["luminance", "embed", "embed_strips", "reference_signs", "strength_for_psnr"]
+__all__ = ["embed", "embed_strips", "reference_signs", "strength_for_psnr"]
 
 _PSNR_SIGNS_SEED = 20240611  # fixed, public: the strength never depends on a recipient
 #: Pixels per strip of :func:`embed_strips`: the strip's float32 temporaries (≈ 17 bytes per
@@ -45,31 +45,6 @@ def reference_signs(k: int) -> np.ndarray:
     (dtype('int8'), True, True)
     """
     return np.random.default_rng(_PSNR_SIGNS_SEED).choice(np.array([-1, 1], np.int8), int(k))
-
-
-def luminance(image: np.ndarray) -> np.ndarray:
-    """BT.601 luma Y = 0.299 R + 0.587 G + 0.114 B (the image itself if it is 2-D).
-
-    Parameters
-    ----------
-    image : (H, W) or (H, W, 3) ndarray, any real dtype, RGB order
-
-    Returns
-    -------
-    y : (H, W) float32 ndarray, luminance levels (0–255 for uint8 input)
-
-    Examples
-    --------
-    >>> y = luminance(np.array([[[255, 255, 255], [255, 0, 0]]], np.uint8))
-    >>> y.dtype, [round(float(v), 2) for v in y[0]]
-    (dtype('float32'), [255.0, 76.24])
-    """
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    if image.ndim != 3 or image.shape[2] < 3:
-        raise ValueError(f"expected (H, W) or (H, W, 3), got shape {image.shape}")
-    rgb = image[..., :3].astype(np.float32)
-    return 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]
 
 
 def _delta(shape: tuple[int, int], signs: np.ndarray, grid, mask) -> np.ndarray:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from leaktrace.core.pixels import luminance
+
 __all__ = ["perceptual_mask", "FLOOR"]
 
 FLOOR = 0.35
@@ -39,13 +41,6 @@ _STRIP_PIXELS = 1 << 18
 #: At least this many rows per strip, so the margins add at most half (wide originals: a
 #: 150 MP drawing took 20 s in 32-row strips, 3 s in 128-row ones).
 _MIN_ROWS = 4 * _MARGIN
-
-
-def _luma(original: np.ndarray) -> np.ndarray:
-    if original.ndim == 2:
-        return original.astype(np.float32)
-    rgb = original.astype(np.float32)
-    return 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]
 
 
 def perceptual_mask(original: np.ndarray) -> np.ndarray:
@@ -86,7 +81,7 @@ def perceptual_mask(original: np.ndarray) -> np.ndarray:
 
 
 def _mask(original: np.ndarray) -> np.ndarray:
-    y = _luma(original)  # h w
+    y = luminance(original)  # h w
     border = cv2.BORDER_REFLECT
     high = y - cv2.GaussianBlur(y, (0, 0), 1.0, borderType=border)
     act = np.sqrt(cv2.GaussianBlur(high * high, (0, 0), 3.0, borderType=border))

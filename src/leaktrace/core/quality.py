@@ -19,6 +19,8 @@ import math
 import cv2
 import numpy as np
 
+from leaktrace.core.pixels import luminance
+
 __all__ = ["psnr", "squared_error", "psnr_from_error", "ssim", "ssim_tiles", "sampled_ssim"]
 
 _C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
@@ -101,10 +103,7 @@ def psnr(original: np.ndarray, image: np.ndarray) -> float:
 
 
 def _y(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        return image.astype(np.float64)
-    r, g, b = (image[..., c].astype(np.float64) for c in range(3))
-    return 0.299 * r + 0.587 * g + 0.114 * b
+    return luminance(image).astype(np.float64)  # SSIM's moments in float64
 
 
 def _blur(a: np.ndarray) -> np.ndarray:
