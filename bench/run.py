@@ -208,7 +208,7 @@ def main() -> None:
     # leaktrace first (its figures matter most if a run is cut short), then the slowest first
     jobs.sort(key=lambda j: (j[0] != "leaktrace", -imgs[j[1]][1] * {"rivaGan": 30, "blind-watermark": 6}.get(j[0], 1)))
     by_kind = {}
-    for name, (kind, mp) in sorted(imgs.items(), key=lambda x: x[1][1]):
+    for name, (kind, _mp) in sorted(imgs.items(), key=lambda x: x[1][1]):
         by_kind.setdefault(kind, []).append(name)
     collusion_jobs = [("leaktrace", name, plan["collusion_trials"], args.quick) for name, (kind, mp) in imgs.items() if mp <= plan["collusion_mp"]]
     collusion_jobs += [(peer, name, 1, args.quick) for peer in ("dwtDct", "dwtDctSvd", "blind-watermark") if peer in plan["methods"]

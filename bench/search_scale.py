@@ -51,6 +51,11 @@ def fit(image, side=768):
     return cv2.resize(image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else image
 
 
+def _picture(seed: int) -> np.ndarray:
+    """The generated pictures of the distractors (random shapes and labels on a noisy gradient)."""
+    return photo(seed, (384, 512), shapes=25, smallest=(4, 5), grain=0, labels=5, noise_interpolation=cv2.INTER_LINEAR)
+
+
 def jpeg(image, quality=50):
     return jpeg_roundtrip(image, quality)
 
@@ -66,7 +71,7 @@ class Distractors:
     """Deterministic fake assets made of realistic SIFT descriptors (from generated pictures)."""
 
     def __init__(self, n_pictures=48, n_drawings=16):
-        pictures = [photo(100 + s, (384, 512), shapes=25, smallest=(4, 5), grain=0, labels=5, noise_interpolation=cv2.INTER_LINEAR)
+        pictures = [_picture(100 + s)
                     for s in range(n_pictures)]
         images = pictures + [random_drawing(500 + s) for s in range(n_drawings)]
         self.pool = np.vstack([extract(im).descriptors for im in images]).astype(np.float32)  # p 128
@@ -122,7 +127,7 @@ def main() -> None:
     queries = {
         "whole": [(i, jpeg(im)) for i, im in real.items()],
         "crop25": [(i, jpeg(crop25(im), 90)) for i, im in real.items() if len(features[i]) >= 50],
-        "unrelated": [fit(getattr(data, name)()) for name in UNRELATED] + [picture(9000 + s) for s in range(3)],
+        "unrelated": [fit(getattr(data, name)()) for name in UNRELATED] + [_picture(9000 + s) for s in range(3)],
     }
     distractors = Distractors()
     print(f"{len(real)} real assets, pool of {len(distractors.pool)} descriptors, setup {time.perf_counter() - t0:.0f}s")

@@ -85,13 +85,13 @@ def main() -> None:
         for tree, src in trees.items():
             home = homes[tree]
             runs: dict[str, list[dict]] = {label: [] for label in leaks}
-            for label, (leak, _) in leaks.items():  # warm-up: caches built, files in the page cache
+            for leak, _ in leaks.values():  # warm-up: caches built, files in the page cache
                 _run(home, leak, src)
             for _ in range(args.runs):
                 for label, (leak, _) in leaks.items():
                     runs[label].append(_run(home, leak, src))
             rows = {}
-            for label, (leak, leaker) in leaks.items():
+            for label, (_, leaker) in leaks.items():
                 r = runs[label]
                 top = r[-1]["finding"]["candidates"][0]
                 rows[label] = {
