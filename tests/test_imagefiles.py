@@ -23,6 +23,12 @@ from leaktrace.imagefiles import (
 DATA = Path(__file__).parent / "data"
 ACCEPTED = "(leaktrace reads PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF)"
 
+
+def _over(count: int, limit: int, suggest: int) -> str:
+    """The refusal of an image over the pixel limit: the count, the limit and how to raise it."""
+    return (f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); to accept it, "
+            f"raise the max_pixels setting (e.g. LEAKTRACE_MAX_PIXELS={suggest}, or max_pixels in leaktrace.toml)")
+
 import importlib.util  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("make_hostile", DATA / "make_hostile.py")
@@ -41,8 +47,8 @@ def _rgb(h: int = 24, w: int = 32, seed: int = 0) -> np.ndarray:
         ("truncated.jpg", "truncated or corrupt image"),
         ("empty.png", "empty file"),
         ("text.png", f"not an image file {ACCEPTED}"),
-        ("bomb.png", "image too large: 10000000000 pixels, limit 100000000"),
-        ("bomb.jpg", "image too large: 3600000000 pixels, limit 100000000"),
+        ("bomb.png", _over(10_000_000_000, 100_000_000, 10_000_000_000)),
+        ("bomb.jpg", _over(3_600_000_000, 100_000_000, 3_600_000_000)),
         ("image.ppm", f"format PPM is not accepted {ACCEPTED}"),
     ],
 )
@@ -83,7 +89,8 @@ def test_file_too_large(tmp_path):
     size = path.stat().st_size
     with pytest.raises(ImageRejected) as caught:
         read_image(path, max_bytes=100)
-    assert caught.value.reason == f"file too large: {size} bytes, limit 100"
+    assert caught.value.reason == (f"file too large: {size} bytes, limit 100; to accept it, raise the max_file_mb "
+                                   "setting (e.g. LEAKTRACE_MAX_FILE_MB=1, or max_file_mb in leaktrace.toml)")
 
 
 def test_pixel_limit_is_checked_from_the_header_before_decoding():
@@ -91,9 +98,50 @@ def test_pixel_limit_is_checked_from_the_header_before_decoding():
     data = make_hostile.bomb_png(9500, 9500)
     with pytest.raises(ImageRejected) as caught:
         read_image_bytes(data, "big.png", max_pixels=50_000_000)
-    assert caught.value.reason == "image too large: 90250000 pixels, limit 50000000"
-    with pytest.raises(ImageRejected, match="image too large: 4000 pixels, limit 3999"):
+    assert caught.value.reason == _over(90_250_000, 50_000_000, 91_000_000)
+    with pytest.raises(ImageRejected) as caught:
         read_image_bytes(encode_image(_rgb(40, 100), "PNG"), "x.png", max_pixels=3999)
+    assert caught.value.reason == _over(4000, 3999, 1_000_000)
+    assert str(caught.value).count("\n") == 0
+
+
+def test_pillows_own_bomb_limit_follows_the_setting(monkeypatch):
+    """Pillow refuses above 2 x Image.MAX_IMAGE_PIXELS (179 MP by default) on its own: a
+    max_pixels above that must raise it, or a 200 MP original could never be read."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow alone would refuse 4000 pixels
+    data = encode_image(_rgb(40, 100), "PNG")
+    assert read_image_bytes(data, "x.png", max_pixels=5000).shape == (40, 100, 3)
+    assert Image.MAX_IMAGE_PIXELS >= 2500
+    with pytest.raises(ImageRejected) as caught:  # over the setting: our refusal, naming the setting
+        read_image_bytes(make_hostile.bomb_png(300, 200), "big.png", max_pixels=5000)
+    assert caught.value.reason == _over(60_000, 5000, 1_000_000)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    read_image_bytes(encode_image(_rgb(20, 50), "PNG"), "x.png", max_pixels=2001)  # raised as far as needed
+    assert Image.MAX_IMAGE_PIXELS == 1001
+
+
+def test_rgb_conversion_in_strips_gives_the_same_pixels(monkeypatch):
+    """Large images are converted to RGB in row strips; every layout gives the pixels of one piece."""
+    from leaktrace import imagefiles
+
+    rng = np.random.default_rng(4)
+    base = Image.fromarray(rng.integers(0, 256, (37, 29, 3), dtype=np.uint8))
+    palette = Image.fromarray(rng.integers(0, 8, (37, 29), dtype=np.uint8), "P")
+    palette.putpalette([(i * 37) % 256 for i in range(768)])
+    layouts = {"L.png": (base.convert("L"), "PNG", {}), "RGBA.png": (base.convert("RGBA"), "PNG", {}),
+               "LA.tiff": (base.convert("LA"), "TIFF", {}), "CMYK.tiff": (base.convert("CMYK"), "TIFF", {}),
+               "I16.png": (Image.fromarray(rng.integers(0, 65535, (37, 29)).astype(np.uint16)), "PNG", {}),
+               "1.png": (base.convert("1"), "PNG", {}), "P.png": (palette, "PNG", {"transparency": 3}),
+               "RGB.png": (base, "PNG", {})}
+    blobs = {name: (DATA / name).read_bytes() for name in ("rgba.png", "rgb16.png", "gray16.png", "palette.png", "cmyk.jpg", "exif6.jpg", "animated.gif")}
+    for name, (im, fmt, options) in layouts.items():
+        out = io.BytesIO()
+        im.save(out, fmt, **options)
+        blobs[name] = out.getvalue()
+    whole = {name: read_image_bytes(data, name) for name, data in blobs.items()}
+    monkeypatch.setattr(imagefiles, "_STRIP_PIXELS", 50)  # strips of one or two rows
+    for name, data in blobs.items():
+        np.testing.assert_array_equal(read_image_bytes(data, name), whole[name], err_msg=name)
 
 
 def test_a_header_under_the_limit_with_missing_data_is_corrupt():

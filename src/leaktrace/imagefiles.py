@@ -6,7 +6,16 @@ the pixel count checked from the header *before* anything is decoded (decompress
 bombs), the file size capped, truncated files refused, EXIF orientation applied, and
 every pixel layout (16-bit, CMYK, palette, grey, alpha) turned into one array type:
 ``(H, W, 3) uint8`` RGB. Any failure raises :class:`~leaktrace.errors.ImageRejected`
-with a one-line reason; no Pillow error, ``OSError`` or warning escapes.
+with a one-line reason; no Pillow error, ``OSError`` or warning escapes. A file over the
+pixel or size limit is refused with the setting that raises it (``max_pixels``,
+``max_file_mb``) and its environment variable.
+
+Large images: the limits are the caller's (the workspace's ``max_pixels``); Pillow's own
+decompression-bomb limit (``Image.MAX_IMAGE_PIXELS``, process-wide) is raised to follow
+them, never lowered, so Pillow never refuses what the setting accepts. Decoding costs
+Pillow's buffer (4 bytes per pixel for RGB, 1 for grey) and the result (3 bytes per
+pixel): the conversion to RGB runs in row strips, and no full-size copy is made on the way
+(150 MP: 1.05 GB instead of about 3 GB).
 
 >>> import numpy as np
 >>> image = np.zeros((4, 6, 3), np.uint8)
@@ -35,6 +44,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from leaktrace.atomic import write_atomic  # re-exported: copies and cache files are written atomically
 from leaktrace.errors import ImageRejected
+from leaktrace.settings import SETTINGS
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -53,6 +63,8 @@ __all__ = [
 
 MAX_PIXELS = 100_000_000
 MAX_BYTES = 200 * 2**20
+#: Pixels per strip when converting a decoded image to RGB.
+_STRIP_PIXELS = 1 << 22
 
 #: Formats leaktrace reads, by Pillow's name. MPO is how Pillow names some camera JPEGs.
 ACCEPTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "MPO", "WEBP", "TIFF", "BMP", "GIF", "AVIF")
@@ -244,7 +256,19 @@ def _check_bytes(name: object, size: int, max_bytes: int | None) -> None:
     if size == 0:
         raise ImageRejected(name, "empty file")
     if max_bytes is not None and size > max_bytes:
-        raise ImageRejected(name, f"file too large: {size} bytes, limit {max_bytes}")
+        raise ImageRejected(name, f"file too large: {size} bytes, limit {max_bytes}; "
+                                  f"{_raise_hint('max_file_mb', -(-size // 2**20))}")
+
+
+def _raise_hint(name: str, value: int) -> str:
+    """How to raise setting ``name`` to ``value``: the words every limit refusal ends with."""
+    env = next(s.env for s in SETTINGS if s.name == name)
+    return f"to accept it, raise the {name} setting (e.g. {env}={value}, or {name} in leaktrace.toml)"
+
+
+def _too_large(count: int, limit: int) -> str:
+    return (f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); "
+            f"{_raise_hint('max_pixels', -(-count // 1_000_000) * 1_000_000)}")
 
 
 def _public_format(fmt: str | None) -> str:
@@ -280,13 +304,24 @@ def _openers() -> list[str]:
 
 
 def _too_large_from(exc: Exception, max_pixels: int | None) -> str:
-    """Pillow's own hard limit (2 × MAX_IMAGE_PIXELS) fired before ours could."""
+    """Pillow's own hard limit (2 × MAX_IMAGE_PIXELS, at least ``max_pixels``) fired before ours could."""
     found = re.search(r"\((\d+) pixels\)", str(exc))
-    count = found.group(1) if found else "too many"
     limit = int(2 * (Image.MAX_IMAGE_PIXELS or 0))
     if max_pixels is not None:
         limit = min(limit, max_pixels)
-    return f"image too large: {count} pixels, limit {limit}"
+    return _too_large(int(found.group(1)) if found else limit + 1, limit)
+
+
+def _follow_limit(max_pixels: int) -> None:
+    """Raise Pillow's process-wide bomb limit so that it never refuses an image of ``max_pixels``.
+
+    Pillow refuses above 2 × ``MAX_IMAGE_PIXELS`` (and warns above it) before our own check,
+    made from the header, can name the setting. The limit is only ever raised (threads decoding
+    with other limits never see it lowered under them); ours stays exact.
+    """
+    need = -(-int(max_pixels) // 2)
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < need:
+        Image.MAX_IMAGE_PIXELS = need
 
 
 def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
@@ -294,30 +329,47 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
     # no warning may escape (pytest turns warnings into errors). Note that
     # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
     # Pillow to accept truncated files when imported; report/pdf.py switches it back.)
+    _follow_limit(max_pixels)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         im = _open(fp, name, max_pixels)
         with im:
             width, height = im.size
             if width * height > max_pixels:
-                raise ImageRejected(name, f"image too large: {width * height} pixels, limit {max_pixels}")
+                raise ImageRejected(name, _too_large(width * height, max_pixels))
             if width == 0 or height == 0:
                 raise ImageRejected(name, _CORRUPT)
             try:
                 im.load()
-                upright = ImageOps.exif_transpose(im)
+                ImageOps.exif_transpose(im, in_place=True)  # in place: no full-size copy when upright
             except Image.DecompressionBombError as exc:
                 raise ImageRejected(name, _too_large_from(exc, max_pixels)) from None
             except _DECODE_ERRORS:
                 raise ImageRejected(name, _CORRUPT) from None
             try:
-                return _to_rgb(upright)
+                return _to_rgb(im)
             except (ValueError, OSError):
-                raise ImageRejected(name, f"unsupported pixel layout {upright.mode}") from None
+                raise ImageRejected(name, f"unsupported pixel layout {im.mode}") from None
 
 
 def _to_rgb(im: Image.Image) -> np.ndarray:
-    """Any Pillow mode → (H, W, 3) uint8 RGB, alpha composited on white."""
+    """Any Pillow mode → (H, W, 3) uint8 RGB, alpha composited on white, in row strips.
+
+    Every conversion is pixel by pixel (except 32-bit float, scaled by its maximum: in one
+    piece), so the strips give the same pixels as one piece, and the temporaries cost a strip.
+    """
+    width, height = im.size
+    rows = max(1, _STRIP_PIXELS // max(1, width))
+    if im.mode == "F" or height <= rows:
+        return _to_rgb_piece(im)
+    out = np.empty((height, width, 3), np.uint8)
+    for r0 in range(0, height, rows):
+        r1 = min(height, r0 + rows)
+        out[r0:r1] = _to_rgb_piece(im.crop((0, r0, width, r1)))
+    return out
+
+
+def _to_rgb_piece(im: Image.Image) -> np.ndarray:
     mode = im.mode
     if mode.startswith("I") or mode == "F":
         grey = _grey_to_8bit(np.asarray(im), mode)  # h w
