@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 import pytest
@@ -68,3 +70,44 @@ def test_the_leak_is_described_once():
     assert view.grey.dtype == np.uint8 and view.grey.shape == (300, 2000)
     assert len(view.features) > 50 and view.features.shape == (300, 2000)
     assert views.describe_leak(view) is view
+
+
+def _pyramid_in_one_piece(luma, mask):
+    """The pyramid as it was built before it was made level by level in strips (the reference)."""
+    y, m = np.asarray(luma, np.float32), np.asarray(mask, np.float32)
+    levels = [(views._to_u16(y), m.astype(np.float16))]
+    while max(y.shape) > views.TOP_SIDE:
+        size = ((y.shape[1] + 1) // 2, (y.shape[0] + 1) // 2)
+        y, m = cv2.resize(y, size, interpolation=cv2.INTER_AREA), cv2.resize(m, size, interpolation=cv2.INTER_AREA)
+        levels.append((views._to_u16(y), m.astype(np.float16)))
+    return levels
+
+
+@pytest.mark.parametrize("shape", [(480, 720), (257, 1001), (999, 1333), (513, 17), (64, 64)])
+def test_the_pyramid_built_level_by_level_in_strips_is_the_one_piece_pyramid(shape, monkeypatch):
+    """Large originals: the luminance and the pyramid are made in row strips, each level from the
+    last; odd sides (where the area shrink is not an exact 2x2 mean) included, bit for bit."""
+    from leaktrace.core.mask import perceptual_mask
+
+    monkeypatch.setattr(views, "_STRIP_PIXELS", 5000)  # many strips, ragged last ones
+    image = photo(5, shape)
+    luma, mask = luminance(image), perceptual_mask(image)
+    expected = _pyramid_in_one_piece(luma, mask)
+    view = views.describe_original(image)
+    for got in (views.pyramid(luma, mask), view.levels):
+        assert len(got) == len(expected)
+        for (ey, em), (gy, gm) in zip(expected, got):
+            assert gy.dtype == np.uint16 and gm.dtype == np.float16
+            np.testing.assert_array_equal(gy, ey)
+            np.testing.assert_array_equal(gm.view(np.uint16), em.view(np.uint16))
+    work, matrix = views.fit_side(luma, views.WORK_SIDE)
+    np.testing.assert_array_equal(view.work, work)
+    np.testing.assert_array_equal(views.describe_original(image, levels=False).work, work)
+    np.testing.assert_array_equal(view.work_matrix, matrix)
+
+    skeleton, strips = views.original_pyramid(image, mask=mask)
+    assert skeleton.levels == () and np.array_equal(skeleton.work, work)
+    seen = [(s.level, s.rows.start, s.rows.stop) for s in strips]
+    for k, (ey, _) in enumerate(expected):  # every level, its rows in order, each once
+        rows = [(a, b) for level, a, b in seen if level == k]
+        assert rows[0][0] == 0 and rows[-1][1] == ey.shape[0] and all(b == c for (_, b), (c, _) in itertools.pairwise(rows))

@@ -68,3 +68,40 @@ def test_a_missing_or_damaged_view_is_rebuilt(workspace):
     np.testing.assert_array_equal(again.levels[1][0], before)
     finding = ws.trace(next((tmp_path / "out").iterdir()))
     assert finding.accused == ("Apex",)
+
+
+def test_the_view_written_strip_by_strip_is_the_view_in_memory(workspace):
+    """The cache writes the pyramid level by level as it is made (never all of it in memory):
+    its files hold exactly the levels describe_original builds, readable as np.save's, and the
+    registration features come from the same working luminance."""
+    from leaktrace.core import align, views
+
+    ws, asset_id, tmp_path = workspace
+    asset = assets.get(ws.context, asset_id)
+    original = imagefiles.read_image(tmp_path / "original.png")
+    expected = views.describe_original(original)
+    folder = asset_cache._view_path(ws.context, asset.sha256)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["meta.json", "work.npy"] + [f"{n}{k}.npy" for k in range(len(expected.levels)) for n in ("luma", "mask")])
+    for k, (luma, mask) in enumerate(expected.levels):
+        np.testing.assert_array_equal(np.load(folder / f"luma{k}.npy"), luma)
+        np.testing.assert_array_equal(np.load(folder / f"mask{k}.npy").view(np.uint16), mask.view(np.uint16))
+        assert np.load(folder / f"mask{k}.npy").dtype == np.float16
+    np.testing.assert_array_equal(np.load(folder / "work.npy"), expected.work)
+    cached = asset_cache.registration_features(ws.context, asset)
+    direct = align.registration_features(original)
+    np.testing.assert_array_equal(cached.points, direct.points)
+    np.testing.assert_array_equal(cached.descriptors, direct.descriptors)
+
+
+def test_a_lower_pixel_limit_does_not_lock_a_stored_original_out(workspace, monkeypatch):
+    """An original passed the limit when it was added; its view is rebuilt from it even if
+    max_pixels was lowered since (only new images are refused)."""
+    import dataclasses
+
+    ws, asset_id, _ = workspace
+    asset = assets.get(ws.context, asset_id)
+    monkeypatch.setattr(ws.context, "settings", dataclasses.replace(ws.context.settings, max_pixels=1000))
+    asset_cache._OPEN.clear()
+    shutil.rmtree(asset_cache._view_path(ws.context, asset.sha256))
+    assert asset_cache.original_view(ws.context, asset).levels[0][0].shape == (360, 540)

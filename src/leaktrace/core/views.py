@@ -24,7 +24,7 @@ Precision: the pyramid stores luminance as uint16 in 1/256 levels and the mask a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import cv2
 import numpy as np
@@ -34,7 +34,7 @@ from .pixels import luminance
 
 __all__ = [
     "WORK_SIDE", "LUMA_SCALE", "OriginalView", "LeakView", "Frame",
-    "describe_original", "describe_leak", "pyramid", "frame_for", "scale_matrix", "fit_side", "resize_to",
+    "PyramidStrip", "describe_original", "describe_leak", "original_pyramid", "pyramid", "pyramid_strips", "frame_for", "scale_matrix", "fit_side", "resize_to",
 ]
 
 #: Registration's working scale: longest side, pixels.
@@ -46,6 +46,8 @@ TOP_SIDE = 256
 #: Frame margin (frame pixels) kept around the footprint: the residual's local-energy
 #: blur and the photometric kernel read that far.
 FRAME_MARGIN = 16
+#: Pixels per strip when the luminance and the pyramid are made in row strips.
+_STRIP_PIXELS = 1 << 20
 
 
 def scale_matrix(sx: float, sy: float) -> np.ndarray:
@@ -166,6 +168,61 @@ def describe_leak(leak: np.ndarray, *, max_side: int = WORK_SIDE) -> LeakView:
     return LeakView(leak, g, y, work, m, extract(g, SEARCH))
 
 
+class PyramidStrip(NamedTuple):
+    """Rows of one pyramid level, in the stored types (see :class:`OriginalView`)."""
+
+    level: int
+    shape: tuple[int, int]  # (h_k, w_k): the whole level's
+    rows: slice  # of the level
+    luma: np.ndarray  # (rows, w_k) uint16, 1/LUMA_SCALE levels
+    mask: np.ndarray  # (rows, w_k) float16
+
+
+def pyramid_strips(luma: np.ndarray, mask: np.ndarray, *, rows: int | None = None) -> Iterator[PyramidStrip]:
+    """The octave pyramid of :func:`pyramid`, level by level, each level in row strips.
+
+    Level k + 1 is area-shrunk from level k in float32, as :func:`pyramid` does, then level k's
+    float32 planes are let go: a caller writing each strip out as it comes (the asset cache)
+    holds, besides its own inputs, two float32 planes of one level and one of the next, never
+    the pyramid. The strips are exactly :func:`pyramid`'s levels, cut into rows.
+
+    Parameters
+    ----------
+    luma : (H, W) float32 ndarray, levels
+        Not kept after level 1 is made (pass the only reference to free it early).
+    mask : (H, W) float32 ndarray
+    rows : int, optional
+        Rows per strip (default: about 1 M pixels per strip).
+
+    Yields
+    ------
+    PyramidStrip
+        Level 0 first, rows in order; a level's strips before the next level's.
+
+    Examples
+    --------
+    >>> strips = list(pyramid_strips(np.full((600, 1000), 100.0, np.float32), np.ones((600, 1000), np.float32), rows=256))
+    >>> [(s.level, s.rows.start, s.rows.stop) for s in strips]
+    [(0, 0, 256), (0, 256, 512), (0, 512, 600), (1, 0, 256), (1, 256, 300), (2, 0, 150)]
+    """
+    y = np.asarray(luma, np.float32)
+    m = np.asarray(mask, np.float32)
+    del luma, mask
+    level = 0
+    while True:
+        h, w = y.shape
+        step = int(rows) if rows else max(1, _STRIP_PIXELS // max(1, w))
+        for r0 in range(0, h, step):
+            r = slice(r0, min(h, r0 + step))
+            yield PyramidStrip(level, (h, w), r, _to_u16(y[r]), m[r].astype(np.float16))
+        if max(h, w) <= TOP_SIDE:
+            return
+        size = ((w + 1) // 2, (h + 1) // 2)
+        y = cv2.resize(y, size, interpolation=cv2.INTER_AREA)
+        m = cv2.resize(m, size, interpolation=cv2.INTER_AREA)
+        level += 1
+
+
 def pyramid(luma: np.ndarray, mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Octave pyramid of a luminance and its mask, stored types (see :class:`OriginalView`).
 
@@ -177,7 +234,7 @@ def pyramid(luma: np.ndarray, mask: np.ndarray) -> list[tuple[np.ndarray, np.nda
     Returns
     -------
     list of (uint16 luminance, float16 mask), level 0 first, down to a longest side of at
-    most ``TOP_SIDE`` pixels.
+    most ``TOP_SIDE`` pixels. Assembled from :func:`pyramid_strips`.
 
     Examples
     --------
@@ -185,19 +242,73 @@ def pyramid(luma: np.ndarray, mask: np.ndarray) -> list[tuple[np.ndarray, np.nda
     >>> [lv[0].shape for lv in levels], int(levels[2][0][0, 0]) / LUMA_SCALE
     ([(600, 1000), (300, 500), (150, 250)], 100.0)
     """
-    y = np.asarray(luma, np.float32)
-    m = np.asarray(mask, np.float32)
-    levels = [(_to_u16(y), m.astype(np.float16))]
-    while max(y.shape) > TOP_SIDE:
-        size = ((y.shape[1] + 1) // 2, (y.shape[0] + 1) // 2)
-        y = cv2.resize(y, size, interpolation=cv2.INTER_AREA)
-        m = cv2.resize(m, size, interpolation=cv2.INTER_AREA)
-        levels.append((_to_u16(y), m.astype(np.float16)))
+    levels: list[tuple[np.ndarray, np.ndarray]] = []
+    for strip in pyramid_strips(luma, mask):
+        if strip.level == len(levels):
+            levels.append((np.empty(strip.shape, np.uint16), np.empty(strip.shape, np.float16)))
+        levels[strip.level][0][strip.rows] = strip.luma
+        levels[strip.level][1][strip.rows] = strip.mask
     return levels
 
 
 def _to_u16(y: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(y * np.float32(LUMA_SCALE)), 0, 65535).astype(np.uint16)
+
+
+def _luminance_strips(original: np.ndarray) -> np.ndarray:
+    """:func:`~leaktrace.core.pixels.luminance` in row strips (the same values: it is pixel-wise),
+    so that its float32 RGB temporary costs a strip, not 12 bytes per pixel of the original."""
+    h, w = original.shape[:2]
+    step = max(1, _STRIP_PIXELS // max(1, w))
+    if original.ndim == 2 or h <= step:
+        return luminance(original)
+    y = np.empty((h, w), np.float32)
+    for r0 in range(0, h, step):
+        y[r0:r0 + step] = luminance(original[r0:r0 + step])
+    return y
+
+
+def original_pyramid(
+    original: np.ndarray, *, mask: np.ndarray | None = None, max_side: int = WORK_SIDE,
+) -> tuple[OriginalView, Iterator[PyramidStrip]]:
+    """An original's view without its levels, and its pyramid as strips to store one by one.
+
+    What :func:`describe_original` builds, for a caller that writes the levels out as they are
+    made (the asset cache) instead of holding them: the peak is the luminance (4 bytes per
+    pixel), the mask and a strip, about 8 bytes per pixel of the original besides its
+    inputs, where the pyramid in memory costs 5.3 more.
+
+    Parameters
+    ----------
+    original : (H, W) or (H, W, 3) uint8 ndarray
+    mask : (H, W) float32 ndarray, optional
+        The asset's perceptual mask; default :func:`leaktrace.core.mask.perceptual_mask`
+        (computed when the first strip is asked for).
+    max_side : int, pixels
+
+    Returns
+    -------
+    view : OriginalView
+        ``shape``, ``work`` and ``work_matrix``; ``levels`` empty.
+    strips : iterator of PyramidStrip
+        The levels :func:`pyramid` would return, in row strips.
+
+    Examples
+    --------
+    >>> view, strips = original_pyramid(np.full((300, 400, 3), 200, np.uint8))
+    >>> view.work.shape, len(view.levels), sorted({(s.level, s.shape) for s in strips})
+    ((300, 400), 0, [(0, (300, 400)), (1, (150, 200))])
+    """
+    y = _luminance_strips(original)
+    work, m = fit_side(y, max_side)
+    view = OriginalView((int(original.shape[0]), int(original.shape[1])), work, m, ())
+
+    def strips(luma: list[np.ndarray]) -> Iterator[PyramidStrip]:
+        from .mask import perceptual_mask
+
+        yield from pyramid_strips(luma.pop(), perceptual_mask(original) if mask is None else mask)
+
+    return view, strips([y])
 
 
 def describe_original(
@@ -223,12 +334,18 @@ def describe_original(
     """
     if isinstance(original, OriginalView):
         return original
-    from .mask import perceptual_mask
-
-    y = luminance(original)
-    work, m = fit_side(y, max_side)
-    built = pyramid(y, perceptual_mask(original) if mask is None else mask) if levels else ()
-    return OriginalView((int(original.shape[0]), int(original.shape[1])), work, m, built, features)
+    if not levels:
+        y = _luminance_strips(original)
+        work, m = fit_side(y, max_side)
+        return OriginalView((int(original.shape[0]), int(original.shape[1])), work, m, (), features)
+    view, strips = original_pyramid(original, mask=mask, max_side=max_side)
+    built: list[tuple[np.ndarray, np.ndarray]] = []
+    for strip in strips:
+        if strip.level == len(built):
+            built.append((np.empty(strip.shape, np.uint16), np.empty(strip.shape, np.float16)))
+        built[strip.level][0][strip.rows] = strip.luma
+        built[strip.level][1][strip.rows] = strip.mask
+    return OriginalView(view.shape, view.work, view.work_matrix, built, features)
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,13 @@ Per asset (by the original's SHA-256):
 or of the view's layout is never mixed with an old file. Everything is rebuilt from the
 original when missing or unreadable; files are written whole, then renamed into place,
 so concurrent processes never see half a cache. The disk cost is about 5.3 bytes per
-original pixel for the view (160 MB for a 30 MP original).
+original pixel for the view (160 MB for a 30 MP original, 810 MB for 150 MP).
+
+Memory: the pyramid is written level by level and strip by strip as it is made
+(:func:`~leaktrace.core.views.original_pyramid`), with plain writes (no memory map, whose
+dirty pages would count in the process's resident memory), so building the view costs
+the luminance and a strip besides the original and its mask: about 4 bytes per pixel
+instead of the whole pyramid in memory plus its conversion temporaries (about 22).
 """
 
 from __future__ import annotations
@@ -42,10 +48,15 @@ VIEW_VERSION = f"view-1-{views.WORK_SIDE}-{views.LUMA_SCALE:g}-{views.TOP_SIDE}-
 
 
 def build(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: np.ndarray | None = None) -> None:
-    """Compute and store every cache file of the asset whose original (decoded) is ``original``."""
+    """Compute and store every cache file of the asset whose original (decoded) is ``original``.
+
+    The registration features are extracted from the view's working luminance (the same
+    pixels :func:`leaktrace.core.align.registration_features` computes from the original),
+    so the original's luminance is computed once.
+    """
     _cache_search(ctx, sha, original)
-    features = _cache_registration(ctx, sha, original)
-    _cache_view(ctx, sha, original, perceptual_mask, features)
+    view = _cache_view(ctx, sha, original, perceptual_mask)
+    _store_registration(ctx, sha, align.registration_features(view))
 
 
 def _dir(ctx: Context) -> Path:
@@ -55,7 +66,10 @@ def _dir(ctx: Context) -> Path:
 
 
 def _original(ctx: Context, asset: Asset) -> np.ndarray:
-    return imagefiles.read_image(ctx.blobs.path(asset.sha256), max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
+    """The stored original, decoded; it passed the limits when it was added, so a lower
+    ``max_pixels`` since then does not lock its cache out."""
+    limit = max(ctx.settings.max_pixels, int(asset.width) * int(asset.height))
+    return imagefiles.read_image(ctx.blobs.path(asset.sha256), max_pixels=limit, max_bytes=2**40)
 
 
 # ---------------------------------------------------------------- asset search
@@ -113,10 +127,6 @@ def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatu
     return _store_registration(ctx, asset.sha256, align.registration_features(view))
 
 
-def _cache_registration(ctx: Context, sha: str, image: np.ndarray) -> align.RegistrationFeatures:
-    return _store_registration(ctx, sha, align.registration_features(image))
-
-
 def _store_registration(ctx: Context, sha: str, features: align.RegistrationFeatures) -> align.RegistrationFeatures:
     buffer = io.BytesIO()
     np.savez_compressed(
@@ -153,7 +163,7 @@ def original_view(ctx: Context, asset: Asset, *, features: bool = True) -> views
     if view is None:
         original = _original(ctx, asset)
         _discard(path)  # missing, or unreadable: built again
-        _cache_view(ctx, asset.sha256, original, None, None)
+        _cache_view(ctx, asset.sha256, original, None)
         view = _load_view(str(path), (asset.height, asset.width))
         if view is None:  # the cache folder is not writable: work from memory
             view = views.describe_original(original)
@@ -173,19 +183,24 @@ def _discard(folder: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def _cache_view(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: np.ndarray | None, features) -> None:
+def _cache_view(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: np.ndarray | None) -> views.OriginalView:
+    """Write the view's files (unless there already), level by level as the pyramid is made.
+
+    Returns the view without its levels (shape, working luminance and matrix), from what was
+    written or found.
+    """
     final = _view_path(ctx, sha)
-    if final.exists():
-        return
-    view = views.describe_original(original, mask=perceptual_mask)
+    shape = (int(original.shape[0]), int(original.shape[1]))
+    found = _read_view(final, shape)
+    if found is not None:
+        return views.OriginalView(found.shape, found.work, found.work_matrix, ())
+    view, strips = views.original_pyramid(original, mask=perceptual_mask)
     tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}")
     tmp.mkdir()
     try:
         np.save(tmp / "work.npy", view.work)
-        for k, (luma, m) in enumerate(view.levels):
-            np.save(tmp / f"luma{k}.npy", luma)
-            np.save(tmp / f"mask{k}.npy", m)
-        meta = {"version": VIEW_VERSION, "shape": list(view.shape), "work_matrix": view.work_matrix.tolist(), "levels": len(view.levels)}
+        count = _write_levels(tmp, strips)
+        meta = {"version": VIEW_VERSION, "shape": list(view.shape), "work_matrix": view.work_matrix.tolist(), "levels": count}
         (tmp / "meta.json").write_text(json.dumps(meta))
         for file in tmp.iterdir():
             with open(file, "rb") as handle:
@@ -196,6 +211,33 @@ def _cache_view(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: n
             pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return view
+
+
+def _write_levels(folder: Path, strips) -> int:
+    """Write each strip of the pyramid to its level's ``luma<k>.npy`` and ``mask<k>.npy`` as it comes."""
+    files: list[tuple] = []
+    try:
+        for strip in strips:
+            if strip.level == len(files):
+                for handle in files[-1] if files else ():
+                    handle.close()
+                files.append(tuple(_open_npy(folder / f"{name}{strip.level}.npy", strip.shape, dtype)
+                                   for name, dtype in (("luma", np.uint16), ("mask", np.float16))))
+            for handle, rows in zip(files[-1], (strip.luma, strip.mask)):
+                handle.write(memoryview(np.ascontiguousarray(rows)).cast("B"))
+    finally:
+        for handle in files[-1] if files else ():
+            handle.close()
+    return len(files)
+
+
+def _open_npy(path: Path, shape: tuple[int, int], dtype) -> io.BufferedWriter:
+    """A ``.npy`` file opened for its C-order data, its header written (what ``np.save`` writes)."""
+    handle = open(path, "wb")
+    np.lib.format.write_array_header_1_0(handle, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                  "fortran_order": False, "shape": tuple(shape)})
+    return handle
 
 
 #: Views opened in this process (their arrays are memory maps: cheap to keep).
