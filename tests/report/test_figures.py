@@ -59,3 +59,26 @@ def test_large_images_are_shrunk():
     leak = cv2.resize(original, (1200, 450), interpolation=cv2.INTER_AREA)
     out = _decode(figures.leak_beside_original(leak, original, h, None, fmt="auto"))
     assert out.shape[1] <= figures.MAX_PX
+
+
+def test_a_large_original_is_shrunk_before_it_is_warped(monkeypatch):
+    """Large originals: the aligned panel is warped from a copy shrunk to the panel's scale and
+    straight to twice the panel's size, never to the leak's full size; it still shows the crop."""
+    rng = np.random.default_rng(1)
+    original = cv2.resize(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8), (4000, 3000), interpolation=cv2.INTER_NEAREST)
+    leak = np.ascontiguousarray(original[1000:2800, 500:3500])  # a 3000 x 1800 crop at full resolution
+    h = np.float64([[1, 0, -500], [0, 1, -1000], [0, 0, 1]])
+    warps = []
+    real = cv2.warpPerspective
+
+    def spy(src, m, size, **kwargs):
+        out = real(src, m, size, **kwargs)
+        warps.append((src.shape, size, out))
+        return out
+
+    monkeypatch.setattr(figures.cv2, "warpPerspective", spy)
+    assert _decode(figures.leak_beside_original(leak, original, h, None)).shape[1] <= figures.MAX_PX
+    [(source, size, aligned)] = warps
+    assert source[1] <= 0.5 * original.shape[1] and size == (1200, 720)  # 0.4 of the original's width; 2 x the 600 px panel
+    expected = cv2.resize(leak, size, interpolation=cv2.INTER_AREA)  # the crop, shrunk in one go
+    assert np.abs(aligned.astype(int) - expected)[4:-4, 4:-4].mean() < 3

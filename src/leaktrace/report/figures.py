@@ -3,6 +3,11 @@
 Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot, no global
 state, safe in threads) in the report's palette, and returned as PNG bytes. Images are
 shrunk with area averaging before they are drawn, so a figure stays ≤ 1200 px wide.
+
+Large originals: the original is shrunk once, first, to the finest scale a panel shows
+(:func:`_base_scale`), and everything is drawn from that copy; the aligned panel is warped
+straight to twice its drawn size, never to the leak's full size. A 150 MP original and a
+30 MP leak cost one copy of a few megapixels, not a full-size warp and its float copies.
 """
 
 from __future__ import annotations
@@ -159,6 +164,34 @@ def _shrink(image: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(image, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
 
 
+def _resize_matrix(sx: float, sy: float) -> np.ndarray:
+    """Pixel (x, y) → its place after a resize by (sx, sy), OpenCV's pixel-centre convention."""
+    return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
+
+
+def _base_scale(to_panel: np.ndarray, panel_shape: tuple[int, int], least: float) -> float:
+    """The scale (≤ 1) to shrink the original to before it is warped into a panel.
+
+    ``to_panel`` maps original pixels to panel pixels. The panel's most magnified corner
+    sets it: there one panel pixel should cover about one pixel of the shrunk original
+    (finer would only be averaged away, coarser would blur). Never below ``least``, the
+    scale another panel draws the original at.
+    """
+    h, w = panel_shape
+    inverse = np.linalg.inv(np.asarray(to_panel, np.float64))
+    corners = np.float64([[0, 0], [w, 0], [w, h], [0, h]])
+    spans = []
+    for x, y in corners:
+        pts = cv2.perspectiveTransform(np.float64([[[x, y]], [[x + 1, y]], [[x, y + 1]]]), inverse).reshape(3, 2)
+        (ax, ay), (bx, by) = pts[1] - pts[0], pts[2] - pts[0]
+        jac = abs(float(ax * by - ay * bx))  # original px² per panel px²
+        spans.append(np.sqrt(jac))
+    finest = min(spans)  # original px per panel px where the panel is most magnified
+    if not np.isfinite(finest) or finest <= 0:
+        return 1.0
+    return float(min(1.0, max(least, 1.0 / finest)))
+
+
 def _footprint(homography: np.ndarray, leak_shape: tuple[int, int]) -> np.ndarray:
     """The leak's corners mapped into the original's frame (4, 2), pixels."""
     h, w = leak_shape
@@ -219,20 +252,30 @@ def leak_beside_original(leak: np.ndarray, original: np.ndarray, homography: np.
 
         hom = np.asarray(homography, np.float64)
         lh, lw = leak.shape[:2]
-        aligned = cv2.warpPerspective(original, hom, (lw, lh), flags=cv2.INTER_AREA if abs(np.linalg.det(hom[:2, :2])) < 1
-                                      else cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
-        small_aligned = _shrink(aligned, half)
+        oh, ow = original.shape[:2]
+        # the panels' sizes: (b) the aligned original at twice the shrunk leak's size (then
+        # area-shrunk to it), (c) the original at most 0.7 × MAX_PX wide
+        bh, bw = min(lh, 2 * small_leak.shape[0]), min(lw, 2 * small_leak.shape[1])
+        to_b = _resize_matrix(bw / lw, bh / lh) @ hom  # original px → panel (b) px
+        scale = min(1.0, MAX_PX * 0.7 / ow)
+        f = _base_scale(to_b, (bh, bw), scale)
+        base = original if f >= 1.0 else _shrink(original, max(1, round(ow * f)))
+        fx, fy = base.shape[1] / ow, base.shape[0] / oh
+        from_base = to_b @ np.linalg.inv(_resize_matrix(fx, fy))  # base px → panel (b) px
+        aligned = cv2.warpPerspective(base, from_base, (bw, bh), flags=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+        small_aligned = aligned if aligned.shape[:2] == small_leak.shape[:2] else cv2.resize(
+            aligned, small_leak.shape[1::-1], interpolation=cv2.INTER_AREA)
 
         # the original, dimmed outside the compared region, with the leak's outline
-        scale = min(1.0, MAX_PX * 0.7 / original.shape[1])
-        shown = _shrink(original, max(1, round(original.shape[1] * scale))).astype(np.float32)
+        shown = _shrink(base, max(1, round(ow * scale))).astype(np.float32)
         sh, sw = shown.shape[:2]
         if valid_mask is not None:
             m = cv2.resize(np.asarray(valid_mask, np.uint8) * 255, (sw, sh), interpolation=cv2.INTER_AREA) / 255.0
         else:
             m = np.ones((sh, sw), np.float32)
         shown = (shown * (0.35 + 0.65 * m[..., None]) + 255 * 0.65 * (1 - m[..., None])).clip(0, 255).astype(np.uint8)
-        poly = _footprint(hom, (lh, lw)) * [sw / original.shape[1], sh / original.shape[0]]
+        poly = _footprint(hom, (lh, lw)) * [sw / ow, sh / oh]
 
         a_leak = small_leak.shape[0] / small_leak.shape[1]
         a_orig = sh / sw
