@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_HOME ?= .leaktrace
 DEMO_OUT  ?= demo-out
 
-.PHONY: demo test lint-imports bench bench-quick bench-speed clean
+.PHONY: demo test lint lint-imports bench bench-quick bench-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ demo: $(VENV)/.installed
 lint-imports: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
-test: $(VENV)/.installed-test lint-imports
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+
+test: $(VENV)/.installed-test lint lint-imports
 	$(BIN)/python -m pytest -q
 
 $(VENV)/.installed-bench: bench/requirements.txt bench/requirements-peers.txt $(VENV)/.installed

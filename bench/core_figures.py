@@ -14,11 +14,26 @@ import time
 from skimage import data
 
 from leaktrace import imagefiles
-from leaktrace.samples import SAMPLES, sample_path
 from leaktrace.evaluation import evaluate
+from leaktrace.samples import SAMPLES, sample_path
 
-ATTACKS = ["jpeg90", "jpeg75", "jpeg50", "downscale50", "downscale25", "crop50", "crop25", "rotate2",
-           "brightness", "contrast", "gamma", "blur", "screenshot", "mirror", "social"]
+ATTACKS = [
+    "jpeg90",
+    "jpeg75",
+    "jpeg50",
+    "downscale50",
+    "downscale25",
+    "crop50",
+    "crop25",
+    "rotate2",
+    "brightness",
+    "contrast",
+    "gamma",
+    "blur",
+    "screenshot",
+    "mirror",
+    "social",
+]
 
 
 def images():

@@ -45,8 +45,14 @@ def _rgb(x: np.ndarray) -> np.ndarray:
 
 #: scikit-image photo → megapixels in the bench (None: as shipped).
 _SKIMAGE = {
-    "astronaut": 8.0, "coffee": 0.3, "chelsea": 0.3, "rocket": 1.1, "camera": 0.3,
-    "stereo_motorcycle": None, "immunohistochemistry": 2.0, "hubble_deep_field": None,
+    "astronaut": 8.0,
+    "coffee": 0.3,
+    "chelsea": 0.3,
+    "rocket": 1.1,
+    "camera": 0.3,
+    "stereo_motorcycle": None,
+    "immunohistochemistry": 2.0,
+    "hubble_deep_field": None,
 }
 
 

@@ -82,8 +82,9 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
     groups = {g: names for g, names in groups.items() if names}
 
     summary = {m: _method_summary(rs) for m, rs in by_method.items()}
-    by_kind = {k: {m: _method_summary([r for r in rs if r["kind"] == k]) for m, rs in by_method.items()
-                   if any(r["kind"] == k for r in rs)} for k in kinds}
+    by_kind = {
+        k: {m: _method_summary([r for r in rs if r["kind"] == k]) for m, rs in by_method.items() if any(r["kind"] == k for r in rs)} for k in kinds
+    }
     lt = by_method.get("leaktrace", [])
 
     # leaktrace on exactly each peer's images, for fair ratios
@@ -98,7 +99,8 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
         ratios[m] = {
             "images": len(imgs),
             "identification": _rate(a_lt) / _rate(a_p) if _rate(a_p) else None,
-            "identification_leaktrace": _rate(a_lt), "identification_peer": _rate(a_p),
+            "identification_leaktrace": _rate(a_lt),
+            "identification_peer": _rate(a_p),
             "psnr_db_difference": mine["psnr_mean"] - theirs["psnr_mean"],
             "embed_time": mine["embed_s_per_mp"] / theirs["embed_s_per_mp"] if theirs["embed_s_per_mp"] else None,
             "trace_time": mine["trace_s_per_mp"] / theirs["trace_s_per_mp"] if theirs["trace_s_per_mp"] else None,
@@ -143,7 +145,13 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
         targets.append(("embed ≤ 0.05 s/MP/recipient", s["embed_s_per_mp"] <= 0.05, f"{s['embed_s_per_mp']:.3f}"))
         two = [sec for r in lt for sec, mp in r["trace_seconds"] if 1.5 <= mp <= 2.5]
         t2 = float(np.median(two)) if two else 2 * s["trace_s_per_mp"]
-        targets.append(("trace of a 2 MP leak ≤ 2 s (registration + 16 recipients; asset search not included)", t2 <= 2, f"{t2:.2f} s (median of {len(two)} leaks of 1.5–2.5 MP)" if two else f"{t2:.2f} s (2 × s/MP)"))
+        targets.append(
+            (
+                "trace of a 2 MP leak ≤ 2 s (registration + 16 recipients; asset search not included)",
+                t2 <= 2,
+                f"{t2:.2f} s (median of {len(two)} leaks of 1.5–2.5 MP)" if two else f"{t2:.2f} s (2 × s/MP)",
+            )
+        )
         if "average2" in coll.get("leaktrace", {}):
             d = coll["leaktrace"]["average2"]
             targets.append(("2 averaged copies: ≥ 1 colluder accused ≥ 90%", d["any_colluder"] >= 0.9 * d["n"], f"{d['any_colluder']}/{d['n']}"))
@@ -174,13 +182,18 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
     w = L.append
     nimg = {k: sorted({r["image"] for r in runs if r["kind"] == k}) for k in kinds}
     w(f"# leaktrace beside the peers — `{meta['plan']}` run\n")
-    w(f"N = {N_RECIPIENTS} recipients per asset, ε = {EPSILON:g} (family-wise false-accusation bound), one leak per image × attack, "
-      f"{len(attacks)} attacks, {sum(len(v) for v in nimg.values())} images: "
-      + "; ".join(f"{k}s {len(v)}" for k, v in nimg.items()) + f". Wall time {meta['wall_s'] / 60:.1f} min on {meta['workers']} workers "
-      "(a shared, noisy machine: compare ratios, not seconds).\n")
-    w("Peers embed a per-recipient 32-bit id; a peer identifies r when r's id is the unique nearest of the N ids to the decoded "
-      "bits and N·P(Binomial(32, ½) ≥ agreeing bits) ≤ ε (so at N = 16: at most 1 wrong bit). Every peer decodes blind in the "
-      "original's geometry, **given leaktrace's registration** (`core.align.register`) to warp each leak back first.\n")
+    w(
+        f"N = {N_RECIPIENTS} recipients per asset, ε = {EPSILON:g} (family-wise false-accusation bound), one leak per image × attack, "
+        f"{len(attacks)} attacks, {sum(len(v) for v in nimg.values())} images: "
+        + "; ".join(f"{k}s {len(v)}" for k, v in nimg.items())
+        + f". Wall time {meta['wall_s'] / 60:.1f} min on {meta['workers']} workers "
+        "(a shared, noisy machine: compare ratios, not seconds).\n"
+    )
+    w(
+        "Peers embed a per-recipient 32-bit id; a peer identifies r when r's id is the unique nearest of the N ids to the decoded "
+        "bits and N·P(Binomial(32, ½) ≥ agreeing bits) ≤ ε (so at N = 16: at most 1 wrong bit). Every peer decodes blind in the "
+        "original's geometry, **given leaktrace's registration** (`core.align.register`) to warp each leak back first.\n"
+    )
     w("| method | images (≤ MP) | registration |\n|---|---|---|")
     for m in methods:
         w(f"| {m} | {summary[m]['n_images']} (≤ {meta['method_max_mp'].get(m, '–')}) | {REGISTRATION.get(m, 'leaktrace’s, given')} |")
@@ -191,15 +204,21 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
     for m in methods:
         s = summary[m]
         cells = [_pct(_group(s["attacks"], names)) for names in groups.values()]
-        w(f"| {m} | " + " | ".join(cells) + f" | {_pct(_group(s['attacks'], attacks))} | {s['psnr_mean']:.1f} ({s['psnr_min']:.1f}) | "
-          f"{s['ssim_mean']:.4f} | {_fmt(s['embed_s_per_mp'], '.3f')} | {_fmt(s['trace_s_per_mp'])} |")
+        w(
+            f"| {m} | " + " | ".join(cells) + f" | {_pct(_group(s['attacks'], attacks))} | {s['psnr_mean']:.1f} ({s['psnr_min']:.1f}) | "
+            f"{s['ssim_mean']:.4f} | {_fmt(s['embed_s_per_mp'], '.3f')} | {_fmt(s['trace_s_per_mp'])} |"
+        )
     w("")
     if ratios:
         w("## leaktrace ÷ each peer (leaktrace restricted to the peer's images)\n")
-        w("| peer | images | identification leaktrace / peer | ratio | PSNR difference dB | embed time ratio | trace time ratio |\n|---|---|---|---|---|---|---|")
+        w(
+            "| peer | images | identification leaktrace / peer | ratio | PSNR difference dB | embed time ratio | trace time ratio |\n|---|---|---|---|---|---|---|"
+        )
         for m, r in ratios.items():
-            w(f"| {m} | {r['images']} | {100 * r['identification_leaktrace']:.0f}% / {100 * r['identification_peer']:.0f}% | "
-              f"{_fmt(r['identification'])}× | {r['psnr_db_difference']:+.1f} | {_fmt(r['embed_time'], '.3f')} | {_fmt(r['trace_time'])} |")
+            w(
+                f"| {m} | {r['images']} | {100 * r['identification_leaktrace']:.0f}% / {100 * r['identification_peer']:.0f}% | "
+                f"{_fmt(r['identification'])}× | {r['psnr_db_difference']:+.1f} | {_fmt(r['embed_time'], '.3f')} | {_fmt(r['trace_time'])} |"
+            )
         w("")
     for k in kinds:
         w(f"## {k}s ({len(nimg[k])}: {', '.join(nimg[k])})\n")
@@ -217,7 +236,14 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
         names = list(dict.fromkeys(n for d in coll.values() for n in d))
         w("| method | " + " | ".join(names) + " |\n|---" + "|---" * len(names) + "|")
         for m, d in coll.items():
-            w(f"| {m} | " + " | ".join(f"{d[n]['any_colluder']}/{d[n]['n']} · all {d[n]['all_colluders']} · FA {d[n]['false_accusations']}" if n in d else "–" for n in names) + " |")
+            w(
+                f"| {m} | "
+                + " | ".join(
+                    f"{d[n]['any_colluder']}/{d[n]['n']} · all {d[n]['all_colluders']} · FA {d[n]['false_accusations']}" if n in d else "–"
+                    for n in names
+                )
+                + " |"
+            )
         w("")
     if sc:
         w("## Scale in recipients (the same leaks traced against N recipients of one asset)\n")
@@ -228,12 +254,16 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
         w("")
     if meta.get("zoom"):
         w("## Flat areas at 4× zoom\n")
-        w("The flattest 96 × 96 px window of one image per kind, original beside each method's copy (nearest-neighbour, "
-          "no smoothing), and below each copy minus the original amplified 16×: the pattern itself, for reference.\n")
+        w(
+            "The flattest 96 × 96 px window of one image per kind, original beside each method's copy (nearest-neighbour, "
+            "no smoothing), and below each copy minus the original amplified 16×: the pattern itself, for reference.\n"
+        )
         for k, z in meta["zoom"].items():
             y, x, size = z["window"]
-            w(f"- {k} (`{z['image']}`, window at y {y}, x {x}): [{z['file']}]({z['file']}) — PSNR "
-              + ", ".join(f"{m} {p:.1f} dB" for m, p in z["psnr"].items()))
+            w(
+                f"- {k} (`{z['image']}`, window at y {y}, x {x}): [{z['file']}]({z['file']}) — PSNR "
+                + ", ".join(f"{m} {p:.1f} dB" for m, p in z["psnr"].items())
+            )
         w("")
     if targets:
         w("## leaktrace against its targets\n")
@@ -243,10 +273,14 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
         w("")
     if misses:
         w("## leaktrace's misses (for the engine's tuning)\n")
-        w(f"| kind | image | attack | why (leaker's T; accusation needs T ≥ {threshold(N_RECIPIENTS, EPSILON):.2f} at N = 16, ε = 1e-6, one alignment) |\n|---|---|---|---|")
+        w(
+            f"| kind | image | attack | why (leaker's T; accusation needs T ≥ {threshold(N_RECIPIENTS, EPSILON):.2f} at N = 16, ε = 1e-6, one alignment) |\n|---|---|---|---|"
+        )
         for k, i, a, why in sorted(misses):
             w(f"| {k} | {i} | {a} | {why} |")
         w("")
-    w("Reproduce: `make bench` (full; long) or `make bench-quick` (≤ 5 min on 2 cores). Sources: `bench/run.py`, `bench/peers.py`, "
-      "`bench/images.py`, `bench/attacks.py`; every method runs through `leaktrace.evaluation.evaluate`.")
+    w(
+        "Reproduce: `make bench` (full; long) or `make bench-quick` (≤ 5 min on 2 cores). Sources: `bench/run.py`, `bench/peers.py`, "
+        "`bench/images.py`, `bench/attacks.py`; every method runs through `leaktrace.evaluation.evaluate`."
+    )
     (out / "latest.md").write_text("\n".join(L) + "\n")

@@ -34,15 +34,21 @@ PLANS = {
     "full": {
         "attacks": None,  # all 30
         "methods": {"leaktrace": 99, "dwtDct": 1.2, "dwtDctSvd": 1.2, "blind-watermark": 0.55, "rivaGan": 0.35},
-        "collusion_mp": 2.1, "collusion_trials": 2, "peer_collusion_mp": 0.55,
-        "scale_images": 6, "scale_attacks": ["jpeg75", "downscale50", "crop25", "rotate10", "screenshot", "social"],
+        "collusion_mp": 2.1,
+        "collusion_trials": 2,
+        "peer_collusion_mp": 0.55,
+        "scale_images": 6,
+        "scale_attacks": ["jpeg75", "downscale50", "crop25", "rotate10", "screenshot", "social"],
         "zoom": True,
     },
     "quick": {
         "attacks": ["jpeg75", "jpeg30", "webp", "crop25", "rotate10", "mirror", "screenshot", "social", "phone"],
         "methods": {"leaktrace": 99, "dwtDct": 99, "dwtDctSvd": 99, "blind-watermark": 0.35, "rivaGan": 0.35},
-        "collusion_mp": 0.55, "collusion_trials": 1, "peer_collusion_mp": 0,
-        "scale_images": 2, "scale_attacks": ["jpeg75", "crop25"],
+        "collusion_mp": 0.55,
+        "collusion_trials": 1,
+        "peer_collusion_mp": 0,
+        "scale_images": 2,
+        "scale_attacks": ["jpeg75", "crop25"],
         "zoom": False,
     },
 }
@@ -84,12 +90,24 @@ def _job(args):
     image = _load(image_name, quick)
     table = bench_attacks()
     start = time.perf_counter()
-    ev = evaluate({image_name: image}, {a: table[a] for a in attack_names}, n_recipients=N_RECIPIENTS,
-                  epsilon=EPSILON, seed=_seed(image_name), method=_method(method_name))
+    ev = evaluate(
+        {image_name: image},
+        {a: table[a] for a in attack_names},
+        n_recipients=N_RECIPIENTS,
+        epsilon=EPSILON,
+        seed=_seed(image_name),
+        method=_method(method_name),
+    )
     return {
-        "method": method_name, "image": image_name, "kind": kind, "mp": image.shape[0] * image.shape[1] / 1e6,
-        "psnr": ev.psnr[image_name], "ssim": ev.ssim[image_name],
-        "embed_times": ev.embed_times, "trace_times": ev.trace_times, "trace_seconds": ev.trace_seconds,
+        "method": method_name,
+        "image": image_name,
+        "kind": kind,
+        "mp": image.shape[0] * image.shape[1] / 1e6,
+        "psnr": ev.psnr[image_name],
+        "ssim": ev.ssim[image_name],
+        "embed_times": ev.embed_times,
+        "trace_times": ev.trace_times,
+        "trace_seconds": ev.trace_seconds,
         "attacks": {a: {**r.to_dict(), "unaligned": r.unaligned, "leaker_scores": r.leaker_scores} for a, r in ev.attacks.items()},
         "innocent_max": float(ev.innocent_scores.max()) if ev.innocent_scores.size else None,
         "innocent_n": int(ev.innocent_scores.size),
@@ -103,10 +121,20 @@ def _collusion_job(args):
 
     image = _load(image_name, quick)
     m = _method(method_name)
-    out = {f"{k}": v.to_dict() for k, v in collude({image_name: image}, n_recipients=N_RECIPIENTS, epsilon=EPSILON,
-                                                    trials=trials, seed=_seed(image_name), method=m).items()}
-    after = collude({image_name: image}, ["average2"], after=ATTACKS["jpeg75"], n_recipients=N_RECIPIENTS,
-                    epsilon=EPSILON, trials=trials, seed=_seed(image_name) + 1, method=m)
+    out = {
+        f"{k}": v.to_dict()
+        for k, v in collude({image_name: image}, n_recipients=N_RECIPIENTS, epsilon=EPSILON, trials=trials, seed=_seed(image_name), method=m).items()
+    }
+    after = collude(
+        {image_name: image},
+        ["average2"],
+        after=ATTACKS["jpeg75"],
+        n_recipients=N_RECIPIENTS,
+        epsilon=EPSILON,
+        trials=trials,
+        seed=_seed(image_name) + 1,
+        method=m,
+    )
     out["average2+jpeg75"] = after["average2"].to_dict()
     return {"method": method_name, "image": image_name, "collusion": out}
 
@@ -121,6 +149,7 @@ def _scale_job(args):
     import dataclasses
 
     import numpy as np
+
     from attacks import bench_attacks
 
     image = _load(image_name, quick)
@@ -141,8 +170,16 @@ def _scale_job(args):
             seconds = time.perf_counter() - t0
             ok = ident is not None and bool(ident.accused[leaker])
             fa = 0 if ident is None else int(ident.accused.sum() - ident.accused[leaker])
-            rows.append({"n_recipients": n, "attack": attack, "identified": ok, "false_accusations": fa,
-                         "seconds": seconds, "leak_mp": leak.shape[0] * leak.shape[1] / 1e6})
+            rows.append(
+                {
+                    "n_recipients": n,
+                    "attack": attack,
+                    "identified": ok,
+                    "false_accusations": fa,
+                    "seconds": seconds,
+                    "leak_mp": leak.shape[0] * leak.shape[1] / 1e6,
+                }
+            )
     return {"method": method_name, "image": image_name, "rows": rows}
 
 
@@ -202,8 +239,7 @@ def main() -> None:
     attack_names = plan["attacks"] or list(bench_attacks())
     print(f"bench ({plan_name}): {len(imgs)} images, {len(attack_names)} attacks, {args.workers} workers", flush=True)
 
-    jobs = [(m, name, kind, attack_names, args.quick) for m, max_mp in plan["methods"].items()
-            for name, (kind, mp) in imgs.items() if mp <= max_mp]
+    jobs = [(m, name, kind, attack_names, args.quick) for m, max_mp in plan["methods"].items() for name, (kind, mp) in imgs.items() if mp <= max_mp]
     # the slowest jobs first, so that the pool's tail is short
     # leaktrace first (its figures matter most if a run is cut short), then the slowest first
     jobs.sort(key=lambda j: (j[0] != "leaktrace", -imgs[j[1]][1] * {"rivaGan": 30, "blind-watermark": 6}.get(j[0], 1)))
@@ -211,10 +247,19 @@ def main() -> None:
     for name, (kind, _mp) in sorted(imgs.items(), key=lambda x: x[1][1]):
         by_kind.setdefault(kind, []).append(name)
     collusion_jobs = [("leaktrace", name, plan["collusion_trials"], args.quick) for name, (kind, mp) in imgs.items() if mp <= plan["collusion_mp"]]
-    collusion_jobs += [(peer, name, 1, args.quick) for peer in ("dwtDct", "dwtDctSvd", "blind-watermark") if peer in plan["methods"]
-                       for name, (kind, mp) in imgs.items() if mp <= plan["peer_collusion_mp"]]
-    scale_images = [names[i] for i in range(max(len(n) for n in by_kind.values())) for names in by_kind.values()
-                    if i < len(names) and 0.4 <= imgs[names[i]][1] <= 2.1][: plan["scale_images"]]
+    collusion_jobs += [
+        (peer, name, 1, args.quick)
+        for peer in ("dwtDct", "dwtDctSvd", "blind-watermark")
+        if peer in plan["methods"]
+        for name, (kind, mp) in imgs.items()
+        if mp <= plan["peer_collusion_mp"]
+    ]
+    scale_images = [
+        names[i]
+        for i in range(max(len(n) for n in by_kind.values()))
+        for names in by_kind.values()
+        if i < len(names) and 0.4 <= imgs[names[i]][1] <= 2.1
+    ][: plan["scale_images"]]
     scale_jobs = [(m, name, plan["scale_attacks"], args.quick) for m in ("leaktrace", "dwtDct") if m in plan["methods"] for name in scale_images]
 
     import multiprocessing
@@ -224,7 +269,9 @@ def main() -> None:
         print("evaluate: method × image", flush=True)
         runs = _cached_map(pool, _job, jobs, cache / "evaluate", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
         print("collusion", flush=True)
-        collusion = _cached_map(pool, _collusion_job, collusion_jobs, cache / "collusion", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
+        collusion = _cached_map(
+            pool, _collusion_job, collusion_jobs, cache / "collusion", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only
+        )
         print("scale in recipients", flush=True)
         scale = _cached_map(pool, _scale_job, scale_jobs, cache / "scale", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
 
@@ -234,9 +281,15 @@ def main() -> None:
 
         print("zoomed comparisons", flush=True)
         zoomed = zoom.main(Path(args.out), args.quick)
-    meta = {"plan": plan_name, "zoom": zoomed, "images": {n: {"kind": k, "mp": round(mp, 2)} for n, (k, mp) in imgs.items()},
-            "attacks": attack_names, "workers": args.workers, "wall_s": time.perf_counter() - start,
-            "method_max_mp": plan["methods"]}
+    meta = {
+        "plan": plan_name,
+        "zoom": zoomed,
+        "images": {n: {"kind": k, "mp": round(mp, 2)} for n, (k, mp) in imgs.items()},
+        "attacks": attack_names,
+        "workers": args.workers,
+        "wall_s": time.perf_counter() - start,
+        "method_max_mp": plan["methods"],
+    }
     out = Path(args.out)
     from report import write_report
 

@@ -32,8 +32,27 @@ from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.index import AnnIndex, BruteForceIndex, Features, extract, global_hash
 from leaktrace.samples.synthetic import photo, random_drawing, soft_blobs
 
-REAL = ["astronaut", "brick", "camera", "chelsea", "cell", "clock", "coffee", "colorwheel", "grass", "gravel",
-        "hubble_deep_field", "immunohistochemistry", "logo", "moon", "page", "retina", "rocket", "text", "coins"]
+REAL = [
+    "astronaut",
+    "brick",
+    "camera",
+    "chelsea",
+    "cell",
+    "clock",
+    "coffee",
+    "colorwheel",
+    "grass",
+    "gravel",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "logo",
+    "moon",
+    "page",
+    "retina",
+    "rocket",
+    "text",
+    "coins",
+]
 UNRELATED = ["horse", "shepp_logan_phantom", "binary_blobs"]
 FIRST_DISTRACTOR = 1_000_000
 BRUTE_CROPS = 2  # brute-force crop and unrelated queries at 1,000 assets (each verifies every asset)
@@ -71,8 +90,7 @@ class Distractors:
     """Deterministic fake assets made of realistic SIFT descriptors (from generated pictures)."""
 
     def __init__(self, n_pictures=48, n_drawings=16):
-        pictures = [_picture(100 + s)
-                    for s in range(n_pictures)]
+        pictures = [_picture(100 + s) for s in range(n_pictures)]
         images = pictures + [random_drawing(500 + s) for s in range(n_drawings)]
         self.pool = np.vstack([extract(im).descriptors for im in images]).astype(np.float32)  # p 128
 
@@ -102,12 +120,19 @@ def run_queries(index, queries):
             hits = index.search(leak, k=1)
             times.append(time.perf_counter() - start)
             correct += bool(hits) and hits[0][0] == asset_id
-        out[kind] = {"queries": len(items), "median_s": round(statistics.median(times), 4),
-                     "max_s": round(max(times), 4), "top1": round(correct / len(items), 3)}
+        out[kind] = {
+            "queries": len(items),
+            "median_s": round(statistics.median(times), 4),
+            "max_s": round(max(times), 4),
+            "top1": round(correct / len(items), 3),
+        }
     start = time.perf_counter()
     empty = sum(index.search(image, k=1) == [] for image in queries["unrelated"])
-    out["unrelated"] = {"queries": len(queries["unrelated"]), "empty": round(empty / len(queries["unrelated"]), 3),
-                        "median_s": round((time.perf_counter() - start) / len(queries["unrelated"]), 4)}
+    out["unrelated"] = {
+        "queries": len(queries["unrelated"]),
+        "empty": round(empty / len(queries["unrelated"]), 3),
+        "median_s": round((time.perf_counter() - start) / len(queries["unrelated"]), 4),
+    }
     return out
 
 
@@ -147,8 +172,11 @@ def main() -> None:
         start = time.perf_counter()
         ann = AnnIndex(features_loader=loader, nlist=nlist, threads=args.threads)
         for asset_id in all_ids.tolist():
-            ann.add(asset_id, hashes[asset_id] if asset_id in real else Distractors.image_hash(asset_id),
-                    features[asset_id] if asset_id in real else distractors.features(asset_id))
+            ann.add(
+                asset_id,
+                hashes[asset_id] if asset_id in real else Distractors.image_hash(asset_id),
+                features[asset_id] if asset_id in real else distractors.features(asset_id),
+            )
         ann._flush()
         build = time.perf_counter() - start
         with tempfile.TemporaryDirectory() as tmp:
@@ -159,9 +187,17 @@ def main() -> None:
             start = time.perf_counter()
             ann = AnnIndex.load(path, features_loader=loader)
             load_s = time.perf_counter() - start
-        entry["ann"] = {"build_s": round(build, 1), "nlist": nlist, "descriptors": int(ann._local.ntotal),
-                        "index_mb": round(size / 2**20, 1), "bytes_per_asset": round(size / n), "save_s": round(save_s, 2),
-                        "load_s": round(load_s, 2), "peak_rss_mb": round(peak_rss_mb()), **run_queries(ann, queries)}
+        entry["ann"] = {
+            "build_s": round(build, 1),
+            "nlist": nlist,
+            "descriptors": int(ann._local.ntotal),
+            "index_mb": round(size / 2**20, 1),
+            "bytes_per_asset": round(size / n),
+            "save_s": round(save_s, 2),
+            "load_s": round(load_s, 2),
+            "peak_rss_mb": round(peak_rss_mb()),
+            **run_queries(ann, queries),
+        }
         del ann
         # ---- brute force (1,000 only)
         if n <= 1000:
@@ -170,9 +206,11 @@ def main() -> None:
             for asset_id in all_ids.tolist():
                 brute.add(asset_id, hashes[asset_id] if asset_id in real else Distractors.image_hash(asset_id), loader(asset_id))
             build = time.perf_counter() - start
-            entry["brute"] = {"build_s": round(build, 1), "peak_rss_mb": round(peak_rss_mb()),
-                              **run_queries(brute, {**queries, "crop25": queries["crop25"][:BRUTE_CROPS],
-                                                    "unrelated": queries["unrelated"][:BRUTE_CROPS]})}
+            entry["brute"] = {
+                "build_s": round(build, 1),
+                "peak_rss_mb": round(peak_rss_mb()),
+                **run_queries(brute, {**queries, "crop25": queries["crop25"][:BRUTE_CROPS], "unrelated": queries["unrelated"][:BRUTE_CROPS]}),
+            }
             del brute
         results["scales"][str(n)] = entry
         print(f"n={n} done at {time.perf_counter() - t0:.0f}s")
@@ -180,13 +218,17 @@ def main() -> None:
     results["total_s"] = round(time.perf_counter() - t0)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\n{'assets':>7} {'backend':<6} {'build s':>8} {'index MB':>9} {'RSS MB':>7} "
-          f"{'whole s':>8} {'top1':>5} {'crop s':>7} {'top1':>5} {'unrel. empty':>12}")
+    print(
+        f"\n{'assets':>7} {'backend':<6} {'build s':>8} {'index MB':>9} {'RSS MB':>7} "
+        f"{'whole s':>8} {'top1':>5} {'crop s':>7} {'top1':>5} {'unrel. empty':>12}"
+    )
     for n, entry in results["scales"].items():
         for backend, r in entry.items():
-            print(f"{n:>7} {backend:<6} {r['build_s']:>8} {r.get('index_mb', '-'):>9} {r['peak_rss_mb']:>7} "
-                  f"{r['whole']['median_s']:>8} {r['whole']['top1']:>5} {r['crop25']['median_s']:>7} "
-                  f"{r['crop25']['top1']:>5} {r['unrelated']['empty']:>12}")
+            print(
+                f"{n:>7} {backend:<6} {r['build_s']:>8} {r.get('index_mb', '-'):>9} {r['peak_rss_mb']:>7} "
+                f"{r['whole']['median_s']:>8} {r['whole']['top1']:>5} {r['crop25']['median_s']:>7} "
+                f"{r['crop25']['top1']:>5} {r['unrelated']['empty']:>12}"
+            )
     print(f"total {results['total_s']}s; brute: first {BRUTE_CROPS} crops and unrelated only; results in {args.json}")
 
 

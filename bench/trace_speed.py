@@ -33,7 +33,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import images as bench_images  # noqa: E402
-
 from leaktrace import Workspace, imagefiles  # noqa: E402
 
 N_RECIPIENTS = 16
@@ -78,8 +77,7 @@ def main() -> None:
         # RSS as rusage reports it starts from its parent's at fork.
         for tree, src in trees.items():
             env = dict(os.environ, PYTHONPATH=src) if src else dict(os.environ)
-            subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build", str(tmp), tree, "1" if src else "0"],
-                           check=True, env=env)
+            subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build", str(tmp), tree, "1" if src else "0"], check=True, env=env)
         leaks = {label: (tmp / f"leak-{label}.jpg", LEAKER) for label in SIZES_MP}
         homes = {tree: tmp / f"ws-{tree}" for tree in trees}
         for tree, src in trees.items():
@@ -95,17 +93,26 @@ def main() -> None:
                 r = runs[label]
                 top = r[-1]["finding"]["candidates"][0]
                 rows[label] = {
-                    "asset_mp": SIZES_MP[label], "median_wall_s": round(statistics.median(x["wall_s"] for x in r), 3),
+                    "asset_mp": SIZES_MP[label],
+                    "median_wall_s": round(statistics.median(x["wall_s"] for x in r), 3),
                     "min_wall_s": round(min(x["wall_s"] for x in r), 3),
                     "median_trace_s": round(statistics.median(x["finding"]["elapsed_s"] for x in r), 3),
                     "peak_rss_mb": round(max(x["rss_mb"] for x in r), 1),
-                    "accused": r[-1]["finding"]["accused"], "leaker": leaker, "leaker_score": top["score"] if top["recipient"] == leaker else None,
+                    "accused": r[-1]["finding"]["accused"],
+                    "leaker": leaker,
+                    "leaker_score": top["score"] if top["recipient"] == leaker else None,
                 }
             rows["ratio_30mp_to_2mp"] = round(rows["30mp"]["median_wall_s"] / rows["2mp"]["median_wall_s"], 3)
             result["trees"][tree] = rows
-            print(f"[{tree}] " + "; ".join(f"{k} {v['median_wall_s']} s wall ({v['median_trace_s']} s trace), "
-                                          f"{v['peak_rss_mb']} MB" for k, v in rows.items() if isinstance(v, dict))
-                  + f"; ratio {rows['ratio_30mp_to_2mp']}")
+            print(
+                f"[{tree}] "
+                + "; ".join(
+                    f"{k} {v['median_wall_s']} s wall ({v['median_trace_s']} s trace), {v['peak_rss_mb']} MB"
+                    for k, v in rows.items()
+                    if isinstance(v, dict)
+                )
+                + f"; ratio {rows['ratio_30mp_to_2mp']}"
+            )
     this = result["trees"]["this"]
     result["targets"] = {
         "ratio_30mp_to_2mp_max_1.3": this["ratio_30mp_to_2mp"] <= 1.3,

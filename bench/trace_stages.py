@@ -27,14 +27,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import images as bench_images  # noqa: E402
-
 from leaktrace import Workspace, imagefiles  # noqa: E402
 from leaktrace.core import align, verdict  # noqa: E402
 from leaktrace.evaluation import attacks  # noqa: E402
 from leaktrace.services import findings, traces  # noqa: E402
 
-ASSETS = {"astronaut": "photo", "immunohistochemistry": "photo", "dwg-bracket-2mp": "drawing",
-          "dwg-bumper-4mp": "drawing", "render-3-2mp": "render", "render-1-1mp": "render"}
+ASSETS = {
+    "astronaut": "photo",
+    "immunohistochemistry": "photo",
+    "dwg-bracket-2mp": "drawing",
+    "dwg-bumper-4mp": "drawing",
+    "render-3-2mp": "render",
+    "render-1-1mp": "render",
+}
 #: Attacks that keep the leak at about the copy's size (the target is stated for 2 MP leaks).
 ATTACKS = ("jpeg75", "sticker", "gamma", "rotate2")
 MEGAPIXELS = 2.0
@@ -57,6 +62,7 @@ def _timed(spent: dict[str, float], label: str, fn):
             return fn(*args, **kwargs)
         finally:
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+
     return wrapper
 
 
@@ -97,18 +103,33 @@ def main() -> None:
                 start, cpu = time.perf_counter(), time.process_time()
                 finding = ws.trace(leak_path)
                 total, cpu = time.perf_counter() - start, time.process_time() - cpu
-                rows.append({"asset": title, "kind": kind, "attack": attack, "leak_mp": round(mp, 2),
-                             "identified": list(finding.accused) == [leaker], "total_s": round(total, 3), "cpu_s": round(cpu, 3),
-                             **{label: round(spent.get(label, 0.0), 3) for label in STAGES}})
+                rows.append(
+                    {
+                        "asset": title,
+                        "kind": kind,
+                        "attack": attack,
+                        "leak_mp": round(mp, 2),
+                        "identified": list(finding.accused) == [leaker],
+                        "total_s": round(total, 3),
+                        "cpu_s": round(cpu, 3),
+                        **{label: round(spent.get(label, 0.0), 3) for label in STAGES},
+                    }
+                )
                 print(f"{title:22s} {attack:9s} {mp:4.2f} MP {total:5.2f} s ({cpu:5.2f} s CPU)  accused {list(finding.accused)}")
         finally:
             for label, (module, fn) in STAGES.items():
                 setattr(module, fn, originals[label])
         ws.close()
     summary = {label: round(statistics.median(r[label] for r in rows), 3) for label in (*STAGES, "total_s", "cpu_s")}
-    result = {"assets": len(ASSETS), "n_recipients": N_RECIPIENTS, "leaks": len(rows),
-              "identified": sum(r["identified"] for r in rows), "median_s": summary,
-              "p90_total_s": round(float(np.percentile([r["total_s"] for r in rows], 90)), 3), "rows": rows}
+    result = {
+        "assets": len(ASSETS),
+        "n_recipients": N_RECIPIENTS,
+        "leaks": len(rows),
+        "identified": sum(r["identified"] for r in rows),
+        "median_s": summary,
+        "p90_total_s": round(float(np.percentile([r["total_s"] for r in rows], 90)), 3),
+        "rows": rows,
+    }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     print("\nmedian seconds per trace: " + ", ".join(f"{k} {v}" for k, v in summary.items()))

@@ -55,12 +55,12 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
 
     The recipients are created if missing; ``accused`` get score 9, the others 0.5. Returns the finding id.
     """
+    import hashlib
+
     from leaktrace import Workspace
     from leaktrace.errors import Conflict
     from leaktrace.records import Alignment, Finding, LeakInfo, RecipientScore
     from leaktrace.services import findings
-
-    import hashlib
 
     with Workspace(home) as ws:
         ids = {}
@@ -72,8 +72,7 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
         mask = np.zeros((48, 64), bool)
         mask[4:40, 8:60] = True
         alignment = Alignment(np.diag([0.5, 0.5, 1.0]), mask, False, 42, 0.6, 0.93, "features")
-        scores = tuple(RecipientScore(n, ids[n], 9.0 if n in accused else 0.5, 1e-18 if n in accused else 0.88, n in accused)
-                       for n in names)
+        scores = tuple(RecipientScore(n, ids[n], 9.0 if n in accused else 0.5, 1e-18 if n in accused else 0.88, n in accused) for n in names)
         info = LeakInfo(str(leak), hashlib.sha256(leak.read_bytes()).hexdigest(), 32, 24)
         kept = findings.alignment_record(ws.context, alignment, hypotheses=1, shape=mask.shape)
         finding = Finding(info, None, kept, scores, 1e-6, 5.5, len(names), None, 0.25)

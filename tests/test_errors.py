@@ -10,23 +10,22 @@ import pytest
 from leaktrace import errors
 from leaktrace.errors import BadInput, ImageRejected, LeaktraceError
 
-CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass)
-           if issubclass(c, LeaktraceError) and c.__module__ == errors.__name__]
+CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, LeaktraceError) and c.__module__ == errors.__name__]
 
 #                     class                exit  http
 EXPECTED = {
-    "LeaktraceError":   (1, 500),
-    "BadInput":         (2, 400),
-    "ImageRejected":    (2, 400),
-    "NotFound":         (2, 404),
+    "LeaktraceError": (1, 500),
+    "BadInput": (2, 400),
+    "ImageRejected": (2, 400),
+    "NotFound": (2, 404),
     "WorkspaceMissing": (2, 500),
-    "WorkspaceExists":  (2, 409),
-    "Conflict":         (2, 409),
-    "KeyProblem":       (2, 500),
-    "SettingRejected":  (2, 500),
-    "Busy":             (3, 503),
-    "Unauthorized":     (2, 401),
-    "Forbidden":        (2, 403),
+    "WorkspaceExists": (2, 409),
+    "Conflict": (2, 409),
+    "KeyProblem": (2, 500),
+    "SettingRejected": (2, 500),
+    "Busy": (3, 503),
+    "Unauthorized": (2, 401),
+    "Forbidden": (2, 403),
 }
 
 
@@ -80,8 +79,11 @@ def test_errors_pickle_across_processes(cls):
     assert type(back) is cls and str(back) == "no share numbered 4."
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ImageRejected.__init__ takes (path, reason) but pickles only its "
-                                       "message, so unpickling it (an executor worker's error) raises TypeError")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: ImageRejected.__init__ takes (path, reason) but pickles only its "
+    "message, so unpickling it (an executor worker's error) raises TypeError",
+)
 def test_image_rejected_pickles_across_processes():
     back = pickle.loads(pickle.dumps(ImageRejected("/data/leak.png", "truncated PNG")))
     assert (back.path, back.reason, str(back)) == ("/data/leak.png", "truncated PNG", "/data/leak.png: truncated PNG")

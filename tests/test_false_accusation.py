@@ -41,5 +41,5 @@ def test_innocent_scores_are_standard_normal(evaluation):
     assert 0.93 < scores.std() < 1.07
     # the Hoeffding tail bound holds empirically at every level we can resolve
     for tau in (1.0, 2.0, 3.0):
-        assert (scores >= tau).mean() <= np.exp(-tau**2 / 2)
+        assert (scores >= tau).mean() <= np.exp(-(tau**2) / 2)
     assert stats.kstest(scores, "norm").statistic < 0.03

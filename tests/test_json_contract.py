@@ -64,8 +64,7 @@ def documents(tmp_path_factory):
     cli("asset add", "asset", "add", image)
     cli("asset add", "asset", "add", image)  # a duplicate
     cli("asset list", "asset", "list")
-    copies = cli("share", "share", "1", "--to", "Apex Plastics GmbH", "--to", "Borealis AB", "--to", "3", "--out", root / "out",
-                 "--note", "round 1")
+    copies = cli("share", "share", "1", "--to", "Apex Plastics GmbH", "--to", "Borealis AB", "--to", "3", "--out", root / "out", "--note", "round 1")
     cli("shares", "shares")
     (root / "leak.jpg").write_bytes(leak_from(Path(copies[1]["path"]).read_bytes()))
     save(root / "noise.png", np.random.default_rng(0).integers(0, 255, (200, 300, 3), dtype=np.uint8))
@@ -76,8 +75,22 @@ def documents(tmp_path_factory):
     cli("finding show", "finding", "show", "2")
     cli("report", "report", "1", "--format", "html", "--out", root / "report.html")
     cli("case open", "case", "open", "--finding", "1", "--nda", "NDA-1")
-    cli("case update", "case", "update", "1", "--penalty-amount", "1000", "--penalty-currency", "eur", "--add-action", "Audit",
-        "--due", "2027-03-31", "--note", "letter sent")
+    cli(
+        "case update",
+        "case",
+        "update",
+        "1",
+        "--penalty-amount",
+        "1000",
+        "--penalty-currency",
+        "eur",
+        "--add-action",
+        "Audit",
+        "--due",
+        "2027-03-31",
+        "--note",
+        "letter sent",
+    )
     cli("case update", "case", "update", "1", "--action-done", "1", "--status", "penalty_applied")
     cli("case show", "case", "show", "1")
     cli("case list", "case", "list")

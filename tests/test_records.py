@@ -36,27 +36,63 @@ AT = "2027-01-05T09:00:00+00:00"
 
 def _case(done=(True, False)) -> Case:
     steps = tuple(RemediationStep(i + 1, f"step {i + 1}", None, d, AT if d else None) for i, d in enumerate(done))
-    return Case(3, 7, "open", RecipientRef(2, "Borealis"), "NDA-1", Penalty("1000", "EUR"), "ana", AT, AT,
-                CaseFinding(7, ("Borealis",), "ab" * 32, AssetRef(1, "Bumper")), steps,
-                (CaseEvent(1, AT, "ana", "opened", "status", None, "open"),))
+    return Case(
+        3,
+        7,
+        "open",
+        RecipientRef(2, "Borealis"),
+        "NDA-1",
+        Penalty("1000", "EUR"),
+        "ana",
+        AT,
+        AT,
+        CaseFinding(7, ("Borealis",), "ab" * 32, AssetRef(1, "Bumper")),
+        steps,
+        (CaseEvent(1, AT, "ana", "opened", "status", None, "open"),),
+    )
 
 
 def _finding(**change) -> Finding:
-    alignment = FindingAlignment(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.6, 40, 1,
-                                 (0, 0, 10, 10), "cd" * 32)
+    alignment = FindingAlignment(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.6, 40, 1, (0, 0, 10, 10), "cd" * 32)
     scores = (RecipientScore("Borealis", 2, 11.123456, 1e-20, True), RecipientScore("Apex", 1, 0.5, 0.88, False))
-    base = dict(leak=LeakInfo("leak.jpg", "ab" * 32, 64, 48), asset=AssetMatch(1, "Bumper", Match(40, 0.612345, False)),
-                alignment=alignment, candidates=scores, epsilon=1e-6, threshold=5.9, n_tests=2, reason=None, elapsed_s=0.123456,
-                id=5, created_at=AT, actor="ana", software_version="0.1.0")
+    base = dict(
+        leak=LeakInfo("leak.jpg", "ab" * 32, 64, 48),
+        asset=AssetMatch(1, "Bumper", Match(40, 0.612345, False)),
+        alignment=alignment,
+        candidates=scores,
+        epsilon=1e-6,
+        threshold=5.9,
+        n_tests=2,
+        reason=None,
+        elapsed_s=0.123456,
+        id=5,
+        created_at=AT,
+        actor="ana",
+        software_version="0.1.0",
+    )
     return Finding(**{**base, **change})
 
 
 def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists():
     share = Share(1, 2, "round 1", "ana", AT, (Copy("Apex", 1, "ab" * 32, 1, "plan--apex.png", 48.1, 0.998),))
     assert share.to_dict() == {
-        "id": 1, "asset_id": 2, "note": "round 1", "created_by": "ana", "created_at": AT,
-        "copies": [{"recipient": "Apex", "recipient_id": 1, "sha256": "ab" * 32, "share_id": 1, "filename": "plan--apex.png",
-                    "psnr": 48.1, "ssim": 0.998, "path": None}],
+        "id": 1,
+        "asset_id": 2,
+        "note": "round 1",
+        "created_by": "ana",
+        "created_at": AT,
+        "copies": [
+            {
+                "recipient": "Apex",
+                "recipient_id": 1,
+                "sha256": "ab" * 32,
+                "share_id": 1,
+                "filename": "plan--apex.png",
+                "psnr": 48.1,
+                "ssim": 0.998,
+                "path": None,
+            }
+        ],
     }
     json.dumps(share.to_dict())  # JSON types only
 
@@ -103,8 +139,9 @@ def test_the_token_secret_is_not_in_the_repr():
     assert User(1, "ana", "analyst", False, AT).tokens == 0
 
 
-@pytest.mark.parametrize("cls", [c for c in vars(records).values()
-                                 if isinstance(c, type) and issubclass(c, records.Record) and c is not records.Record])
+@pytest.mark.parametrize(
+    "cls", [c for c in vars(records).values() if isinstance(c, type) and issubclass(c, records.Record) and c is not records.Record]
+)
 def test_every_record_documents_itself_and_its_fields_are_json_keys(cls):
     assert cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "(") or cls in (Penalty, RemediationStep, records.AuditHead)
     names = [f.name for f in dataclasses.fields(cls)] + list(cls.derived)
@@ -117,15 +154,26 @@ def test_a_finding_is_the_trace_document_and_the_stored_one():
     assert {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"} <= set(f)
     assert (f["finding_id"], f["false_accusation_bound"], f["accused"]) == (5, 1e-6, ["Borealis"])
     # ``finding show --json``
-    assert {"id", "created_at", "actor", "software_version", "alignment", "epsilon", "threshold", "n_tests", "reason",
-            "leak_sha256", "leak_path", "n_tested"} <= set(f)
+    assert {
+        "id",
+        "created_at",
+        "actor",
+        "software_version",
+        "alignment",
+        "epsilon",
+        "threshold",
+        "n_tests",
+        "reason",
+        "leak_sha256",
+        "leak_path",
+        "n_tested",
+    } <= set(f)
     assert [c["accused"] for c in f["candidates"]] == [True, False]
     json.dumps(f)  # JSON types only
 
 
 def test_accused_follows_the_candidates_and_an_unstored_finding_has_no_id():
-    nobody = _finding(candidates=(RecipientScore("Apex", 1, 0.5, 0.88, False),), id=None, created_at=None, actor=None,
-                      software_version=None)
+    nobody = _finding(candidates=(RecipientScore("Apex", 1, 0.5, 0.88, False),), id=None, created_at=None, actor=None, software_version=None)
     assert nobody.accused == () and nobody.to_dict()["finding_id"] is None and nobody.n_tested == 1
     unmatched = _finding(asset=None, alignment=None, candidates=(), threshold=None, n_tests=0, reason="no registered asset matches")
     assert unmatched.to_dict()["asset"] is None and unmatched.to_dict()["threshold"] is None

@@ -25,8 +25,11 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "leaktrace" / "samples"
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, image in [("render_photo", render_photo(SAMPLE_SEED)), ("drawing_bumper", drawing_bumper()),
-                        ("render_smooth", render_smooth(SAMPLE_SEED))]:
+    for name, image in [
+        ("render_photo", render_photo(SAMPLE_SEED)),
+        ("drawing_bumper", drawing_bumper()),
+        ("render_smooth", render_smooth(SAMPLE_SEED)),
+    ]:
         cv2.imwrite(str(OUT / f"{name}.png"), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
         print(name, image.shape, (OUT / f"{name}.png").stat().st_size)
 

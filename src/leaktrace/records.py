@@ -294,6 +294,7 @@ class Finding(Record):
     def n_tested(self) -> int:
         return len(self.candidates)
 
+
 @dataclass(frozen=True)
 class CaseFinding(Record):
     """The finding a case is about, in brief."""

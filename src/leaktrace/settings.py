@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from leaktrace.errors import SettingRejected
 
@@ -47,11 +48,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_psnr", 45.0, "A copy whose PSNR falls below this, in dB, is refused."),
     Setting("min_ssim", 0.99, "A copy whose SSIM falls below this is refused."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
-    Setting("png_compression", 2, "PNG compression of copies, 0-9: 0 stores pixels uncompressed, 1-3 are fast run-length levels, 4-9 zlib deflate (smaller drawings, several times slower)."),
+    Setting(
+        "png_compression",
+        2,
+        "PNG compression of copies, 0-9: 0 stores pixels uncompressed, 1-3 are fast run-length levels, 4-9 zlib deflate (smaller drawings, several times slower).",
+    ),
     Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard); an A0 sheet at 300 dpi is 140 MP: raise it to 200000000 for such originals (see Large originals)."),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB (a 150 MP photo is about 250 MB as PNG)."),
-    Setting("index_backend", "auto", "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
-            choices=("auto", "brute", "ann")),
+    Setting(
+        "index_backend",
+        "auto",
+        "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
+        choices=("auto", "brute", "ann"),
+    ),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
     Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),
     Setting("web_secure_cookies", False, "Send the web session cookie only over HTTPS (set true behind TLS)."),

@@ -9,8 +9,24 @@ from leaktrace import __version__
 from leaktrace.cli import app as app_module
 from leaktrace.cli.app import app
 
-COMMANDS = {"init", "settings", "key", "recipient", "asset", "share", "shares", "trace", "finding", "report", "case",
-            "audit", "user", "token", "demo", "serve"}
+COMMANDS = {
+    "init",
+    "settings",
+    "key",
+    "recipient",
+    "asset",
+    "share",
+    "shares",
+    "trace",
+    "finding",
+    "report",
+    "case",
+    "audit",
+    "user",
+    "token",
+    "demo",
+    "serve",
+}
 
 
 def test_the_command_groups():

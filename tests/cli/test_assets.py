@@ -44,8 +44,7 @@ def test_list_json_and_table(ws, tmp_path):
     ws("asset", "add", save(tmp_path / "bumper.png", photo(3, (96, 128))), "--title", "Bumper rev C")
     _, (row,) = ws("asset", "list", "--json")
     assert {"id", "title", "filename", "sha256", "format", "width", "height", "created_at"} <= set(row)
-    assert (row["id"], row["title"], row["filename"], row["format"], row["width"], row["height"]) == (
-        1, "Bumper rev C", "bumper.png", "PNG", 128, 96)
+    assert (row["id"], row["title"], row["filename"], row["format"], row["width"], row["height"]) == (1, "Bumper rev C", "bumper.png", "PNG", 128, 96)
     result, _ = ws("asset", "list")
     line = next(line for line in result.stdout.splitlines() if "Bumper rev C" in line)
     assert "bumper.png" in line and "128x96" in line and row["sha256"][:12] + "…" in line

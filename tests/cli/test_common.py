@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,11 @@ from typer.testing import CliRunner
 from leaktrace import errors
 from leaktrace.cli import _common
 
-CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass)
-           if issubclass(c, errors.LeaktraceError) and c.__module__ == errors.__name__ and c is not errors.ImageRejected]
+CLASSES = [
+    c
+    for _, c in inspect.getmembers(errors, inspect.isclass)
+    if issubclass(c, errors.LeaktraceError) and c.__module__ == errors.__name__ and c is not errors.ImageRejected
+]
 
 
 def _app(raiser):
@@ -41,6 +44,7 @@ def _invoke(raiser, *args):
 def _raise(exc):
     def raiser(home, json_):
         raise exc
+
     return raiser
 
 
@@ -61,13 +65,16 @@ def test_markup_in_a_message_is_printed_as_is():
     assert result.stderr == "error: no recipient named '[bold]Apex[/bold]'.\n"
 
 
-@pytest.mark.parametrize("exc, line", [
-    (PermissionError(13, "Permission denied", "/srv/out"), "error: /srv/out: permission denied.\n"),
-    (PermissionError(13, "Permission denied"), "error: permission denied.\n"),
-    (FileNotFoundError(2, "No such file or directory", "/in/a.png"), "error: /in/a.png: No such file or directory.\n"),
-    (OSError(28, "No space left on device"), "error: file system: No space left on device.\n"),
-    (OSError("the disk went away"), "error: file system: the disk went away.\n"),
-])
+@pytest.mark.parametrize(
+    "exc, line",
+    [
+        (PermissionError(13, "Permission denied", "/srv/out"), "error: /srv/out: permission denied.\n"),
+        (PermissionError(13, "Permission denied"), "error: permission denied.\n"),
+        (FileNotFoundError(2, "No such file or directory", "/in/a.png"), "error: /in/a.png: No such file or directory.\n"),
+        (OSError(28, "No space left on device"), "error: file system: No space left on device.\n"),
+        (OSError("the disk went away"), "error: file system: the disk went away.\n"),
+    ],
+)
 def test_file_system_refusals_exit_2(exc, line):
     result = _invoke(_raise(exc))
     assert (result.exit_code, result.stderr) == (2, line)
@@ -87,7 +94,7 @@ def test_home_comes_from_the_option_or_leaktrace_home(tmp_path, monkeypatch):
 
 
 def test_emit_json_is_one_indented_document():
-    when = datetime(2025, 3, 4, 9, 12, tzinfo=timezone.utc)
+    when = datetime(2025, 3, 4, 9, 12, tzinfo=UTC)
     result = _invoke(lambda home, json_: _common.emit_json({"path": Path("/a/b.png"), "at": when, "n": [1, 2.5, None]}))
     assert json.loads(result.stdout) == {"path": "/a/b.png", "at": "2025-03-04 09:12:00+00:00", "n": [1, 2.5, None]}
     assert result.stdout.startswith('{\n  "path"') and result.stdout.endswith("}\n")
@@ -96,6 +103,7 @@ def test_emit_json_is_one_indented_document():
 def test_fail_prints_and_exits():
     def raiser(home, json_):
         _common.fail("the store is busy.", 3)
+
     assert (lambda r: (r.exit_code, r.stderr))(_invoke(raiser)) == (3, "error: the store is busy.\n")
 
 

@@ -14,13 +14,27 @@ def fake_run(monkeypatch, tmp_path):
     """The demo service replaced by a canned run on a real (empty) workspace: the CLI only formats."""
     calls = []
     ws = Workspace.init(tmp_path / "ws")
-    finding = Finding(LeakInfo(str(tmp_path / "demo-out" / "leak-social-media.jpg"), "cd" * 32, 1080, 720),
-                      AssetMatch(2, "Bumper drawing", Match(88, 0.71, False)), None,
-                      (RecipientScore("Hokuto Precision KK", 8, 14.2, 1.6e-44, True), RecipientScore("Apex Plastics GmbH", 1, -0.7, 1.0, False)),
-                      1e-6, 6.06, 12, None, 2.5, id=1)
-    setup = {"home": str(ws.home), "recipients": 12, "assets": {"photo_grille": 1, "drawing_bumper": 2},
-             "copies": str(tmp_path / "demo-out" / "copies"), "leak": finding.leak.path, "leaker": "Hokuto Precision KK",
-             "admin": {"name": "admin", "password": "pw-shown-once"}}
+    finding = Finding(
+        LeakInfo(str(tmp_path / "demo-out" / "leak-social-media.jpg"), "cd" * 32, 1080, 720),
+        AssetMatch(2, "Bumper drawing", Match(88, 0.71, False)),
+        None,
+        (RecipientScore("Hokuto Precision KK", 8, 14.2, 1.6e-44, True), RecipientScore("Apex Plastics GmbH", 1, -0.7, 1.0, False)),
+        1e-6,
+        6.06,
+        12,
+        None,
+        2.5,
+        id=1,
+    )
+    setup = {
+        "home": str(ws.home),
+        "recipients": 12,
+        "assets": {"photo_grille": 1, "drawing_bumper": 2},
+        "copies": str(tmp_path / "demo-out" / "copies"),
+        "leak": finding.leak.path,
+        "leaker": "Hokuto Precision KK",
+        "admin": {"name": "admin", "password": "pw-shown-once"},
+    }
 
     def run(home, out, *, progress=None):
         calls.append((home, out, progress))
@@ -36,7 +50,7 @@ def test_demo_json(cli, fake_run, tmp_path):
     assert set(doc) == {"setup", "finding"}
     assert doc["setup"] == setup and doc["finding"] == finding.to_dict()
     assert doc["finding"]["accused"] == ["Hokuto Precision KK"]
-    (home, out, progress), = calls
+    ((home, out, progress),) = calls
     assert (home, out, progress) == (tmp_path / "ws", tmp_path / "demo-out", None)
 
 

@@ -26,7 +26,9 @@ def test_list_json_and_table(ws):
     ws("recipient", "add", "Jansen BV", "--email", "j@jansen.example")
     _, rows = ws("recipient", "list", "--json")
     assert [(r["id"], r["name"], r["org"], r["email"]) for r in rows] == [
-        (1, "Apex Plastics GmbH", "Apex", None), (2, "Jansen BV", None, "j@jansen.example")]
+        (1, "Apex Plastics GmbH", "Apex", None),
+        (2, "Jansen BV", None, "j@jansen.example"),
+    ]
     result, _ = ws("recipient", "list")
     lines = result.stdout.splitlines()
     assert any("Apex Plastics GmbH" in line and "Apex" in line for line in lines)
@@ -34,8 +36,7 @@ def test_list_json_and_table(ws):
     assert "None" not in result.stdout
 
 
-@pytest.mark.parametrize("name, words", [("Apex Plastics GmbH", "already exists"), ("42", "is a number"),
-                                         (" ", "needs a name")])
+@pytest.mark.parametrize("name, words", [("Apex Plastics GmbH", "already exists"), ("42", "is a number"), (" ", "needs a name")])
 def test_bad_names_exit_2_and_store_nothing_more(ws, name, words):
     ws("recipient", "add", "Apex Plastics GmbH")
     result, _ = ws("recipient", "add", name, "--json", expect=2)

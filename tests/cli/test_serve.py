@@ -33,8 +33,12 @@ def uvicorn_calls(cli, monkeypatch):
 def test_serve_json_and_what_uvicorn_gets(cli, uvicorn_calls, tmp_path):
     cli("init", "--home", tmp_path / "ws")
     result, info = cli("serve", "--home", tmp_path / "ws", "--port", "8123", "--json")
-    assert info == {"url": "http://127.0.0.1:8123", "home": str(tmp_path / "ws"), "api": "http://127.0.0.1:8123/api/v1",
-                    "docs": "http://127.0.0.1:8123/docs"}
+    assert info == {
+        "url": "http://127.0.0.1:8123",
+        "home": str(tmp_path / "ws"),
+        "api": "http://127.0.0.1:8123/api/v1",
+        "docs": "http://127.0.0.1:8123/docs",
+    }
     ((args, kwargs, environ),) = uvicorn_calls
     assert args == ("leaktrace.web.app:from_environment",) == (serve_module.FACTORY,)
     assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8123, "log_level": "warning", "proxy_headers": False}
@@ -49,8 +53,9 @@ def test_serve_passes_the_web_options(cli, uvicorn_calls):
     assert kwargs["host"] == "0.0.0.0" and kwargs["port"] == 8000
     assert environ["LEAKTRACE_WEB_SECURE_COOKIES"] == "true" and environ["LEAKTRACE_WEB_MAX_UPLOAD_MB"] == "12.5"
     assert result.stdout == ""
-    assert result.stderr == (f"leaktrace serving {cli.home} at http://0.0.0.0:8000 (API http://0.0.0.0:8000/api/v1, "
-                             "docs http://0.0.0.0:8000/docs); Ctrl-C to stop.\n")
+    assert result.stderr == (
+        f"leaktrace serving {cli.home} at http://0.0.0.0:8000 (API http://0.0.0.0:8000/api/v1, docs http://0.0.0.0:8000/docs); Ctrl-C to stop.\n"
+    )
     cli("serve", "--no-secure-cookies", "--json")
     assert uvicorn_calls[1][2]["LEAKTRACE_WEB_SECURE_COOKIES"] == "false"
 

@@ -36,7 +36,7 @@ def test_share_json_gives_each_copy(ws, tmp_path):
         copy = cv2.imread(str(path))[..., ::-1]
         diff = copy.astype(float) - ws.original
         assert copy.shape == ws.original.shape and 0 < np.abs(diff).max() <= 16  # marked, and only slightly
-        assert 10 * np.log10(255 ** 2 / np.mean(diff ** 2)) >= 45.0
+        assert 10 * np.log10(255**2 / np.mean(diff**2)) >= 45.0
     assert rows[0]["sha256"] != rows[1]["sha256"]
 
 
@@ -56,10 +56,13 @@ def test_share_text_and_shares_listing(ws, tmp_path):
     assert result.stdout.startswith(f"share 1: asset {ws.asset['id']} to Borealis on ") and result.stdout.rstrip().endswith("(tender)")
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--to", "Nobody Ltd"], "Nobody Ltd"),
-    (["--to", "99"], "99"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--to", "Nobody Ltd"], "Nobody Ltd"),
+        (["--to", "99"], "99"),
+    ],
+)
 def test_unknown_recipients_exit_2_and_share_nothing(ws, tmp_path, args, words):
     result, _ = ws("share", ws.asset["id"], "--to", "Apex", *args, "--out", tmp_path / "out", "--json", expect=2)
     assert result.stderr.startswith("error: ") and words in result.stderr and result.stderr.count("\n") == 1
@@ -70,8 +73,11 @@ def test_unknown_recipients_exit_2_and_share_nothing(ws, tmp_path, args, words):
 
 def test_bad_asset_or_out_exit_2(ws, tmp_path):
     (tmp_path / "a-file").write_text("x")
-    for asset, out, words in (("7", tmp_path / "out", "no asset numbered 7"), ("seven", tmp_path / "out", "seven"),
-                              (ws.asset["id"], tmp_path / "a-file", "is not a folder")):
+    for asset, out, words in (
+        ("7", tmp_path / "out", "no asset numbered 7"),
+        ("seven", tmp_path / "out", "seven"),
+        (ws.asset["id"], tmp_path / "a-file", "is not a folder"),
+    ):
         result, _ = ws("share", asset, "--to", "Apex", "--out", out, expect=2)
         assert result.stderr.startswith("error: ") and words in result.stderr, result.stderr
     result, _ = ws("share", ws.asset["id"], "--out", tmp_path / "out", expect=2)  # --to is required

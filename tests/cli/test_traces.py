@@ -68,9 +68,12 @@ def test_trace_text_and_the_asset_option(shared):
 
 def test_bad_leaks_and_assets_exit_2(shared):
     tmp, *_ = shared
-    for args, words in (([DATA / "truncated.jpg"], "truncated.jpg"), ([tmp / "missing.jpg"], "missing.jpg"),
-                        ([tmp / "leak.jpg", "--asset", "99"], "no asset numbered 99"),
-                        ([tmp / "leak.jpg", "--asset", "plan"], "plan")):
+    for args, words in (
+        ([DATA / "truncated.jpg"], "truncated.jpg"),
+        ([tmp / "missing.jpg"], "missing.jpg"),
+        ([tmp / "leak.jpg", "--asset", "99"], "no asset numbered 99"),
+        ([tmp / "leak.jpg", "--asset", "plan"], "plan"),
+    ):
         result = _run(tmp / "ws", "trace", *args, "--json", code=2)
         assert result.stderr.startswith("error: ") and words in result.stderr and result.stderr.count("\n") == 1
         assert result.stdout == ""
@@ -83,14 +86,24 @@ ASSET = AssetMatch(3, "Bumper", Match(57, 0.62, False))
 
 
 def _alignment(hypotheses=1):
-    return FindingAlignment(((0.5, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.62, 57, hypotheses,
-                            (0, 0, 64, 48), "cd" * 32)
+    return FindingAlignment(
+        ((0.5, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.62, 57, hypotheses, (0, 0, 64, 48), "cd" * 32
+    )
 
 
 def _finding(**change):
-    base = dict(leak=LEAK, asset=ASSET, alignment=_alignment(),
-                candidates=(RecipientScore("Dufour", 2, 23.4, 0.0, True), RecipientScore("Apex", 1, 0.3, 0.96, False)),
-                epsilon=1e-6, threshold=5.46, n_tests=2, reason=None, elapsed_s=1.234, id=12)
+    base = dict(
+        leak=LEAK,
+        asset=ASSET,
+        alignment=_alignment(),
+        candidates=(RecipientScore("Dufour", 2, 23.4, 0.0, True), RecipientScore("Apex", 1, 0.3, 0.96, False)),
+        epsilon=1e-6,
+        threshold=5.46,
+        n_tests=2,
+        reason=None,
+        elapsed_s=1.234,
+        id=12,
+    )
     base.update(change)
     return Finding(**base)
 
@@ -101,14 +114,22 @@ def test_print_an_accusation(capsys):
     assert out.startswith("Leak found/leak.jpg (640x480, sha256 abababababab…)\n")
     assert "Asset 3 'Bumper' (57 matching features, 62% of it visible)\n" in out
     assert "< 1e-300" in out and "9.6e-01" in out and "YES" in out
-    assert ("Accused: Dufour. A recipient is accused only if its score exceeds 5.46; the probability that this test "
-            "accuses any innocent among the 2 recipients is at most 1 in 1,000,000.") in out
+    assert (
+        "Accused: Dufour. A recipient is accused only if its score exceeds 5.46; the probability that this test "
+        "accuses any innocent among the 2 recipients is at most 1 in 1,000,000."
+    ) in out
     assert out.endswith("Traced in 1.23 s. Stored as finding 12.\n")
 
 
 def test_print_nobody_named(capsys):
-    print_finding(_finding(candidates=(RecipientScore("Apex", 1, 1.5, 0.32, False),), id=None,
-                           asset=AssetMatch(3, "Bumper", Match(57, 0.62, True)), alignment=_alignment(hypotheses=2)))
+    print_finding(
+        _finding(
+            candidates=(RecipientScore("Apex", 1, 1.5, 0.32, False),),
+            id=None,
+            asset=AssetMatch(3, "Bumper", Match(57, 0.62, True)),
+            alignment=_alignment(hypotheses=2),
+        )
+    )
     out = capsys.readouterr().out
     assert "62% of it visible, mirrored)" in out
     assert "The image fits 2 alignments equally well" in out

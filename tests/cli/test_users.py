@@ -31,8 +31,16 @@ def test_users_and_tokens(cli, runner):
     _, users = cli("user", "list", "--json")
     assert users[0]["tokens"] == 1
     _, audit = cli("audit", "list", "--json")
-    assert [e["action"] for e in audit] == ["token.revoke", "user.update", "user.update", "token.create", "token.create",
-                                              "user.add", "user.add", "user.add"]
+    assert [e["action"] for e in audit] == [
+        "token.revoke",
+        "user.update",
+        "user.update",
+        "token.create",
+        "token.create",
+        "user.add",
+        "user.add",
+        "user.add",
+    ]
     assert all(token["token"] not in str(e) for e in audit)
 
 

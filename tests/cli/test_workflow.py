@@ -57,7 +57,7 @@ def test_share_then_trace_names_the_leaker(cli, tmp_path):
     leaker = copies[3]
     image = cv2.imread(leaker["path"])
     h, w = image.shape[:2]
-    leak = cv2.resize(image[h // 8:, : w * 7 // 8], None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
+    leak = cv2.resize(image[h // 8 :, : w * 7 // 8], None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(tmp_path / "leak.jpg"), leak, [cv2.IMWRITE_JPEG_QUALITY, 75])
     _, finding = cli("trace", tmp_path / "leak.jpg", "--json")
     assert {"leak", "asset", "candidates", "accused", "false_accusation_bound", "elapsed_s", "finding_id"} <= set(finding)  # README

@@ -92,9 +92,11 @@ def test_key_import_refuses_a_foreign_or_broken_backup(cli, tmp_path):
     cli("init", "--home", tmp_path / "other")
     cli("key", "export", tmp_path / "other.key", "--home", tmp_path / "other")
     (tmp_path / "junk.key").write_text("not a key\n")
-    for source, words in ((tmp_path / "other.key", "does not belong to this workspace"),
-                          (tmp_path / "junk.key", "not a leaktrace key backup"),
-                          (tmp_path / "missing.key", "no such file")):
+    for source, words in (
+        (tmp_path / "other.key", "does not belong to this workspace"),
+        (tmp_path / "junk.key", "not a leaktrace key backup"),
+        (tmp_path / "missing.key", "no such file"),
+    ):
         result, _ = cli("key", "import", source, "--json", expect=None)
         _one_line(result)
         assert words in result.stderr and result.stdout == ""

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from skimage import data
 
-from leaktrace.core import bound, carrier, detect, embed, keys, mask as mask_mod
+from leaktrace.core import bound, carrier, detect, embed, keys
+from leaktrace.core import mask as mask_mod
 from leaktrace.core.codec import jpeg_roundtrip
 from leaktrace.samples.synthetic import bumper_arcs, spheres
 

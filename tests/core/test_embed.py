@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from skimage import data
 
+from leaktrace.core import carrier, embed, quality
+from leaktrace.core import mask as mask_mod
 from leaktrace.core.pixels import luminance
-from leaktrace.core import carrier, embed, mask as mask_mod, quality
 from leaktrace.samples.synthetic import bumper_arcs, spheres
-
 
 IMAGES = {"photo": data.astronaut, "drawing": bumper_arcs, "render": spheres}
 
@@ -63,12 +63,8 @@ def test_strength_is_deterministic_and_independent_of_recipients():
     img = data.coffee()
     grid = carrier.grid_for(img.shape[:2])
     m = mask_mod.perceptual_mask(img)
-    assert embed.strength_for_psnr(img, grid, m, target_psnr=46) == embed.strength_for_psnr(
-        img, grid, m, target_psnr=46
-    )
-    assert embed.strength_for_psnr(img, grid, m, target_psnr=40) > embed.strength_for_psnr(
-        img, grid, m, target_psnr=46
-    )
+    assert embed.strength_for_psnr(img, grid, m, target_psnr=46) == embed.strength_for_psnr(img, grid, m, target_psnr=46)
+    assert embed.strength_for_psnr(img, grid, m, target_psnr=40) > embed.strength_for_psnr(img, grid, m, target_psnr=46)
 
 
 def test_embed_speed_per_megapixel():
@@ -116,7 +112,7 @@ def test_strips_fill_out_in_order_and_reuse_it():
     out = np.full_like(img, 7)
     seen = []
     for rows in embed.embed_strips(img, _signs(grid[0] * grid[1]), strength=2.0, grid=grid, out=out, rows=50):
-        seen.append(bool((out[rows.stop:] == 7).all()))  # later rows not written yet
+        seen.append(bool((out[rows.stop :] == 7).all()))  # later rows not written yet
     assert seen == [True] * 4
     with pytest.raises(ValueError):
         next(embed.embed_strips(img, _signs(grid[0] * grid[1]), strength=2.0, grid=grid, out=np.empty((3, 3, 3), np.uint8)))

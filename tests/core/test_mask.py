@@ -61,7 +61,7 @@ def test_mask_in_strips_is_the_whole_image_mask_bit_for_bit(shape, strip_pixels,
     rng = np.random.default_rng(sum(shape))
     img = rng.integers(0, 256, shape, dtype=np.uint8)
     img[: shape[0] // 3] = 255  # white paper (saturated) across strip borders
-    img[shape[0] // 2:, : shape[1] // 4] = 0
+    img[shape[0] // 2 :, : shape[1] // 4] = 0
     cv2.line(img, (0, 5), (shape[1] - 1, shape[0] - 7), 40, 1, cv2.LINE_AA)
     got = mask_mod.perceptual_mask(img)
     assert got.shape == shape[:2] and got.dtype == np.float32

@@ -22,8 +22,7 @@ def test_ssim_matches_scikit_image():
     img = data.camera()[::2, ::2]
     noisy = np.clip(img + np.random.default_rng(0).normal(0, 6, img.shape), 0, 255).astype(np.uint8)
     ours = quality.ssim(img, noisy)
-    ref = structural_similarity(img, noisy, gaussian_weights=True, sigma=1.5,
-                                use_sample_covariance=False, data_range=255)
+    ref = structural_similarity(img, noisy, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255)
     assert abs(ours - ref) < 0.01
     assert quality.ssim(img, img) == 1.0
     assert ours < 0.95
@@ -76,7 +75,7 @@ def test_squared_error_and_psnr_are_exact():
         assert quality.psnr(a, b) == 10.0 * math.log10(255.0**2 / float(np.mean(diff * diff)))  # as before, bit for bit
     a = rng.integers(0, 256, (64, 80, 3), dtype=np.uint8)
     b = rng.integers(0, 256, (64, 80, 3), dtype=np.uint8)
-    by_strips = sum(quality.squared_error(a[r:r + 9], b[r:r + 9]) for r in range(0, 64, 9))
+    by_strips = sum(quality.squared_error(a[r : r + 9], b[r : r + 9]) for r in range(0, 64, 9))
     assert by_strips == quality.squared_error(a, b)
     assert quality.psnr_from_error(by_strips, a.size) == quality.psnr(a, b)
 
@@ -84,8 +83,13 @@ def test_squared_error_and_psnr_are_exact():
 def test_ssim_in_strips_is_the_whole_image_ssim():
     from leaktrace.samples.synthetic import bumper_arcs, spheres
 
-    for img in (data.astronaut()[:700, :333], bumper_arcs((1100, 260)), spheres((37, 45)), data.camera()[:300, :290],
-                np.full((4, 6, 3), 90, np.uint8)):
+    for img in (
+        data.astronaut()[:700, :333],
+        bumper_arcs((1100, 260)),
+        spheres((37, 45)),
+        data.camera()[:300, :290],
+        np.full((4, 6, 3), 90, np.uint8),
+    ):
         copy = _copy_of(img) if min(img.shape[:2]) > 16 else img + 1
         assert abs(quality.ssim(img, copy) - _old_ssim(img, copy)) < 1e-12
 
@@ -102,8 +106,11 @@ def test_sampled_tiles_read_the_exact_ssim_map():
 def test_sampled_ssim_is_within_its_stated_tolerance(kind):
     from leaktrace.samples.synthetic import bumper_arcs, spheres
 
-    img = {"photo": lambda: cv2_resize(data.astronaut(), (1024, 768)), "drawing": lambda: bumper_arcs((720, 1024)),
-           "render": lambda: spheres((600, 900))}[kind]()
+    img = {
+        "photo": lambda: cv2_resize(data.astronaut(), (1024, 768)),
+        "drawing": lambda: bumper_arcs((720, 1024)),
+        "render": lambda: spheres((600, 900)),
+    }[kind]()
     for seed in range(3):
         copy = _copy_of(img, seed=seed, strength=4.0)
         full = quality.ssim(img, copy)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from skimage import data
 
-from leaktrace.evaluation import ATTACKS, apply
 from leaktrace.errors import BadInput
+from leaktrace.evaluation import ATTACKS, apply
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +26,7 @@ def test_attack_returns_uint8_rgb_and_is_deterministic(name, image):
     np.testing.assert_array_equal(image, before)  # input untouched
 
 
-@pytest.mark.parametrize(
-    ("name", "area"), [("crop50", 0.5), ("crop25", 0.25), ("crop10", 0.1), ("downscale50", 0.25), ("downscale25", 0.0625)]
-)
+@pytest.mark.parametrize(("name", "area"), [("crop50", 0.5), ("crop25", 0.25), ("crop10", 0.1), ("downscale50", 0.25), ("downscale25", 0.0625)])
 def test_area_fraction(name, area, image):
     out = apply(name, image, np.random.default_rng(0))
     assert out.shape[0] * out.shape[1] / (256 * 256) == pytest.approx(area, rel=0.03)

@@ -25,5 +25,4 @@ def test_two_averaged_copies_accuse_a_colluder_and_no_innocent():
         assert isinstance(result, CollusionResult) and result.n == 2
         assert result.false_accusations == 0
         assert result.any_colluder == 2
-    assert out["average2"].to_dict() == {"n": 2, "any_colluder": 2, "all_colluders": out["average2"].all_colluders,
-                                         "false_accusations": 0}
+    assert out["average2"].to_dict() == {"n": 2, "any_colluder": 2, "all_colluders": out["average2"].all_colluders, "false_accusations": 0}

@@ -11,11 +11,21 @@ from tests.conftest import drawing, photo
 
 # attack → minimum identification rate measured on this matrix (9 images), pinned with margin.
 MINIMUM = {
-    "jpeg90": 1.0, "jpeg75": 1.0, "jpeg50": 1.0,
-    "downscale50": 1.0, "downscale25": 0.75,
-    "crop50": 1.0, "crop25": 0.75,
-    "rotate2": 1.0, "brightness": 1.0, "contrast": 1.0, "gamma": 1.0, "blur": 1.0,
-    "screenshot": 0.75, "mirror": 1.0, "social": 1.0,
+    "jpeg90": 1.0,
+    "jpeg75": 1.0,
+    "jpeg50": 1.0,
+    "downscale50": 1.0,
+    "downscale25": 0.75,
+    "crop50": 1.0,
+    "crop25": 0.75,
+    "rotate2": 1.0,
+    "brightness": 1.0,
+    "contrast": 1.0,
+    "gamma": 1.0,
+    "blur": 1.0,
+    "screenshot": 0.75,
+    "mirror": 1.0,
+    "social": 1.0,
 }
 
 

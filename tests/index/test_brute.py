@@ -232,8 +232,11 @@ def test_whole_smooth_render_is_found_by_its_hash(index, assets, attack):
     assert homography_error(match.homography, true_h, assets[SMOOTH].shape) < 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: a smooth render gives no features and a crop or screenshot "
-                   "breaks its global hash; the trace's feature-free fallback finds these, the index does not")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: a smooth render gives no features and a crop or screenshot "
+    "breaks its global hash; the trace's feature-free fallback finds these, the index does not",
+)
 @pytest.mark.parametrize("attack", ["crop25", "screenshot"])
 def test_crops_and_screenshots_of_smooth_renders_are_found(index, assets, attack):
     leak, _ = ATTACKS[attack](assets[SMOOTH])

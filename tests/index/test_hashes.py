@@ -43,8 +43,7 @@ def test_mirror_is_found_by_hashing_the_query_mirrored(astronaut):
 
 
 def test_different_images_are_far_apart():
-    images = [data.astronaut(), data.camera(), data.coffee(), data.chelsea(), data.rocket(),
-              data.coins(), data.moon(), data.text()]
+    images = [data.astronaut(), data.camera(), data.coffee(), data.chelsea(), data.rocket(), data.coins(), data.moon(), data.text()]
     hashes = np.array([global_hash(im) for im in images])
     for i, h in enumerate(hashes):
         distances = np.delete(hamming_many(h, hashes), i)
@@ -69,9 +68,7 @@ def test_hamming_counts_bits():
         hamming(a, b[:4])
 
 
-@pytest.mark.parametrize(
-    "bad", [np.zeros((32, 32), np.float32), np.zeros((32, 32, 2), np.uint8), np.zeros((4, 400), np.uint8)]
-)
+@pytest.mark.parametrize("bad", [np.zeros((32, 32), np.float32), np.zeros((32, 32, 2), np.uint8), np.zeros((4, 400), np.uint8)])
 def test_unusable_images_are_rejected(bad):
     with pytest.raises(BadInput):
         global_hash(bad)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import skimage.data as data
 
-from leaktrace.index.descriptors import Features, extract
 from leaktrace.core.features import match
+from leaktrace.index.descriptors import Features, extract
 from leaktrace.index.verify import NO_MATCH, verify
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import cv2
 import numpy as np
@@ -24,8 +24,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def make_evidence(*, names=("Apex Plastics GmbH", ACCUSED, "Garnier & Fils", HOSTILE, "Iberforma S.L.", "Jansen BV"),
-                  leaker: str | None = ACCUSED, hypotheses: int = 1) -> EvidenceData:
+def make_evidence(
+    *,
+    names=("Apex Plastics GmbH", ACCUSED, "Garnier & Fils", HOSTILE, "Iberforma S.L.", "Jansen BV"),
+    leaker: str | None = ACCUSED,
+    hypotheses: int = 1,
+) -> EvidenceData:
     original = photo(0, (192, 256))  # 192 × 256 RGB
     # the leak: the crop x ∈ [40, 216), y ∈ [30, 162), shrunk by 0.75
     crop = original[30:162, 40:216]
@@ -43,19 +47,31 @@ def make_evidence(*, names=("Apex Plastics GmbH", ACCUSED, "Garnier & Fils", HOS
     tau = bound.threshold(n_tests, EPSILON)
     accused = bound.accuse(scores, n_tests, EPSILON)
     p = np.minimum(1.0, hypotheses * bound.p_bound(scores))
-    candidates = tuple(Candidate(n, i + 1, float(t), float(q), bool(a))
-                       for i, (n, t, q, a) in enumerate(zip(names, scores, p, accused)))
+    candidates = tuple(Candidate(n, i + 1, float(t), float(q), bool(a)) for i, (n, t, q, a) in enumerate(zip(names, scores, p, accused)))
     accused_names = tuple(c.recipient for c in candidates if c.accused)
-    shares = tuple(ShareEvidence(7, n, datetime(2025, 3, 4, 9, 12, tzinfo=timezone.utc), "m.keller",
-                                 "Tender round 1 <NDA T-2027>", _sha(n.encode())) for n in accused_names)
+    shares = tuple(
+        ShareEvidence(7, n, datetime(2025, 3, 4, 9, 12, tzinfo=UTC), "m.keller", "Tender round 1 <NDA T-2027>", _sha(n.encode()))
+        for n in accused_names
+    )
     return EvidenceData(
-        finding_id="F-42", created_at=datetime(2025, 4, 17, 14, 3, 22, tzinfo=timezone(timedelta(hours=2))),
-        actor="j.moreau", software_version="0.1.0", key_fingerprint="9f2c41d07a5be3c1",
-        epsilon=EPSILON, threshold=tau, n_tests=n_tests, hypotheses=hypotheses,
+        finding_id="F-42",
+        created_at=datetime(2025, 4, 17, 14, 3, 22, tzinfo=timezone(timedelta(hours=2))),
+        actor="j.moreau",
+        software_version="0.1.0",
+        key_fingerprint="9f2c41d07a5be3c1",
+        epsilon=EPSILON,
+        threshold=tau,
+        n_tests=n_tests,
+        hypotheses=hypotheses,
         leak=LeakEvidence("found/leak.jpg", _sha(leak.tobytes()), leak.shape[1], leak.shape[0], leak),
         asset=AssetEvidence(3, "Bumper & grille <draft>", _sha(original.tobytes()), original.shape[1], original.shape[0], original),
-        alignment=alignment, candidates=candidates, accused=accused_names, shares=shares,
-        input_hashes={"settings file": _sha(b"settings")}, case_ref="CASE-7")
+        alignment=alignment,
+        candidates=candidates,
+        accused=accused_names,
+        shares=shares,
+        input_hashes={"settings file": _sha(b"settings")},
+        case_ref="CASE-7",
+    )
 
 
 @pytest.fixture

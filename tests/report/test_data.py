@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ from leaktrace.records import Alignment
 from leaktrace.report.data import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
 from tests.report.conftest import ACCUSED, EPSILON, make_evidence, replace
 
-SENT = datetime(2025, 3, 4, 9, 12, tzinfo=timezone.utc)
+SENT = datetime(2025, 3, 4, 9, 12, tzinfo=UTC)
 
 
 def test_the_fixture_is_what_the_report_states(evidence):
@@ -45,12 +45,15 @@ def test_input_hashes_are_read_only_copies(evidence):
         data.actor = "someone else"
 
 
-@pytest.mark.parametrize("image, shape", [
-    (np.zeros((8, 8, 3), np.float32), "float32 (8, 8, 3)"),
-    (np.zeros((8, 8), np.uint8), "uint8 (8, 8)"),
-    (np.zeros((8, 8, 4), np.uint8), "uint8 (8, 8, 4)"),
-    (np.zeros((0, 8, 3), np.uint8), "uint8 (0, 8, 3)"),
-])
+@pytest.mark.parametrize(
+    "image, shape",
+    [
+        (np.zeros((8, 8, 3), np.float32), "float32 (8, 8, 3)"),
+        (np.zeros((8, 8), np.uint8), "uint8 (8, 8)"),
+        (np.zeros((8, 8, 4), np.uint8), "uint8 (8, 8, 4)"),
+        (np.zeros((0, 8, 3), np.uint8), "uint8 (0, 8, 3)"),
+    ],
+)
 def test_images_must_be_rgb_uint8(image, shape):
     with pytest.raises(BadInput) as caught:
         LeakEvidence("leak.jpg", "0" * 64, 8, 8, image)
@@ -89,8 +92,9 @@ def test_the_digest_is_stable_and_independent_of_candidate_order(evidence):
     assert len(digest) == 64 and int(digest, 16) >= 0
     assert make_evidence().digest() == digest  # the same evidence, built again
     assert replace(evidence, candidates=tuple(reversed(evidence.candidates))).digest() == digest
-    copied = replace(evidence, leak=LeakEvidence(evidence.leak.path, evidence.leak.sha256, evidence.leak.width,
-                                                 evidence.leak.height, evidence.leak.image.copy()))
+    copied = replace(
+        evidence, leak=LeakEvidence(evidence.leak.path, evidence.leak.sha256, evidence.leak.width, evidence.leak.height, evidence.leak.image.copy())
+    )
     assert copied.digest() == digest  # pixels enter by value, not identity
 
 
@@ -106,24 +110,51 @@ def _changed_images(e):
         "leak pixel": {"leak": LeakEvidence(e.leak.path, e.leak.sha256, e.leak.width, e.leak.height, leak)},
         "original pixel": {"asset": AssetEvidence(e.asset.id, e.asset.title, e.asset.sha256, e.asset.width, e.asset.height, original)},
         "mask pixel": {"alignment": Alignment(al.homography, mask, al.mirrored, al.inliers, al.coverage, al.agreement, al.method)},
-        "homography": {"alignment": Alignment(al.homography + 1e-12, al.valid_mask, al.mirrored, al.inliers, al.coverage,
-                                              al.agreement, al.method)},
+        "homography": {"alignment": Alignment(al.homography + 1e-12, al.valid_mask, al.mirrored, al.inliers, al.coverage, al.agreement, al.method)},
     }
 
 
-@pytest.mark.parametrize("what", ["finding_id", "actor", "software_version", "key_fingerprint", "epsilon", "threshold",
-                                  "n_tests", "hypotheses", "case_ref", "accused", "input_hashes", "created_at", "score",
-                                  "leak pixel", "original pixel", "mask pixel", "homography", "no asset", "share note"])
+@pytest.mark.parametrize(
+    "what",
+    [
+        "finding_id",
+        "actor",
+        "software_version",
+        "key_fingerprint",
+        "epsilon",
+        "threshold",
+        "n_tests",
+        "hypotheses",
+        "case_ref",
+        "accused",
+        "input_hashes",
+        "created_at",
+        "score",
+        "leak pixel",
+        "original pixel",
+        "mask pixel",
+        "homography",
+        "no asset",
+        "share note",
+    ],
+)
 def test_every_stated_value_enters_the_digest(evidence, what):
     e = evidence
     c0 = e.candidates[0]
     changes = {
-        "finding_id": {"finding_id": "F-43"}, "actor": {"actor": "x"}, "software_version": {"software_version": "0.1.1"},
-        "key_fingerprint": {"key_fingerprint": "0" * 16}, "epsilon": {"epsilon": 1e-7}, "threshold": {"threshold": e.threshold + 1e-9},
-        "n_tests": {"n_tests": 7}, "hypotheses": {"hypotheses": 2}, "case_ref": {"case_ref": None}, "accused": {"accused": ()},
-        "input_hashes": {"input_hashes": {}}, "created_at": {"created_at": e.created_at + timedelta(seconds=1)},
-        "score": {"candidates": (Candidate(c0.recipient, c0.recipient_id, c0.score + 1e-9, c0.p_value, c0.accused),
-                                 *e.candidates[1:])},
+        "finding_id": {"finding_id": "F-43"},
+        "actor": {"actor": "x"},
+        "software_version": {"software_version": "0.1.1"},
+        "key_fingerprint": {"key_fingerprint": "0" * 16},
+        "epsilon": {"epsilon": 1e-7},
+        "threshold": {"threshold": e.threshold + 1e-9},
+        "n_tests": {"n_tests": 7},
+        "hypotheses": {"hypotheses": 2},
+        "case_ref": {"case_ref": None},
+        "accused": {"accused": ()},
+        "input_hashes": {"input_hashes": {}},
+        "created_at": {"created_at": e.created_at + timedelta(seconds=1)},
+        "score": {"candidates": (Candidate(c0.recipient, c0.recipient_id, c0.score + 1e-9, c0.p_value, c0.accused), *e.candidates[1:])},
         "no asset": {"asset": None},
         "share note": {"shares": tuple(dataclasses.replace(s, note=s.note + ".") for s in e.shares)},
         **_changed_images(e),
@@ -133,9 +164,22 @@ def test_every_stated_value_enters_the_digest(evidence, what):
 
 def test_a_minimal_record_without_asset_or_alignment(nobody):
     data = EvidenceData(
-        finding_id="F-1", created_at=SENT, actor="analyst", software_version="0.1.0", key_fingerprint="ab12",
-        epsilon=1e-6, threshold=5.76, n_tests=16, hypotheses=1,
-        leak=LeakEvidence("leak.jpg", "0" * 64, 8, 8, np.zeros((8, 8, 3), np.uint8)), asset=None, alignment=None,
-        candidates=(), accused=(), shares=(), input_hashes={})
+        finding_id="F-1",
+        created_at=SENT,
+        actor="analyst",
+        software_version="0.1.0",
+        key_fingerprint="ab12",
+        epsilon=1e-6,
+        threshold=5.76,
+        n_tests=16,
+        hypotheses=1,
+        leak=LeakEvidence("leak.jpg", "0" * 64, 8, 8, np.zeros((8, 8, 3), np.uint8)),
+        asset=None,
+        alignment=None,
+        candidates=(),
+        accused=(),
+        shares=(),
+        input_hashes={},
+    )
     assert data.case_ref is None and dict(data.input_hashes) == {} and len(data.digest()) == 64
     assert nobody.accused == () and not any(c.accused for c in nobody.candidates)

@@ -3,56 +3,69 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from leaktrace.report import _words as w
 
 
-@pytest.mark.parametrize("x, text", [
-    (0.0, "0"),
-    (1e-3, "0.001"),
-    (0.25, "0.25"),
-    (42.0, "42"),
-    (1e-6, "10⁻⁶"),
-    (3.2e-12, "3.2 × 10⁻¹²"),
-    (9.94e-5, "9.9 × 10⁻⁵"),
-    (9.96e-7, "10⁻⁶"),          # the mantissa rounds up to 10: one power more
-    (1.04e-8, "10⁻⁸"),
-    (2.5e5, "2.5 × 10⁵"),
-    (1e4, "10⁴"),
-    (1e-300, "10⁻³⁰⁰"),
-])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (0.0, "0"),
+        (1e-3, "0.001"),
+        (0.25, "0.25"),
+        (42.0, "42"),
+        (1e-6, "10⁻⁶"),
+        (3.2e-12, "3.2 × 10⁻¹²"),
+        (9.94e-5, "9.9 × 10⁻⁵"),
+        (9.96e-7, "10⁻⁶"),  # the mantissa rounds up to 10: one power more
+        (1.04e-8, "10⁻⁸"),
+        (2.5e5, "2.5 × 10⁵"),
+        (1e4, "10⁴"),
+        (1e-300, "10⁻³⁰⁰"),
+    ],
+)
 def test_power_of_ten(x, text):
     assert w.power_of_ten(x) == text
 
 
-@pytest.mark.parametrize("p, text", [
-    (1.0, "1"), (2.0, "1"),                     # a bound above 1 says nothing more than 1
-    (0.5, "0.5"), (0.0421, "0.042"), (1e-3, "0.001"),
-    (3.2e-12, "3.2 × 10⁻¹²"), (1.5e-323, "1.5 × 10⁻³²³"),
-    (0.0, "less than 10⁻³⁰⁰"), (-1e-9, "less than 10⁻³⁰⁰"),  # exp(−T²/2) underflowed
-    (math.nan, "–"), (math.inf, "–"),
-])
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (1.0, "1"),
+        (2.0, "1"),  # a bound above 1 says nothing more than 1
+        (0.5, "0.5"),
+        (0.0421, "0.042"),
+        (1e-3, "0.001"),
+        (3.2e-12, "3.2 × 10⁻¹²"),
+        (1.5e-323, "1.5 × 10⁻³²³"),
+        (0.0, "less than 10⁻³⁰⁰"),
+        (-1e-9, "less than 10⁻³⁰⁰"),  # exp(−T²/2) underflowed
+        (math.nan, "–"),
+        (math.inf, "–"),
+    ],
+)
 def test_probability(p, text):
     assert w.probability(p) == text
 
 
 def test_probability_of_a_score_recovers_the_bound():
     """T = 8 gives exp(−32) = 1.27 × 10⁻¹⁴; T = 5.26 gives about 10⁻⁶."""
-    assert w.probability(math.exp(-8.0 ** 2 / 2)) == "1.3 × 10⁻¹⁴"
-    assert w.probability(math.exp(-5.2565 ** 2 / 2)) == "10⁻⁶"
+    assert w.probability(math.exp(-(8.0**2) / 2)) == "1.3 × 10⁻¹⁴"
+    assert w.probability(math.exp(-(5.2565**2) / 2)) == "10⁻⁶"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: power_of_ten divides by 10.0**exp, which is 0.0 for exp = −324, "
-                                       "so a p-bound of 5e-324 (a score T ≈ 38.6) crashes the report")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: power_of_ten divides by 10.0**exp, which is 0.0 for exp = −324, so a p-bound of 5e-324 (a score T ≈ 38.6) crashes the report",
+)
 def test_probability_of_the_smallest_subnormal():
     assert w.probability(5e-324).endswith("10⁻³²⁴")
 
 
-@pytest.mark.parametrize("eps, text", [(1e-6, "1 in 1,000,000"), (1e-3, "1 in 1,000"), (3e-7, "1 in 3,333,333"),
-                                       (1e-9, "1 in 1,000,000,000")])
+@pytest.mark.parametrize("eps, text", [(1e-6, "1 in 1,000,000"), (1e-3, "1 in 1,000"), (3e-7, "1 in 3,333,333"), (1e-9, "1 in 1,000,000,000")])
 def test_one_in(eps, text):
     assert w.one_in(eps) == text
 
@@ -69,14 +82,21 @@ def test_days_and_moments_keep_their_time_zone():
     assert w.day(datetime(2025, 3, 4)) == "4 March 2025"
     assert [w.day(datetime(2025, m, 1)).split()[1] for m in range(1, 13)] == list(w._MONTHS)
     assert w.moment(when) == "17 April 2025, 14:03:22 UTC+02:00"
-    assert w.moment(when.astimezone(timezone.utc)) == "17 April 2025, 12:03:22 UTC"
-    assert w.moment(datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=5, minutes=30)))) == \
-        "2 January 2025, 03:04:05 UTC−05:30"
+    assert w.moment(when.astimezone(UTC)) == "17 April 2025, 12:03:22 UTC"
+    assert w.moment(datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=5, minutes=30)))) == "2 January 2025, 03:04:05 UTC−05:30"
     assert w.moment(datetime(2025, 1, 2, 3, 4, 5)) == "2 January 2025, 03:04:05 UTC"  # naive: shown as UTC
 
 
-@pytest.mark.parametrize("items, text", [([], ""), (["Apex"], "Apex"), (["Apex", "Jansen BV"], "Apex and Jansen BV"),
-                                         (["A", "B", "C"], "A, B and C"), (["A", "B", "C", "D"], "A, B, C and D")])
+@pytest.mark.parametrize(
+    "items, text",
+    [
+        ([], ""),
+        (["Apex"], "Apex"),
+        (["Apex", "Jansen BV"], "Apex and Jansen BV"),
+        (["A", "B", "C"], "A, B and C"),
+        (["A", "B", "C", "D"], "A, B, C and D"),
+    ],
+)
 def test_names(items, text):
     assert w.names(items) == text
 

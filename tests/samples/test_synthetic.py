@@ -11,8 +11,7 @@ from leaktrace.samples import synthetic as s
 
 SMALL = {
     "photo": lambda: s.photo(1, (96, 128)),
-    "labelled photo": lambda: s.photo(1, (96, 128), shapes=25, smallest=(4, 5), grain=0, labels=5,
-                                      noise_interpolation=cv2.INTER_LINEAR),
+    "labelled photo": lambda: s.photo(1, (96, 128), shapes=25, smallest=(4, 5), grain=0, labels=5, noise_interpolation=cv2.INTER_LINEAR),
     "bumper_sketch": s.bumper_sketch,
     "bumper_arcs": lambda: s.bumper_arcs((120, 200)),
     "cad_bumper": lambda: s.cad_bumper((224, 320)),
@@ -45,9 +44,20 @@ def test_fresh_uint8_rgb_deterministic_and_not_blank(name):
         assert (a == 255).mean() > 0.7 and a.min() < 64  # dark lines on white paper
 
 
-@pytest.mark.parametrize(("fn", "shape"), [(s.photo, (70, 90)), (s.bumper_arcs, (70, 90)), (s.spheres, (70, 90)),
-                                           (s.soft_bump, (70, 90)), (s.studio_render, (70, 90)), (s.gradient, (70, 90)),
-                                           (s.soft_blobs, (70, 90)), (s.soft_ellipses, (70, 90)), (s.bumper_sketch, (400, 600))])
+@pytest.mark.parametrize(
+    ("fn", "shape"),
+    [
+        (s.photo, (70, 90)),
+        (s.bumper_arcs, (70, 90)),
+        (s.spheres, (70, 90)),
+        (s.soft_bump, (70, 90)),
+        (s.studio_render, (70, 90)),
+        (s.gradient, (70, 90)),
+        (s.soft_blobs, (70, 90)),
+        (s.soft_ellipses, (70, 90)),
+        (s.bumper_sketch, (400, 600)),
+    ],
+)
 def test_shape_is_height_then_width(fn, shape):
     assert fn(shape=shape).shape == (*shape, 3)
 

@@ -38,8 +38,7 @@ def test_a_key_others_can_read_is_refused(tmp_path, mode):
     with pytest.raises(KeyProblem) as caught:
         read_master_key(tmp_path)
     message = str(caught.value)
-    assert message == (f"{path}: the master key is readable by others (mode {stat.S_IMODE(mode):04o}); "
-                       f"run 'chmod 600 {path}'.")
+    assert message == (f"{path}: the master key is readable by others (mode {stat.S_IMODE(mode):04o}); run 'chmod 600 {path}'.")
 
 
 def test_a_missing_key_is_refused_with_the_way_back(tmp_path):

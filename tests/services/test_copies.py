@@ -106,8 +106,7 @@ def test_a_reference_copy_missing_the_gate_stops_before_any_copy(home, tmp_path,
 def test_jpeg_copies_are_measured_as_received(home, tmp_path):
     with Workspace(home) as ws:
         ctx = ws.context
-        asset, prepared, recipients = _setup(ws, tmp_path, soft_ellipses((120, 160)), name="render.jpg",
-                                             q=int(cv2.IMWRITE_JPEG_QUALITY), v=95)
+        asset, prepared, recipients = _setup(ws, tmp_path, soft_ellipses((120, 160)), name="render.jpg", q=int(cv2.IMWRITE_JPEG_QUALITY), v=95)
         made = list(copies.make(ctx, asset, prepared, recipients[:2], "JPEG"))
         for m, r in zip(made, recipients):
             data = ctx.blobs.get(m.sha256)

@@ -23,18 +23,21 @@ def ws(tmp_path):
     w.close()
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
-    (b"\xff\xd8\xff\xe0", "image/jpeg"),
-    (b"RIFF\x00\x00\x00\x00WEBP", "image/webp"),
-    (b"GIF89a", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"BM\x00\x00", "image/bmp"),
-    (b"%PDF-1.7", "application/octet-stream"),
-    (b"", "application/octet-stream"),
-    (b"\x89PN", "application/octet-stream"),  # a truncated magic
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
+        (b"\xff\xd8\xff\xe0", "image/jpeg"),
+        (b"RIFF\x00\x00\x00\x00WEBP", "image/webp"),
+        (b"GIF89a", "image/gif"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
+        (b"BM\x00\x00", "image/bmp"),
+        (b"%PDF-1.7", "application/octet-stream"),
+        (b"", "application/octet-stream"),
+        (b"\x89PN", "application/octet-stream"),  # a truncated magic
+    ],
+)
 def test_media_type_from_the_first_bytes(data, kind):
     assert files.media_type(data) == kind
 

@@ -51,8 +51,11 @@ def test_the_trace_returns_the_stored_record(traced):
     assert (finding.actor, finding.software_version) == ("ana", __version__) and finding.created_at.endswith("+00:00")
     doc = finding.to_dict()
     assert doc["finding_id"] == doc["id"] and doc["false_accusation_bound"] == doc["epsilon"]
-    assert doc["asset"]["match"] == {"inliers": finding.alignment.inliers, "coverage": round(finding.alignment.coverage, 4),
-                                     "mirrored": finding.alignment.mirrored}
+    assert doc["asset"]["match"] == {
+        "inliers": finding.alignment.inliers,
+        "coverage": round(finding.alignment.coverage, 4),
+        "mirrored": finding.alignment.mirrored,
+    }
 
 
 def test_the_alignment_and_valid_region_are_kept(traced):
@@ -79,8 +82,7 @@ def test_the_valid_mask_comes_back_exactly_and_its_box_is_in_the_originals_pixel
         assert (grid_h, grid_w) == (768, 1024) and kept.valid_bbox == (1024, 400, 2048, 1600) and kept.hypotheses == 2
         leak = save(tmp_path / "leak.png", photo(2, (24, 32)))
         info = LeakInfo(str(leak), ws.context.blobs.put_file(leak), 32, 24)
-        stored = findings.record(ws.context, Finding(info, None, kept, (), 1e-6, 5.0, 0, "the asset was never shared", 0.1), leak,
-                                 actor="ana")
+        stored = findings.record(ws.context, Finding(info, None, kept, (), 1e-6, 5.0, 0, "the asset was never shared", 0.1), leak, actor="ana")
         assert stored.alignment == kept and stored.reason == "the asset was never shared"
         np.testing.assert_array_equal(findings.alignment(ws.context, stored).valid_mask, mask)
 

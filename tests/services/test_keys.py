@@ -76,8 +76,7 @@ def test_import_refuses_a_key_of_another_workspace(ws, tmp_path):
     key_path(ws.home).unlink()
     with pytest.raises(KeyProblem) as caught:
         keys.import_key(ws.settings, foreign)
-    assert str(caught.value) == (f"{foreign}: this key (fingerprint {theirs}) does not belong to this workspace "
-                                 f"(expected {ours}).")
+    assert str(caught.value) == (f"{foreign}: this key (fingerprint {theirs}) does not belong to this workspace (expected {ours}).")
     assert not key_path(ws.home).exists()
 
 
@@ -86,17 +85,19 @@ def test_import_never_replaces_a_different_key(ws, tmp_path):
     key_path(ws.home).write_bytes(b"\x01" * 32)  # someone put another key in place
     with pytest.raises(KeyProblem) as caught:
         keys.import_key(ws.settings, backup)
-    assert str(caught.value) == (f"{key_path(ws.home)}: a different master key is already in place; "
-                                 "move it away before importing.")
+    assert str(caught.value) == (f"{key_path(ws.home)}: a different master key is already in place; move it away before importing.")
     assert key_path(ws.home).read_bytes() == b"\x01" * 32
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"", "not a leaktrace key backup (a key is 32 bytes)."),
-    (b"ab" * 16 + b"\n", "not a leaktrace key backup (a key is 32 bytes)."),  # 16 bytes of hex
-    (b"zz" * 32 + b"\n", "not a leaktrace key backup."),
-    (b"\xff\xfe" * 20, "not a leaktrace key backup."),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "not a leaktrace key backup (a key is 32 bytes)."),
+        (b"ab" * 16 + b"\n", "not a leaktrace key backup (a key is 32 bytes)."),  # 16 bytes of hex
+        (b"zz" * 32 + b"\n", "not a leaktrace key backup."),
+        (b"\xff\xfe" * 20, "not a leaktrace key backup."),
+    ],
+)
 def test_import_refuses_what_is_not_a_backup(ws, tmp_path, content, words):
     source = tmp_path / "bad.key"
     source.write_bytes(content)

@@ -41,8 +41,9 @@ def test_check_key_adopts_the_first_key_then_refuses_others(sessions):
     meta.check_key(sessions, "aaaaaaaaaaaaaaaa", path)  # the same key: fine
     with pytest.raises(KeyProblem) as caught:
         meta.check_key(sessions, "bbbbbbbbbbbbbbbb", path)
-    assert str(caught.value) == ("/ws/master.key: this master key (fingerprint bbbbbbbbbbbbbbbb) does not belong to this "
-                                 "workspace (expected aaaaaaaaaaaaaaaa).")
+    assert str(caught.value) == (
+        "/ws/master.key: this master key (fingerprint bbbbbbbbbbbbbbbb) does not belong to this workspace (expected aaaaaaaaaaaaaaaa)."
+    )
     assert meta.stored_fingerprint(sessions) == "aaaaaaaaaaaaaaaa"
 
 

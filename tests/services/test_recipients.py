@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,12 +22,12 @@ def ctx(tmp_path):
 
 
 def test_add_returns_the_stored_row(ctx):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     r = recipients.add(ctx, "  Apex \t Plastics\nGmbH ", email="tender@apex.example", org="Apex")
     assert set(r) == {"id", "name", "email", "org", "created_at"}
     assert (r["id"], r["name"], r["email"], r["org"]) == (1, "Apex Plastics GmbH", "tender@apex.example", "Apex")
     created = datetime.fromisoformat(r["created_at"])
-    assert created.utcoffset().total_seconds() == 0 and before <= created <= datetime.now(timezone.utc)
+    assert created.utcoffset().total_seconds() == 0 and before <= created <= datetime.now(UTC)
     assert recipients.add(ctx, "Borealis")["email"] is None
 
 
@@ -41,12 +41,15 @@ def test_every_recipient_gets_its_own_random_key_reference(ctx):
     assert all("key_ref" not in row for row in recipients.list_all(ctx))  # never shown
 
 
-@pytest.mark.parametrize("name, words", [
-    ("", "a recipient needs a name."),
-    (" \n\t ", "a recipient needs a name."),
-    ("42", "recipient name '42' is a number; numbers are reserved for ids."),
-    (" 7 ", "recipient name '7' is a number; numbers are reserved for ids."),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("", "a recipient needs a name."),
+        (" \n\t ", "a recipient needs a name."),
+        ("42", "recipient name '42' is a number; numbers are reserved for ids."),
+        (" 7 ", "recipient name '7' is a number; numbers are reserved for ids."),
+    ],
+)
 def test_names_that_cannot_be_told_from_ids_are_refused(ctx, name, words):
     with pytest.raises(BadInput) as caught:
         recipients.add(ctx, name)

@@ -25,7 +25,7 @@ def _store_finding(ws, asset, leak_path, *, hypotheses=2):
     ids = {r["name"]: r["id"] for r in ws.list_recipients()}
     h, w = asset["height"], asset["width"]
     mask = np.zeros((h, w), bool)
-    mask[10:h - 12, 20:w - 8] = True
+    mask[10 : h - 12, 20 : w - 8] = True
     homography = np.array([[0.75, 0, -15.0], [0, 0.75, -7.5], [0, 0, 1]])
     n_tests = len(NAMES) * hypotheses
     tau = bound.threshold(n_tests, EPSILON)
@@ -34,8 +34,9 @@ def _store_finding(ws, asset, leak_path, *, hypotheses=2):
     info = LeakInfo(str(leak_path), hashlib.sha256(data).hexdigest(), 96, 72)
     alignment = Alignment(homography, mask, False, 31, float(mask.mean()), 0.91, "features")
     kept = findings.alignment_record(ws.context, alignment, hypotheses=hypotheses, shape=(h, w))
-    finding = Finding(info, AssetMatch(asset["id"], "Plan <rev B>", Match(31, float(mask.mean()), False)), kept, scores,
-                      EPSILON, tau, n_tests, None, 0.5)
+    finding = Finding(
+        info, AssetMatch(asset["id"], "Plan <rev B>", Match(31, float(mask.mean()), False)), kept, scores, EPSILON, tau, n_tests, None, 0.5
+    )
     return findings.record(ws.context, finding, leak_path, actor="ana"), alignment
 
 
@@ -69,17 +70,15 @@ def test_evidence_states_what_the_finding_stored(stored):
     assert e.leak.image.shape == (72, 96, 3)  # decoded from the stored blob, RGB
     decoded = cv2.imread(str(leak_path))[..., ::-1].astype(int)
     assert np.abs(e.leak.image.astype(int) - decoded).max() <= 2
-    assert (e.asset.id, e.asset.title, e.asset.sha256, e.asset.width, e.asset.height) == (
-        asset["id"], "Plan <rev B>", asset["sha256"], 192, 144)
+    assert (e.asset.id, e.asset.title, e.asset.sha256, e.asset.width, e.asset.height) == (asset["id"], "Plan <rev B>", asset["sha256"], 192, 144)
     assert np.array_equal(e.asset.image, original)
     # the alignment comes back exactly, with its mask
     assert np.array_equal(e.alignment.homography, alignment.homography)
     assert np.array_equal(e.alignment.valid_mask, alignment.valid_mask)
     assert (e.alignment.method, e.alignment.inliers, e.alignment.agreement) == ("features", 31, pytest.approx(0.91))
     # every recipient, by score, with the accusation
-    assert [(c.recipient, c.score, c.accused) for c in e.candidates] == [
-        ("Borealis", 11.5, True), ("Apex", 0.4, False), ("Castellan", -1.2, False)]
-    assert e.candidates[0].p_value == pytest.approx(2 * np.exp(-11.5 ** 2 / 2))
+    assert [(c.recipient, c.score, c.accused) for c in e.candidates] == [("Borealis", 11.5, True), ("Apex", 0.4, False), ("Castellan", -1.2, False)]
+    assert e.candidates[0].p_value == pytest.approx(2 * np.exp(-(11.5**2) / 2))
     assert e.accused == ("Borealis",)
 
 
@@ -138,8 +137,11 @@ def test_an_open_case_is_named_in_the_evidence(stored):
     assert reports.evidence(ws.context, finding_id).case_ref == f"case {case['id']}"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: evidence() lists every share of the asset to the accused, including "
-                                       "shares made after the trace, so a later report states more than the trace did")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: evidence() lists every share of the asset to the accused, including "
+    "shares made after the trace, so a later report states more than the trace did",
+)
 def test_a_share_made_after_the_trace_is_not_evidence(stored):
     ws, asset, copies, finding_id, *_, tmp = stored
     ws.share(asset["id"], ["Borealis"], tmp / "later", note="round 2", actor="lead")

@@ -50,7 +50,7 @@ def test_key_backup_round_trip(tmp_path):
 def test_an_older_workspace_is_upgraded_on_open(tmp_path):
     from alembic import command
 
-    from leaktrace.store.db import current_revision, head_revision, migrations_config, make_engine
+    from leaktrace.store.db import current_revision, head_revision, make_engine, migrations_config
 
     ws = Workspace.init(tmp_path / "ws")
     ws.add_recipient("Apex")

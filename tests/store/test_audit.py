@@ -47,8 +47,16 @@ def test_entries_chain_and_verify(engine, chain):
         assert entries[0].prev_hash == audit.GENESIS
         assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:]))
         first = entries[0]
-        assert first.hash == audit.entry_hash(id=1, at=first.at, actor="ana", action="share", subject_type="share",
-                                              subject_id="1", details={"n": 1, "note": "ü"}, prev_hash=audit.GENESIS)
+        assert first.hash == audit.entry_hash(
+            id=1,
+            at=first.at,
+            actor="ana",
+            action="share",
+            subject_type="share",
+            subject_id="1",
+            details={"n": 1, "note": "ü"},
+            prev_hash=audit.GENESIS,
+        )
         assert session.get(Meta, audit.HEAD_KEY).value == f"5:{entries[-1].hash}"
 
 
@@ -80,15 +88,21 @@ def test_removed_last_row_is_caught_by_the_head(chain):
 
 
 def test_swapped_ids(chain):
-    check = chain("update audit_entries set id = 100 where id = 2", "update audit_entries set id = 2 where id = 4",
-                  "update audit_entries set id = 4 where id = 100")
+    check = chain(
+        "update audit_entries set id = 100 where id = 2",
+        "update audit_entries set id = 2 where id = 4",
+        "update audit_entries set id = 4 where id = 100",
+    )
     assert (check.bad_id, check.problem) == (2, "reordered")
     assert "written as entry 4" in check.reason
 
 
 def test_swapped_neighbours(chain):
-    check = chain("update audit_entries set id = 100 where id = 3", "update audit_entries set id = 3 where id = 4",
-                  "update audit_entries set id = 4 where id = 100")
+    check = chain(
+        "update audit_entries set id = 100 where id = 3",
+        "update audit_entries set id = 3 where id = 4",
+        "update audit_entries set id = 4 where id = 100",
+    )
     assert (check.bad_id, check.problem) == (3, "reordered")
 
 
@@ -99,16 +113,24 @@ def test_inserted_row(engine, chain):
     shift = ("update audit_entries set id = id + 100 where id > 3", "update audit_entries set id = id - 99 where id > 100")
     # a forged entry chained to entry 3 is refused by the store itself: prev_hash is unique, the chain cannot fork
     with pytest.raises(IntegrityError):
-        chain(*shift, "insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
-                      f"values (4, '{at}', 'eve', 'share', '{{}}', '{prev}', '{'e' * 64}')")
-    check = chain(*shift, "insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
-                          f"values (4, '{at}', 'eve', 'share', '{{}}', '{'d' * 64}', '{'e' * 64}')")
+        chain(
+            *shift,
+            "insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
+            f"values (4, '{at}', 'eve', 'share', '{{}}', '{prev}', '{'e' * 64}')",
+        )
+    check = chain(
+        *shift,
+        "insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
+        f"values (4, '{at}', 'eve', 'share', '{{}}', '{'d' * 64}', '{'e' * 64}')",
+    )
     assert not check.ok and check.bad_id == 4 and check.problem in {"inserted", "edited"}
 
 
 def test_appended_outside_leaktrace(chain):
-    check = chain(f"insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
-                  f"values (6, '2027-01-01 00:00:00', 'eve', 'share', '{{}}', '{'d' * 64}', '{'c' * 64}')")
+    check = chain(
+        f"insert into audit_entries (id, at, actor, action, details, prev_hash, hash) "
+        f"values (6, '2027-01-01 00:00:00', 'eve', 'share', '{{}}', '{'d' * 64}', '{'c' * 64}')"
+    )
     assert not check.ok and check.bad_id == 6
 
 

@@ -135,8 +135,7 @@ for _ in range(10):
 
 
 def test_concurrent_writer_processes_queue_instead_of_failing(url):
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url], stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url], stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
     for p in procs:
         p.stderr.close()

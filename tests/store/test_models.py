@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -31,8 +31,7 @@ def Session(url):
 
 
 def _asset(**overrides):
-    values = dict(sha256="a" * 64, title="Plan", filename="plan.png", format="PNG", width=64, height=48,
-                  grid_y=8, grid_x=8, strength=1.5)
+    values = dict(sha256="a" * 64, title="Plan", filename="plan.png", format="PNG", width=64, height=48, grid_y=8, grid_x=8, strength=1.5)
     values.update(overrides)
     return Asset(**values)
 
@@ -43,8 +42,21 @@ def test_migrated_schema_matches_the_models(url):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert set(inspect(connection).get_table_names()) == {
-            "alembic_version", "recipients", "assets", "shares", "copies", "meta", "findings", "finding_scores",
-            "cases", "case_events", "remediation_actions", "audit_entries", "users", "tokens"}
+            "alembic_version",
+            "recipients",
+            "assets",
+            "shares",
+            "copies",
+            "meta",
+            "findings",
+            "finding_scores",
+            "cases",
+            "case_events",
+            "remediation_actions",
+            "audit_entries",
+            "users",
+            "tokens",
+        }
     engine.dispose()
 
 
@@ -82,10 +94,10 @@ def test_datetimes_come_back_timezone_aware_utc(Session):
     with transaction(Session) as session:
         alice = session.query(Recipient).filter_by(name="alice").one()
         bob = session.query(Recipient).filter_by(name="bob").one()
-    assert alice.created_at == datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
-    assert alice.created_at.tzinfo == timezone.utc
-    assert bob.created_at.tzinfo == timezone.utc
-    assert abs(datetime.now(timezone.utc) - bob.created_at) < timedelta(minutes=1)
+    assert alice.created_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    assert alice.created_at.tzinfo == UTC
+    assert bob.created_at.tzinfo == UTC
+    assert abs(datetime.now(UTC) - bob.created_at) < timedelta(minutes=1)
 
 
 def test_naive_datetimes_are_refused(Session):

@@ -18,16 +18,15 @@ def Session(tmp_path_factory):
     Session = session_factory(engine)
     with transaction(Session) as session:
         people = [Recipient(name=n) for n in ("alice", "bob", "carol", "7")]
-        plan = Asset(sha256="a" * 64, title="Plan", filename="plan.png", format="PNG", width=8, height=8,
-                     grid_y=2, grid_x=2, strength=1.0)
-        memo = Asset(sha256="b" * 64, title="Memo", filename="memo.jpg", format="JPEG", width=8, height=8,
-                     grid_y=2, grid_x=2, strength=1.0)
+        plan = Asset(sha256="a" * 64, title="Plan", filename="plan.png", format="PNG", width=8, height=8, grid_y=2, grid_x=2, strength=1.0)
+        memo = Asset(sha256="b" * 64, title="Memo", filename="memo.jpg", format="JPEG", width=8, height=8, grid_y=2, grid_x=2, strength=1.0)
         session.add_all(people + [plan, memo])
         alice, bob, carol, _ = people
         for n, (asset, who) in enumerate([(plan, [carol, alice]), (plan, [alice]), (memo, [bob])]):
             share = Share(asset=asset, created_by="lead")
-            share.copies = [Copy(recipient=r, sha256=f"{n}{i}".ljust(64, "c"), filename=f"{r.name}.png",
-                                 psnr=46.0, ssim=0.99) for i, r in enumerate(who)]
+            share.copies = [
+                Copy(recipient=r, sha256=f"{n}{i}".ljust(64, "c"), filename=f"{r.name}.png", psnr=46.0, ssim=0.99) for i, r in enumerate(who)
+            ]
             session.add(share)
     yield Session
     engine.dispose()
@@ -65,8 +64,7 @@ def test_recipients_of_asset_are_distinct_and_by_id(Session):
         assert [r.name for r in q.recipients_of_asset(s, 2)] == ["bob"]
         with pytest.raises(NotFound, match="no asset numbered 5"):
             q.recipients_of_asset(s, 5)
-        assert [(c.share_id, c.recipient.name) for c in q.copies_of_asset(s, 1)] == [
-            (1, "carol"), (1, "alice"), (2, "alice")]
+        assert [(c.share_id, c.recipient.name) for c in q.copies_of_asset(s, 1)] == [(1, "carol"), (1, "alice"), (2, "alice")]
 
 
 def test_assets_by_id_and_hash(Session):
@@ -119,8 +117,7 @@ def worked(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("q-work")
     ws = Workspace.init(tmp / "ws")
     leaks = [save(tmp / f"leak{i}.png", photo(40 + i, (24, 32))) for i in range(3)]
-    ids = [record_finding(ws.home, leak, ["Apex", "Borealis"], accused, actor="ana")
-           for leak, accused in zip(leaks, [(), ("Borealis",), ("Apex",)])]
+    ids = [record_finding(ws.home, leak, ["Apex", "Borealis"], accused, actor="ana") for leak, accused in zip(leaks, [(), ("Borealis",), ("Apex",)])]
     open_case = ws.open_case(ids[1], actor="lead")
     ws.update_case(open_case["id"], add_action="Audit the supplier", actor="lead")
     closed = ws.open_case(ids[2], actor="lead")

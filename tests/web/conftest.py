@@ -44,7 +44,7 @@ def leak_from(copy_png: bytes, *, quality: int = 80) -> bytes:
     """A leak made from a copy: cropped (about 70% of the area) and re-encoded as JPEG."""
     image = cv2.imdecode(np.frombuffer(copy_png, np.uint8), cv2.IMREAD_COLOR)
     h, w = image.shape[:2]
-    ok, data = cv2.imencode(".jpg", image[h // 16: h - h // 10, w // 16: w - w // 12], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, data = cv2.imencode(".jpg", image[h // 16 : h - h // 10, w // 16 : w - w // 12], [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
     return data.tobytes()
 
@@ -62,8 +62,9 @@ def seeded(tmp_path_factory) -> Seeded:
     ws.add_recipient("Castellan Composites SpA")
     s.image = save(root / "bumper.png", photo(3))
     s.asset_id = ws.add_assets([s.image], title="Bumper assembly")[0]["id"]
-    rows = ws.share(s.asset_id, ["Apex Plastics GmbH", "Borealis Moulding AB", "Castellan Composites SpA"], root / "out",
-                    note="Tender round 1", actor="setup")
+    rows = ws.share(
+        s.asset_id, ["Apex Plastics GmbH", "Borealis Moulding AB", "Castellan Composites SpA"], root / "out", note="Tender round 1", actor="setup"
+    )
     s.copies = {r["recipient"]: r["sha256"] for r in rows}
     s.leak = leak_from(Path(rows[1]["path"]).read_bytes())  # Borealis leaked
     leak_path = root / "leak.jpg"

@@ -18,9 +18,9 @@ def test_the_app_serves_its_workspace(app, seeded):
 
 
 def test_api_and_pages_are_both_mounted(anon, api):
-    assert anon.get("/api/v1/recipients").status_code == 401          # the REST API, by token
+    assert anon.get("/api/v1/recipients").status_code == 401  # the REST API, by token
     assert api["auditor"].get("/api/v1/recipients").status_code == 200
-    assert anon.get("/login").status_code == 200                       # the pages, by session
+    assert anon.get("/login").status_code == 200  # the pages, by session
     assert anon.get("/", follow_redirects=False).status_code == 303
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import stat
 
-from tests.web.conftest import TestClient, login
-
 from leaktrace.web.app import SESSION_COOKIE, create_app
 from leaktrace.web.config import SESSION_SECRET_FILE
+from tests.web.conftest import TestClient, login
 
 
 def test_a_post_without_or_with_a_wrong_token_is_refused(app, pages):
@@ -59,8 +58,9 @@ def test_wrong_password_and_logout(app):
 def test_login_never_redirects_off_site(app):
     client = TestClient(app, raise_server_exceptions=False)
     token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    r = client.post("/login", data={"name": "analyst", "password": "analyst-password-1", "csrf_token": token, "next": "//evil.example/"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login", data={"name": "analyst", "password": "analyst-password-1", "csrf_token": token, "next": "//evil.example/"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 

@@ -28,10 +28,20 @@ def _request(authorization: str | None) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/api/v1/cases", "headers": headers})
 
 
-@pytest.mark.parametrize("header, token", [
-    ("Bearer lt_abc", "lt_abc"), ("bearer lt_abc", "lt_abc"), ("BEARER   lt_abc  ", "lt_abc"),
-    (None, None), ("", None), ("Bearer", None), ("Bearer   ", None), ("Basic dXNlcjpwdw==", None), ("lt_abc", None),
-])
+@pytest.mark.parametrize(
+    "header, token",
+    [
+        ("Bearer lt_abc", "lt_abc"),
+        ("bearer lt_abc", "lt_abc"),
+        ("BEARER   lt_abc  ", "lt_abc"),
+        (None, None),
+        ("", None),
+        ("Bearer", None),
+        ("Bearer   ", None),
+        ("Basic dXNlcjpwdw==", None),
+        ("lt_abc", None),
+    ],
+)
 def test_bearer_header_parsing(header, token):
     assert deps._bearer(_request(header)) == token
 
@@ -73,14 +83,12 @@ def test_can_for_templates():
 
 def test_the_api_needs_a_bearer_token(api, app, seeded):
     r = api[None].get("/api/v1/cases")
-    assert r.status_code == 401 and r.json()["error"] == (
-        "this API needs an 'Authorization: Bearer <token>' header; create a token as an admin.")
+    assert r.status_code == 401 and r.json()["error"] == ("this API needs an 'Authorization: Bearer <token>' header; create a token as an admin.")
     lower = TestClient(app, headers={"Authorization": f"bearer {seeded.tokens['auditor']}"})
     assert lower.get("/api/v1/cases").status_code == 200
     basic = TestClient(app, headers={"Authorization": "Basic YWRtaW46YWRtaW4="}, raise_server_exceptions=False)
     assert basic.get("/api/v1/cases").status_code == 401
-    assert api[None].get("/api/v1/cases", headers={"Authorization": "Bearer lt_forged"}).json()["error"] == \
-        "unknown or revoked API token."
+    assert api[None].get("/api/v1/cases", headers={"Authorization": "Bearer lt_forged"}).json()["error"] == "unknown or revoked API token."
 
 
 def test_role_refusals_name_the_user_and_the_action(api):
@@ -101,8 +109,7 @@ def _login(app, name, password):
 
 
 def test_a_disabled_users_session_ends(api, app):
-    assert api["admin"].post("/api/v1/users", json={"name": "deps-dora", "role": "auditor",
-                                                    "password": "dora-password-1"}).status_code == 201
+    assert api["admin"].post("/api/v1/users", json={"name": "deps-dora", "role": "auditor", "password": "dora-password-1"}).status_code == 201
     client = _login(app, "deps-dora", "dora-password-1")
     assert client.get("/recipients").status_code == 200
     assert api["admin"].patch("/api/v1/users/deps-dora", json={"disabled": True}).status_code == 200
@@ -122,8 +129,11 @@ def test_csrf_token_is_per_session_and_checked(pages, app):
     client = pages["analyst"]
     first = CSRF.search(client.get("/recipients").text).group(1)
     assert CSRF.search(client.get("/recipients").text).group(1) == first == client.csrf
-    for data in ({"name": "Deps CSRF Ltd"}, {"name": "Deps CSRF Ltd", "csrf_token": "stale"},
-                 {"name": "Deps CSRF Ltd", "csrf_token": pages["auditor"].csrf}):
+    for data in (
+        {"name": "Deps CSRF Ltd"},
+        {"name": "Deps CSRF Ltd", "csrf_token": "stale"},
+        {"name": "Deps CSRF Ltd", "csrf_token": pages["auditor"].csrf},
+    ):
         r = client.post("/recipients", data=data, follow_redirects=False)
         assert r.status_code == 403 and "security token is missing or stale" in r.text
     assert "Deps CSRF Ltd" not in client.get("/recipients").text

@@ -24,10 +24,22 @@ from tests.conftest import photo, save
 from tests.web.conftest import leak_from
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-SUPPLIERS = [("Apex Plastics GmbH", "Apex"), ("Borealis Moulding AB", "Borealis"), ("Castellan Composites SpA", "Castellan"),
-             ("Delta Tooling Ltd", "Delta Tooling")]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SUPPLIERS = [
+    ("Apex Plastics GmbH", "Apex"),
+    ("Borealis Moulding AB", "Borealis"),
+    ("Castellan Composites SpA", "Castellan"),
+    ("Delta Tooling Ltd", "Delta Tooling"),
+]
 LEAKER = "Castellan Composites SpA"
 
 pytestmark = pytest.mark.slow
@@ -52,8 +64,15 @@ def server(tmp_path_factory):
     ws.close()
     port = _free_port()
     cli = Path(sys.executable).with_name("leaktrace")
-    cmd = [str(cli) if cli.exists() else sys.executable, *([] if cli.exists() else ["-m", "leaktrace"]),
-           "serve", "--home", str(root / "ws"), "--port", str(port)]
+    cmd = [
+        str(cli) if cli.exists() else sys.executable,
+        *([] if cli.exists() else ["-m", "leaktrace"]),
+        "serve",
+        "--home",
+        str(root / "ws"),
+        "--port",
+        str(port),
+    ]
     log = root / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

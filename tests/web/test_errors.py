@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaktrace.errors import Conflict, LeaktraceError
-from leaktrace.errors import UnsupportedUpload, UploadTooLarge
+from leaktrace.errors import Conflict, LeaktraceError, UnsupportedUpload, UploadTooLarge
 
 DATA = __import__("pathlib").Path(__file__).parents[1] / "data"
 
@@ -20,19 +19,22 @@ def assert_shape(r, status: int) -> str:
     return body["error"]
 
 
-@pytest.mark.parametrize("make", [
-    lambda c, s: c[None].get("/api/v1/recipients"),                                                  # 401 no token
-    lambda c, s: c[None].get("/api/v1/recipients", headers={"Authorization": "Bearer lt_not-a-token"}),  # 401 bad token
-    lambda c, s: c["auditor"].post("/api/v1/recipients", json={"name": "X"}),                        # 403
-    lambda c, s: c["analyst"].get("/api/v1/findings/999999"),                                        # 404 unknown id
-    lambda c, s: c["analyst"].get("/api/v1/no-such-route"),                                          # 404 route
-    lambda c, s: c["analyst"].delete("/api/v1/recipients"),                                          # 405
-    lambda c, s: c["analyst"].post("/api/v1/recipients", json={"name": "Apex Plastics GmbH"}),       # 409 duplicate
-    lambda c, s: c["analyst"].post("/api/v1/recipients", json={"nom": "typo"}),                      # 422 validation
-    lambda c, s: c["analyst"].post("/api/v1/shares", json={"asset_id": s.asset_id, "to": ["Nobody Ltd"]}),  # 404 recipient
-    lambda c, s: c["analyst"].patch(f"/api/v1/cases/{s.case_id}", json={"due": "2027-01-01"}),            # 400 rule
-    lambda c, s: c["analyst"].post("/api/v1/traces", files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")}),  # 400
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c, s: c[None].get("/api/v1/recipients"),  # 401 no token
+        lambda c, s: c[None].get("/api/v1/recipients", headers={"Authorization": "Bearer lt_not-a-token"}),  # 401 bad token
+        lambda c, s: c["auditor"].post("/api/v1/recipients", json={"name": "X"}),  # 403
+        lambda c, s: c["analyst"].get("/api/v1/findings/999999"),  # 404 unknown id
+        lambda c, s: c["analyst"].get("/api/v1/no-such-route"),  # 404 route
+        lambda c, s: c["analyst"].delete("/api/v1/recipients"),  # 405
+        lambda c, s: c["analyst"].post("/api/v1/recipients", json={"name": "Apex Plastics GmbH"}),  # 409 duplicate
+        lambda c, s: c["analyst"].post("/api/v1/recipients", json={"nom": "typo"}),  # 422 validation
+        lambda c, s: c["analyst"].post("/api/v1/shares", json={"asset_id": s.asset_id, "to": ["Nobody Ltd"]}),  # 404 recipient
+        lambda c, s: c["analyst"].patch(f"/api/v1/cases/{s.case_id}", json={"due": "2027-01-01"}),  # 400 rule
+        lambda c, s: c["analyst"].post("/api/v1/traces", files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")}),  # 400
+    ],
+)
 def test_api_errors_have_one_shape(make, api, seeded):
     r = make(api, seeded)
     assert_shape(r, r.status_code)
@@ -46,7 +48,9 @@ def test_statuses_and_messages(api, seeded):
     assert "999999" in assert_shape(api["analyst"].get("/api/v1/cases/999999"), 404)
     assert "already exists" in assert_shape(api["analyst"].post("/api/v1/recipients", json={"name": "Apex Plastics GmbH"}), 409)
     assert "name" in assert_shape(api["analyst"].post("/api/v1/recipients", json={}), 422)
-    assert "truncated.png" in assert_shape(api["analyst"].post("/api/v1/assets", files={"file": ("truncated.png", (DATA / "truncated.png").read_bytes(), "image/png")}), 400)
+    assert "truncated.png" in assert_shape(
+        api["analyst"].post("/api/v1/assets", files={"file": ("truncated.png", (DATA / "truncated.png").read_bytes(), "image/png")}), 400
+    )
 
 
 def test_every_leaktrace_error_maps_to_its_http_status():

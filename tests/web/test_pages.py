@@ -12,8 +12,18 @@ from tests.web.conftest import leak_from
 
 def test_every_page_renders_for_every_role(pages, seeded):
     for role, client in pages.items():
-        for path in ("/", "/recipients", "/assets", "/share", "/trace", "/findings", f"/findings/{seeded.finding_id}", "/cases",
-                     f"/cases/{seeded.case_id}", "/audit"):
+        for path in (
+            "/",
+            "/recipients",
+            "/assets",
+            "/share",
+            "/trace",
+            "/findings",
+            f"/findings/{seeded.finding_id}",
+            "/cases",
+            f"/cases/{seeded.case_id}",
+            "/audit",
+        ):
             r = client.get(path)
             assert r.status_code == 200, (role, path, r.text[:300])
             assert f'<span class="role role-{role}">{role}</span>' in r.text
@@ -40,8 +50,7 @@ def test_trace_page_to_finding_to_case(pages, seeded):
     client = pages["analyst"]
     copy_sha = seeded.copies["Apex Plastics GmbH"]
     copy = client.app.state.workspace.context.blobs.get(copy_sha)
-    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("repost.jpg", leak_from(copy), "image/jpeg")},
-                    follow_redirects=False)
+    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("repost.jpg", leak_from(copy), "image/jpeg")}, follow_redirects=False)
     assert r.status_code == 303, r.text
     url = r.headers["location"]
     html = client.get(url).text
@@ -52,8 +61,9 @@ def test_trace_page_to_finding_to_case(pages, seeded):
     r = client.post("/cases", data={"csrf_token": client.csrf, "finding_id": str(finding_id), "nda": "NDA-7"}, follow_redirects=False)
     assert r.status_code == 303
     case_url = r.headers["location"]
-    r = client.post(case_url, data={"csrf_token": client.csrf, "status": "notified", "add_action": "Audit the supplier", "note": "Called"},
-                    follow_redirects=False)
+    r = client.post(
+        case_url, data={"csrf_token": client.csrf, "status": "notified", "add_action": "Audit the supplier", "note": "Called"}, follow_redirects=False
+    )
     assert r.status_code == 303
     html = client.get(case_url).text
     assert "Audit the supplier" in html and "Called" in html and "notified" in html and "NDA-7" in html

@@ -18,7 +18,9 @@ def test_a_report_is_an_attachment_of_its_format(api, seeded, fmt, media, magic)
     assert r.content.lstrip()[: len(magic)].lower() == magic.lower()
     ws = Workspace(seeded.home)
     try:
-        entry = next(e for e in ws.list_audit(limit=20) if e["action"] == "report" and e["details"]["sha256"] == hashlib.sha256(r.content).hexdigest())
+        entry = next(
+            e for e in ws.list_audit(limit=20) if e["action"] == "report" and e["details"]["sha256"] == hashlib.sha256(r.content).hexdigest()
+        )
         assert entry["actor"] == "analyst" and entry["details"]["format"] == fmt
     finally:
         ws.close()

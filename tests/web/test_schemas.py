@@ -12,10 +12,17 @@ from leaktrace import records
 from leaktrace.web import schemas
 
 PAIRS = [
-    (schemas.RecipientPublic, records.Recipient), (schemas.AssetPublic, records.Asset), (schemas.AssetAdded, records.AssetAdded),
-    (schemas.SharePublic, records.Share), (schemas.CopyPublic, records.Copy), (schemas.FindingPublic, records.Finding),
-    (schemas.CasePublic, records.Case), (schemas.AuditEntryPublic, records.AuditEntry),
-    (schemas.AuditVerifyPublic, records.AuditCheck), (schemas.UserPublic, records.User), (schemas.TokenPublic, records.Token),
+    (schemas.RecipientPublic, records.Recipient),
+    (schemas.AssetPublic, records.Asset),
+    (schemas.AssetAdded, records.AssetAdded),
+    (schemas.SharePublic, records.Share),
+    (schemas.CopyPublic, records.Copy),
+    (schemas.FindingPublic, records.Finding),
+    (schemas.CasePublic, records.Case),
+    (schemas.AuditEntryPublic, records.AuditEntry),
+    (schemas.AuditVerifyPublic, records.AuditCheck),
+    (schemas.UserPublic, records.User),
+    (schemas.TokenPublic, records.Token),
 ]
 
 
@@ -33,10 +40,15 @@ def _samples(ws):
     finding = ws.show_finding(ws.list_findings()[-1].id)
     share = ws.list_shares()[0]
     return {
-        schemas.RecipientPublic: ws.list_recipients()[0], schemas.AssetPublic: ws.list_assets()[0],
-        schemas.SharePublic: share, schemas.CopyPublic: share.copies[0], schemas.FindingPublic: finding,
-        schemas.CasePublic: ws.show_case(ws.list_cases()[-1].id), schemas.AuditEntryPublic: ws.list_audit(limit=1)[0],
-        schemas.AuditVerifyPublic: ws.verify_audit(), schemas.UserPublic: ws.list_users()[0],
+        schemas.RecipientPublic: ws.list_recipients()[0],
+        schemas.AssetPublic: ws.list_assets()[0],
+        schemas.SharePublic: share,
+        schemas.CopyPublic: share.copies[0],
+        schemas.FindingPublic: finding,
+        schemas.CasePublic: ws.show_case(ws.list_cases()[-1].id),
+        schemas.AuditEntryPublic: ws.list_audit(limit=1)[0],
+        schemas.AuditVerifyPublic: ws.verify_audit(),
+        schemas.UserPublic: ws.list_users()[0],
     }
 
 

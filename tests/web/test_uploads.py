@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import TestClient
-
 from leaktrace.errors import UploadTooLarge
 from leaktrace.web.app import create_app
+from tests.web.conftest import TestClient
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -46,14 +45,17 @@ def test_the_limit_is_checked_while_reading_too(small, seeded):
         pass
 
 
-@pytest.mark.parametrize("name,ctype,expected", [
-    ("notes.txt", "text/plain", 415),
-    ("script.html", "text/html", 415),
-    ("photo.png", "application/pdf", 415),
-    ("empty.png", "image/png", 400),
-    ("truncated.jpg", "image/jpeg", 400),
-    ("text.png", "image/png", 400),
-])
+@pytest.mark.parametrize(
+    "name,ctype,expected",
+    [
+        ("notes.txt", "text/plain", 415),
+        ("script.html", "text/html", 415),
+        ("photo.png", "application/pdf", 415),
+        ("empty.png", "image/png", 400),
+        ("truncated.jpg", "image/jpeg", 400),
+        ("text.png", "image/png", 400),
+    ],
+)
 def test_types_are_checked(api, name, ctype, expected):
     data = (DATA / name).read_bytes() if (DATA / name).exists() else b"hello, not an image"
     r = api["analyst"].post("/api/v1/assets", files={"file": (name, data, ctype)})

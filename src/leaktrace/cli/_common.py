@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from leaktrace.errors import LeaktraceError
 
 HomeOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--home", envvar="LEAKTRACE_HOME", help="Workspace folder (default ./.leaktrace).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")]
@@ -63,7 +64,9 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int, what: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ app = typer.Typer(help="Confidential originals (kept in the workspace, never sen
 @guarded
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Image files to register.")],
-    title: Annotated[Optional[str], typer.Option(help="Title (default: the file name).")] = None,
+    title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

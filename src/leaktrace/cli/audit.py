@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
+
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, err, guarded, out
 from leaktrace.services.workspace import Workspace
 
@@ -17,7 +18,7 @@ app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_
 @app.command("list")
 @guarded
 def list_(
-    limit: Annotated[Optional[int], typer.Option("--limit", help="Only the newest N entries.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the newest N entries.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

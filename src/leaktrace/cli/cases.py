@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,8 +18,8 @@ app = typer.Typer(help="Leak incidents: responsible recipient, NDA, penalty, rem
 @guarded
 def open_(
     finding: Annotated[str, typer.Option("--finding", help="Id of the finding the case is about.")],
-    nda: Annotated[Optional[str], typer.Option("--nda", help="Reference of the NDA that was breached.")] = None,
-    responsible: Annotated[Optional[str], typer.Option("--responsible", help="Recipient name or id (default: the one accused).")] = None,
+    nda: Annotated[str | None, typer.Option("--nda", help="Reference of the NDA that was breached.")] = None,
+    responsible: Annotated[str | None, typer.Option("--responsible", help="Recipient name or id (default: the one accused).")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -35,7 +35,7 @@ def open_(
 @app.command("list")
 @guarded
 def list_(
-    status: Annotated[Optional[str], typer.Option("--status", help="Only cases with this status.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only cases with this status.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -69,22 +69,32 @@ def show(case_id: Annotated[str, typer.Argument(help="Id of the case.")], home: 
 @guarded
 def update(
     case_id: Annotated[str, typer.Argument(help="Id of the case.")],
-    status: Annotated[Optional[str], typer.Option("--status", help="open | notified | penalty_applied | remediation | closed")] = None,
-    responsible: Annotated[Optional[str], typer.Option("--responsible", help="Recipient name or id.")] = None,
-    nda: Annotated[Optional[str], typer.Option("--nda", help="NDA reference.")] = None,
-    penalty_amount: Annotated[Optional[str], typer.Option("--penalty-amount", help="Contractual penalty, e.g. 10000.")] = None,
-    penalty_currency: Annotated[Optional[str], typer.Option("--penalty-currency", help="Three-letter currency code, e.g. EUR.")] = None,
-    add_action: Annotated[Optional[str], typer.Option("--add-action", help="Add a remediation action.")] = None,
-    due: Annotated[Optional[str], typer.Option("--due", help="Due date of the added action, YYYY-MM-DD.")] = None,
-    action_done: Annotated[Optional[str], typer.Option("--action-done", help="Mark remediation action ACTION_ID done.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="Add a note to the timeline.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="open | notified | penalty_applied | remediation | closed")] = None,
+    responsible: Annotated[str | None, typer.Option("--responsible", help="Recipient name or id.")] = None,
+    nda: Annotated[str | None, typer.Option("--nda", help="NDA reference.")] = None,
+    penalty_amount: Annotated[str | None, typer.Option("--penalty-amount", help="Contractual penalty, e.g. 10000.")] = None,
+    penalty_currency: Annotated[str | None, typer.Option("--penalty-currency", help="Three-letter currency code, e.g. EUR.")] = None,
+    add_action: Annotated[str | None, typer.Option("--add-action", help="Add a remediation action.")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date of the added action, YYYY-MM-DD.")] = None,
+    action_done: Annotated[str | None, typer.Option("--action-done", help="Mark remediation action ACTION_ID done.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Add a note to the timeline.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Change a case; every change goes on its timeline and into the audit trail."""
     with Workspace(home) as ws:
-        case = ws.update_case(case_id, status=status, responsible=responsible, nda=nda, penalty_amount=penalty_amount,
-                              penalty_currency=penalty_currency, add_action=add_action, due=due, action_done=action_done, note=note)
+        case = ws.update_case(
+            case_id,
+            status=status,
+            responsible=responsible,
+            nda=nda,
+            penalty_amount=penalty_amount,
+            penalty_currency=penalty_currency,
+            add_action=add_action,
+            due=due,
+            action_done=action_done,
+            note=note,
+        )
     if json_:
         emit_json(case)
     else:
@@ -93,8 +103,11 @@ def update(
 
 def print_case(c: Case) -> None:
     who = "nobody named" if c.responsible is None else c.responsible.name
-    out.print(f"Case {c.id} ({c.status}) on finding {c.finding_id}; responsible: {who}; NDA: {c.nda or '-'}"
-              + ("" if c.penalty is None else f"; penalty {c.penalty.amount} {c.penalty.currency}"), markup=False)
+    out.print(
+        f"Case {c.id} ({c.status}) on finding {c.finding_id}; responsible: {who}; NDA: {c.nda or '-'}"
+        + ("" if c.penalty is None else f"; penalty {c.penalty.amount} {c.penalty.currency}"),
+        markup=False,
+    )
     for a in c.actions:
         due = f" due {a.due}" if a.due else ""
         out.print(f"  [{'x' if a.done else ' '}] action {a.id}: {a.text}{due}", markup=False)

@@ -32,7 +32,9 @@ def demo(
     out.print(f"\nShow it again any time: leaktrace finding show {finding.id} --home {setup['home']}")
     if setup["admin"]:
         out.print(f"Web app user '{setup['admin']['name']}' created with password {setup['admin']['password']} (shown only now).")
-    out.print(f"\nExplore further: leaktrace recipient list --home {setup['home']}   |   leaktrace trace {setup['leak']} --home {setup['home']} --json")
+    out.print(
+        f"\nExplore further: leaktrace recipient list --home {setup['home']}   |   leaktrace trace {setup['leak']} --home {setup['home']} --json"
+    )
 
 
 def register(app: typer.Typer) -> None:

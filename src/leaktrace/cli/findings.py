@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -16,7 +16,7 @@ app = typer.Typer(help="The stored result of every trace (kept to rebuild its ev
 @app.command("list")
 @guarded
 def list_(
-    limit: Annotated[Optional[int], typer.Option("--limit", help="Only the newest N.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the newest N.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -48,9 +48,15 @@ def show(finding_id: Annotated[str, typer.Argument(help="Id of the finding.")], 
     if f.asset is None:
         out.print(f"No asset: {f.reason or 'no registered asset matches'}.")
     else:
-        out.print(f"Asset {f.asset.id} '{f.asset.title}'" + ("" if a is None else
-                  f", aligned by {a.method} (agreement {a.agreement or 0:.2f}, {a.coverage or 0:.0%} visible, {a.inliers} inliers"
-                  f"{', mirrored' if a.mirrored else ''}, {a.hypotheses} hypotheses)"))
+        out.print(
+            f"Asset {f.asset.id} '{f.asset.title}'"
+            + (
+                ""
+                if a is None
+                else f", aligned by {a.method} (agreement {a.agreement or 0:.2f}, {a.coverage or 0:.0%} visible, {a.inliers} inliers"
+                f"{', mirrored' if a.mirrored else ''}, {a.hypotheses} hypotheses)"
+            )
+        )
         if f.reason:
             out.print(f"Nobody tested: {f.reason}.")
     if f.candidates:
@@ -58,7 +64,9 @@ def show(finding_id: Annotated[str, typer.Argument(help="Id of the finding.")], 
         for c in f.candidates:
             table.add_row(c.recipient, f"{c.score:.2f}", f"{c.p_value:.1e}" if c.p_value > 0 else "< 1e-300", "YES" if c.accused else "")
         out.print(table)
-        out.print(f"Threshold {f.threshold or float('nan'):.2f} over {f.n_tests} tests, ε = {f.epsilon:g}. Accused: {', '.join(f.accused) or 'nobody'}.")
+        out.print(
+            f"Threshold {f.threshold or float('nan'):.2f} over {f.n_tests} tests, ε = {f.epsilon:g}. Accused: {', '.join(f.accused) or 'nobody'}."
+        )
 
 
 def register(root: typer.Typer) -> None:

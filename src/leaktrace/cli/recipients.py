@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -17,8 +17,8 @@ app = typer.Typer(help="The people and organisations that receive copies.", no_a
 @guarded
 def add(
     name: Annotated[str, typer.Argument(help="Recipient name (unique), e.g. a supplier.")],
-    email: Annotated[Optional[str], typer.Option(help="Contact e-mail.")] = None,
-    org: Annotated[Optional[str], typer.Option(help="Organisation.")] = None,
+    email: Annotated[str | None, typer.Option(help="Contact e-mail.")] = None,
+    org: Annotated[str | None, typer.Option(help="Organisation.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

@@ -27,7 +27,13 @@ def report(
     with Workspace(home) as ws:
         data = ws.report(finding_id, fmt.lower())
     out_file.write_bytes(data)
-    info = {"finding_id": int(finding_id), "format": fmt.lower(), "path": str(out_file), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    info = {
+        "finding_id": int(finding_id),
+        "format": fmt.lower(),
+        "path": str(out_file),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
     if json_:
         emit_json(info)
     else:

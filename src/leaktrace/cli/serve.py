@@ -8,7 +8,7 @@ web options through the environment.
 from __future__ import annotations
 
 import os
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,8 +22,17 @@ FACTORY = "leaktrace.web.app:from_environment"
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (keep 127.0.0.1 unless behind a TLS proxy).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    secure_cookies: Annotated[Optional[bool], typer.Option("--secure-cookies/--no-secure-cookies", help="Send the session cookie over HTTPS only (default: LEAKTRACE_WEB_SECURE_COOKIES, else off).", show_default=False)] = None,
-    max_upload_mb: Annotated[Optional[float], typer.Option(help="Largest upload, in MB (default: LEAKTRACE_WEB_MAX_UPLOAD_MB, else 50).", show_default=False)] = None,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Send the session cookie over HTTPS only (default: LEAKTRACE_WEB_SECURE_COOKIES, else off).",
+            show_default=False,
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        float | None, typer.Option(help="Largest upload, in MB (default: LEAKTRACE_WEB_MAX_UPLOAD_MB, else 50).", show_default=False)
+    ] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ def share(
     asset_id: Annotated[str, typer.Argument(help="Id of the asset to share.")],
     to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the copies to.")],
-    note: Annotated[Optional[str], typer.Option(help="Why it was shared (kept with the record).")] = None,
+    note: Annotated[str | None, typer.Option(help="Why it was shared (kept with the record).")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -16,7 +16,7 @@ from leaktrace.services.workspace import Workspace
 @guarded
 def trace(
     leak: Annotated[Path, typer.Argument(help="The leaked image.")],
-    asset: Annotated[Optional[str], typer.Option("--asset", help="Skip the search: the id of the asset it comes from.")] = None,
+    asset: Annotated[str | None, typer.Option("--asset", help="Skip the search: the id of the asset it comes from.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -39,8 +39,10 @@ def print_finding(f: Finding) -> None:
     mirrored = ", mirrored" if match.mirrored else ""
     out.print(f"Asset {f.asset.id} '{f.asset.title}' ({match.inliers} matching features, {match.coverage:.0%} of it visible{mirrored})")
     if not f.candidates:
-        out.print(f"No recipient could be tested ({f.reason or 'no evidence'}): nobody is accused."
-                  + ("" if f.id is None else f" Stored as finding {f.id}."))
+        out.print(
+            f"No recipient could be tested ({f.reason or 'no evidence'}): nobody is accused."
+            + ("" if f.id is None else f" Stored as finding {f.id}.")
+        )
         return
     table = Table("recipient", "score T", "p-value bound", "accused")
     for c in f.candidates:
@@ -50,13 +52,19 @@ def print_finding(f: Finding) -> None:
     n = len(f.candidates)
     odds = f"1 in {1 / f.epsilon:,.0f}"
     if f.alignment is not None and f.alignment.hypotheses > 1:
-        out.print(f"The image fits {f.alignment.hypotheses} alignments equally well (a symmetric picture): each was tested, and the bound covers all of them.")
+        out.print(
+            f"The image fits {f.alignment.hypotheses} alignments equally well (a symmetric picture): each was tested, and the bound covers all of them."
+        )
     if f.accused:
-        out.print(f"Accused: {', '.join(f.accused)}. A recipient is accused only if its score exceeds {f.threshold:.2f}; "
-                  f"the probability that this test accuses any innocent among the {n} recipients is at most {odds}.")
+        out.print(
+            f"Accused: {', '.join(f.accused)}. A recipient is accused only if its score exceeds {f.threshold:.2f}; "
+            f"the probability that this test accuses any innocent among the {n} recipients is at most {odds}."
+        )
     else:
-        out.print(f"The evidence names nobody: no score reaches the threshold {f.threshold:.2f} "
-                  f"(set so that any innocent among the {n} recipients is accused with probability at most {odds}).")
+        out.print(
+            f"The evidence names nobody: no score reaches the threshold {f.threshold:.2f} "
+            f"(set so that any innocent among the {n} recipients is accused with probability at most {odds})."
+        )
     out.print(f"Traced in {f.elapsed_s:.2f} s." + ("" if f.id is None else f" Stored as finding {f.id}."))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -81,7 +81,7 @@ def _set_disabled(name: str, disabled: bool, home, json_: bool) -> None:
 @guarded
 def create(
     user: Annotated[str, typer.Argument(help="The user the token acts as.")],
-    name: Annotated[Optional[str], typer.Option("--name", help="What the token is for.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="What the token is for.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:

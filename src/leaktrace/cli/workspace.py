@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,9 @@ key_app = typer.Typer(help="Back up and restore the master key (losing it loses 
 @guarded
 def init(
     home: HomeOpt = None,
-    database_url: Annotated[Optional[str], typer.Option("--database-url", envvar="LEAKTRACE_DATABASE_URL", help="SQLAlchemy URL (default SQLite in the workspace).")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar="LEAKTRACE_DATABASE_URL", help="SQLAlchemy URL (default SQLite in the workspace).")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Create a workspace: settings file, master key (mode 0600), database and blob store."""
@@ -44,7 +46,9 @@ def settings(home: HomeOpt = None, json_: JsonOpt = False) -> None:
 
 
 @guarded
-def key_export(dest: Annotated[Path, typer.Argument(help="New file to write the key backup to.")], home: HomeOpt = None, json_: JsonOpt = False) -> None:
+def key_export(
+    dest: Annotated[Path, typer.Argument(help="New file to write the key backup to.")], home: HomeOpt = None, json_: JsonOpt = False
+) -> None:
     """Write a backup of the master key to a new file (mode 0600)."""
     with Workspace(home) as ws:
         path = ws.export_key(dest)
@@ -57,7 +61,9 @@ def key_export(dest: Annotated[Path, typer.Argument(help="New file to write the 
 
 
 @guarded
-def key_import(source: Annotated[Path, typer.Argument(help="A backup made by 'leaktrace key export'.")], home: HomeOpt = None, json_: JsonOpt = False) -> None:
+def key_import(
+    source: Annotated[Path, typer.Argument(help="A backup made by 'leaktrace key export'.")], home: HomeOpt = None, json_: JsonOpt = False
+) -> None:
     """Restore the master key from a backup (only the key this workspace was created with)."""
     fingerprint = Workspace(home).import_key(source)
     if json_:

@@ -182,7 +182,11 @@ def pattern(signs: np.ndarray, shape: tuple[int, int], grid: tuple[int, int]) ->
 
 
 def project(
-    field: np.ndarray, grid: tuple[int, int], *, rows: np.ndarray | None = None, cols: np.ndarray | None = None,
+    field: np.ndarray,
+    grid: tuple[int, int],
+    *,
+    rows: np.ndarray | None = None,
+    cols: np.ndarray | None = None,
     density: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """Coefficients of a field on the carrier: Aᵀ·field·B, flattened like the signs.

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 from leaktrace.core.carrier import project
-from leaktrace.core.pixels import luminance
 from leaktrace.core.photometric import fit_photometric
+from leaktrace.core.pixels import luminance
 
 __all__ = ["recover", "scores"]
 

@@ -92,9 +92,7 @@ def signs_from_seed(seed: bytes, k: int) -> np.ndarray:
     return (1 - 2 * bits.astype(np.int8)).astype(np.int8)
 
 
-def signs_matrix(
-    master_key: bytes, asset_ref: str, recipient_refs: Sequence[str], k: int
-) -> np.ndarray:
+def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str], k: int) -> np.ndarray:
     """Sign vectors of many recipients of one asset, one row each.
 
     Parameters

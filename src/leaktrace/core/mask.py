@@ -76,7 +76,7 @@ def perceptual_mask(original: np.ndarray) -> np.ndarray:
         top, bottom = _MARGIN - (r0 - a0), _MARGIN - (a1 - r1)
         if top or bottom:  # at the image's own border: reflect, as the blurs do
             part = cv2.copyMakeBorder(part, top, bottom, 0, 0, cv2.BORDER_REFLECT)
-        out[r0:r1] = _mask(part)[_MARGIN:_MARGIN + r1 - r0]
+        out[r0:r1] = _mask(part)[_MARGIN : _MARGIN + r1 - r0]
     return out
 
 

@@ -187,9 +187,7 @@ def _fit_kernel(leak_y: np.ndarray, toned: np.ndarray, idx: np.ndarray):
     return kernel, blurred
 
 
-def fit_photometric(
-    leak_y: np.ndarray, original_y: np.ndarray, valid_mask: np.ndarray
-) -> Photometric:
+def fit_photometric(leak_y: np.ndarray, original_y: np.ndarray, valid_mask: np.ndarray) -> Photometric:
     """Fit the tone curve and blur that best turn the original into the leak.
 
     Parameters

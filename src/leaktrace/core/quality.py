@@ -62,7 +62,7 @@ def squared_error(original: np.ndarray, image: np.ndarray) -> int:
     total = 0
     step = _strips(original.shape).step
     for r0 in range(0, original.shape[0], step):
-        d = cv2.absdiff(original[r0:r0 + step], image[r0:r0 + step])
+        d = cv2.absdiff(original[r0 : r0 + step], image[r0 : r0 + step])
         total += int(np.square(d, dtype=np.uint32).sum(dtype=np.uint64))
     return total
 
@@ -133,7 +133,7 @@ def _window_map(original: np.ndarray, image: np.ndarray, y0: int, y1: int, x0: i
     if any(pad):
         x = cv2.copyMakeBorder(x, *pad, cv2.BORDER_REFLECT)
         y = cv2.copyMakeBorder(y, *pad, cv2.BORDER_REFLECT)
-    return _ssim_map(x, y)[_RADIUS:_RADIUS + y1 - y0, _RADIUS:_RADIUS + x1 - x0]
+    return _ssim_map(x, y)[_RADIUS : _RADIUS + y1 - y0, _RADIUS : _RADIUS + x1 - x0]
 
 
 def ssim(original: np.ndarray, image: np.ndarray) -> float:

@@ -9,8 +9,8 @@ on image agreement before any signs were read, so the bound holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -75,10 +75,8 @@ def recover(leak: LeakView, original: OriginalView, alignment: Alignment, *, gri
     frame = detection_frame(original, alignment, leak.shape)
     h = np.asarray(alignment.homography, float) @ np.linalg.inv(frame.matrix)  # frame → leak
     warped, _ = align.warp_leak(leak.luma, h, frame.shape)
-    valid = align.valid_in_frame(alignment.valid_mask, original.shape, frame.matrix, frame.shape, leak.shape,
-                                 alignment.homography)
-    return detect.recover(warped, frame.luma, valid, grid=grid, mask=frame.mask, rows=frame.rows, cols=frame.cols,
-                          density=frame.density)
+    valid = align.valid_in_frame(alignment.valid_mask, original.shape, frame.matrix, frame.shape, leak.shape, alignment.homography)
+    return detect.recover(warped, frame.luma, valid, grid=grid, mask=frame.mask, rows=frame.rows, cols=frame.cols, density=frame.density)
 
 
 def judge(

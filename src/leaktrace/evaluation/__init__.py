@@ -18,8 +18,19 @@ from .evaluate import AttackResult, Evaluation, evaluate
 from .methods import DEFAULT_TARGET_PSNR, METHODS, Identification, LeaktraceMethod, Method, prepare_asset
 
 __all__ = [
-    "ATTACKS", "Attack", "apply",
-    "DEFAULT_TARGET_PSNR", "Identification", "Method", "LeaktraceMethod", "METHODS", "prepare_asset",
-    "AttackResult", "Evaluation", "evaluate",
-    "COLLUSIONS", "CollusionResult", "collude",
+    "ATTACKS",
+    "Attack",
+    "apply",
+    "DEFAULT_TARGET_PSNR",
+    "Identification",
+    "Method",
+    "LeaktraceMethod",
+    "METHODS",
+    "prepare_asset",
+    "AttackResult",
+    "Evaluation",
+    "evaluate",
+    "COLLUSIONS",
+    "CollusionResult",
+    "collude",
 ]

@@ -6,8 +6,8 @@ A false accusation is any accused recipient who is not a colluder. Like
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -47,8 +47,7 @@ class CollusionResult:
     false_accusations: int = 0
 
     def to_dict(self) -> dict:
-        return {"n": self.n, "any_colluder": self.any_colluder, "all_colluders": self.all_colluders,
-                "false_accusations": self.false_accusations}
+        return {"n": self.n, "any_colluder": self.any_colluder, "all_colluders": self.all_colluders, "false_accusations": self.false_accusations}
 
 
 def collude(

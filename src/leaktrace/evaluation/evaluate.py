@@ -11,8 +11,8 @@ peer libraries through the same function (one :class:`~leaktrace.evaluation.Meth
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -145,8 +145,16 @@ def evaluate(
                 if ident.null_scores is not None:
                     innocents.extend(np.delete(row, leaker) for row in ident.null_scores)
     return Evaluation(
-        n_recipients, epsilon, results, np.concatenate(innocents) if innocents else np.zeros(0), psnrs, ssims,
-        float(np.median(embed_t)) if embed_t else float("nan"), float(np.median(trace_t)) if trace_t else float("nan"),
-        method=method.name, embed_times=embed_t, trace_times=trace_t, trace_seconds=trace_s,
+        n_recipients,
+        epsilon,
+        results,
+        np.concatenate(innocents) if innocents else np.zeros(0),
+        psnrs,
+        ssims,
+        float(np.median(embed_t)) if embed_t else float("nan"),
+        float(np.median(trace_t)) if trace_t else float("nan"),
+        method=method.name,
+        embed_times=embed_t,
+        trace_times=trace_t,
+        trace_seconds=trace_s,
     )
-

@@ -25,10 +25,10 @@ from collections.abc import Callable
 import numpy as np
 
 from leaktrace.atomic import atomic_writer
-from leaktrace.errors import BadInput, MissingDependency
 from leaktrace.core.views import LeakView
+from leaktrace.errors import BadInput, MissingDependency
 from leaktrace.index import descriptors
-from leaktrace.index.descriptors import Features, extract, mirror
+from leaktrace.index.descriptors import Features, mirror
 from leaktrace.index.hashes import HASH_BYTES, global_hash
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
@@ -118,6 +118,7 @@ class AnnIndex:
     >>> y, x = np.mgrid[:200, :200]
     >>> smooth = (128 + 90 * np.sin(x / 23.0) * np.cos(y / 31.0)).astype(np.uint8)
     >>> index = AnnIndex()
+    >>> from leaktrace.index import extract, global_hash
     >>> index.add(7, global_hash(smooth), extract(smooth))
     >>> [(asset, round(score)) for asset, score in index.search(smooth[:, ::-1])]
     [(7, 22)]
@@ -168,7 +169,6 @@ class AnnIndex:
         self._binary = None  # faiss IndexBinaryFlat, row = slot
         self.trained_on = 0  # descriptors IVF-PQ was trained on
 
-
     def __len__(self) -> int:
         return len(self._slot)
 
@@ -218,7 +218,6 @@ class AnnIndex:
         if self._local is not None and before == self._n_pending:
             faiss = _faiss(self.threads)
             self._local.remove_ids(faiss.IDSelectorBatch(np.array([slot], np.int64)))
-
 
     def search(self, query: np.ndarray | LeakView, k: int = 5) -> list[tuple[int, float]]:
         """Up to ``k`` verified ``(asset_id, score)`` for a query image, best first.
@@ -317,7 +316,6 @@ class AnnIndex:
         match = hash_match(tuple(self._shapes[slot]), features.shape, mirrored, distance)
         return asset_id, float(self.min_inliers + self.hash_radius - distance), match
 
-
     def _flush(self) -> None:
         """Train IVF-PQ on the pending descriptors if needed, then insert them."""
         if not self._pending:
@@ -351,7 +349,6 @@ class AnnIndex:
         self.trained_on = n
         return index
 
-
     def save(self, path: str | os.PathLike) -> None:
         """Write the hashes and the ANN structures (not full features) to one file, atomically."""
         self._flush()
@@ -360,9 +357,15 @@ class AnnIndex:
         params = {key: getattr(self, key) for key in _PARAMS}
         params.update(format=_FORMAT, trained_on=self.trained_on)
         with atomic_writer(path) as handle:  # a partial file of its own: concurrent saves never mix
-            np.savez(handle, params=np.array(json.dumps(params)), ids=self._ids[: self._n],
-                     hashes=self._hashes[: self._n], shapes=self._shapes[: self._n],
-                     counts=self._counts[: self._n], local=local)
+            np.savez(
+                handle,
+                params=np.array(json.dumps(params)),
+                ids=self._ids[: self._n],
+                hashes=self._hashes[: self._n],
+                shapes=self._shapes[: self._n],
+                counts=self._counts[: self._n],
+                local=local,
+            )
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, features_loader: Callable[[int], Features]) -> AnnIndex:
@@ -388,5 +391,22 @@ class AnnIndex:
 
 
 _ARRAYS = ("ids", "hashes", "shapes", "counts", "local")
-_PARAMS = ("hash_radius", "min_inliers", "min_coverage", "rich", "max_features", "max_side", "per_asset", "query_descriptors",
-           "shortlist", "min_votes", "neighbours", "vote_distance", "nlist", "pq_m", "nprobe", "threads", "seed")
+_PARAMS = (
+    "hash_radius",
+    "min_inliers",
+    "min_coverage",
+    "rich",
+    "max_features",
+    "max_side",
+    "per_asset",
+    "query_descriptors",
+    "shortlist",
+    "min_votes",
+    "neighbours",
+    "vote_distance",
+    "nlist",
+    "pq_m",
+    "nprobe",
+    "threads",
+    "seed",
+)

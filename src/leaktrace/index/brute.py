@@ -22,11 +22,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from leaktrace.index.ann import AnnIndex
 from leaktrace.core.views import LeakView
 from leaktrace.index import descriptors
-from leaktrace.index.descriptors import Features, extract
-from leaktrace.index.hashes import HASH_BYTES, distances, global_hash
+from leaktrace.index.ann import AnnIndex
+from leaktrace.index.descriptors import Features
+from leaktrace.index.hashes import HASH_BYTES, distances
 from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
 __all__ = ["BACKENDS", "AssetIndex", "BruteForceIndex"]
@@ -78,6 +78,7 @@ class BruteForceIndex:
     >>> y, x = np.mgrid[:200, :200]
     >>> smooth = (128 + 90 * np.sin(x / 23.0) * np.cos(y / 31.0)).astype(np.uint8)
     >>> index = BruteForceIndex()
+    >>> from leaktrace.index import extract, global_hash
     >>> index.add(7, global_hash(smooth), extract(smooth))
     >>> [(asset, round(score)) for asset, score in index.search(smooth[:, ::-1])]
     [(7, 22)]
@@ -177,8 +178,7 @@ class BruteForceIndex:
             match = verify(features, candidate)
             if not self._accepted(match):
                 return None  # a hash collision between two feature-rich images
-            match = Match(match.inliers, match.coverage, match.mirrored, match.homography,
-                          "features", distance)
+            match = Match(match.inliers, match.coverage, match.mirrored, match.homography, "features", distance)
             return self._ids[i], float(match.inliers), match
         # Feature-poor (a smooth render, a tiny thumbnail): the hash alone decides.
         match = hash_match(candidate.shape, features.shape, mirrored, distance)

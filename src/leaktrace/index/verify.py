@@ -141,9 +141,7 @@ def _fit(query: Features, candidate: Features, ratio: float, threshold: float) -
         return NO_MATCH
     src = candidate.keypoints[pairs[:, 1]].astype(np.float64)  # m 2
     dst = query.keypoints[pairs[:, 0]].astype(np.float64)  # m 2
-    homography, mask = cv2.findHomography(
-        src, dst, cv2.USAC_MAGSAC, threshold, maxIters=2000, confidence=0.999
-    )
+    homography, mask = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, threshold, maxIters=2000, confidence=0.999)
     if homography is None or mask is None:
         return NO_MATCH
     inliers = int(mask.sum())

@@ -18,8 +18,7 @@ from ..errors import BadInput
 from . import html, pdf
 from .data import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
 
-__all__ = ["EvidenceData", "LeakEvidence", "AssetEvidence", "Candidate", "ShareEvidence",
-           "Renderer", "RENDERERS", "MEDIA_TYPES", "render"]
+__all__ = ["EvidenceData", "LeakEvidence", "AssetEvidence", "Candidate", "ShareEvidence", "Renderer", "RENDERERS", "MEDIA_TYPES", "render"]
 
 
 class Renderer(Protocol):

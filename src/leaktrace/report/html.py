@@ -29,10 +29,17 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(probability=words.probability, score=words.score, percent=words.percent,
-                       day=words.day, moment=words.moment, one_in=words.one_in, power=words.power_of_ten,
-                       sentence=lambda s: s[:1].upper() + s[1:],
-                       at_most=lambda s: s if s.startswith("less") else f"at most {s}")
+    env.filters.update(
+        probability=words.probability,
+        score=words.score,
+        percent=words.percent,
+        day=words.day,
+        moment=words.moment,
+        one_in=words.one_in,
+        power=words.power_of_ten,
+        sentence=lambda s: s[:1].upper() + s[1:],
+        at_most=lambda s: s if s.startswith("less") else f"at most {s}",
+    )
     return env
 
 
@@ -61,9 +68,11 @@ def _verdict(data: EvidenceData) -> dict:
     elif not data.candidates:
         reason = "The asset was never shared, so there was no recipient to test."
     else:
-        reason = (f"No recipient's score reached the threshold of {tau}. This clears nobody: the image may have "
-                  "been altered too much for the fingerprint to survive. It means only that the evidence is "
-                  "not strong enough to name anyone within the bound.")
+        reason = (
+            f"No recipient's score reached the threshold of {tau}. This clears nobody: the image may have "
+            "been altered too much for the fingerprint to survive. It means only that the evidence is "
+            "not strong enough to name anyone within the bound."
+        )
     return {"accused": False, "headline": "The evidence names nobody.", "reason": reason}
 
 
@@ -74,9 +83,11 @@ def context(data: EvidenceData) -> dict:
     al = data.alignment
     pictures = None
     if data.asset is not None:
-        pictures = _data_uri(figures.leak_beside_original(
-            data.leak.image, data.asset.image, None if al is None else al.homography,
-            None if al is None else al.valid_mask, fmt="auto"))
+        pictures = _data_uri(
+            figures.leak_beside_original(
+                data.leak.image, data.asset.image, None if al is None else al.homography, None if al is None else al.valid_mask, fmt="auto"
+            )
+        )
     plot = _data_uri(figures.score_plot(data.candidates, data.threshold)) if data.candidates else None
     accused = [c for c in data.candidates if c.accused]
     n_recipients = len(data.candidates)
@@ -88,8 +99,7 @@ def context(data: EvidenceData) -> dict:
         "top": accused,
         "n_recipients": n_recipients,
         "method_words": words.METHODS.get(al.method, al.method) if al is not None else "",
-        "bound_sentence": (f"the probability that this test accuses any innocent recipient is at most "
-                           f"{words.one_in(data.epsilon)}"),
+        "bound_sentence": (f"the probability that this test accuses any innocent recipient is at most {words.one_in(data.epsilon)}"),
         "digest": data.digest(),
     }
 

@@ -25,10 +25,15 @@ ACTIONS = (
     "share",  # (share) copies made and sent
     "trace",  # (finding) a leak traced and its finding stored
     "report",  # (finding) an evidence report rendered
-    "case.open", "case.update",  # (case)
-    "login", "login.failed",  # (user)
+    "case.open",
+    "case.update",  # (case)
+    "login",
+    "login.failed",  # (user)
     "key.export",  # (key)
-    "user.add", "user.update", "token.create", "token.revoke",  # (user / token)
+    "user.add",
+    "user.update",
+    "token.create",
+    "token.revoke",  # (user / token)
 )
 
 
@@ -40,8 +45,9 @@ def default_actor() -> str:
         return "unknown"
 
 
-def append(session: Session, actor: str | None, action: str, subject_type: str | None = None,
-           subject_id: object = None, details: dict | None = None) -> AuditEntry:
+def append(
+    session: Session, actor: str | None, action: str, subject_type: str | None = None, subject_id: object = None, details: dict | None = None
+) -> AuditEntry:
     """Append an entry inside ``session``'s transaction (the caller commits)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
@@ -49,8 +55,16 @@ def append(session: Session, actor: str | None, action: str, subject_type: str |
     return chain.append(session, actor=actor or default_actor(), action=action, subject=subject, details=details)
 
 
-def record(ctx: Context, *, actor: str | None, action: str, subject_type: str | None = None,
-           subject_id: object = None, details: dict | None = None, session: Session | None = None) -> records.AuditEntry:
+def record(
+    ctx: Context,
+    *,
+    actor: str | None,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: object = None,
+    details: dict | None = None,
+    session: Session | None = None,
+) -> records.AuditEntry:
     """Record an entry: in ``session``'s transaction if given, else in a transaction of its own."""
     if session is not None:
         return _entry(append(session, actor, action, subject_type, subject_id, details))
@@ -81,5 +95,6 @@ def verify(ctx: Context) -> records.AuditCheck:
     with ctx.sessions() as session:
         check = chain.verify(session)
         last = chain.latest(session)
-    return records.AuditCheck(check.ok, check.entries, check.bad_id, check.problem, check.reason,
-                              None if last is None else records.AuditHead(last.id, last.hash))
+    return records.AuditCheck(
+        check.ok, check.entries, check.bad_id, check.problem, check.reason, None if last is None else records.AuditHead(last.id, last.hash)
+    )

@@ -47,8 +47,9 @@ class CaseUpdate:
     note: str | None = None
 
 
-def open_case(ctx: Context, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None,
-              actor: str | None = None) -> records.Case:
+def open_case(
+    ctx: Context, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None, actor: str | None = None
+) -> records.Case:
     """Open a case on a finding; the responsible recipient defaults to its one accused recipient."""
     actor = actor or audit.default_actor()
     with store_db.transaction(ctx.sessions) as session:
@@ -62,8 +63,7 @@ def open_case(ctx: Context, finding_id: int | str, *, nda: str | None = None, re
             accused = [s.recipient_id for s in finding.scores if s.accused]
             who = accused[0] if len(accused) == 1 else None
         now = utcnow()
-        case = Case(finding_id=finding.id, status="open", responsible_id=who, nda_ref=_text(nda), opened_by=actor,
-                    created_at=now, updated_at=now)
+        case = Case(finding_id=finding.id, status="open", responsible_id=who, nda_ref=_text(nda), opened_by=actor, created_at=now, updated_at=now)
         session.add(case)
         session.flush()
         session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind="opened", field="status", new_value="open"))
@@ -83,8 +83,17 @@ def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str |
         events: list[CaseEvent] = []
 
         def changed(field: str, old: object, new: object, kind: str = "change") -> None:
-            events.append(CaseEvent(case_id=case.id, at=now, actor=actor, kind=kind, field=field,
-                                    old_value=None if old is None else str(old), new_value=None if new is None else str(new)))
+            events.append(
+                CaseEvent(
+                    case_id=case.id,
+                    at=now,
+                    actor=actor,
+                    kind=kind,
+                    field=field,
+                    old_value=None if old is None else str(old),
+                    new_value=None if new is None else str(new),
+                )
+            )
 
         if change.responsible is not None:
             who = queries.recipient_by_name_or_id(session, change.responsible)
@@ -128,8 +137,14 @@ def update(ctx: Context, case_id: int | str, change: CaseUpdate, *, actor: str |
         if events:
             case.updated_at = now
             session.add_all(events)
-            audit.append(session, actor, "case.update", "case", case.id,
-                         {"changes": [{"field": e.field, "old": e.old_value, "new": e.new_value} for e in events]})
+            audit.append(
+                session,
+                actor,
+                "case.update",
+                "case",
+                case.id,
+                {"changes": [{"field": e.field, "old": e.old_value, "new": e.new_value} for e in events]},
+            )
         number = case.id
     return show(ctx, number)
 
@@ -152,14 +167,24 @@ def _record(c: Case) -> records.Case:
     """The interface record of a stored case (loaded with its finding, responsible, actions and events)."""
     f = c.finding
     return records.Case(
-        id=c.id, finding_id=c.finding_id, status=c.status,
+        id=c.id,
+        finding_id=c.finding_id,
+        status=c.status,
         responsible=None if c.responsible is None else records.RecipientRef(c.responsible.id, c.responsible.name),
-        nda=c.nda_ref, penalty=None if c.penalty_amount is None else records.Penalty(c.penalty_amount, c.penalty_currency),
-        opened_by=c.opened_by, created_at=c.created_at.isoformat(), updated_at=c.updated_at.isoformat(),
-        finding=records.CaseFinding(f.id, tuple(json.loads(f.accused)), f.leak_sha256,
-                                    None if f.asset is None else records.AssetRef(f.asset.id, f.asset.title)),
-        actions=tuple(records.RemediationStep(a.id, a.text, None if a.due is None else a.due.isoformat(), a.done,
-                                              None if a.done_at is None else a.done_at.isoformat()) for a in c.actions),
+        nda=c.nda_ref,
+        penalty=None if c.penalty_amount is None else records.Penalty(c.penalty_amount, c.penalty_currency),
+        opened_by=c.opened_by,
+        created_at=c.created_at.isoformat(),
+        updated_at=c.updated_at.isoformat(),
+        finding=records.CaseFinding(
+            f.id, tuple(json.loads(f.accused)), f.leak_sha256, None if f.asset is None else records.AssetRef(f.asset.id, f.asset.title)
+        ),
+        actions=tuple(
+            records.RemediationStep(
+                a.id, a.text, None if a.due is None else a.due.isoformat(), a.done, None if a.done_at is None else a.done_at.isoformat()
+            )
+            for a in c.actions
+        ),
         events=tuple(records.CaseEvent(e.id, e.at.isoformat(), e.actor, e.kind, e.field, e.old_value, e.new_value) for e in c.events),
     )
 

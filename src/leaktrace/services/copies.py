@@ -86,8 +86,9 @@ class _Maker:
     def gate(self, psnr: float, ssim: float, whose: str) -> None:
         s = self.settings
         if psnr < s.min_psnr or ssim < s.min_ssim:
-            raise BadInput(f"the copy of asset {self.asset.id} for {whose} misses the quality gate "
-                           f"(PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared.")
+            raise BadInput(
+                f"the copy of asset {self.asset.id} for {whose} misses the quality gate (PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared."
+            )
 
     def check_reference(self) -> None:
         """The exact PSNR and SSIM of a copy made with the public reference signs, through the gate."""

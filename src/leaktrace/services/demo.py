@@ -15,18 +15,26 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.evaluation import attacks
 from leaktrace.errors import Conflict, WorkspaceMissing
+from leaktrace.evaluation import attacks
 from leaktrace.records import Finding
 from leaktrace.samples import SAMPLES, sample_path
 from leaktrace.services.context import Progress
 from leaktrace.services.workspace import Workspace
 
 SUPPLIERS = [
-    ("Apex Plastics GmbH", "Apex Plastics"), ("Borealis Moulding AB", "Borealis"), ("Castellan Composites SpA", "Castellan"),
-    ("Delta Tooling Ltd", "Delta Tooling"), ("Elbe Stanztechnik GmbH", "Elbe"), ("Fenwick Lighting Ltd", "Fenwick"),
-    ("Garonne Design SARL", "Garonne"), ("Hokuto Precision KK", "Hokuto"), ("Iberia Trim SL", "Iberia Trim"),
-    ("Jura Surface AG", "Jura"), ("Kestrel Engineering Inc", "Kestrel"), ("Lumen Paintshop BV", "Lumen"),
+    ("Apex Plastics GmbH", "Apex Plastics"),
+    ("Borealis Moulding AB", "Borealis"),
+    ("Castellan Composites SpA", "Castellan"),
+    ("Delta Tooling Ltd", "Delta Tooling"),
+    ("Elbe Stanztechnik GmbH", "Elbe"),
+    ("Fenwick Lighting Ltd", "Fenwick"),
+    ("Garonne Design SARL", "Garonne"),
+    ("Hokuto Precision KK", "Hokuto"),
+    ("Iberia Trim SL", "Iberia Trim"),
+    ("Jura Surface AG", "Jura"),
+    ("Kestrel Engineering Inc", "Kestrel"),
+    ("Lumen Paintshop BV", "Lumen"),
 ]
 LEAKER = "Hokuto Precision KK"
 LEAKED_SAMPLE = "drawing_bumper"
@@ -69,8 +77,15 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
     leak = attacks.ATTACKS["social"](image, np.random.default_rng(7))
     imagefiles.write_atomic(leak_path, imagefiles.encode_image(leak, "JPEG", quality=80))
     finding = ws.trace(leak_path)
-    setup = {"home": str(ws.home), "recipients": len(SUPPLIERS), "assets": asset_ids, "copies": str(copies_dir), "leak": str(leak_path),
-             "leaker": LEAKER, "admin": _admin(ws)}
+    setup = {
+        "home": str(ws.home),
+        "recipients": len(SUPPLIERS),
+        "assets": asset_ids,
+        "copies": str(copies_dir),
+        "leak": str(leak_path),
+        "leaker": LEAKER,
+        "admin": _admin(ws),
+    }
     return ws, setup, finding
 
 

@@ -32,9 +32,14 @@ def alignment_record(ctx: Context, alignment: Alignment, *, hypotheses: int, sha
     mask = np.asarray(alignment.valid_mask, bool)  # h w, on the valid region's own grid
     return FindingAlignment(
         homography=tuple(tuple(float(v) for v in row) for row in np.asarray(alignment.homography, float)),
-        mirrored=bool(alignment.mirrored), method=alignment.method, agreement=_finite(alignment.agreement),
-        coverage=_finite(alignment.coverage), inliers=int(alignment.inliers), hypotheses=int(hypotheses),
-        valid_bbox=_bbox(mask, shape), valid_mask_sha256=ctx.blobs.put(imagefiles.encode_mask(mask)),
+        mirrored=bool(alignment.mirrored),
+        method=alignment.method,
+        agreement=_finite(alignment.agreement),
+        coverage=_finite(alignment.coverage),
+        inliers=int(alignment.inliers),
+        hypotheses=int(hypotheses),
+        valid_bbox=_bbox(mask, shape),
+        valid_mask_sha256=ctx.blobs.put(imagefiles.encode_mask(mask)),
     )
 
 
@@ -48,27 +53,57 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
     a = finding.alignment
     with store_db.transaction(ctx.sessions) as session:
         row = models.Finding(
-            leak_sha256=finding.leak.sha256, leak_path=finding.leak.path, leak_width=finding.leak.width, leak_height=finding.leak.height,
+            leak_sha256=finding.leak.sha256,
+            leak_path=finding.leak.path,
+            leak_width=finding.leak.width,
+            leak_height=finding.leak.height,
             asset_id=None if finding.asset is None else finding.asset.id,
             homography=None if a is None else json.dumps([list(r) for r in a.homography]),
-            mirrored=None if a is None else a.mirrored, method=None if a is None else a.method,
-            agreement=None if a is None else a.agreement, coverage=None if a is None else a.coverage,
-            inliers=None if a is None else a.inliers, hypotheses=0 if a is None else a.hypotheses,
+            mirrored=None if a is None else a.mirrored,
+            method=None if a is None else a.method,
+            agreement=None if a is None else a.agreement,
+            coverage=None if a is None else a.coverage,
+            inliers=None if a is None else a.inliers,
+            hypotheses=0 if a is None else a.hypotheses,
             valid_bbox=None if a is None or a.valid_bbox is None else json.dumps(list(a.valid_bbox)),
             valid_mask_sha256=None if a is None else a.valid_mask_sha256,
-            epsilon=float(finding.epsilon), threshold=_finite(finding.threshold),
-            n_tests=int(finding.n_tests), accused=json.dumps(list(finding.accused)),
-            reason=finding.reason, actor=actor, software_version=__version__, elapsed_s=float(finding.elapsed_s),
+            epsilon=float(finding.epsilon),
+            threshold=_finite(finding.threshold),
+            n_tests=int(finding.n_tests),
+            accused=json.dumps(list(finding.accused)),
+            reason=finding.reason,
+            actor=actor,
+            software_version=__version__,
+            elapsed_s=float(finding.elapsed_s),
         )
         session.add(row)
         session.flush()
         for rank, c in enumerate(finding.candidates):
-            session.add(models.FindingScore(finding_id=row.id, recipient_id=c.recipient_id, recipient_name=c.recipient, rank=rank,
-                                            score=float(c.score), p_value=float(c.p_value), accused=bool(c.accused)))
-        audit.append(session, actor, "trace", "finding", row.id, {
-            "leak_sha256": finding.leak.sha256, "asset_id": row.asset_id, "accused": list(finding.accused),
-            "epsilon": row.epsilon, "n_tests": row.n_tests,
-        })
+            session.add(
+                models.FindingScore(
+                    finding_id=row.id,
+                    recipient_id=c.recipient_id,
+                    recipient_name=c.recipient,
+                    rank=rank,
+                    score=float(c.score),
+                    p_value=float(c.p_value),
+                    accused=bool(c.accused),
+                )
+            )
+        audit.append(
+            session,
+            actor,
+            "trace",
+            "finding",
+            row.id,
+            {
+                "leak_sha256": finding.leak.sha256,
+                "asset_id": row.asset_id,
+                "accused": list(finding.accused),
+                "epsilon": row.epsilon,
+                "n_tests": row.n_tests,
+            },
+        )
         finding_id = row.id
     return get(ctx, finding_id)
 
@@ -91,22 +126,49 @@ def alignment(ctx: Context, finding: Finding) -> Alignment | None:
     a = finding.alignment
     if a is None:
         return None
-    return Alignment(np.array(a.homography, float), _load_mask(ctx, a.valid_mask_sha256), bool(a.mirrored), a.inliers or 0,
-                     a.coverage or 0.0, a.agreement or 0.0, a.method or "")
+    return Alignment(
+        np.array(a.homography, float),
+        _load_mask(ctx, a.valid_mask_sha256),
+        bool(a.mirrored),
+        a.inliers or 0,
+        a.coverage or 0.0,
+        a.agreement or 0.0,
+        a.method or "",
+    )
 
 
 def _finding(f: models.Finding) -> Finding:
     """The record of a stored finding (loaded with its asset and scores)."""
-    alignment = None if f.homography is None else FindingAlignment(
-        tuple(tuple(row) for row in json.loads(f.homography)), f.mirrored, f.method, f.agreement, f.coverage, f.inliers, f.hypotheses,
-        None if f.valid_bbox is None else tuple(json.loads(f.valid_bbox)), f.valid_mask_sha256,
+    alignment = (
+        None
+        if f.homography is None
+        else FindingAlignment(
+            tuple(tuple(row) for row in json.loads(f.homography)),
+            f.mirrored,
+            f.method,
+            f.agreement,
+            f.coverage,
+            f.inliers,
+            f.hypotheses,
+            None if f.valid_bbox is None else tuple(json.loads(f.valid_bbox)),
+            f.valid_mask_sha256,
+        )
     )
     asset = None if f.asset is None else AssetMatch(f.asset.id, f.asset.title, Match(f.inliers or 0, f.coverage or 0.0, bool(f.mirrored)))
     return Finding(
-        leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height), asset=asset, alignment=alignment,
+        leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height),
+        asset=asset,
+        alignment=alignment,
         candidates=tuple(RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused) for s in f.scores),
-        epsilon=f.epsilon, threshold=f.threshold, n_tests=f.n_tests, reason=f.reason, elapsed_s=f.elapsed_s,
-        id=f.id, created_at=f.created_at.isoformat(), actor=f.actor, software_version=f.software_version,
+        epsilon=f.epsilon,
+        threshold=f.threshold,
+        n_tests=f.n_tests,
+        reason=f.reason,
+        elapsed_s=f.elapsed_s,
+        id=f.id,
+        created_at=f.created_at.isoformat(),
+        actor=f.actor,
+        software_version=f.software_version,
     )
 
 
@@ -128,8 +190,12 @@ def _bbox(mask: np.ndarray, shape: tuple[int, int]) -> tuple[int, int, int, int]
     if ys.size == 0:
         return None
     sy, sx = shape[0] / mask.shape[0], shape[1] / mask.shape[1]
-    return (max(0, math.floor(xs.min() * sx)), max(0, math.floor(ys.min() * sy)),
-            min(int(shape[1]), math.ceil((xs.max() + 1) * sx)), min(int(shape[0]), math.ceil((ys.max() + 1) * sy)))
+    return (
+        max(0, math.floor(xs.min() * sx)),
+        max(0, math.floor(ys.min() * sy)),
+        min(int(shape[1]), math.ceil((xs.max() + 1) * sx)),
+        min(int(shape[0]), math.ceil((ys.max() + 1) * sy)),
+    )
 
 
 def _load_mask(ctx: Context, sha256: str | None) -> np.ndarray:

@@ -16,10 +16,7 @@ from leaktrace.services.context import KEY_BYTES, Context, key_path, write_secre
 from leaktrace.settings import Settings
 from leaktrace.store import db as store_db
 
-LOSS_WARNING = (
-    "Keep this file offline and safe: whoever holds it can strip or forge fingerprints, "
-    "and without it no copy can ever be traced."
-)
+LOSS_WARNING = "Keep this file offline and safe: whoever holds it can strip or forge fingerprints, and without it no copy can ever be traced."
 
 
 def export_key(ctx: Context, dest: Path, *, actor: str | None = None) -> Path:

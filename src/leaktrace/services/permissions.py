@@ -16,7 +16,16 @@ ROLES: tuple[str, ...] = ("admin", "analyst", "auditor")
 
 #: Every action a permission can be asked for.
 ACTIONS: tuple[str, ...] = (
-    "read", "users", "tokens", "settings", "recipients", "assets", "shares", "traces", "cases", "reports",
+    "read",
+    "users",
+    "tokens",
+    "settings",
+    "recipients",
+    "assets",
+    "shares",
+    "traces",
+    "cases",
+    "reports",
 )
 
 PERMISSIONS: dict[str, frozenset[str]] = {

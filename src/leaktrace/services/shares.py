@@ -34,8 +34,16 @@ def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
     return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
 
 
-def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: str | None = None, actor: str | None = None,
-          progress: Progress | None = None) -> list[records.Copy]:
+def share(
+    ctx: Context,
+    asset_id: int | str,
+    to: list[str],
+    out: Path,
+    *,
+    note: str | None = None,
+    actor: str | None = None,
+    progress: Progress | None = None,
+) -> list[records.Copy]:
     """Make, record (with its audit entry, run by ``actor``) and write one fingerprinted copy per recipient."""
     actor = actor or audit.default_actor()
     if not to:
@@ -62,17 +70,33 @@ def share(ctx: Context, asset_id: int | str, to: list[str], out: Path, *, note: 
         session.add(record)
         session.flush()
         for m in made:
-            session.add(Copy(share_id=record.id, recipient_id=m.recipient.id, sha256=m.sha256, filename=copy_filename(asset.filename, m.recipient.name, fmt),
-                             psnr=float(m.psnr), ssim=float(m.ssim)))
+            session.add(
+                Copy(
+                    share_id=record.id,
+                    recipient_id=m.recipient.id,
+                    sha256=m.sha256,
+                    filename=copy_filename(asset.filename, m.recipient.name, fmt),
+                    psnr=float(m.psnr),
+                    ssim=float(m.ssim),
+                )
+            )
         share_id = record.id
-        audit.append(session, actor, "share", "share", share_id, {
-            "asset_id": asset.id, "note": note, "copies": [{"recipient_id": m.recipient.id, "sha256": m.sha256} for m in made]})
+        audit.append(
+            session,
+            actor,
+            "share",
+            "share",
+            share_id,
+            {"asset_id": asset.id, "note": note, "copies": [{"recipient_id": m.recipient.id, "sha256": m.sha256} for m in made]},
+        )
     out.mkdir(parents=True, exist_ok=True)
     result = []
     for m in made:
         path = out / copy_filename(asset.filename, m.recipient.name, fmt)
         imagefiles.write_atomic(path, ctx.blobs.get(m.sha256))  # one file in memory at a time
-        result.append(records.Copy(m.recipient.name, m.recipient.id, m.sha256, share_id, path.name, round(m.psnr, 2), round(m.ssim, 5), path=str(path)))
+        result.append(
+            records.Copy(m.recipient.name, m.recipient.id, m.sha256, share_id, path.name, round(m.psnr, 2), round(m.ssim, 5), path=str(path))
+        )
     return result
 
 
@@ -86,4 +110,3 @@ def _record(s: Share) -> records.Share:
     """The interface record of a stored share and its copies (loaded with their recipients)."""
     copies = tuple(records.Copy(c.recipient.name, c.recipient_id, c.sha256, s.id, c.filename, c.psnr, c.ssim) for c in s.copies)
     return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)
-

@@ -30,8 +30,15 @@ from leaktrace.store import queries
 FALLBACK_ASSETS = 24
 
 
-def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, actor: str | None = None,
-          progress: Progress | None = None, display_name: str | None = None) -> Finding:
+def trace(
+    ctx: Context,
+    leak_path: Path,
+    *,
+    asset_id: int | str | None = None,
+    actor: str | None = None,
+    progress: Progress | None = None,
+    display_name: str | None = None,
+) -> Finding:
     """Trace the leak at ``leak_path``, store the finding (run by ``actor``) and return it with its id.
 
     ``display_name`` is what the finding calls the leak (an upload's original file name
@@ -40,8 +47,7 @@ def trace(ctx: Context, leak_path: Path, *, asset_id: int | str | None = None, a
     return findings.record(ctx, _compute(ctx, leak_path, asset_id, progress, display_name), leak_path, actor=actor)
 
 
-def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None,
-             display_name: str | None = None) -> Finding:
+def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None, display_name: str | None = None) -> Finding:
     start = time.perf_counter()
     step = _stepper(progress, 4)
     image = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
@@ -58,7 +64,9 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
         alignments = align.register_all(leak, original, hints=hints)
     if not alignments:
         match = AssetMatch(asset.id, asset.title, Match(0, 0.0, False))
-        return Finding(info, match, None, (), ctx.settings.epsilon, None, 0, "the leak could not be aligned to the asset", time.perf_counter() - start)
+        return Finding(
+            info, match, None, (), ctx.settings.epsilon, None, 0, "the leak could not be aligned to the asset", time.perf_counter() - start
+        )
     alignment = alignments[0]
     match = AssetMatch(asset.id, asset.title, Match(int(alignment.inliers), float(alignment.coverage), bool(alignment.mirrored)))
     step("test every recipient")
@@ -74,8 +82,9 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], grid[0] * grid[1])
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments)
     order = np.argsort(-v.scores, kind="stable")
-    candidates = tuple(RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i]), bool(v.accused[i]))
-                       for i in order)
+    candidates = tuple(
+        RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i]), bool(v.accused[i])) for i in order
+    )
     step("done")
     elapsed = time.perf_counter() - start
     kept = findings.alignment_record(ctx, alignment, hypotheses=len(alignments), shape=(asset.height, asset.width))

@@ -15,11 +15,11 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from leaktrace.errors import BadInput, Conflict, NotFound, Unauthorized
 from leaktrace import records
+from leaktrace.errors import BadInput, Conflict, NotFound, Unauthorized
 from leaktrace.services import audit
-from leaktrace.services.permissions import ROLES
 from leaktrace.services.context import Context
+from leaktrace.services.permissions import ROLES
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Token, User, utcnow
@@ -46,8 +46,9 @@ def _record(u: User) -> records.User:
 
 def _token_record(t: Token, *, secret: str | None = None) -> records.Token:
     """The interface record of a stored token; ``secret`` only in the answer that created it."""
-    return records.Token(t.id, t.user.name, t.name, bool(t.revoked), t.created_at.isoformat(),
-                         None if t.last_used_at is None else t.last_used_at.isoformat(), secret)
+    return records.Token(
+        t.id, t.user.name, t.name, bool(t.revoked), t.created_at.isoformat(), None if t.last_used_at is None else t.last_used_at.isoformat(), secret
+    )
 
 
 def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> records.User:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from leaktrace import records
 from leaktrace import settings as settings_mod
@@ -24,6 +25,7 @@ from leaktrace.errors import WorkspaceExists, WorkspaceMissing
 from leaktrace.services.context import KEY_BYTES, Context, Progress, key_path, read_master_key, write_secret
 from leaktrace.store import db as store_db
 from leaktrace.store.blobs import BlobStore
+
 
 class Workspace:
     """A leaktrace workspace and the Python API: the same verbs as the CLI.
@@ -44,7 +46,7 @@ class Workspace:
         self._overrides = overrides
 
     @classmethod
-    def init(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> "Workspace":
+    def init(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> Workspace:
         """Create a workspace: settings file, a fresh master key (0600), the store and the blob folder."""
         root = settings_mod.resolve_home(home)
         if (root / settings_mod.SETTINGS_FILE).exists():
@@ -85,7 +87,7 @@ class Workspace:
             self.context.engine.dispose()
             del self.__dict__["context"]
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -121,8 +123,9 @@ class Workspace:
         return recipients.list_all(self.context)
 
     # assets -----------------------------------------------------------------
-    def add_assets(self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None,
-                   progress: Progress | None = None) -> list[records.AssetAdded]:
+    def add_assets(
+        self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, progress: Progress | None = None
+    ) -> list[records.AssetAdded]:
         from leaktrace.services import assets
 
         return assets.add(self.context, [Path(p) for p in paths], title=title, progress=progress)
@@ -139,8 +142,16 @@ class Workspace:
         return files.asset_file(self.context, asset_id)
 
     # shares -----------------------------------------------------------------
-    def share(self, asset_id: int | str, to: Sequence[str], out: str | os.PathLike[str], *, note: str | None = None,
-              actor: str | None = None, progress: Progress | None = None) -> list[records.Copy]:
+    def share(
+        self,
+        asset_id: int | str,
+        to: Sequence[str],
+        out: str | os.PathLike[str],
+        *,
+        note: str | None = None,
+        actor: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[records.Copy]:
         from leaktrace.services import shares
 
         return shares.share(self.context, asset_id, list(to), Path(out), note=note, actor=actor, progress=progress)
@@ -157,8 +168,15 @@ class Workspace:
         return files.copy_file(self.context, sha256)
 
     # traces -----------------------------------------------------------------
-    def trace(self, leak: str | os.PathLike[str], *, asset_id: int | str | None = None, actor: str | None = None,
-              progress: Progress | None = None, display_name: str | None = None) -> records.Finding:
+    def trace(
+        self,
+        leak: str | os.PathLike[str],
+        *,
+        asset_id: int | str | None = None,
+        actor: str | None = None,
+        progress: Progress | None = None,
+        display_name: str | None = None,
+    ) -> records.Finding:
         """Trace a leak; the finding is stored and comes back with its ``id``."""
         from leaktrace.services import traces
 
@@ -188,8 +206,7 @@ class Workspace:
         return reports.report(self.context, finding_id, fmt, actor=actor)
 
     # cases ------------------------------------------------------------------
-    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None,
-                  actor: str | None = None) -> records.Case:
+    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None, actor: str | None = None) -> records.Case:
         from leaktrace.services import cases
 
         return cases.open_case(self.context, finding_id, nda=nda, responsible=responsible, actor=actor)
@@ -222,8 +239,9 @@ class Workspace:
 
         return audit.verify(self.context)
 
-    def record_audit(self, action: str, *, actor: str | None = None, subject_type: str | None = None,
-                     subject_id: object = None, details: dict | None = None) -> records.AuditEntry:
+    def record_audit(
+        self, action: str, *, actor: str | None = None, subject_type: str | None = None, subject_id: object = None, details: dict | None = None
+    ) -> records.AuditEntry:
         from leaktrace.services import audit
 
         return audit.record(self.context, actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=details)

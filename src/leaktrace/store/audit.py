@@ -57,12 +57,18 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def entry_hash(*, id: int, at: datetime, actor: str, action: str, subject_type: str | None, subject_id: str | None,
-               details: Any, prev_hash: str) -> str:
+def entry_hash(
+    *, id: int, at: datetime, actor: str, action: str, subject_type: str | None, subject_id: str | None, details: Any, prev_hash: str
+) -> str:
     """The SHA-256 hex digest that seals one entry."""
     body = {
-        "id": id, "at": at.isoformat(), "actor": actor, "action": action,
-        "subject": {"type": subject_type, "id": subject_id}, "details": details, "prev_hash": prev_hash,
+        "id": id,
+        "at": at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "subject": {"type": subject_type, "id": subject_id},
+        "details": details,
+        "prev_hash": prev_hash,
     }
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
@@ -90,8 +96,7 @@ def latest(session: Session) -> AuditEntry | None:
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
 
 
-def append(session: Session, *, actor: str, action: str, subject: tuple[str, object] | None = None,
-           details: dict | None = None) -> AuditEntry:
+def append(session: Session, *, actor: str, action: str, subject: tuple[str, object] | None = None, details: dict | None = None) -> AuditEntry:
     """Add an entry at the end of the chain, inside the session's (write) transaction."""
     _lock(session)
     session.flush()
@@ -99,8 +104,13 @@ def append(session: Session, *, actor: str, action: str, subject: tuple[str, obj
     details = _plain(details or {})
     subject_type, subject_id = (None, None) if subject is None else (subject[0], str(subject[1]))
     fields = dict(
-        id=1 if last is None else last.id + 1, at=utcnow(), actor=actor, action=action,
-        subject_type=subject_type, subject_id=subject_id, prev_hash=GENESIS if last is None else last.hash,
+        id=1 if last is None else last.id + 1,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        prev_hash=GENESIS if last is None else last.hash,
     )
     entry = AuditEntry(**fields, details=canonical_json(details), hash=entry_hash(**fields, details=details))
     session.add(entry)
@@ -131,9 +141,16 @@ def _recompute(entry: AuditEntry, *, id: int | None = None) -> str | None:
         details = json.loads(entry.details)
     except (TypeError, ValueError):
         return None
-    return entry_hash(id=entry.id if id is None else id, at=entry.at, actor=entry.actor, action=entry.action,
-                      subject_type=entry.subject_type, subject_id=entry.subject_id, details=details,
-                      prev_hash=entry.prev_hash)
+    return entry_hash(
+        id=entry.id if id is None else id,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        details=details,
+        prev_hash=entry.prev_hash,
+    )
 
 
 def verify(session: Session) -> Check:
@@ -145,15 +162,17 @@ def verify(session: Session) -> Check:
         expected_id = 1 if prev is None else prev.id + 1
         expected_prev = GENESIS if prev is None else prev.hash
         if entry.id != expected_id:
-            return Check(False, len(entries), expected_id, "removed",
-                         f"audit entry {expected_id} is missing (removed): the log jumps to entry {entry.id}.")
+            return Check(
+                False, len(entries), expected_id, "removed", f"audit entry {expected_id} is missing (removed): the log jumps to entry {entry.id}."
+            )
         sealed = _recompute(entry) == entry.hash
         if not sealed:
             return _unsealed(entry, prev, entries, by_hash)
         if entry.prev_hash != expected_prev:
             assert prev is not None  # the first entry's prev_hash is sealed and GENESIS, or it failed above
-            return Check(False, len(entries), prev.id, "edited",
-                         f"audit entry {prev.id} was edited: entry {entry.id} was chained to a different hash.")
+            return Check(
+                False, len(entries), prev.id, "edited", f"audit entry {prev.id} was edited: entry {entry.id} was chained to a different hash."
+            )
         prev = entry
     return _check_head(session, entries, prev)
 
@@ -169,8 +188,13 @@ def _unsealed(entry: AuditEntry, prev: AuditEntry | None, entries: list[AuditEnt
     if origin == entry.id - 1 and prev is not None and entry.prev_hash != prev.hash:
         return Check(False, n, prev.id, "inserted", f"audit entry {prev.id} was inserted: entry {entry.id} was written as entry {origin}.")
     if origin > entry.id and entry.prev_hash != GENESIS and entry.prev_hash not in by_hash:
-        return Check(False, n, entry.id, "removed",
-                     f"an audit entry before entry {entry.id} was removed and the log renumbered: it was written as entry {origin}.")
+        return Check(
+            False,
+            n,
+            entry.id,
+            "removed",
+            f"an audit entry before entry {entry.id} was removed and the log renumbered: it was written as entry {origin}.",
+        )
     return Check(False, n, entry.id, "reordered", f"audit entry {entry.id} was reordered: it was written as entry {origin}.")
 
 
@@ -184,11 +208,13 @@ def _check_head(session: Session, entries: list[AuditEntry], last: AuditEntry | 
     head_number = int(head_id) if head_id.isdigit() else 0
     last_id = 0 if last is None else last.id
     if head_number > last_id:
-        return Check(False, len(entries), last_id + 1, "removed",
-                     f"audit entries {last_id + 1} to {head_number} were removed from the end of the log.")
+        return Check(
+            False, len(entries), last_id + 1, "removed", f"audit entries {last_id + 1} to {head_number} were removed from the end of the log."
+        )
     if head_number < last_id:
-        return Check(False, len(entries), head_number + 1, "inserted",
-                     f"audit entries {head_number + 1} to {last_id} were inserted after the log's head.")
+        return Check(
+            False, len(entries), head_number + 1, "inserted", f"audit entries {head_number + 1} to {last_id} were inserted after the log's head."
+        )
     if last is not None and last.hash != head_hash:
         return Check(False, len(entries), last.id, "edited", f"audit entry {last.id} was edited: it is not the recorded head of the log.")
     return Check(True, len(entries))

@@ -18,7 +18,7 @@ All datetimes are timezone-aware UTC, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
@@ -26,8 +26,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
-    "Asset", "AuditEntry", "Base", "Case", "CaseEvent", "Copy", "Finding", "FindingScore", "Meta", "Recipient",
-    "RemediationAction", "Share", "Token", "User", "new_key_ref", "utcnow",
+    "Asset",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "Copy",
+    "Finding",
+    "FindingScore",
+    "Meta",
+    "Recipient",
+    "RemediationAction",
+    "Share",
+    "Token",
+    "User",
+    "new_key_ref",
+    "utcnow",
 ]
 
 NAMING = {
@@ -41,7 +55,7 @@ NAMING = {
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_key_ref() -> str:
@@ -60,13 +74,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: leaktrace stores timezone-aware UTC only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

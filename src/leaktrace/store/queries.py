@@ -174,12 +174,7 @@ def copies_of_asset(session: Session, asset_id: int) -> list[Copy]:
 
 def find_copy_by_sha256(session: Session, sha256: str) -> Copy | None:
     """The copy whose file has SHA-256 ``sha256`` (a leak that is an untouched copy), or None."""
-    query = (
-        select(Copy)
-        .where(Copy.sha256 == sha256.lower())
-        .options(selectinload(Copy.recipient), selectinload(Copy.share))
-        .order_by(Copy.id)
-    )
+    query = select(Copy).where(Copy.sha256 == sha256.lower()).options(selectinload(Copy.recipient), selectinload(Copy.share)).order_by(Copy.id)
     return session.scalars(query).first()
 
 

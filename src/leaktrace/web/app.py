@@ -53,8 +53,12 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
     app.state.web = web
     app.state.templates = templating.make(Jinja2Templates)
     app.add_middleware(
-        SessionMiddleware, secret_key=web.session_secret, session_cookie=SESSION_COOKIE,
-        max_age=web_config.SESSION_MAX_AGE_S, same_site="lax", https_only=web.secure_cookies,
+        SessionMiddleware,
+        secret_key=web.session_secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=web_config.SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=web.secure_cookies,
     )
     errors.install(app)
     static = resources.files("leaktrace.web") / "static"

@@ -23,8 +23,14 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 SESSION_MAX_AGE_S = 8 * 3600
 # Image types an upload may declare; the services check the bytes themselves.
 IMAGE_TYPES = {
-    "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/tiff": ".tif",
-    "image/bmp": ".bmp", "image/gif": ".gif", "image/avif": ".avif", "image/heic": ".heic",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/tiff": ".tif",
+    "image/bmp": ".bmp",
+    "image/gif": ".gif",
+    "image/avif": ".avif",
+    "image/heic": ".heic",
 }
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".avif", ".heic"}
 

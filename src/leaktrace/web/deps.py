@@ -21,9 +21,16 @@ from leaktrace.web.errors import is_api
 
 CSRF_FIELD = "csrf_token"
 _VERBS = {
-    "read": "read", "users": "manage users", "tokens": "manage API tokens", "settings": "change settings",
-    "recipients": "change recipients", "assets": "add assets", "shares": "share assets", "traces": "trace leaks",
-    "cases": "open or change cases", "reports": "make evidence reports",
+    "read": "read",
+    "users": "manage users",
+    "tokens": "manage API tokens",
+    "settings": "change settings",
+    "recipients": "change recipients",
+    "assets": "add assets",
+    "shares": "share assets",
+    "traces": "trace leaks",
+    "cases": "open or change cases",
+    "reports": "make evidence reports",
 }
 
 
@@ -120,4 +127,3 @@ Csrf = Annotated[None, Depends(check_csrf)]
 def can(user: User | None, action: str) -> bool:
     """For templates: whether to show the form or button for ``action``."""
     return user is not None and permissions.can(user.role, action)
-

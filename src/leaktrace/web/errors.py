@@ -20,9 +20,20 @@ from leaktrace.errors import LeaktraceError, LoginRequired
 
 log = logging.getLogger("leaktrace.web")
 
-REASONS = {400: "Bad request", 401: "Login required", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Upload too large", 415: "Unsupported file type", 422: "Invalid input",
-           500: "Server error", 501: "Not implemented", 503: "Busy"}
+REASONS = {
+    400: "Bad request",
+    401: "Login required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Upload too large",
+    415: "Unsupported file type",
+    422: "Invalid input",
+    500: "Server error",
+    501: "Not implemented",
+    503: "Busy",
+}
 
 
 def is_api(request: Request) -> bool:
@@ -37,8 +48,7 @@ def error_response(request: Request, status: int, message: str) -> Response:
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     templates = request.app.state.templates
     user = getattr(request.state, "user", None) if status != 401 else None
-    context = {"status": status, "title": REASONS.get(status, "Error"), "message": message, "user": user, "flashes": [],
-               "path": request.url.path}
+    context = {"status": status, "title": REASONS.get(status, "Error"), "message": message, "user": user, "flashes": [], "path": request.url.path}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 

@@ -40,7 +40,7 @@ def _model_type(tp: Any) -> Any:
         return public(tp)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        return typing.Union[tuple(_model_type(a) for a in args)]
+        return typing.Union[tuple(_model_type(a) for a in args)]  # noqa: UP007 (built at run time)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return list[_model_type(args[0])]
     if origin in (tuple, list) and args:

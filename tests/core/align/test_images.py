@@ -136,28 +136,36 @@ def _to_quad(quad) -> np.ndarray:
     return cv2.getPerspectiveTransform(src, np.float32(quad)).astype(float)
 
 
-@pytest.mark.parametrize("h", [
-    np.eye(3),
-    _similarity(0.5, 20, 40, 10),
-    _similarity(1.7, -35, 100, -20),
-    im.flip_matrix(256),  # a mirror is a similarity too (negative determinant)
-    _to_quad([[10, 10], [240, 20], [230, 180], [20, 170]]),  # a mild perspective
-], ids=["identity", "similarity-0.5", "similarity-1.7", "mirror", "perspective"])
+@pytest.mark.parametrize(
+    "h",
+    [
+        np.eye(3),
+        _similarity(0.5, 20, 40, 10),
+        _similarity(1.7, -35, 100, -20),
+        im.flip_matrix(256),  # a mirror is a similarity too (negative determinant)
+        _to_quad([[10, 10], [240, 20], [230, 180], [20, 170]]),  # a mild perspective
+    ],
+    ids=["identity", "similarity-0.5", "similarity-1.7", "mirror", "perspective"],
+)
 def test_plausible_accepts_similarities_and_mild_perspective(h):
     assert im.plausible(h, ORIGINAL_SHAPE, (192, 256))
 
 
-@pytest.mark.parametrize("h", [
-    _to_quad([[10, 10], [240, 20], [20, 170], [230, 180]]),  # two corners swapped: folded (a bow tie)
-    _to_quad([[10, 10], [240, 20], [60, 40], [20, 170]]),  # a corner pulled inside: not convex
-    np.array([[1.0, 0, 0], [0, 1, 0], [-0.01, 0, 1]]),  # the horizon crosses the picture (w changes sign)
-    np.diag([5.0, 1.0, 1.0]),  # anisotropy 5 > 4
-    np.diag([1.0, 0.2, 1.0]),
-    np.diag([0.01, 0.01, 1.0]),  # 1/100 of the leak: absurdly small
-    np.diag([80.0, 80.0, 1.0]),  # 80x: absurdly large
-    np.zeros((3, 3)),
-    np.full((3, 3), np.nan),
-], ids=["folded", "concave", "behind-camera", "anisotropic-x", "anisotropic-y", "tiny", "huge", "singular", "nan"])
+@pytest.mark.parametrize(
+    "h",
+    [
+        _to_quad([[10, 10], [240, 20], [20, 170], [230, 180]]),  # two corners swapped: folded (a bow tie)
+        _to_quad([[10, 10], [240, 20], [60, 40], [20, 170]]),  # a corner pulled inside: not convex
+        np.array([[1.0, 0, 0], [0, 1, 0], [-0.01, 0, 1]]),  # the horizon crosses the picture (w changes sign)
+        np.diag([5.0, 1.0, 1.0]),  # anisotropy 5 > 4
+        np.diag([1.0, 0.2, 1.0]),
+        np.diag([0.01, 0.01, 1.0]),  # 1/100 of the leak: absurdly small
+        np.diag([80.0, 80.0, 1.0]),  # 80x: absurdly large
+        np.zeros((3, 3)),
+        np.full((3, 3), np.nan),
+    ],
+    ids=["folded", "concave", "behind-camera", "anisotropic-x", "anisotropic-y", "tiny", "huge", "singular", "nan"],
+)
 def test_plausible_rejects_degenerate_homographies(h):
     assert not im.plausible(h, ORIGINAL_SHAPE, (192, 256))
 

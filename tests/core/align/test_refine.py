@@ -66,10 +66,14 @@ def test_a_weight_leaving_out_a_sticker_keeps_it_from_pulling_the_fit(pair):
     assert _corner_error(refined) < 0.1  # measured 0.029 px
 
 
-@pytest.mark.parametrize("h", [
-    np.diag([20.0, 20.0, 1.0]),  # the leak shows 12 x 9 px of the original: too small a footprint
-    np.array([[1.0, 0, 500], [0, 1, 500], [0, 0, 1]]),  # the leak lies beyond the original
-], ids=["footprint-too-small", "no-overlap"])
+@pytest.mark.parametrize(
+    "h",
+    [
+        np.diag([20.0, 20.0, 1.0]),  # the leak shows 12 x 9 px of the original: too small a footprint
+        np.array([[1.0, 0, 500], [0, 1, 500], [0, 0, 1]]),  # the leak lies beyond the original
+    ],
+    ids=["footprint-too-small", "no-overlap"],
+)
 def test_a_hypothesis_without_a_usable_footprint_is_returned_unchanged(pair, h):
     original, leak, _ = pair
     assert refine(h, original, leak, max_side=256) is h

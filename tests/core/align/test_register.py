@@ -220,9 +220,12 @@ def test_overlays_left_out_of_valid_mask(scenario, image):
     assert a.valid_mask[~excluded].mean() > 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: a flat sticker on a smooth render passes the flat-tile test where "
-                   "the ramp under it has the sticker's luminance (measured 0.36 of it left in the valid mask): the mask "
-                   "compares luminance only, so those tiles add noise, no signal")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: a flat sticker on a smooth render passes the flat-tile test where "
+    "the ramp under it has the sticker's luminance (measured 0.36 of it left in the valid mask): the mask "
+    "compares luminance only, so those tiles add noise, no signal",
+)
 def test_sticker_on_a_smooth_render_left_out_of_valid_mask():
     _, _, _, info, a = run("sticker", "render")
     assert a.valid_mask[info["excluded"]].mean() < 0.10

@@ -48,12 +48,16 @@ def _truth() -> np.ndarray:
     return _field(xx, yy)
 
 
-@pytest.mark.parametrize("h, leak_shape, tol", [
-    (np.array([[1.0, 0, 7], [0, 1, -5], [0, 0, 1]]), (192, 256), 0.51),  # a shift: only the uint8 rounding is left
-    (np.array([[1.25, 0, 20.5], [0, 1.25, 12.25], [0, 0, 1]]), (250, 340), 0.65),  # enlarged and shifted
-    (np.array([[0.8, 0, 20.5], [0, 0.8, 12.25], [0, 0, 1]]), (170, 230), 0.7),  # shrunk and shifted
-    (scale_matrix(2.5, 2.5), (480, 640), 1.0),  # 2.5x larger: area-shrunk before resampling
-], ids=["shift", "enlarged", "shrunk", "prefiltered"])
+@pytest.mark.parametrize(
+    "h, leak_shape, tol",
+    [
+        (np.array([[1.0, 0, 7], [0, 1, -5], [0, 0, 1]]), (192, 256), 0.51),  # a shift: only the uint8 rounding is left
+        (np.array([[1.25, 0, 20.5], [0, 1.25, 12.25], [0, 0, 1]]), (250, 340), 0.65),  # enlarged and shifted
+        (np.array([[0.8, 0, 20.5], [0, 0.8, 12.25], [0, 0, 1]]), (170, 230), 0.7),  # shrunk and shifted
+        (scale_matrix(2.5, 2.5), (480, 640), 1.0),  # 2.5x larger: area-shrunk before resampling
+    ],
+    ids=["shift", "enlarged", "shrunk", "prefiltered"],
+)
 def test_warp_leak_inverts_a_known_shift_and_scale(h, leak_shape, tol):
     leak = _leak_of_field(h, leak_shape)
     warped, covered = warp_leak(leak, h, SHAPE)
@@ -74,15 +78,21 @@ def test_warp_leak_coverage_of_a_shift_is_the_overlap_eroded_by_2_px():
     assert covered.sum() == (249 - 4) * (187 - 4)
 
 
-@pytest.mark.parametrize("h, leak_shape", [
-    (np.eye(3), (192, 256)),
-    (np.array([[1.0, 0, 7], [0, 1, -5], [0, 0, 1]]), (192, 256)),
-    (np.array([[0.8, 0, 20.5], [0, 0.8, 12.25], [0, 0, 1]]), (180, 240)),
-    (scale_matrix(2.5, 2.5), (480, 640)),  # the shrunk-grid path (scale > 1.5)
-    (scale_matrix(1.9, 1.7) @ np.array([[1.0, 0, -30], [0, 1, -20], [0, 0, 1]]), (333, 397)),  # a larger crop
-    (cv2.getPerspectiveTransform(im.corners(SHAPE).astype(np.float32),
-                                 np.float32([[10, 5], [230, 20], [220, 170], [5, 160]])).astype(float), (180, 240)),
-], ids=["identity", "shift", "shrunk", "prefiltered", "large-crop", "perspective"])
+@pytest.mark.parametrize(
+    "h, leak_shape",
+    [
+        (np.eye(3), (192, 256)),
+        (np.array([[1.0, 0, 7], [0, 1, -5], [0, 0, 1]]), (192, 256)),
+        (np.array([[0.8, 0, 20.5], [0, 0.8, 12.25], [0, 0, 1]]), (180, 240)),
+        (scale_matrix(2.5, 2.5), (480, 640)),  # the shrunk-grid path (scale > 1.5)
+        (scale_matrix(1.9, 1.7) @ np.array([[1.0, 0, -30], [0, 1, -20], [0, 0, 1]]), (333, 397)),  # a larger crop
+        (
+            cv2.getPerspectiveTransform(im.corners(SHAPE).astype(np.float32), np.float32([[10, 5], [230, 20], [220, 170], [5, 160]])).astype(float),
+            (180, 240),
+        ),
+    ],
+    ids=["identity", "shift", "shrunk", "prefiltered", "large-crop", "perspective"],
+)
 def test_footprint_is_warp_leaks_coverage_without_resampling(h, leak_shape):
     leak = np.zeros(leak_shape, np.uint8)
     expected = warp_leak(leak, h, SHAPE)[1]
@@ -92,14 +102,17 @@ def test_footprint_is_warp_leaks_coverage_without_resampling(h, leak_shape):
     assert np.array_equal(footprint(leak_shape + (3,), h, SHAPE), expected)  # a colour leak's shape too
 
 
-@pytest.mark.parametrize("shape, grid", [
-    ((2000, 3000), (683, 1024)),
-    ((3000, 2000), (1024, 683)),
-    ((1024, 1024), (1024, 1024)),
-    ((1025, 10), (1024, 10)),
-    ((300, 400), (300, 400)),
-    ((1, 1), (1, 1)),
-])
+@pytest.mark.parametrize(
+    "shape, grid",
+    [
+        ((2000, 3000), (683, 1024)),
+        ((3000, 2000), (1024, 683)),
+        ((1024, 1024), (1024, 1024)),
+        ((1025, 10), (1024, 10)),
+        ((300, 400), (300, 400)),
+        ((1, 1), (1, 1)),
+    ],
+)
 def test_valid_grid_shapes(shape, grid):
     got, matrix = valid_grid(shape)
     assert got == grid and max(got) <= VALID_SIDE

@@ -6,14 +6,20 @@ def test_open_update_and_timeline(api, seeded):
     assert r.status_code == 409  # the seeded case is still open
     case = api["auditor"].get(f"/api/v1/cases/{seeded.case_id}").json()
     assert case["responsible"]["name"] == "Borealis Moulding AB" and case["status"] in {"open", "notified", "remediation"}
-    r = api["analyst"].patch(f"/api/v1/cases/{seeded.case_id}", json={
-        "penalty_amount": "250000.00", "penalty_currency": "eur", "add_action": "Restrict tender folder access", "due": "2027-01-31"})
+    r = api["analyst"].patch(
+        f"/api/v1/cases/{seeded.case_id}",
+        json={"penalty_amount": "250000.00", "penalty_currency": "eur", "add_action": "Restrict tender folder access", "due": "2027-01-31"},
+    )
     assert r.status_code == 200, r.text
     case = r.json()
     assert case["penalty"] == {"amount": "250000", "currency": "EUR"}
     action = case["actions"][-1]
     assert action["text"] == "Restrict tender folder access" and action["due"] == "2027-01-31"
-    case = api["analyst"].patch(f"/api/v1/cases/{seeded.case_id}", json={"status": "penalty_applied", "action_done": action["id"], "note": "paid"}).json()
+    case = (
+        api["analyst"]
+        .patch(f"/api/v1/cases/{seeded.case_id}", json={"status": "penalty_applied", "action_done": action["id"], "note": "paid"})
+        .json()
+    )
     assert case["status"] == "penalty_applied" and case["actions"][-1]["done"]
     assert {e["kind"] for e in case["events"]} >= {"opened", "change", "action", "action_done", "note"}
     assert all(e["actor"] in {"setup", "analyst"} for e in case["events"])

@@ -22,12 +22,12 @@ def test_create_then_use_then_revoke(api, app, owner):
     assert (body["user"], body["name"]) == (owner, "nightly export") and body["token"].startswith("lt_")
     assert len(body["token"]) >= 32
     client = TestClient(app, headers={"Authorization": f"Bearer {body['token']}"}, raise_server_exceptions=False)
-    assert client.get("/api/v1/findings").status_code == 200          # acts as an auditor: may read
+    assert client.get("/api/v1/findings").status_code == 200  # acts as an auditor: may read
     assert client.post("/api/v1/recipients", json={"name": "Tok Ltd"}).status_code == 403  # and nothing more
     r = api["admin"].delete(f"/api/v1/tokens/{body['id']}")
     assert r.status_code == 200 and {"id": body["id"], "user": owner, "revoked": True}.items() <= r.json().items()
     assert client.get("/api/v1/findings").status_code == 401
-    again = api["admin"].delete(f"/api/v1/tokens/{body['id']}")       # idempotent
+    again = api["admin"].delete(f"/api/v1/tokens/{body['id']}")  # idempotent
     assert again.status_code == 200 and again.json()["revoked"] is True
 
 

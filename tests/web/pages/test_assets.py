@@ -25,8 +25,12 @@ def test_the_tiles(pages, seeded):
 def test_upload_registers_once(pages, api):
     client = pages["analyst"]
     data = _png(21)
-    r = client.post("/assets", data={"csrf_token": client.csrf, "title": " Grille rev A "},
-                    files={"file": ("grille.png", data, "image/png")}, follow_redirects=False)
+    r = client.post(
+        "/assets",
+        data={"csrf_token": client.csrf, "title": " Grille rev A "},
+        files={"file": ("grille.png", data, "image/png")},
+        follow_redirects=False,
+    )
     assert (r.status_code, r.headers["location"]) == (303, "/assets")
     row = next(a for a in api["auditor"].get("/api/v1/assets").json()["data"] if a["title"] == "Grille rev A")
     assert (row["width"], row["height"], row["filename"]) == (128, 96, "grille.png")

@@ -8,10 +8,20 @@ from leaktrace.web.pages.auth import _safe_next
 from tests.web.conftest import CSRF, PASSWORDS, TestClient
 
 
-@pytest.mark.parametrize("target, safe", [
-    ("/cases/3", "/cases/3"), ("/findings?x=1", "/findings?x=1"), (None, "/"), ("", "/"),
-    ("//evil.example/x", "/"), ("https://evil.example", "/"), ("evil", "/"), ("/\\evil.example", "/"), ("\\\\evil", "/"),
-])
+@pytest.mark.parametrize(
+    "target, safe",
+    [
+        ("/cases/3", "/cases/3"),
+        ("/findings?x=1", "/findings?x=1"),
+        (None, "/"),
+        ("", "/"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("evil", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil", "/"),
+    ],
+)
 def test_only_local_paths_are_followed(target, safe):
     assert _safe_next(target) == safe
 
@@ -25,8 +35,9 @@ def _fresh(app):
 
 def test_login_renews_the_session_and_follows_next(app):
     client, token = _fresh(app)
-    r = client.post("/login", data={"name": "analyst", "password": PASSWORDS["analyst"], "csrf_token": token,
-                                    "next": "/cases"}, follow_redirects=False)
+    r = client.post(
+        "/login", data={"name": "analyst", "password": PASSWORDS["analyst"], "csrf_token": token, "next": "/cases"}, follow_redirects=False
+    )
     assert (r.status_code, r.headers["location"]) == (303, "/cases")
     after = CSRF.search(client.get("/").text).group(1)
     assert after != token  # a fresh session (and CSRF token) at every login

@@ -13,15 +13,13 @@ from tests.conftest import photo, record_finding, save
 def finding_id(seeded, tmp_path_factory):
     """A finding of its own (no trace run) accusing Castellan, with no case yet."""
     leak = save(tmp_path_factory.mktemp("pages-cases") / "leak.png", photo(31, (24, 32)))
-    return record_finding(seeded.home, leak, ["Apex Plastics GmbH", "Castellan Composites SpA"], ("Castellan Composites SpA",),
-                          actor="pages-test")
+    return record_finding(seeded.home, leak, ["Apex Plastics GmbH", "Castellan Composites SpA"], ("Castellan Composites SpA",), actor="pages-test")
 
 
 @pytest.fixture(scope="module")
 def case_url(pages, finding_id):
     client = pages["analyst"]
-    r = client.post("/cases", data={"csrf_token": client.csrf, "finding_id": str(finding_id), "nda": " NDA-PG-7 "},
-                    follow_redirects=False)
+    r = client.post("/cases", data={"csrf_token": client.csrf, "finding_id": str(finding_id), "nda": " NDA-PG-7 "}, follow_redirects=False)
     assert r.status_code == 303 and re.fullmatch(r"/cases/\d+", r.headers["location"]), r.text
     return r.headers["location"]
 
@@ -44,8 +42,9 @@ def test_updates_are_told_in_changes(pages, case_url):
     assert 'class="flash flash-info">Nothing changed.' in client.get(case_url).text
     r = client.post(case_url, data={"csrf_token": client.csrf, "status": "open"})  # the status it has
     assert "Nothing changed." in r.text
-    r = client.post(case_url, data={"csrf_token": client.csrf, "status": "notified", "note": "Called their CISO",
-                                    "due": "2030-01-01"})  # a due date without a step is ignored
+    r = client.post(
+        case_url, data={"csrf_token": client.csrf, "status": "notified", "note": "Called their CISO", "due": "2030-01-01"}
+    )  # a due date without a step is ignored
     case_id = case_url.rsplit("/", 1)[1]
     assert f"Case {case_id} updated (2 changes on the timeline)." in r.text
     assert "Called their CISO" in r.text and "from <em>open</em> to <em>notified</em>" in r.text

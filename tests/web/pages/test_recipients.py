@@ -14,8 +14,9 @@ def test_the_list_shows_every_recipient(pages, api):
 
 def test_an_analyst_adds_a_recipient(pages, api):
     client = pages["analyst"]
-    r = client.post("/recipients", data={"csrf_token": client.csrf, "name": "  Pages  Recipients Ltd ", "email": " ",
-                                         "org": "PR"}, follow_redirects=False)
+    r = client.post(
+        "/recipients", data={"csrf_token": client.csrf, "name": "  Pages  Recipients Ltd ", "email": " ", "org": "PR"}, follow_redirects=False
+    )
     assert (r.status_code, r.headers["location"]) == (303, "/recipients")
     row = next(x for x in api["auditor"].get("/api/v1/recipients").json()["data"] if x["name"] == "Pages Recipients Ltd")
     assert (row["org"], row["email"]) == ("PR", None)

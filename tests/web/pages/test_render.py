@@ -16,8 +16,7 @@ def test_flash_appends_to_the_session():
     request = SimpleNamespace(session={})
     flash(request, "Recipient X registered (id 9).")
     flash(request, "Nothing changed.", "info")
-    assert request.session["flash"] == [{"kind": "ok", "text": "Recipient X registered (id 9)."},
-                                        {"kind": "info", "text": "Nothing changed."}]
+    assert request.session["flash"] == [{"kind": "ok", "text": "Recipient X registered (id 9)."}, {"kind": "info", "text": "Nothing changed."}]
 
 
 def test_a_flash_is_shown_once_on_the_next_page(pages):

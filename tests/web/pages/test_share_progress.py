@@ -25,7 +25,7 @@ def test_a_share_reports_each_copy_then_finishes(pages, api, seeded, monkeypatch
 
 def test_the_form_carries_a_progress_field_and_script(pages, seeded):
     html = pages["analyst"].get("/share").text
-    assert 'data-progress="share-progress"' in html and 'name="progress"' in html and '/static/share.js' in html
+    assert 'data-progress="share-progress"' in html and 'name="progress"' in html and "/static/share.js" in html
     js = pages["analyst"].get("/static/share.js")
     assert js.status_code == 200 and "/share/progress/" in js.text
 

@@ -20,8 +20,7 @@ def test_a_share_downloads_a_zip_of_recorded_copies(pages, api, seeded):
     client = pages["analyst"]
     ids = {r["name"]: r["id"] for r in api["auditor"].get("/api/v1/recipients").json()["data"]}
     to = [str(ids["Apex Plastics GmbH"]), str(ids["Castellan Composites SpA"])]
-    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "to": to,
-                                    "note": "  pages share test "})
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "to": to, "note": "  pages share test "})
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
     share = api["auditor"].get("/api/v1/shares").json()["data"][-1]
     assert share["note"] == "pages share test" and share["created_by"] == "analyst"

@@ -17,8 +17,12 @@ def test_the_form(pages, seeded):
 
 def test_a_traced_leak_lands_on_its_finding(pages, api, seeded):
     client = pages["analyst"]
-    r = client.post("/trace", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id)},
-                    files={"file": ("found on forum.jpg", seeded.leak, "image/jpeg")}, follow_redirects=False)
+    r = client.post(
+        "/trace",
+        data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id)},
+        files={"file": ("found on forum.jpg", seeded.leak, "image/jpeg")},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and re.fullmatch(r"/findings/\d+", r.headers["location"])
     finding_id = int(r.headers["location"].rsplit("/", 1)[1])
     f = api["auditor"].get(f"/api/v1/findings/{finding_id}").json()
@@ -29,13 +33,11 @@ def test_a_traced_leak_lands_on_its_finding(pages, api, seeded):
 
 def test_refusals(pages, seeded):
     client = pages["analyst"]
-    r = client.post("/trace", data={"csrf_token": client.csrf},
-                    files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")})
+    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")})
     assert r.status_code == 400 and "t.png" in r.text
     r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("leak.pdf", b"%PDF-1.4", "application/pdf")})
     assert r.status_code == 415
-    r = client.post("/trace", data={"csrf_token": client.csrf, "asset_id": "987654"},
-                    files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
+    r = client.post("/trace", data={"csrf_token": client.csrf, "asset_id": "987654"}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
     assert r.status_code == 404
     auditor = pages["auditor"]
     r = auditor.post("/trace", data={"csrf_token": auditor.csrf}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})

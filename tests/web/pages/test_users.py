@@ -19,8 +19,9 @@ def test_only_admins_see_users(pages, seeded):
 
 def test_add_disable_enable(pages, api):
     client = pages["admin"]
-    r = client.post("/users", data={"csrf_token": client.csrf, "name": "pg-user", "role": "auditor",
-                                    "password": "pg-user-password"}, follow_redirects=False)
+    r = client.post(
+        "/users", data={"csrf_token": client.csrf, "name": "pg-user", "role": "auditor", "password": "pg-user-password"}, follow_redirects=False
+    )
     assert (r.status_code, r.headers["location"]) == (303, "/users")
     assert "User pg-user added as auditor." in client.get("/users").text
     r = client.post("/users/pg-user/disabled", data={"csrf_token": client.csrf, "disabled": "true"})
@@ -48,10 +49,12 @@ def test_tokens_shown_once_then_revoked(pages, app):
 
 def test_refusals(pages):
     client = pages["admin"]
-    for data, status in (({"name": "pg-bad", "role": "root", "password": "pg-bad-password"}, 400),
-                         ({"name": "pg-bad", "role": "auditor", "password": "short"}, 400),
-                         ({"name": "analyst", "role": "auditor", "password": "pg-dup-password"}, 409),
-                         ({"name": "pg-bad", "role": "auditor"}, 422)):
+    for data, status in (
+        ({"name": "pg-bad", "role": "root", "password": "pg-bad-password"}, 400),
+        ({"name": "pg-bad", "role": "auditor", "password": "short"}, 400),
+        ({"name": "analyst", "role": "auditor", "password": "pg-dup-password"}, 409),
+        ({"name": "pg-bad", "role": "auditor"}, 422),
+    ):
         r = client.post("/users", data={"csrf_token": client.csrf, **data})
         assert r.status_code == status, (data, r.status_code)
     assert client.post("/users/nobody-here/disabled", data={"csrf_token": client.csrf, "disabled": "true"}).status_code == 404
@@ -62,16 +65,17 @@ def test_refusals(pages):
     assert analyst.post("/tokens", data={"csrf_token": analyst.csrf, "owner": "analyst"}).status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the page hides the button, but POST /users/{name}/disabled lets an admin "
-                                       "disable themselves (the last admin locks everyone out of user management)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the page hides the button, but POST /users/{name}/disabled lets an admin "
+    "disable themselves (the last admin locks everyone out of user management)",
+)
 def test_an_admin_cannot_disable_themselves(api, app):
     from tests.web.pages.test_auth import _fresh
 
-    assert api["admin"].post("/api/v1/users", json={"name": "pg-admin2", "role": "admin",
-                                                    "password": "pg-admin2-password"}).status_code == 201
+    assert api["admin"].post("/api/v1/users", json={"name": "pg-admin2", "role": "admin", "password": "pg-admin2-password"}).status_code == 201
     client, token = _fresh(app)
-    r = client.post("/login", data={"name": "pg-admin2", "password": "pg-admin2-password", "csrf_token": token},
-                    follow_redirects=False)
+    r = client.post("/login", data={"name": "pg-admin2", "password": "pg-admin2-password", "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     from tests.web.conftest import CSRF
 

@@ -44,6 +44,16 @@ from ._register import (
 from ._warp import valid_grid, valid_in_frame, valid_mask, warp_leak
 
 __all__ = [
-    "register", "register_all", "registration_features", "RegistrationFeatures", "features_version",
-    "warp_leak", "valid_mask", "valid_grid", "valid_in_frame", "local_scale", "MIN_AGREEMENT", "MIRROR_MARGIN",
+    "register",
+    "register_all",
+    "registration_features",
+    "RegistrationFeatures",
+    "features_version",
+    "warp_leak",
+    "valid_mask",
+    "valid_grid",
+    "valid_in_frame",
+    "local_scale",
+    "MIN_AGREEMENT",
+    "MIRROR_MARGIN",
 ]

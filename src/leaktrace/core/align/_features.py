@@ -80,7 +80,11 @@ def _feature_scale(features: feature_stack.Features, settings: feature_stack.Set
 
 
 def feature_hypotheses(
-    original: np.ndarray, leak: feature_stack.Features, leak_matrix: np.ndarray, *, original_features: tuple | None = None,
+    original: np.ndarray,
+    leak: feature_stack.Features,
+    leak_matrix: np.ndarray,
+    *,
+    original_features: tuple | None = None,
     leak_settings: feature_stack.Settings = feature_stack.SEARCH,
 ) -> list[tuple[np.ndarray, bool, int]]:
     """Homography hypotheses ORIGINAL → LEAK from SIFT, the leak's mirror tried too.

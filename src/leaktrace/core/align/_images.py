@@ -13,8 +13,20 @@ from ..pixels import luminance
 from ..views import fit_side, resize_to, scale_matrix
 
 __all__ = [
-    "luminance", "fit_side", "resize_to", "scale_matrix", "flip_matrix", "project", "corners", "plausible",
-    "local_scale", "blur", "tile_stats", "agreement", "tone_curve", "level_residual",
+    "luminance",
+    "fit_side",
+    "resize_to",
+    "scale_matrix",
+    "flip_matrix",
+    "project",
+    "corners",
+    "plausible",
+    "local_scale",
+    "blur",
+    "tile_stats",
+    "agreement",
+    "tone_curve",
+    "level_residual",
 ]
 
 #: Light blur (pixels) applied before comparing images: thin lines stay comparable

@@ -40,9 +40,7 @@ def _ecc(template, image, warp, motion, iterations, eps, weight=None):
     outside the input pull the fit: it drifted by tens of pixels on smooth renders.)
     """
     h3 = warp if warp.shape[0] == 3 else np.r_[warp, [[0.0, 0.0, 1.0]]]
-    inside = cv2.warpPerspective(
-        np.ones(image.shape, np.uint8), h3, template.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
-    )
+    inside = cv2.warpPerspective(np.ones(image.shape, np.uint8), h3, template.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     r = max(3, round(0.03 * max(template.shape)))
     # erode from the image edges too (OpenCV's default border never erodes)
     tmask = cv2.erode(inside, np.ones((2 * r + 1, 2 * r + 1), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
@@ -63,7 +61,13 @@ def _is_affine(h: np.ndarray, shape) -> bool:
 
 
 def refine(
-    h: np.ndarray, original: np.ndarray, leak: np.ndarray, *, max_side: int, iterations: int = 40, eps: float = 1e-6,
+    h: np.ndarray,
+    original: np.ndarray,
+    leak: np.ndarray,
+    *,
+    max_side: int,
+    iterations: int = 40,
+    eps: float = 1e-6,
     coarse_side: int = COARSE_SIDE,
     weight: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
@@ -119,9 +123,7 @@ def refine(
         wk = None
         if weight is not None:
             to_mask = weight[1] @ shift @ np.linalg.inv(mtk @ mt)  # template level → mask grid
-            wk = cv2.warpPerspective(
-                weight[0].astype(np.uint8), to_mask, t_k.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
-            )
+            wk = cv2.warpPerspective(weight[0].astype(np.uint8), to_mask, t_k.shape[::-1], flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
         try:
             if affine_first and coarsest:
                 a = _ecc(t_k, i_k, hk[:2], cv2.MOTION_AFFINE, 60, 10 * eps, wk)

@@ -5,20 +5,20 @@ Private to :mod:`leaktrace.core.align` (see its docstring for the pipeline).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cv2  # noqa: F401  (used by the doctests)
 import numpy as np
 
 from ...records import Alignment
+from ..views import LeakView, OriginalView, describe_leak, describe_original
 from ._features import VERSION as _FEATURES_VERSION
 from ._features import detect_original, feature_hypotheses
 from ._images import agreement, fit_side, flip_matrix, level_residual, local_scale, resize_to, scale_matrix
 from ._refine import refine
 from ._search import frame_hypotheses, rotated_hypotheses, search_hypotheses
 from ._warp import agreeing, footprint, shrunk, valid_mask
-from ..views import LeakView, OriginalView, describe_leak, describe_original
 
 __all__ = ["register", "register_all", "registration_features", "RegistrationFeatures", "features_version", "MIN_AGREEMENT", "MIRROR_MARGIN"]
 
@@ -135,7 +135,9 @@ def _quick(hyps: list[_Hypothesis], original: np.ndarray, leak: np.ndarray, scor
 def _refined(hy: _Hypothesis, score: _Scorer, original: np.ndarray, leak: np.ndarray, **ecc) -> None:
     """Refine ``hy`` by ECC in place, unless the result fits worse (on smooth content ECC
     can slide off an exact start along a ramp or slats, or be pulled by an occluder)."""
-    moved = _Hypothesis(refine(hy.h, original, leak, weight=_weight(hy.h, original, leak, score.mask_images), **ecc), hy.mirrored, hy.inliers, hy.method)
+    moved = _Hypothesis(
+        refine(hy.h, original, leak, weight=_weight(hy.h, original, leak, score.mask_images), **ecc), hy.mirrored, hy.inliers, hy.method
+    )
     moved.agreement = score(moved.h)
     if _better(moved, hy, score):
         hy.h, hy.agreement, hy._residual = moved.h, moved.agreement, moved._residual
@@ -239,11 +241,7 @@ def _leak_view(leak: np.ndarray | LeakView, max_side: int) -> LeakView:
 
 
 def _usable(features: RegistrationFeatures | None, original: OriginalView, max_side: int) -> RegistrationFeatures:
-    if (
-        features is not None
-        and features.version == features_version(max_side)
-        and tuple(features.shape) == tuple(original.shape)
-    ):
+    if features is not None and features.version == features_version(max_side) and tuple(features.shape) == tuple(original.shape):
         return features
     return registration_features(original, max_side=max_side)
 
@@ -281,8 +279,12 @@ def register(leak: np.ndarray, original: np.ndarray, *, max_side: int = 1600) ->
 
 
 def register_all(
-    leak: np.ndarray | LeakView, original: np.ndarray | OriginalView, *, max_side: int = 1600,
-    features: RegistrationFeatures | None = None, hints: Sequence[tuple[np.ndarray, bool, int]] = (),
+    leak: np.ndarray | LeakView,
+    original: np.ndarray | OriginalView,
+    *,
+    max_side: int = 1600,
+    features: RegistrationFeatures | None = None,
+    hints: Sequence[tuple[np.ndarray, bool, int]] = (),
 ) -> list[Alignment]:
     """Every credible alignment, best first: one, or two when the image cannot tell.
 
@@ -334,9 +336,7 @@ def register_all(
     hyps += [_Hypothesis(full, False, 0, "full-frame"), _Hypothesis(flip_matrix(lw) @ full, True, 0, "full-frame")]
     score = _Scorer(o, lk)
     hyps = _quick(hyps, o, lk, score)
-    strong_features = any(
-        x.method == "features" and x.inliers >= WEAK_INLIERS and x.agreement >= WEAK_AGREEMENT for x in hyps
-    )
+    strong_features = any(x.method == "features" and x.inliers >= WEAK_INLIERS and x.agreement >= WEAK_AGREEMENT for x in hyps)
     if not strong_features:
         found = [_Hypothesis(h, m, 0, "search") for h, m, _ in search_hypotheses(o, lk)]
         found += [_Hypothesis(h, m, 0, "frame") for h, m, _ in frame_hypotheses(o, lk)]
@@ -361,13 +361,15 @@ def register_all(
         h = np.linalg.inv(sl) @ hy.h @ so
         h = h / h[2, 2]
         mask = valid_mask(lv, ov, h)
-        out.append(Alignment(
-            homography=h,
-            valid_mask=mask,
-            mirrored=bool(hy.mirrored),
-            inliers=int(hy.inliers),
-            coverage=float(mask.mean()),
-            agreement=float(hy.agreement),
-            method=hy.method,
-        ))
+        out.append(
+            Alignment(
+                homography=h,
+                valid_mask=mask,
+                mirrored=bool(hy.mirrored),
+                inliers=int(hy.inliers),
+                coverage=float(mask.mean()),
+                agreement=float(hy.agreement),
+                method=hy.method,
+            )
+        )
     return out

@@ -8,8 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._images import blur, fit_side, local_scale, resize_to, scale_matrix, tile_stats, tone_curve
 from ..views import LeakView, OriginalView, describe_leak, describe_original
+from ._images import blur, fit_side, local_scale, resize_to, scale_matrix, tile_stats, tone_curve
 
 
 def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -44,9 +44,7 @@ def warp_leak(leak: np.ndarray, homography: np.ndarray, shape: tuple[int, int]) 
     if s > 1.5:  # leak sampled finer than the original: prefilter instead of aliasing
         src, m = resize_to(leak, 1.0 / s)
         h = m @ h
-    warped = cv2.warpPerspective(
-        src.astype(np.float32), h, (ww, hh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT
-    )
+    warped = cv2.warpPerspective(src.astype(np.float32), h, (ww, hh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
     return warped, _inside(src.shape[:2], h, (hh, ww))
 
 
@@ -67,9 +65,7 @@ def footprint(leak_shape: tuple[int, ...], homography: np.ndarray, shape: tuple[
 def _inside(src_shape: tuple[int, int], h: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Pixels of the (H, W) grid that ``h`` maps inside a ``src_shape`` image, eroded by 2 px."""
     hh, ww = shape
-    inside = cv2.warpPerspective(
-        np.ones(src_shape, np.uint8), h, (ww, hh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
-    )
+    inside = cv2.warpPerspective(np.ones(src_shape, np.uint8), h, (ww, hh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     # Pixels within 1 px of the leak's border are interpolated against the black border.
     inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     return cv2.erode(inside, np.ones((5, 5), np.uint8))[1:-1, 1:-1].astype(bool)
@@ -103,9 +99,7 @@ def valid_grid(shape: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray]:
     return (vh, vw), scale_matrix(vw / ww, vh / hh)
 
 
-def valid_mask(
-    leak: np.ndarray | LeakView, original: np.ndarray | OriginalView, homography: np.ndarray
-) -> np.ndarray:
+def valid_mask(leak: np.ndarray | LeakView, original: np.ndarray | OriginalView, homography: np.ndarray) -> np.ndarray:
     """Pixels of the original the leak covers AND where it locally agrees with it.
 
     Excludes padding, UI bars, stickers and captions: per 16-px tile (at ≤ 512 px),
@@ -140,8 +134,14 @@ def valid_mask(
     return grid.astype(bool) & footprint(lv.shape, h @ np.linalg.inv(mv), (vh, vw))
 
 
-def valid_in_frame(valid: np.ndarray, original_shape: tuple[int, int], frame_matrix: np.ndarray,
-                   frame_shape: tuple[int, int], leak_shape: tuple[int, int], homography: np.ndarray) -> np.ndarray:
+def valid_in_frame(
+    valid: np.ndarray,
+    original_shape: tuple[int, int],
+    frame_matrix: np.ndarray,
+    frame_shape: tuple[int, int],
+    leak_shape: tuple[int, int],
+    homography: np.ndarray,
+) -> np.ndarray:
     """A valid region (on its grid, :func:`valid_mask`) redrawn on a frame of the original.
 
     The region's tiles are carried over (nearest neighbour) and the footprint's edge is

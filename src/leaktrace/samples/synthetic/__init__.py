@@ -29,8 +29,23 @@ from ._renders import SEARCH_BLOBS, gradient, render_smooth, soft_blobs, soft_bu
 from ._sheets import drawing_bumper, part_drawing
 
 __all__ = [
-    "SAMPLE_SEED", "photo", "render_photo",
-    "bumper_sketch", "bumper_arcs", "cad_bumper", "bumper_views", "line_sketch", "random_drawing", "part_drawing",
+    "SAMPLE_SEED",
+    "photo",
+    "render_photo",
+    "bumper_sketch",
+    "bumper_arcs",
+    "cad_bumper",
+    "bumper_views",
+    "line_sketch",
+    "random_drawing",
+    "part_drawing",
     "drawing_bumper",
-    "SEARCH_BLOBS", "spheres", "soft_ellipses", "soft_blobs", "soft_bump", "studio_render", "gradient", "render_smooth",
+    "SEARCH_BLOBS",
+    "spheres",
+    "soft_ellipses",
+    "soft_blobs",
+    "soft_bump",
+    "studio_render",
+    "gradient",
+    "render_smooth",
 ]

@@ -275,8 +275,16 @@ def random_drawing(seed: int, shape: tuple[int, int] = (600, 800)) -> np.ndarray
     for k in range(0, 80, 5):
         cv2.line(im, (x0 + k, y0), (x0 + k + 30, y0 + 40), 0, 1, cv2.LINE_AA)
     for i in range(8):
-        cv2.putText(im, f"{int(rng.integers(10, 999))}.{i}", (int(rng.integers(20, w - 260)), int(rng.integers(30, h - 150))),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1, cv2.LINE_AA)
+        cv2.putText(
+            im,
+            f"{int(rng.integers(10, 999))}.{i}",
+            (int(rng.integers(20, w - 260)), int(rng.integers(30, h - 150))),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4,
+            0,
+            1,
+            cv2.LINE_AA,
+        )
     cv2.rectangle(im, (w - 230, h - 110), (w - 10, h - 10), 0, 1)
     cv2.putText(im, f"DWG {seed:04d}-A  REV B", (w - 222, h - 80), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)
     cv2.putText(im, "CONFIDENTIAL", (w - 222, h - 40), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)

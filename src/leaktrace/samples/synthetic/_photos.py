@@ -9,8 +9,16 @@ import numpy as np
 SAMPLE_SEED = 20261123
 
 
-def photo(seed: int = 0, shape: tuple[int, int] = (320, 480), *, shapes: int = 18, smallest: tuple[int, int] = (8, 10), grain: float = 4.0,
-          labels: int = 0, noise_interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
+def photo(
+    seed: int = 0,
+    shape: tuple[int, int] = (320, 480),
+    *,
+    shapes: int = 18,
+    smallest: tuple[int, int] = (8, 10),
+    grain: float = 4.0,
+    labels: int = 0,
+    noise_interpolation: int = cv2.INTER_CUBIC,
+) -> np.ndarray:
     """A small photo-like picture: filled circles and rectangles over a noisy colour gradient.
 
     The tests' everyday photo (``tests/conftest.py``) with the defaults; the distractor
@@ -111,7 +119,7 @@ def render_photo(seed: int = SAMPLE_SEED) -> np.ndarray:
     # distant hills and buildings
     hill = horizon - 60 - 40 * np.sin(xx[0] / 180.0) - 25 * _fractal_noise((1, w), rng, 4, 2)[0]
     for x in range(w):
-        img[int(hill[x]):horizon, x] = np.array([90, 110, 95]) + 20 * rng.standard_normal(3)
+        img[int(hill[x]) : horizon, x] = np.array([90, 110, 95]) + 20 * rng.standard_normal(3)
     for _ in range(14):
         bx, bw, bh = int(rng.integers(0, w - 80)), int(rng.integers(40, 120)), int(rng.integers(40, 160))
         c = rng.integers(120, 200, 3).astype(float)

@@ -89,8 +89,7 @@ def soft_ellipses(shape: tuple[int, int] = (448, 640), seed: int = 3) -> np.ndar
 SEARCH_BLOBS = ((150, 200, 70, (200, 40, 40)), (360, 150, 90, (30, 160, 220)), (300, 300, 50, (240, 220, 90)))
 
 
-def soft_blobs(shape: tuple[int, int] = (384, 512),
-               blobs: Sequence[tuple[float, float, float, tuple[int, int, int]]] = SEARCH_BLOBS) -> np.ndarray:
+def soft_blobs(shape: tuple[int, int] = (384, 512), blobs: Sequence[tuple[float, float, float, tuple[int, int, int]]] = SEARCH_BLOBS) -> np.ndarray:
     """Colour gradients with soft Gaussian blobs: what SIFT finds almost nothing in.
 
     The asset-search tests' render with the default :data:`SEARCH_BLOBS`; the search-scale

@@ -28,8 +28,14 @@ def _dashdot(img, p, q, t, s):
     n = int(np.hypot(q[0] - p[0], q[1] - p[1]) / (18 * s)) + 1
     for i in range(n):
         a, b = i / n, (i + 0.6) / n
-        cv2.line(img, (int(p[0] + a * (q[0] - p[0])), int(p[1] + a * (q[1] - p[1]))),
-                 (int(p[0] + b * (q[0] - p[0])), int(p[1] + b * (q[1] - p[1]))), 0, t, cv2.LINE_AA)
+        cv2.line(
+            img,
+            (int(p[0] + a * (q[0] - p[0])), int(p[1] + a * (q[1] - p[1]))),
+            (int(p[0] + b * (q[0] - p[0])), int(p[1] + b * (q[1] - p[1]))),
+            0,
+            t,
+            cv2.LINE_AA,
+        )
 
 
 def part_drawing(part: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:
@@ -71,8 +77,14 @@ def part_drawing(part: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray
         y = int(tb[1] + frac * (tb[3] - tb[1]))
         cv2.line(img, (tb[0], y), (tb[2], y), 0, t)
     cv2.line(img, ((tb[0] + tb[2]) // 2, tb[1]), ((tb[0] + tb[2]) // 2, tb[3]), 0, t)
-    labels = [f"PART: {part.upper()} ASSY", f"DWG NO. LT-{rng.integers(1000, 9999)}-{seed}", "REV C   SCALE 1:5",
-              "MATERIAL: PP-EPDM T20", "CONFIDENTIAL - TENDER", f"SHEET 1/{rng.integers(2, 6)}"]
+    labels = [
+        f"PART: {part.upper()} ASSY",
+        f"DWG NO. LT-{rng.integers(1000, 9999)}-{seed}",
+        "REV C   SCALE 1:5",
+        "MATERIAL: PP-EPDM T20",
+        "CONFIDENTIAL - TENDER",
+        f"SHEET 1/{rng.integers(2, 6)}",
+    ]
     for i, text in enumerate(labels):
         x = tb[0] + int(10 * s) + (i % 2) * (tb[2] - tb[0]) // 2
         y = tb[1] + int((i // 2 + 0.65) * (tb[3] - tb[1]) / 3)
@@ -80,8 +92,17 @@ def part_drawing(part: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray
     cx, cy = int(w * 0.45), int(h * 0.42)
     if part == "bumper":
         for sign in (-1, 1):
-            pts = np.array([[cx, cy - 200 * s], [cx + sign * 380 * s, cy - 220 * s], [cx + sign * 520 * s, cy - 120 * s],
-                            [cx + sign * 540 * s, cy + 60 * s], [cx + sign * 420 * s, cy + 150 * s], [cx, cy + 160 * s]], np.int32)
+            pts = np.array(
+                [
+                    [cx, cy - 200 * s],
+                    [cx + sign * 380 * s, cy - 220 * s],
+                    [cx + sign * 520 * s, cy - 120 * s],
+                    [cx + sign * 540 * s, cy + 60 * s],
+                    [cx + sign * 420 * s, cy + 150 * s],
+                    [cx, cy + 160 * s],
+                ],
+                np.int32,
+            )
             cv2.polylines(img, [pts], False, 0, t + 1, cv2.LINE_AA)
             for i in range(5):
                 x = int(cx + sign * (60 + 80 * i) * s)
@@ -95,8 +116,14 @@ def part_drawing(part: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray
             cv2.circle(img, (cx, cy), rr, 0, t + (rr == r), cv2.LINE_AA)
         for k in range(10):
             a = 2 * np.pi * k / 10
-            cv2.line(img, (int(cx + 0.37 * r * np.cos(a)), int(cy + 0.37 * r * np.sin(a))),
-                     (int(cx + 0.9 * r * np.cos(a + 0.12)), int(cy + 0.9 * r * np.sin(a + 0.12))), 0, t, cv2.LINE_AA)
+            cv2.line(
+                img,
+                (int(cx + 0.37 * r * np.cos(a)), int(cy + 0.37 * r * np.sin(a))),
+                (int(cx + 0.9 * r * np.cos(a + 0.12)), int(cy + 0.9 * r * np.sin(a + 0.12))),
+                0,
+                t,
+                cv2.LINE_AA,
+            )
             cv2.circle(img, (int(cx + 0.22 * r * np.cos(a * 0.5)), int(cy + 0.22 * r * np.sin(a * 0.5))), max(2, int(0.03 * r)), 0, t, cv2.LINE_AA)
         _dashdot(img, (cx - r - int(40 * s), cy), (cx + r + int(40 * s), cy), t, s)
         _dashdot(img, (cx, cy - r - int(40 * s)), (cx, cy + r + int(40 * s)), t, s)
@@ -106,25 +133,62 @@ def part_drawing(part: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray
     elif part == "bracket":
         for j in range(2):
             ox = int(w * (0.12 + 0.38 * j))
-            pts = np.array([[ox, cy - 180 * s], [ox + 380 * s, cy - 180 * s], [ox + 380 * s, cy - 60 * s], [ox + 160 * s, cy - 60 * s],
-                            [ox + 160 * s, cy + 220 * s], [ox, cy + 220 * s]], np.int32)
+            pts = np.array(
+                [
+                    [ox, cy - 180 * s],
+                    [ox + 380 * s, cy - 180 * s],
+                    [ox + 380 * s, cy - 60 * s],
+                    [ox + 160 * s, cy - 60 * s],
+                    [ox + 160 * s, cy + 220 * s],
+                    [ox, cy + 220 * s],
+                ],
+                np.int32,
+            )
             cv2.polylines(img, [pts], True, 0, t + 1, cv2.LINE_AA)
             for k in range(3):
                 cv2.circle(img, (int(ox + (60 + 110 * k) * s), int(cy - 120 * s)), int(18 * s), 0, t, cv2.LINE_AA)
             _hatch(img, (ox + int(20 * s), int(cy + 40 * s), ox + int(140 * s), int(cy + 200 * s)), t, s, angle=-1 if j else 1)
             _arrow_dim(img, (ox, int(cy - 230 * s)), (ox + int(380 * s), int(cy - 230 * s)), "380", t, s)
     else:  # door
-        pts = np.array([[cx - 420 * s, cy + 260 * s], [cx - 440 * s, cy - 60 * s], [cx - 250 * s, cy - 260 * s], [cx + 330 * s, cy - 270 * s],
-                        [cx + 430 * s, cy - 40 * s], [cx + 420 * s, cy + 260 * s]], np.int32)
+        pts = np.array(
+            [
+                [cx - 420 * s, cy + 260 * s],
+                [cx - 440 * s, cy - 60 * s],
+                [cx - 250 * s, cy - 260 * s],
+                [cx + 330 * s, cy - 270 * s],
+                [cx + 430 * s, cy - 40 * s],
+                [cx + 420 * s, cy + 260 * s],
+            ],
+            np.int32,
+        )
         cv2.polylines(img, [pts], True, 0, t + 1, cv2.LINE_AA)
-        cv2.polylines(img, [np.array([[cx - 380 * s, cy - 70 * s], [cx - 230 * s, cy - 220 * s], [cx + 300 * s, cy - 230 * s], [cx + 380 * s, cy - 70 * s]], np.int32)], True, 0, t, cv2.LINE_AA)
+        cv2.polylines(
+            img,
+            [
+                np.array(
+                    [[cx - 380 * s, cy - 70 * s], [cx - 230 * s, cy - 220 * s], [cx + 300 * s, cy - 230 * s], [cx + 380 * s, cy - 70 * s]], np.int32
+                )
+            ],
+            True,
+            0,
+            t,
+            cv2.LINE_AA,
+        )
         cv2.rectangle(img, (int(cx + 200 * s), int(cy + 10 * s)), (int(cx + 320 * s), int(cy + 40 * s)), 0, t)
         _hatch(img, (int(cx - 400 * s), int(cy + 180 * s), int(cx + 400 * s), int(cy + 230 * s)), t, s)
         _arrow_dim(img, (int(cx - 440 * s), int(cy + 320 * s)), (int(cx + 430 * s), int(cy + 320 * s)), "1120", t, s)
     # general notes
     for i in range(6):
-        cv2.putText(img, f"{i + 1}. TOL +/-0.{rng.integers(1, 9)} MM UNLESS NOTED  ISO 2768-{'mfc'[i % 3]}",
-                    (int(50 * s), int(h - (200 - 24 * i) * s)), cv2.FONT_HERSHEY_SIMPLEX, 0.42 * s, 0, t, cv2.LINE_AA)
+        cv2.putText(
+            img,
+            f"{i + 1}. TOL +/-0.{rng.integers(1, 9)} MM UNLESS NOTED  ISO 2768-{'mfc'[i % 3]}",
+            (int(50 * s), int(h - (200 - 24 * i) * s)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.42 * s,
+            0,
+            t,
+            cv2.LINE_AA,
+        )
     return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
 
 
@@ -201,9 +265,16 @@ def drawing_bumper() -> np.ndarray:
     for yy in (y0 + 45, y0 + 90, y0 + 135):
         cv2.line(img, (x0, yy), (w - 40, yy), 0, 1)
     cv2.line(img, (x0 + 300, y0 + 45), (x0 + 300, h - 40), 0, 1)
-    rows = [("CONFIDENTIAL - TENDER T-2027-14", 0.7), ("PART: BUMPER ASSY FRONT/REAR", 0.55), ("DRAWN: DESIGN STUDIO  CHECKED: R&D", 0.5), ("SCALE 1:5   SHEET 1/1   REV C", 0.5)]
+    rows = [
+        ("CONFIDENTIAL - TENDER T-2027-14", 0.7),
+        ("PART: BUMPER ASSY FRONT/REAR", 0.55),
+        ("DRAWN: DESIGN STUDIO  CHECKED: R&D", 0.5),
+        ("SCALE 1:5   SHEET 1/1   REV C", 0.5),
+    ]
     for i, (text, size) in enumerate(rows):
         cv2.putText(img, text, (x0 + 12, y0 + 30 + 45 * i), cv2.FONT_HERSHEY_SIMPLEX, size, 0, 1, cv2.LINE_AA)
     for i in range(8):
-        cv2.putText(img, f"NOTE {i + 1}: TOLERANCE +/-0.{i + 2} MM UNLESS STATED", (600, 900 + 24 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)
+        cv2.putText(
+            img, f"NOTE {i + 1}: TOLERANCE +/-0.{i + 2} MM UNLESS STATED", (600, 900 + 24 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA
+        )
     return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)

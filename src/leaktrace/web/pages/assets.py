@@ -24,8 +24,14 @@ def assets(request: Request, ws: WorkspaceDep, user: require("read")) -> Respons
 
 
 @router.post("/assets")
-def add_asset(request: Request, ws: WorkspaceDep, user: require("assets"), _: Csrf, file: Annotated[UploadFile, File()],
-              title: Annotated[str, Form(max_length=500)] = "") -> Response:
+def add_asset(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("assets"),
+    _: Csrf,
+    file: Annotated[UploadFile, File()],
+    title: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
         row = ws.add_assets([path], title=title.strip() or path.stem)[0]
     state = "was already registered as" if row.duplicate else "registered as"

@@ -28,8 +28,9 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])
-def login(request: Request, ws: WorkspaceDep, name: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str | None, Form()] = None) -> Response:
+def login(
+    request: Request, ws: WorkspaceDep, name: Annotated[str, Form()], password: Annotated[str, Form()], next: Annotated[str | None, Form()] = None
+) -> Response:
     try:
         user = ws.authenticate(name, password)
     except Unauthorized as exc:

@@ -20,8 +20,14 @@ def cases(request: Request, ws: WorkspaceDep, user: require("read"), status: str
 
 
 @router.post("/cases")
-def open_case(request: Request, ws: WorkspaceDep, user: require("cases"), _: Csrf, finding_id: Annotated[int, Form()],
-              nda: Annotated[str, Form(max_length=200)] = "") -> Response:
+def open_case(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("cases"),
+    _: Csrf,
+    finding_id: Annotated[int, Form()],
+    nda: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     case = ws.open_case(finding_id, nda=nda.strip() or None, actor=user.name)
     flash(request, f"Case {case.id} opened on finding {finding_id}.")
     return redirect(f"/cases/{case.id}")
@@ -39,13 +45,31 @@ def _blank(value: str) -> str | None:
 
 
 @router.post("/cases/{case_id}")
-def update_case(case_id: int, request: Request, ws: WorkspaceDep, user: require("cases"), _: Csrf,
-                status: Annotated[str, Form()] = "", penalty_amount: Annotated[str, Form(max_length=32)] = "",
-                penalty_currency: Annotated[str, Form(max_length=3)] = "", nda: Annotated[str, Form(max_length=200)] = "",
-                add_action: Annotated[str, Form(max_length=2000)] = "", due: Annotated[str, Form()] = "",
-                action_done: Annotated[str, Form()] = "", note: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    fields = {"status": status, "penalty_amount": penalty_amount, "penalty_currency": penalty_currency, "nda": nda,
-              "add_action": add_action, "due": due if add_action.strip() else "", "action_done": action_done, "note": note}
+def update_case(
+    case_id: int,
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("cases"),
+    _: Csrf,
+    status: Annotated[str, Form()] = "",
+    penalty_amount: Annotated[str, Form(max_length=32)] = "",
+    penalty_currency: Annotated[str, Form(max_length=3)] = "",
+    nda: Annotated[str, Form(max_length=200)] = "",
+    add_action: Annotated[str, Form(max_length=2000)] = "",
+    due: Annotated[str, Form()] = "",
+    action_done: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    fields = {
+        "status": status,
+        "penalty_amount": penalty_amount,
+        "penalty_currency": penalty_currency,
+        "nda": nda,
+        "add_action": add_action,
+        "due": due if add_action.strip() else "",
+        "action_done": action_done,
+        "note": note,
+    }
     change = {k: v for k, v in ((k, _blank(v)) for k, v in fields.items()) if v is not None}
     before = ws.show_case(case_id)
     if change.get("status") == before.status:

@@ -32,14 +32,23 @@ def score_chart(candidates: tuple[RecipientScore, ...], threshold: float | None)
     bars = []
     for i, c in enumerate(candidates):
         end = x(c.score)
-        bars.append({"y": PAD + i * ROW, "x": min(zero, end), "w": max(abs(end - zero), 1.0), "name": c.recipient,
-                     "score": c.score, "accused": c.accused})
+        bars.append(
+            {"y": PAD + i * ROW, "x": min(zero, end), "w": max(abs(end - zero), 1.0), "name": c.recipient, "score": c.score, "accused": c.accused}
+        )
     step = 5 if hi - lo > 25 else 2 if hi - lo > 8 else 1
     ticks = [{"x": x(t), "label": t} for t in range(math.ceil(lo), math.floor(hi) + 1) if t % step == 0]
     height = PAD + len(candidates) * ROW + 30
-    return {"width": CHART_WIDTH, "height": height, "bars": bars, "ticks": ticks, "zero": zero, "row": ROW,
-            "threshold": None if limit is None else {"x": x(limit), "value": limit}, "axis_y": PAD + len(candidates) * ROW + 4,
-            "label_width": LABEL_WIDTH}
+    return {
+        "width": CHART_WIDTH,
+        "height": height,
+        "bars": bars,
+        "ticks": ticks,
+        "zero": zero,
+        "row": ROW,
+        "threshold": None if limit is None else {"x": x(limit), "value": limit},
+        "axis_y": PAD + len(candidates) * ROW + 4,
+        "label_width": LABEL_WIDTH,
+    }
 
 
 @router.get("/findings")

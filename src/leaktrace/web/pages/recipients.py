@@ -19,8 +19,15 @@ def recipients(request: Request, ws: WorkspaceDep, user: require("read")) -> Res
 
 
 @router.post("/recipients")
-def add_recipient(request: Request, ws: WorkspaceDep, user: require("recipients"), _: Csrf, name: Annotated[str, Form(max_length=200)],
-                  email: Annotated[str, Form(max_length=320)] = "", org: Annotated[str, Form(max_length=200)] = "") -> Response:
+def add_recipient(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("recipients"),
+    _: Csrf,
+    name: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=320)] = "",
+    org: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     r = ws.add_recipient(name, email=email.strip() or None, org=org.strip() or None)
     flash(request, f"Recipient {r.name} registered (id {r.id}).")
     return redirect("/recipients")

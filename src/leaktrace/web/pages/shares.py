@@ -42,8 +42,16 @@ def _set_progress(key: tuple[str, str], value: tuple[int, int, str, bool]) -> No
 @router.get("/share")
 def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset: int | None = None) -> Response:
     assets = ws.list_assets()
-    return render(request, "share.html", user, assets=assets, recipients=ws.list_recipients(), shares=ws.list_shares(),
-                  selected=asset, titles={a.id: a.title for a in assets})
+    return render(
+        request,
+        "share.html",
+        user,
+        assets=assets,
+        recipients=ws.list_recipients(),
+        shares=ws.list_shares(),
+        selected=asset,
+        titles={a.id: a.title for a in assets},
+    )
 
 
 @router.get("/share/progress/{token}")
@@ -55,9 +63,16 @@ def share_progress(token: str, user: require("shares")) -> dict:
 
 
 @router.post("/share")
-def share(request: Request, ws: WorkspaceDep, user: require("shares"), _: Csrf, asset_id: Annotated[int, Form()],
-          to: Annotated[list[str] | None, Form()] = None, note: Annotated[str, Form(max_length=2000)] = "",
-          progress: Annotated[str, Form(max_length=64)] = "") -> Response:
+def share(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("shares"),
+    _: Csrf,
+    asset_id: Annotated[int, Form()],
+    to: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    progress: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
     if not to:
         raise BadInput("pick at least one recipient.")
     key = (user.name, progress) if _TOKEN.fullmatch(progress) else None
@@ -75,5 +90,9 @@ def share(request: Request, ws: WorkspaceDep, user: require("shares"), _: Csrf, 
     if key:
         _set_progress(key, (len(rows), len(rows), "", True))
     share_id = rows[0].share_id if rows else "new"
-    return FileResponse(archive_path, media_type="application/zip", background=BackgroundTask(folder.cleanup),
-                        headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'})
+    return FileResponse(
+        archive_path,
+        media_type="application/zip",
+        background=BackgroundTask(folder.cleanup),
+        headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'},
+    )

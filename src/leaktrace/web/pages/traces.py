@@ -20,8 +20,9 @@ def trace_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Res
 
 
 @router.post("/trace")
-def trace(request: Request, ws: WorkspaceDep, user: require("traces"), _: Csrf, file: Annotated[UploadFile, File()],
-          asset_id: Annotated[str, Form()] = "") -> Response:
+def trace(
+    request: Request, ws: WorkspaceDep, user: require("traces"), _: Csrf, file: Annotated[UploadFile, File()], asset_id: Annotated[str, Form()] = ""
+) -> Response:
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
         finding = ws.trace(path, asset_id=asset_id or None, actor=user.name, display_name=f"upload:{path.name}")
     return redirect(f"/findings/{finding.id}")

@@ -20,8 +20,15 @@ def users(request: Request, ws: WorkspaceDep, user: require("users")) -> Respons
 
 
 @router.post("/users")
-def add_user(request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf, name: Annotated[str, Form(max_length=200)],
-             role: Annotated[str, Form()], password: Annotated[str, Form(max_length=1000)]) -> Response:
+def add_user(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("users"),
+    _: Csrf,
+    name: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form(max_length=1000)],
+) -> Response:
     created = ws.add_user(name, role, password, actor=user.name)
     flash(request, f"User {created.name} added as {created.role}.")
     return redirect("/users")
@@ -35,8 +42,14 @@ def set_disabled(name: str, request: Request, ws: WorkspaceDep, user: require("u
 
 
 @router.post("/tokens")
-def create_token(request: Request, ws: WorkspaceDep, user: require("tokens"), _: Csrf, owner: Annotated[str, Form(max_length=200)],
-                 name: Annotated[str, Form(max_length=200)] = "") -> Response:
+def create_token(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("tokens"),
+    _: Csrf,
+    owner: Annotated[str, Form(max_length=200)],
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     token = ws.create_token(owner, name=name.strip() or None, actor=user.name)
     # Shown once, in this answer only (never put in the session cookie, never shown again).
     return render(request, "users.html", user, status_code=201, users=ws.list_users(), roles=ROLES, new_token=token)
