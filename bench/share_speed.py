@@ -199,7 +199,7 @@ def main() -> None:
     report["targets"] = _targets(report["images"], rss_counts)
     report["load_after"] = os.getloadavg()[0]
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"share of a {report['megapixels']} MP original to {N_RECIPIENTS} recipients, png_compression {level}")
     print(f"{'':8s} {'share':>7s} {'CLI':>7s} {'/copy':>6s} {'enc+write':>9s} {'ratio':>5s} {'marginal':>8s} {'ratio':>5s} {'file':>7s} "
           f"{'peak RSS (B/px) at ' + ', '.join(map(str, rss_counts)):>30s}")
