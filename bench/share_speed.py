@@ -43,7 +43,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import images as bench_images  # noqa: E402
-
 from leaktrace import Workspace, imagefiles  # noqa: E402
 
 SIZE = (3508, 4961)  # A3 at 300 dpi: 17.4 MP
@@ -130,13 +129,21 @@ def _targets(images: dict, rss_counts: tuple[int, ...]) -> dict:
     span = f"{min(rss_counts)}–{max(rss_counts)} recipients"
     return {
         f"share: 12 copies of a 17 MP drawing ≤ {TWELVE_COPIES_S:g} s (CLI)": {
-            "measured": f"{d['cli_share_s']:.1f} s", "holds": d["cli_share_s"] <= TWELVE_COPIES_S},
+            "measured": f"{d['cli_share_s']:.1f} s",
+            "holds": d["cli_share_s"] <= TWELVE_COPIES_S,
+        },
         f"share: wall time per copy ÷ encode and write that copy's file ≤ {RATIO:g}": {
-            "measured": ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()), "holds": max(ratios.values()) <= RATIO},
+            "measured": ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()),
+            "holds": max(ratios.values()) <= RATIO,
+        },
         f"share: peak RSS ≤ {RSS_PER_PIXEL:g} bytes per original pixel (CLI, {span})": {
-            "measured": ", ".join(f"{k} {v:.1f}" for k, v in rss.items()), "holds": max(rss.values()) <= RSS_PER_PIXEL},
+            "measured": ", ".join(f"{k} {v:.1f}" for k, v in rss.items()),
+            "holds": max(rss.values()) <= RSS_PER_PIXEL,
+        },
         f"share: peak RSS constant in the number of recipients ({span}, within {RSS_SPREAD - 1:.0%})": {
-            "measured": ", ".join(f"{k} ×{v:.3f}" for k, v in spread.items()), "holds": max(spread.values()) <= RSS_SPREAD},
+            "measured": ", ".join(f"{k} ×{v:.3f}" for k, v in spread.items()),
+            "holds": max(spread.values()) <= RSS_SPREAD,
+        },
     }
 
 
@@ -151,8 +158,14 @@ def main() -> None:
     subjects = {"drawing": bench_images.drawing("bumper", size), "photo": photo_like(size)}
     rss_counts = RSS_RECIPIENTS[:2] if args.quick else RSS_RECIPIENTS
     names = [f"Supplier {i:02d}" for i in range(max(rss_counts + (N_RECIPIENTS,)))]
-    report: dict = {"image_px": list(size), "megapixels": round(pixels / 1e6, 1), "recipients": N_RECIPIENTS,
-                    "cpus": os.cpu_count(), "load_before": os.getloadavg()[0], "images": {}}
+    report: dict = {
+        "image_px": list(size),
+        "megapixels": round(pixels / 1e6, 1),
+        "recipients": N_RECIPIENTS,
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg()[0],
+        "images": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         home = tmp / "ws"
@@ -178,14 +191,19 @@ def main() -> None:
             marginal = (runs[hi]["wall_s"] - runs[lo]["wall_s"]) / (hi - lo)  # one more copy, fixed costs aside
             per_copy = in_process / N_RECIPIENTS
             entry = {
-                "share_s": round(in_process, 2), "per_copy_s": round(per_copy, 3),
-                "cli_share_s": round(cli["wall_s"], 2), "cli_per_copy_s": round(cli["wall_s"] / N_RECIPIENTS, 3),
-                "encode_and_write_one_s": round(write_s, 3), "ratio": round(per_copy / write_s, 2),
+                "share_s": round(in_process, 2),
+                "per_copy_s": round(per_copy, 3),
+                "cli_share_s": round(cli["wall_s"], 2),
+                "cli_per_copy_s": round(cli["wall_s"] / N_RECIPIENTS, 3),
+                "encode_and_write_one_s": round(write_s, 3),
+                "ratio": round(per_copy / write_s, 2),
                 "cli_ratio": round(cli["wall_s"] / N_RECIPIENTS / write_s, 2),
                 "cli_wall_s": {n: round(r["wall_s"], 2) for n, r in runs.items()},
-                "marginal_per_copy_s": round(marginal, 3), "marginal_ratio": round(marginal / write_s, 2),
+                "marginal_per_copy_s": round(marginal, 3),
+                "marginal_ratio": round(marginal / write_s, 2),
                 "file_mb": round(file_bytes / 1e6, 2),
-                "psnr_db": [r["psnr"] for r in cli["rows"]][:3], "ssim": [r["ssim"] for r in cli["rows"]][:3],
+                "psnr_db": [r["psnr"] for r in cli["rows"]][:3],
+                "ssim": [r["ssim"] for r in cli["rows"]][:3],
                 "peak_rss_mb": {n: round(v / 2**20) for n, v in rss.items()},
                 "rss_bytes_per_pixel": {n: round(v / pixels, 1) for n, v in rss.items()},
                 "png_levels": _levels(copy),
@@ -201,12 +219,16 @@ def main() -> None:
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"share of a {report['megapixels']} MP original to {N_RECIPIENTS} recipients, png_compression {level}")
-    print(f"{'':8s} {'share':>7s} {'CLI':>7s} {'/copy':>6s} {'enc+write':>9s} {'ratio':>5s} {'marginal':>8s} {'ratio':>5s} {'file':>7s} "
-          f"{'peak RSS (B/px) at ' + ', '.join(map(str, rss_counts)):>30s}")
+    print(
+        f"{'':8s} {'share':>7s} {'CLI':>7s} {'/copy':>6s} {'enc+write':>9s} {'ratio':>5s} {'marginal':>8s} {'ratio':>5s} {'file':>7s} "
+        f"{'peak RSS (B/px) at ' + ', '.join(map(str, rss_counts)):>30s}"
+    )
     for kind, e in report["images"].items():
         rss_text = ", ".join(f"{v:.0f}" for v in e["rss_bytes_per_pixel"].values())
-        print(f"{kind:8s} {e['share_s']:6.1f}s {e['cli_share_s']:6.1f}s {e['per_copy_s']:5.2f}s {e['encode_and_write_one_s']:8.2f}s "
-              f"{e['ratio']:5.2f} {e['marginal_per_copy_s']:7.2f}s {e['marginal_ratio']:5.2f} {e['file_mb']:5.1f}MB {rss_text:>30s}")
+        print(
+            f"{kind:8s} {e['share_s']:6.1f}s {e['cli_share_s']:6.1f}s {e['per_copy_s']:5.2f}s {e['encode_and_write_one_s']:8.2f}s "
+            f"{e['ratio']:5.2f} {e['marginal_per_copy_s']:7.2f}s {e['marginal_ratio']:5.2f} {e['file_mb']:5.1f}MB {rss_text:>30s}"
+        )
         if "before_cli_share_s" in e:
             print(f"{'':8s} before: CLI {e['before_cli_share_s']:.1f}s, peak RSS {e['before_peak_rss_mb']} MB")
     print("PNG levels (MB, encode s):")

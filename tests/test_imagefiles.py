@@ -26,8 +26,11 @@ ACCEPTED = "(leaktrace reads PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF)"
 
 def _over(count: int, limit: int, suggest: int) -> str:
     """The refusal of an image over the pixel limit: the count, the limit and how to raise it."""
-    return (f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); to accept it, "
-            f"raise the max_pixels setting (e.g. LEAKTRACE_MAX_PIXELS={suggest}, or max_pixels in leaktrace.toml)")
+    return (
+        f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); to accept it, "
+        f"raise the max_pixels setting (e.g. LEAKTRACE_MAX_PIXELS={suggest}, or max_pixels in leaktrace.toml)"
+    )
+
 
 import importlib.util  # noqa: E402
 
@@ -89,8 +92,10 @@ def test_file_too_large(tmp_path):
     size = path.stat().st_size
     with pytest.raises(ImageRejected) as caught:
         read_image(path, max_bytes=100)
-    assert caught.value.reason == (f"file too large: {size} bytes, limit 100; to accept it, raise the max_file_mb "
-                                   "setting (e.g. LEAKTRACE_MAX_FILE_MB=1, or max_file_mb in leaktrace.toml)")
+    assert caught.value.reason == (
+        f"file too large: {size} bytes, limit 100; to accept it, raise the max_file_mb "
+        "setting (e.g. LEAKTRACE_MAX_FILE_MB=1, or max_file_mb in leaktrace.toml)"
+    )
 
 
 def test_pixel_limit_is_checked_from_the_header_before_decoding():
@@ -128,12 +133,19 @@ def test_rgb_conversion_in_strips_gives_the_same_pixels(monkeypatch):
     base = Image.fromarray(rng.integers(0, 256, (37, 29, 3), dtype=np.uint8))
     palette = Image.fromarray(rng.integers(0, 8, (37, 29), dtype=np.uint8), "P")
     palette.putpalette([(i * 37) % 256 for i in range(768)])
-    layouts = {"L.png": (base.convert("L"), "PNG", {}), "RGBA.png": (base.convert("RGBA"), "PNG", {}),
-               "LA.tiff": (base.convert("LA"), "TIFF", {}), "CMYK.tiff": (base.convert("CMYK"), "TIFF", {}),
-               "I16.png": (Image.fromarray(rng.integers(0, 65535, (37, 29)).astype(np.uint16)), "PNG", {}),
-               "1.png": (base.convert("1"), "PNG", {}), "P.png": (palette, "PNG", {"transparency": 3}),
-               "RGB.png": (base, "PNG", {})}
-    blobs = {name: (DATA / name).read_bytes() for name in ("rgba.png", "rgb16.png", "gray16.png", "palette.png", "cmyk.jpg", "exif6.jpg", "animated.gif")}
+    layouts = {
+        "L.png": (base.convert("L"), "PNG", {}),
+        "RGBA.png": (base.convert("RGBA"), "PNG", {}),
+        "LA.tiff": (base.convert("LA"), "TIFF", {}),
+        "CMYK.tiff": (base.convert("CMYK"), "TIFF", {}),
+        "I16.png": (Image.fromarray(rng.integers(0, 65535, (37, 29)).astype(np.uint16)), "PNG", {}),
+        "1.png": (base.convert("1"), "PNG", {}),
+        "P.png": (palette, "PNG", {"transparency": 3}),
+        "RGB.png": (base, "PNG", {}),
+    }
+    blobs = {
+        name: (DATA / name).read_bytes() for name in ("rgba.png", "rgb16.png", "gray16.png", "palette.png", "cmyk.jpg", "exif6.jpg", "animated.gif")
+    }
     for name, (im, fmt, options) in layouts.items():
         out = io.BytesIO()
         im.save(out, fmt, **options)
@@ -235,8 +247,7 @@ def test_image_format_names_accepted_formats():
 
 
 def test_output_format():
-    assert [output_format(f) for f in ("PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP")] == [
-        "PNG", "JPEG", "JPEG", "WEBP", "PNG", "PNG", "PNG"]
+    assert [output_format(f) for f in ("PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP")] == ["PNG", "JPEG", "JPEG", "WEBP", "PNG", "PNG", "PNG"]
 
 
 def test_encode_png_is_lossless_and_jpeg_keeps_full_chroma():

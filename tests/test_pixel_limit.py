@@ -19,9 +19,11 @@ OVER_PILLOW = make_hostile.bomb_png(20_000, 10_000)
 
 
 def _refusal(path: object, count: int, limit: int) -> str:
-    return (f"{path}: image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); "
-            f"to accept it, raise the max_pixels setting (e.g. LEAKTRACE_MAX_PIXELS={-(-count // 10**6) * 10**6}, "
-            "or max_pixels in leaktrace.toml)")
+    return (
+        f"{path}: image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); "
+        f"to accept it, raise the max_pixels setting (e.g. LEAKTRACE_MAX_PIXELS={-(-count // 10**6) * 10**6}, "
+        "or max_pixels in leaktrace.toml)"
+    )
 
 
 def _white_png(path: Path, height: int, width: int) -> Path:
@@ -34,7 +36,7 @@ def _one_line_error(result) -> str:
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert lines[0].startswith("error: ")
-    return lines[0][len("error: "):]
+    return lines[0][len("error: ") :]
 
 
 @pytest.mark.parametrize(("data", "count"), [(OVER_DEFAULT, 120_000_000), (OVER_PILLOW, 200_000_000)])

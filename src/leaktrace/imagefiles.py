@@ -75,12 +75,10 @@ _SHOWN = "PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF"
 _NOT_IMAGE = f"not an image file (leaktrace reads {_SHOWN})"
 _CORRUPT = "truncated or corrupt image"
 # What Pillow's decoders raise on hostile input; all of it means "corrupt".
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
-                  struct.error, zlib.error, MemoryError)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, zlib.error, MemoryError)
 
 
-def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS,
-               max_bytes: int = MAX_BYTES) -> np.ndarray:
+def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """Decode an image file into RGB pixels, refusing anything unsafe or unreadable.
 
     Parameters
@@ -115,8 +113,7 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS,
         return _decode(fp, path, max_pixels)
 
 
-def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS,
-                     max_bytes: int = MAX_BYTES) -> np.ndarray:
+def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
     _check_bytes(name, len(data), max_bytes)
     return _decode(io.BytesIO(data), name, max_pixels)
@@ -256,8 +253,7 @@ def _check_bytes(name: object, size: int, max_bytes: int | None) -> None:
     if size == 0:
         raise ImageRejected(name, "empty file")
     if max_bytes is not None and size > max_bytes:
-        raise ImageRejected(name, f"file too large: {size} bytes, limit {max_bytes}; "
-                                  f"{_raise_hint('max_file_mb', -(-size // 2**20))}")
+        raise ImageRejected(name, f"file too large: {size} bytes, limit {max_bytes}; {_raise_hint('max_file_mb', -(-size // 2**20))}")
 
 
 def _raise_hint(name: str, value: int) -> str:
@@ -267,8 +263,10 @@ def _raise_hint(name: str, value: int) -> str:
 
 
 def _too_large(count: int, limit: int) -> str:
-    return (f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); "
-            f"{_raise_hint('max_pixels', -(-count // 1_000_000) * 1_000_000)}")
+    return (
+        f"image too large: {count} pixels ({count / 1e6:.1f} MP), limit {limit} ({limit / 1e6:.1f} MP); "
+        f"{_raise_hint('max_pixels', -(-count // 1_000_000) * 1_000_000)}"
+    )
 
 
 def _public_format(fmt: str | None) -> str:

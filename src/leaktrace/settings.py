@@ -53,7 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "PNG compression of copies, 0-9: 0 stores pixels uncompressed, 1-3 are fast run-length levels, 4-9 zlib deflate (smaller drawings, several times slower).",
     ),
-    Setting("max_pixels", 100_000_000, "Largest image accepted, in pixels (decompression-bomb guard); an A0 sheet at 300 dpi is 140 MP: raise it to 200000000 for such originals (see Large originals)."),
+    Setting(
+        "max_pixels",
+        100_000_000,
+        "Largest image accepted, in pixels (decompression-bomb guard); an A0 sheet at 300 dpi is 140 MP: raise it to 200000000 for such originals (see Large originals).",
+    ),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB (a 150 MP photo is about 250 MB as PNG)."),
     Setting(
         "index_backend",

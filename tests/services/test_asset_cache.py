@@ -82,7 +82,8 @@ def test_the_view_written_strip_by_strip_is_the_view_in_memory(workspace):
     expected = views.describe_original(original)
     folder = asset_cache._view_path(ws.context, asset.sha256)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["meta.json", "work.npy"] + [f"{n}{k}.npy" for k in range(len(expected.levels)) for n in ("luma", "mask")])
+        ["meta.json", "work.npy"] + [f"{n}{k}.npy" for k in range(len(expected.levels)) for n in ("luma", "mask")]
+    )
     for k, (luma, mask) in enumerate(expected.levels):
         np.testing.assert_array_equal(np.load(folder / f"luma{k}.npy"), luma)
         np.testing.assert_array_equal(np.load(folder / f"mask{k}.npy").view(np.uint16), mask.view(np.uint16))

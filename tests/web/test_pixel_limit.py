@@ -13,7 +13,7 @@ def test_web_upload_over_the_limit_is_refused_with_the_one_error_shape(api, page
     assert r.status_code == 400
     body = r.json()
     assert set(body) == {"error", "status"} and body["status"] == 400
-    assert body["error"].endswith(_refusal("a0-drawing.png", 120_000_000, 100_000_000)[len("a0-drawing.png"):])
+    assert body["error"].endswith(_refusal("a0-drawing.png", 120_000_000, 100_000_000)[len("a0-drawing.png") :])
     assert "\n" not in body["error"], body
     r = api["analyst"].post("/api/v1/traces", files={"file": ("found.png", OVER_PILLOW, "image/png")})
     assert r.status_code == 400 and "200000000 pixels" in r.json()["error"] and "LEAKTRACE_MAX_PIXELS" in r.json()["error"]

@@ -23,8 +23,9 @@ Precision: the pyramid stores luminance as uint16 in 1/256 levels and the mask a
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -33,8 +34,21 @@ from .features import SEARCH, Features, extract, grey
 from .pixels import luminance
 
 __all__ = [
-    "WORK_SIDE", "LUMA_SCALE", "OriginalView", "LeakView", "Frame",
-    "PyramidStrip", "describe_original", "describe_leak", "original_pyramid", "pyramid", "pyramid_strips", "frame_for", "scale_matrix", "fit_side", "resize_to",
+    "WORK_SIDE",
+    "LUMA_SCALE",
+    "OriginalView",
+    "LeakView",
+    "Frame",
+    "PyramidStrip",
+    "describe_original",
+    "describe_leak",
+    "original_pyramid",
+    "pyramid",
+    "pyramid_strips",
+    "frame_for",
+    "scale_matrix",
+    "fit_side",
+    "resize_to",
 ]
 
 #: Registration's working scale: longest side, pixels.
@@ -264,12 +278,15 @@ def _luminance_strips(original: np.ndarray) -> np.ndarray:
         return luminance(original)
     y = np.empty((h, w), np.float32)
     for r0 in range(0, h, step):
-        y[r0:r0 + step] = luminance(original[r0:r0 + step])
+        y[r0 : r0 + step] = luminance(original[r0 : r0 + step])
     return y
 
 
 def original_pyramid(
-    original: np.ndarray, *, mask: np.ndarray | None = None, max_side: int = WORK_SIDE,
+    original: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
+    max_side: int = WORK_SIDE,
 ) -> tuple[OriginalView, Iterator[PyramidStrip]]:
     """An original's view without its levels, and its pyramid as strips to store one by one.
 
@@ -312,7 +329,11 @@ def original_pyramid(
 
 
 def describe_original(
-    original: np.ndarray, *, mask: np.ndarray | None = None, features: object = None, max_side: int = WORK_SIDE,
+    original: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
+    features: object = None,
+    max_side: int = WORK_SIDE,
     levels: bool = True,
 ) -> OriginalView:
     """The :class:`OriginalView` of an original held in memory.

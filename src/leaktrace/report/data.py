@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -212,18 +212,34 @@ class EvidenceData:
 
         al = self.alignment
         return {
-            "finding_id": self.finding_id, "created_at": self.created_at.isoformat(), "actor": self.actor,
-            "software_version": self.software_version, "key_fingerprint": self.key_fingerprint,
-            "epsilon": repr(float(self.epsilon)), "threshold": repr(float(self.threshold)),
-            "n_tests": int(self.n_tests), "hypotheses": int(self.hypotheses), "case_ref": self.case_ref,
+            "finding_id": self.finding_id,
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor,
+            "software_version": self.software_version,
+            "key_fingerprint": self.key_fingerprint,
+            "epsilon": repr(float(self.epsilon)),
+            "threshold": repr(float(self.threshold)),
+            "n_tests": int(self.n_tests),
+            "hypotheses": int(self.hypotheses),
+            "case_ref": self.case_ref,
             "leak": [self.leak.path, self.leak.sha256, self.leak.width, self.leak.height, pixels(self.leak.image)],
-            "asset": None if self.asset is None else [self.asset.id, self.asset.title, self.asset.sha256,
-                                                      self.asset.width, self.asset.height, pixels(self.asset.image)],
-            "alignment": None if al is None else [
-                [repr(float(v)) for v in np.asarray(al.homography, np.float64).ravel()], bool(al.mirrored), al.method,
-                repr(float(al.agreement)), repr(float(al.coverage)), int(al.inliers), pixels(np.asarray(al.valid_mask, bool))],
-            "candidates": [[c.recipient, int(c.recipient_id), repr(float(c.score)), repr(float(c.p_value)), bool(c.accused)]
-                           for c in self.candidates],
+            "asset": None
+            if self.asset is None
+            else [self.asset.id, self.asset.title, self.asset.sha256, self.asset.width, self.asset.height, pixels(self.asset.image)],
+            "alignment": None
+            if al is None
+            else [
+                [repr(float(v)) for v in np.asarray(al.homography, np.float64).ravel()],
+                bool(al.mirrored),
+                al.method,
+                repr(float(al.agreement)),
+                repr(float(al.coverage)),
+                int(al.inliers),
+                pixels(np.asarray(al.valid_mask, bool)),
+            ],
+            "candidates": [
+                [c.recipient, int(c.recipient_id), repr(float(c.score)), repr(float(c.p_value)), bool(c.accused)] for c in self.candidates
+            ],
             "accused": list(self.accused),
             "shares": [[s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256] for s in self.shares],
             "input_hashes": dict(self.input_hashes),

@@ -13,8 +13,8 @@ straight to twice its drawn size, never to the leak's full size. A 150 MP origin
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -29,8 +29,14 @@ __all__ = ["score_plot", "leak_beside_original", "PALETTE", "MAX_PX"]
 
 #: Colours shared with the report's CSS.
 PALETTE = {
-    "ink": "#1f2933", "muted": "#616e7c", "rule": "#cbd2d9", "faint": "#f3f4f6",
-    "accent": "#1d3f72", "accused": "#b42318", "innocent": "#7b8794", "outline": "#e8590c",
+    "ink": "#1f2933",
+    "muted": "#616e7c",
+    "rule": "#cbd2d9",
+    "faint": "#f3f4f6",
+    "accent": "#1d3f72",
+    "accused": "#b42318",
+    "innocent": "#7b8794",
+    "outline": "#e8590c",
 }
 #: Widest figure, in pixels.
 MAX_PX = 1200
@@ -120,18 +126,32 @@ def score_plot(candidates: Sequence[Candidate], threshold: float) -> bytes:
         ax.axvline(0.0, color=PALETTE["rule"], linewidth=0.8, zorder=1)
         for yi, s, a in zip(y, scores, accused):
             colour = PALETTE["accused"] if a else PALETTE["innocent"]
-            ax.plot([0.0, s], [yi, yi], color=colour, linewidth=1.6 if a else 1.0, alpha=0.9 if a else 0.6,
-                    solid_capstyle="butt", zorder=2)
+            ax.plot([0.0, s], [yi, yi], color=colour, linewidth=1.6 if a else 1.0, alpha=0.9 if a else 0.6, solid_capstyle="butt", zorder=2)
             ax.scatter([s], [yi], s=42 if a else 22, color=colour, zorder=3, linewidths=0)
             if a:
-                ax.annotate(f"{s:.1f}", (s, yi), xytext=(6, 0), textcoords="offset points", va="center",
-                            fontsize=8, fontweight="bold", color=PALETTE["accused"])
+                ax.annotate(
+                    f"{s:.1f}",
+                    (s, yi),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                    fontweight="bold",
+                    color=PALETTE["accused"],
+                )
         if finite_tau:
             ax.axvline(threshold, color=PALETTE["accent"], linewidth=1.2, linestyle=(0, (4, 2)), zorder=1)
             right = threshold > lo + 0.6 * (hi - lo)  # label left of the line when it sits far right
-            ax.annotate(f"accusation threshold {threshold:.2f}", (threshold, n - 0.3 + 0.1), xytext=(-4 if right else 4, 0),
-                        textcoords="offset points", fontsize=8, color=PALETTE["accent"], va="bottom",
-                        ha="right" if right else "left")
+            ax.annotate(
+                f"accusation threshold {threshold:.2f}",
+                (threshold, n - 0.3 + 0.1),
+                xytext=(-4 if right else 4, 0),
+                textcoords="offset points",
+                fontsize=8,
+                color=PALETTE["accent"],
+                va="bottom",
+                ha="right" if right else "left",
+            )
         ax.set_yticks(y, [_short(c.recipient) for c in rows])
         for label, a in zip(ax.get_yticklabels(), accused):
             label.set_color(PALETTE["accused"] if a else PALETTE["ink"])
@@ -140,8 +160,13 @@ def score_plot(candidates: Sequence[Candidate], threshold: float) -> bytes:
         ax.set_xlabel("score T (an innocent recipient scores near 0)", fontsize=8, color=PALETTE["muted"])
         if hidden:
             best = max(float(c.score) for c in hidden)
-            fig.text(0.24, 0.08 / height, f"{len(hidden)} more recipients not drawn, all scoring {best:.2f} or less"
-                     " (see the table)", fontsize=7.5, color=PALETTE["muted"])
+            fig.text(
+                0.24,
+                0.08 / height,
+                f"{len(hidden)} more recipients not drawn, all scoring {best:.2f} or less (see the table)",
+                fontsize=7.5,
+                color=PALETTE["muted"],
+            )
         if not len(rows):
             ax.text(0.5, 0.5, "no recipient was tested", transform=ax.transAxes, ha="center", color=PALETTE["muted"])
         return _png(fig)
@@ -209,8 +234,9 @@ def _panel(ax, image: np.ndarray, title: str, letter: str) -> None:
     ax.set_title(f"({letter})  {title}", loc="left", fontsize=9, color=PALETTE["ink"], pad=5)
 
 
-def leak_beside_original(leak: np.ndarray, original: np.ndarray, homography: np.ndarray | None,
-                         valid_mask: np.ndarray | None, *, fmt: str = "png") -> bytes:
+def leak_beside_original(
+    leak: np.ndarray, original: np.ndarray, homography: np.ndarray | None, valid_mask: np.ndarray | None, *, fmt: str = "png"
+) -> bytes:
     """The leak, the original aligned onto it, and the original with the leak's footprint.
 
     Parameters
@@ -262,10 +288,10 @@ def leak_beside_original(leak: np.ndarray, original: np.ndarray, homography: np.
         base = original if f >= 1.0 else _shrink(original, max(1, round(ow * f)))
         fx, fy = base.shape[1] / ow, base.shape[0] / oh
         from_base = to_b @ np.linalg.inv(_resize_matrix(fx, fy))  # base px → panel (b) px
-        aligned = cv2.warpPerspective(base, from_base, (bw, bh), flags=cv2.INTER_LINEAR,
-                                      borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
-        small_aligned = aligned if aligned.shape[:2] == small_leak.shape[:2] else cv2.resize(
-            aligned, small_leak.shape[1::-1], interpolation=cv2.INTER_AREA)
+        aligned = cv2.warpPerspective(base, from_base, (bw, bh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+        small_aligned = (
+            aligned if aligned.shape[:2] == small_leak.shape[:2] else cv2.resize(aligned, small_leak.shape[1::-1], interpolation=cv2.INTER_AREA)
+        )
 
         # the original, dimmed outside the compared region, with the leak's outline
         shown = _shrink(base, max(1, round(ow * scale))).astype(np.float32)
@@ -285,8 +311,7 @@ def leak_beside_original(leak: np.ndarray, original: np.ndarray, homography: np.
         title_h = 0.32
         fig = _figure(width_in, top_h + bottom_h + 2 * title_h + 0.2)
         fh = fig.get_figheight()
-        top = fig.add_gridspec(1, 2, left=0.005, right=0.995, top=1 - title_h / fh, bottom=1 - (title_h + top_h) / fh,
-                               wspace=0.03)
+        top = fig.add_gridspec(1, 2, left=0.005, right=0.995, top=1 - title_h / fh, bottom=1 - (title_h + top_h) / fh, wspace=0.03)
         _panel(fig.add_subplot(top[0, 0]), small_leak, "The leak, as found", "a")
         _panel(fig.add_subplot(top[0, 1]), small_aligned, "Our original, placed where the leak shows it", "b")
         ax = fig.add_axes((0.15, 0.01, 0.7, bottom_h / fh))

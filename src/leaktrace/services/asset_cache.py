@@ -130,8 +130,12 @@ def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatu
 def _store_registration(ctx: Context, sha: str, features: align.RegistrationFeatures) -> align.RegistrationFeatures:
     buffer = io.BytesIO()
     np.savez_compressed(
-        buffer, points=features.points, descriptors=features.descriptors, matrix=features.matrix,
-        shape=np.array(features.shape, np.int64), version=np.array(features.version),
+        buffer,
+        points=features.points,
+        descriptors=features.descriptors,
+        matrix=features.matrix,
+        shape=np.array(features.shape, np.int64),
+        version=np.array(features.version),
     )
     imagefiles.write_atomic(_registration_path(ctx, sha), buffer.getvalue())
     return features
@@ -140,9 +144,7 @@ def _store_registration(ctx: Context, sha: str, features: align.RegistrationFeat
 def _registration_from_bytes(data: bytes) -> align.RegistrationFeatures | None:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return align.RegistrationFeatures(
-                npz["points"], npz["descriptors"], npz["matrix"], tuple(npz["shape"].tolist()), str(npz["version"])
-            )
+            return align.RegistrationFeatures(npz["points"], npz["descriptors"], npz["matrix"], tuple(npz["shape"].tolist()), str(npz["version"]))
     except (ValueError, KeyError, OSError, EOFError):
         return None
 
@@ -222,8 +224,12 @@ def _write_levels(folder: Path, strips) -> int:
             if strip.level == len(files):
                 for handle in files[-1] if files else ():
                     handle.close()
-                files.append(tuple(_open_npy(folder / f"{name}{strip.level}.npy", strip.shape, dtype)
-                                   for name, dtype in (("luma", np.uint16), ("mask", np.float16))))
+                files.append(
+                    tuple(
+                        _open_npy(folder / f"{name}{strip.level}.npy", strip.shape, dtype)
+                        for name, dtype in (("luma", np.uint16), ("mask", np.float16))
+                    )
+                )
             for handle, rows in zip(files[-1], (strip.luma, strip.mask)):
                 handle.write(memoryview(np.ascontiguousarray(rows)).cast("B"))
     finally:
@@ -235,8 +241,9 @@ def _write_levels(folder: Path, strips) -> int:
 def _open_npy(path: Path, shape: tuple[int, int], dtype) -> io.BufferedWriter:
     """A ``.npy`` file opened for its C-order data, its header written (what ``np.save`` writes)."""
     handle = open(path, "wb")
-    np.lib.format.write_array_header_1_0(handle, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                                                  "fortran_order": False, "shape": tuple(shape)})
+    np.lib.format.write_array_header_1_0(
+        handle, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": tuple(shape)}
+    )
     return handle
 
 
@@ -263,8 +270,7 @@ def _read_view(folder: Path, shape: tuple[int, int]) -> views.OriginalView | Non
         if meta.get("version") != VIEW_VERSION or tuple(meta["shape"]) != tuple(shape):
             return None
         levels = tuple(
-            (np.load(folder / f"luma{k}.npy", mmap_mode="r"), np.load(folder / f"mask{k}.npy", mmap_mode="r"))
-            for k in range(int(meta["levels"]))
+            (np.load(folder / f"luma{k}.npy", mmap_mode="r"), np.load(folder / f"mask{k}.npy", mmap_mode="r")) for k in range(int(meta["levels"]))
         )
         work = np.load(folder / "work.npy")
     except (OSError, ValueError, KeyError, TypeError):

@@ -32,8 +32,9 @@ def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
     if f.asset is not None:
         asset = assets_service.get(ctx, f.asset.id)
         # the original alone (not prepare(): the report needs no perceptual mask, 4 more bytes per pixel)
-        original = imagefiles.read_image(ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height),
-                                         max_bytes=2**40)
+        original = imagefiles.read_image(
+            ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height), max_bytes=2**40
+        )
         asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original)
         hashes[f"asset {asset.id} original"] = asset.sha256
         accused = set(f.accused)
@@ -73,6 +74,12 @@ def report(ctx: Context, finding_id: int | str, fmt: str, *, actor: str | None =
     if fmt not in FORMATS:
         raise BadInput(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     data = render(evidence(ctx, finding_id), fmt)
-    audit.record(ctx, actor=actor, action="report", subject_type="finding", subject_id=int(finding_id),
-                 details={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    audit.record(
+        ctx,
+        actor=actor,
+        action="report",
+        subject_type="finding",
+        subject_id=int(finding_id),
+        details={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)},
+    )
     return data
