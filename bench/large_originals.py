@@ -60,8 +60,20 @@ def photo_like(size: tuple[int, int], seed: int = 7) -> np.ndarray:
     made in row strips (one float32 strip at a time: the image itself is the only full-size array)."""
     from skimage import data
 
-    names = ["astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry", "hubble_deep_field",
-             "stereo_motorcycle", "astronaut", "chelsea", "coffee", "rocket"]
+    names = [
+        "astronaut",
+        "coffee",
+        "chelsea",
+        "rocket",
+        "camera",
+        "immunohistochemistry",
+        "hubble_deep_field",
+        "stereo_motorcycle",
+        "astronaut",
+        "chelsea",
+        "coffee",
+        "rocket",
+    ]
     h, w = size
     out = np.empty((h, w, 3), np.uint8)
     rows, cols = 3, 4
@@ -74,12 +86,12 @@ def photo_like(size: tuple[int, int], seed: int = 7) -> np.ndarray:
             photo = np.dstack([photo] * 3) if photo.ndim == 2 else np.ascontiguousarray(photo[..., :3])
             if (i + j) % 2:
                 photo = np.ascontiguousarray(photo[:, ::-1])
-            out[ys[i]:ys[i + 1], xs[j]:xs[j + 1]] = cv2.resize(photo, (xs[j + 1] - xs[j], ys[i + 1] - ys[i]), interpolation=cv2.INTER_CUBIC)
+            out[ys[i] : ys[i + 1], xs[j] : xs[j + 1]] = cv2.resize(photo, (xs[j + 1] - xs[j], ys[i + 1] - ys[i]), interpolation=cv2.INTER_CUBIC)
     rng = np.random.default_rng(seed)
     for r0 in range(0, h, 512):
-        strip = out[r0:r0 + 512].astype(np.float32)
+        strip = out[r0 : r0 + 512].astype(np.float32)
         strip += rng.normal(0, 2.0, strip.shape).astype(np.float32)
-        out[r0:r0 + 512] = np.clip(np.rint(strip), 0, 255)
+        out[r0 : r0 + 512] = np.clip(np.rint(strip), 0, 255)
     return out
 
 
@@ -105,14 +117,25 @@ def _timed(argv: list[str], env: dict) -> dict:
     report.unlink()
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
     cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", text).group(1)) for kind in ("User", "System"))
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_bytes": rss_kb * 1024, "exit": done.returncode,
-            "stdout": done.stdout.decode(errors="replace"), "stderr": done.stderr.decode(errors="replace")[-2000:]}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_bytes": rss_kb * 1024,
+        "exit": done.returncode,
+        "stdout": done.stdout.decode(errors="replace"),
+        "stderr": done.stderr.decode(errors="replace")[-2000:],
+    }
 
 
 def _step(name: str, argv: list[str], env: dict, pixels: int) -> dict:
     r = _timed([sys.executable, "-m", "leaktrace", *argv], env)
-    row = {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "peak_rss_gb": round(r["peak_rss_bytes"] / 1e9, 2),
-           "rss_bytes_per_pixel": round(r["peak_rss_bytes"] / pixels, 1), "exit": r["exit"]}
+    row = {
+        "wall_s": r["wall_s"],
+        "cpu_s": r["cpu_s"],
+        "peak_rss_gb": round(r["peak_rss_bytes"] / 1e9, 2),
+        "rss_bytes_per_pixel": round(r["peak_rss_bytes"] / pixels, 1),
+        "exit": r["exit"],
+    }
     if r["exit"] != 0:
         row["error"] = r["stderr"].strip().splitlines()[-1:] or [""]
     print(f"  {name}: {row}", flush=True)
@@ -137,7 +160,7 @@ def _leaks(copy: Path, folder: Path) -> dict[str, Path]:
     cv2.imwrite(str(leaks["2mp"]), small, [cv2.IMWRITE_JPEG_QUALITY, 85])
     ch, cw = int(h * 0.447), int(w * 0.447)  # 20% of the area: 30 MP of 150
     y0, x0 = int(h * 0.30), int(w * 0.25)
-    cv2.imwrite(str(leaks["30mp_crop"]), np.ascontiguousarray(image[y0:y0 + ch, x0:x0 + cw]), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    cv2.imwrite(str(leaks["30mp_crop"]), np.ascontiguousarray(image[y0 : y0 + ch, x0 : x0 + cw]), [cv2.IMWRITE_JPEG_QUALITY, 90])
     return leaks
 
 
@@ -149,8 +172,9 @@ def run_kind(kind: str, tmp: Path, keep: bool, src: str | None = None) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     home = work / "ws"
-    env = dict(os.environ, LEAKTRACE_HOME=str(home), LEAKTRACE_MAX_PIXELS=str(MAX_PIXELS),
-               LEAKTRACE_MAX_FILE_MB=str(MAX_FILE_MB), PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ, LEAKTRACE_HOME=str(home), LEAKTRACE_MAX_PIXELS=str(MAX_PIXELS), LEAKTRACE_MAX_FILE_MB=str(MAX_FILE_MB), PYTHONWARNINGS="ignore"
+    )
     if src:
         env["PYTHONPATH"] = src
     cli = [sys.executable, "-m", "leaktrace"]
@@ -167,8 +191,11 @@ def run_kind(kind: str, tmp: Path, keep: bool, src: str | None = None) -> dict:
         asset_id = str(json.loads(steps["asset_add"]["_stdout"])[0]["id"])
         cache = home / "cache"
         views = [p for p in cache.glob("*.view") if p.is_dir()]
-        out["disk_mb"] = {"view": round(_du(views) / 1e6, 1), "cache": round(_du([cache]) / 1e6, 1),
-                          "view_bytes_per_pixel": round(_du(views) / pixels, 2)}
+        out["disk_mb"] = {
+            "view": round(_du(views) / 1e6, 1),
+            "cache": round(_du([cache]) / 1e6, 1),
+            "view_bytes_per_pixel": round(_du(views) / pixels, 2),
+        }
         copies: dict[str, Path] = {}
         for n in (4, 12):
             folder = work / f"copies-{n}"
