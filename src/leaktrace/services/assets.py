@@ -3,14 +3,14 @@
 Adding an asset reads and validates the image, stores the file by SHA-256 (a
 second add of the same bytes returns the existing asset), and fixes what the
 fingerprint needs per asset: the carrier grid and the strength that meets the
-quality target. The search features used to identify leaks, and the original's
-registration features (one SIFT run saved per trace), are cached beside.
+quality target. What a trace needs of it (search features and hash, registration
+features, the original's view and pyramid) is built once, here, into the asset cache
+(:mod:`leaktrace.services.asset_cache`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles, records
-from leaktrace.core import align, carrier, embed, mask
+from leaktrace.core import carrier, embed, mask
 from leaktrace.errors import BadInput, NotFound
-from leaktrace.index import descriptors, hashes
+from leaktrace.services import asset_cache
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -30,8 +30,7 @@ from leaktrace.store.models import Asset
 
 def _record(a: Asset) -> records.Asset:
     """The interface record of a stored asset (never its key reference)."""
-    return records.Asset(a.id, a.title, a.filename, a.sha256, a.format, a.width, a.height, (a.grid_y, a.grid_x), a.strength,
-                         a.created_at.isoformat())
+    return records.Asset(a.id, a.title, a.filename, a.sha256, a.format, a.width, a.height, (a.grid_y, a.grid_x), a.strength, a.created_at.isoformat())
 
 
 def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
@@ -60,12 +59,19 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
         m = mask.perceptual_mask(image)
         strength = embed.strength_for_psnr(image, grid, m, target_psnr=ctx.settings.target_psnr)
         ctx.blobs.put(data)
-        _cache_features(ctx, sha, image)
-        _cache_registration_features(ctx, sha, image)
+        asset_cache.build(ctx, sha, image, m)
         with store_db.transaction(ctx.sessions) as session:
             asset = Asset(
-                key_ref=secrets.token_hex(16), sha256=sha, title=title or path.stem, filename=path.name, format=fmt,
-                width=int(image.shape[1]), height=int(image.shape[0]), grid_y=int(grid[0]), grid_x=int(grid[1]), strength=float(strength),
+                key_ref=secrets.token_hex(16),
+                sha256=sha,
+                title=title or path.stem,
+                filename=path.name,
+                format=fmt,
+                width=int(image.shape[1]),
+                height=int(image.shape[0]),
+                grid_y=int(grid[0]),
+                grid_x=int(grid[1]),
+                strength=float(strength),
             )
             session.add(asset)
             session.flush()
@@ -111,18 +117,6 @@ def _prepare(path: str, sha: str, grid: tuple[int, int], max_pixels: int) -> Pre
     return Prepared(original, mask.perceptual_mask(original), grid)
 
 
-def _features_path(ctx: Context, sha: str) -> Path:
-    return ctx.home / "cache" / f"{sha}.features"
-
-
-def _cache_features(ctx: Context, sha: str, image: np.ndarray) -> None:
-    path = _features_path(ctx, sha)
-    path.parent.mkdir(exist_ok=True)
-    payload = descriptors.to_bytes(descriptors.extract(image))
-    imagefiles.write_atomic(path, payload)
-    imagefiles.write_atomic(path.with_suffix(".hash"), hashes.global_hash(image).tobytes())
-
-
 def all_assets(ctx: Context) -> list[Asset]:
     """Every asset row, detached from its session, oldest first."""
     with ctx.sessions() as session:
@@ -130,62 +124,3 @@ def all_assets(ctx: Context) -> list[Asset]:
         for a in rows:
             session.expunge(a)
     return rows
-
-
-def search_entry(ctx: Context, asset: Asset) -> tuple[np.ndarray, descriptors.Features]:
-    """(hash, features) of one asset for the search index, from the cache (rebuilt where missing)."""
-    path = _features_path(ctx, asset.sha256)
-    if not path.exists() or not path.with_suffix(".hash").exists():
-        _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
-    return image_hash(ctx, asset), descriptors.from_bytes(path.read_bytes())
-
-
-def image_hash(ctx: Context, asset: Asset) -> np.ndarray:
-    """The asset's global hash (:func:`leaktrace.index.hashes.global_hash`), from the cache
-    (rebuilt with the features where missing)."""
-    path = _features_path(ctx, asset.sha256).with_suffix(".hash")
-    if not path.exists():
-        _cache_features(ctx, asset.sha256, prepare(ctx, asset).original)
-    return np.frombuffer(path.read_bytes(), np.uint8)
-
-
-def registration_features(ctx: Context, asset: Asset) -> align.RegistrationFeatures:
-    """The original's registration features, from the cache (rebuilt where missing or stale).
-
-    The cache file is named by the features' version, so a change of detector settings
-    never mixes old features with new ones; an unreadable file is recomputed.
-    """
-    path = _registration_path(ctx, asset.sha256)
-    if path.exists():
-        features = _registration_from_bytes(path.read_bytes())
-        if features is not None and features.version == align.features_version() and features.shape == (asset.height, asset.width):
-            return features
-    return _cache_registration_features(ctx, asset.sha256, prepare(ctx, asset).original)
-
-
-def _registration_path(ctx: Context, sha: str) -> Path:
-    tag = hashlib.sha256(align.features_version().encode()).hexdigest()[:12]
-    return ctx.home / "cache" / f"{sha}.{tag}.registration"
-
-
-def _cache_registration_features(ctx: Context, sha: str, image: np.ndarray) -> align.RegistrationFeatures:
-    features = align.registration_features(image)
-    path = _registration_path(ctx, sha)
-    path.parent.mkdir(exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer, points=features.points, descriptors=features.descriptors, matrix=features.matrix,
-        shape=np.array(features.shape, np.int64), version=np.array(features.version),
-    )
-    imagefiles.write_atomic(path, buffer.getvalue())
-    return features
-
-
-def _registration_from_bytes(data: bytes) -> align.RegistrationFeatures | None:
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return align.RegistrationFeatures(
-                npz["points"], npz["descriptors"], npz["matrix"], tuple(npz["shape"].tolist()), str(npz["version"])
-            )
-    except (ValueError, KeyError, OSError, EOFError):
-        return None
