@@ -47,6 +47,7 @@ __all__ = [
     "pyramid_strips",
     "frame_for",
     "scale_matrix",
+    "translate_matrix",
     "fit_side",
     "resize_to",
 ]
@@ -77,7 +78,14 @@ def scale_matrix(sx: float, sy: float) -> np.ndarray:
     return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0.0, 0.0, 1.0]])
 
 
-def _translate(x: float, y: float) -> np.ndarray:
+def translate_matrix(x: float, y: float) -> np.ndarray:
+    """Homography of a shift by (x, y) pixels.
+
+    Examples
+    --------
+    >>> translate_matrix(2.0, -1.0) @ np.array([1.0, 1.0, 1.0])
+    array([3., 0., 1.])
+    """
     return np.array([[1.0, 0.0, x], [0.0, 1.0, y], [0.0, 0.0, 1.0]])
 
 
@@ -442,7 +450,7 @@ def frame_for(view: OriginalView, box: tuple[float, float, float, float], scale:
     mask = np.asarray(m_k[ry0:ry1, rx0:rx1], np.float32)
     luma, shrink = resize_to(luma, r)
     mask, _ = resize_to(mask, r)
-    matrix = shrink @ _translate(-rx0, -ry0) @ to_level
+    matrix = shrink @ translate_matrix(-rx0, -ry0) @ to_level
     inverse = np.linalg.inv(matrix)
     fh, fw = luma.shape
     cols = (inverse[0, 0] * np.arange(fw) + inverse[0, 2] + 0.5) / ww

@@ -10,13 +10,14 @@ import cv2
 import numpy as np
 
 from ..pixels import luminance
-from ..views import fit_side, resize_to, scale_matrix
+from ..views import fit_side, resize_to, scale_matrix, translate_matrix
 
 __all__ = [
     "luminance",
     "fit_side",
     "resize_to",
     "scale_matrix",
+    "translate_matrix",
     "flip_matrix",
     "project",
     "corners",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._images import corners, local_scale, plausible, project, resize_to
+from ._images import corners, local_scale, plausible, project, resize_to, translate_matrix
 
 #: Coarsest pyramid level (longest side of the template, pixels).
 COARSE_SIDE = 160
@@ -104,7 +104,7 @@ def refine(
         return h
     x0, y0, x1, y1 = box
     crop = original[y0:y1, x0:x1]
-    shift = np.array([[1.0, 0, x0], [0, 1.0, y0], [0, 0, 1.0]])  # crop → original
+    shift = translate_matrix(x0, y0)  # crop → original
     s = local_scale(h, original.shape)
     c = min(1.0, s, max_side / max(crop.shape))  # original px → template px
     tmpl, mt = resize_to(crop, c)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._images import blur, fit_side, flip_matrix, plausible, scale_matrix
+from ._images import blur, fit_side, flip_matrix, plausible, scale_matrix, translate_matrix
 
 SEARCH_SIDE = 256
 #: Original width as a fraction of the leak's width (original inside the leak).
@@ -36,10 +36,6 @@ FRAME_MIN_AREA = 0.04
 FRAME_ASPECT_TOL = 0.03
 FRAME_MIN_EDGE = 0.7
 FRAME_KEEP = 3
-
-
-def _translate(x: float, y: float) -> np.ndarray:
-    return np.array([[1.0, 0, x], [0, 1.0, y], [0, 0, 1.0]])
 
 
 def _best(image: np.ndarray, template: np.ndarray) -> tuple[float, tuple[int, int]]:
@@ -101,7 +97,7 @@ def search_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.n
         for mirrored in (False, True):
             tm = np.ascontiguousarray(t[:, ::-1]) if mirrored else t
             peak, (x, y) = _best(lc, tm)
-            h = _translate(x, y) @ (flip_matrix(tw) if mirrored else np.eye(3)) @ st
+            h = translate_matrix(x, y) @ (flip_matrix(tw) if mirrored else np.eye(3)) @ st
             found.append((peak, np.linalg.inv(sl) @ h @ so, mirrored))
     # The leak (scaled) inside the original: template = leak.
     for f in CROP_SCALES:
@@ -117,7 +113,7 @@ def search_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.n
         for mirrored in (False, True):
             tm = np.ascontiguousarray(t[:, ::-1]) if mirrored else t
             peak, (x, y) = _best(oc, tm)
-            g = _translate(x, y) @ (flip_matrix(tw) if mirrored else np.eye(3)) @ st  # lc → oc
+            g = translate_matrix(x, y) @ (flip_matrix(tw) if mirrored else np.eye(3)) @ st  # lc → oc
             h = np.linalg.inv(sl) @ np.linalg.inv(g) @ so
             found.append((peak, h, mirrored))
     return _distinct_best(found, original.shape, leak.shape)
@@ -200,7 +196,7 @@ def frame_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.nd
         x0, y0, x1, y1 = box
         # pixel box [x0, x1] holds the original's [-0.5, ow - 0.5] edge to edge
         sx, sy = (x1 - x0 + 1) / ow, (y1 - y0 + 1) / oh
-        g = _translate(x0 - 0.5 + 0.5 * sx, y0 - 0.5 + 0.5 * sy) @ np.diag([sx, sy, 1.0])
+        g = translate_matrix(x0 - 0.5 + 0.5 * sx, y0 - 0.5 + 0.5 * sy) @ np.diag([sx, sy, 1.0])
         h = np.linalg.inv(sl) @ g
         out.append((h / h[2, 2], False, support))
         out.append((h @ flip_matrix(ow) / (h @ flip_matrix(ow))[2, 2], True, support))
@@ -233,7 +229,7 @@ def rotated_hypotheses(original: np.ndarray, leak: np.ndarray) -> list[tuple[np.
                     continue
                 t = cv2.resize(lc, (tw, th), interpolation=cv2.INTER_AREA)
                 peak, (x, y) = _best(rotated, t)
-                g = _translate(x, y) @ scale_matrix(tw / lw, th / lh)  # lc → rotated
+                g = translate_matrix(x, y) @ scale_matrix(tw / lw, th / lh)  # lc → rotated
                 h = np.linalg.inv(sl) @ np.linalg.inv(g) @ r @ fm @ so
                 found.append((peak, h, mirrored))
     return _distinct_best(found, original.shape, leak.shape)
