@@ -243,6 +243,16 @@ class FindingAlignment(Record):
 
 
 @dataclass(frozen=True)
+class Custody(Record):
+    """The leak's chain of custody as recorded at trace time, sealed with its finding."""
+
+    source_url: str | None = None  # where the leak was found
+    found_at: str | None = None  # ISO 8601, UTC: when it was found
+    captured_by: str | None = None  # who captured the leak file
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding(Record):
     """A trace's result: the leak, the asset, the alignment, every recipient's score and p-bound,
     who is accused, and (once stored) its id, when, by whom and with which version.
@@ -266,6 +276,7 @@ class Finding(Record):
     created_at: str | None = None  # ISO 8601, UTC; when it was stored
     actor: str | None = None  # who ran the trace
     software_version: str | None = None  # leaktrace version that stored it
+    custody: Custody | None = None  # where, when and by whom the leak was found (as the analyst recorded it)
 
     derived = ("accused", "finding_id", "false_accusation_bound", "leak_sha256", "leak_path", "n_tested")
 
@@ -419,6 +430,46 @@ class AuditCheck(Record):
     problem: str | None  # edited | removed | reordered | inserted
     reason: str
     head: AuditHead | None
+
+
+@dataclass(frozen=True)
+class Checkpoint(Record):
+    """A signed head of the audit log, as a Certificate Transparency signed tree head: the RFC 9162
+    Merkle root of the first ``tree_size`` entries' hashes, when it was signed, and the Ed25519
+    signature (base64) of the workspace's log key over :func:`leaktrace.core.merkle`'s signed
+    bytes. Exported as this record's JSON; anyone holding one can later prove the log only grew."""
+
+    log_id: str  # the workspace's master-key fingerprint: which log this is
+    tree_size: int  # entries covered
+    root_hash: str  # hex SHA-256 Merkle root
+    timestamp: str  # ISO 8601, UTC
+    key_id: str  # hex SHA-256 of the raw Ed25519 public key
+    public_key: str  # base64 of the raw 32-byte Ed25519 public key
+    signature: str  # base64
+
+
+@dataclass(frozen=True)
+class InclusionProof(Record):
+    """That audit entry ``entry_id`` (leaf ``entry_id - 1``) is in the tree of ``tree_size`` entries
+    whose root is ``root_hash``: the RFC 9162 audit path, hex hashes from the leaf up."""
+
+    entry_id: int
+    entry_hash: str
+    tree_size: int
+    root_hash: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsistencyCheck(Record):
+    """Whether today's log extends the one an older checkpoint saw (RFC 9162 consistency proof)."""
+
+    ok: bool
+    reason: str  # one line: why not, or what was proven
+    checkpoint: Checkpoint
+    tree_size: int  # entries in today's log
+    root_hash: str  # today's Merkle root
+    proof: tuple[str, ...]  # hex hashes of the consistency proof (empty when not ok)
 
 
 @dataclass(frozen=True)

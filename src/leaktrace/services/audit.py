@@ -7,8 +7,10 @@ transaction — the report glue, the web app's login — calls :func:`record`.
 
 from __future__ import annotations
 
-import getpass
 import json
+import os
+import pwd
+import socket
 
 from sqlalchemy.orm import Session
 
@@ -22,14 +24,27 @@ from leaktrace.store.models import AuditEntry
 
 #: The actions the trail records (``subject_type`` in brackets).
 ACTIONS = (
+    "workspace.init",  # (key) a workspace created, with its master key's fingerprint
+    "asset.add",  # (asset) an original registered, with its SHA-256
+    "recipient.add",
+    "recipient.update",
+    "recipient.remove",  # (recipient)
     "share",  # (share) copies made and sent
+    "copy.deliver",  # (share) a retained copy handed over once to the share's sender
+    "copy.download",  # (share) a retained copy downloaded again, with a reason
+    "copy.regenerate",  # (share) a copy re-made from the key and the original, with a reason
+    "copy.discard",  # (share) delivered copies removed from the blob store
     "trace",  # (finding) a leak traced and its finding stored
     "report",  # (finding) an evidence report rendered
     "case.open",
     "case.update",  # (case)
     "login",
     "login.failed",  # (user)
-    "key.export",  # (key)
+    "key.export",
+    "key.import",
+    "key.split",  # (key)
+    "checkpoint",  # (checkpoint) a signed head of this log issued
+    "seal",  # (finding / share / case / asset / recipient) a record made before sealing, sealed as found
     "user.add",
     "user.update",
     "token.create",
@@ -38,11 +53,14 @@ ACTIONS = (
 
 
 def default_actor() -> str:
-    """Who runs this process, for entries made from the command line or the Python API."""
+    """Who runs this process, for entries made from the command line or the Python API: the
+    operating-system account and the host, ``user@host``. Read from the process's user id, never
+    from ``LOGNAME``/``USER`` (an environment variable does not choose who is recorded)."""
     try:
-        return getpass.getuser()
+        user = pwd.getpwuid(os.geteuid()).pw_name
     except (KeyError, OSError):
-        return "unknown"
+        user = f"uid{os.geteuid()}"
+    return f"{user}@{socket.gethostname() or 'localhost'}"
 
 
 def append(

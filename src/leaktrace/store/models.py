@@ -21,7 +21,7 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
@@ -31,6 +31,8 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "CaseResponsible",
+    "Checkpoint",
     "Copy",
     "Finding",
     "FindingScore",
@@ -163,7 +165,12 @@ class Share(Base):
 
 
 class Copy(Base):
-    """The fingerprinted file one recipient received in one share."""
+    """The fingerprinted file one recipient received in one share.
+
+    ``sha256`` and ``size`` stay for ever; the file itself is kept in the blob store only until
+    it is delivered (``delivered_at``) unless the workspace retains copies: the sender keeps no
+    copy a supplier could be framed with.
+    """
 
     __tablename__ = "copies"
     __table_args__ = (UniqueConstraint("share_id", "recipient_id"),)
@@ -175,6 +182,8 @@ class Copy(Base):
     filename: Mapped[str] = mapped_column(String(500))
     psnr: Mapped[float] = mapped_column(Float)
     ssim: Mapped[float] = mapped_column(Float)
+    size: Mapped[int | None] = mapped_column(BigInteger)  # bytes of the file; None for copies made before it was kept
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the copy left the workspace
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     share: Mapped[Share] = relationship(back_populates="copies")
@@ -201,7 +210,8 @@ class Finding(Base):
 
     ``homography`` is the JSON list of the 3×3 matrix mapping original (x, y) pixels to leak
     pixels; ``valid_bbox`` is ``[x0, y0, x1, y1]`` (exclusive ends) of the valid region in the
-    original's frame and ``valid_mask_sha256`` names its full mask, a PNG blob.
+    original's frame and ``valid_mask_sha256`` names its full mask, a PNG blob. ``source_url``,
+    ``found_at``, ``captured_by`` and ``custody_note`` are the leak's chain of custody.
     """
 
     __tablename__ = "findings"
@@ -226,6 +236,10 @@ class Finding(Base):
     n_tests: Mapped[int] = mapped_column(Integer, default=0)
     accused: Mapped[str] = mapped_column(Text, default="[]")
     reason: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)  # where the leak was found
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when it was found
+    captured_by: Mapped[str | None] = mapped_column(String(200))  # who captured the leak file
+    custody_note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
     software_version: Mapped[str] = mapped_column(String(40))
     elapsed_s: Mapped[float] = mapped_column(Float)
@@ -267,21 +281,37 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
-    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
     nda_ref: Mapped[str | None] = mapped_column(String(200))
-    penalty_amount: Mapped[str | None] = mapped_column(String(32))  # a decimal, kept exact as text
-    penalty_currency: Mapped[str | None] = mapped_column(String(3))
+    penalty_minor: Mapped[int | None] = mapped_column(BigInteger)  # in the currency's minor units (cents), exact
+    penalty_currency: Mapped[str | None] = mapped_column(String(3))  # ISO 4217
     opened_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     finding: Mapped[Finding] = relationship()
-    responsible: Mapped[Recipient | None] = relationship()
+    responsibles: Mapped[list[CaseResponsible]] = relationship(back_populates="case", order_by="CaseResponsible.id", cascade="all, delete-orphan")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     actions: Mapped[list[RemediationAction]] = relationship(back_populates="case", order_by="RemediationAction.id")
 
     def __repr__(self) -> str:
         return f"Case(id={self.id!r}, status={self.status!r})"
+
+
+class CaseResponsible(Base):
+    """One recipient held responsible in a case (several when colluders are named)."""
+
+    __tablename__ = "case_responsibles"
+    __table_args__ = (UniqueConstraint("case_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+
+    case: Mapped[Case] = relationship(back_populates="responsibles")
+    recipient: Mapped[Recipient] = relationship()
+
+    def __repr__(self) -> str:
+        return f"CaseResponsible(case_id={self.case_id!r}, recipient_id={self.recipient_id!r})"
 
 
 class CaseEvent(Base):
@@ -344,6 +374,25 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(id={self.id!r}, action={self.action!r})"
+
+
+class Checkpoint(Base):
+    """A signed head of the audit log (as a Certificate Transparency signed tree head): the
+    Merkle root of the first ``tree_size`` entries, when, and the Ed25519 signature of the
+    workspace's log key (``key_id`` is the SHA-256 of its public key). Copies of these leave
+    the machine; the table only remembers which heads were issued."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tree_size: Mapped[int] = mapped_column(Integer)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)  # base64
+
+    def __repr__(self) -> str:
+        return f"Checkpoint(id={self.id!r}, tree_size={self.tree_size!r})"
 
 
 class User(Base):

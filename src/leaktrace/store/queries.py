@@ -16,6 +16,7 @@ from leaktrace.store.models import (
     Asset,
     AuditEntry,
     Case,
+    CaseResponsible,
     Copy,
     Finding,
     Meta,
@@ -217,7 +218,7 @@ def list_findings(session: Session, *, limit: int | None = None) -> list[Finding
 
 _CASE_LOADS = (
     selectinload(Case.finding).selectinload(Finding.asset),
-    selectinload(Case.responsible),
+    selectinload(Case.responsibles).selectinload(CaseResponsible.recipient),
     selectinload(Case.events),
     selectinload(Case.actions),
 )
