@@ -114,3 +114,11 @@ class MissingDependency(LeaktraceError):
     """An optional part of leaktrace is not installed (the ``report`` extra for evidence reports)."""
 
     http_status = 501
+
+
+class EvidenceTampered(LeaktraceError):
+    """A record the evidence rests on no longer matches its seal in the audit log, or the log
+    does not extend a checkpoint it once signed: nothing built on it is issued."""
+
+    exit_code = 2
+    http_status = 409

@@ -65,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
         choices=("auto", "brute", "ann"),
     ),
+    Setting(
+        "retain_copies",
+        False,
+        "Keep each copy's file in the blob store after it is delivered (off: only its SHA-256 and size stay, and a copy is re-made from key and original by an audited, privileged act).",
+    ),
+    Setting(
+        "key_custodians",
+        "",
+        "Who holds the master key and can re-make copies, comma-separated (named in every evidence report's limitations).",
+    ),
+    Setting(
+        "checkpoint_dir",
+        "",
+        "A folder off this machine (a WORM share, a mounted legal mailbox) where every signed checkpoint of the audit log is also written; empty: none.",
+    ),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
     Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),
     Setting("web_secure_cookies", False, "Send the web session cookie only over HTTPS (set true behind TLS)."),
@@ -90,6 +105,9 @@ class Settings:
     max_pixels: int
     max_file_mb: float
     index_backend: str
+    retain_copies: bool
+    key_custodians: str
+    checkpoint_dir: str
     lock_timeout_s: float
     web_max_upload_mb: float
     web_secure_cookies: bool
