@@ -430,6 +430,8 @@ class AuditCheck(Record):
     problem: str | None  # edited | removed | reordered | inserted
     reason: str
     head: AuditHead | None
+    record: str | None = None  # the sealed record that fails ("finding 3"), when it is a record, not the chain
+    records: int = 0  # sealed records (findings, shares, cases, assets, recipients) checked against their seals
 
 
 @dataclass(frozen=True)

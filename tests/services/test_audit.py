@@ -18,12 +18,21 @@ def ws(tmp_path):
 
 
 def test_record_list_and_verify(ws):
-    assert ws.verify_audit().to_dict() == {"ok": True, "entries": 0, "bad_id": None, "problem": None, "reason": "", "head": None}
+    assert ws.verify_audit().to_dict() == {
+        "ok": True,
+        "entries": 0,
+        "bad_id": None,
+        "problem": None,
+        "reason": "",
+        "head": None,
+        "record": None,
+        "records": 0,
+    }
     ws.record_audit("report", actor="ana", subject_type="finding", subject_id=7, details={"format": "pdf", "sha256": "ab" * 32})
     ws.export_key(ws.home.parent / "key.backup", actor="root")
     rows = ws.list_audit()
     assert [(r["id"], r["action"], r["actor"]) for r in rows] == [(2, "key.export", "root"), (1, "report", "ana")]
-    assert rows[1]["details"] == {"format": "pdf", "sha256": "ab" * 32} and rows[1]["subject_id"] == "7"
+    assert rows[1]["details"] == {"format": "pdf", "sha256": "ab" * 32, "seal": {"v": 1, "sha256": None}} and rows[1]["subject_id"] == "7"
     assert ws.list_audit(limit=1)[0]["id"] == 2
     result = ws.verify_audit()
     assert result["ok"] and result["head"] == {"id": 2, "hash": rows[0]["hash"]}

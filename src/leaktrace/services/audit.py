@@ -15,11 +15,11 @@ import socket
 from sqlalchemy.orm import Session
 
 from leaktrace import records
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, EvidenceTampered
 from leaktrace.services.context import Context
 from leaktrace.store import audit as chain
 from leaktrace.store import db as store_db
-from leaktrace.store import queries
+from leaktrace.store import queries, seals
 from leaktrace.store.models import AuditEntry
 
 #: The actions the trail records (``subject_type`` in brackets).
@@ -114,5 +114,25 @@ def verify(ctx: Context) -> records.AuditCheck:
         check = chain.verify(session)
         last = chain.latest(session)
     return records.AuditCheck(
-        check.ok, check.entries, check.bad_id, check.problem, check.reason, None if last is None else records.AuditHead(last.id, last.hash)
+        check.ok,
+        check.entries,
+        check.bad_id,
+        check.problem,
+        check.reason,
+        None if last is None else records.AuditHead(last.id, last.hash),
+        check.record,
+        check.records,
     )
+
+
+def check_seal(ctx: Context, subject_type: str, subject_id: object) -> None:
+    """Refuse (:class:`EvidenceTampered`, one line) when record ``subject_type`` ``subject_id`` no
+    longer matches its latest seal in the audit log, or the chain that holds the seal is broken:
+    nothing is built on a record that was changed behind leaktrace's back."""
+    with ctx.sessions() as session:
+        chain_check = chain.verify_chain(session)
+        if not chain_check.ok:
+            raise EvidenceTampered(f"the audit log does not verify ({chain_check.reason}); nothing is issued from it.")
+        breach = seals.check_record(session, subject_type, subject_id)
+    if breach is not None:
+        raise EvidenceTampered(f"{breach.reason} Nothing is issued from it; run 'leaktrace audit verify'.")

@@ -1,5 +1,9 @@
 """The audit log: an append-only chain of entries, each sealed by a SHA-256 over its content.
 
+An entry about a finding, share, case, asset or recipient also carries, in ``details["seal"]``,
+the SHA-256 of that whole record as stored (see :mod:`leaktrace.store.seals`), and
+:func:`verify` checks every such record against its latest seal after the chain itself.
+
 Entry ``n`` stores ``prev_hash`` (entry ``n-1``'s hash, or 64 zeros for the first) and
 ``hash = SHA-256(canonical JSON of {id, at, actor, action, subject, details, prev_hash})``.
 Editing, removing, reordering or inserting an entry breaks the chain, and
@@ -24,7 +28,7 @@ advisory lock. ``prev_hash`` is unique, so even without the lock the chain canno
 (1, 2, True)
 >>> with Session() as session:
 ...     verify(session)
-Check(ok=True, entries=2, bad_id=None, problem=None, reason='')
+Check(ok=True, entries=2, bad_id=None, problem=None, reason='', record=None, records=2)
 """
 
 from __future__ import annotations
@@ -39,9 +43,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from leaktrace.errors import EvidenceTampered
+from leaktrace.store import seals
 from leaktrace.store.models import AuditEntry, Meta, utcnow
 
-__all__ = ["GENESIS", "Check", "append", "canonical_json", "entry_hash", "latest", "verify"]
+__all__ = ["GENESIS", "Check", "append", "canonical_json", "entry_hash", "latest", "verify", "verify_chain"]
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -103,6 +109,8 @@ def append(session: Session, *, actor: str, action: str, subject: tuple[str, obj
     last = latest(session)
     details = _plain(details or {})
     subject_type, subject_id = (None, None) if subject is None else (subject[0], str(subject[1]))
+    if subject_type in seals.SEALED and subject_id is not None:
+        details["seal"] = _seal(session, action, subject_type, subject_id)
     fields = dict(
         id=1 if last is None else last.id + 1,
         at=utcnow(),
@@ -124,6 +132,19 @@ def append(session: Session, *, actor: str, action: str, subject: tuple[str, obj
     return entry
 
 
+def _seal(session: Session, action: str, kind: str, record_id: str) -> dict:
+    """The seal of record ``kind`` ``record_id`` as it now stands in this transaction; a record
+    created by ``action`` must not reuse the number of one removed behind leaktrace's back."""
+    if action in seals.CREATES.get(kind, ()):
+        before = seals.latest_seal(session, kind, record_id)
+        if before is not None and before[1] is not None:
+            raise EvidenceTampered(
+                f"{kind} {record_id} was removed from the database outside leaktrace (audit entry {before[0]} sealed it); "
+                "nothing was stored; run 'leaktrace audit verify'."
+            )
+    return {"v": seals.VERSION, "sha256": seals.digest(session, kind, record_id)}
+
+
 @dataclass(frozen=True)
 class Check:
     """The result of :func:`verify`: ok, or the first bad entry's id, what is wrong (``problem``:
@@ -134,6 +155,8 @@ class Check:
     bad_id: int | None = None
     problem: str | None = None
     reason: str = ""
+    record: str | None = None  # "finding 3": the sealed record that fails, when one does
+    records: int = 0  # sealed records checked
 
 
 def _recompute(entry: AuditEntry, *, id: int | None = None) -> str | None:
@@ -154,8 +177,16 @@ def _recompute(entry: AuditEntry, *, id: int | None = None) -> str | None:
 
 
 def verify(session: Session) -> Check:
-    """Walk the chain from the first entry; stop at the first one that does not hold."""
+    """The chain (:func:`verify_chain`), then every sealed record against its latest seal."""
     entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    check = verify_chain(session, entries)
+    return check if not check.ok else _check_records(session, entries)
+
+
+def verify_chain(session: Session, entries: list[AuditEntry] | None = None) -> Check:
+    """Walk the chain from the first entry; stop at the first one that does not hold."""
+    if entries is None:
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
     by_hash = {e.hash: e for e in entries}
     prev: AuditEntry | None = None
     for entry in entries:
@@ -218,3 +249,10 @@ def _check_head(session: Session, entries: list[AuditEntry], last: AuditEntry | 
     if last is not None and last.hash != head_hash:
         return Check(False, len(entries), last.id, "edited", f"audit entry {last.id} was edited: it is not the recorded head of the log.")
     return Check(True, len(entries))
+
+
+def _check_records(session: Session, entries: list[AuditEntry]) -> Check:
+    """Every sealed record against its latest seal (the chain has been verified)."""
+    for breach in seals.scan(session, entries):
+        return Check(False, len(entries), breach.entry_id, breach.problem, breach.reason, breach.record)
+    return Check(True, len(entries), records=len(seals.latest_seals(entries)))

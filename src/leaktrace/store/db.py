@@ -115,8 +115,12 @@ def session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[S
     lock (SQLite: deferred ``BEGIN`` under ``PRAGMA query_only``; PostgreSQL: ``READ ONLY``),
     and a write in it fails. :func:`transaction` over the same factory still writes.
     """
+    from leaktrace.store import seals
+
     bind = engine.execution_options(**{READONLY_OPTION: True}) if readonly else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    factory = sessionmaker(bind=bind, expire_on_commit=False)
+    seals.install(factory)  # a sealed record that no longer matches its seal is never changed
+    return factory
 
 
 @contextmanager

@@ -1,0 +1,287 @@
+"""Seals: each audit entry about a finding, share, case, asset or recipient carries the SHA-256 of
+that whole record as stored, so an edit made straight in the database is named by ``audit verify``.
+
+A record's canonical form is its row and its child rows (a finding's scores; a share's copies;
+a case's events, remediation actions and responsible recipients), every column by name, values
+as JSON (datetimes ISO 8601 UTC), children ordered by id, NULL columns left out (so a column a
+later migration adds keeps old seals valid), serialised by :func:`leaktrace.store.audit.canonical_json`
+and hashed. The seal of a record is the one in the *latest* entry about it: the record must
+match it now, and a record no entry seals was inserted behind leaktrace's back. A record whose
+latest seal says ``null`` was deleted by leaktrace; any other missing record was deleted by hand.
+
+Changing a record that no longer matches its seal is refused before the change is written
+(:func:`guard`, a ``before_flush`` hook every session of the store carries): a legitimate update
+never re-seals, and so never launders, a forged row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, event, select
+from sqlalchemy.orm import Session
+
+from leaktrace.errors import EvidenceTampered
+from leaktrace.store import models
+
+__all__ = ["CREATES", "SEALED", "VERSION", "Breach", "check_record", "digest", "guard", "install", "latest_seal", "latest_seals", "record_of", "scan"]
+
+VERSION = 1
+#: record type → the audit actions that create such a record
+CREATES: dict[str, tuple[str, ...]] = {
+    "finding": ("trace",),
+    "share": ("share",),
+    "case": ("case.open",),
+    "asset": ("asset.add",),
+    "recipient": ("recipient.add",),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of sealed record is stored: its table and its child tables (by foreign key)."""
+
+    table: Table
+    children: tuple[tuple[Table, str], ...] = ()
+
+
+SEALED: dict[str, Kind] = {
+    "finding": Kind(models.Finding.__table__, ((models.FindingScore.__table__, "finding_id"),)),
+    "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),)),
+    "case": Kind(
+        models.Case.__table__,
+        (
+            (models.CaseEvent.__table__, "case_id"),
+            (models.RemediationAction.__table__, "case_id"),
+            (models.CaseResponsible.__table__, "case_id"),
+        ),
+    ),
+    "asset": Kind(models.Asset.__table__),
+    "recipient": Kind(models.Recipient.__table__),
+}
+
+#: mapped class → (record type, attribute holding the record's id)
+_OWNERS: dict[type, tuple[str, str]] = {
+    models.Finding: ("finding", "id"),
+    models.FindingScore: ("finding", "finding_id"),
+    models.Share: ("share", "id"),
+    models.Copy: ("share", "share_id"),
+    models.Case: ("case", "id"),
+    models.CaseEvent: ("case", "case_id"),
+    models.RemediationAction: ("case", "case_id"),
+    models.CaseResponsible: ("case", "case_id"),
+    models.Asset: ("asset", "id"),
+    models.Recipient: ("recipient", "id"),
+}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _row(mapping: Any) -> dict[str, Any]:
+    return {k: _value(v) for k, v in mapping.items() if v is not None}
+
+
+def _canonical(kind: str, row: dict[str, Any], children: dict[str, list[dict[str, Any]]]) -> str:
+    from leaktrace.store.audit import canonical_json
+
+    return canonical_json({"v": VERSION, "type": kind, "row": row, "children": children})
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_of(session: Session, kind: str, record_id: object) -> str | None:
+    """The canonical form of record ``kind`` ``record_id`` as stored now (None: no such row).
+
+    Read with Core statements on the session's connection: what the database holds in this
+    transaction, not what the session has cached."""
+    spec = SEALED[kind]
+    connection = session.connection()
+    key = int(str(record_id))
+    row = connection.execute(select(spec.table).where(spec.table.c.id == key)).mappings().first()
+    if row is None:
+        return None
+    children = {
+        table.name: [_row(r) for r in connection.execute(select(table).where(table.c[fk] == key).order_by(table.c.id)).mappings()]
+        for table, fk in spec.children
+    }
+    return _canonical(kind, _row(row), children)
+
+
+def digest(session: Session, kind: str, record_id: object) -> str | None:
+    """The SHA-256 (hex) of record ``kind`` ``record_id`` as stored now; None when there is no such row."""
+    text = record_of(session, kind, record_id)
+    return None if text is None else _hash(text)
+
+
+def _all_digests(session: Session, kind: str) -> dict[str, str]:
+    """Every record of ``kind`` → its digest, in a few statements (one per table)."""
+    spec = SEALED[kind]
+    connection = session.connection()
+    rows = {str(r["id"]): _row(r) for r in connection.execute(select(spec.table).order_by(spec.table.c.id)).mappings()}
+    children: dict[str, dict[str, list[dict[str, Any]]]] = {rid: {t.name: [] for t, _ in spec.children} for rid in rows}
+    for table, fk in spec.children:
+        for r in connection.execute(select(table).order_by(table.c.id)).mappings():
+            owner = str(r[fk])
+            if owner in children:
+                children[owner][table.name].append(_row(r))
+            else:  # a child row whose record is gone: it seals nothing, so report it through its owner
+                children.setdefault(owner, {t.name: [] for t, _ in spec.children})[table.name].append(_row(r))
+    return {rid: _hash(_canonical(kind, rows[rid], children[rid])) if rid in rows else "orphan" for rid in children}
+
+
+def seal_of(details: Any) -> tuple[bool, str | None]:
+    """(whether ``details`` carry a seal, the sealed digest or None for a deleted record)."""
+    if isinstance(details, dict) and isinstance(details.get("seal"), dict) and "sha256" in details["seal"]:
+        return True, details["seal"]["sha256"]
+    return False, None
+
+
+def latest_seals(entries: Iterable[models.AuditEntry]) -> dict[tuple[str, str], tuple[int, str | None]]:
+    """(record type, id) → (id of the latest entry sealing it, its digest or None), from ``entries`` in id order."""
+    out: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for entry in entries:
+        if entry.subject_type not in SEALED or entry.subject_id is None:
+            continue
+        try:
+            details = json.loads(entry.details)
+        except ValueError:
+            continue
+        sealed, value = seal_of(details)
+        if sealed:
+            out[(entry.subject_type, entry.subject_id)] = (entry.id, value)
+    return out
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A record that does not match its seal: which one, the entry that sealed it, what happened."""
+
+    kind: str
+    record_id: str
+    entry_id: int | None
+    problem: str  # edited | removed | inserted
+    reason: str
+
+    @property
+    def record(self) -> str:
+        return f"{self.kind} {self.record_id}"
+
+
+def scan(session: Session, entries: list[models.AuditEntry]) -> Iterator[Breach]:
+    """Every sealed record that no longer matches the latest seal of it in ``entries`` (a verified chain)."""
+    seals = latest_seals(entries)
+    for kind in SEALED:
+        stored = _all_digests(session, kind)
+        for rid, value in sorted(stored.items(), key=lambda kv: (len(kv[0]), kv[0])):
+            entry_id, sealed = seals.get((kind, rid), (None, None))
+            if value == "orphan":
+                yield Breach(kind, rid, entry_id, "inserted", f"{kind} {rid} has rows in the database but no record (inserted by hand).")
+            elif entry_id is None:
+                yield Breach(kind, rid, None, "inserted", f"{kind} {rid} was inserted outside leaktrace: no audit entry seals it.")
+            elif sealed is None:
+                yield Breach(kind, rid, entry_id, "inserted", f"{kind} {rid} was deleted by audit entry {entry_id} but is in the database again.")
+            elif sealed != value:
+                yield Breach(kind, rid, entry_id, "edited", f"{kind} {rid} was changed after audit entry {entry_id} sealed it.")
+        for (k, rid), (entry_id, sealed) in seals.items():
+            if k == kind and sealed is not None and rid not in stored:
+                yield Breach(kind, rid, entry_id, "removed", f"{kind} {rid} was removed from the database; audit entry {entry_id} sealed it.")
+
+
+def check_record(session: Session, kind: str, record_id: object) -> Breach | None:
+    """Whether record ``kind`` ``record_id`` matches its latest seal now (None when it does)."""
+    rid = str(record_id)
+    sealed = latest_seal(session, kind, rid)
+    value = digest(session, kind, rid)
+    if sealed is None:
+        if value is None:
+            return None
+        return Breach(kind, rid, None, "inserted", f"{kind} {rid} was inserted outside leaktrace: no audit entry seals it.")
+    entry_id, expected = sealed
+    if expected == value:
+        return None
+    if value is None:
+        return Breach(kind, rid, entry_id, "removed", f"{kind} {rid} was removed from the database; audit entry {entry_id} sealed it.")
+    if expected is None:
+        return Breach(kind, rid, entry_id, "inserted", f"{kind} {rid} was deleted by audit entry {entry_id} but is in the database again.")
+    return Breach(kind, rid, entry_id, "edited", f"{kind} {rid} was changed after audit entry {entry_id} sealed it.")
+
+
+def latest_seal(session: Session, kind: str, rid: str) -> tuple[int, str | None] | None:
+    table = models.AuditEntry.__table__
+    query = select(table.c.id, table.c.details).where(table.c.subject_type == kind, table.c.subject_id == rid).order_by(table.c.id.desc())
+    for entry_id, details in session.connection().execute(query):
+        try:
+            sealed, value = seal_of(json.loads(details))
+        except ValueError:
+            continue
+        if sealed:
+            return entry_id, value
+    return None
+
+
+# ----------------------------------------------------------------------------- the guard
+
+_CHECKED = "leaktrace_seals_checked"
+
+
+def _touched(session: Session) -> set[tuple[str, str]]:
+    """The sealed records this flush will change (existing ones: new rows have nothing to check
+    unless their id was sealed before)."""
+    out: set[tuple[str, str]] = set()
+    for obj in list(session.dirty) + list(session.deleted) + list(session.new):
+        owner = _OWNERS.get(type(obj))
+        if owner is None:
+            continue
+        kind, attribute = owner
+        record_id = getattr(obj, attribute, None)
+        if record_id is None and attribute != "id":
+            parent = getattr(obj, {"finding_id": "finding", "share_id": "share", "case_id": "case"}[attribute], None)
+            record_id = getattr(parent, "id", None)
+        if record_id is not None and (obj not in session.dirty or session.is_modified(obj)):
+            out.add((kind, str(record_id)))
+    return out
+
+
+def guard(session: Session, flush_context: Any, instances: Any) -> None:
+    """``before_flush``: refuse to change a sealed record that no longer matches its seal, or to
+    reuse the id of one that was removed behind leaktrace's back."""
+    checked = session.info.setdefault(_CHECKED, set())
+    for kind, rid in sorted(_touched(session) - checked):
+        checked.add((kind, rid))
+        breach = check_record(session, kind, rid)
+        if breach is not None:
+            raise EvidenceTampered(f"{breach.reason} Nothing was changed; run 'leaktrace audit verify'.")
+
+
+def _created(session: Session, flush_context: Any) -> None:
+    """``after_flush``: records created in this transaction are sealed by their own entry, not checked."""
+    checked = session.info.setdefault(_CHECKED, set())
+    for obj in session.new:
+        owner = _OWNERS.get(type(obj))
+        if owner is not None and owner[1] == "id" and obj.id is not None:
+            checked.add((owner[0], str(obj.id)))
+
+
+def install(factory: Any) -> None:
+    """Give every session of ``factory`` (a sessionmaker) the :func:`guard`."""
+    event.listen(factory, "before_flush", guard)
+    event.listen(factory, "after_flush", _created)
+    event.listen(factory, "after_commit", _forget)
+    event.listen(factory, "after_rollback", _forget)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_CHECKED, None)
