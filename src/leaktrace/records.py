@@ -17,6 +17,8 @@ finding keeps its numbers as a :class:`FindingAlignment`, the mask as a blob.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -221,8 +223,15 @@ class RecipientScore(Record):
     recipient: str
     recipient_id: int
     score: float = _rounded(4)  # the statistic T
-    p_value: float  # Hoeffding bound on P(T ≥ score) for an innocent
+    p_value: float  # Hoeffding bound on P(T ≥ score) for an innocent (0.0 once it underflows, from T ≈ 38.6)
     accused: bool
+    #: log10 of the same bound, which never underflows: ``core.bound.log10_p_bound`` of the score and the
+    #: alignments tested (services fill it); when not given, log10(p_value) if that is a normal float, else None.
+    log10_p_bound: float | None = field(default=None, metadata={"digits": 4})
+
+    def __post_init__(self) -> None:
+        if self.log10_p_bound is None and math.isfinite(self.p_value) and self.p_value >= sys.float_info.min:
+            object.__setattr__(self, "log10_p_bound", min(0.0, math.log10(self.p_value)))
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,16 @@ def test_hoeffding_holds_for_rademacher_sums_with_any_weights():
         t = signs @ (y / np.linalg.norm(y))
         for tau in (1.0, 2.0, 3.0):
             assert np.mean(t >= tau) <= bound.p_bound(tau)
+
+
+def test_log10_p_bound_is_the_log_of_the_stated_bound_and_never_underflows():
+    t = np.array([-3.0, 0.0, 1.5, 5.76, 20.0, 37.0])
+    for h in (1, 2, 3):
+        p = np.minimum(1.0, h * bound.p_bound(t))  # what a finding states (core.verdict)
+        assert np.allclose(bound.log10_p_bound(t, hypotheses=h), np.log10(p), rtol=0, atol=1e-12)
+    # where the float64 bound is 0.0 the logarithm is still exact: T = 40 gives 10^(−347.44), T = 100 10^(−2171.47)
+    assert float(bound.p_bound(40.0)) == 0.0
+    assert float(bound.log10_p_bound(40.0)) == pytest.approx(-800 / math.log(10), abs=1e-12) == pytest.approx(-347.436, abs=1e-3)
+    assert float(bound.log10_p_bound(100.0, hypotheses=2)) == pytest.approx(math.log10(2) - 5000 / math.log(10), abs=1e-9)
+    with pytest.raises(ValueError):
+        bound.log10_p_bound(1.0, hypotheses=0)

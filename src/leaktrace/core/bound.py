@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-__all__ = ["p_bound", "threshold", "accuse"]
+__all__ = ["p_bound", "log10_p_bound", "threshold", "accuse"]
 
 
 def _check(n_tested: int, epsilon: float) -> None:
@@ -63,6 +63,35 @@ def p_bound(T):
     """
     t = np.maximum(np.asarray(T, dtype=np.float64), 0.0)
     return np.minimum(np.exp(-0.5 * t * t), 1.0)
+
+
+def log10_p_bound(T, *, hypotheses: int = 1):
+    """The decimal logarithm of the p-bound a recipient's test states, min(1, h·exp(−T²/2)),
+    computed in logs so that it never underflows (the bound itself is 0.0 in float64 from T ≈ 38.6).
+
+    Parameters
+    ----------
+    T : float or ndarray
+        Scores T_r, each the best over the ``hypotheses`` alignments tested.
+    hypotheses : int
+        Alignments tested (h ≥ 1): the union bound pays h for each recipient's best score.
+
+    Returns
+    -------
+    log10_p : float64 ndarray, same shape as T
+        min(0, log10(h) − max(T, 0)² / (2 ln 10)), which is ≤ 0.
+
+    Examples
+    --------
+    >>> log10_p_bound([0.0, 2.0, 40.0]).round(2).tolist()
+    [0.0, -0.87, -347.44]
+    >>> float(log10_p_bound(40.0, hypotheses=2).round(2))
+    -347.13
+    """
+    if int(hypotheses) < 1:
+        raise ValueError(f"hypotheses must be at least 1, got {hypotheses}")
+    t = np.maximum(np.asarray(T, dtype=np.float64), 0.0)
+    return np.minimum(math.log10(int(hypotheses)) - 0.5 * t * t / math.log(10.0), 0.0)
 
 
 def threshold(n_tested: int, epsilon: float) -> float:
