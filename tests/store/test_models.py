@@ -26,7 +26,7 @@ def url(tmp_path):
 @pytest.fixture()
 def Session(url):
     engine = make_engine(url, lock_timeout_s=5)
-    yield session_factory(engine)
+    yield session_factory(engine, sealed=False)  # rows written straight, without their audit entries
     engine.dispose()
 
 
@@ -46,6 +46,8 @@ def test_migrated_schema_matches_the_models(url):
             "recipients",
             "assets",
             "shares",
+            "case_responsibles",
+            "checkpoints",
             "copies",
             "meta",
             "findings",

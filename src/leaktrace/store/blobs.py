@@ -1,15 +1,19 @@
 """Content-addressed file storage: every file is named by its SHA-256.
 
-A blob with digest ``abcdef…`` lives at ``root/ab/cdef…``, read-only. Writes go through
-:mod:`leaktrace.atomic` (a partial file, fsynced and renamed into place, the folder
-fsynced), so a blob is either absent or whole, even if the process dies mid-write.
-Storing the same bytes twice is a no-op.
+A blob with digest ``abcdef…`` lives at ``root/ab/cdef…``, read-only and private (file 0400,
+folders 0700). Writes go through :mod:`leaktrace.atomic` (a partial file, fsynced and renamed
+into place, the folder fsynced), so a blob is either absent or whole, even if the process dies
+mid-write. Storing the same bytes twice is a no-op. :meth:`BlobStore.discard` deletes a blob
+for good (a delivered copy that is not retained), its folder fsynced so the deletion survives
+a power cut.
 
 >>> import tempfile
 >>> blobs = BlobStore(Path(tempfile.mkdtemp()))
 >>> digest = blobs.put(b"hello")
 >>> digest[:12], blobs.get(digest), blobs.verify(digest)
 ('2cf24dba5fb0', b'hello', True)
+>>> blobs.discard(digest), blobs.exists(digest), blobs.discard(digest)
+(True, False, False)
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from leaktrace.atomic import staged, write_atomic
+from leaktrace.atomic import fsync_dir, private_dir, staged, write_atomic
 from leaktrace.errors import BadInput, NotFound
 
 __all__ = ["BlobStore"]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
-_READ_ONLY = 0o444
+_READ_ONLY = 0o400
 
 
 class BlobStore:
@@ -53,19 +57,19 @@ class BlobStore:
         target = self.path(digest)
         if target.is_file() and target.stat().st_size == len(data):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         write_atomic(target, data, mode=_READ_ONLY)
         return digest
 
     def put_file(self, source: Path | str) -> str:
         """Store a copy of the file ``source``, streamed; return its SHA-256 hex digest."""
         hasher = hashlib.sha256()
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         with open(source, "rb") as src, staged(self.root, "blob", mode=_READ_ONLY) as stage:
             size = _copy_hashing(src, stage.file, hasher)
             target = self.path(hasher.hexdigest())
             if not (target.is_file() and target.stat().st_size == size):
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(target.parent)
                 stage.publish(target)
         return hasher.hexdigest()
 
@@ -87,9 +91,22 @@ class BlobStore:
             return False
         return hasher.hexdigest() == sha256
 
+    def discard(self, sha256: str) -> bool:
+        """Delete blob ``sha256`` for good if it is stored; return whether it was.
+
+        The folder is fsynced, so a discarded blob does not come back after a power cut.
+        """
+        path = self.path(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        fsync_dir(path.parent)
+        return True
+
     def remove(self, sha256: str) -> None:
         """Delete blob ``sha256`` if it is stored (to undo a write whose record failed)."""
-        self.path(sha256).unlink(missing_ok=True)
+        self.discard(sha256)
 
     def __iter__(self) -> Iterator[str]:
         """The digests of all stored blobs (for checks and backups)."""

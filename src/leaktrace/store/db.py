@@ -42,6 +42,7 @@ from leaktrace.errors import Busy, Conflict
 
 __all__ = [
     "current_revision",
+    "downgrade",
     "engine_revision",
     "head_revision",
     "make_engine",
@@ -108,8 +109,11 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
     return engine
 
 
-def session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
+def session_factory(engine: Engine, *, readonly: bool = False, sealed: bool = True) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay usable after commit (``expire_on_commit=False``).
+
+    ``sealed`` (always, outside tests of the tables themselves): a session refuses to change a
+    finding, share, case, asset or recipient that no longer matches its seal (``store/seals.py``).
 
     ``readonly=True``: a session opened from the factory reads without taking the write
     lock (SQLite: deferred ``BEGIN`` under ``PRAGMA query_only``; PostgreSQL: ``READ ONLY``),
@@ -119,7 +123,8 @@ def session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[S
 
     bind = engine.execution_options(**{READONLY_OPTION: True}) if readonly else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False)
-    seals.install(factory)  # a sealed record that no longer matches its seal is never changed
+    if sealed:
+        seals.install(factory)  # a sealed record that no longer matches its seal is never changed
     return factory
 
 
@@ -195,20 +200,54 @@ def upgrade(url: str, *, revision: str = "head", lock_timeout_s: float = 60.0) -
     Safe to call on every start: an up-to-date database is left as it is. Runs in
     one transaction on SQLite and PostgreSQL (both have transactional DDL).
     """
+    _migrate(url, revision, "upgrade", lock_timeout_s)
+
+
+def downgrade(url: str, *, revision: str, lock_timeout_s: float = 60.0) -> None:
+    """Take the database at ``url`` back to ``revision`` (for going back to an older leaktrace)."""
+    _migrate(url, revision, "downgrade", lock_timeout_s)
+
+
+def _migrate(url: str, revision: str, direction: str, lock_timeout_s: float) -> None:
     from alembic import command
 
     engine = make_engine(url, lock_timeout_s=lock_timeout_s)
     try:
         config = migrations_config(url)
-        with engine.begin() as connection:
+        with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            getattr(command, direction)(config, revision)
+            _check_foreign_keys(connection)
     except OperationalError as exc:
         if _is_locked(exc):
             raise Busy(f"the store {url!r} is busy: another process held it past the lock timeout; try again") from exc
         raise
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _foreign_keys_off(connection: Any) -> Iterator[None]:
+    """SQLite rebuilds a table by copy, drop and rename (Alembic's batch mode), which fails while
+    other tables reference it with foreign keys on; the pragma only takes effect outside a
+    transaction, so it is set on the driver's connection before the migration's transaction."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    """After a migration ran with foreign keys off: refuse to commit one that broke a reference."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} broken references, first in table {broken[0][0]!r}; nothing was changed")
 
 
 def current_revision(url: str) -> str | None:

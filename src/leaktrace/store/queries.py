@@ -32,7 +32,11 @@ __all__ = [
     "asset_by_id",
     "asset_by_sha256",
     "case_by_id",
+    "blob_needed",
+    "copies_by_sha256",
     "copies_of_asset",
+    "copy_of_share",
+    "delivered_copies",
     "find_asset_by_sha256",
     "find_copy_by_sha256",
     "find_recipient_by_name",
@@ -173,6 +177,43 @@ def copies_of_asset(session: Session, asset_id: int) -> list[Copy]:
     return list(session.scalars(query))
 
 
+def copies_by_sha256(session: Session, sha256: str) -> list[Copy]:
+    """Every copy whose file has SHA-256 ``sha256`` (one recipient shared one asset several times), by id."""
+    query = select(Copy).where(Copy.sha256 == sha256.lower()).options(selectinload(Copy.recipient), selectinload(Copy.share)).order_by(Copy.id)
+    return list(session.scalars(query))
+
+
+def copy_of_share(session: Session, share_id: int, recipient_ref: str) -> Copy:
+    """The copy share ``share_id`` made for the recipient named or numbered ``recipient_ref``."""
+    share = share_by_id(session, share_id)
+    recipient = recipient_by_name_or_id(session, recipient_ref)
+    for copy in share.copies:
+        if copy.recipient_id == recipient.id:
+            return copy
+    raise NotFound(f"share {share_id} made no copy for {recipient.name!r}.")
+
+
+def delivered_copies(session: Session) -> list[Copy]:
+    """Every copy that has been delivered, by id."""
+    return list(session.scalars(select(Copy).where(Copy.delivered_at.is_not(None)).order_by(Copy.id)))
+
+
+def blob_needed(session: Session, sha256: str, *, keep_delivered: bool) -> bool:
+    """Whether a record still needs the stored file ``sha256``: an asset's original, a finding's leak
+    or valid-region mask, a copy waiting for delivery (or any copy, when delivered copies are kept)."""
+    copies = select(Copy.id).where(Copy.sha256 == sha256)
+    if not keep_delivered:
+        copies = copies.where(Copy.delivered_at.is_(None))
+    for query in (
+        copies,
+        select(Asset.id).where(Asset.sha256 == sha256),
+        select(Finding.id).where((Finding.leak_sha256 == sha256) | (Finding.valid_mask_sha256 == sha256)),
+    ):
+        if session.scalar(query.limit(1)) is not None:
+            return True
+    return False
+
+
 def find_copy_by_sha256(session: Session, sha256: str) -> Copy | None:
     """The copy whose file has SHA-256 ``sha256`` (a leak that is an untouched copy), or None."""
     query = select(Copy).where(Copy.sha256 == sha256.lower()).options(selectinload(Copy.recipient), selectinload(Copy.share)).order_by(Copy.id)
@@ -218,6 +259,7 @@ def list_findings(session: Session, *, limit: int | None = None) -> list[Finding
 
 _CASE_LOADS = (
     selectinload(Case.finding).selectinload(Finding.asset),
+    selectinload(Case.finding).selectinload(Finding.scores),
     selectinload(Case.responsibles).selectinload(CaseResponsible.recipient),
     selectinload(Case.events),
     selectinload(Case.actions),
@@ -225,7 +267,7 @@ _CASE_LOADS = (
 
 
 def case_by_id(session: Session, case_id: int) -> Case:
-    """The case numbered ``case_id``, with its finding, responsible recipient, events and actions loaded."""
+    """The case numbered ``case_id``, with its finding (and its scores), responsible recipients, events and actions loaded."""
     case = session.get(Case, case_id, options=_CASE_LOADS)
     if case is None:
         raise NotFound(f"no case numbered {case_id}")
@@ -241,8 +283,9 @@ def list_cases(session: Session, *, status: str | None = None) -> list[Case]:
 
 
 def open_cases_of_finding(session: Session, finding_id: int) -> list[Case]:
-    """The cases opened on finding ``finding_id`` that are not closed."""
-    return list(session.scalars(select(Case).where(Case.finding_id == finding_id, Case.status != "closed").order_by(Case.id)))
+    """The cases opened on finding ``finding_id`` that are not closed, loaded like :func:`case_by_id`."""
+    query = select(Case).options(*_CASE_LOADS).where(Case.finding_id == finding_id, Case.status != "closed").order_by(Case.id)
+    return list(session.scalars(query))
 
 
 def action_of_case(session: Session, case_id: int, action_id: int) -> RemediationAction:

@@ -19,6 +19,28 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _cases_before() -> sa.Table:
+    """``cases`` as 0002 left it (plus ``penalty_minor``): what SQLite's batch copy needs when
+    it writes SQL for later and cannot read the table (offline mode)."""
+    return sa.Table(
+        "cases",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), sa.ForeignKey("findings.id", name="fk_cases_finding_id_findings"), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("responsible_id", sa.Integer(), sa.ForeignKey("recipients.id", name="fk_cases_responsible_id_recipients"), nullable=True),
+        sa.Column("nda_ref", sa.String(length=200), nullable=True),
+        sa.Column("penalty_amount", sa.String(length=32), nullable=True),
+        sa.Column("penalty_currency", sa.String(length=3), nullable=True),
+        sa.Column("opened_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("penalty_minor", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_cases"),
+        sa.Index("ix_cases_finding_id", "finding_id"),
+    )
+
+
 def upgrade() -> None:
     """Upgrade schema (existing penalties and responsible recipients are carried over)."""
     from leaktrace import money
@@ -61,7 +83,7 @@ def upgrade() -> None:
         bind.execute(
             sa.text("UPDATE cases SET penalty_minor = :m, penalty_currency = :c WHERE id = :i"), {"m": minor, "c": code.upper(), "i": case_id}
         )
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", copy_from=_cases_before() if offline else None) as batch:
         batch.drop_constraint("fk_cases_responsible_id_recipients", type_="foreignkey")
         batch.drop_column("responsible_id")
         batch.drop_column("penalty_amount")
@@ -75,12 +97,22 @@ def upgrade() -> None:
         sa.Column("signature", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkpoints")),
     )
+    op.create_index(op.f("ix_audit_entries_subject_type_subject_id"), "audit_entries", ["subject_type", "subject_id"], unique=False)
+    if not offline:
+        from sqlalchemy.orm import Session
+
+        from leaktrace.store import seals
+
+        with Session(bind=bind) as session:
+            seals.backfill(session, actor="leaktrace upgrade 0003")
+            session.flush()
 
 
 def downgrade() -> None:
     """Downgrade schema (keeps the first responsible recipient of each case; penalties as exact decimals)."""
     from leaktrace import money
 
+    op.drop_index(op.f("ix_audit_entries_subject_type_subject_id"), table_name="audit_entries")
     op.drop_table("checkpoints")
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("responsible_id", sa.Integer(), nullable=True))
