@@ -70,3 +70,20 @@ def test_a_bad_file_exits_2_and_nothing_is_stored(ws, tmp_path, name):
 def test_add_needs_a_file(ws):
     result, _ = ws("asset", "add", expect=2)
     assert "Missing argument" in " ".join(result.stderr.split())
+
+
+def test_add_leaves_an_audit_entry_with_the_originals_hash(ws, tmp_path):
+    a = save(tmp_path / "a.png", photo(3, (96, 128)))
+    ws("asset", "add", a, "--title", "Bumper")
+    ws("asset", "add", a)  # already registered: no second entry
+    _, entries = ws("audit", "list", "--json")
+    added = [e for e in entries if e["action"] == "asset.add"]
+    assert [(e["subject_type"], e["subject_id"]) for e in added] == [("asset", "1")]
+    details = added[0]["details"]
+    assert (details["sha256"], details["title"], details["filename"], details["width"], details["height"]) == (
+        hashlib.sha256(a.read_bytes()).hexdigest(),
+        "Bumper",
+        "a.png",
+        128,
+        96,
+    )

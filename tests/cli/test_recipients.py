@@ -1,4 +1,4 @@
-"""``leaktrace recipient add/list``: ids, --json shapes, the table, refusals."""
+"""``leaktrace recipient add/list``: ids, --json shapes, the table, refusals, who the audit trail records."""
 
 from __future__ import annotations
 
@@ -51,3 +51,21 @@ def test_add_needs_a_name_and_a_workspace(cli, tmp_path):
     assert "Missing argument" in " ".join(result.stderr.split())
     result, _ = cli("recipient", "list", "--home", tmp_path / "none", expect=2)
     assert result.stderr == f"error: no leaktrace workspace at {tmp_path / 'none'}; create one with 'leaktrace init --home {tmp_path / 'none'}'.\n"
+
+
+def test_the_recorded_actor_is_the_os_account_and_host_whatever_the_environment_says(ws, monkeypatch):
+    import os
+    import pwd
+    import socket
+
+    real = f"{pwd.getpwuid(os.geteuid()).pw_name}@{socket.gethostname()}"
+    assert not real.startswith("alice@")
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME", "LEAKTRACE_ACTOR"):
+        monkeypatch.setenv(name, "alice")
+    ws("recipient", "add", "Apex Plastics GmbH")
+    _, entries = ws("audit", "list", "--json")
+    assert {e["actor"] for e in entries} == {real}  # init's entry too, when it has one
+    added = [e for e in entries if e["action"] == "recipient.add"]
+    assert [(e["subject_type"], e["subject_id"], e["details"]["name"]) for e in added] == [("recipient", "1", "Apex Plastics GmbH")]
+    result, _ = ws("recipient", "add", "Borealis", "--actor", "alice", expect=2)  # no option chooses it either
+    assert "No such option" in " ".join(result.stderr.split())

@@ -52,7 +52,7 @@ def test_trace_json_names_the_leaker(shared):
     assert set(scores) == set(NAMES) and [c["recipient"] for c in finding["candidates"]][0] == "Castellan"
     tau = np.sqrt(2 * np.log(len(NAMES) / 1e-6))  # 5.51 for 4 recipients
     assert scores["Castellan"] > tau + 2 and all(abs(scores[n]) < tau for n in NAMES if n != "Castellan")
-    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value", "accused"} for c in finding["candidates"])
+    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value", "accused", "log10_p_bound"} for c in finding["candidates"])
     assert [c["recipient"] for c in finding["candidates"] if c["accused"]] == finding["accused"]
     assert isinstance(finding["finding_id"], int)
 
@@ -142,3 +142,54 @@ def test_print_no_asset_and_no_recipient(capsys):
     assert capsys.readouterr().out.splitlines()[-1] == "No registered asset matches this image: nobody is accused. Stored as finding 12."
     print_finding(_finding(candidates=(), reason="the asset was never shared", id=None))
     assert capsys.readouterr().out.splitlines()[-1] == "No recipient could be tested (the asset was never shared): nobody is accused."
+
+
+def test_trace_records_the_chain_of_custody(shared):
+    tmp, *_ = shared
+    custody = ["--source-url", "https://forum.example/t/123#p7", "--found-at", "2026-01-05T14:30+01:00", "--captured-by", "J. Doe"]
+    finding = json.loads(_run(tmp / "ws", "trace", tmp / "leak.jpg", *custody, "--note", "[red]saved[/red] from the thread", "--json").stdout)
+    expected = {
+        "source_url": "https://forum.example/t/123#p7",
+        "found_at": "2026-01-05T13:30:00+00:00",
+        "captured_by": "J. Doe",
+        "note": "[red]saved[/red] from the thread",
+    }
+    assert finding["custody"] == expected and finding["accused"] == ["Castellan"]
+    shown = json.loads(_run(tmp / "ws", "finding", "show", finding["finding_id"], "--json").stdout)
+    assert shown["custody"] == expected
+    text = _run(tmp / "ws", "finding", "show", finding["finding_id"]).stdout.splitlines()
+    assert text[2:6] == [
+        "Source: https://forum.example/t/123#p7",
+        "Found: 2026-01-05T13:30:00+00:00",
+        "Captured by: J. Doe",
+        "Custody note: [red]saved[/red] from the thread",  # as typed, never read as markup
+    ]
+    traced = _run(tmp / "ws", "trace", tmp / "leak.jpg", "--found-at", "2026-01-05", "--asset", "1").stdout.splitlines()
+    assert traced[1] == "Found: 2026-01-05T00:00:00+00:00" and traced[2].startswith("Asset 1 'Plan'")
+    plain = json.loads(_run(tmp / "ws", "trace", tmp / "leak.jpg", "--json").stdout)
+    assert plain["custody"] is None
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--found-at", "last tuesday"],
+            "--found-at 'last tuesday' is not an ISO 8601 date or date and time (e.g. 2027-01-05 or 2027-01-05T14:30+01:00).",
+        ),
+        (["--found-at", "2999-01-01T00:00Z"], "--found-at 2999-01-01T00:00Z is in the future (it is now "),
+        (["--found-at", "2999-01-01"], "--found-at 2999-01-01 is in the future (today is "),
+        (
+            ["--found-at", "2026-01-05T14:30"],
+            "--found-at 2026-01-05T14:30 has no time zone; add Z (UTC) or an offset such as +01:00, or give a date alone.",
+        ),
+        (["--source-url", "https:///leak.jpg"], "--source-url 'https:///leak.jpg' names no host."),
+        (["--captured-by", "x" * 201], "--captured-by is 201 characters long; at most 200 are kept."),
+    ],
+)
+def test_bad_custody_exits_2_in_one_line_and_stores_nothing(shared, args, message):
+    tmp, *_ = shared
+    before = len(json.loads(_run(tmp / "ws", "finding", "list", "--json").stdout))
+    result = _run(tmp / "ws", "trace", tmp / "leak.jpg", *args, "--json", code=2)
+    assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1 and result.stdout == ""
+    assert len(json.loads(_run(tmp / "ws", "finding", "list", "--json").stdout)) == before

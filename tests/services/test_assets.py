@@ -56,3 +56,27 @@ def test_assets_are_listed_oldest_first_and_unknown_ids_refused(ws, tmp_path):
     for bad in (999, "x", None):
         with pytest.raises(NotFound, match="no asset numbered"):
             assets.get(ws.context, bad)
+
+
+def test_each_new_asset_leaves_an_audit_entry_with_the_originals_hash(ws, tmp_path):
+    from leaktrace.services import audit
+
+    path = save(tmp_path / "bumper.png", photo(3, (120, 160)))
+    added = ws.add_assets([path], title="Bumper", actor="ana")[0]
+    ws.add_assets([path])  # a duplicate changes nothing: no entry
+    other = ws.add_assets([save(tmp_path / "door.png", photo(4, (96, 128)))])[0]  # no actor: the OS account and host
+    entries = [e for e in reversed(ws.list_audit()) if e.action == "asset.add"]
+    assert [(e.actor, e.subject_type, e.subject_id) for e in entries] == [
+        ("ana", "asset", str(added.id)),
+        (audit.default_actor(), "asset", str(other.id)),
+    ]
+    details = entries[0].details
+    assert {k: details[k] for k in ("sha256", "title", "filename", "format", "width", "height")} == {
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "title": "Bumper",
+        "filename": "bumper.png",
+        "format": "PNG",
+        "width": 160,
+        "height": 120,
+    }
+    assert ws.verify_audit().ok

@@ -73,3 +73,19 @@ def test_list_is_in_creation_order(ctx):
         recipients.add(ctx, n, org=n.upper())
     rows = recipients.list_all(ctx)
     assert [(r["id"], r["name"], r["org"]) for r in rows] == [(1, "Zeta", "ZETA"), (2, "Alpha", "ALPHA"), (3, "Mu", "MU")]
+
+
+def test_each_recipient_added_leaves_an_audit_entry(ctx):
+    from leaktrace.services import audit
+
+    apex = recipients.add(ctx, " Apex  Plastics GmbH", email="tender@apex.example", org="Apex", actor="ana")
+    borealis = recipients.add(ctx, "Borealis")
+    with pytest.raises(Conflict):
+        recipients.add(ctx, "Borealis", actor="ana")  # refused: no entry
+    entries = list(reversed(audit.list_entries(ctx)))
+    plain = [{k: v for k, v in e.details.items() if k != "seal"} for e in entries]  # the seal is the store's
+    assert [(e.actor, e.action, e.subject_type, e.subject_id, d) for e, d in zip(entries, plain, strict=True)] == [
+        ("ana", "recipient.add", "recipient", str(apex.id), {"name": "Apex Plastics GmbH", "email": "tender@apex.example", "org": "Apex"}),
+        (audit.default_actor(), "recipient.add", "recipient", str(borealis.id), {"name": "Borealis", "email": None, "org": None}),
+    ]
+    assert audit.verify(ctx).ok

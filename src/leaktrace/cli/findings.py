@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out
+from leaktrace.cli.traces import print_custody
 from leaktrace.services.workspace import Workspace
 
 app = typer.Typer(help="The stored result of every trace (kept to rebuild its evidence report).", no_args_is_help=True)
@@ -44,6 +45,7 @@ def show(finding_id: Annotated[str, typer.Argument(help="Id of the finding.")], 
         return
     out.print(f"Finding {f.id}: traced {f.created_at[:19]} by {f.actor} (leaktrace {f.software_version}, {f.elapsed_s:.2f} s)")
     out.print(f"Leak {f.leak.path} ({f.leak.width}x{f.leak.height}, sha256 {f.leak.sha256})")
+    print_custody(f.custody)
     a = f.alignment
     if f.asset is None:
         out.print(f"No asset: {f.reason or 'no registered asset matches'}.")

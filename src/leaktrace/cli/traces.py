@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out, progress_bar
-from leaktrace.records import Finding
+from leaktrace.records import Custody, Finding
 from leaktrace.services.workspace import Workspace
 
 
@@ -17,12 +17,19 @@ from leaktrace.services.workspace import Workspace
 def trace(
     leak: Annotated[Path, typer.Argument(help="The leaked image.")],
     asset: Annotated[str | None, typer.Option("--asset", help="Skip the search: the id of the asset it comes from.")] = None,
+    source_url: Annotated[str | None, typer.Option("--source-url", help="Where the leak was found: a URL or a reference.")] = None,
+    found_at: Annotated[
+        str | None,
+        typer.Option("--found-at", help="When it was found, ISO 8601: a date (2027-01-05) or a time with its zone (2027-01-05T14:30+01:00)."),
+    ] = None,
+    captured_by: Annotated[str | None, typer.Option("--captured-by", help="Who captured the leak file.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on the leak's custody.")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Find the asset a leak comes from and test every recipient of it."""
+    """Find the asset a leak comes from and test every recipient of it; record where, when and by whom the leak was found."""
     with Workspace(home) as ws, progress_bar(not json_, "tracing") as progress:
-        finding = ws.trace(leak, asset_id=asset, progress=progress)
+        finding = ws.trace(leak, asset_id=asset, progress=progress, source_url=source_url, found_at=found_at, captured_by=captured_by, note=note)
     if json_:
         emit_json(finding.to_dict())
     else:
@@ -32,6 +39,7 @@ def trace(
 def print_finding(f: Finding) -> None:
     """The finding in plain words."""
     out.print(f"Leak {f.leak.path} ({f.leak.width}x{f.leak.height}, sha256 {f.leak.sha256[:12]}…)")
+    print_custody(f.custody)
     if f.asset is None:
         out.print("No registered asset matches this image: nobody is accused." + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
@@ -66,6 +74,15 @@ def print_finding(f: Finding) -> None:
             f"(set so that any innocent among the {n} recipients is accused with probability at most {odds})."
         )
     out.print(f"Traced in {f.elapsed_s:.2f} s." + ("" if f.id is None else f" Stored as finding {f.id}."))
+
+
+def print_custody(c: Custody | None) -> None:
+    """The leak's chain of custody, one line per field given (as typed: never read as markup)."""
+    if c is None:
+        return
+    for label, value in (("Source", c.source_url), ("Found", c.found_at), ("Captured by", c.captured_by), ("Custody note", c.note)):
+        if value is not None:
+            out.print(f"{label}: {value}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

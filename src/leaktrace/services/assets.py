@@ -21,7 +21,7 @@ import numpy as np
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, mask
 from leaktrace.errors import BadInput, NotFound
-from leaktrace.services import asset_cache
+from leaktrace.services import asset_cache, audit
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -41,8 +41,13 @@ def read_limits(ctx: Context) -> dict:
     return {"max_pixels": ctx.settings.max_pixels, "max_bytes": int(ctx.settings.max_file_mb * 2**20)}
 
 
-def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: Progress | None = None) -> list[records.AssetAdded]:
-    """Register each file as an asset; every file is validated before anything is stored."""
+def add(
+    ctx: Context, paths: list[Path], *, title: str | None = None, actor: str | None = None, progress: Progress | None = None
+) -> list[records.AssetAdded]:
+    """Register each file as an asset; every file is validated before anything is stored.
+
+    Each new asset is stored with its ``asset.add`` audit entry (by ``actor``; the OS account for
+    the CLI) in one transaction; a file already registered changes nothing and leaves no entry."""
     if not paths:
         raise BadInput("no asset file given.")
     images = [(p, imagefiles.read_image(p, **read_limits(ctx)), imagefiles.image_format(p)) for p in paths]
@@ -75,6 +80,8 @@ def add(ctx: Context, paths: list[Path], *, title: str | None = None, progress: 
             )
             session.add(asset)
             session.flush()
+            details = {"sha256": sha, "title": asset.title, "filename": asset.filename, "format": fmt, "width": asset.width, "height": asset.height}
+            audit.append(session, actor, "asset.add", "asset", asset.id, details)
             out.append(_added(asset, path, duplicate=False))
         if progress:
             progress(i + 1, len(images), path.name)

@@ -4,21 +4,25 @@ A finding stores the leak file (in the blob store, by SHA-256), the asset, the a
 (homography, mirrored, method, agreement, coverage, inliers, number of hypotheses), the
 valid region (bounding box, and the full mask as a PNG blob), every recipient's score and
 p-bound, ε, the threshold, the number of tests, who is accused, who ran the trace, when,
-with which software version and how long it took. Nothing is ever re-computed to show it.
+with which software version and how long it took, and the leak's chain of custody (where and
+when it was found, who captured it: :mod:`leaktrace.services.custody`). Nothing is ever
+re-computed to show it.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from leaktrace import imagefiles
 from leaktrace._version import __version__
+from leaktrace.core import bound
 from leaktrace.errors import BadInput, NotFound
-from leaktrace.records import Alignment, AssetMatch, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
+from leaktrace.records import Alignment, AssetMatch, Custody, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
 from leaktrace.services import audit
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -44,9 +48,14 @@ def alignment_record(ctx: Context, alignment: Alignment, *, hypotheses: int, sha
 
 
 def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None) -> Finding:
-    """Store ``finding`` (and the leak file) and its audit entry in one transaction; returns it as
-    stored: with its id, when, by whom and with which version."""
+    """Store ``finding`` (and the leak file), its chain of custody and its audit entry in one
+    transaction; returns it as stored: with its id, when, by whom and with which version.
+
+    ``finding.custody`` is stored as given (:func:`leaktrace.services.traces.trace` has checked
+    it with :func:`leaktrace.services.custody.parse`); its ``found_at`` must carry its zone.
+    """
     actor = actor or audit.default_actor()
+    custody = finding.custody or Custody()
     # A trace has stored the leak already; content-addressed, a blob without its record is harmless.
     if not ctx.blobs.exists(finding.leak.sha256) and ctx.blobs.put_file(leak_path) != finding.leak.sha256:
         raise BadInput(f"{leak_path}: the file changed while it was being traced; trace it again.")
@@ -72,6 +81,10 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
             n_tests=int(finding.n_tests),
             accused=json.dumps(list(finding.accused)),
             reason=finding.reason,
+            source_url=custody.source_url,
+            found_at=None if custody.found_at is None else datetime.fromisoformat(custody.found_at),
+            captured_by=custody.captured_by,
+            custody_note=custody.note,
             actor=actor,
             software_version=__version__,
             elapsed_s=float(finding.elapsed_s),
@@ -90,20 +103,16 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
                     accused=bool(c.accused),
                 )
             )
-        audit.append(
-            session,
-            actor,
-            "trace",
-            "finding",
-            row.id,
-            {
-                "leak_sha256": finding.leak.sha256,
-                "asset_id": row.asset_id,
-                "accused": list(finding.accused),
-                "epsilon": row.epsilon,
-                "n_tests": row.n_tests,
-            },
-        )
+        details = {
+            "leak_sha256": finding.leak.sha256,
+            "asset_id": row.asset_id,
+            "accused": list(finding.accused),
+            "epsilon": row.epsilon,
+            "n_tests": row.n_tests,
+        }
+        if finding.custody is not None:
+            details["custody"] = finding.custody.to_dict()
+        audit.append(session, actor, "trace", "finding", row.id, details)
         finding_id = row.id
     return get(ctx, finding_id)
 
@@ -159,7 +168,7 @@ def _finding(f: models.Finding) -> Finding:
         leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height),
         asset=asset,
         alignment=alignment,
-        candidates=tuple(RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused) for s in f.scores),
+        candidates=tuple(RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f)) for s in f.scores),
         epsilon=f.epsilon,
         threshold=f.threshold,
         n_tests=f.n_tests,
@@ -169,7 +178,20 @@ def _finding(f: models.Finding) -> Finding:
         created_at=f.created_at.isoformat(),
         actor=f.actor,
         software_version=f.software_version,
+        custody=_custody(f),
     )
+
+
+def _custody(f: models.Finding) -> Custody | None:
+    """The stored chain of custody of a finding; None when the analyst gave none of it."""
+    if f.source_url is None and f.found_at is None and f.captured_by is None and f.custody_note is None:
+        return None
+    return Custody(f.source_url, None if f.found_at is None else f.found_at.isoformat(), f.captured_by, f.custody_note)
+
+
+def _log10_p(score: float, f: models.Finding) -> float:
+    """log10 of a stored score's p-bound (which underflows to 0.0 from T ≈ 38.6), for the h alignments the finding tested."""
+    return float(bound.log10_p_bound(score, hypotheses=max(1, f.hypotheses or 1)))
 
 
 def _number(finding_id: int | str) -> int:

@@ -1,4 +1,8 @@
-"""Recipients: the people and organisations that receive fingerprinted copies."""
+"""Recipients: the people and organisations that receive fingerprinted copies.
+
+A recipient is only ever added (its key reference fixes its fingerprints, and its scores and
+shares name it): there is no update or removal. Each addition is an audit entry.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from sqlalchemy import select
 
 from leaktrace import records
 from leaktrace.errors import BadInput, Conflict
+from leaktrace.services import audit
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -19,8 +24,10 @@ def _record(r: Recipient) -> records.Recipient:
     return records.Recipient(r.id, r.name, r.email, r.org, r.created_at.isoformat())
 
 
-def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = None) -> records.Recipient:
-    """Register a recipient; each gets a random key reference from which its fingerprints derive."""
+def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = None, actor: str | None = None) -> records.Recipient:
+    """Register a recipient; each gets a random key reference from which its fingerprints derive.
+
+    Stored with its ``recipient.add`` audit entry (by ``actor``; the OS account for the CLI) in one transaction."""
     name = " ".join(name.split())
     if not name:
         raise BadInput("a recipient needs a name.")
@@ -32,6 +39,7 @@ def add(ctx: Context, name: str, *, email: str | None = None, org: str | None = 
         recipient = Recipient(name=name, email=email, org=org, key_ref=secrets.token_hex(16))
         session.add(recipient)
         session.flush()
+        audit.append(session, actor, "recipient.add", "recipient", recipient.id, {"name": name, "email": email, "org": org})
         return _record(recipient)
 
 

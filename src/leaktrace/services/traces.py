@@ -4,13 +4,16 @@ Order matters for the bound: the asset and the alignment are chosen on image
 evidence only (feature matches, image agreement); the recipients' signs are read
 only after, for the one test per recipient. Nothing is ever re-chosen by score.
 
-Every finding is stored (see :mod:`leaktrace.services.findings`) with its audit entry,
-in one transaction, before it is returned with its id.
+Every finding is stored (see :mod:`leaktrace.services.findings`) with its audit entry and
+the leak's chain of custody (:mod:`leaktrace.services.custody`), in one transaction, before it
+is returned with its id.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +23,7 @@ from leaktrace.core import align, bound, keys, verdict, views
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
 from leaktrace.records import AssetMatch, Finding, LeakInfo, Match, RecipientScore
-from leaktrace.services import asset_cache, findings, search
+from leaktrace.services import asset_cache, custody, findings, search
 from leaktrace.services import assets as assets_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import queries
@@ -38,13 +41,21 @@ def trace(
     actor: str | None = None,
     progress: Progress | None = None,
     display_name: str | None = None,
+    source_url: str | None = None,
+    found_at: str | date | datetime | None = None,
+    captured_by: str | None = None,
+    note: str | None = None,
 ) -> Finding:
     """Trace the leak at ``leak_path``, store the finding (run by ``actor``) and return it with its id.
 
     ``display_name`` is what the finding calls the leak (an upload's original file name
-    rather than the temporary file it was saved to); the default is the path.
+    rather than the temporary file it was saved to); the default is the path. ``source_url``,
+    ``found_at``, ``captured_by`` and ``note`` are the leak's chain of custody, checked
+    before anything is traced (:func:`leaktrace.services.custody.parse`) and stored with the finding.
     """
-    return findings.record(ctx, _compute(ctx, leak_path, asset_id, progress, display_name), leak_path, actor=actor)
+    given = custody.parse(source_url=source_url, found_at=found_at, captured_by=captured_by, note=note)
+    finding = _compute(ctx, leak_path, asset_id, progress, display_name)
+    return findings.record(ctx, dataclasses.replace(finding, custody=given), leak_path, actor=actor)
 
 
 def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None, display_name: str | None = None) -> Finding:
@@ -83,7 +94,15 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments)
     order = np.argsort(-v.scores, kind="stable")
     candidates = tuple(
-        RecipientScore(recipients[i][1], recipients[i][0], float(v.scores[i]), float(v.p_values[i]), bool(v.accused[i])) for i in order
+        RecipientScore(
+            recipients[i][1],
+            recipients[i][0],
+            float(v.scores[i]),
+            float(v.p_values[i]),
+            bool(v.accused[i]),
+            float(bound.log10_p_bound(v.scores[i], hypotheses=v.n_tests // n)),
+        )
+        for i in order
     )
     step("done")
     elapsed = time.perf_counter() - start

@@ -110,6 +110,16 @@ class CopySent(public(records.Copy, "CopyRow")):  # type: ignore[misc]
         return f"/api/v1/copies/{self.sha256}"
 
 
+# ------------------------------------------------------------------------------------ traces
+#: The chain-of-custody fields of a trace (form fields of ``POST /api/v1/traces`` beside the
+#: file; checked by ``services.custody``, a bad one is a 400 naming it).
+TRACE_CUSTODY = {
+    "source_url": "Where the leak was found: an http(s)/file URL or a free reference (at most 2,000 characters).",
+    "found_at": "When it was found, ISO 8601: a date (2027-01-05, that day) or a time with its zone (2027-01-05T14:30+01:00); not in the future.",
+    "captured_by": "Who captured the leak file (at most 200 characters).",
+    "note": "A note on the leak's custody (at most 4,000 characters).",
+}
+
 # ------------------------------------------------------------------------------------ findings
 FindingPublic = public(records.Finding, "FindingPublic")  # a trace's answer and a stored finding: one record
 FindingsPublic = listing(FindingPublic, "FindingsPublic")

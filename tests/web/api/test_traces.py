@@ -24,3 +24,27 @@ def test_an_unrelated_image_names_nobody(api, tmp_path):
     r = api["analyst"].post("/api/v1/traces", files={"file": ("other.png", path.read_bytes(), "image/png")})
     assert r.status_code == 201
     assert r.json()["asset"] is None and r.json()["accused"] == []
+
+
+def test_a_trace_records_the_chain_of_custody(api, seeded):
+    custody = {"source_url": "https://forum.example/t/9", "found_at": "2026-01-05", "captured_by": "J. Doe", "note": "first post of the thread"}
+    r = api["analyst"].post("/api/v1/traces", data=custody, files={"file": ("found.jpg", seeded.leak, "image/jpeg")})
+    assert r.status_code == 201, r.text
+    expected = dict(custody, found_at="2026-01-05T00:00:00+00:00")
+    assert r.json()["custody"] == expected and r.json()["accused"] == ["Borealis Moulding AB"]
+    assert api["auditor"].get(f"/api/v1/findings/{r.json()['finding_id']}").json()["custody"] == expected
+    entry = api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]
+    assert (entry["action"], entry["actor"], entry["details"]["custody"]) == ("trace", "analyst", expected)
+
+
+def test_bad_custody_is_a_400_in_one_line_before_anything_is_traced(api, seeded):
+    before = api["auditor"].get("/api/v1/findings").json()["count"]
+    for data, words in (
+        ({"found_at": "next week"}, "--found-at 'next week' is not an ISO 8601 date"),
+        ({"found_at": "2999-01-01T00:00Z"}, "--found-at 2999-01-01T00:00Z is in the future"),
+        ({"found_at": "2026-01-05T14:30"}, "has no time zone"),
+        ({"captured_by": "a\nb"}, "--captured-by holds a control character (U+000A) at position 2."),
+    ):
+        r = api["analyst"].post("/api/v1/traces", data=data, files={"file": ("found.jpg", seeded.leak, "image/jpeg")})
+        assert r.status_code == 400 and words in r.json()["error"] and "\n" not in r.json()["error"], (data, r.text)
+    assert api["auditor"].get("/api/v1/findings").json()["count"] == before

@@ -31,6 +31,27 @@ def test_a_traced_leak_lands_on_its_finding(pages, api, seeded):
     assert "Accused: <strong>Borealis Moulding AB</strong>" in client.get(r.headers["location"]).text
 
 
+def test_the_form_records_the_chain_of_custody(pages, api, seeded):
+    client = pages["analyst"]
+    assert all(f'name="{n}"' in client.get("/trace").text for n in ("source_url", "found_at", "captured_by", "note"))
+    data = {"csrf_token": client.csrf, "asset_id": "", "source_url": "https://forum.example/t/<b>1</b>", "found_at": "2026-01-05T09:15+01:00"}
+    data |= {"captured_by": "", "note": "two lines,\r\nas typed"}
+    r = client.post("/trace", data=data, files={"file": ("found.jpg", seeded.leak, "image/jpeg")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    f = api["auditor"].get(r.headers["location"].replace("/findings/", "/api/v1/findings/")).json()
+    assert f["custody"] == {
+        "source_url": "https://forum.example/t/<b>1</b>",
+        "found_at": "2026-01-05T08:15:00+00:00",
+        "captured_by": None,
+        "note": "two lines,\nas typed",
+    }
+    html = client.get(r.headers["location"]).text
+    assert '<a href="https://forum.example/t/&lt;b&gt;1&lt;/b&gt;" rel="noopener noreferrer nofollow">' in html  # escaped, never markup
+    assert "<dt>found</dt><dd>2026-01-05 08:15 UTC</dd>" in html and "captured by" not in html
+    r = client.post("/trace", data={"csrf_token": client.csrf, "found_at": "soon"}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
+    assert r.status_code == 400 and "--found-at &#39;soon&#39; is not an ISO 8601 date" in r.text
+
+
 def test_refusals(pages, seeded):
     client = pages["analyst"]
     r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("t.png", (DATA / "truncated.png").read_bytes(), "image/png")})

@@ -29,5 +29,5 @@ def add_asset(
 ) -> list[dict]:
     """Register an image as an asset; the same shape as ``leaktrace asset add --json`` (``path``: the upload's name)."""
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
-        rows = ws.add_assets([path], title=title or path.stem)
+        rows = ws.add_assets([path], title=title or path.stem, actor=user.name)
     return [dataclasses.replace(r, path=path.name).to_dict() for r in rows]

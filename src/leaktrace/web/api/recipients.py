@@ -17,4 +17,4 @@ def list_recipients(ws: WorkspaceDep, user: require("read")) -> dict:
 
 @router.post("", response_model=RecipientPublic, status_code=201)
 def add_recipient(body: RecipientCreate, ws: WorkspaceDep, user: require("recipients")) -> dict:
-    return ws.add_recipient(body.name, email=body.email, org=body.org).to_dict()
+    return ws.add_recipient(body.name, email=body.email, org=body.org, actor=user.name).to_dict()

@@ -33,7 +33,7 @@ def add_asset(
     title: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
-        row = ws.add_assets([path], title=title.strip() or path.stem)[0]
+        row = ws.add_assets([path], title=title.strip() or path.stem, actor=user.name)[0]
     state = "was already registered as" if row.duplicate else "registered as"
     flash(request, f"{path.name} {state} asset {row.id} ({row.width}×{row.height}).")
     return redirect("/assets")

@@ -28,6 +28,6 @@ def add_recipient(
     email: Annotated[str, Form(max_length=320)] = "",
     org: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    r = ws.add_recipient(name, email=email.strip() or None, org=org.strip() or None)
+    r = ws.add_recipient(name, email=email.strip() or None, org=org.strip() or None, actor=user.name)
     flash(request, f"Recipient {r.name} registered (id {r.id}).")
     return redirect("/recipients")

@@ -21,8 +21,27 @@ def trace_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Res
 
 @router.post("/trace")
 def trace(
-    request: Request, ws: WorkspaceDep, user: require("traces"), _: Csrf, file: Annotated[UploadFile, File()], asset_id: Annotated[str, Form()] = ""
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("traces"),
+    _: Csrf,
+    file: Annotated[UploadFile, File()],
+    asset_id: Annotated[str, Form()] = "",
+    source_url: Annotated[str, Form()] = "",
+    found_at: Annotated[str, Form()] = "",
+    captured_by: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
 ) -> Response:
+    """Trace the upload with the chain of custody typed in the form (blank fields: not given)."""
     with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
-        finding = ws.trace(path, asset_id=asset_id or None, actor=user.name, display_name=f"upload:{path.name}")
+        finding = ws.trace(
+            path,
+            asset_id=asset_id or None,
+            actor=user.name,
+            display_name=f"upload:{path.name}",
+            source_url=source_url,
+            found_at=found_at,
+            captured_by=captured_by,
+            note=note,
+        )
     return redirect(f"/findings/{finding.id}")
