@@ -77,3 +77,29 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
         kept = findings.alignment_record(ws.context, alignment, hypotheses=1, shape=mask.shape)
         finding = Finding(info, None, kept, scores, 1e-6, 5.5, len(names), None, 0.25)
         return findings.record(ws.context, finding, leak, actor=actor).id
+
+
+def rewrite_history(db: Path, entry_id: int, **change) -> None:
+    """The insider's attack on the audit log, straight in SQLite: change entry ``entry_id``'s columns
+    (``details`` as a dict, ``actor``…), then recompute every entry's ``prev_hash`` and ``hash`` with
+    the package's own ``entry_hash`` and move the head in ``meta``: the chain holds again."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from leaktrace.store.audit import GENESIS, HEAD_KEY, canonical_json, entry_hash
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("select id, at, actor, action, subject_type, subject_id, details from audit_entries order by id").fetchall()
+        prev = GENESIS
+        for id_, at, actor, action, subject_type, subject_id, details in rows:
+            fields = dict(actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=json.loads(details))
+            if id_ == entry_id:
+                fields |= change
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            digest = entry_hash(id=id_, at=when, prev_hash=prev, **fields)
+            con.execute(
+                "update audit_entries set actor = ?, details = ?, prev_hash = ?, hash = ? where id = ?",
+                (fields["actor"], canonical_json(fields["details"]), prev, digest, id_),
+            )
+            prev = digest
+        con.execute("update meta set value = ? where key = ?", (f"{rows[-1][0]}:{prev}", HEAD_KEY))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,9 @@ class Workspace:
             from leaktrace.services import meta
 
             meta.remember_key(store_db.session_factory(engine), key_fingerprint(key))
+            from leaktrace.services import checkpoints
+
+            checkpoints.ensure_key(root, store_db.session_factory(engine))  # the audit log's signing key (0600)
         finally:
             engine.dispose()
         file_values = {k: v for k, v in overrides.items() if v is not None}
@@ -113,10 +115,10 @@ class Workspace:
         return keys.import_key(self.settings, Path(source))
 
     # recipients -------------------------------------------------------------
-    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None, actor: str | None = None) -> records.Recipient:
+    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None) -> records.Recipient:
         from leaktrace.services import recipients
 
-        return recipients.add(self.context, name, email=email, org=org, actor=actor)
+        return recipients.add(self.context, name, email=email, org=org)
 
     def list_recipients(self) -> list[records.Recipient]:
         from leaktrace.services import recipients
@@ -125,11 +127,11 @@ class Workspace:
 
     # assets -----------------------------------------------------------------
     def add_assets(
-        self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, actor: str | None = None, progress: Progress | None = None
+        self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, progress: Progress | None = None
     ) -> list[records.AssetAdded]:
         from leaktrace.services import assets
 
-        return assets.add(self.context, [Path(p) for p in paths], title=title, actor=actor, progress=progress)
+        return assets.add(self.context, [Path(p) for p in paths], title=title, progress=progress)
 
     def list_assets(self) -> list[records.Asset]:
         from leaktrace.services import assets
@@ -177,29 +179,11 @@ class Workspace:
         actor: str | None = None,
         progress: Progress | None = None,
         display_name: str | None = None,
-        source_url: str | None = None,
-        found_at: str | date | datetime | None = None,
-        captured_by: str | None = None,
-        note: str | None = None,
     ) -> records.Finding:
-        """Trace a leak; the finding is stored and comes back with its ``id``.
-
-        ``source_url``, ``found_at`` (ISO 8601: a date, or a time with its zone), ``captured_by``
-        and ``note`` record the leak's chain of custody with the finding (``finding.custody``)."""
+        """Trace a leak; the finding is stored and comes back with its ``id``."""
         from leaktrace.services import traces
 
-        return traces.trace(
-            self.context,
-            Path(leak),
-            asset_id=asset_id,
-            actor=actor,
-            progress=progress,
-            display_name=display_name,
-            source_url=source_url,
-            found_at=found_at,
-            captured_by=captured_by,
-            note=note,
-        )
+        return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress, display_name=display_name)
 
     # findings ---------------------------------------------------------------
     def list_findings(self, *, limit: int | None = None) -> list[records.Finding]:
@@ -257,6 +241,22 @@ class Workspace:
         from leaktrace.services import audit
 
         return audit.verify(self.context)
+
+    def checkpoint(self, *, out: str | os.PathLike[str] | None = None, actor: str | None = None) -> records.Checkpoint:
+        """Sign the audit log's current head (a checkpoint, recorded in the log); also written to ``out``, a new file."""
+        from leaktrace.services import checkpoints
+
+        return checkpoints.issue(self.context, actor=actor, out=None if out is None else Path(out))
+
+    def verify_audit_against(self, checkpoint: records.Checkpoint | Mapping[str, Any] | str | os.PathLike[str]) -> records.ConsistencyCheck:
+        """Whether today's audit log extends an older checkpoint (a record, its JSON document, or its file)."""
+        from leaktrace.services import checkpoints
+
+        if isinstance(checkpoint, (str, os.PathLike)):
+            checkpoint = checkpoints.load(Path(checkpoint))
+        elif not isinstance(checkpoint, records.Checkpoint):
+            checkpoint = checkpoints.from_dict(dict(checkpoint))
+        return checkpoints.verify_against(self.context, checkpoint)
 
     def record_audit(
         self, action: str, *, actor: str | None = None, subject_type: str | None = None, subject_id: object = None, details: dict | None = None
