@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -115,10 +116,10 @@ class Workspace:
         return keys.import_key(self.settings, Path(source))
 
     # recipients -------------------------------------------------------------
-    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None) -> records.Recipient:
+    def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None, actor: str | None = None) -> records.Recipient:
         from leaktrace.services import recipients
 
-        return recipients.add(self.context, name, email=email, org=org)
+        return recipients.add(self.context, name, email=email, org=org, actor=actor)
 
     def list_recipients(self) -> list[records.Recipient]:
         from leaktrace.services import recipients
@@ -127,11 +128,11 @@ class Workspace:
 
     # assets -----------------------------------------------------------------
     def add_assets(
-        self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, progress: Progress | None = None
+        self, paths: Sequence[str | os.PathLike[str]], *, title: str | None = None, actor: str | None = None, progress: Progress | None = None
     ) -> list[records.AssetAdded]:
         from leaktrace.services import assets
 
-        return assets.add(self.context, [Path(p) for p in paths], title=title, progress=progress)
+        return assets.add(self.context, [Path(p) for p in paths], title=title, actor=actor, progress=progress)
 
     def list_assets(self) -> list[records.Asset]:
         from leaktrace.services import assets
@@ -179,11 +180,29 @@ class Workspace:
         actor: str | None = None,
         progress: Progress | None = None,
         display_name: str | None = None,
+        source_url: str | None = None,
+        found_at: str | date | datetime | None = None,
+        captured_by: str | None = None,
+        note: str | None = None,
     ) -> records.Finding:
-        """Trace a leak; the finding is stored and comes back with its ``id``."""
+        """Trace a leak; the finding is stored and comes back with its ``id``.
+
+        ``source_url``, ``found_at`` (ISO 8601: a date, or a time with its zone), ``captured_by``
+        and ``note`` record the leak's chain of custody with the finding (``finding.custody``)."""
         from leaktrace.services import traces
 
-        return traces.trace(self.context, Path(leak), asset_id=asset_id, actor=actor, progress=progress, display_name=display_name)
+        return traces.trace(
+            self.context,
+            Path(leak),
+            asset_id=asset_id,
+            actor=actor,
+            progress=progress,
+            display_name=display_name,
+            source_url=source_url,
+            found_at=found_at,
+            captured_by=captured_by,
+            note=note,
+        )
 
     # findings ---------------------------------------------------------------
     def list_findings(self, *, limit: int | None = None) -> list[records.Finding]:
