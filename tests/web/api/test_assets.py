@@ -15,3 +15,5 @@ def test_upload_and_list(api, tmp_path):
     listed = api["auditor"].get("/api/v1/assets").json()
     mine = [a for a in listed["data"] if a["id"] == row["id"]][0]
     assert mine["title"] == "Bumper drawing" and mine["sha256"] == row["sha256"]
+    entries = [e for e in api["auditor"].get("/api/v1/audit").json()["data"] if e["action"] == "asset.add" and e["subject_id"] == str(row["id"])]
+    assert [(e["actor"], e["details"]["sha256"], e["details"]["filename"]) for e in entries] == [("analyst", row["sha256"], "drawing.png")]

@@ -9,6 +9,10 @@ def test_list_and_add(api):
     assert r.status_code == 201
     assert r.json()["name"] == "Elbe Stanztechnik GmbH" and r.json()["org"] == "Elbe"
     assert api["auditor"].get("/api/v1/recipients").json()["count"] == before["count"] + 1
+    entry = next(
+        e for e in api["auditor"].get("/api/v1/audit").json()["data"] if e["action"] == "recipient.add" and e["subject_id"] == str(r.json()["id"])
+    )
+    assert entry["actor"] == "analyst" and entry["details"]["name"] == "Elbe Stanztechnik GmbH"  # the web user, not the server's account
 
 
 def test_bad_names(api):
