@@ -112,3 +112,27 @@ def test_the_chain_of_custody_is_stored_with_the_finding_and_its_audit_entry(tmp
     nothing = ws.trace(leak)
     assert nothing.custody is None and nothing.to_dict()["custody"] is None and "custody" not in ws.list_audit(limit=1)[0].details
     ws.close()
+
+
+def test_the_chain_of_custody_is_sealed_with_its_finding(tmp_path):
+    import sqlite3
+
+    ws = Workspace.init(tmp_path / "ws")
+    asset = ws.add_assets([save(tmp_path / "asset.png", photo(7, (200, 300)))])[0]
+    ws.add_recipient("Apex")
+    ws.share(asset["id"], ["Apex"], tmp_path / "out")
+    leak = save(tmp_path / "leak.jpg", cv2.cvtColor(cv2.imread(str(next((tmp_path / "out").glob("*apex*")))), cv2.COLOR_BGR2RGB))
+    finding = ws.trace(leak, found_at="2026-01-05T10:00Z", captured_by="J. Doe")
+    assert ws.verify_audit().ok
+    ws.close()
+    for column, forged in (("found_at", "2026-01-04 10:00:00.000000"), ("captured_by", "someone else")):
+        with sqlite3.connect(tmp_path / "ws" / "leaktrace.db") as db:
+            (kept,) = db.execute(f"select {column} from findings where id = ?", (finding.id,)).fetchone()
+            db.execute(f"update findings set {column} = ? where id = ?", (forged, finding.id))
+        with Workspace(tmp_path / "ws") as ws:
+            check = ws.verify_audit()
+            assert not check.ok and check.record == f"finding {finding.id}", (column, check)
+        with sqlite3.connect(tmp_path / "ws" / "leaktrace.db") as db:
+            db.execute(f"update findings set {column} = ? where id = ?", (kept, finding.id))
+    with Workspace(tmp_path / "ws") as ws:
+        assert ws.verify_audit().ok
