@@ -50,6 +50,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("PATCH", "/api/v1/cases/{case_id}"): (401, 403, OK, 403),
     ("GET", "/api/v1/audit"): (401, OK, OK, OK),
     ("GET", "/api/v1/audit/verify"): (401, OK, OK, OK),
+    ("GET", "/api/v1/audit/checkpoint"): (401, OK, OK, OK),
+    ("POST", "/api/v1/audit/verify"): (401, OK, OK, OK),
     ("GET", "/api/v1/users"): (401, OK, 403, 403),
     ("POST", "/api/v1/users"): (401, OK, 403, 403),
     ("PATCH", "/api/v1/users/{name}"): (401, OK, 403, 403),

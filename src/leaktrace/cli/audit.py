@@ -1,8 +1,9 @@
-"""``leaktrace audit list/verify``: the hash-chained trail of who did what."""
+"""``leaktrace audit list/verify/checkpoint``: the hash-chained trail of who did what, and its signed checkpoints."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,19 +38,72 @@ def list_(
 
 @app.command("verify")
 @guarded
-def verify(home: HomeOpt = None, json_: JsonOpt = False) -> None:
-    """Check the whole chain; exit 1 naming the first bad entry if it was tampered with."""
+def verify(
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="A checkpoint file exported earlier: also prove that today's log extends it (exit 2 with the reason when it does not).",
+            show_default=False,
+        ),
+    ] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the whole chain; exit 1 naming the first bad entry if it was tampered with.
+
+    With --against, also check the log against an older signed checkpoint (a consistency proof):
+    a history rewritten with recomputed hashes passes the chain but not an older checkpoint.
+    The --json document then gains "against", the consistency check.
+    """
     with Workspace(home) as ws:
+        consistency = None if against is None else ws.verify_audit_against(against)
         result = ws.verify_audit()
     if json_:
-        emit_json(result)
-    elif result.ok:
-        head = "" if result.head is None else f"; head {result.head.id} {result.head.hash}"
-        out.print(f"ok: {result.entries} entries, the chain holds{head}")
+        emit_json(result if consistency is None else {**result.to_dict(), "against": consistency.to_dict()})
     else:
-        err.print(f"tampered: {result.reason}", markup=False)
+        if result.ok:
+            head = "" if result.head is None else f"; head {result.head.id} {result.head.hash}"
+            out.print(f"ok: {result.entries} entries, the chain holds{head}")
+        else:
+            err.print(f"tampered: {result.reason}", markup=False)
+        if consistency is not None and consistency.ok:
+            out.print(f"extends the checkpoint: {consistency.reason}", markup=False)
+        elif consistency is not None:
+            err.print(f"not extended: {consistency.reason}", markup=False)
+    if consistency is not None and not consistency.ok:
+        raise typer.Exit(2)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+@guarded
+def checkpoint(
+    out_: Annotated[
+        Path | None, typer.Option("--out", help="Also write the checkpoint's JSON to this new file (never overwritten).", show_default=False)
+    ] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Sign the log's current head (size, Merkle root, time) and print it: a checkpoint to keep off this machine.
+
+    The checkpoint is recorded in the log (after the entries it covers) and also written into the
+    checkpoint_dir setting's folder when that is set. Keep it where the workspace's administrators
+    cannot change it: 'audit verify --against FILE' proves later that the log only grew since.
+    """
+    with Workspace(home) as ws:
+        head = ws.checkpoint(out=out_)
+    if json_:
+        emit_json(head)
+        return
+    out.print(f"checkpoint of {head.tree_size} entries, signed {head.timestamp}", markup=False)
+    out.print(f"  log        {head.log_id}", markup=False)
+    out.print(f"  root       {head.root_hash}", markup=False)
+    out.print(f"  key id     {head.key_id}", markup=False)
+    out.print(f"  signature  {head.signature}", markup=False)
+    if out_ is not None:
+        out.print(f"written to {out_}", markup=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -154,6 +154,8 @@ CasesPublic = listing(CasePublic, "CasesPublic")
 AuditEntryPublic = public(records.AuditEntry)
 AuditPublic = listing(AuditEntryPublic, "AuditPublic")
 AuditVerifyPublic = public(records.AuditCheck, "AuditVerifyPublic")
+CheckpointPublic = public(records.Checkpoint)  # also the body of POST /audit/verify: a checkpoint exported earlier
+ConsistencyCheckPublic = public(records.ConsistencyCheck)
 
 # ------------------------------------------------------------------------------------ users and tokens
 

@@ -12,3 +12,41 @@ def test_trail_and_verify(api):
     assert api["auditor"].get("/api/v1/audit?limit=2").json()["count"] == 2
     check = api["auditor"].get("/api/v1/audit/verify").json()
     assert check["ok"] is True and check["entries"] >= entries["count"]
+
+
+def test_checkpoint_and_verify_against_it(api, seeded):
+    head = api["auditor"].get("/api/v1/audit/checkpoint").json()
+    assert set(head) == {"log_id", "tree_size", "root_hash", "timestamp", "key_id", "public_key", "signature"} and head["tree_size"] >= 5
+    newest = api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]
+    assert (newest["actor"], newest["action"], newest["id"]) == ("auditor", "checkpoint", head["tree_size"] + 1)
+    api["analyst"].post("/api/v1/recipients", json={"name": "Gdansk Trim Sp. z o.o."})  # the log grows
+    check = api["auditor"].post("/api/v1/audit/verify", json=head).json()
+    assert check["ok"] is True and check["checkpoint"] == head and check["tree_size"] >= head["tree_size"] + 2 and check["proof"]
+
+    forged = api["auditor"].post("/api/v1/audit/verify", json=head | {"tree_size": head["tree_size"] - 1}).json()
+    assert forged["ok"] is False and forged["reason"].endswith("has a signature that does not verify: it was altered or forged.")
+    r = api["auditor"].post("/api/v1/audit/verify", json=head | {"root_hash": "not hex"})
+    assert r.status_code == 400 and r.json() == {
+        "error": "the checkpoint: not a leaktrace checkpoint (root_hash is not 64 lowercase hex digits).",
+        "status": 400,
+    }
+    assert api["auditor"].post("/api/v1/audit/verify", json={"tree_size": 3}).status_code == 422
+
+
+def test_a_rewritten_history_fails_against_an_older_checkpoint_over_rest(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from leaktrace.services.workspace import Workspace
+    from leaktrace.web.app import create_app
+    from tests.conftest import rewrite_history
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_user("legal", "auditor", "legal-password-1", actor="setup")
+    token = ws.create_token("legal", name="tests", actor="setup")["token"]
+    ws.close()
+    client = TestClient(create_app(ws.settings), headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
+    head = client.get("/api/v1/audit/checkpoint").json()
+    rewrite_history(tmp_path / "ws" / "leaktrace.db", 1, actor="mallory")
+    assert client.get("/api/v1/audit/verify").json()["ok"] is True
+    check = client.post("/api/v1/audit/verify", json=head).json()
+    assert check["ok"] is False and check["reason"].startswith("today's log does not extend the checkpoint signed")
