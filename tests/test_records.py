@@ -40,9 +40,9 @@ def _case(done=(True, False)) -> Case:
         3,
         7,
         "open",
-        RecipientRef(2, "Borealis"),
+        (RecipientRef(2, "Borealis"), RecipientRef(4, "Apex")),
         "NDA-1",
-        Penalty("1000", "EUR"),
+        Penalty("1000.00", "EUR", 100000, "1,000.00 EUR"),
         "ana",
         AT,
         AT,
@@ -117,6 +117,9 @@ def test_a_record_reads_like_its_document():
         r["key_ref"]
     c = _case()
     assert c["responsible"] == {"id": 2, "name": "Borealis"} and c["actions_open"] == 1 and len(c) == len(c.to_dict())
+    assert c.responsible == c.responsibles[0] and c["responsibles"] == [{"id": 2, "name": "Borealis"}, {"id": 4, "name": "Apex"}]
+    assert c["penalty"] == {"amount": "1000.00", "currency": "EUR", "minor": 100000, "display": "1,000.00 EUR"}
+    assert dataclasses.replace(c, responsibles=()).to_dict()["responsible"] is None
 
 
 def test_records_are_frozen_and_equal_by_value():

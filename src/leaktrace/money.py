@@ -4,7 +4,8 @@ A penalty of "250.000,00 EUR" is 25,000,000 cents; it must never become 250 EUR 
 parser took the dot for a decimal point. :func:`parse_amount` reads the ways people write
 amounts (``250000``, ``250,000.00``, ``250.000,00``, ``250 000``, ``250'000.50``) and refuses,
 in one line, anything it could read two ways (``250.000``, ``1,5,0``) or that has more decimals
-than the currency has (``10.5 JPY``).
+than the currency has (``10.5 JPY``). A currency without decimals has no decimal mark to mistake,
+so ``100,000 JPY`` and ``100.000 JPY`` are both one hundred thousand yen.
 
 >>> parse_amount("250.000,00", "EUR"), parse_amount("250,000.00", "EUR"), parse_amount("250000", "EUR")
 (25000000, 25000000, 25000000)
@@ -12,6 +13,8 @@ than the currency has (``10.5 JPY``).
 '250,000.00 EUR'
 >>> parse_amount("12.5", "KWD")  # a dinar has 1,000 fils
 12500
+>>> parse_amount("100,000", "JPY")
+100000
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 
 from leaktrace.errors import BadInput
 
-__all__ = ["CURRENCIES", "currency", "exponent", "format_amount", "parse_amount", "plain_amount"]
+__all__ = ["CURRENCIES", "MAX_MINOR", "currency", "exponent", "format_amount", "parse_amount", "plain_amount"]
 
 #: Active ISO 4217 codes (list one, 2024) → the number of decimals of their minor unit.
 CURRENCIES: dict[str, int] = {
@@ -38,6 +41,8 @@ CURRENCIES: dict[str, int] = {
 }
 
 _SPACES = " '\u00a0\u202f_"  # spaces, apostrophes and underscores only ever group digits
+#: The largest amount stored, in minor units: what a signed 64-bit column holds.
+MAX_MINOR = 2**63 - 1
 
 
 def currency(code: str) -> str:
@@ -59,8 +64,10 @@ def parse_amount(text: str, code: str) -> int:
     Spaces, apostrophes and underscores group thousands. Of ``.`` and ``,``, the last is the
     decimal mark when both appear; when only one appears it groups thousands if it repeats,
     and is the decimal mark otherwise — except that a lone mark followed by exactly three
-    digits reads two ways (``250.000``: 250 or 250,000?) and is refused. Groups of thousands
-    have three digits; decimals may not outnumber the currency's.
+    digits reads two ways (``250.000``: 250 or 250,000?) and is refused, unless the currency
+    has no decimals (then it can only group thousands). Groups of thousands have three
+    digits; decimals may not outnumber the currency's; every refusal is one line that says
+    how to write the amount instead.
     """
     places = exponent(code)
     raw = str(text).strip()
@@ -72,21 +79,41 @@ def parse_amount(text: str, code: str) -> int:
     if not re.fullmatch(r"[0-9][0-9.,']*", body) or not body[-1].isdigit():
         raise BadInput(f"penalty amount {raw!r} is not a number.")
     whole, fraction = body, ""
-    decimal = _decimal_mark(body, raw, places)
+    decimal = _decimal_mark(body, raw, currency(code))
     if decimal is not None:
         whole, _, fraction = body.rpartition(decimal)
         if not fraction.isdigit():
             raise BadInput(f"penalty amount {raw!r} is not a number.")
     if len(fraction) > places:
-        raise BadInput(f"penalty amount {raw!r} has {len(fraction)} decimal places; {currency(code)} has {places}.")
+        raise BadInput(f"penalty amount {raw!r} has {_decimals(len(fraction))}; {currency(code)} has {_decimals(places)}.")
     groups = re.split(r"[.,']", whole)
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
-        raise BadInput(f"penalty amount {raw!r} groups its digits oddly; write it as digits only, e.g. {''.join(groups)}.")
-    return int("".join(groups)) * 10**places + int(fraction.ljust(places, "0") or "0")
+        digits = "".join(groups) + (f".{fraction}" if fraction else "")
+        raise BadInput(f"penalty amount {raw!r} groups its digits oddly; write it as digits only, e.g. {digits}.")
+    minor = int("".join(groups)) * 10**places + int(fraction.ljust(places, "0") or "0")
+    if minor > MAX_MINOR:
+        raise BadInput(f"penalty amount {raw!r} is too large to store (at most {format_amount(MAX_MINOR, code)}).")
+    return minor
 
 
-def _decimal_mark(body: str, raw: str, places: int) -> str | None:
+def _decimals(n: int) -> str:
+    return "no decimals" if n == 0 else f"{n} decimal place{'s' if n != 1 else ''}"
+
+
+def _written(minor: int, places: int) -> str:
+    """``minor`` units written so that :func:`parse_amount` reads them one way only: thousands
+    grouped with ``,`` and decimals after ``.`` (``1,234.00``). A whole part under 1,000 with
+    exactly three decimals (``1.234``) would read two ways, so it gets a zero group (``0,001.234``)."""
+    whole, fraction = divmod(minor, 10**places)
+    text = f"{whole:,}" + (f".{fraction:0{places}d}" if places else "")
+    if places == 3 and whole < 1000:
+        text = f"0,{whole:03d}.{fraction:03d}" if fraction else str(whole)
+    return text
+
+
+def _decimal_mark(body: str, raw: str, code: str) -> str | None:
     """Which of ``.`` and ``,`` is the decimal mark in ``body`` (None: there are no decimals)."""
+    places = CURRENCIES[code]
     marks = [m for m in ".," if m in body]
     if len(marks) == 2:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
@@ -99,24 +126,28 @@ def _decimal_mark(body: str, raw: str, places: int) -> str | None:
     if body.count(mark) > 1:
         return None
     head, tail = body.split(mark)
-    if len(tail) == 3 and "'" not in body and head.strip("0"):
+    if len(tail) == 3 and places == 0:
+        return None  # no decimals in this currency: the mark can only group thousands
+    if len(tail) == 3 and len(head) <= 3 and "'" not in body and head.strip("0"):  # 1.234 could be 1,234
         plain = int(head + tail)
-        exact = f"{plain:,}.{'0' * places}" if places else f"{plain:,}"
-        small = f"{int(head):,}.{tail[:places]}" if places else f"{int(head):,}"
-        raise BadInput(f"penalty amount {raw!r} reads two ways ({plain:,} or {int(head):,}.{tail}): write {exact} or {small}.")
+        big = _written(plain * 10**places, places)
+        ways = f"({plain:,} or {int(head):,}.{tail})"
+        if places >= 3 or tail.endswith("0"):  # the smaller reading is an amount this currency has
+            small = _written(int(head) * 10**places + int(tail.ljust(places, "0")[:places]), places)
+            raise BadInput(f"penalty amount {raw!r} reads two ways {ways}: write {big} or {small}.")
+        raise BadInput(f"penalty amount {raw!r} reads two ways {ways}: write {big} if you mean {plain:,} ({code} has {_decimals(places)}).")
     return mark
 
 
 def plain_amount(minor: int, code: str) -> str:
     """``minor`` units of ``code`` as a plain exact decimal, e.g. ``'250000.00'``."""
     places = exponent(code)
-    if places == 0:
-        return str(minor)
-    return f"{minor // 10**places}.{minor % 10**places:0{places}d}"
+    sign, (whole, fraction) = "-" if minor < 0 else "", divmod(abs(minor), 10**places)
+    return f"{sign}{whole}.{fraction:0{places}d}" if places else f"{sign}{whole}"
 
 
 def format_amount(minor: int, code: str) -> str:
     """``minor`` units of ``code`` for people: thousands grouped, the currency's decimals, the code."""
-    places = exponent(code)
-    whole = f"{minor // 10**places:,}"
-    return f"{whole}.{minor % 10**places:0{places}d} {code}" if places else f"{whole} {code}"
+    places, code = exponent(code), currency(code)
+    sign, (whole, fraction) = "-" if minor < 0 else "", divmod(abs(minor), 10**places)
+    return f"{sign}{whole:,}.{fraction:0{places}d} {code}" if places else f"{sign}{whole:,} {code}"

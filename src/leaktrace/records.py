@@ -327,8 +327,12 @@ class CaseFinding(Record):
 
 @dataclass(frozen=True)
 class Penalty(Record):
-    amount: str  # an exact decimal, as text
-    currency: str | None  # three-letter code
+    """A contractual penalty, exact: ``minor`` units (cents) of an ISO 4217 ``currency``."""
+
+    amount: str  # the exact plain decimal, e.g. "250000.00" (leaktrace.money.plain_amount)
+    currency: str  # ISO 4217 code, e.g. EUR
+    minor: int  # the amount in the currency's minor units, e.g. 25000000 (cents)
+    display: str  # for people, e.g. "250,000.00 EUR" (leaktrace.money.format_amount)
 
 
 @dataclass(frozen=True)
@@ -347,7 +351,7 @@ class CaseEvent(Record):
     id: int
     at: str  # ISO 8601, UTC
     actor: str
-    kind: str  # opened | change | action | action_done | note
+    kind: str  # opened | change | action | action_done | note | override (a rule of evidence set aside, new = the reason)
     field: str | None
     old: str | None
     new: str | None
@@ -355,13 +359,14 @@ class CaseEvent(Record):
 
 @dataclass(frozen=True)
 class Case(Record):
-    """A leak incident followed over time: its finding, the responsible recipient, the NDA,
-    the penalty, the remediation plan, the status, and the timeline."""
+    """A leak incident followed over time: its finding, the responsible recipients (several when
+    colluders are named), the NDA, the penalty, the remediation plan, the status, and the timeline.
+    ``responsible`` is the first of ``responsibles`` (None when nobody is held responsible)."""
 
     id: int
     finding_id: int
     status: str
-    responsible: RecipientRef | None
+    responsibles: tuple[RecipientRef, ...]
     nda: str | None
     penalty: Penalty | None
     opened_by: str
@@ -371,11 +376,15 @@ class Case(Record):
     actions: tuple[RemediationStep, ...]
     events: tuple[CaseEvent, ...]
 
-    derived = ("actions_open",)
+    derived = ("actions_open", "responsible")
 
     @property
     def actions_open(self) -> int:
         return sum(not a.done for a in self.actions)
+
+    @property
+    def responsible(self) -> RecipientRef | None:
+        return self.responsibles[0] if self.responsibles else None
 
 
 @dataclass(frozen=True)

@@ -146,12 +146,14 @@ def test_cases_by_status_and_by_finding(worked):
     ws, ids, open_id, closed_id, _ = worked
     with ws.context.sessions() as s:
         case = q.case_by_id(s, open_id)
-        assert case.finding.id == ids[1] and case.responsible.name == "Borealis"
+        assert case.finding.id == ids[1] and [r.recipient.name for r in case.responsibles] == ["Borealis"]
+        assert [(sc.recipient_name, sc.accused) for sc in case.finding.scores] == [("Apex", False), ("Borealis", True)]
         assert [e.kind for e in case.events] == ["opened", "action"] and [a.text for a in case.actions] == ["Audit the supplier"]
         assert [c.id for c in q.list_cases(s)] == [closed_id, open_id]
         assert [c.id for c in q.list_cases(s, status="closed")] == [closed_id]
         assert q.list_cases(s, status="notified") == []
-        assert [c.id for c in q.open_cases_of_finding(s, ids[1])] == [open_id]
+        [found] = q.open_cases_of_finding(s, ids[1])
+        assert found.id == open_id
         assert q.open_cases_of_finding(s, ids[2]) == []  # closed cases do not count
         action = case.actions[0]
         assert q.action_of_case(s, open_id, action.id).text == "Audit the supplier"
@@ -159,6 +161,8 @@ def test_cases_by_status_and_by_finding(worked):
             q.action_of_case(s, closed_id, action.id)
         with pytest.raises(NotFound, match="no case numbered 99"):
             q.case_by_id(s, 99)
+    # loaded with what the evidence report reads, usable once the session is closed
+    assert [r.recipient.name for r in found.responsibles] == ["Borealis"] and [e.kind for e in found.events] == ["opened", "action"]
 
 
 def test_audit_newest_first(worked):

@@ -11,7 +11,11 @@ from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out
 from leaktrace.records import Case
 from leaktrace.services.workspace import Workspace
 
-app = typer.Typer(help="Leak incidents: responsible recipient, NDA, penalty, remediation, status, timeline.", no_args_is_help=True)
+app = typer.Typer(help="Leak incidents: responsible recipients, NDA, penalty, remediation, status, timeline.", no_args_is_help=True)
+
+_OVERRIDE_HELP = (
+    "Written reason to hold responsible, or penalise, a recipient the finding does not accuse (goes on the timeline and into the audit log)."
+)
 
 
 @app.command("open")
@@ -19,13 +23,16 @@ app = typer.Typer(help="Leak incidents: responsible recipient, NDA, penalty, rem
 def open_(
     finding: Annotated[str, typer.Option("--finding", help="Id of the finding the case is about.")],
     nda: Annotated[str | None, typer.Option("--nda", help="Reference of the NDA that was breached.")] = None,
-    responsible: Annotated[str | None, typer.Option("--responsible", help="Recipient name or id (default: the one accused).")] = None,
+    responsible: Annotated[
+        list[str] | None, typer.Option("--responsible", help="Recipient name or id, repeatable (default: every recipient the finding accuses).")
+    ] = None,
+    override_reason: Annotated[str | None, typer.Option("--override-reason", help=_OVERRIDE_HELP)] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Open a case on a finding and print its id."""
     with Workspace(home) as ws:
-        case = ws.open_case(finding, nda=nda, responsible=responsible)
+        case = ws.open_case(finding, nda=nda, responsible=responsible or None, override_reason=override_reason)
     if json_:
         emit_json(case)
     else:
@@ -47,8 +54,8 @@ def list_(
         return
     table = Table("id", "status", "finding", "responsible", "penalty", "open actions", "updated")
     for c in rows:
-        penalty = "" if c.penalty is None else f"{c.penalty.amount} {c.penalty.currency}"
-        who = "" if c.responsible is None else c.responsible.name
+        penalty = "" if c.penalty is None else c.penalty.display
+        who = ", ".join(r.name for r in c.responsibles)
         table.add_row(str(c.id), c.status, str(c.finding_id), who, penalty, str(c.actions_open), c.updated_at[:19])
     out.print(table)
 
@@ -70,14 +77,23 @@ def show(case_id: Annotated[str, typer.Argument(help="Id of the case.")], home: 
 def update(
     case_id: Annotated[str, typer.Argument(help="Id of the case.")],
     status: Annotated[str | None, typer.Option("--status", help="open | notified | penalty_applied | remediation | closed")] = None,
-    responsible: Annotated[str | None, typer.Option("--responsible", help="Recipient name or id.")] = None,
+    responsible: Annotated[
+        str | None, typer.Option("--responsible", help="Recipient name or id: the only responsible recipient from now on.")
+    ] = None,
+    add_responsible: Annotated[list[str] | None, typer.Option("--add-responsible", help="Also hold this recipient responsible (repeatable).")] = None,
+    remove_responsible: Annotated[
+        list[str] | None, typer.Option("--remove-responsible", help="No longer hold this recipient responsible (repeatable).")
+    ] = None,
     nda: Annotated[str | None, typer.Option("--nda", help="NDA reference.")] = None,
-    penalty_amount: Annotated[str | None, typer.Option("--penalty-amount", help="Contractual penalty, e.g. 10000.")] = None,
-    penalty_currency: Annotated[str | None, typer.Option("--penalty-currency", help="Three-letter currency code, e.g. EUR.")] = None,
+    penalty_amount: Annotated[
+        str | None, typer.Option("--penalty-amount", help="Contractual penalty, exact: 250000, 250,000.00 or 250.000,00 (never 250.000).")
+    ] = None,
+    penalty_currency: Annotated[str | None, typer.Option("--penalty-currency", help="ISO 4217 currency code, e.g. EUR, CNY, JPY.")] = None,
     add_action: Annotated[str | None, typer.Option("--add-action", help="Add a remediation action.")] = None,
     due: Annotated[str | None, typer.Option("--due", help="Due date of the added action, YYYY-MM-DD.")] = None,
     action_done: Annotated[str | None, typer.Option("--action-done", help="Mark remediation action ACTION_ID done.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Add a note to the timeline.")] = None,
+    override_reason: Annotated[str | None, typer.Option("--override-reason", help=_OVERRIDE_HELP)] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -87,6 +103,8 @@ def update(
             case_id,
             status=status,
             responsible=responsible,
+            add_responsible=add_responsible or None,
+            remove_responsible=remove_responsible or None,
             nda=nda,
             penalty_amount=penalty_amount,
             penalty_currency=penalty_currency,
@@ -94,6 +112,7 @@ def update(
             due=due,
             action_done=action_done,
             note=note,
+            override_reason=override_reason,
         )
     if json_:
         emit_json(case)
@@ -102,17 +121,20 @@ def update(
 
 
 def print_case(c: Case) -> None:
-    who = "nobody named" if c.responsible is None else c.responsible.name
+    who = ", ".join(r.name for r in c.responsibles) or "nobody named"
     out.print(
         f"Case {c.id} ({c.status}) on finding {c.finding_id}; responsible: {who}; NDA: {c.nda or '-'}"
-        + ("" if c.penalty is None else f"; penalty {c.penalty.amount} {c.penalty.currency}"),
+        + ("" if c.penalty is None else f"; penalty {c.penalty.display}"),
         markup=False,
     )
     for a in c.actions:
         due = f" due {a.due}" if a.due else ""
         out.print(f"  [{'x' if a.done else ' '}] action {a.id}: {a.text}{due}", markup=False)
     for e in c.events:
-        change = e.new if e.old is None else f"{e.old} -> {e.new}"
+        if e.kind == "override":
+            out.print(f"  {e.at[:19]} {e.actor}: override ({e.old}): {e.new}", markup=False)
+            continue
+        change = e.new if e.old is None else f"{e.old} -> {e.new or '-'}"
         out.print(f"  {e.at[:19]} {e.actor}: {e.field or e.kind} {change or ''}".rstrip(), markup=False)
 
 

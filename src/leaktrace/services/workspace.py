@@ -228,10 +228,19 @@ class Workspace:
         return reports.report(self.context, finding_id, fmt, actor=actor)
 
     # cases ------------------------------------------------------------------
-    def open_case(self, finding_id: int | str, *, nda: str | None = None, responsible: str | None = None, actor: str | None = None) -> records.Case:
+    def open_case(
+        self,
+        finding_id: int | str,
+        *,
+        nda: str | None = None,
+        responsible: str | Sequence[str] | None = None,
+        override_reason: str | None = None,
+        actor: str | None = None,
+    ) -> records.Case:
+        """Open a case on a finding; ``responsible`` (one name or id, or several) defaults to everyone it accuses."""
         from leaktrace.services import cases
 
-        return cases.open_case(self.context, finding_id, nda=nda, responsible=responsible, actor=actor)
+        return cases.open_case(self.context, finding_id, nda=nda, responsible=responsible, override_reason=override_reason, actor=actor)
 
     def list_cases(self, *, status: str | None = None) -> list[records.Case]:
         from leaktrace.services import cases
@@ -244,8 +253,9 @@ class Workspace:
         return cases.show(self.context, case_id)
 
     def update_case(self, case_id: int | str, *, actor: str | None = None, **change: Any) -> records.Case:
-        """Change a case: ``status``, ``responsible``, ``nda``, ``penalty_amount``, ``penalty_currency``,
-        ``add_action`` (+ ``due``), ``action_done``, ``note`` (see :class:`leaktrace.services.cases.CaseUpdate`)."""
+        """Change a case: ``status``, ``responsible``, ``add_responsible``, ``remove_responsible``, ``nda``,
+        ``penalty_amount``, ``penalty_currency``, ``add_action`` (+ ``due``), ``action_done``, ``note``,
+        ``override_reason`` (see :class:`leaktrace.services.cases.CaseUpdate`)."""
         from leaktrace.services import cases
 
         return cases.update(self.context, case_id, cases.CaseUpdate(**change), actor=actor)

@@ -9,6 +9,13 @@ import pytest
 from tests.conftest import photo, record_finding, save
 
 
+def _recipients(seeded):
+    from leaktrace import Workspace
+
+    with Workspace(seeded.home) as ws:
+        return ws.list_recipients()
+
+
 @pytest.fixture(scope="module")
 def finding_id(seeded, tmp_path_factory):
     """A finding of its own (no trace run) accusing Castellan, with no case yet."""
@@ -75,3 +82,23 @@ def test_refusals(pages, case_url, seeded):
     auditor = pages["auditor"]
     assert auditor.post(case_url, data={"csrf_token": auditor.csrf, "note": "x"}).status_code == 403
     assert auditor.post("/cases", data={"csrf_token": auditor.csrf, "finding_id": str(seeded.finding_id)}).status_code == 403
+
+
+def test_the_evidence_rule_on_the_page(pages, case_url, seeded):
+    client = pages["analyst"]
+    html = client.get(case_url).text
+    apex = next(r for r in _recipients(seeded) if r.name == "Apex Plastics GmbH")
+    assert f'<option value="{apex.id}">Apex Plastics GmbH</option>' in html and 'name="override_reason"' in html
+    r = client.post(case_url, data={"csrf_token": client.csrf, "add_responsible": str(apex.id)})
+    assert r.status_code == 400 and "does not accuse Apex Plastics GmbH; holding a recipient responsible" in r.text
+    r = client.post(case_url, data={"csrf_token": client.csrf, "penalty_amount": "250.000", "penalty_currency": "EUR"})
+    assert r.status_code == 400 and "reads two ways (250,000 or 250.000): write 250,000.00 or 250.00." in r.text
+    r = client.post(case_url, data={"csrf_token": client.csrf, "penalty_amount": "250.000,00", "penalty_currency": "EUR"})
+    assert "<dt>penalty</dt><dd>250,000.00 EUR</dd>" in r.text and 'placeholder="now 250,000.00 EUR"' in r.text
+    data = {"csrf_token": client.csrf, "add_responsible": str(apex.id), "override_reason": "Apex signed for the parcel"}
+    r = client.post(case_url, data=data)
+    assert "<dt>responsible</dt><dd>Castellan Composites SpA, Apex Plastics GmbH</dd>" in r.text
+    assert "overrode the evidence rule</strong> (finding" in r.text and "does not accuse Apex Plastics GmbH): “Apex signed for the parcel”" in r.text
+    assert "updated (2 changes on the timeline)" in r.text
+    r = client.post(case_url, data={"csrf_token": client.csrf, "remove_responsible": str(apex.id), "penalty_currency": "EUR"})
+    assert "<dt>responsible</dt><dd>Castellan Composites SpA</dd>" in r.text and "updated (1 change on the timeline)" in r.text

@@ -18,7 +18,7 @@ def list_cases(ws: WorkspaceDep, user: require("read"), status: str | None = Non
 
 @router.post("", response_model=CasePublic, status_code=201)
 def open_case(body: CaseCreate, ws: WorkspaceDep, user: require("cases")) -> dict:
-    return ws.open_case(body.finding_id, nda=body.nda, responsible=body.responsible, actor=user.name).to_dict()
+    return ws.open_case(body.finding_id, nda=body.nda, responsible=body.responsible, override_reason=body.override_reason, actor=user.name).to_dict()
 
 
 @router.get("/{case_id}", response_model=CasePublic)

@@ -52,6 +52,8 @@ def update_case(
     user: require("cases"),
     _: Csrf,
     status: Annotated[str, Form()] = "",
+    add_responsible: Annotated[str, Form(max_length=200)] = "",
+    remove_responsible: Annotated[str, Form(max_length=200)] = "",
     penalty_amount: Annotated[str, Form(max_length=32)] = "",
     penalty_currency: Annotated[str, Form(max_length=3)] = "",
     nda: Annotated[str, Form(max_length=200)] = "",
@@ -59,9 +61,12 @@ def update_case(
     due: Annotated[str, Form()] = "",
     action_done: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
+    override_reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     fields = {
         "status": status,
+        "add_responsible": add_responsible,
+        "remove_responsible": remove_responsible,
         "penalty_amount": penalty_amount,
         "penalty_currency": penalty_currency,
         "nda": nda,
@@ -69,6 +74,7 @@ def update_case(
         "due": due if add_action.strip() else "",
         "action_done": action_done,
         "note": note,
+        "override_reason": override_reason,
     }
     change = {k: v for k, v in ((k, _blank(v)) for k, v in fields.items()) if v is not None}
     before = ws.show_case(case_id)
