@@ -127,24 +127,35 @@ FindingsPublic = listing(FindingPublic, "FindingsPublic")
 # ------------------------------------------------------------------------------------ cases
 
 
+_OVERRIDE = "Written reason to hold responsible, or penalise, a recipient the finding does not accuse (on the timeline and in the audit log)."
+
+
 class CaseCreate(_In):
     finding_id: int
-    responsible: str | None = Field(default=None, description="Recipient name or id held responsible (default: the one accused).")
+    responsible: str | list[str] | None = Field(
+        default=None, description="Recipient name or id, or a list of them (colluders), held responsible (default: every recipient accused)."
+    )
     nda: str | None = Field(default=None, max_length=200, description="The NDA the recipient signed.")
+    override_reason: str | None = Field(default=None, max_length=2000, description=_OVERRIDE)
 
 
 class CaseUpdate(_In):
     """Fields of ``case update``; every field left out stays as it is."""
 
     status: Literal["open", "notified", "penalty_applied", "remediation", "closed"] | None = None
-    responsible: str | None = None
+    responsible: str | None = Field(default=None, description="Recipient name or id: the only responsible recipient from now on.")
+    add_responsible: list[str] | None = Field(default=None, description="Recipients (names or ids) also held responsible.")
+    remove_responsible: list[str] | None = Field(default=None, description="Recipients (names or ids) no longer held responsible.")
     nda: str | None = Field(default=None, max_length=200)
-    penalty_amount: str | None = Field(default=None, max_length=32, description="Exact decimal, e.g. '250000.00'.")
-    penalty_currency: str | None = Field(default=None, max_length=3, description="Three-letter code, e.g. EUR.")
+    penalty_amount: str | None = Field(
+        default=None, max_length=32, description="Exact amount: '250000', '250,000.00' or '250.000,00' (an ambiguous '250.000' is refused)."
+    )
+    penalty_currency: str | None = Field(default=None, max_length=3, description="ISO 4217 code, e.g. EUR (may come before the amount).")
     add_action: str | None = Field(default=None, max_length=2000, description="A remediation step to add.")
     due: str | None = Field(default=None, description="Due date of the added step, YYYY-MM-DD.")
     action_done: int | None = Field(default=None, description="Id of a remediation step now done.")
     note: str | None = Field(default=None, max_length=4000)
+    override_reason: str | None = Field(default=None, max_length=2000, description=_OVERRIDE)
 
 
 CasePublic = public(records.Case)
