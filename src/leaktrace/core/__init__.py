@@ -13,4 +13,5 @@ No files, database, clock or logging here, and inputs are never mutated.
 - ``verdict``: every recipient under every credible alignment, one family-wise bound.
 - ``quality``: PSNR and SSIM.
 - ``codec``: JPEG/WebP round-trips in memory, RGB-correct (the one place ``cv2.imencode`` meets RGB).
+- ``merkle``: the audit log as an RFC 9162 Merkle tree: roots, inclusion and consistency proofs, signed head bytes.
 """
