@@ -133,7 +133,7 @@ def test_the_log_that_grew_extends_an_older_checkpoint(ws):
     assert check.ok and check.tree_size == old.tree_size + 10 and check.proof
     assert check.reason == (
         f"today's log of {check.tree_size} entries extends the checkpoint of {old.tree_size} entries signed {old.timestamp} "
-        f"(a consistency proof of {len(check.proof)} hashes)."
+        f"(a consistency proof of {len(check.proof)} hashes)."  # 3 → 14 entries: more than one
     )
     leaves = [bytes.fromhex(h) for h in entry_hashes(ws)]
     assert check.root_hash == merkle.root(leaves).hex()

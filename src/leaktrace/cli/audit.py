@@ -52,9 +52,7 @@ def verify(
 ) -> None:
     """Check the whole chain; exit 1 naming the first bad entry if it was tampered with.
 
-    With --against, also check the log against an older signed checkpoint (a consistency proof):
-    a history rewritten with recomputed hashes passes the chain but not an older checkpoint.
-    The --json document then gains "against", the consistency check.
+    With --against, also prove that today's log extends an older signed checkpoint (a consistency proof): a history rewritten with recomputed hashes passes the chain, not an older checkpoint. The --json document then gains "against", the consistency check.
     """
     with Workspace(home) as ws:
         consistency = None if against is None else ws.verify_audit_against(against)
@@ -88,9 +86,7 @@ def checkpoint(
 ) -> None:
     """Sign the log's current head (size, Merkle root, time) and print it: a checkpoint to keep off this machine.
 
-    The checkpoint is recorded in the log (after the entries it covers) and also written into the
-    checkpoint_dir setting's folder when that is set. Keep it where the workspace's administrators
-    cannot change it: 'audit verify --against FILE' proves later that the log only grew since.
+    The checkpoint is recorded in the log (after the entries it covers) and also written into the checkpoint_dir setting's folder when that is set. Keep it where the workspace's administrators cannot change it: 'audit verify --against FILE' proves later that the log only grew since.
     """
     with Workspace(home) as ws:
         head = ws.checkpoint(out=out_)

@@ -338,7 +338,9 @@ def verify_against(ctx: Context, checkpoint: records.Checkpoint) -> records.Cons
         )
     hexes = tuple(p.hex() for p in proof)
     return result(
-        True, f"today's log of {n} entries extends the checkpoint of {m} entries signed {when} (a consistency proof of {len(proof)} hashes).", hexes
+        True,
+        f"today's log of {n} entries extends the checkpoint of {m} entries signed {when} (a consistency proof of {len(proof)} hash{'' if len(proof) == 1 else 'es'}).",
+        hexes,
     )
 
 
