@@ -103,3 +103,16 @@ def rewrite_history(db: Path, entry_id: int, **change) -> None:
             )
             prev = digest
         con.execute("update meta set value = ? where key = ?", (f"{rows[-1][0]}:{prev}", HEAD_KEY))
+
+
+def pytest_configure(config):
+    """A throwaway PostgreSQL for the tests that also run on it (see tests/_postgres.py)."""
+    from tests import _postgres
+
+    _postgres.start()
+
+
+def pytest_unconfigure(config):
+    from tests import _postgres
+
+    _postgres.stop()
