@@ -7,6 +7,7 @@ import io
 import cv2
 from pypdf import PdfReader
 
+from leaktrace.services.audit import default_actor
 from tests.conftest import photo, save
 
 
@@ -26,9 +27,13 @@ def test_report_of_a_trace_in_html_and_pdf(cli, tmp_path):
     _, pdf = cli("report", finding["finding_id"], "--out", tmp_path / "r.pdf", "--json")
     reader = PdfReader(io.BytesIO((tmp_path / "r.pdf").read_bytes()))
     body = " ".join(page.extract_text() for page in reader.pages)
-    assert 3 <= len(reader.pages) <= 8 and "Borealis" in body and finding["leak"]["sha256"][:16] in body.replace("\n", "")
+    assert 4 <= len(reader.pages) <= 9 and "Borealis" in body and finding["leak"]["sha256"][:16] in body.replace("\n", "")
+    flat = " ".join(body.split())
+    assert "The leak derives from the copy made for Borealis" in flat and "copy sent" not in flat
     _, entries = cli("audit", "list", "--json")
-    assert [e["action"] for e in entries].count("report") == 2
+    reports = [e for e in entries if e["action"] == "report"]
+    assert len(reports) == 2 and all(e["actor"] == default_actor() for e in reports)  # the OS account@host, never LOGNAME
+    assert all(e["details"]["report_at"] > finding["created_at"] for e in reports)
     _, verdict = cli("audit", "verify", "--json")
     assert verdict["ok"] is True
 

@@ -25,6 +25,8 @@ from leaktrace.report import _words as w
         (2.5e5, "2.5 × 10⁵"),
         (1e4, "10⁴"),
         (1e-300, "10⁻³⁰⁰"),
+        (5e-324, "5.0 × 10⁻³²⁴"),  # the smallest subnormal: no division by 10.0**-324 (which is 0.0)
+        (1234.5, "1,234"),
     ],
 )
 def test_power_of_ten(x, text):
@@ -37,12 +39,18 @@ def test_power_of_ten(x, text):
         (1.0, "1"),
         (2.0, "1"),  # a bound above 1 says nothing more than 1
         (0.5, "0.5"),
-        (0.0421, "0.042"),
+        (0.0421, "0.043"),  # a bound is rounded up, never down
+        (0.0011, "0.0011"),
+        (0.9991, "1"),
         (1e-3, "0.001"),
         (3.2e-12, "3.2 × 10⁻¹²"),
-        (1.5e-323, "1.5 × 10⁻³²³"),
-        (0.0, "less than 10⁻³⁰⁰"),
-        (-1e-9, "less than 10⁻³⁰⁰"),  # exp(−T²/2) underflowed
+        (3.21e-12, "3.3 × 10⁻¹²"),
+        (1.1e-300, "1.1 × 10⁻³⁰⁰"),
+        (9e-301, "< 10⁻³⁰⁰"),
+        (1.5e-323, "< 10⁻³⁰⁰"),  # subnormal: float64 has lost its digits
+        (5e-324, "< 10⁻³⁰⁰"),
+        (0.0, "< 10⁻³⁰⁰"),  # exp(−T²/2) underflowed: never "0"
+        (-1e-9, "< 10⁻³⁰⁰"),
         (math.nan, "–"),
         (math.inf, "–"),
     ],
@@ -52,17 +60,24 @@ def test_probability(p, text):
 
 
 def test_probability_of_a_score_recovers_the_bound():
-    """T = 8 gives exp(−32) = 1.27 × 10⁻¹⁴; T = 5.26 gives about 10⁻⁶."""
+    """T = 8 gives exp(−32) = 1.27 × 10⁻¹⁴; T = 5.2565 gives 1.00001 × 10⁻⁶, printed rounded up; T = 5.2566 just under 10⁻⁶."""
     assert w.probability(math.exp(-(8.0**2) / 2)) == "1.3 × 10⁻¹⁴"
-    assert w.probability(math.exp(-(5.2565**2) / 2)) == "10⁻⁶"
+    assert w.probability(math.exp(-(5.2565**2) / 2)) == "1.1 × 10⁻⁶"
+    assert w.probability(math.exp(-(5.2566**2) / 2)) == "10⁻⁶"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: power_of_ten divides by 10.0**exp, which is 0.0 for exp = −324, so a p-bound of 5e-324 (a score T ≈ 38.6) crashes the report",
-)
-def test_probability_of_the_smallest_subnormal():
-    assert w.probability(5e-324).endswith("10⁻³²⁴")
+@pytest.mark.parametrize("t", [38.5, 38.6, 38.7, 40.0, 100.0])
+def test_probability_of_a_score_whose_bound_underflows_never_reads_as_zero(t):
+    """From T ≈ 38.6 exp(−T²/2) is subnormal, then 0.0: the report says "< 10⁻³⁰⁰" and never crashes."""
+    p = math.exp(-(t**2) / 2)
+    assert p < 1e-300
+    assert w.probability(p) == "< 10⁻³⁰⁰" and w.probability_words(p) == "below 10⁻³⁰⁰"
+
+
+def test_probability_in_words():
+    assert w.probability_words(0.0421) == "at most 0.043"
+    assert w.probability_words(3.2e-12) == "at most 3.2 × 10⁻¹²"
+    assert w.probability_words(math.nan) == "–"
 
 
 @pytest.mark.parametrize("eps, text", [(1e-6, "1 in 1,000,000"), (1e-3, "1 in 1,000"), (3e-7, "1 in 3,333,333"), (1e-9, "1 in 1,000,000,000")])
@@ -104,3 +119,7 @@ def test_names(items, text):
 def test_every_alignment_method_is_explained():
     assert set(w.METHODS) == {"features", "full-frame", "search"}
     assert all(text and text == text.lower()[:1] + text[1:] and not text.endswith(".") for text in w.METHODS.values())
+
+
+def test_sizes():
+    assert w.size(48213) == "48,213 bytes" and w.size(1) == "1 byte" and w.size(None) == "not recorded"

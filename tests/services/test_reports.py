@@ -1,18 +1,23 @@
-"""reports: the evidence of a stored finding comes back from the store whole, and each report issued is audited."""
+"""reports: the evidence of a stored finding comes back from the store whole, says exactly what the
+trace tested (shares before it, other traces of the leak, the sender's own handling of the copy,
+the signed log head), refuses a tampered finding, and each report issued is audited with its maker."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from datetime import datetime
 
 import cv2
 import numpy as np
 import pytest
+from sqlalchemy import text
 
 from leaktrace import Workspace, __version__
-from leaktrace.core import bound
-from leaktrace.errors import BadInput, NotFound
-from leaktrace.records import Alignment, AssetMatch, Finding, LeakInfo, Match, RecipientScore
-from leaktrace.services import findings, reports
+from leaktrace.core import bound, merkle
+from leaktrace.errors import BadInput, EvidenceTampered, NotFound
+from leaktrace.records import Alignment, AssetMatch, Custody, Finding, LeakInfo, Match, RecipientScore
+from leaktrace.services import audit, findings, reports
 from tests.conftest import photo, record_finding, save
 
 NAMES = ("Apex", "Borealis", "Castellan")
@@ -20,7 +25,7 @@ SCORES = {"Apex": 0.4, "Borealis": 11.5, "Castellan": -1.2}
 EPSILON = 1e-6
 
 
-def _store_finding(ws, asset, leak_path, *, hypotheses=2):
+def _store_finding(ws, asset, leak_path, *, hypotheses=2, custody=None, actor="ana"):
     """A finding (no trace run) that accuses Borealis of leaking ``asset``, with a known alignment."""
     ids = {r["name"]: r["id"] for r in ws.list_recipients()}
     h, w = asset["height"], asset["width"]
@@ -35,9 +40,18 @@ def _store_finding(ws, asset, leak_path, *, hypotheses=2):
     alignment = Alignment(homography, mask, False, 31, float(mask.mean()), 0.91, "features")
     kept = findings.alignment_record(ws.context, alignment, hypotheses=hypotheses, shape=(h, w))
     finding = Finding(
-        info, AssetMatch(asset["id"], "Plan <rev B>", Match(31, float(mask.mean()), False)), kept, scores, EPSILON, tau, n_tests, None, 0.5
+        info,
+        AssetMatch(asset["id"], "Plan <rev B>", Match(31, float(mask.mean()), False)),
+        kept,
+        scores,
+        EPSILON,
+        tau,
+        n_tests,
+        None,
+        0.5,
+        custody=custody,
     )
-    return findings.record(ws.context, finding, leak_path, actor="ana"), alignment
+    return findings.record(ws.context, finding, leak_path, actor=actor), alignment
 
 
 @pytest.fixture(scope="module")
@@ -83,26 +97,32 @@ def test_evidence_states_what_the_finding_stored(stored):
 
 
 def test_evidence_holds_the_share_records_of_the_accused_only(stored):
-    ws, asset, copies, finding_id, *_ = stored
+    ws, asset, copies, finding_id, finding, *_ = stored
     e = reports.evidence(ws.context, finding_id)
     (share,) = e.shares
     assert (share.share_id, share.recipient, share.sent_by, share.note) == (1, "Borealis", "lead", "round 1")
     assert share.copy_sha256 == copies["Borealis"]["sha256"]
-    assert dict(e.input_hashes) == {
-        "leak": e.leak.sha256,
-        f"asset {asset['id']} original": asset["sha256"],
-        "copy sent to Borealis (share 1)": copies["Borealis"]["sha256"],
-    }
+    assert share.size == copies["Borealis"]["size"] > 0 and share.in_store is False  # delivered, not retained
+    # the leak, the original and the copies are listed by the report itself; the other inputs here
+    assert dict(e.input_hashes) == {"valid region used as evidence (a PNG mask)": finding.alignment.valid_mask_sha256}
 
 
-def test_html_report_is_audited_with_its_hash(stored):
-    ws, _, _, finding_id, *_ = stored
+def test_html_report_is_audited_with_its_hash_its_time_and_its_maker(stored):
+    ws, _, _, finding_id, finding, *_ = stored
     data = reports.report(ws.context, finding_id, "html", actor="legal")
     assert data.lstrip().lower().startswith(b"<!doctype html") and b"Borealis" in data
     assert b"Plan &lt;rev B&gt;" in data and b"Plan <rev B>" not in data
     entry = ws.list_audit(limit=1)[0]
     assert (entry["action"], entry["actor"], entry["subject_type"], entry["subject_id"]) == ("report", "legal", "finding", str(finding_id))
-    assert entry["details"] == {"format": "html", "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    details = entry["details"]
+    assert (details["format"], details["sha256"], details["bytes"]) == ("html", hashlib.sha256(data).hexdigest(), len(data))
+    # the report's own time, not the trace's, in the entry and in the report
+    report_at = datetime.fromisoformat(details["report_at"])
+    assert report_at > datetime.fromisoformat(finding.created_at) and report_at.utcoffset() is not None
+    page = data.decode()
+    assert "This report made</th><td>" in page and "by legal</td>" in page and "by ana</td>" in page
+    # the signed head the report printed is the one recorded
+    assert details["checkpoint"]["root_hash"] in page and len(details["evidence_digest"]) == 64
 
 
 def test_a_finding_without_an_asset_has_no_asset_evidence(tmp_path):
@@ -111,7 +131,7 @@ def test_a_finding_without_an_asset_has_no_asset_evidence(tmp_path):
         fid = record_finding(ws.home, leak, ["Apex"])
         e = reports.evidence(ws.context, fid)
         assert e.asset is None and e.shares == () and e.accused == ()
-        assert dict(e.input_hashes) == {"leak": hashlib.sha256(leak.read_bytes()).hexdigest()}
+        assert dict(e.input_hashes) == {} and e.leak.sha256 == hashlib.sha256(leak.read_bytes()).hexdigest()
         assert e.leak.image.shape == (24, 32, 3)
         assert [c.recipient for c in e.candidates] == ["Apex"]
 
@@ -137,13 +157,111 @@ def test_an_open_case_is_named_in_the_evidence(stored):
     assert reports.evidence(ws.context, finding_id).case_ref == f"case {case['id']}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: evidence() lists every share of the asset to the accused, including "
-    "shares made after the trace, so a later report states more than the trace did",
-)
 def test_a_share_made_after_the_trace_is_not_evidence(stored):
     ws, asset, copies, finding_id, *_, tmp = stored
     ws.share(asset["id"], ["Borealis"], tmp / "later", note="round 2", actor="lead")
     e = reports.evidence(ws.context, finding_id)
     assert [s.note for s in e.shares] == ["round 1"]
+
+
+# --------------------------------------------------------------------------- what a careful report adds
+
+
+@pytest.fixture
+def traced(tmp_path):
+    """A fresh workspace: three recipients, one share, a stored finding accusing Borealis (with custody)."""
+    ws = Workspace.init(tmp_path / "ws", key_custodians="M. Keller (CISO), A. Okafor ,")
+    for n in NAMES:
+        ws.add_recipient(n)
+    (asset,) = ws.add_assets([save(tmp_path / "plan.png", photo(7, (144, 192)))], title="Plan <rev B>")
+    copies = {r["recipient"]: r for r in ws.share(asset["id"], list(NAMES), tmp_path / "out", note="round 1", actor="lead")}
+    leak = cv2.resize(cv2.imread(copies["Borealis"]["path"])[8:, 12:], (96, 72), interpolation=cv2.INTER_AREA)
+    leak_path = tmp_path / "leak.jpg"
+    cv2.imwrite(str(leak_path), leak, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    custody = Custody("https://social.example/p/1", "2027-01-04T08:00:00+00:00", "S. Brandt", None)
+    finding, _ = _store_finding(ws, asset, leak_path, custody=custody)
+    yield ws, asset, copies, finding, leak_path, tmp_path
+    ws.close()
+
+
+def test_the_report_names_the_key_custodians_and_the_leaks_custody(traced):
+    ws, _, _, finding, *_ = traced
+    e = reports.evidence(ws.context, finding.id)
+    assert e.key_custodians == ("M. Keller (CISO)", "A. Okafor") and e.retain_copies is False
+    assert e.custody == Custody("https://social.example/p/1", "2027-01-04T08:00:00+00:00", "S. Brandt", None)
+    page = " ".join(reports.report(ws.context, finding.id, "html", actor="legal").decode().split())
+    assert "M. Keller (CISO) and A. Okafor" in page and "https://social.example/p/1" in page
+    assert "The leak derives from the copy made for Borealis on" in page and "copy sent" not in page
+
+
+def test_a_report_made_from_the_command_line_is_made_by_the_os_account(traced):
+    ws, _, _, finding, *_ = traced
+    data = reports.report(ws.context, finding.id, "html")
+    entry = ws.list_audit(limit=1)[0]
+    assert entry["action"] == "report" and entry["actor"] == audit.default_actor() and "@" in entry["actor"]
+    assert f"by {audit.default_actor()}</td>" in data.decode()
+
+
+def test_other_traces_of_the_same_leak_are_disclosed_before_and_after(traced):
+    ws, asset, _, finding, leak_path, _ = traced
+    later, _ = _store_finding(ws, asset, leak_path, hypotheses=1, actor="bob")
+    e = reports.evidence(ws.context, finding.id)
+    (other,) = e.other_traces
+    assert (other.finding_id, other.actor, other.accused, other.n_tests) == (str(later.id), "bob", ("Borealis",), 3)
+    assert other.traced_at >= e.created_at and other.asset == f"Plan <rev B> (asset {asset['id']})"
+    (earlier,) = reports.evidence(ws.context, later.id).other_traces
+    assert earlier.finding_id == str(finding.id)
+    unrelated = save(leak_path.parent / "other.png", photo(3, (24, 32)))
+    record_finding(ws.home, unrelated, list(NAMES))  # another leak file: not listed
+    assert len(reports.evidence(ws.context, finding.id).other_traces) == 1
+
+
+def test_every_handling_of_the_accused_copy_is_listed_from_the_log(traced):
+    ws, _, copies, finding, *_ = traced
+    ws.regenerate_copy(1, "Borealis", reason="legal hold LH-3", actor="admin")
+    ws.regenerate_copy(1, "Apex", reason="not the accused", actor="admin")
+    e = reports.evidence(ws.context, finding.id)
+    actions = [(c.action, c.actor, c.recipient, c.reason) for c in e.copy_events]
+    assert ("copy.deliver", "lead", "Borealis", None) in actions
+    assert ("copy.regenerate", "admin", "Borealis", "legal hold LH-3") in actions
+    assert all(c.recipient == "Borealis" for c in e.copy_events)  # Apex's copy is not this evidence
+    assert {c.copy_sha256 for c in e.copy_events} == {copies["Borealis"]["sha256"]}
+
+
+def test_the_report_carries_the_signed_head_and_a_valid_inclusion_proof_of_the_trace(traced):
+    ws, _, _, finding, *_ = traced
+    data = reports.report(ws.context, finding.id, "html", actor="legal").decode()
+    trace_entry = next(e for e in ws.list_audit() if e["action"] == "trace" and e["subject_id"] == str(finding.id))
+    report_entry = ws.list_audit(limit=1)[0]
+    size, root = report_entry["details"]["checkpoint"]["tree_size"], report_entry["details"]["checkpoint"]["root_hash"]
+    assert root in data and str(size) in data and trace_entry["hash"] in data
+    path = [h for h in data.split('<ol class="path">')[1].split("</ol>")[0].split("<code>")[1:]]
+    path = [bytes.fromhex(h.split("</code>")[0]) for h in path]
+    assert merkle.verify_inclusion(bytes.fromhex(trace_entry["hash"]), trace_entry["id"] - 1, size, bytes.fromhex(root), path)
+    assert "leaktrace audit verify --against CHECKPOINT_FILE" in data
+
+
+def test_a_tampered_finding_is_refused_before_anything_is_drawn(traced):
+    ws, _, _, finding, *_ = traced
+    with ws.context.engine.begin() as connection:  # the forgery of the issue: an innocent recipient accused
+        connection.execute(text("UPDATE finding_scores SET score = 12.5, accused = true WHERE recipient_name = 'Apex'"))
+    before = len(ws.list_audit())
+    with pytest.raises(EvidenceTampered) as caught:
+        reports.report(ws.context, finding.id, "pdf", actor="legal")
+    assert f"finding {finding.id}" in str(caught.value) and "\n" not in str(caught.value) and caught.value.exit_code == 2
+    assert len(ws.list_audit()) == before  # no report entry, no checkpoint
+
+
+def test_the_json_of_a_finding_carries_a_log10_bound_that_never_underflows(traced):
+    ws, asset, _, _, leak_path, _ = traced
+    ids = {r["name"]: r["id"] for r in ws.list_recipients()}
+    scores = tuple(
+        RecipientScore(n, ids[n], 40.0 if n == "Borealis" else 0.1, 0.0 if n == "Borealis" else 1.0, n == "Borealis")
+        for n in ("Borealis", "Apex", "Castellan")
+    )
+    stored = findings.get(ws.context, _store_finding(ws, asset, leak_path)[0].id)
+    stored = findings.record(ws.context, dataclasses.replace(stored, id=None, candidates=scores), leak_path, actor="ana")
+    top = findings.get(ws.context, stored.id).candidates[0].to_dict()
+    assert top["p_value"] == 0.0 and top["log10_p_bound"] == pytest.approx(np.log10(2) - 800 / np.log(10), abs=1e-4)  # 2 alignments
+    page = reports.report(ws.context, stored.id, "html", actor="legal").decode()
+    assert "&lt; 10⁻³⁰⁰" in page and "probability below 10⁻³⁰⁰" in page

@@ -16,9 +16,21 @@ from typing import Protocol
 
 from ..errors import BadInput
 from . import html, pdf
-from .data import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
+from .data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 
-__all__ = ["EvidenceData", "LeakEvidence", "AssetEvidence", "Candidate", "ShareEvidence", "Renderer", "RENDERERS", "MEDIA_TYPES", "render"]
+__all__ = [
+    "EvidenceData",
+    "LeakEvidence",
+    "AssetEvidence",
+    "Candidate",
+    "ShareEvidence",
+    "OtherTrace",
+    "CopyEvent",
+    "Renderer",
+    "RENDERERS",
+    "MEDIA_TYPES",
+    "render",
+]
 
 
 class Renderer(Protocol):

@@ -1,8 +1,8 @@
 """Everything an evidence report shows, in plain Python and numpy.
 
 The services layer fills an :class:`EvidenceData` from the store (finding, asset, leak,
-share records, audit); the renderers only read it. Nothing here opens a file or a
-session, and the master key never enters: only its fingerprint.
+share records, audit log, signed log head); the renderers only read it. Nothing here opens
+a file or a session, and the master key never enters: only its fingerprint.
 
 Examples
 --------
@@ -31,9 +31,21 @@ from types import MappingProxyType
 import numpy as np
 
 from ..errors import BadInput
-from ..records import Alignment
+from ..records import Alignment, Checkpoint, Custody, InclusionProof
 
-__all__ = ["EvidenceData", "LeakEvidence", "AssetEvidence", "Candidate", "ShareEvidence", "Alignment"]
+__all__ = [
+    "EvidenceData",
+    "LeakEvidence",
+    "AssetEvidence",
+    "Candidate",
+    "ShareEvidence",
+    "OtherTrace",
+    "CopyEvent",
+    "Alignment",
+    "Checkpoint",
+    "Custody",
+    "InclusionProof",
+]
 
 
 def _rgb(image: np.ndarray, what: str) -> np.ndarray:
@@ -103,8 +115,10 @@ class Candidate:
     recipient : str, name
     recipient_id : int
     score : float, T_r = ⟨s_r, y⟩ / ‖y‖ (best over the alignments tested)
-    p_value : float, the bound on the chance that an innocent scores this high (as the finding gives it)
+    p_value : float, the bound on the chance that an innocent scores this high (as the finding gives it;
+        0.0 once it underflows)
     accused : bool
+    log10_p : float or None, log10 of the same bound, which never underflows
     """
 
     recipient: str
@@ -112,20 +126,24 @@ class Candidate:
     score: float
     p_value: float
     accused: bool
+    log10_p: float | None = None
 
 
 @dataclass(frozen=True)
 class ShareEvidence:
-    """The record of one copy sent to an accused recipient.
+    """The record of one copy made for an accused recipient (in a share made before the trace).
 
     Attributes
     ----------
     share_id : int
-    recipient : str, name of the recipient the copy went to
-    sent_at : datetime, timezone-aware
+    recipient : str, name of the recipient the copy was made for
+    sent_at : datetime, timezone-aware: when the share was recorded
     sent_by : str, who made the share
     note : str, why (as recorded; may be empty)
-    copy_sha256 : str, hex digest of the copy file the recipient received
+    copy_sha256 : str, hex digest of the copy file made for the recipient
+    size : int or None, bytes of that file (None for copies made before sizes were kept)
+    in_store : bool or None, whether the copy's file is still held in the sender's blob store
+        (None: not known)
     """
 
     share_id: int
@@ -134,9 +152,76 @@ class ShareEvidence:
     sent_by: str
     note: str
     copy_sha256: str
+    size: int | None = None
+    in_store: bool | None = None
 
     def __post_init__(self) -> None:
         _aware(self.sent_at, f"share {self.share_id}'s sent_at")
+
+
+@dataclass(frozen=True)
+class OtherTrace:
+    """Another stored trace of the same leak file (same SHA-256), before or after this one.
+
+    Attributes
+    ----------
+    finding_id : str
+    traced_at : datetime, timezone-aware
+    actor : str, who ran it
+    accused : tuple of str, whom it accused (empty: it named nobody)
+    asset : str or None, the asset it matched ("title (asset 3)"), None when none
+    reason : str or None, why nobody was tested, when nobody was
+    epsilon : float, the bound it used
+    n_tests : int
+    """
+
+    finding_id: str
+    traced_at: datetime
+    actor: str
+    accused: tuple[str, ...]
+    asset: str | None
+    reason: str | None
+    epsilon: float
+    n_tests: int
+
+    def __post_init__(self) -> None:
+        _aware(self.traced_at, f"finding {self.finding_id}'s time")
+        object.__setattr__(self, "accused", tuple(self.accused))
+
+
+@dataclass(frozen=True)
+class CopyEvent:
+    """One audit entry about the handling of an accused recipient's copy on the sender's side:
+    delivered (``copy.deliver``), downloaded again (``copy.download``), re-made from the key and
+    the original (``copy.regenerate``) or its file removed from the blob store (``copy.discard``).
+
+    Attributes
+    ----------
+    entry_id : int, the audit entry
+    action : str
+    at : datetime, timezone-aware
+    actor : str
+    share_id : int
+    recipient : str
+    copy_sha256 : str or None
+    reason : str or None, as recorded (downloads and regenerations must give one)
+    via : str or None, how a delivered copy left ("folder", "zip", "download")
+    matches : bool or None, whether a re-made copy is byte for byte the file recorded
+    """
+
+    entry_id: int
+    action: str
+    at: datetime
+    actor: str
+    share_id: int
+    recipient: str
+    copy_sha256: str | None
+    reason: str | None
+    via: str | None = None
+    matches: bool | None = None
+
+    def __post_init__(self) -> None:
+        _aware(self.at, f"audit entry {self.entry_id}'s time")
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,9 +244,18 @@ class EvidenceData:
     alignment : leaktrace.records.Alignment or None, None when the leak could not be aligned
     candidates : tuple of Candidate, every recipient tested (any order; shown by score)
     accused : tuple of str, names of the accused recipients (empty: the evidence names nobody)
-    shares : tuple of ShareEvidence, the share records of the accused
+    shares : tuple of ShareEvidence, the share records of the accused made before the trace
     input_hashes : mapping str → str, SHA-256 of every other input (name → hex)
     case_ref : str or None
+    report_at : datetime or None, timezone-aware: when this report was made (not the trace)
+    report_by : str or None, who made it (a signed-in user, or the OS account@host)
+    custody : Custody or None, where, when and by whom the leak was found, as recorded at trace time
+    other_traces : tuple of OtherTrace, every other stored trace of the same leak file
+    key_custodians : tuple of str, the sender's holders of the master key as configured (empty: not recorded)
+    retain_copies : bool or None, whether the workspace keeps copies after delivery
+    copy_events : tuple of CopyEvent, every delivery, download and regeneration of the accused's copies
+    checkpoint : Checkpoint or None, the signed head of the audit log at the time of the report
+    inclusion : InclusionProof or None, that the finding's ``trace`` entry is in that head's tree
     """
 
     finding_id: str
@@ -181,15 +275,29 @@ class EvidenceData:
     shares: tuple[ShareEvidence, ...]
     input_hashes: Mapping[str, str] = field(default_factory=dict)
     case_ref: str | None = None
+    report_at: datetime | None = None
+    report_by: str | None = None
+    custody: Custody | None = None
+    other_traces: tuple[OtherTrace, ...] = ()
+    key_custodians: tuple[str, ...] = ()
+    retain_copies: bool | None = None
+    copy_events: tuple[CopyEvent, ...] = ()
+    checkpoint: Checkpoint | None = None
+    inclusion: InclusionProof | None = None
 
     def __post_init__(self) -> None:
         _aware(self.created_at, "created_at")
+        if self.report_at is not None:
+            _aware(self.report_at, "report_at")
         if not 0.0 < float(self.epsilon) < 1.0:
             raise BadInput(f"epsilon must be in (0, 1), got {self.epsilon}")
         set_ = object.__setattr__
         set_(self, "candidates", tuple(sorted(self.candidates, key=lambda c: -float(c.score))))
         set_(self, "accused", tuple(self.accused))
         set_(self, "shares", tuple(sorted(self.shares, key=lambda s: s.sent_at)))
+        set_(self, "other_traces", tuple(sorted(self.other_traces, key=lambda t: (t.traced_at, t.finding_id))))
+        set_(self, "copy_events", tuple(sorted(self.copy_events, key=lambda e: e.entry_id)))
+        set_(self, "key_custodians", tuple(self.key_custodians))
         set_(self, "input_hashes", MappingProxyType(dict(self.input_hashes)))
         if self.alignment is not None and self.asset is not None:
             # the valid region is kept at a resolution of its own (align.valid_grid), same aspect
@@ -238,9 +346,31 @@ class EvidenceData:
                 pixels(np.asarray(al.valid_mask, bool)),
             ],
             "candidates": [
-                [c.recipient, int(c.recipient_id), repr(float(c.score)), repr(float(c.p_value)), bool(c.accused)] for c in self.candidates
+                [
+                    c.recipient,
+                    int(c.recipient_id),
+                    repr(float(c.score)),
+                    repr(float(c.p_value)),
+                    bool(c.accused),
+                    None if c.log10_p is None else repr(float(c.log10_p)),
+                ]
+                for c in self.candidates
             ],
             "accused": list(self.accused),
-            "shares": [[s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256] for s in self.shares],
+            "shares": [[s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256, s.size, s.in_store] for s in self.shares],
             "input_hashes": dict(self.input_hashes),
+            "report": [None if self.report_at is None else self.report_at.isoformat(), self.report_by],
+            "custody": None if self.custody is None else self.custody.to_dict(),
+            "other_traces": [
+                [t.finding_id, t.traced_at.isoformat(), t.actor, list(t.accused), t.asset, t.reason, repr(float(t.epsilon)), t.n_tests]
+                for t in self.other_traces
+            ],
+            "key_custodians": list(self.key_custodians),
+            "retain_copies": self.retain_copies,
+            "copy_events": [
+                [e.entry_id, e.action, e.at.isoformat(), e.actor, e.share_id, e.recipient, e.copy_sha256, e.reason, e.via, e.matches]
+                for e in self.copy_events
+            ],
+            "checkpoint": None if self.checkpoint is None else self.checkpoint.to_dict(),
+            "inclusion": None if self.inclusion is None else self.inclusion.to_dict(),
         }

@@ -143,7 +143,7 @@ def score_plot(candidates: Sequence[Candidate], threshold: float) -> bytes:
             ax.axvline(threshold, color=PALETTE["accent"], linewidth=1.2, linestyle=(0, (4, 2)), zorder=1)
             right = threshold > lo + 0.6 * (hi - lo)  # label left of the line when it sits far right
             ax.annotate(
-                f"accusation threshold {threshold:.2f}",
+                f"threshold to name a recipient {threshold:.2f}",
                 (threshold, n - 0.3 + 0.1),
                 xytext=(-4 if right else 4, 0),
                 textcoords="offset points",
@@ -157,7 +157,7 @@ def score_plot(candidates: Sequence[Candidate], threshold: float) -> bytes:
             label.set_color(PALETTE["accused"] if a else PALETTE["ink"])
             label.set_fontweight("bold" if a else "normal")
             label.set_fontsize(8.5)
-        ax.set_xlabel("score T (an innocent recipient scores near 0)", fontsize=8, color=PALETTE["muted"])
+        ax.set_xlabel("score T (near 0 when the leak is not from their copy)", fontsize=8, color=PALETTE["muted"])
         if hidden:
             best = max(float(c.score) for c in hidden)
             fig.text(

@@ -9,6 +9,8 @@ template with ``medium="pdf"``.
 from __future__ import annotations
 
 import base64
+import json
+from datetime import datetime
 from functools import lru_cache
 
 import jinja2
@@ -31,14 +33,15 @@ def _env() -> jinja2.Environment:
     )
     env.filters.update(
         probability=words.probability,
+        probability_words=words.probability_words,
         score=words.score,
+        size=words.size,
         percent=words.percent,
         day=words.day,
         moment=words.moment,
         one_in=words.one_in,
         power=words.power_of_ten,
         sentence=lambda s: s[:1].upper() + s[1:],
-        at_most=lambda s: s if s.startswith("less") else f"at most {s}",
     )
     return env
 
@@ -48,19 +51,31 @@ def _data_uri(image: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
 
 
+def _copies_of(data: EvidenceData, name: str) -> str:
+    """'the copy made for X on 4 March 2025', or 'one of the copies made for X on … and …'."""
+    dates = [words.day(s.sent_at) for s in data.shares if s.recipient == name]
+    if not dates:
+        return f"the copy made for {name}"
+    if len(dates) == 1:
+        return f"the copy made for {name} on {dates[0]}"
+    return f"one of the copies made for {name} on {words.names(dates)}"
+
+
 def _verdict(data: EvidenceData) -> dict:
     """The summary's headline and the sentence that follows it."""
     tau = words.score(data.threshold)
     if data.accused:
-        parts = []
-        for name in data.accused:
-            dates = sorted({words.day(s.sent_at) for s in data.shares if s.recipient == name})
-            parts.append(f"{name} on {words.names(dates)}" if dates else name)
-        if len(parts) == 1:
-            head = f"The copy that leaked was the one sent to {parts[0]}."
+        copies = [_copies_of(data, name) for name in data.accused]
+        if len(copies) == 1:
+            head = f"The leak derives from {copies[0]}."
+            more = ""
         else:
-            head = f"The leak carries the fingerprints of the copies sent to {words.names(parts)}."
-        return {"accused": True, "headline": head, "reason": ""}
+            head = f"The leak derives from {words.names(copies)}."
+            more = (
+                "Each of these fingerprints is in the leak on its own strength: the copies were combined, or the leak was made "
+                "from more than one of them. The test does not say by whom or how."
+            )
+        return {"accused": True, "headline": head, "reason": more}
     if data.asset is None:
         reason = "The image matches none of the registered confidential assets, so no recipient was tested."
     elif data.alignment is None:
@@ -70,10 +85,69 @@ def _verdict(data: EvidenceData) -> dict:
     else:
         reason = (
             f"No recipient's score reached the threshold of {tau}. This clears nobody: the image may have "
-            "been altered too much for the fingerprint to survive. It means only that the evidence is "
-            "not strong enough to name anyone within the bound."
+            "been altered too much for the fingerprint to survive, or made from something other than a recipient's "
+            "copy. It means only that the evidence is not strong enough to name anyone within the bound."
         )
     return {"accused": False, "headline": "The evidence names nobody.", "reason": reason}
+
+
+def _tests_words(data: EvidenceData) -> str:
+    """'6 tests (3 recipients × 2 alignments)'."""
+    n, h = len(data.candidates), max(1, int(data.hypotheses))
+    recipients = f"{n} recipient{'s' if n != 1 else ''}"
+    alignments = f"{h} alignment{'s' if h != 1 else ''}"
+    return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments})"
+
+
+def _other_traces(data: EvidenceData) -> list[dict]:
+    """Each other trace of the same leak file, in words."""
+    out = []
+    for t in data.other_traces:
+        if t.accused:
+            outcome = f"named {words.names(list(t.accused))}"
+        elif t.reason:
+            outcome = f"named nobody ({t.reason})"
+        else:
+            outcome = "named nobody"
+        out.append(
+            {
+                "t": t,
+                "when": "before" if t.traced_at < data.created_at else "after",
+                "outcome": outcome,
+                "asset": t.asset or "no asset matched",
+            }
+        )
+    return out
+
+
+def _family_bound(data: EvidenceData) -> float:
+    """The union bound over every stored trace of this leak file: Σ ε (capped at 1)."""
+    return min(1.0, float(data.epsilon) + sum(float(t.epsilon) for t in data.other_traces))
+
+
+#: How each handling of a copy on the sender's side is named.
+COPY_ACTIONS = {
+    "copy.deliver": "handed over for delivery",
+    "copy.download": "downloaded again",
+    "copy.regenerate": "re-made from the key and the original",
+    "copy.discard": "file removed from the sender's store",
+}
+#: How a delivered copy left, as the ``copy.deliver`` entry says.
+VIA = {"folder": "written into the sender's folder", "zip": "in a zip archive", "download": "downloaded by the share's sender"}
+
+
+def _copy_event(e) -> str:
+    """What the entry says was done with the copy, in words."""
+    what = COPY_ACTIONS.get(e.action, e.action)
+    if e.action == "copy.deliver" and e.via:
+        what += f", {VIA.get(e.via, e.via)}"
+    if e.action == "copy.regenerate" and e.matches is not None:
+        what += "; byte for byte the file recorded" if e.matches else "; not byte for byte the file recorded"
+    return what
+
+
+def _iso_moment(value: str | None) -> str | None:
+    return None if value is None else words.moment(datetime.fromisoformat(value))
 
 
 def context(data: EvidenceData) -> dict:
@@ -91,6 +165,11 @@ def context(data: EvidenceData) -> dict:
     plot = _data_uri(figures.score_plot(data.candidates, data.threshold)) if data.candidates else None
     accused = [c for c in data.candidates if c.accused]
     n_recipients = len(data.candidates)
+    checkpoint_json = signed_at = None
+    if data.checkpoint is not None:
+        k = data.checkpoint
+        checkpoint_json = json.dumps(k.to_dict(), indent=1, ensure_ascii=False)
+        signed_at = _iso_moment(k.timestamp)
     return {
         "d": data,
         "verdict": _verdict(data),
@@ -99,7 +178,17 @@ def context(data: EvidenceData) -> dict:
         "top": accused,
         "n_recipients": n_recipients,
         "method_words": words.METHODS.get(al.method, al.method) if al is not None else "",
-        "bound_sentence": (f"the probability that this test accuses any innocent recipient is at most {words.one_in(data.epsilon)}"),
+        "bound_sentence": (
+            f"the probability that this trace names any recipient whose copy the leak does not derive from is at most {words.one_in(data.epsilon)}"
+        ),
+        "tests_words": _tests_words(data),
+        "custodians": words.names(list(data.key_custodians)) if data.key_custodians else None,
+        "other_traces": _other_traces(data),
+        "family_bound": _family_bound(data),
+        "copy_events": [(e, _copy_event(e)) for e in data.copy_events],
+        "found_at": _iso_moment(data.custody.found_at if data.custody else None),
+        "checkpoint_json": checkpoint_json,
+        "signed_at": signed_at,
         "digest": data.digest(),
     }
 

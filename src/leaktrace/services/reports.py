@@ -1,56 +1,86 @@
 """Evidence reports: a stored finding rendered for legal, as self-contained HTML or PDF.
 
 Everything comes from the store (the finding, the leak file, the original, the share
-records of the accused); nothing is re-computed, so a report made years later says
-what the trace said. Each report issued is written to the audit log with its SHA-256.
+records of the accused made before the trace, the other traces of the same leak file, the
+log's entries about the accused's copies, the signed log head); nothing is re-computed, so a
+report made years later says what the trace said. A finding whose seal no longer verifies is
+refused before anything is drawn. Each report issued is written to the audit log with its
+SHA-256, its time and who made it; the same time and name are printed in the report.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 
 from leaktrace import imagefiles
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput
+from leaktrace.records import Checkpoint, Finding, InclusionProof
 from leaktrace.report import RENDERERS, render
-from leaktrace.report.data import AssetEvidence, Candidate, EvidenceData, LeakEvidence, ShareEvidence
+from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, findings
 from leaktrace.services.context import Context
 from leaktrace.store import queries
 
 FORMATS = tuple(RENDERERS)
+#: The audit actions that handle a copy's file on the sender's side.
+COPY_ACTIONS = ("copy.deliver", "copy.download", "copy.regenerate", "copy.discard")
 
 
-def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
-    """Gather what the report shows about finding ``finding_id``."""
+def evidence(
+    ctx: Context,
+    finding_id: int | str,
+    *,
+    report_at: datetime | None = None,
+    report_by: str | None = None,
+    checkpoint: Checkpoint | None = None,
+    inclusion: InclusionProof | None = None,
+) -> EvidenceData:
+    """Gather what the report shows about finding ``finding_id`` (made at ``report_at`` by ``report_by``,
+    with the signed log head ``checkpoint`` and the finding's ``inclusion`` proof in it)."""
     f = findings.get(ctx, finding_id)
+    traced_at = datetime.fromisoformat(f.created_at)
     leak_image = imagefiles.read_image_bytes(ctx.blobs.get(f.leak.sha256), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
-    asset_evidence, shares, hashes = None, [], {"leak": f.leak.sha256}
-    if f.asset is not None:
-        asset = assets_service.get(ctx, f.asset.id)
-        # the original alone (not prepare(): the report needs no perceptual mask, 4 more bytes per pixel)
-        original = imagefiles.read_image(
-            ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height), max_bytes=2**40
-        )
-        asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original)
-        hashes[f"asset {asset.id} original"] = asset.sha256
-        accused = set(f.accused)
-        with ctx.sessions() as session:
+    asset_evidence, shares, events, hashes, case_ref = None, [], [], {}, None
+    with ctx.sessions() as session:
+        if f.asset is not None:
+            asset = assets_service.get(ctx, f.asset.id)
+            # the original alone (not prepare(): the report needs no perceptual mask, 4 more bytes per pixel)
+            original = imagefiles.read_image(
+                ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height), max_bytes=2**40
+            )
+            asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original)
+            accused = {c.recipient_id: c.recipient for c in f.candidates if c.accused}
             for share in queries.list_shares(session, asset_id=asset.id):
+                if share.created_at > traced_at:  # made after the trace: not what the trace tested
+                    continue
                 for c in share.copies:
-                    if c.recipient.name in accused:
-                        shares.append(ShareEvidence(share.id, c.recipient.name, share.created_at, share.created_by or "", share.note or "", c.sha256))
-                        hashes[f"copy sent to {c.recipient.name} (share {share.id})"] = c.sha256
+                    if c.recipient_id in accused:
+                        shares.append(
+                            ShareEvidence(
+                                share.id,
+                                c.recipient.name,
+                                share.created_at,
+                                share.created_by or "",
+                                share.note or "",
+                                c.sha256,
+                                c.size,
+                                ctx.blobs.exists(c.sha256),
+                            )
+                        )
+            events = _copy_events(session, shares, accused)
+            if f.alignment is not None and f.alignment.valid_mask_sha256:
+                hashes["valid region used as evidence (a PNG mask)"] = f.alignment.valid_mask_sha256
             cases = queries.open_cases_of_finding(session, f.id)
             case_ref = f"case {cases[0].id}" if cases else None
-    else:
-        case_ref = None
+        others = tuple(_other(o) for o in queries.findings_of_leak(session, f.leak.sha256) if o.id != f.id)
     return EvidenceData(
         finding_id=str(f.id),
-        created_at=datetime.fromisoformat(f.created_at),
+        created_at=traced_at,
         actor=f.actor,
         software_version=f.software_version,
         key_fingerprint=key_fingerprint(ctx.master_key),
@@ -61,25 +91,101 @@ def evidence(ctx: Context, finding_id: int | str) -> EvidenceData:
         leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image),
         asset=asset_evidence,
         alignment=findings.alignment(ctx, f),  # with its valid-region mask, decoded from the store
-        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused) for c in f.candidates),
+        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused, c.log10_p_bound) for c in f.candidates),
         accused=tuple(f.accused),
-        shares=tuple(sorted(shares, key=lambda s: s.sent_at)),
+        shares=tuple(shares),
         input_hashes=hashes,
         case_ref=case_ref,
+        report_at=report_at,
+        report_by=report_by,
+        custody=f.custody,
+        other_traces=others,
+        key_custodians=custodians(ctx),
+        retain_copies=bool(ctx.settings.retain_copies),
+        copy_events=tuple(events),
+        checkpoint=checkpoint,
+        inclusion=inclusion,
     )
+
+
+def custodians(ctx: Context) -> tuple[str, ...]:
+    """The holders of the master key named by the ``key_custodians`` setting (empty: not recorded)."""
+    return tuple(name.strip() for name in (ctx.settings.key_custodians or "").split(",") if name.strip())
 
 
 def report(ctx: Context, finding_id: int | str, fmt: str, *, actor: str | None = None) -> bytes:
-    """The evidence report of a finding as ``fmt`` ("html" or "pdf") bytes, recorded in the audit log."""
+    """The evidence report of a finding as ``fmt`` ("html" or "pdf") bytes, made by ``actor`` (default: the OS
+    account@host) and recorded in the audit log; refused (:class:`~leaktrace.errors.EvidenceTampered`) when the
+    finding no longer matches its seal."""
     if fmt not in FORMATS:
         raise BadInput(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    data = render(evidence(ctx, finding_id), fmt)
-    audit.record(
-        ctx,
-        actor=actor,
-        action="report",
-        subject_type="finding",
-        subject_id=int(finding_id),
-        details={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)},
-    )
+    f = findings.get(ctx, finding_id)  # NotFound first, in one line
+    audit.check_seal(ctx, "finding", f.id)
+    actor = actor or audit.default_actor()
+    report_at = datetime.now(UTC)
+    checkpoint, inclusion = _signed_head(ctx, f, actor)
+    ev = evidence(ctx, f.id, report_at=report_at, report_by=actor, checkpoint=checkpoint, inclusion=inclusion)
+    data = render(ev, fmt)
+    details = {
+        "format": fmt,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "report_at": report_at.isoformat(),
+        "evidence_digest": ev.digest(),
+    }
+    if checkpoint is not None:
+        details["checkpoint"] = {"tree_size": checkpoint.tree_size, "root_hash": checkpoint.root_hash}
+    audit.record(ctx, actor=actor, action="report", subject_type="finding", subject_id=f.id, details=details)
     return data
+
+
+def _signed_head(ctx: Context, f: Finding, actor: str) -> tuple[Checkpoint | None, InclusionProof | None]:
+    """The signed log head now (issued and recorded by ``actor``), and the inclusion proof of the finding's ``trace`` entry."""
+    from leaktrace.services import checkpoints  # the signed log (Ed25519 heads of the Merkle tree)
+
+    with ctx.sessions() as session:
+        entries = queries.audit_about(session, "finding", [f.id], actions=("trace",))
+        entry_id = entries[0].id if entries else None
+    if entry_id is None:  # every stored finding has its trace entry; the seal check refuses one without
+        return None, None
+    return checkpoints.for_report(ctx, entry_id, actor=actor)
+
+
+def _other(o) -> OtherTrace:
+    """Another stored trace of the same leak file, as the report lists it."""
+    accused = tuple(s.recipient_name for s in o.scores if s.accused)
+    asset = None if o.asset is None else f"{o.asset.title} (asset {o.asset.id})"
+    return OtherTrace(str(o.id), o.created_at, o.actor, accused, asset, o.reason, float(o.epsilon), int(o.n_tests or 0))
+
+
+def _copy_events(session, shares: list[ShareEvidence], accused: dict[int, str]) -> list[CopyEvent]:
+    """Every delivery, download, re-making and discard of the accused's copies in ``shares``, from the log."""
+    share_ids = sorted({s.share_id for s in shares})
+    out = []
+    for e in queries.audit_about(session, "share", share_ids, actions=COPY_ACTIONS) if share_ids else ():
+        try:
+            details = json.loads(e.details)
+        except ValueError:  # audit verify names such an entry; the seal check has refused a broken chain already
+            continue
+        if not isinstance(details, dict):
+            continue
+        # a discard names several copies; every other entry names one
+        about = details.get("copies") if e.action == "copy.discard" else [details]
+        for item in about if isinstance(about, list) else ():
+            rid = item.get("recipient_id") if isinstance(item, dict) else None
+            if rid in accused:
+                out.append(
+                    CopyEvent(
+                        e.id,
+                        e.action,
+                        e.at,
+                        e.actor,
+                        int(e.subject_id),
+                        accused[rid],
+                        item.get("copy_sha256"),
+                        details.get("reason"),
+                        details.get("via"),
+                        details.get("matches"),
+                    )
+                )
+    return out

@@ -255,6 +255,12 @@ def list_findings(session: Session, *, limit: int | None = None) -> list[Finding
     return list(session.scalars(query.limit(limit) if limit else query))
 
 
+def findings_of_leak(session: Session, leak_sha256: str) -> list[Finding]:
+    """Every finding of the leak file with SHA-256 ``leak_sha256``, oldest first, with asset and scores loaded."""
+    query = select(Finding).where(Finding.leak_sha256 == leak_sha256.lower()).options(selectinload(Finding.asset), selectinload(Finding.scores))
+    return list(session.scalars(query.order_by(Finding.id)))
+
+
 # ----------------------------------------------------------------------------- cases
 
 _CASE_LOADS = (
@@ -303,6 +309,14 @@ def list_audit(session: Session, *, limit: int | None = None) -> list[AuditEntry
     """Audit entries, newest first (the ``limit`` newest if given)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def audit_about(session: Session, subject_type: str, subject_ids, *, actions=None) -> list[AuditEntry]:
+    """Audit entries about the records ``subject_type`` ``subject_ids``, oldest first, optionally only ``actions``."""
+    query = select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id.in_([str(i) for i in subject_ids]))
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    return list(session.scalars(query.order_by(AuditEntry.id)))
 
 
 # ----------------------------------------------------------------------------- users and tokens
