@@ -91,6 +91,9 @@ def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists(
                 "psnr": 48.1,
                 "ssim": 0.998,
                 "path": None,
+                "size": None,
+                "delivered_at": None,
+                "stored": False,
             }
         ],
     }

@@ -174,6 +174,28 @@ class Copy(Record):
     ssim: float
     #: Where this share wrote the file (None when listing recorded copies).
     path: str | None = None
+    size: int | None = None  # bytes of the file; None for copies made before sizes were kept
+    #: When the copy left the workspace (ISO 8601, UTC); None while it waits for its share's sender to take it.
+    delivered_at: str | None = None
+    #: Whether the file is still in the workspace's blob store (waiting for delivery, or retained).
+    stored: bool = False
+
+
+@dataclass(frozen=True)
+class RegeneratedCopy(Record):
+    """A copy made again from the master key and the original: a privileged act, recorded in the
+    audit log with its reason. ``matches`` says whether the file is byte for byte the one recorded."""
+
+    share_id: int
+    recipient: str
+    recipient_id: int
+    filename: str
+    sha256: str  # of the file made now
+    recorded_sha256: str  # of the file the share recorded
+    matches: bool
+    size: int  # bytes
+    #: Where the file was written (None when it was handed over another way).
+    path: str | None = None
 
 
 @dataclass(frozen=True)

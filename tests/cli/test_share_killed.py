@@ -1,4 +1,6 @@
-"""A share killed at any moment leaves no copy file without its record and no record without its file."""
+"""A share killed at any moment leaves no copy file without its record, no record of a copy waiting for
+delivery without its file in the blob store, and no delivered copy's file in the blob store once a later
+share has run."""
 
 from __future__ import annotations
 
@@ -15,12 +17,20 @@ from leaktrace import Workspace
 from tests.conftest import photo, save
 
 
-def _check_invariant(home, out):
+def _check_invariant(home, out, *, settled=False):
     with Workspace(home) as ws:
-        recorded = {c["sha256"] for s in ws.list_shares() for c in s["copies"]}
+        copies = [c for s in ws.list_shares() for c in s["copies"]]
         blobs = ws.context.blobs
-        for sha in recorded:
-            assert blobs.exists(sha) and blobs.verify(sha), f"record {sha} has no intact file"
+        for c in copies:
+            if c["delivered_at"] is None:
+                assert blobs.exists(c["sha256"]) and blobs.verify(c["sha256"]), f"waiting copy {c['sha256']} has no intact file"
+            else:
+                written = out / c["filename"]
+                assert written.exists() and hashlib.sha256(written.read_bytes()).hexdigest() == c["sha256"], (
+                    f"delivered {c['filename']} is not in {out}"
+                )
+                assert not (settled and blobs.exists(c["sha256"])), f"delivered copy {c['sha256']} is still stored"
+    recorded = {c["sha256"] for c in copies}
     files = [p for p in out.glob("*") if not p.name.startswith(".")] if out.exists() else []
     for p in files:
         assert hashlib.sha256(p.read_bytes()).hexdigest() in recorded, f"{p.name} has no record"
@@ -49,5 +59,5 @@ def test_share_killed_midway(tmp_path):
         _check_invariant(home, out)
     done = subprocess.run(cmd + ["--json"], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    records, files = _check_invariant(home, out)
+    records, files = _check_invariant(home, out, settled=True)
     assert files == len(names) and records >= len(names)

@@ -1,5 +1,6 @@
 """Making a share's copies: each is the recipient's exact fingerprint, measured (PSNR exact, SSIM
-exact or sampled), gated and stored in the blob store as it is made, and nothing is recorded."""
+exact or sampled), gated and stored in the blob store as it is made, and nothing is recorded; a
+recorded copy made again from the key and the original, with a reason, is the same file and an audit entry."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from leaktrace import Workspace, imagefiles
 from leaktrace.core import embed, keys, quality
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, NotFound
 from leaktrace.samples.synthetic import soft_ellipses
 from leaktrace.services import assets as assets_service
 from leaktrace.services import copies
@@ -122,3 +123,77 @@ def test_no_recipients_no_copies(home, tmp_path):
     with Workspace(home) as ws:
         asset, prepared, _ = _setup(ws, tmp_path, photo(6, (120, 160)))
         assert list(copies.make(ws.context, asset, prepared, [], "PNG")) == []
+
+
+# ------------------------------------------------------------------------------ regeneration
+
+
+def _regenerations(ws):
+    return [e for e in reversed(ws.list_audit()) if e["action"] == "copy.regenerate"]
+
+
+def test_a_regenerated_copy_is_the_recorded_file_and_the_act_is_audited(home, tmp_path):
+    with Workspace(home) as ws:
+        asset_id = ws.add_assets([save(tmp_path / "part.png", photo(7, (120, 160)))])[0]["id"]
+        rows = ws.share(asset_id, NAMES, tmp_path / "out")
+        before = sorted(ws.context.blobs)
+        made, stored = ws.regenerate_copy(rows[0]["share_id"], NAMES[1], reason="court order 12/2027", actor="root@vault")
+        assert stored.data == (tmp_path / "out" / rows[1]["filename"]).read_bytes()  # byte for byte
+        assert (stored.filename, stored.media_type) == (rows[1]["filename"], "image/png")
+        assert made.matches and made.sha256 == made.recorded_sha256 == rows[1]["sha256"] and made.size == len(stored.data)
+        assert (made.share_id, made.recipient, made.recipient_id) == (rows[0]["share_id"], NAMES[1], rows[1]["recipient_id"])
+        assert sorted(ws.context.blobs) == before  # a regenerated copy is never stored
+        (entry,) = _regenerations(ws)
+        assert (entry["actor"], entry["subject_type"], entry["subject_id"]) == ("root@vault", "share", str(rows[0]["share_id"]))
+        assert {k: v for k, v in entry["details"].items() if k != "seal"} == {
+            "recipient_id": rows[1]["recipient_id"],
+            "copy_sha256": rows[1]["sha256"],
+            "reason": "court order 12/2027",
+            "matches": True,
+            "regenerated_sha256": rows[1]["sha256"],
+        }
+        assert ws.verify_audit()["ok"]
+        again, _ = ws.regenerate_copy(str(rows[0]["share_id"]), str(rows[2]["recipient_id"]), reason="x")  # ids as text, by recipient id
+        assert again.recipient == NAMES[2] and again.matches
+
+
+def test_a_regeneration_that_differs_says_so_and_is_still_recorded(home, tmp_path):
+    with Workspace(home) as ws:
+        asset_id = ws.add_assets([save(tmp_path / "part.png", photo(7, (120, 160)))])[0]["id"]
+        share_id = ws.share(asset_id, NAMES[:1], tmp_path / "out")[0]["share_id"]
+    with Workspace(home, png_compression=0) as other:  # another encoder setting: same pixels, other bytes
+        made, stored = other.regenerate_copy(share_id, NAMES[0], reason="check")
+        assert not made.matches and made.sha256 != made.recorded_sha256
+        written = imagefiles.read_image(tmp_path / "out" / made.filename)
+        assert np.array_equal(imagefiles.read_image_bytes(stored.data, "copy.png"), written)
+        assert _regenerations(other)[0]["details"]["matches"] is False
+
+
+def test_a_jpeg_copy_regenerates_as_jpeg(home, tmp_path):
+    with Workspace(home) as ws:
+        path = save(tmp_path / "render.jpg", soft_ellipses((120, 160)), q=int(cv2.IMWRITE_JPEG_QUALITY), v=95)
+        row = ws.share(ws.add_assets([path])[0]["id"], NAMES[:1], tmp_path / "out")[0]
+        made, stored = ws.regenerate_copy(row["share_id"], NAMES[0], reason="check")
+        assert made.matches and stored.media_type == "image/jpeg" and stored.filename.endswith(".jpg")
+
+
+@pytest.mark.parametrize("reason", [None, "", "   \n\t"])
+def test_regenerating_without_a_reason_is_refused_in_one_line(home, tmp_path, reason):
+    with Workspace(home) as ws:
+        asset_id = ws.add_assets([save(tmp_path / "part.png", photo(7, (120, 160)))])[0]["id"]
+        share_id = ws.share(asset_id, NAMES[:1], tmp_path / "out")[0]["share_id"]
+        with pytest.raises(BadInput) as caught:
+            ws.regenerate_copy(share_id, NAMES[0], reason=reason)
+        assert str(caught.value) == "regenerating a copy needs a reason (--reason); it is recorded in the audit log."
+        assert _regenerations(ws) == []
+
+
+def test_regenerating_names_what_is_not_there(home, tmp_path):
+    with Workspace(home) as ws:
+        asset_id = ws.add_assets([save(tmp_path / "part.png", photo(7, (120, 160)))])[0]["id"]
+        share_id = ws.share(asset_id, NAMES[:1], tmp_path / "out")[0]["share_id"]
+        with pytest.raises(NotFound, match=f"share {share_id} made no copy for 'Borealis Tooling AB'"):
+            ws.regenerate_copy(share_id, NAMES[1], reason="x")
+        for bad in (99, "nope"):
+            with pytest.raises(NotFound, match="no share numbered"):
+                ws.regenerate_copy(bad, NAMES[0], reason="x")

@@ -1,5 +1,6 @@
 """Stored files for the interfaces: an asset's original, a recorded copy, a finding's leak, each
-with its bytes as stored, its file name and its media type; only what is recorded is handed out."""
+with its bytes as stored, its file name and its media type; only what is recorded is handed out,
+and a copy only to its share's sender once, or to an admin with a reason (each act audited)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import cv2
 import pytest
 
 from leaktrace import Workspace
-from leaktrace.errors import NotFound
+from leaktrace.errors import BadInput, Conflict, EvidenceTampered, Forbidden, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import files
 from tests.conftest import photo, record_finding, save
@@ -60,14 +61,24 @@ def test_an_unknown_asset_has_no_file(ws, asset_id):
         files.asset_file(ws.context, asset_id)
 
 
-def test_a_copy_is_found_by_its_sha256_under_the_name_the_share_gave_it(ws, tmp_path):
+def _details(ws, action):
+    return [{k: v for k, v in e["details"].items() if k != "seal"} for e in reversed(ws.list_audit()) if e["action"] == action]
+
+
+def test_a_waiting_copy_is_delivered_once_to_its_sender_under_the_name_the_share_gave_it(ws, tmp_path):
     asset_id = ws.add_assets([save(tmp_path / "bumper.png", photo(3, (96, 128)))])[0]["id"]
-    row = ws.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out")[0]
-    written = (tmp_path / "out" / row["path"].rsplit("/", 1)[-1]).read_bytes()
-    for key in (row["sha256"], row["sha256"].upper()):  # the digest in either case
-        got = files.copy_file(ws.context, key)
-        assert (got.data, got.filename, got.media_type) == (written, "bumper--apex-plastics-gmbh.png", "image/png")
-    assert hashlib.sha256(got.data).hexdigest() == row["sha256"]
+    row = ws.share(asset_id, ["Apex Plastics GmbH"], None, actor="ana")[0]
+    with pytest.raises(Forbidden, match="waits for its sender, ana; only they can take it"):
+        files.deliver_copy(ws.context, row["sha256"], actor="bob")
+    got = files.deliver_copy(ws.context, row["sha256"].upper(), actor="ana")  # the digest in either case
+    assert (got.filename, got.media_type) == ("bumper--apex-plastics-gmbh.png", "image/png")
+    assert hashlib.sha256(got.data).hexdigest() == row["sha256"] and len(got.data) == row["size"]
+    assert not ws.context.blobs.exists(row["sha256"])  # discarded once delivered
+    assert _details(ws, "copy.deliver") == [{"recipient_id": row["recipient_id"], "copy_sha256": row["sha256"], "via": "download"}]
+    assert _details(ws, "copy.discard") == [{"copies": [{"recipient_id": row["recipient_id"], "copy_sha256": row["sha256"]}], "reason": "delivered"}]
+    with pytest.raises(Conflict, match="was delivered on .* UTC and is handed over once"):
+        files.deliver_copy(ws.context, row["sha256"], actor="ana")
+    assert ws.list_shares()[0]["copies"][0]["delivered_at"] is not None and ws.verify_audit()["ok"]
 
 
 def test_only_recorded_copies_are_handed_out(ws, tmp_path):
@@ -76,9 +87,31 @@ def test_only_recorded_copies_are_handed_out(ws, tmp_path):
     asset = ws.add_assets([path])[0]
     assert ws.context.blobs.exists(asset["sha256"])
     with pytest.raises(NotFound, match=asset["sha256"]):
-        files.copy_file(ws.context, asset["sha256"].upper())
+        files.deliver_copy(ws.context, asset["sha256"].upper(), actor="ana")
     with pytest.raises(NotFound):
-        files.copy_file(ws.context, "0" * 64)
+        files.deliver_copy(ws.context, "0" * 64, actor="ana")
+
+
+def test_a_retained_copy_is_downloaded_with_a_reason_and_a_discarded_one_is_not(ws, tmp_path):
+    asset_id = ws.add_assets([save(tmp_path / "bumper.png", photo(3, (96, 128)))])[0]["id"]
+    gone = ws.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out")[0]
+    with pytest.raises(NotFound, match=f"the copy share {gone['share_id']} made for Apex Plastics GmbH was not retained"):
+        files.download_copy(ws.context, gone["share_id"], "Apex Plastics GmbH", reason="audit")
+    ws.close()
+    with Workspace(ws.home, retain_copies=True) as keeping:
+        kept = keeping.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out2")[0]
+        with pytest.raises(BadInput, match="downloading a copy needs a reason"):
+            files.download_copy(keeping.context, kept["share_id"], "Apex Plastics GmbH", reason=" ")
+        got = files.download_copy(keeping.context, kept["share_id"], str(kept["recipient_id"]), reason="court order", actor="root@vault")
+        assert got.data == (tmp_path / "out2" / kept["filename"]).read_bytes()
+        entry = next(e for e in keeping.list_audit() if e["action"] == "copy.download")
+        assert (entry["actor"], entry["subject_type"], entry["subject_id"]) == ("root@vault", "share", str(kept["share_id"]))
+        assert _details(keeping, "copy.download") == [{"recipient_id": kept["recipient_id"], "copy_sha256": kept["sha256"], "reason": "court order"}]
+        path = keeping.context.blobs.path(kept["sha256"])  # a stored copy that no longer hashes to its record is not handed out
+        path.chmod(0o600)
+        path.write_bytes(b"forged")
+        with pytest.raises(EvidenceTampered, match="no longer hashes"):
+            files.download_copy(keeping.context, kept["share_id"], "Apex Plastics GmbH", reason="again")
 
 
 def test_a_findings_leak_is_the_file_as_it_was_found(ws, tmp_path):

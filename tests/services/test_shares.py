@@ -1,4 +1,5 @@
-"""Sharing: each copy is the recipient's exact fingerprint, stored as made, recorded, then written out."""
+"""Sharing: each copy is the recipient's exact fingerprint, stored as made, recorded, then delivered
+once and discarded (unless retained), every step in the audit log."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 
 from leaktrace import Workspace, imagefiles
 from leaktrace.core import embed, keys, quality
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, Conflict, Forbidden
 from leaktrace.services import assets as assets_service
 from leaktrace.services import copies as copies_service
+from leaktrace.services import retention
 from leaktrace.services import shares as shares_service
 from tests.conftest import drawing, photo, save
 
@@ -52,9 +54,11 @@ def test_each_file_is_the_recipients_exact_copy_and_its_record(ws, tmp_path):
     assert seen == [(i + 1, 3, n) for i, n in enumerate(NAMES)]
     stored = ws.list_shares()[-1]
     assert [c["sha256"] for c in stored["copies"]] == [r["sha256"] for r in rows]
-    for r in rows:
+    for r, listed in zip(rows, stored["copies"]):
         data = Path(r["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == r["sha256"] and ws.context.blobs.verify(r["sha256"])
+        assert hashlib.sha256(data).hexdigest() == r["sha256"] and r["size"] == listed["size"] == len(data)
+        assert r["delivered_at"] == listed["delivered_at"] is not None and not r["stored"] and not listed["stored"]
+        assert not ws.context.blobs.exists(r["sha256"])  # delivered, so discarded: the record keeps its hash and size
         original, want = _expected_copy(ws, asset_id, r["recipient"])
         got = imagefiles.read_image_bytes(data, "copy.png")
         assert np.array_equal(got, want)  # the file is embed()'s copy, bit for bit
@@ -160,3 +164,109 @@ def test_memory_does_not_grow_with_the_number_of_recipients(ws, tmp_path):
         finally:
             tracemalloc.stop()
     assert peaks[60] - peaks[10] < 2e6, peaks  # keeping every copy's bytes would add 50 × 0.3 MB
+
+
+# ------------------------------------------------------------------------------ delivery and retention
+
+
+def _entries(ws, action):
+    return [e for e in reversed(ws.list_audit()) if e["action"] == action]
+
+
+def test_a_delivered_copy_is_discarded_and_every_step_is_in_the_audit_log(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    rows = ws.share(asset_id, NAMES, tmp_path / "out", actor="ana@host")
+    share_id = rows[0]["share_id"]
+    delivered = _entries(ws, "copy.deliver")
+    assert [(e["actor"], e["subject_type"], e["subject_id"]) for e in delivered] == [("ana@host", "share", str(share_id))] * 3
+    assert [{k: v for k, v in e["details"].items() if k != "seal"} for e in delivered] == [
+        {"recipient_id": r["recipient_id"], "copy_sha256": r["sha256"], "via": "folder"} for r in rows
+    ]
+    (discard,) = _entries(ws, "copy.discard")
+    assert discard["details"]["copies"] == [{"recipient_id": r["recipient_id"], "copy_sha256": r["sha256"]} for r in rows]
+    assert discard["details"]["reason"] == "delivered" and discard["id"] > delivered[-1]["id"]
+    assert _entries(ws, "share")[0]["details"]["copies"] == [
+        {"recipient_id": r["recipient_id"], "sha256": r["sha256"], "size": Path(r["path"]).stat().st_size} for r in rows
+    ]
+    assert sorted(ws.context.blobs) == [ws.list_assets()[0]["sha256"]]  # the original alone: no copy stays
+    assert ws.verify_audit()["ok"]
+
+
+def test_retain_copies_keeps_the_files_and_records_no_discard(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    ws.close()
+    with Workspace(ws.home, retain_copies=True) as keeping:
+        rows = keeping.share(asset_id, NAMES[:2], tmp_path / "out")
+        assert all(keeping.context.blobs.verify(r["sha256"]) for r in rows)
+        assert all(r["stored"] and r["delivered_at"] for r in rows)
+        assert _entries(keeping, "copy.discard") == [] and len(_entries(keeping, "copy.deliver")) == 2
+    with Workspace(ws.home) as later:  # retaining switched off: the next share discards what was kept
+        later.share(asset_id, NAMES[2:], tmp_path / "out2")
+        swept = [e for e in _entries(later, "copy.discard") if e["details"]["reason"] == "found stored after delivery"]
+        assert [c["copy_sha256"] for c in swept[0]["details"]["copies"]] == [r["sha256"] for r in rows]
+        assert not any(later.context.blobs.exists(r["sha256"]) for r in rows)
+        assert later.verify_audit()["ok"]
+
+
+def test_copies_made_without_a_folder_wait_for_their_sender_once(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    rows = ws.share(asset_id, NAMES[:2], None, actor="ana")
+    assert all(r["stored"] and r["delivered_at"] is None and r["path"] is None for r in rows)
+    assert all(ws.context.blobs.verify(r["sha256"]) for r in rows) and not (tmp_path / "out").exists()
+    share_id = rows[0]["share_id"]
+    with pytest.raises(Forbidden, match=f"share {share_id} was made by ana; only they"):
+        ws.deliver_copies(share_id, tmp_path / "out", actor="bob")
+    got = ws.deliver_copies(share_id, tmp_path / "out", actor="ana", via="zip")
+    assert [hashlib.sha256(Path(r["path"]).read_bytes()).hexdigest() for r in got] == [r["sha256"] for r in rows]
+    assert not any(ws.context.blobs.exists(r["sha256"]) for r in rows)
+    assert {e["details"]["via"] for e in _entries(ws, "copy.deliver")} == {"zip"}
+    with pytest.raises(Conflict, match=f"share {share_id} has no copy waiting for delivery"):
+        ws.deliver_copies(share_id, tmp_path / "again", actor="ana")
+
+
+def test_a_file_another_record_needs_is_never_discarded(ws, tmp_path):
+    """The same recipient's copy of the same asset is the same file: one share waiting for it keeps it."""
+    asset_id = _asset(ws, tmp_path, photo(3))
+    waiting = ws.share(asset_id, NAMES[:1], None, actor="ana")[0]
+    done = ws.share(asset_id, NAMES[:1], tmp_path / "out", actor="ana")[0]
+    assert done["sha256"] == waiting["sha256"] and ws.context.blobs.verify(waiting["sha256"])
+    assert _entries(ws, "copy.discard") == []  # nothing went
+    ws.deliver_copies(waiting["share_id"], tmp_path / "later", actor="ana")
+    assert not ws.context.blobs.exists(waiting["sha256"])
+
+
+def test_a_leak_that_is_an_untouched_copy_keeps_its_file(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    row = ws.share(asset_id, NAMES, tmp_path / "out")[1]
+    finding = ws.trace(row["path"])
+    assert finding.leak.sha256 == row["sha256"] and finding.accused == (NAMES[1],)
+    ws.share(asset_id, NAMES[:1], tmp_path / "out2")  # its sweep leaves the leak alone
+    assert ws.context.blobs.verify(row["sha256"])
+
+
+def test_a_process_killed_after_delivery_leaves_files_the_next_share_discards(ws, tmp_path, monkeypatch):
+    asset_id = _asset(ws, tmp_path, photo(3))
+    monkeypatch.setattr(retention, "unlink", lambda ctx, digests: 0)  # killed right after the delivery's commit
+    rows = ws.share(asset_id, NAMES[:2], tmp_path / "out")
+    assert all(ws.context.blobs.exists(r["sha256"]) for r in rows) and len(_entries(ws, "copy.discard")) == 1
+    monkeypatch.undo()
+    ws.share(asset_id, NAMES[2:], tmp_path / "out2")
+    assert not any(ws.context.blobs.exists(r["sha256"]) for r in rows)
+    assert [e["details"]["reason"] for e in _entries(ws, "copy.discard")] == ["delivered", "found stored after delivery", "delivered"]
+    assert ws.verify_audit()["ok"]
+
+
+def test_a_failed_share_leaves_no_copy_in_the_blob_store(ws, tmp_path, monkeypatch):
+    asset_id = _asset(ws, tmp_path, photo(5))
+    real = copies_service.make
+
+    def dies_after_two(*args, **kwargs):
+        for i, m in enumerate(real(*args, **kwargs)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield m
+
+    monkeypatch.setattr(copies_service, "make", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        ws.share(asset_id, NAMES, tmp_path / "out")
+    assert ws.list_shares() == [] and sorted(ws.context.blobs) == [ws.list_assets()[0]["sha256"]]

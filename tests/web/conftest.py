@@ -34,6 +34,8 @@ class Seeded:
     tokens: dict[str, str] = field(default_factory=dict)
     asset_id: int = 0
     copies: dict[str, str] = field(default_factory=dict)  # recipient → sha256
+    copy_files: dict[str, Path] = field(default_factory=dict)  # recipient → the delivered file (the workspace keeps none)
+    share_id: int = 0
     finding_id: int = 0
     case_id: int = 0
     image: Path | None = None
@@ -66,6 +68,8 @@ def seeded(tmp_path_factory) -> Seeded:
         s.asset_id, ["Apex Plastics GmbH", "Borealis Moulding AB", "Castellan Composites SpA"], root / "out", note="Tender round 1", actor="setup"
     )
     s.copies = {r["recipient"]: r["sha256"] for r in rows}
+    s.copy_files = {r["recipient"]: Path(r["path"]) for r in rows}
+    s.share_id = rows[0]["share_id"]
     s.leak = leak_from(Path(rows[1]["path"]).read_bytes())  # Borealis leaked
     leak_path = root / "leak.jpg"
     leak_path.write_bytes(s.leak)

@@ -48,8 +48,7 @@ def test_share_downloads_a_zip_of_copies(pages, seeded):
 
 def test_trace_page_to_finding_to_case(pages, seeded):
     client = pages["analyst"]
-    copy_sha = seeded.copies["Apex Plastics GmbH"]
-    copy = client.app.state.workspace.context.blobs.get(copy_sha)
+    copy = seeded.copy_files["Apex Plastics GmbH"].read_bytes()
     r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("repost.jpg", leak_from(copy), "image/jpeg")}, follow_redirects=False)
     assert r.status_code == 303, r.text
     url = r.headers["location"]

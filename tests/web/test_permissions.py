@@ -38,7 +38,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/assets"): (401, 403, OK, 403),
     ("GET", "/api/v1/shares"): (401, OK, OK, OK),
     ("POST", "/api/v1/shares"): (401, 403, OK, 403),
-    ("GET", "/api/v1/copies/{sha256}"): (401, OK, OK, OK),
+    ("GET", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
+    ("POST", "/api/v1/copies/download"): (401, OK, 403, 403),  # a retained copy, with a reason
+    ("POST", "/api/v1/copies/regenerate"): (401, OK, 403, 403),  # from key and original, with a reason
     ("POST", "/api/v1/traces"): (401, 403, OK, 403),
     ("GET", "/api/v1/findings"): (401, OK, OK, OK),
     ("GET", "/api/v1/findings/{finding_id}"): (401, OK, OK, OK),
@@ -67,6 +69,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/share"): (LOGIN, OK, OK, OK),
     ("POST", "/share"): (LOGIN, 403, OK, 403),
     ("GET", "/share/progress/{token}"): (LOGIN, 403, OK, 403),  # whoever may share reads its progress
+    ("GET", "/share/{share_id}/copies.zip"): (LOGIN, 403, OK, 403),  # the share's sender, once (the seeded share: 409)
     ("GET", "/trace"): (LOGIN, OK, OK, OK),
     ("POST", "/trace"): (LOGIN, 403, OK, 403),
     ("GET", "/findings"): (LOGIN, OK, OK, OK),
@@ -86,6 +89,15 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/tokens/revoke"): (LOGIN, OK, 403, 403),
 }
 WHO = (None, *ROLES)
+
+#: Every route that can answer with a copy's bytes (one file, or a zip of them).
+COPY_BYTES = {
+    ("GET", "/api/v1/copies/{sha256}"),
+    ("POST", "/api/v1/copies/download"),
+    ("POST", "/api/v1/copies/regenerate"),
+    ("POST", "/share"),
+    ("GET", "/share/{share_id}/copies.zip"),
+}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -109,6 +121,17 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"matrix rows for routes that no longer exist: {stale}"
 
 
+def test_no_route_hands_an_auditor_a_copy(app):
+    """The routes that serve copies are the listed ones, and the matrix (run above) holds the auditor
+    at 403 on each, an admin off the sender's one-time delivery, an analyst off the privileged acts."""
+    serving = {(m, p) for m, p in app_routes(app) if "/copies" in p or (m, p) == ("POST", "/share")}
+    assert serving == COPY_BYTES
+    for route in COPY_BYTES:
+        anonymous, admin, analyst, auditor = MATRIX[route]
+        assert auditor == 403 and anonymous in (401, LOGIN, 403), route
+        assert (admin == 403) != (analyst == 403), route  # never both: sending is the analyst's, the privileged acts the admin's
+
+
 def _url(path: str, seeded) -> str:
     if path == "/static":
         return "/static/style.css"
@@ -116,6 +139,7 @@ def _url(path: str, seeded) -> str:
         finding_id=seeded.finding_id,
         case_id=seeded.case_id,
         asset_id=seeded.asset_id,
+        share_id=seeded.share_id,
         sha256=next(iter(seeded.copies.values())),
         name="nobody-such",
         token_id=999999,

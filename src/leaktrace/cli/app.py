@@ -7,7 +7,7 @@ import sys
 import typer
 
 from leaktrace._version import __version__
-from leaktrace.cli import assets, audit, cases, demo, findings, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli import assets, audit, cases, copies, demo, findings, recipients, reports, serve, shares, traces, users, workspace
 
 app = typer.Typer(
     name="leaktrace",
@@ -33,6 +33,7 @@ workspace.register(app)
 app.add_typer(recipients.app, name="recipient")
 app.add_typer(assets.app, name="asset")
 shares.register(app)
+copies.register(app)
 traces.register(app)
 findings.register(app)
 reports.register(app)

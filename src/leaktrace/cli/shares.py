@@ -20,7 +20,7 @@ def share(
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Write one fingerprinted copy per recipient and record the share."""
+    """Write one fingerprinted copy per recipient and record the share (the workspace keeps each copy's SHA-256 and size, not its file, unless retain_copies is on)."""
     with Workspace(home) as ws, progress_bar(not json_, "copies made") as progress:
         rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
     if json_:
@@ -41,7 +41,14 @@ def shares(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         return
     for s in rows:
         names = ", ".join(c.recipient for c in s.copies)
-        out.print(f"share {s.id}: asset {s.asset_id} to {names} on {s.created_at[:19]} by {s.created_by}" + (f" ({s.note})" if s.note else ""))
+        waiting = sum(c.delivered_at is None for c in s.copies)
+        retained = sum(c.delivered_at is not None and c.stored for c in s.copies)
+        kept = ", ".join(f"{n} {what}" for n, what in ((waiting, "waiting for delivery"), (retained, "retained")) if n)
+        out.print(
+            f"share {s.id}: asset {s.asset_id} to {names} on {s.created_at[:19]} by {s.created_by}"
+            + (f" ({s.note})" if s.note else "")
+            + (f"; copies {kept}" if kept else "")
+        )
 
 
 def register(app: typer.Typer) -> None:

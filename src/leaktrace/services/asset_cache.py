@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles
+from leaktrace.atomic import DIR_MODE, FILE_MODE, private_dir
 from leaktrace.core import align, mask, views
 from leaktrace.index import descriptors, hashes
 from leaktrace.services.context import Context
@@ -60,9 +61,7 @@ def build(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: np.ndar
 
 
 def _dir(ctx: Context) -> Path:
-    path = ctx.home / "cache"
-    path.mkdir(exist_ok=True)
-    return path
+    return private_dir(ctx.home / "cache")
 
 
 def _original(ctx: Context, asset: Asset) -> np.ndarray:
@@ -198,13 +197,14 @@ def _cache_view(ctx: Context, sha: str, original: np.ndarray, perceptual_mask: n
         return views.OriginalView(found.shape, found.work, found.work_matrix, ())
     view, strips = views.original_pyramid(original, mask=perceptual_mask)
     tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}")
-    tmp.mkdir()
+    tmp.mkdir(mode=DIR_MODE)  # private from the start; the files in it are made 0600 before it is published
     try:
         np.save(tmp / "work.npy", view.work)
         count = _write_levels(tmp, strips)
         meta = {"version": VIEW_VERSION, "shape": list(view.shape), "work_matrix": view.work_matrix.tolist(), "levels": count}
         (tmp / "meta.json").write_text(json.dumps(meta))
         for file in tmp.iterdir():
+            os.chmod(file, FILE_MODE)
             with open(file, "rb") as handle:
                 os.fsync(handle.fileno())
         try:

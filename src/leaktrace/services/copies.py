@@ -18,23 +18,32 @@ Memory: the prepared original and mask, the pattern (4 bytes per pixel), two cop
 (3 bytes per pixel each, used in turn), one encoded file and a strip; constant in the number of
 recipients (a third buffer for the reference copy, checked on the worker while the first copy
 is made). Only each copy's digest and numbers are kept (:class:`Made`).
+
+:func:`regenerate` makes one recorded copy again, through the same :func:`make`, for an admin
+who gives a reason: the file is handed over, never stored, and the act (with whether the file
+is byte for byte the recorded one) is in the audit log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from leaktrace import imagefiles
+from leaktrace import imagefiles, records
 from leaktrace.core import embed, keys, quality
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, NotFound
+from leaktrace.services import assets as assets_service
+from leaktrace.services import audit
 from leaktrace.services.context import Context
+from leaktrace.store import db as store_db
+from leaktrace.store import queries
 
-__all__ = ["Made", "SAMPLED_SSIM_FROM", "make"]
+__all__ = ["Made", "SAMPLED_SSIM_FROM", "copy_format", "make", "reason_given", "regenerate", "share_number"]
 
 #: From this many pixels a copy's SSIM is estimated on sampled tiles instead of computed in full.
 SAMPLED_SSIM_FROM = 2_000_000
@@ -101,13 +110,22 @@ class _Maker:
         self.gate(quality.psnr_from_error(sse, self.original.size), quality.ssim(self.original, sent), "the reference signs")
 
 
-def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt: str) -> Iterator[Made]:
+def copy_format(asset: Any) -> str:
+    """The format of the asset's copies: JPEG for a JPEG original, else PNG (lossless)."""
+    return "JPEG" if asset.format == "JPEG" else "PNG"
+
+
+def make(
+    ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt: str, *, keep: Callable[[bytes], str] | None = None
+) -> Iterator[Made]:
     """Make, check and store one copy per recipient, yielding each as soon as it is stored.
 
-    Raises :class:`BadInput` (the quality gate) before yielding the copy that misses it, or
-    before the first copy if the reference copy misses it. Copies already stored stay in the
-    blob store without a record (harmless: nothing refers to them).
+    ``keep`` stores one encoded file and returns its SHA-256 (default: the blob store's ``put``;
+    it runs on the worker thread). Raises :class:`BadInput` (the quality gate) before yielding
+    the copy that misses it, or before the first copy if the reference copy misses it; copies
+    already kept stay where ``keep`` put them (the caller removes them).
     """
+    keep = keep or ctx.blobs.put
     maker = _Maker(ctx, asset, prepared, fmt)
     buffers = [np.empty_like(maker.original), np.empty_like(maker.original)]
     k = maker.grid[0] * maker.grid[1]
@@ -120,7 +138,7 @@ def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt
             sent = maker.decoded(data)
             psnr, ssim = quality.psnr(maker.original, sent), maker.ssim(sent)
             maker.gate(psnr, ssim, r.name)
-        return Made(r, ctx.blobs.put(data), len(data), psnr, ssim, method)
+        return Made(r, keep(data), len(data), psnr, ssim, method)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaktrace-copy") as pool:
         # the worker checks the reference copy first, while the first copy is made
@@ -145,3 +163,54 @@ def make(ctx: Context, asset: Any, prepared: Any, recipients: Sequence[Any], fmt
             reference.result()
         if pending is not None:
             yield pending.result()
+
+
+def reason_given(reason: str | None, act: str) -> str:
+    """The reason for a privileged act on a copy, refused in one line when blank."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise BadInput(f"{act} a copy needs a reason (--reason); it is recorded in the audit log.")
+    return text
+
+
+def regenerate(
+    ctx: Context, share_id: int | str, recipient: str, *, reason: str | None, actor: str | None = None
+) -> tuple[records.RegeneratedCopy, records.StoredFile]:
+    """Make the copy share ``share_id`` made for ``recipient`` (name or id) again, from the master
+    key and the original, with the engine that made it (:func:`make`); return what it is and the file.
+
+    The file is not stored. The act is recorded as ``copy.regenerate`` about the share, with the
+    reason and whether the file's SHA-256 equals the recorded one (it may not, while the pixels
+    still carry the same fingerprint, when the encoder settings, the libraries or the number of
+    BLAS threads differ from the day the copy was made); the bytes are returned only once that
+    entry is committed.
+    """
+    reason = reason_given(reason, "regenerating")
+    actor = actor or audit.default_actor()
+    number = share_number(share_id)
+    with ctx.sessions() as session:
+        copy = queries.copy_of_share(session, number, str(recipient))
+        wanted, asset_id, filename, r = copy.sha256, copy.share.asset_id, copy.filename, copy.recipient
+        session.expunge(r)
+    asset = assets_service.get(ctx, asset_id)
+    files: list[bytes] = []
+
+    def hold(data: bytes) -> str:  # in memory only: a regenerated copy is never stored
+        files.append(data)
+        return hashlib.sha256(data).hexdigest()
+
+    (made,) = make(ctx, asset, assets_service.prepare(ctx, asset), [r], copy_format(asset), keep=hold)
+    matches = made.sha256 == wanted
+    details = {"recipient_id": r.id, "copy_sha256": wanted, "reason": reason, "matches": matches, "regenerated_sha256": made.sha256}
+    with store_db.transaction(ctx.sessions) as session:
+        audit.append(session, actor, "copy.regenerate", "share", number, details)
+    fmt = copy_format(asset)
+    done = records.RegeneratedCopy(number, r.name, r.id, filename, made.sha256, wanted, matches, made.size)
+    return done, records.StoredFile(files[0], filename, "image/jpeg" if fmt == "JPEG" else "image/png")
+
+
+def share_number(share_id: int | str) -> int:
+    try:
+        return int(share_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no share numbered {share_id!r}.") from None

@@ -3,18 +3,31 @@
 Each comes from the blob store with a file name and a media type, and only for what is
 recorded: a copy by the SHA-256 of a copy that a share made, never an arbitrary blob.
 
+A copy's bytes are never handed over for reading. :func:`deliver_copy` gives a copy that waits
+for delivery to its share's sender, once (``copy.deliver``), and then discards it unless copies
+are retained; :func:`download_copy` gives a retained copy to an admin who states a reason
+(``copy.download``). Each act is in the audit log, committed before the bytes are returned, and
+the bytes are checked against the recorded SHA-256 first.
+
 >>> media_type(b"\\x89PNG\\r\\n\\x1a\\n..."), media_type(b"%PDF-1.7")
 ('image/png', 'application/octet-stream')
 """
 
 from __future__ import annotations
 
-from leaktrace.errors import NotFound
+import hashlib
+from pathlib import Path
+
+from leaktrace import imagefiles
+from leaktrace.errors import Conflict, EvidenceTampered, Forbidden, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import assets as assets_service
-from leaktrace.services import findings
+from leaktrace.services import audit, findings, retention
+from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context
+from leaktrace.store import db as store_db
 from leaktrace.store import queries
+from leaktrace.store.models import utcnow
 
 _MAGIC = (
     (b"\x89PNG", "image/png"),
@@ -46,14 +59,75 @@ def asset_file(ctx: Context, asset_id: int | str) -> StoredFile:
     return _file(ctx, asset.sha256, asset.filename)
 
 
-def copy_file(ctx: Context, sha256: str) -> StoredFile:
-    """The recorded copy whose file has SHA-256 ``sha256``, under the name the share gave it."""
-    with ctx.sessions() as session:
-        copy = queries.find_copy_by_sha256(session, sha256)
-        if copy is None:
-            raise NotFound(f"no copy with SHA-256 {sha256.lower()}.")
+def deliver_copy(ctx: Context, sha256: str, *, actor: str) -> StoredFile:
+    """The copy whose file has SHA-256 ``sha256``, handed once to the sender of the share that made
+    it (``actor``), under the name the share gave it; then discarded unless copies are retained.
+
+    :class:`Forbidden` for anyone else while it waits, :class:`Conflict` once it was delivered.
+    """
+    sha = sha256.lower()
+    with store_db.transaction(ctx.sessions) as session:
+        rows = queries.copies_by_sha256(session, sha)
+        if not rows:
+            raise NotFound(f"no copy with SHA-256 {sha}.")
+        waiting = [c for c in rows if c.delivered_at is None]
+        mine = [c for c in waiting if c.share.created_by == actor]
+        if not mine and waiting:
+            s = waiting[0].share
+            raise Forbidden(f"the copy {sha[:12]}… of share {s.id} waits for its sender, {s.created_by or 'someone else'}; only they can take it.")
+        if not mine:
+            raise Conflict(
+                f"the copy {sha[:12]}… was delivered on {rows[-1].delivered_at:%Y-%m-%d %H:%M} UTC and is handed over once; "
+                "an admin can download a retained copy or regenerate it, with a reason."
+            )
+        copy = mine[0]
+        data = _copy_bytes(ctx, sha)
+        copy.delivered_at = utcnow()
+        session.flush()
+        audit.append(
+            session, actor, "copy.deliver", "share", copy.share_id, {"recipient_id": copy.recipient_id, "copy_sha256": sha, "via": "download"}
+        )
+        digests = retention.record_discard(ctx, session, actor, copy.share_id, [copy])
         filename = copy.filename
-    return _file(ctx, sha256.lower(), filename)
+    retention.unlink(ctx, digests)
+    return StoredFile(data, filename, media_type(data))
+
+
+def download_copy(ctx: Context, share_id: int | str, recipient: str, *, reason: str | None, actor: str | None = None) -> StoredFile:
+    """The stored (retained, or still waiting) copy share ``share_id`` made for ``recipient``, for an
+    admin who gives a reason; recorded as ``copy.download``."""
+    reason = copies_service.reason_given(reason, "downloading")
+    actor = actor or audit.default_actor()
+    number = copies_service.share_number(share_id)
+    with store_db.transaction(ctx.sessions) as session:
+        copy = queries.copy_of_share(session, number, str(recipient))
+        if not ctx.blobs.exists(copy.sha256):
+            raise NotFound(
+                f"the copy share {number} made for {copy.recipient.name} was not retained after delivery; regenerate it from the key and the original, with a reason."
+            )
+        data = _copy_bytes(ctx, copy.sha256)
+        audit.append(
+            session, actor, "copy.download", "share", number, {"recipient_id": copy.recipient_id, "copy_sha256": copy.sha256, "reason": reason}
+        )
+        filename = copy.filename
+    return StoredFile(data, filename, media_type(data))
+
+
+def save(stored: StoredFile, out: Path) -> Path:
+    """Write a handed-over file to ``out`` (atomically, mode 0600); into it under its own name if
+    ``out`` is a folder. Returns where it was written."""
+    path = out / stored.filename if out.is_dir() else out
+    if not path.parent.is_dir():
+        raise NotFound(f"{path.parent}: no such folder.")
+    imagefiles.write_atomic(path, stored.data)
+    return path
+
+
+def _copy_bytes(ctx: Context, sha256: str) -> bytes:
+    data = ctx.blobs.get(sha256)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise EvidenceTampered(f"the stored copy {sha256} no longer hashes to its recorded SHA-256; nothing was handed over.")
+    return data
 
 
 def leak_file(ctx: Context, finding_id: int | str) -> StoredFile:

@@ -4,8 +4,16 @@ Every role may ``read``. An admin manages users, tokens and settings; an analyst
 the evidence (recipients, assets, shares, traces, cases, reports); an auditor reads
 everything and changes nothing.
 
+Nobody reads a copy's bytes by reading. ``copies`` (download a retained copy, or regenerate
+one from the key and the original, each with a reason that goes into the audit log) is an
+admin's privilege only; an analyst who shares takes each copy of their own share once, as its
+sender (``shares``, checked against the share's sender by :mod:`leaktrace.services.files`).
+An auditor can do neither.
+
 >>> can("analyst", "traces"), can("auditor", "cases"), can("admin", "read")
 (True, False, True)
+>>> [role for role in ROLES if can(role, "copies")]
+['admin']
 """
 
 from __future__ import annotations
@@ -26,10 +34,11 @@ ACTIONS: tuple[str, ...] = (
     "traces",
     "cases",
     "reports",
+    "copies",
 )
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "users", "tokens", "settings"}),
+    "admin": frozenset({"read", "users", "tokens", "settings", "copies"}),
     "analyst": frozenset({"read", "recipients", "assets", "shares", "traces", "cases", "reports"}),
     "auditor": frozenset({"read"}),
 }

@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from leaktrace.atomic import private_dir
 from leaktrace.errors import BadInput
 from leaktrace.index import AnnIndex, AssetIndex, BruteForceIndex, Features
 from leaktrace.services import asset_cache
@@ -105,5 +106,5 @@ def _nlist(n_assets: int) -> int:
 
 def _save(index: AnnIndex, path: Path) -> None:
     """Save atomically (``AnnIndex.save`` writes a partial file of its own): concurrent traces never mix files."""
-    path.parent.mkdir(exist_ok=True)
+    private_dir(path.parent)
     index.save(path)

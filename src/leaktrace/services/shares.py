@@ -1,28 +1,48 @@
 """Shares: send an asset to recipients, each getting its own fingerprinted copy.
 
-Atomicity: every copy is first made, checked against the quality gate and stored
-durably in the blob store (each as soon as it is made, by :mod:`leaktrace.services.copies`:
-no copy's pixels or bytes are kept after that); then the share and its copies are recorded
-in one transaction; only then are the copy files written into the output folder, each
-read back from the blob store and written by atomic rename. A process killed at any point
-leaves no copy file without its record, and no record without its file in the blob store
-(at worst blobs that no record names).
+One story, however the copies leave:
+
+1. **Make.** Every copy is made, checked against the quality gate and stored durably in the
+   blob store, each as soon as it is made (:mod:`leaktrace.services.copies`: no copy's pixels
+   or bytes are kept after that). If making fails, the files stored so far are removed.
+2. **Record.** The share and its copies (SHA-256 and size of each file) are recorded in one
+   transaction with the ``share`` audit entry. Every copy now *waits for delivery*.
+3. **Deliver** (:func:`deliver`): each waiting copy is read back from the blob store and written
+   into the sender's folder by atomic rename; then, in one transaction, the copies are marked
+   delivered (a ``copy.deliver`` entry each) and, unless the workspace retains copies, their
+   discard is recorded (``copy.discard``); after that commit their files are deleted
+   (:mod:`leaktrace.services.retention`). ``leaktrace share`` delivers into ``--out`` at once;
+   a share made on the web waits until its sender downloads each copy, once
+   (:func:`leaktrace.services.files.deliver_copy`).
+
+A process killed at any point leaves no copy file without its record, and no record of a copy
+waiting for delivery without its file in the blob store. Killed before 2: files in the blob
+store that no record names (no route serves them). Between 2 and 3: copies waiting for delivery
+(``leaktrace copy deliver``, or the sender's download, hands them over). During 3: the
+delivery is done again in full. After 3's commit: delivered files still stored, which the next
+share discards (:func:`leaktrace.services.retention.sweep`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 from leaktrace import imagefiles, records
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, Conflict, Forbidden, LeaktraceError
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit
+from leaktrace.services import audit, retention
 from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
-from leaktrace.store.models import Copy, Share
+from leaktrace.store.models import Copy, Share, utcnow
+
+__all__ = ["VIA", "copy_filename", "deliver", "list_all", "share"]
+
+#: How a copy can leave the workspace (the ``via`` of its ``copy.deliver`` entry).
+VIA = ("folder", "zip", "download")
 
 
 def _slug(text: str) -> str:
@@ -38,18 +58,22 @@ def share(
     ctx: Context,
     asset_id: int | str,
     to: list[str],
-    out: Path,
+    out: Path | None,
     *,
     note: str | None = None,
     actor: str | None = None,
     progress: Progress | None = None,
+    via: str = "folder",
 ) -> list[records.Copy]:
-    """Make, record (with its audit entry, run by ``actor``) and write one fingerprinted copy per recipient."""
+    """Make and record (with its audit entry, run by ``actor``) one fingerprinted copy per recipient.
+
+    With a folder ``out``, the copies are delivered into it at once (:func:`deliver`, as ``via``);
+    with ``out=None`` they wait in the blob store for their sender to take each one once.
+    """
     actor = actor or audit.default_actor()
     if not to:
         raise BadInput("name at least one recipient with --to.")
-    if out.exists() and not out.is_dir():
-        raise BadInput(f"{out}: exists and is not a folder.")
+    _check_folder(out)
     asset = assets_service.get(ctx, asset_id)
     with ctx.sessions() as session:
         recipients = []
@@ -58,14 +82,50 @@ def share(
             if r.id not in {x.id for x in recipients}:
                 session.expunge(r)
                 recipients.append(r)
+    retention.sweep(ctx, actor=actor)  # finish what an earlier process left
     prepared = assets_service.prepare(ctx, asset)
-    fmt = "JPEG" if asset.format == "JPEG" else "PNG"
+    fmt = copies_service.copy_format(asset)
+    kept: list[str] = []  # every file stored, to remove if the share fails
+
+    def keep(data: bytes) -> str:
+        digest = ctx.blobs.put(data)
+        kept.append(digest)
+        return digest
+
     made: list[copies_service.Made] = []  # digests and numbers only
-    for m in copies_service.make(ctx, asset, prepared, recipients, fmt):
-        made.append(m)
-        if progress:
-            progress(len(made), len(recipients), m.recipient.name)
+    try:
+        for m in copies_service.make(ctx, asset, prepared, recipients, fmt, keep=keep):
+            made.append(m)
+            if progress:
+                progress(len(made), len(recipients), m.recipient.name)
+        share_id = _record_share(ctx, asset, made, fmt, note, actor)
+    except BaseException:
+        with contextlib.suppress(LeaktraceError, OSError):
+            retention.unlink(ctx, kept)  # what no record needs; the error that stopped the share goes on
+        raise
+    if out is None:
+        return [
+            records.Copy(
+                m.recipient.name,
+                m.recipient.id,
+                m.sha256,
+                share_id,
+                copy_filename(asset.filename, m.recipient.name, fmt),
+                round(m.psnr, 2),
+                round(m.ssim, 5),
+                size=m.size,
+                stored=True,
+            )
+            for m in made
+        ]
+    return deliver(ctx, share_id, out, actor=actor, via=via)
+
+
+def _record_share(ctx: Context, asset, made: list[copies_service.Made], fmt: str, note: str | None, actor: str) -> int:
     with store_db.transaction(ctx.sessions) as session:
+        for m in made:  # under the write lock: no delivery elsewhere can discard a file now
+            if not ctx.blobs.exists(m.sha256):
+                raise Conflict(f"the copy for {m.recipient.name} was discarded by a delivery running at the same time; share again.")
         record = Share(asset_id=asset.id, note=note, created_by=actor)
         session.add(record)
         session.flush()
@@ -78,35 +138,89 @@ def share(
                     filename=copy_filename(asset.filename, m.recipient.name, fmt),
                     psnr=float(m.psnr),
                     ssim=float(m.ssim),
+                    size=m.size,
                 )
             )
-        share_id = record.id
-        audit.append(
-            session,
-            actor,
-            "share",
-            "share",
-            share_id,
-            {"asset_id": asset.id, "note": note, "copies": [{"recipient_id": m.recipient.id, "sha256": m.sha256} for m in made]},
-        )
+        session.flush()
+        copies = [{"recipient_id": m.recipient.id, "sha256": m.sha256, "size": m.size} for m in made]
+        audit.append(session, actor, "share", "share", record.id, {"asset_id": asset.id, "note": note, "copies": copies})
+        return record.id
+
+
+def deliver(ctx: Context, share_id: int | str, out: Path, *, actor: str | None = None, via: str = "folder") -> list[records.Copy]:
+    """Write every copy of share ``share_id`` that waits for delivery into the folder ``out``, once,
+    for the share's sender (``actor``); mark them delivered; discard their files unless retained.
+
+    Returns the copies delivered, each with its ``path``. :class:`Conflict` when no copy of the
+    share waits, else :class:`Forbidden` for anyone but the sender.
+    """
+    actor = actor or audit.default_actor()
+    if via not in VIA:
+        raise ValueError(f"unknown delivery {via!r}; one of {', '.join(VIA)}")
+    _check_folder(out)
+    number = copies_service.share_number(share_id)
+    with ctx.sessions() as session:
+        s = queries.share_by_id(session, number)
+        waiting = [(c.id, c.sha256, c.filename) for c in s.copies if c.delivered_at is None]
+        if not waiting:
+            raise Conflict(
+                f"share {number} has no copy waiting for delivery (each is handed over once); an admin can download a retained copy or regenerate one, with a reason."
+            )
+        _check_sender(s, actor)
     out.mkdir(parents=True, exist_ok=True)
-    result = []
-    for m in made:
-        path = out / copy_filename(asset.filename, m.recipient.name, fmt)
-        imagefiles.write_atomic(path, ctx.blobs.get(m.sha256))  # one file in memory at a time
-        result.append(
-            records.Copy(m.recipient.name, m.recipient.id, m.sha256, share_id, path.name, round(m.psnr, 2), round(m.ssim, 5), path=str(path))
-        )
-    return result
+    for _, sha, filename in waiting:
+        imagefiles.write_atomic(out / filename, ctx.blobs.get(sha))  # 0600; one file in memory at a time
+    ids = {copy_id for copy_id, _, _ in waiting}
+    with store_db.transaction(ctx.sessions) as session:
+        s = queries.share_by_id(session, number)
+        rows = [c for c in s.copies if c.id in ids and c.delivered_at is None]  # a download elsewhere may have taken one meanwhile
+        now = utcnow()
+        for c in rows:
+            c.delivered_at = now
+        session.flush()
+        for c in rows:
+            audit.append(session, actor, "copy.deliver", "share", number, {"recipient_id": c.recipient_id, "copy_sha256": c.sha256, "via": via})
+        digests = retention.record_discard(ctx, session, actor, number, rows)
+        delivered = [_copy_record(ctx, s, c, path=str(out / c.filename), stored=c.sha256 not in digests) for c in rows]
+    retention.unlink(ctx, digests)
+    return delivered
 
 
 def list_all(ctx: Context) -> list[records.Share]:
     """Every share with its copies, oldest first."""
     with ctx.sessions() as session:
-        return [_record(s) for s in queries.list_shares(session)]
+        return [_record(ctx, s) for s in queries.list_shares(session)]
 
 
-def _record(s: Share) -> records.Share:
+def _record(ctx: Context, s: Share) -> records.Share:
     """The interface record of a stored share and its copies (loaded with their recipients)."""
-    copies = tuple(records.Copy(c.recipient.name, c.recipient_id, c.sha256, s.id, c.filename, c.psnr, c.ssim) for c in s.copies)
+    copies = tuple(_copy_record(ctx, s, c) for c in s.copies)
     return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)
+
+
+def _copy_record(ctx: Context, s: Share, c: Copy, *, path: str | None = None, stored: bool | None = None) -> records.Copy:
+    return records.Copy(
+        c.recipient.name,
+        c.recipient_id,
+        c.sha256,
+        s.id,
+        c.filename,
+        round(c.psnr, 2),
+        round(c.ssim, 5),
+        path=path,
+        size=c.size,
+        delivered_at=None if c.delivered_at is None else c.delivered_at.isoformat(),
+        stored=ctx.blobs.exists(c.sha256) if stored is None else stored,
+    )
+
+
+def _check_folder(out: Path | None) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: exists and is not a folder.")
+
+
+def _check_sender(s: Share, actor: str) -> None:
+    if s.created_by != actor:
+        raise Forbidden(
+            f"share {s.id} was made by {s.created_by or 'someone else'}; only they take its copies (an admin can download a retained copy or regenerate one, with a reason)."
+        )

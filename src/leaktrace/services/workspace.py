@@ -21,6 +21,7 @@ from typing import Any
 
 from leaktrace import records
 from leaktrace import settings as settings_mod
+from leaktrace.atomic import FILE_MODE, private_dir, restrict_dir, write_atomic
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import WorkspaceExists, WorkspaceMissing
 from leaktrace.services.context import KEY_BYTES, Context, Progress, key_path, read_master_key, write_secret
@@ -43,6 +44,7 @@ class Workspace:
         root = settings_mod.resolve_home(home)
         if not (root / settings_mod.SETTINGS_FILE).exists():
             raise WorkspaceMissing(f"no leaktrace workspace at {root}; create one with 'leaktrace init --home {root}'.")
+        restrict_dir(root)  # a workspace made before folders were private: its files become the owner's alone
         self.settings = settings_mod.load(root, overrides)
         self._overrides = overrides
 
@@ -53,13 +55,15 @@ class Workspace:
         if (root / settings_mod.SETTINGS_FILE).exists():
             raise WorkspaceExists(f"a leaktrace workspace already exists at {root}.")
         checked = settings_mod.load(root, overrides)  # refuse unsafe values before writing anything
-        root.mkdir(parents=True, exist_ok=True)
+        private_dir(root)
+        restrict_dir(root)  # 0700: nothing in the workspace is anyone else's business
         key = secrets.token_bytes(KEY_BYTES)
         if not key_path(root).exists():
             write_secret(key_path(root), key)
         else:
             key = read_master_key(root)
-        (root / "blobs").mkdir(exist_ok=True)
+        private_dir(root / "blobs")
+        _create_private_sqlite(checked.resolved_database_url)  # SQLite gives its -wal and -shm files the database's mode
         store_db.upgrade(checked.resolved_database_url)
         engine = store_db.make_engine(checked.resolved_database_url, lock_timeout_s=checked.lock_timeout_s)
         try:
@@ -72,7 +76,7 @@ class Workspace:
         finally:
             engine.dispose()
         file_values = {k: v for k, v in overrides.items() if v is not None}
-        (root / settings_mod.SETTINGS_FILE).write_text(settings_mod.render_file(file_values), encoding="utf-8")
+        write_atomic(root / settings_mod.SETTINGS_FILE, settings_mod.render_file(file_values).encode("utf-8"))  # 0600
         return cls(root, **overrides)
 
     @cached_property
@@ -150,26 +154,58 @@ class Workspace:
         self,
         asset_id: int | str,
         to: Sequence[str],
-        out: str | os.PathLike[str],
+        out: str | os.PathLike[str] | None,
         *,
         note: str | None = None,
         actor: str | None = None,
         progress: Progress | None = None,
+        via: str = "folder",
     ) -> list[records.Copy]:
+        """Make and record one copy per recipient; deliver them into the folder ``out`` (``None``:
+        they wait for their sender to take each one once)."""
         from leaktrace.services import shares
 
-        return shares.share(self.context, asset_id, list(to), Path(out), note=note, actor=actor, progress=progress)
+        folder = None if out is None else Path(out)
+        return shares.share(self.context, asset_id, list(to), folder, note=note, actor=actor, progress=progress, via=via)
+
+    def deliver_copies(
+        self, share_id: int | str, out: str | os.PathLike[str], *, actor: str | None = None, via: str = "folder"
+    ) -> list[records.Copy]:
+        """Write the copies of a share that wait for delivery into ``out``, once, for its sender."""
+        from leaktrace.services import shares
+
+        return shares.deliver(self.context, share_id, Path(out), actor=actor, via=via)
 
     def list_shares(self) -> list[records.Share]:
         from leaktrace.services import shares
 
         return shares.list_all(self.context)
 
-    def copy_file(self, sha256: str) -> records.StoredFile:
-        """A recorded copy by the SHA-256 of its file (bytes, the name the share gave it, media type)."""
+    def deliver_copy(self, sha256: str, *, actor: str) -> records.StoredFile:
+        """A copy waiting for delivery, by the SHA-256 of its file, handed once to its share's sender."""
         from leaktrace.services import files
 
-        return files.copy_file(self.context, sha256)
+        return files.deliver_copy(self.context, sha256, actor=actor)
+
+    def download_copy(self, share_id: int | str, recipient: str, *, reason: str | None, actor: str | None = None) -> records.StoredFile:
+        """A retained copy (a privileged act, recorded with its reason)."""
+        from leaktrace.services import files
+
+        return files.download_copy(self.context, share_id, recipient, reason=reason, actor=actor)
+
+    def regenerate_copy(
+        self, share_id: int | str, recipient: str, *, reason: str | None, actor: str | None = None
+    ) -> tuple[records.RegeneratedCopy, records.StoredFile]:
+        """A copy made again from the key and the original (a privileged act, recorded with its reason)."""
+        from leaktrace.services import copies
+
+        return copies.regenerate(self.context, share_id, recipient, reason=reason, actor=actor)
+
+    def save_file(self, stored: records.StoredFile, out: str | os.PathLike[str]) -> Path:
+        """Write a handed-over file (a copy) to ``out``, mode 0600; into it under its name if ``out`` is a folder."""
+        from leaktrace.services import files
+
+        return files.save(stored, Path(out))
 
     # traces -----------------------------------------------------------------
     def trace(
@@ -339,6 +375,22 @@ class Workspace:
 
     def settings_table(self) -> list[dict]:
         return describe_settings(self.settings)
+
+
+def _create_private_sqlite(url: str) -> None:
+    """Create an empty SQLite database file with mode 0600 (a valid empty database), so that the
+    store and its -wal and -shm files are the owner's alone; other URLs are left to their server."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
 
 
 def describe_settings(resolved: settings_mod.Settings | None = None) -> list[dict]:

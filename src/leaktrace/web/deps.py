@@ -31,6 +31,7 @@ _VERBS = {
     "traces": "trace leaks",
     "cases": "open or change cases",
     "reports": "make evidence reports",
+    "copies": "download or regenerate a supplier's copy",
 }
 
 

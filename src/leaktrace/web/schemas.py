@@ -110,6 +110,14 @@ class CopySent(public(records.Copy, "CopyRow")):  # type: ignore[misc]
         return f"/api/v1/copies/{self.sha256}"
 
 
+class CopyRequest(_In):
+    """A privileged act on one recorded copy: which share, whose copy, and why (required)."""
+
+    share_id: int
+    recipient: str = Field(min_length=1, max_length=200, description="Recipient name or id.")
+    reason: str = Field(default="", max_length=2000, description="Why; recorded in the audit log (a blank reason is refused).")
+
+
 # ------------------------------------------------------------------------------------ traces
 #: The chain-of-custody fields of a trace (form fields of ``POST /api/v1/traces`` beside the
 #: file; checked by ``services.custody``, a bad one is a 400 naming it).

@@ -1,24 +1,27 @@
-"""/api/v1/shares and /api/v1/copies/{sha256}."""
+"""/api/v1/shares and the sender's one-time download of each copy from /api/v1/copies/{sha256}."""
 
 import hashlib
 
 
-def test_share_and_download(api, seeded):
+def test_share_and_download_each_copy_once(api, seeded):
     r = api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": ["Apex Plastics GmbH", "3"], "note": "round 2"})
     assert r.status_code == 201, r.text
     rows = r.json()
     assert [x["recipient"] for x in rows] == ["Apex Plastics GmbH", "Castellan Composites SpA"]
     for x in rows:
-        assert {"recipient", "recipient_id", "path", "sha256", "download"} <= set(x)
-        assert x["download"] == f"/api/v1/copies/{x['sha256']}"
-        got = api["auditor"].get(x["download"])
+        assert {"recipient", "recipient_id", "path", "sha256", "download", "size", "delivered_at", "stored"} <= set(x)
+        assert x["download"] == f"/api/v1/copies/{x['sha256']}" and x["stored"] and x["delivered_at"] is None
+        assert api["auditor"].get(x["download"]).status_code == 403
+        got = api["analyst"].get(x["download"])  # the sender
         assert got.status_code == 200 and got.headers["content-type"] == "image/png"
-        assert hashlib.sha256(got.content).hexdigest() == x["sha256"]
+        assert hashlib.sha256(got.content).hexdigest() == x["sha256"] and len(got.content) == x["size"]
         assert got.headers["content-disposition"] == f'attachment; filename="{x["path"]}"'
+        assert api["analyst"].get(x["download"]).status_code == 409  # once
     shares = api["auditor"].get("/api/v1/shares").json()
     last = shares["data"][-1]
     assert last["note"] == "round 2" and last["created_by"] == "analyst"
     assert [c["sha256"] for c in last["copies"]] == [x["sha256"] for x in rows]
+    assert all(c["delivered_at"] and not c["stored"] for c in last["copies"])  # delivered, then discarded
 
 
 def test_unknown_copy_and_bad_hash(api):

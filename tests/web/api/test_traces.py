@@ -4,7 +4,7 @@ from tests.web.conftest import leak_from
 
 
 def test_trace_accuses_the_leaker(api, seeded):
-    copy = api["analyst"].get(f"/api/v1/copies/{seeded.copies['Castellan Composites SpA']}").content
+    copy = seeded.copy_files["Castellan Composites SpA"].read_bytes()  # as the supplier received it
     r = api["analyst"].post("/api/v1/traces", files={"file": ("found.jpg", leak_from(copy, quality=70), "image/jpeg")})
     assert r.status_code == 201, r.text
     f = r.json()

@@ -6,7 +6,6 @@ import dataclasses
 
 from fastapi import APIRouter
 
-from leaktrace.web import uploads
 from leaktrace.web.deps import WorkspaceDep, require
 from leaktrace.web.schemas import CopySent, ShareCreate, SharesPublic, page
 
@@ -20,7 +19,8 @@ def list_shares(ws: WorkspaceDep, user: require("read")) -> dict:
 
 @router.post("", response_model=list[CopySent], status_code=201)
 def share(body: ShareCreate, ws: WorkspaceDep, user: require("shares")) -> list[dict]:
-    """Make one copy per recipient; each is downloaded from its ``download`` link (``path`` is the file's name)."""
-    with uploads.temp_folder() as folder:
-        rows = ws.share(body.asset_id, body.to, folder, note=body.note, actor=user.name)
+    """Make one copy per recipient. Each waits in the workspace until this user (the share's sender)
+    downloads it from its ``download`` link, once; then it is discarded unless copies are retained
+    (``path`` is the file's name)."""
+    rows = ws.share(body.asset_id, body.to, None, note=body.note, actor=user.name)
     return [dataclasses.replace(r, path=r.filename).to_dict() for r in rows]

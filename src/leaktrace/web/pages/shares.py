@@ -1,5 +1,10 @@
 """``/share``: pick an asset and recipients, download the fingerprinted copies as one zip.
 
+The zip is the copies' one delivery to their sender (``copy.deliver``, via ``zip``): after it,
+the workspace keeps each copy's SHA-256 and size, not its file, unless it retains copies. A
+share whose copies still wait for delivery (made through the REST API, or interrupted before
+its zip) lists a ``/share/<id>/copies.zip`` link for its sender, which works once.
+
 While the copies are made, the page polls ``/share/progress/<token>`` (a token its script
 puts in the form) and shows how many are done; without the script the form works the same.
 The zip is written to a temporary file and streamed, so no copy is held in memory.
@@ -51,6 +56,7 @@ def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset:
         shares=ws.list_shares(),
         selected=asset,
         titles={a.id: a.title for a in assets},
+        retain_copies=ws.settings.retain_copies,
     )
 
 
@@ -79,7 +85,30 @@ def share(
     report = (lambda done, total, what: _set_progress(key, (done, total, what, False))) if key else None
     folder = uploads.temp_folder()
     try:
-        rows = ws.share(asset_id, to, Path(folder.name) / "copies", note=note.strip() or None, actor=user.name, progress=report)
+        rows = ws.share(asset_id, to, Path(folder.name) / "copies", note=note.strip() or None, actor=user.name, progress=report, via="zip")
+    except BaseException:
+        folder.cleanup()
+        raise
+    if key:
+        _set_progress(key, (len(rows), len(rows), "", True))
+    return _zip(folder, rows, f"share-{rows[0].share_id if rows else 'new'}-asset-{asset_id}.zip")
+
+
+@router.get("/share/{share_id}/copies.zip")
+def waiting_copies(ws: WorkspaceDep, user: require("shares"), share_id: int) -> Response:
+    """The copies of a share that still wait for delivery, as one zip, once, for the share's sender."""
+    folder = uploads.temp_folder()
+    try:
+        rows = ws.deliver_copies(share_id, Path(folder.name) / "copies", actor=user.name, via="zip")
+    except BaseException:
+        folder.cleanup()
+        raise
+    return _zip(folder, rows, f"share-{share_id}-copies.zip")
+
+
+def _zip(folder, rows: list, name: str) -> Response:
+    """Stream the delivered copies in ``folder`` as one zip; the folder goes when the answer is sent."""
+    try:
         archive_path = Path(folder.name) / "share.zip"
         with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
             for r in rows:
@@ -87,12 +116,9 @@ def share(
     except BaseException:
         folder.cleanup()
         raise
-    if key:
-        _set_progress(key, (len(rows), len(rows), "", True))
-    share_id = rows[0].share_id if rows else "new"
     return FileResponse(
         archive_path,
         media_type="application/zip",
         background=BackgroundTask(folder.cleanup),
-        headers={"Content-Disposition": f'attachment; filename="share-{share_id}-asset-{asset_id}.zip"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
