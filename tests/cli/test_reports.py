@@ -43,3 +43,19 @@ def test_report_of_unknown_finding_or_format(cli, tmp_path):
     result, _ = cli("report", "42", "--out", tmp_path / "r.pdf", expect=2)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     result, _ = cli("report", "1", "--format", "docx", "--out", tmp_path / "r.docx", expect=2)
+
+
+def test_report_of_a_tampered_finding_is_refused_in_one_line(cli, tmp_path):
+    import sqlite3
+
+    from tests.conftest import record_finding
+
+    cli("init")
+    leak = save(tmp_path / "leak.png", photo(2, (24, 32)))
+    finding_id = record_finding(cli.home, leak, ["Apex", "Borealis"], ("Borealis",))
+    (db,) = cli.home.glob("*.db")
+    with sqlite3.connect(db) as connection:  # the forgery: an innocent recipient accused in the database
+        connection.execute("UPDATE finding_scores SET score = 12.5, accused = 1 WHERE recipient_name = 'Apex'")
+    result, _ = cli("report", finding_id, "--out", tmp_path / "r.pdf", expect=2)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and f"finding {finding_id}" in result.stderr
+    assert not (tmp_path / "r.pdf").exists()
