@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import cv2
+import numpy as np
+import pytest
 from pypdf import PdfReader
 
 from leaktrace.services.audit import default_actor
@@ -21,6 +23,10 @@ def test_report_of_a_trace_in_html_and_pdf(cli, tmp_path):
     cv2.imwrite(str(tmp_path / "leak.jpg"), image[20:, 30:], [cv2.IMWRITE_JPEG_QUALITY, 80])
     _, finding = cli("trace", tmp_path / "leak.jpg", "--json")
     assert finding["accused"] == ["Borealis"]
+    top = finding["candidates"][0]  # the p-bound's log10 beside it, which never underflows
+    assert top["log10_p_bound"] == pytest.approx(np.log10(max(top["p_value"], 1e-300)), abs=1e-3) or top["p_value"] < 1e-300
+    _, shown = cli("finding", "show", finding["finding_id"], "--json")
+    assert [c["log10_p_bound"] for c in shown["candidates"]] == pytest.approx([c["log10_p_bound"] for c in finding["candidates"]], abs=1e-4)
     _, html = cli("report", finding["finding_id"], "--format", "html", "--out", tmp_path / "r.html", "--json")
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert html["bytes"] == len(text.encode()) and "Borealis" in text and 'src="http' not in text
