@@ -105,8 +105,9 @@ def documents(tmp_path_factory):
     cli("audit list", "audit", "list", "--limit", "5")
     cli("audit verify", "audit", "verify")
     cli("settings", "settings")
-    cli("key export", "key", "export", root / "key.backup")
-    cli("key import", "key", "import", root / "key.backup")
+    (root / "pass.txt").write_text("correct horse battery staple\n")
+    cli("key export", "key", "export", root / "key.backup", "--passphrase-file", root / "pass.txt")
+    cli("key import", "key", "import", root / "key.backup", "--passphrase-file", root / "pass.txt")
     analyst = cli("token create", "token", "create", "ann")
 
     with warnings.catch_warnings():

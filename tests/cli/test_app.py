@@ -32,7 +32,7 @@ COMMANDS = {
 def test_the_command_groups():
     group = typer.main.get_command(app)
     assert set(group.commands) == COMMANDS
-    assert set(group.commands["key"].commands) == {"export", "import"}
+    assert set(group.commands["key"].commands) == {"export", "import", "split", "combine"}
     assert set(group.commands["recipient"].commands) == {"add", "list"}
     assert set(group.commands["asset"].commands) == {"add", "list"}
     for name, command in group.commands.items():

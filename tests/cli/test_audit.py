@@ -9,30 +9,34 @@ import stat
 from tests.conftest import photo, rewrite_history, save
 
 
-def test_list_and_verify(cli, tmp_path):
+def test_list_and_verify(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKTRACE_KEY_PASSPHRASE", "correct horse battery staple")
     cli("init")
     cli("recipient", "add", "Apex")
     _, (asset,) = cli("asset", "add", save(tmp_path / "a.png", photo(6, (192, 256))), "--json")
     cli("share", asset["id"], "--to", "Apex", "--out", tmp_path / "out")
     cli("key", "export", tmp_path / "key.backup")
     _, rows = cli("audit", "list", "--json")
-    assert [(r["id"], r["action"], r["subject_type"]) for r in rows] == [(2, "key.export", "key"), (1, "share", "share")]
-    assert rows[1]["details"]["asset_id"] == asset["id"] and len(rows[1]["details"]["copies"]) == 1
+    n = len(rows)
+    assert [r["id"] for r in rows] == list(range(n, 0, -1))  # newest first
+    assert (rows[0]["action"], rows[0]["subject_type"]) == ("key.export", "key") and rows[-1]["action"] == "workspace.init"
+    share = next(r for r in rows if r["action"] == "share")
+    assert share["subject_type"] == "share" and share["details"]["asset_id"] == asset["id"] and len(share["details"]["copies"]) == 1
     _, rows = cli("audit", "list", "--limit", "1", "--json")
     assert len(rows) == 1
     result, _ = cli("audit", "list")
     assert "key.export" in result.stdout and "share" in result.stdout
     result, _ = cli("audit", "verify")
-    assert result.stdout.startswith("ok: 2 entries")
+    assert result.stdout.startswith(f"ok: {n} entries")
     _, check = cli("audit", "verify", "--json")
-    assert check["ok"] and check["head"]["id"] == 2
+    assert check["ok"] and check["head"]["id"] == n
 
     with sqlite3.connect(cli.home / "leaktrace.db") as db:
-        db.execute("""update audit_entries set details = '{"asset_id": 99}' where id = 1""")
+        db.execute(f"""update audit_entries set details = '{{"asset_id": 99}}' where id = {share["id"]}""")
     result, _ = cli("audit", "verify", expect=1)
-    assert result.stderr == "tampered: audit entry 1 was edited: its content no longer matches its hash.\n"
+    assert result.stderr == f"tampered: audit entry {share['id']} was edited: its content no longer matches its hash.\n"
     result, _ = cli("audit", "verify", "--json", expect=1)
-    assert '"bad_id": 1' in result.stdout and '"problem": "edited"' in result.stdout
+    assert f'"bad_id": {share["id"]}' in result.stdout and '"problem": "edited"' in result.stdout
     result, _ = cli("audit", "list", "--limit", "0", expect=2)
     assert "--limit must be at least 1" in result.stderr
 

@@ -40,6 +40,7 @@ def test_users_and_tokens(cli, runner):
         "user.add",
         "user.add",
         "user.add",
+        "workspace.init",
     ]
     assert all(token["token"] not in str(e) for e in audit)
 

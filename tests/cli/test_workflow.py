@@ -82,9 +82,10 @@ def test_unrelated_image_matches_no_asset(cli, tmp_path):
     assert finding["asset"] is None and finding["accused"] == [] and finding["candidates"] == []
 
 
-def test_key_export_and_import(cli, tmp_path):
+def test_key_export_and_import(cli, tmp_path, monkeypatch):
     cli("init")
     backup = tmp_path / "key.backup"
+    monkeypatch.setenv("LEAKTRACE_KEY_PASSPHRASE", "correct horse battery staple")
     result, _ = cli("key", "export", backup)
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600 and "without it" in result.stderr
     original = (cli.home / "master.key").read_bytes()

@@ -1,8 +1,6 @@
-"""``leaktrace init``, ``settings`` and ``key export/import``: their --json shapes, warnings and refusals."""
+"""``leaktrace init`` and ``settings``: their --json shapes, warnings and refusals (the key commands: test_keys.py)."""
 
 from __future__ import annotations
-
-import stat
 
 from leaktrace import settings as settings_mod
 
@@ -66,37 +64,8 @@ def test_settings_reads_the_workspace_file(cli, tmp_path):
     assert "jpeg_quality must be between 50 and 100" in result.stderr
 
 
-def test_key_export_and_import(cli, tmp_path):
+def test_init_is_the_first_audit_entry(cli):
     _, info = cli("init", "--json")
-    result, exported = cli("key", "export", tmp_path / "backup.key", "--json")
-    assert exported == {"path": str(tmp_path / "backup.key"), "key_fingerprint": info["key_fingerprint"]}
-    assert result.stderr.startswith("warning: Keep this file offline")
-    assert stat.S_IMODE((tmp_path / "backup.key").stat().st_mode) == 0o600
-    result, _ = cli("key", "export", tmp_path / "backup.key", expect=None)
-    _one_line(result)
-    assert "already exists" in result.stderr
-
-    (cli.home / "master.key").unlink()
-    result, _ = cli("recipient", "list", expect=None)
-    _one_line(result)
-    assert "the master key is missing" in result.stderr
-    _, restored = cli("key", "import", tmp_path / "backup.key", "--json")
-    assert restored == {"key_fingerprint": info["key_fingerprint"]}
-    result, _ = cli("key", "import", tmp_path / "backup.key")
-    assert result.stdout == f"Master key {info['key_fingerprint']} restored.\n"
-    cli("recipient", "list")
-
-
-def test_key_import_refuses_a_foreign_or_broken_backup(cli, tmp_path):
-    cli("init")
-    cli("init", "--home", tmp_path / "other")
-    cli("key", "export", tmp_path / "other.key", "--home", tmp_path / "other")
-    (tmp_path / "junk.key").write_text("not a key\n")
-    for source, words in (
-        (tmp_path / "other.key", "does not belong to this workspace"),
-        (tmp_path / "junk.key", "not a leaktrace key backup"),
-        (tmp_path / "missing.key", "no such file"),
-    ):
-        result, _ = cli("key", "import", source, "--json", expect=None)
-        _one_line(result)
-        assert words in result.stderr and result.stdout == ""
+    _, (entry,) = cli("audit", "list", "--json")
+    assert (entry["id"], entry["action"], entry["subject_type"], entry["subject_id"]) == (1, "workspace.init", "key", info["key_fingerprint"])
+    assert entry["details"] == {"home": info["home"], "database": "sqlite"}

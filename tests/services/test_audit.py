@@ -18,24 +18,29 @@ def ws(tmp_path):
 
 
 def test_record_list_and_verify(ws):
+    (init,) = ws.list_audit()  # a new workspace's one entry: its birth
     assert ws.verify_audit().to_dict() == {
         "ok": True,
-        "entries": 0,
+        "entries": 1,
         "bad_id": None,
         "problem": None,
         "reason": "",
-        "head": None,
+        "head": {"id": 1, "hash": init["hash"]},
         "record": None,
         "records": 0,
     }
     ws.record_audit("report", actor="ana", subject_type="finding", subject_id=7, details={"format": "pdf", "sha256": "ab" * 32})
-    ws.export_key(ws.home.parent / "key.backup", actor="root")
+    ws.export_key(ws.home.parent / "key.backup", passphrase="correct horse battery staple", actor="root")
     rows = ws.list_audit()
-    assert [(r["id"], r["action"], r["actor"]) for r in rows] == [(2, "key.export", "root"), (1, "report", "ana")]
+    assert [(r["id"], r["action"], r["actor"]) for r in rows] == [
+        (3, "key.export", "root"),
+        (2, "report", "ana"),
+        (1, "workspace.init", init["actor"]),
+    ]
     assert rows[1]["details"] == {"format": "pdf", "sha256": "ab" * 32, "seal": {"v": 1, "sha256": None}} and rows[1]["subject_id"] == "7"
-    assert ws.list_audit(limit=1)[0]["id"] == 2
+    assert ws.list_audit(limit=1)[0]["id"] == 3
     result = ws.verify_audit()
-    assert result["ok"] and result["head"] == {"id": 2, "hash": rows[0]["hash"]}
+    assert result["ok"] and result["head"] == {"id": 3, "hash": rows[0]["hash"]}
     with pytest.raises(BadInput):
         ws.list_audit(limit=0)
     with pytest.raises(ValueError):
@@ -50,7 +55,7 @@ def test_record_joins_the_callers_transaction(ws):
         with store_db.transaction(ws.context.sessions) as session:
             audit.record(ws.context, actor="ana", action="report", session=session)
             raise RuntimeError("the report failed")
-    assert ws.list_audit() == []
+    assert [e["action"] for e in ws.list_audit()] == ["workspace.init"]
 
 
 def test_tampering_is_reported(ws):

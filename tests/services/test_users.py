@@ -30,7 +30,7 @@ def test_add_authenticate_and_audit(ws):
     with sqlite3.connect(ws.home / "leaktrace.db") as db:
         (stored,) = db.execute("select password_hash from users").fetchone()
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
-    assert [e["action"] for e in ws.list_audit()] == ["login.failed", "login.failed", "login", "user.add"]
+    assert [e["action"] for e in ws.list_audit()] == ["login.failed", "login.failed", "login", "user.add", "workspace.init"]
     assert ws.verify_audit()["ok"]
 
 

@@ -31,18 +31,21 @@ def test_missing_workspace_and_unsafe_settings(tmp_path):
     assert not (tmp_path / "loose" / "master.key").exists()
 
 
+PASS = "correct horse battery staple"
+
+
 def test_key_backup_round_trip(tmp_path):
     ws = Workspace.init(tmp_path / "ws")
-    backup = ws.export_key(tmp_path / "backup.key")
+    backup = ws.export_key(tmp_path / "backup.key", passphrase=PASS).path
     (ws.home / "master.key").unlink()
     ws.close()
     other = Workspace.init(tmp_path / "other")
-    other_backup = other.export_key(tmp_path / "other.key")
+    other_backup = other.export_key(tmp_path / "other.key", passphrase=PASS).path
     other.close()
     restored = Workspace(tmp_path / "ws")
     with pytest.raises(KeyProblem):
-        restored.import_key(other_backup)
-    restored.import_key(backup)
+        restored.import_key(other_backup, passphrase=PASS)
+    assert restored.import_key(backup, passphrase=PASS).restored
     restored.close()
     assert Workspace(tmp_path / "ws").list_recipients() == []
 

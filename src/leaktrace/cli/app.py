@@ -7,7 +7,7 @@ import sys
 import typer
 
 from leaktrace._version import __version__
-from leaktrace.cli import assets, audit, cases, copies, demo, findings, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli import assets, audit, cases, copies, demo, findings, keys, recipients, reports, serve, shares, traces, users, workspace
 
 app = typer.Typer(
     name="leaktrace",
@@ -30,6 +30,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 workspace.register(app)
+app.add_typer(keys.app, name="key")
 app.add_typer(recipients.app, name="recipient")
 app.add_typer(assets.app, name="asset")
 shares.register(app)

@@ -64,12 +64,11 @@ class Workspace:
             key = read_master_key(root)
         private_dir(root / "blobs")
         _create_private_sqlite(checked.resolved_database_url)  # SQLite gives its -wal and -shm files the database's mode
-        store_db.upgrade(checked.resolved_database_url)
+        from leaktrace.services import keys
+
+        keys.initialise_store(checked, key)  # migrations, the key's fingerprint and workspace.init: one transaction
         engine = store_db.make_engine(checked.resolved_database_url, lock_timeout_s=checked.lock_timeout_s)
         try:
-            from leaktrace.services import meta
-
-            meta.remember_key(store_db.session_factory(engine), key_fingerprint(key))
             from leaktrace.services import checkpoints
 
             checkpoints.ensure_key(root, store_db.session_factory(engine))  # the audit log's signing key (0600)
@@ -109,15 +108,39 @@ class Workspace:
     def key_fingerprint(self) -> str:
         return key_fingerprint(self.context.master_key)
 
-    def export_key(self, dest: str | os.PathLike[str], *, actor: str | None = None) -> Path:
+    def export_key(self, dest: str | os.PathLike[str], *, passphrase: str, actor: str | None = None) -> Any:
+        """Back the master key up to a new file (0600), encrypted under ``passphrase`` (12 characters or more)."""
         from leaktrace.services import keys
 
-        return keys.export_key(self.context, Path(dest), actor=actor)
+        return keys.export_key(self.context, Path(dest), passphrase, actor=actor)
 
-    def import_key(self, source: str | os.PathLike[str]) -> str:
+    def import_key(self, source: str | os.PathLike[str], *, passphrase: Any = None, actor: str | None = None) -> Any:
+        """Restore the master key from a backup; ``passphrase`` (a string, or a function asking for it) for an encrypted one."""
         from leaktrace.services import keys
 
-        return keys.import_key(self.settings, Path(source))
+        return keys.import_key(self.settings, Path(source), passphrase, actor=actor)
+
+    def split_key(
+        self, out_dir: str | os.PathLike[str], *, shares: int, threshold: int, custodians: Sequence[str] | None = None, actor: str | None = None
+    ) -> Any:
+        """Split the master key into ``shares`` files (0600) in ``out_dir``, any ``threshold`` of which restore it."""
+        from leaktrace.services import keys
+
+        return keys.split_key(self.context, Path(out_dir), shares=shares, threshold=threshold, custodians=custodians, actor=actor)
+
+    def combine_key_shares(
+        self,
+        sources: Sequence[str | os.PathLike[str]],
+        *,
+        out: str | os.PathLike[str] | None = None,
+        passphrase: Any = None,
+        actor: str | None = None,
+    ) -> Any:
+        """Recover the master key from share files: restore it here, or write it to ``out`` as an encrypted backup."""
+        from leaktrace.services import keys
+
+        target = None if out is None else Path(out)
+        return keys.combine_shares(self.settings, [Path(p) for p in sources], out=target, passphrase=passphrase, actor=actor)
 
     # recipients -------------------------------------------------------------
     def add_recipient(self, name: str, *, email: str | None = None, org: str | None = None, actor: str | None = None) -> records.Recipient:
