@@ -18,7 +18,8 @@ Discarding is two steps, each safe to interrupt:
 A process killed between the two leaves delivered files in the blob store; :func:`sweep`
 (run before every share) finds every delivered copy whose file is still stored although it is
 not retained (left by a killed process, kept while ``retain_copies`` was on, or made before
-this rule), records its discard and deletes it. A file that is also an asset's original or a
+this rule), records its discard and deletes it. It looks at the copies delivered since the
+last sweep (a day's margin), so its cost follows recent deliveries, not the store's history. A file that is also an asset's original or a
 finding's leak (a leak that is an untouched copy) is never deleted.
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,11 +36,16 @@ from leaktrace.services import audit
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
+from leaktrace.store.models import utcnow
 
 __all__ = ["record_discard", "sweep", "unlink"]
 
 DELIVERED = "delivered"
 FOUND_STORED = "found stored after delivery"
+#: Workspace fact: when the last sweep started (ISO 8601, UTC).
+SWEPT_KEY = "copies_swept_at"
+#: A sweep looks back this far before the last one: deliveries that were under way then, clocks of other hosts.
+SWEEP_MARGIN = timedelta(days=1)
 
 
 def record_discard(ctx: Context, session: Session, actor: str | None, share_id: int, copies: Sequence[Any], *, reason: str = DELIVERED) -> list[str]:
@@ -73,13 +80,18 @@ def unlink(ctx: Context, digests: Iterable[str]) -> int:
 def sweep(ctx: Context, *, actor: str | None = None) -> int:
     """Discard every delivered copy whose file is still stored although copies are not retained
     (a ``copy.discard`` entry per share, reason "found stored after delivery"); return how many
-    files were deleted. A copy made before sizes were kept gets its size recorded first."""
+    files were deleted. A copy made before sizes were kept gets its size recorded first.
+
+    Only copies delivered since the last sweep (less :data:`SWEEP_MARGIN`) are looked at; the
+    first sweep, and the first after copies were retained, looks at every delivered copy.
+    """
     if ctx.settings.retain_copies:
-        return 0
+        return 0  # and the watermark stays: when retaining stops, what was kept meanwhile is looked at
+    started = utcnow()
     with ctx.sessions() as session:
-        stored = [(c.share_id, c.id) for c in queries.delivered_copies(session) if ctx.blobs.exists(c.sha256)]
-    if not stored:
-        return 0
+        mark = queries.get_meta(session, SWEPT_KEY)
+        since = None if mark is None else datetime.fromisoformat(mark) - SWEEP_MARGIN
+        stored = [(share_id, copy_id) for share_id, copy_id, sha in queries.delivered_copies(session, since=since) if ctx.blobs.exists(sha)]
     by_share: dict[int, list[int]] = defaultdict(list)
     for share_id, copy_id in stored:
         by_share[share_id].append(copy_id)
@@ -92,4 +104,5 @@ def sweep(ctx: Context, *, actor: str | None = None) -> int:
                 if c.size is None:  # changed only with the discard entry that follows, which seals it
                     c.size = ctx.blobs.path(c.sha256).stat().st_size
             digests += record_discard(ctx, session, actor, share_id, copies, reason=FOUND_STORED)
+        queries.set_meta(session, SWEPT_KEY, started.isoformat())
     return unlink(ctx, digests)

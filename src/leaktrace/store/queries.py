@@ -8,6 +8,8 @@ and load the relations their callers use, so results stay usable after the sessi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -193,9 +195,12 @@ def copy_of_share(session: Session, share_id: int, recipient_ref: str) -> Copy:
     raise NotFound(f"share {share_id} made no copy for {recipient.name!r}.")
 
 
-def delivered_copies(session: Session) -> list[Copy]:
-    """Every copy that has been delivered, by id."""
-    return list(session.scalars(select(Copy).where(Copy.delivered_at.is_not(None)).order_by(Copy.id)))
+def delivered_copies(session: Session, *, since: datetime | None = None) -> list[tuple[int, int, str]]:
+    """(share id, copy id, SHA-256) of every copy delivered (at or after ``since``, if given), by copy id."""
+    query = select(Copy.share_id, Copy.id, Copy.sha256).where(Copy.delivered_at.is_not(None))
+    if since is not None:
+        query = query.where(Copy.delivered_at >= since)
+    return [tuple(row) for row in session.execute(query.order_by(Copy.id))]
 
 
 def blob_needed(session: Session, sha256: str, *, keep_delivered: bool) -> bool:
