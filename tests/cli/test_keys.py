@@ -210,3 +210,14 @@ def test_split_and_combine_refusals(cli, tmp_path):
         result, _ = cli("key", "combine", *shares, "--json", expect=None)
         _one_line(result)
         assert words in result.stderr and result.stdout == ""
+
+
+def test_export_to_a_taken_file_is_refused_before_the_passphrase_is_asked_for(cli, runner, tmp_path, monkeypatch):
+    from leaktrace.cli.app import app
+
+    cli("init")
+    (tmp_path / "taken.key").write_text("keep me")
+    monkeypatch.setattr(cli_keys, "_interactive", lambda: True)
+    result = runner.invoke(app, ["key", "export", str(tmp_path / "taken.key")], input=f"{PASS}\n{PASS}\n")
+    _one_line(result)
+    assert "already exists" in result.stderr and "passphrase" not in result.stderr.lower()

@@ -73,7 +73,7 @@ def key_export(
     """Write the master key to a new file (mode 0600), encrypted under a passphrase (12 characters or more)."""
     with Workspace(home) as ws:
         ws.key_fingerprint()  # a missing or foreign key is refused before the passphrase is asked for
-        backup = ws.export_key(dest, passphrase=_passphrase(passphrase_file, confirm=True)())
+        backup = ws.export_key(dest, passphrase=_passphrase(passphrase_file, confirm=True))
     err.print(f"warning: {LOSS_WARNING}", markup=False)
     if json_:
         emit_json(backup)

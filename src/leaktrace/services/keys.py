@@ -225,12 +225,13 @@ def _record(settings: Settings, action: str, fingerprint: str, details: dict, ac
 # --------------------------------------------------------------------------- backups
 
 
-def export_key(ctx: Context, dest: Path, passphrase: str, *, actor: str | None = None) -> KeyBackup:
-    """Write the master key to ``dest`` (a new file, mode 0600) encrypted under ``passphrase``, and
-    record ``key.export``."""
+def export_key(ctx: Context, dest: Path, passphrase: Passphrase, *, actor: str | None = None) -> KeyBackup:
+    """Write the master key to ``dest`` (a new file, mode 0600) encrypted under ``passphrase`` (asked for
+    once ``dest`` is known to be free), and record ``key.export``."""
     _new_file(dest)
     fingerprint = key_fingerprint(ctx.master_key)
-    content = key_backup.seal(ctx.master_key, passphrase, fingerprint=fingerprint, created_at=_now())  # before the store's lock
+    secret = _passphrase(passphrase, f"{dest}: the key backup")
+    content = key_backup.seal(ctx.master_key, secret, fingerprint=fingerprint, created_at=_now())  # before the store's lock
     backup = KeyBackup(str(dest), fingerprint)
     with store_db.transaction(ctx.sessions) as session:
         audit.append(session, actor, "key.export", "key", fingerprint, {"path": str(dest), "format": backup.format, "kdf": backup.kdf})

@@ -108,8 +108,8 @@ class Workspace:
     def key_fingerprint(self) -> str:
         return key_fingerprint(self.context.master_key)
 
-    def export_key(self, dest: str | os.PathLike[str], *, passphrase: str, actor: str | None = None) -> Any:
-        """Back the master key up to a new file (0600), encrypted under ``passphrase`` (12 characters or more)."""
+    def export_key(self, dest: str | os.PathLike[str], *, passphrase: Any, actor: str | None = None) -> Any:
+        """Back the master key up to a new file (0600), encrypted under ``passphrase`` (12 characters or more; a string, or a function asking for it)."""
         from leaktrace.services import keys
 
         return keys.export_key(self.context, Path(dest), passphrase, actor=actor)
