@@ -81,3 +81,40 @@ def _umask() -> int:
     old = os.umask(0)
     os.umask(old)
     return old
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_files_are_private_by_default_whatever_the_umask(tmp_path):
+    old = os.umask(0o002)
+    try:
+        write_atomic(tmp_path / "cache.bin", b"x")
+        with staged(tmp_path, "blob") as stage:
+            stage.publish(tmp_path / "blob")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "cache.bin") == _mode(tmp_path / "blob") == atomic.FILE_MODE == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_private_dir_makes_every_missing_folder_0700_and_leaves_existing_ones(tmp_path):
+    (tmp_path / "shared").mkdir(mode=0o755)
+    old = os.umask(0o002)
+    try:
+        made = atomic.private_dir(tmp_path / "shared" / "a" / "b")
+        assert atomic.private_dir(made) == made  # already there: fine
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "shared" / "a") == _mode(made) == 0o700
+    assert _mode(tmp_path / "shared") == 0o755
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match="is not a folder"):
+        atomic.private_dir(tmp_path / "file")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_restrict_dir_takes_away_the_group_and_others_only(tmp_path):
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    folder.chmod(0o2775)
+    assert atomic.restrict_dir(folder) and _mode(folder) == 0o2700  # the setgid bit stays
+    assert not atomic.restrict_dir(folder) and _mode(folder) == 0o2700  # already private: nothing to do

@@ -142,7 +142,10 @@ def restrict_dir(path: str | os.PathLike[str], *, mode: int = DIR_MODE) -> bool:
     info = os.stat(path)
     if info.st_uid != os.geteuid() or not info.st_mode & 0o077:
         return False
-    os.chmod(path, (info.st_mode & 0o7777 & ~0o077) | (mode & 0o700))
+    try:
+        os.chmod(path, (info.st_mode & 0o7777 & ~0o077) | (mode & 0o700))
+    except OSError:  # a read-only file system: the folder stays as it is, and can still be read
+        return False
     return True
 
 
