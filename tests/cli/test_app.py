@@ -16,6 +16,7 @@ COMMANDS = {
     "recipient",
     "asset",
     "share",
+    "copy",
     "shares",
     "trace",
     "finding",

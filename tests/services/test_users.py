@@ -83,7 +83,7 @@ def test_permission_table():
     assert permissions.ROLES == ("admin", "analyst", "auditor")
     table = {role: {a for a in permissions.ACTIONS if permissions.can(role, a)} for role in permissions.ROLES}
     assert table == {
-        "admin": {"read", "users", "tokens", "settings"},
+        "admin": {"read", "users", "tokens", "settings", "copies"},
         "analyst": {"read", "recipients", "assets", "shares", "traces", "cases", "reports"},
         "auditor": {"read"},
     }

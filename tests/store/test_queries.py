@@ -170,7 +170,7 @@ def test_audit_newest_first(worked):
     with ws.context.sessions() as s:
         entries = q.list_audit(s)
         assert [e.id for e in entries] == sorted((e.id for e in entries), reverse=True)
-        assert entries[0].action == "token.revoke" and entries[-1].action == "trace"
+        assert entries[0].action == "token.revoke" and entries[-1].action == "workspace.init"
         assert [e.id for e in q.list_audit(s, limit=3)] == [e.id for e in entries[:3]]
 
 
