@@ -33,6 +33,7 @@ def fake_run(monkeypatch, tmp_path):
         "copies": str(tmp_path / "demo-out" / "copies"),
         "leak": finding.leak.path,
         "leaker": "Hokuto Precision KK",
+        "checkpoint": str(tmp_path / "demo-out" / "checkpoint-1.json"),
         "admin": {"name": "admin", "password": "pw-shown-once"},
     }
 
@@ -61,6 +62,7 @@ def test_demo_text(cli, fake_run, tmp_path):
     assert out.startswith(f"Workspace {setup['home']}: 12 suppliers, assets photo_grille=1, drawing_bumper=2.\n")
     assert "The copy of 'Hokuto Precision KK' was leaked" in out and "Accused: Hokuto Precision KK." in out
     assert f"leaktrace finding show 1 --home {setup['home']}" in out
+    assert f"leaktrace audit verify --against {setup['checkpoint']}" in out
     assert "Web app user 'admin' created with password pw-shown-once (shown only now)." in out
 
 

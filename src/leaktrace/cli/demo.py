@@ -30,6 +30,11 @@ def demo(
     out.print("(downscaled to 1080 px, JPEG 75, cropped, re-encoded) and tracing it gives:\n")
     print_finding(finding)
     out.print(f"\nShow it again any time: leaktrace finding show {finding.id} --home {setup['home']}")
+    out.print(f"Evidence report: leaktrace report {finding.id} --format pdf --out finding-{finding.id}.pdf --home {setup['home']}")
+    out.print(
+        f"The audit log's signed head is in {setup['checkpoint']}; keep it elsewhere, and later prove the log only grew with "
+        f"leaktrace audit verify --against {setup['checkpoint']} --home {setup['home']}"
+    )
     if setup["admin"]:
         out.print(f"Web app user '{setup['admin']['name']}' created with password {setup['admin']['password']} (shown only now).")
     out.print(

@@ -10,6 +10,7 @@ so ``leaktrace serve`` works right after.
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,16 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
     image = imagefiles.read_image(Path(leaked_copy))
     leak = attacks.ATTACKS["social"](image, np.random.default_rng(7))
     imagefiles.write_atomic(leak_path, imagefiles.encode_image(leak, "JPEG", quality=80))
-    finding = ws.trace(leak_path)
+    finding = ws.trace(
+        leak_path,
+        source_url="https://social.example/demo/post/4711",
+        found_at=datetime.now(UTC).replace(microsecond=0),
+        captured_by="demo analyst",
+        note="saved from the post as published (demo)",
+    )
+    checkpoint = out / f"checkpoint-{finding.id}.json"
+    if not checkpoint.exists():
+        ws.checkpoint(out=checkpoint)
     setup = {
         "home": str(ws.home),
         "recipients": len(SUPPLIERS),
@@ -84,6 +94,7 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         "copies": str(copies_dir),
         "leak": str(leak_path),
         "leaker": LEAKER,
+        "checkpoint": str(checkpoint),
         "admin": _admin(ws),
     }
     return ws, setup, finding
