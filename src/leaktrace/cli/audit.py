@@ -58,11 +58,11 @@ def verify(
         consistency = None if against is None else ws.verify_audit_against(against)
         result = ws.verify_audit()
     if json_:
-        emit_json(result if consistency is None else {**result.to_dict(), "against": consistency.to_dict()})
+        emit_json({**result.to_dict(), "against": None if consistency is None else consistency.to_dict()})
     else:
         if result.ok:
             head = "" if result.head is None else f"; head {result.head.id} {result.head.hash}"
-            out.print(f"ok: {result.entries} entries, the chain holds{head}")
+            out.print(f"ok: {result.entries} entries, the chain holds and {result.records} sealed records match their seals{head}")
         else:
             err.print(f"tampered: {result.reason}", markup=False)
         if consistency is not None and consistency.ok:
