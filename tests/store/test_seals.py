@@ -263,3 +263,17 @@ def test_the_canonical_form_names_every_column_and_child(store):
         assert '"found_at":"2026-11-30T08:15:00+00:00"' in form
         assert form.count('"recipient_name"') == 2 and '"source_url"' not in form  # NULL columns are left out
         assert seals.digest(s, "finding", 99) is None
+
+
+def test_several_changes_and_entries_in_one_transaction_each_seal_what_is_stored(store):
+    Sessions, tamper = store
+    with transaction(Sessions) as s:
+        share = s.get(Share, 1)
+        for copy in share.copies:  # a delivery: one change, one entry, then the next
+            copy.delivered_at = datetime.now(UTC)
+            audit.append(s, actor="ana", action="copy.deliver", subject=("share", 1), details={"recipient_id": copy.recipient_id})
+        first = audit.append(s, actor="ana", action="copy.discard", subject=("share", 1))
+        share.note = "tender, round 1"
+        last = audit.append(s, actor="ana", action="copy.discard", subject=("share", 1))
+    assert first.details != last.details  # the note changed in between: a new seal, not a remembered one
+    assert tamper().ok

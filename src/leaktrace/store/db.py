@@ -122,7 +122,7 @@ def session_factory(engine: Engine, *, readonly: bool = False, sealed: bool = Tr
     from leaktrace.store import seals
 
     bind = engine.execution_options(**{READONLY_OPTION: True}) if readonly else engine
-    factory = sessionmaker(bind=bind, expire_on_commit=False)
+    factory = sessionmaker(bind=bind, expire_on_commit=False, info={seals.GUARDED: True} if sealed else {})
     if sealed:
         seals.install(factory)  # a sealed record that no longer matches its seal is never changed
     return factory

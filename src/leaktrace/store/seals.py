@@ -121,7 +121,20 @@ def record_of(session: Session, kind: str, record_id: object) -> str | None:
 
 
 def digest(session: Session, kind: str, record_id: object) -> str | None:
-    """The SHA-256 (hex) of record ``kind`` ``record_id`` as stored now; None when there is no such row."""
+    """The SHA-256 (hex) of record ``kind`` ``record_id`` as stored now; None when there is no such row.
+
+    Remembered for the rest of the transaction until a flush changes the record (so the hundred
+    ``copy.deliver`` entries of one delivery read the share once, not a hundred times)."""
+    if not session.info.get(GUARDED):  # no guard forgets what a flush changes: read it every time
+        return _digest_now(session, kind, record_id)
+    cache = session.info.setdefault(_DIGESTS, {})
+    key = (kind, str(record_id))
+    if key not in cache:
+        cache[key] = _digest_now(session, kind, record_id)
+    return cache[key]
+
+
+def _digest_now(session: Session, kind: str, record_id: object) -> str | None:
     text = record_of(session, kind, record_id)
     return None if text is None else _hash(text)
 
@@ -204,7 +217,7 @@ def check_record(session: Session, kind: str, record_id: object) -> Breach | Non
     """Whether record ``kind`` ``record_id`` matches its latest seal now (None when it does)."""
     rid = str(record_id)
     sealed = latest_seal(session, kind, rid)
-    value = digest(session, kind, rid)
+    value = _digest_now(session, kind, rid)  # before_flush reads the record as it was: never cache that
     if sealed is None:
         if value is None:
             return None
@@ -235,6 +248,9 @@ def latest_seal(session: Session, kind: str, rid: str) -> tuple[int, str | None]
 # ----------------------------------------------------------------------------- the guard
 
 _CHECKED = "leaktrace_seals_checked"
+_DIGESTS = "leaktrace_seal_digests"
+#: ``Session.info`` key of the sessions that carry the guard (see :func:`install`)
+GUARDED = "leaktrace_sealed"
 
 
 def _touched(session: Session) -> set[tuple[str, str]]:
@@ -259,7 +275,12 @@ def guard(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush``: refuse to change a sealed record that no longer matches its seal, or to
     reuse the id of one that was removed behind leaktrace's back."""
     checked = session.info.setdefault(_CHECKED, set())
-    for kind, rid in sorted(_touched(session) - checked):
+    touched = _touched(session)
+    cache = session.info.get(_DIGESTS)
+    if cache:
+        for key in touched:
+            cache.pop(key, None)
+    for kind, rid in sorted(touched - checked):
         checked.add((kind, rid))
         breach = check_record(session, kind, rid)
         if breach is not None:
@@ -276,7 +297,7 @@ def _created(session: Session, flush_context: Any) -> None:
 
 
 def install(factory: Any) -> None:
-    """Give every session of ``factory`` (a sessionmaker) the :func:`guard`."""
+    """Give every session of ``factory`` (a sessionmaker made with ``info={GUARDED: True}``) the :func:`guard`."""
     event.listen(factory, "before_flush", guard)
     event.listen(factory, "after_flush", _created)
     event.listen(factory, "after_commit", _forget)
@@ -285,6 +306,7 @@ def install(factory: Any) -> None:
 
 def _forget(session: Session) -> None:
     session.info.pop(_CHECKED, None)
+    session.info.pop(_DIGESTS, None)
 
 
 def backfill(session: Session, *, actor: str) -> int:
