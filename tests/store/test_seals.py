@@ -6,6 +6,7 @@ Run on SQLite, and on PostgreSQL too when ``LEAKTRACE_TEST_POSTGRES_URL`` names 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from leaktrace.store import audit, seals
 from leaktrace.store.db import make_engine, session_factory, transaction, upgrade
 from leaktrace.store.models import (
     Asset,
+    AuditEntry,
     Base,
     Case,
     CaseEvent,
@@ -24,6 +26,7 @@ from leaktrace.store.models import (
     Copy,
     Finding,
     FindingScore,
+    Meta,
     Recipient,
     RemediationAction,
     Share,
@@ -47,6 +50,25 @@ def engine(request, tmp_path):
     engine = make_engine(url, lock_timeout_s=10)
     yield engine
     engine.dispose()
+
+
+def engine_of(Sessions):
+    return Sessions.kw["bind"]
+
+
+def forge_entry(engine, kind: str, record_id: int) -> None:
+    """Append, chained correctly, an entry sealing record ``kind`` ``record_id`` as it now stands:
+    what someone who can write the database and read the package can always do."""
+    Raw = session_factory(engine, sealed=False)
+    with transaction(Raw) as s:
+        last = audit.latest(s)
+        stamp = seals.seal(s, kind, record_id)
+        fields = dict(
+            id=last.id + 1, at=datetime.now(UTC), actor="ana", action="report", subject_type=kind, subject_id=str(record_id), prev_hash=last.hash
+        )
+        details = {"seal": stamp}
+        s.add(AuditEntry(**fields, details=audit.canonical_json(details), hash=audit.entry_hash(**fields, details=details)))
+        s.merge(Meta(key=audit.HEAD_KEY, value=f"{last.id + 1}:{audit.entry_hash(**fields, details=details)}"))
 
 
 def _finding(asset_id: int, scores: list[tuple[int, str, float, bool]]) -> Finding:
@@ -269,11 +291,39 @@ def test_several_changes_and_entries_in_one_transaction_each_seal_what_is_stored
     Sessions, tamper = store
     with transaction(Sessions) as s:
         share = s.get(Share, 1)
+        entries = []
         for copy in share.copies:  # a delivery: one change, one entry, then the next
             copy.delivered_at = datetime.now(UTC)
-            audit.append(s, actor="ana", action="copy.deliver", subject=("share", 1), details={"recipient_id": copy.recipient_id})
-        first = audit.append(s, actor="ana", action="copy.discard", subject=("share", 1))
-        share.note = "tender, round 1"
-        last = audit.append(s, actor="ana", action="copy.discard", subject=("share", 1))
-    assert first.details != last.details  # the note changed in between: a new seal, not a remembered one
+            entries.append(audit.append(s, actor="ana", action="copy.deliver", subject=("share", 1), details={"recipient_id": copy.recipient_id}))
+        entries.append(audit.append(s, actor="ana", action="copy.discard", subject=("share", 1)))
+    seals_of = [json.loads(e.details)["seal"] for e in entries]
+    assert seals_of[0]["sha256"] != seals_of[1]["sha256"] == seals_of[2]["sha256"]  # each seals what is stored, not a remembered state
+    assert len({x["fixed"] for x in seals_of}) == 1  # delivery changes nothing that is fixed
     assert tamper().ok
+
+
+def test_a_forged_record_resealed_by_an_appended_entry_is_named(store):
+    """Someone who can write the database changes what never changes (a finding's score, a share's
+    sender) and appends a correctly chained entry that seals the forgery."""
+    Sessions, tamper = store
+    with engine_of(Sessions).begin() as connection:
+        connection.execute(text("UPDATE finding_scores SET score = 12.5, accused = true WHERE recipient_id = 2"))
+    with Sessions(info={}) as s:  # the attacker's own code: an entry appended with the package's functions
+        with pytest.raises(EvidenceTampered, match="sealed already"):
+            audit.append(s, actor="ana", action="seal", subject=("finding", 1))
+        with pytest.raises(EvidenceTampered, match="finding 1 was changed after audit entry"):  # nor re-sealed by any other entry
+            audit.append(s, actor="ana", action="report", subject=("finding", 1), details={})
+        s.rollback()
+    forge_entry(engine_of(Sessions), "finding", 1)
+    check = tamper()
+    assert (check.ok, check.record, check.problem) == (False, "finding 1", "edited")
+    assert "never changes" in check.reason
+
+
+def test_an_entry_about_a_forged_record_is_refused_not_resealed(store):
+    Sessions, tamper = store
+    tamper("UPDATE shares SET note = 'sent by courier, signed receipt'")
+    with pytest.raises(EvidenceTampered, match="share 1 was changed after audit entry"):
+        with transaction(Sessions) as s:  # e.g. an admin re-making a copy: the share itself is not changed
+            audit.append(s, actor="admin", action="copy.regenerate", subject=("share", 1), details={"reason": "routine"})
+    assert tamper().record == "share 1"

@@ -133,8 +133,11 @@ def append(session: Session, *, actor: str, action: str, subject: tuple[str, obj
 
 
 def _seal(session: Session, action: str, kind: str, record_id: str) -> dict:
-    """The seal of record ``kind`` ``record_id`` as it now stands in this transaction; a record
-    created by ``action`` must not reuse the number of one removed behind leaktrace's back."""
+    """The seal of record ``kind`` ``record_id`` as it now stands in this transaction.
+
+    A record created by ``action`` must not reuse the number of one removed behind leaktrace's
+    back; any other entry about a record this transaction did not change must find it as its
+    latest seal left it — an entry never re-seals, and so never launders, a forged record."""
     if action in seals.CREATES.get(kind, ()):
         before = seals.latest_seal(session, kind, record_id)
         if before is not None and before[1] is not None:
@@ -142,7 +145,15 @@ def _seal(session: Session, action: str, kind: str, record_id: str) -> dict:
                 f"{kind} {record_id} was removed from the database outside leaktrace (audit entry {before[0]} sealed it); "
                 "nothing was stored; run 'leaktrace audit verify'."
             )
-    return {"v": seals.VERSION, "sha256": seals.digest(session, kind, record_id)}
+    elif action == "seal":  # sealing as found is for records made before seals existed, once
+        before = seals.latest_seal(session, kind, record_id)
+        if before is not None:
+            raise EvidenceTampered(f"{kind} {record_id} is sealed already (audit entry {before[0]}); it is never sealed as found again.")
+    elif (kind, record_id) not in session.info.get(seals.CHECKED, ()):
+        breach = seals.check_record(session, kind, record_id)
+        if breach is not None:
+            raise EvidenceTampered(f"{breach.reason} Nothing was recorded; run 'leaktrace audit verify'.")
+    return seals.cached_seal(session, kind, record_id)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -29,7 +29,22 @@ from sqlalchemy.orm import Session
 from leaktrace.errors import EvidenceTampered
 from leaktrace.store import models
 
-__all__ = ["CREATES", "SEALED", "VERSION", "Breach", "check_record", "digest", "guard", "install", "latest_seal", "latest_seals", "record_of", "scan"]
+__all__ = [
+    "CREATES",
+    "SEALED",
+    "VERSION",
+    "Breach",
+    "cached_seal",
+    "check_record",
+    "digest",
+    "guard",
+    "install",
+    "latest_seal",
+    "latest_seals",
+    "record_of",
+    "scan",
+    "seal",
+]
 
 VERSION = 1
 #: record type → the audit actions that create such a record
@@ -44,10 +59,15 @@ CREATES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Kind:
-    """How one kind of sealed record is stored: its table and its child tables (by foreign key)."""
+    """How one kind of sealed record is stored: its table and its child tables (by foreign key);
+    ``mutable``: the columns (by table name) that leaktrace legitimately changes after creation,
+    left out of the record's *fixed* digest (``"*"``: all of that table's rows); ``volatile``:
+    columns left out of every digest (bookkeeping no entry records, such as a token's last use)."""
 
     table: Table
     children: tuple[tuple[Table, str], ...] = ()
+    mutable: dict[str, frozenset[str]] = field(default_factory=dict)
+    volatile: frozenset[str] = frozenset()
 
 
 SEALED: dict[str, Kind] = {
@@ -64,6 +84,20 @@ SEALED: dict[str, Kind] = {
     "asset": Kind(models.Asset.__table__),
     "recipient": Kind(models.Recipient.__table__),
 }
+# What may change once a record exists: a finding and an asset never change; a share only as its
+# copies are delivered; a case through its updates (its timeline only grows); a recipient's details.
+SEALED["share"] = Kind(SEALED["share"].table, SEALED["share"].children, {"copies": frozenset({"delivered_at"})})
+SEALED["case"] = Kind(
+    SEALED["case"].table,
+    SEALED["case"].children,
+    {
+        "cases": frozenset({"status", "nda_ref", "penalty_minor", "penalty_currency", "updated_at"}),
+        "case_events": frozenset({"*"}),
+        "remediation_actions": frozenset({"*"}),
+        "case_responsibles": frozenset({"*"}),
+    },
+)
+SEALED["recipient"] = Kind(SEALED["recipient"].table, mutable={"recipients": frozenset({"name", "email", "org"})})
 
 #: mapped class → (record type, attribute holding the record's id)
 _OWNERS: dict[type, tuple[str, str]] = {
@@ -88,14 +122,31 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _row(mapping: Any) -> dict[str, Any]:
-    return {k: _value(v) for k, v in mapping.items() if v is not None}
+def _row(mapping: Any, volatile: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return {k: _value(v) for k, v in mapping.items() if v is not None and k not in volatile}
 
 
 def _canonical(kind: str, row: dict[str, Any], children: dict[str, list[dict[str, Any]]]) -> str:
     from leaktrace.store.audit import canonical_json
 
     return canonical_json({"v": VERSION, "type": kind, "row": row, "children": children})
+
+
+def _fixed(kind: str, row: dict[str, Any], children: dict[str, list[dict[str, Any]]]) -> str:
+    """The canonical form of what of the record never changes once it exists."""
+    spec = SEALED[kind]
+    keep = spec.mutable.get(spec.table.name, frozenset())
+    fixed_children = {
+        name: [{k: v for k, v in r.items() if k not in spec.mutable.get(name, frozenset())} for r in rows]
+        for name, rows in children.items()
+        if "*" not in spec.mutable.get(name, frozenset())
+    }
+    return _canonical(kind, {k: v for k, v in row.items() if k not in keep}, fixed_children)
+
+
+def _parts(kind: str, row: dict[str, Any], children: dict[str, list[dict[str, Any]]]) -> tuple[str, str]:
+    """(full digest, fixed digest) of a record's row and children."""
+    return _hash(_canonical(kind, row, children)), _hash(_fixed(kind, row, children))
 
 
 def _hash(text: str) -> str:
@@ -107,51 +158,71 @@ def record_of(session: Session, kind: str, record_id: object) -> str | None:
 
     Read with Core statements on the session's connection: what the database holds in this
     transaction, not what the session has cached."""
+    loaded = _load(session, kind, record_id)
+    return None if loaded is None else _canonical(kind, *loaded)
+
+
+def _load(session: Session, kind: str, record_id: object) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]] | None:
+    """(row, children) of record ``kind`` ``record_id`` as stored now, or None."""
     spec = SEALED[kind]
+    if not str(record_id).isdigit():
+        return None
     connection = session.connection()
     key = int(str(record_id))
     row = connection.execute(select(spec.table).where(spec.table.c.id == key)).mappings().first()
     if row is None:
         return None
     children = {
-        table.name: [_row(r) for r in connection.execute(select(table).where(table.c[fk] == key).order_by(table.c.id)).mappings()]
+        table.name: [_row(r, spec.volatile) for r in connection.execute(select(table).where(table.c[fk] == key).order_by(table.c.id)).mappings()]
         for table, fk in spec.children
     }
-    return _canonical(kind, _row(row), children)
+    return _row(row, spec.volatile), children
+
+
+def seal(session: Session, kind: str, record_id: object) -> dict[str, Any]:
+    """The seal an entry about record ``kind`` ``record_id`` carries: the digests of the whole record
+    and of its fixed part as stored now (``sha256`` None: there is no such record)."""
+    loaded = _load(session, kind, record_id)
+    if loaded is None:
+        return {"v": VERSION, "sha256": None}
+    full, fixed = _parts(kind, *loaded)
+    return {"v": VERSION, "sha256": full, "fixed": fixed}
 
 
 def digest(session: Session, kind: str, record_id: object) -> str | None:
-    """The SHA-256 (hex) of record ``kind`` ``record_id`` as stored now; None when there is no such row.
+    """The SHA-256 (hex) of record ``kind`` ``record_id`` as stored now; None when there is no such row."""
+    return cached_seal(session, kind, record_id)["sha256"]
 
-    Remembered for the rest of the transaction until a flush changes the record (so the hundred
-    ``copy.deliver`` entries of one delivery read the share once, not a hundred times)."""
+
+def cached_seal(session: Session, kind: str, record_id: object) -> dict[str, Any]:
+    """:func:`seal`, remembered for the rest of the transaction until a flush changes the record
+    (so the hundred ``copy.deliver`` entries of one delivery read the share once, not a hundred times)."""
     if not session.info.get(GUARDED):  # no guard forgets what a flush changes: read it every time
-        return _digest_now(session, kind, record_id)
+        return seal(session, kind, record_id)
     cache = session.info.setdefault(_DIGESTS, {})
     key = (kind, str(record_id))
     if key not in cache:
-        cache[key] = _digest_now(session, kind, record_id)
-    return cache[key]
+        cache[key] = seal(session, kind, record_id)
+    return dict(cache[key])
 
 
 def _digest_now(session: Session, kind: str, record_id: object) -> str | None:
-    text = record_of(session, kind, record_id)
-    return None if text is None else _hash(text)
+    return seal(session, kind, record_id)["sha256"]
 
 
 def _all_digests(session: Session, kind: str) -> dict[str, str]:
     """Every record of ``kind`` → its digest, in a few statements (one per table)."""
     spec = SEALED[kind]
     connection = session.connection()
-    rows = {str(r["id"]): _row(r) for r in connection.execute(select(spec.table).order_by(spec.table.c.id)).mappings()}
+    rows = {str(r["id"]): _row(r, spec.volatile) for r in connection.execute(select(spec.table).order_by(spec.table.c.id)).mappings()}
     children: dict[str, dict[str, list[dict[str, Any]]]] = {rid: {t.name: [] for t, _ in spec.children} for rid in rows}
     for table, fk in spec.children:
         for r in connection.execute(select(table).order_by(table.c.id)).mappings():
             owner = str(r[fk])
             if owner in children:
-                children[owner][table.name].append(_row(r))
+                children[owner][table.name].append(_row(r, spec.volatile))
             else:  # a child row whose record is gone: it seals nothing, so report it through its owner
-                children.setdefault(owner, {t.name: [] for t, _ in spec.children})[table.name].append(_row(r))
+                children.setdefault(owner, {t.name: [] for t, _ in spec.children})[table.name].append(_row(r, spec.volatile))
     return {rid: _hash(_canonical(kind, rows[rid], children[rid])) if rid in rows else "orphan" for rid in children}
 
 
@@ -193,8 +264,39 @@ class Breach:
         return f"{self.kind} {self.record_id}"
 
 
+def _refixed(entries: Iterable[models.AuditEntry]) -> Iterator[Breach]:
+    """Records re-sealed with a different fixed part: what never changes once a record exists was
+    changed, and an entry appended to seal the change (by someone who can write the database)."""
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for entry in entries:
+        if entry.subject_type not in SEALED or entry.subject_id is None:
+            continue
+        try:
+            details = json.loads(entry.details)
+        except ValueError:
+            continue
+        stamp = details.get("seal") if isinstance(details, dict) else None
+        if not isinstance(stamp, dict) or stamp.get("sha256") is None or "fixed" not in stamp:
+            continue
+        key = (entry.subject_type, entry.subject_id)
+        if key not in first:
+            first[key] = (entry.id, stamp["fixed"])
+        elif first[key][1] != stamp["fixed"]:
+            kind, rid = key
+            yield Breach(
+                kind,
+                rid,
+                entry.id,
+                "edited",
+                f"{kind} {rid} was re-sealed by audit entry {entry.id} with content that never changes once stored, "
+                f"unlike when audit entry {first[key][0]} sealed it.",
+            )
+
+
 def scan(session: Session, entries: list[models.AuditEntry]) -> Iterator[Breach]:
-    """Every sealed record that no longer matches the latest seal of it in ``entries`` (a verified chain)."""
+    """Every sealed record that no longer matches the latest seal of it in ``entries`` (a verified
+    chain), or whose unchanging part differs between two of its seals."""
+    yield from _refixed(entries)
     seals = latest_seals(entries)
     for kind in SEALED:
         stored = _all_digests(session, kind)
@@ -247,7 +349,7 @@ def latest_seal(session: Session, kind: str, rid: str) -> tuple[int, str | None]
 
 # ----------------------------------------------------------------------------- the guard
 
-_CHECKED = "leaktrace_seals_checked"
+CHECKED = "leaktrace_seals_checked"  # Session.info: records checked (or created) in this transaction
 _DIGESTS = "leaktrace_seal_digests"
 #: ``Session.info`` key of the sessions that carry the guard (see :func:`install`)
 GUARDED = "leaktrace_sealed"
@@ -274,7 +376,7 @@ def _touched(session: Session) -> set[tuple[str, str]]:
 def guard(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush``: refuse to change a sealed record that no longer matches its seal, or to
     reuse the id of one that was removed behind leaktrace's back."""
-    checked = session.info.setdefault(_CHECKED, set())
+    checked = session.info.setdefault(CHECKED, set())
     touched = _touched(session)
     cache = session.info.get(_DIGESTS)
     if cache:
@@ -289,7 +391,7 @@ def guard(session: Session, flush_context: Any, instances: Any) -> None:
 
 def _created(session: Session, flush_context: Any) -> None:
     """``after_flush``: records created in this transaction are sealed by their own entry, not checked."""
-    checked = session.info.setdefault(_CHECKED, set())
+    checked = session.info.setdefault(CHECKED, set())
     for obj in session.new:
         owner = _OWNERS.get(type(obj))
         if owner is not None and owner[1] == "id" and obj.id is not None:
@@ -305,7 +407,7 @@ def install(factory: Any) -> None:
 
 
 def _forget(session: Session) -> None:
-    session.info.pop(_CHECKED, None)
+    session.info.pop(CHECKED, None)
     session.info.pop(_DIGESTS, None)
 
 
