@@ -53,6 +53,8 @@ def test_bad_user_input(cli, runner):
         (["user", "add", "ana", "--role", "root", "--password-stdin"], "correct horse\n", "unknown role 'root'"),
         (["user", "add", "ana", "--role", "analyst", "--password-stdin"], "short\n", "at least 8"),
         (["user", "add", "ana", "--role", "analyst", "--password-stdin"], "\n", "no password"),
+        (["user", "add", "root@vm", "--role", "admin", "--password-stdin"], "correct horse\n", "a user name may not contain '@'"),
+        (["user", "add", "ro\x07ot", "--role", "admin", "--password-stdin"], "correct horse\n", "control or invisible characters (U+0007)"),
         (["token", "create", "nobody"], "", "no user named 'nobody'"),
         (["token", "revoke", "3"], "", "no token numbered 3"),
         (["user", "disable", "nobody"], "", "no user named 'nobody'"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 
 import pytest
@@ -94,3 +95,94 @@ def test_permission_table():
     with pytest.raises(Forbidden, match="auditor") as exc:
         permissions.require("auditor", "cases", who="carl")
     assert exc.value.http_status == 403
+
+
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("root@vm", "may not contain '@'"),
+        ("root＠vm", "may not contain '@'"),  # a full-width look-alike folds to '@'
+        ("   \t ", "a name of 1 to 200"),
+        ("ana\x00", "control or invisible characters (U+0000)"),
+        ("an\u200ba", "control or invisible characters (U+200B)"),
+        ("ana\u202egnp", "control or invisible characters (U+202E)"),  # a right-to-left override
+        ("a" * 201, "a name of 1 to 200"),
+    ],
+)
+def test_a_user_name_cannot_look_like_an_os_account_or_hide_characters(ws, name, message):
+    with pytest.raises(BadInput, match=re.escape(message)) as exc:
+        ws.add_user(name, "analyst", "correct horse")
+    assert "\n" not in str(exc.value)
+    assert ws.list_users() == [] and [e["action"] for e in ws.list_audit()] == ["workspace.init"]
+
+
+def test_existing_names_with_an_at_sign_still_log_in(ws):
+    """The rule is for new names: a user stored before it (written here as an older version would) keeps working."""
+    from leaktrace.services import users
+    from leaktrace.store import db as store_db
+    from leaktrace.store.models import User
+
+    with store_db.transaction(ws.context.sessions) as session:
+        session.add(User(name="old@corp", role="auditor", password_hash=users._hasher.hash("correct horse"), disabled=False))
+    assert ws.authenticate("old@corp", "correct horse").name == "old@corp"
+    assert ws.user_for_token(ws.create_token("old@corp")["token"]).name == "old@corp"
+
+
+def test_a_failed_login_never_makes_up_an_actor(ws):
+    """What was typed is in the details; as the actor only when it could be a user's name (never 'root@vm')."""
+    ws.add_user("ana", "analyst", "correct horse")
+    for typed in ("root@vm", "mallory", "ana\x1b[2J", "ana"):
+        with pytest.raises(Unauthorized):
+            ws.authenticate(typed, "wrong password")
+    failed = [(e["actor"], e["subject_type"], e["subject_id"], e["details"]["name"]) for e in ws.list_audit() if e["action"] == "login.failed"]
+    assert failed[::-1] == [
+        ("?", None, None, "root@vm"),
+        ("mallory", None, None, "mallory"),
+        ("?", None, None, "ana\x1b[2J"),
+        ("ana", "user", "1", "ana"),
+    ]
+
+
+def _rows(ws) -> dict[tuple[str, str], tuple]:
+    """Every users and tokens row by (subject type, id), without the columns written with no entry."""
+    with sqlite3.connect(ws.home / "leaktrace.db") as db:
+        users = {("user", str(r[0])): r for r in db.execute("select * from users")}
+        tokens = {("token", str(r[0])): r for r in db.execute("select id, user_id, token_hash, name, created_at, revoked from tokens")}
+    return users | tokens
+
+
+def test_every_change_of_a_user_or_token_row_has_its_entry(ws, monkeypatch):
+    """The rule the seals rely on: each users/tokens row that changes (a token's last_used_at aside) is
+    the subject, by its integer id, of an entry appended in the same act, with the name in the details."""
+    from argon2 import PasswordHasher
+
+    from leaktrace.services import users
+
+    token: dict = {}
+    steps = [
+        ("user.add", lambda: ws.add_user("ana", "analyst", "correct horse", actor="root")),
+        ("user.add", lambda: ws.add_user("bo", "auditor", "other horse!", actor="root")),
+        ("token.create", lambda: token.update(ws.create_token("ana", name="ci", actor="root"))),
+        (None, lambda: ws.user_for_token(token["token"])),  # last_used_at only
+        ("user.update", lambda: ws.set_user_disabled("bo", True, actor="root")),
+        (None, lambda: ws.set_user_disabled("bo", True, actor="root")),  # no change, no entry
+        ("login", lambda: ws.authenticate("ana", "correct horse")),
+        ("login", lambda: (monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=4)), ws.authenticate("ana", "correct horse"))),
+        ("token.revoke", lambda: ws.revoke_token(token["id"], actor="root")),
+        (None, lambda: ws.revoke_token(token["id"], actor="root")),
+    ]
+    before, seen = _rows(ws), ws.list_audit()[0]["id"]
+    for action, step in steps:
+        step()
+        after, new = _rows(ws), [e for e in ws.list_audit() if e["id"] > seen]
+        changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        subjects = {(e["subject_type"], e["subject_id"]) for e in new if e["subject_type"] in ("user", "token")}
+        assert changed <= subjects, (action, changed, subjects)
+        assert [e["action"] for e in new] == ([] if action is None else [action])
+        for e in new:
+            name = after[(e["subject_type"], e["subject_id"])][1 if e["subject_type"] == "user" else 3]
+            assert e["details"]["name"] == name
+        before, seen = after, max([seen, *(e["id"] for e in new)])
+    rehashed = ws.list_audit()[1]
+    assert rehashed["action"] == "login" and rehashed["details"] == {"name": "ana", "via": "password", "rehashed": True}
+    assert ws.verify_audit()["ok"]

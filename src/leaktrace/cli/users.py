@@ -18,7 +18,7 @@ token_app = typer.Typer(help="REST API tokens (shown once; only their hash is ke
 @user_app.command("add")
 @guarded
 def add(
-    name: Annotated[str, typer.Argument(help="User name (unique).")],
+    name: Annotated[str, typer.Argument(help="User name (unique; no '@': actors 'user@host' in the log are the CLI's OS accounts).")],
     role: Annotated[str, typer.Option("--role", help="admin | analyst | auditor")],
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")] = False,
     home: HomeOpt = None,

@@ -3,12 +3,26 @@
 Passwords are kept as Argon2id hashes (``argon2-cffi``); tokens are random strings shown
 once, of which only the SHA-256 is stored. Creating users and tokens, revoking tokens and
 logging in are recorded in the audit trail.
+
+Every change of a ``users`` or ``tokens`` row is made in the transaction of an audit entry about
+that row, appended after it: subject ``("user", users.id)`` or ``("token", tokens.id)``, with the
+name in the details, so the row is sealed with the entry. The one exception is a token's
+``last_used_at``, written on use (at most once a :data:`TOUCH_EVERY`) without an entry. A password
+hash that Argon2 wants renewed is renewed at ``login``, in the entry's transaction.
+
+A user name is what the log shows as the actor of that user's web and API acts; the CLI's actors
+are OS accounts ``user@host``. So a name may not contain ``@`` (nor a look-alike that Unicode
+folds to it) or control and invisible characters: "root@vm" can never be a web user.
+
+>>> name_problem("ana"), name_problem("root@vm")
+(None, "a user name may not contain '@' (the log's actors 'user@host' are OS accounts of the CLI).")
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
 
@@ -51,11 +65,24 @@ def _token_record(t: Token, *, secret: str | None = None) -> records.Token:
     )
 
 
-def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> records.User:
-    """Create a user with ``role`` (admin, analyst or auditor)."""
-    name = " ".join(name.split())
+def name_problem(name: str) -> str | None:
+    """Why ``name`` (whitespace already collapsed) cannot be a new user's name, in one line; None if it can."""
     if not name or len(name) > MAX_NAME:
-        raise BadInput(f"a user needs a name of 1 to {MAX_NAME} characters.")
+        return f"a user needs a name of 1 to {MAX_NAME} characters."
+    if "@" in unicodedata.normalize("NFKC", name):
+        return "a user name may not contain '@' (the log's actors 'user@host' are OS accounts of the CLI)."
+    bad = next((c for c in name if unicodedata.category(c)[0] == "C"), None)
+    if bad is not None:
+        return f"a user name may not contain control or invisible characters (U+{ord(bad):04X})."
+    return None
+
+
+def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None = None) -> records.User:
+    """Create a user with ``role`` (admin, analyst or auditor); the name is refused as :func:`name_problem` says."""
+    name = " ".join(name.split())
+    problem = name_problem(name)
+    if problem is not None:
+        raise BadInput(problem)
     if role not in ROLES:
         raise BadInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD:
@@ -77,7 +104,7 @@ def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None =
         user = queries.user_by_name(session, name)
         if user.disabled != disabled:
             user.disabled = disabled
-            audit.append(session, actor, "user.update", "user", user.id, {"disabled": disabled})
+            audit.append(session, actor, "user.update", "user", user.id, {"name": user.name, "disabled": disabled})
         return _record(user)
 
 
@@ -103,13 +130,19 @@ def authenticate(ctx: Context, name: str, password: str) -> records.User:
         user = queries.find_user_by_name(session, name)
         ok = _verify(_dummy_hash() if user is None else user.password_hash, password) and user is not None and not user.disabled
         if not ok:
-            shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit
-            audit.append(session, shown, "login.failed", "user", None if user is None else user.id, {"name": shown})
+            shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit; the actor only if it could be a user's name
+            who = user.name if user is not None else shown if name_problem(shown) is None else "?"
+            if user is None:  # about no record: a subject ("user", None) would read as a user numbered "None"
+                audit.append(session, who, "login.failed", details={"name": shown})
+            else:
+                audit.append(session, who, "login.failed", "user", user.id, {"name": shown})
         else:
             assert user is not None
+            details: dict = {"name": user.name, "via": "password"}
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
-            audit.append(session, user.name, "login", "user", user.id, {"via": "password"})
+                details["rehashed"] = True
+            audit.append(session, user.name, "login", "user", user.id, details)
             return _record(user)
     raise Unauthorized("wrong user name or password, or the user is disabled.")
 
@@ -124,7 +157,7 @@ def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str
         row = Token(user_id=owner.id, token_hash=_token_hash(token), name=name or "", revoked=False)
         session.add(row)
         session.flush()
-        audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "name": row.name})
+        audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "user_id": owner.id, "name": row.name})
         return _token_record(row, secret=token)
 
 
@@ -138,7 +171,7 @@ def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None)
         row = queries.token_by_id(session, number)
         if not row.revoked:
             row.revoked = True
-            audit.append(session, actor, "token.revoke", "token", row.id, {"user": row.user.name})
+            audit.append(session, actor, "token.revoke", "token", row.id, {"user": row.user.name, "user_id": row.user_id, "name": row.name})
         return _token_record(row)
 
 
@@ -152,7 +185,7 @@ def user_for_token(ctx: Context, token: str) -> records.User:
         if row is None or row.revoked or row.user.disabled:
             raise Unauthorized("unknown or revoked API token.")
         user, stale = _record(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
-    if stale:
+    if stale:  # the one write to these tables without an audit entry (excluded from the token's seal)
         with store_db.transaction(ctx.sessions) as session:
             fresh = queries.find_token_by_hash(session, digest)
             if fresh is not None:

@@ -175,6 +175,13 @@ AuditPublic = listing(AuditEntryPublic, "AuditPublic")
 AuditVerifyPublic = public(records.AuditCheck, "AuditVerifyPublic")
 CheckpointPublic = public(records.Checkpoint)  # also the body of POST /audit/verify: a checkpoint exported earlier
 ConsistencyCheckPublic = public(records.ConsistencyCheck)
+AuditVerifyAgainstPublic = create_model(
+    "AuditVerifyAgainstPublic",
+    __base__=AuditVerifyPublic,
+    __doc__="The answer of POST /audit/verify: the whole check of the chain and the seals (as GET /audit/verify), plus "
+    '"against", whether today\'s log extends the checkpoint sent. ``ok`` only when both hold; ``reason`` the first that fails.',
+    against=(ConsistencyCheckPublic, ...),
+)
 
 # ------------------------------------------------------------------------------------ users and tokens
 

@@ -21,10 +21,16 @@ def test_checkpoint_and_verify_against_it(api, seeded):
     assert (newest["actor"], newest["action"], newest["id"]) == ("auditor", "checkpoint", head["tree_size"] + 1)
     api["analyst"].post("/api/v1/recipients", json={"name": "Gdansk Trim Sp. z o.o."})  # the log grows
     check = api["auditor"].post("/api/v1/audit/verify", json=head).json()
-    assert check["ok"] is True and check["checkpoint"] == head and check["tree_size"] >= head["tree_size"] + 2 and check["proof"]
+    plain = api["auditor"].get("/api/v1/audit/verify").json()
+    assert set(check) == set(plain) | {"against"} and check["ok"] is True and check["records"] == plain["records"] >= 5
+    against = check["against"]
+    assert against["ok"] is True and against["checkpoint"] == head and against["tree_size"] >= head["tree_size"] + 2 and against["proof"]
 
     forged = api["auditor"].post("/api/v1/audit/verify", json=head | {"tree_size": head["tree_size"] - 1}).json()
-    assert forged["ok"] is False and forged["reason"].endswith("has a signature that does not verify: it was altered or forged.")
+    assert forged["ok"] is False and forged["against"]["ok"] is False
+    assert forged["reason"] == forged["against"]["reason"] and forged["reason"].endswith(
+        "has a signature that does not verify: it was altered or forged."
+    )
     r = api["auditor"].post("/api/v1/audit/verify", json=head | {"root_hash": "not hex"})
     assert r.status_code == 400 and r.json() == {
         "error": "the checkpoint: not a leaktrace checkpoint (root_hash is not 64 lowercase hex digits).",
@@ -50,3 +56,30 @@ def test_a_rewritten_history_fails_against_an_older_checkpoint_over_rest(tmp_pat
     assert client.get("/api/v1/audit/verify").json()["ok"] is True
     check = client.post("/api/v1/audit/verify", json=head).json()
     assert check["ok"] is False and check["reason"].startswith("today's log does not extend the checkpoint signed")
+    assert check["problem"] is None and check["against"]["ok"] is False  # the chain itself holds: only the checkpoint sees it
+
+
+def test_verify_against_a_checkpoint_also_checks_the_chain_and_the_seals(tmp_path):
+    """A sealed record edited in SQLite extends the checkpoint (no entry changed), yet POST verify says
+    tampered, naming the record, as GET verify and 'audit verify --against --json' do."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from leaktrace.services.workspace import Workspace
+    from leaktrace.web.app import create_app
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_user("legal", "auditor", "legal-password-1", actor="setup")
+    token = ws.create_token("legal", name="tests", actor="setup")["token"]
+    recipient = ws.add_recipient("Apex Plastics GmbH", actor="setup")
+    ws.close()
+    client = TestClient(create_app(ws.settings), headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
+    head = client.get("/api/v1/audit/checkpoint").json()
+    with sqlite3.connect(tmp_path / "ws" / "leaktrace.db") as db:
+        db.execute("UPDATE recipients SET name = 'Borealis Moulding AB' WHERE id = ?", (recipient.id,))
+    plain = client.get("/api/v1/audit/verify").json()
+    assert plain["ok"] is False and plain["record"] == f"recipient {recipient.id}"
+    check = client.post("/api/v1/audit/verify", json=head).json()
+    assert check["against"]["ok"] is True  # the log's entries are untouched: it extends the checkpoint
+    assert check["ok"] is False and {k: check[k] for k in plain} == plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from leaktrace.web.deps import WorkspaceDep, require
-from leaktrace.web.schemas import AuditPublic, AuditVerifyPublic, CheckpointPublic, ConsistencyCheckPublic, page
+from leaktrace.web.schemas import AuditPublic, AuditVerifyAgainstPublic, AuditVerifyPublic, CheckpointPublic, page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -26,7 +26,14 @@ def checkpoint(ws: WorkspaceDep, user: require("read")) -> dict:
     return ws.checkpoint(actor=user.name).to_dict()
 
 
-@router.post("/verify", response_model=ConsistencyCheckPublic)
+@router.post("/verify", response_model=AuditVerifyAgainstPublic)
 def verify_against(body: CheckpointPublic, ws: WorkspaceDep, user: require("read")) -> dict:
-    """Whether today's log extends the checkpoint sent (a consistency proof); ``ok`` false, with the reason, when not."""
-    return ws.verify_audit_against(body.model_dump()).to_dict()
+    """The whole check of ``GET /verify`` (the chain and every sealed record) and, under ``against``,
+    whether today's log extends the checkpoint sent (a consistency proof), as ``audit verify --against
+    --json``. ``ok`` is true only when both hold; ``reason`` is then the first that fails."""
+    against = ws.verify_audit_against(body.model_dump())
+    result = ws.verify_audit()
+    answer = {**result.to_dict(), "against": against.to_dict()}
+    if result.ok and not against.ok:
+        answer.update(ok=False, reason=against.reason)
+    return answer
