@@ -79,10 +79,14 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
         return findings.record(ws.context, finding, leak, actor=actor).id
 
 
-def rewrite_history(db: Path, entry_id: int, **change) -> None:
+def rewrite_history(db: Path, entry_id: int, *, hide_checkpoints: bool = True, **change) -> None:
     """The insider's attack on the audit log, straight in SQLite: change entry ``entry_id``'s columns
     (``details`` as a dict, ``actor``…), then recompute every entry's ``prev_hash`` and ``hash`` with
-    the package's own ``entry_hash`` and move the head in ``meta``: the chain holds again."""
+    the package's own ``entry_hash`` and move the head in ``meta``: the chain holds again.
+
+    ``hide_checkpoints`` (the thorough insider): also delete the checkpoints the workspace issued
+    and make their entries' seals say so, since ``audit verify`` checks the log against the newest
+    one; only a checkpoint kept off the machine then tells."""
     import sqlite3
     from datetime import UTC, datetime
 
@@ -90,9 +94,13 @@ def rewrite_history(db: Path, entry_id: int, **change) -> None:
 
     with sqlite3.connect(db) as con:
         rows = con.execute("select id, at, actor, action, subject_type, subject_id, details from audit_entries order by id").fetchall()
+        if hide_checkpoints:
+            con.execute("delete from checkpoints")
         prev = GENESIS
         for id_, at, actor, action, subject_type, subject_id, details in rows:
             fields = dict(actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=json.loads(details))
+            if hide_checkpoints and subject_type == "checkpoint" and "seal" in fields["details"]:
+                fields["details"]["seal"] = {"v": 1, "sha256": None}
             if id_ == entry_id:
                 fields |= change
             when = datetime.fromisoformat(at).replace(tzinfo=UTC)

@@ -126,6 +126,10 @@ def test_verify_against_a_cut_forged_foreign_or_garbled_checkpoint(cli, tmp_path
         db.execute("delete from audit_entries where id > ?", (sealed + 1,))
         (kept,) = db.execute("select hash from audit_entries where id = ?", (sealed + 1,)).fetchone()
         db.execute("update meta set value = ? where key = 'audit_head'", (f"{sealed + 1}:{kept}",))
+    result, _ = cli("audit", "verify", expect=1)  # the workspace's own later checkpoints lost their entries
+    assert "checkpoint 2 was inserted outside leaktrace" in result.stderr
+    with sqlite3.connect(cli.home / "leaktrace.db") as db:  # the thorough insider removes them too
+        db.execute("delete from checkpoints where id > 1")
     result, _ = cli("audit", "verify")
     assert result.stdout.startswith(f"ok: {sealed + 1} entries")
     result, _ = cli("audit", "verify", "--against", tmp_path / "legal.json", expect=2)

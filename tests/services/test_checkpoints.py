@@ -147,8 +147,14 @@ def test_a_rewritten_history_passes_the_chain_but_not_an_older_checkpoint_even_r
     legal = ws.checkpoint()  # kept by legal, off the machine
     logins(ws, 3, actor="bob")
     ws.close()
+    copy = ws.home.parent / "careless.db"
+    copy.write_bytes((ws.home / "leaktrace.db").read_bytes())
+    rewrite_history(copy, 2, hide_checkpoints=False, actor="mallory")
+    with Workspace(ws.home, database_url=f"sqlite:///{copy}") as careless:  # a rewrite that leaves the workspace's checkpoints
+        check = careless.verify_audit()
+        assert (check.ok, check.problem) == (False, "rewritten") and "checkpoint 1 signed" in check.reason
     rewrite_history(ws.home / "leaktrace.db", 2, actor="mallory", details={"forged": True})
-    assert ws.verify_audit().ok  # the attack: the chain holds again
+    assert ws.verify_audit().ok  # the thorough attack: the chain holds again, the workspace's own checkpoints gone
     assert ws.list_audit()[-2].actor == "mallory"
     check = ws.verify_audit_against(legal)
     assert not check.ok and check.proof == ()
@@ -178,6 +184,9 @@ def test_cutting_the_log_below_the_checkpoint_is_caught(ws):
         con.execute("delete from audit_entries where id > 4")
         (kept,) = con.execute("select hash from audit_entries where id = 4").fetchone()
         con.execute("update meta set value = ? where key = 'audit_head'", (f"4:{kept}",))
+    assert ws.verify_audit().record == "checkpoint 1"  # the workspace's own checkpoint lost its entry
+    with db(ws) as con:
+        con.execute("delete from checkpoints")
     assert ws.verify_audit().ok
     check = ws.verify_audit_against(legal)
     assert not check.ok and check.tree_size == 4

@@ -45,7 +45,19 @@ from leaktrace.store import db as store_db
 from leaktrace.store.models import AuditEntry, Meta, utcnow
 from leaktrace.store.models import Checkpoint as CheckpointRow
 
-__all__ = ["LOG_KEY_FILE", "ensure_key", "for_report", "from_dict", "inclusion", "inclusion_holds", "issue", "load", "save", "verify_against"]
+__all__ = [
+    "LOG_KEY_FILE",
+    "check_stored",
+    "ensure_key",
+    "for_report",
+    "from_dict",
+    "inclusion",
+    "inclusion_holds",
+    "issue",
+    "load",
+    "save",
+    "verify_against",
+]
 
 LOG_KEY_FILE = "audit.key"
 PUBLIC_KEY = "audit_log_public_key"  # meta: base64 of the raw Ed25519 public key
@@ -163,6 +175,9 @@ def _issue(ctx: Context, actor: str | None, entry_id: int | None = None, out: Pa
         check = chain.verify_chain(session, entries)
         if not check.ok:
             raise EvidenceTampered(f"the audit log does not verify ({check.reason}); no checkpoint is signed over it.")
+        problem = _against_stored(session, _leaves(entries), _b64(key.public_key().public_bytes_raw()), log_id)
+        if problem is not None:  # the genuine key never signs a log rewritten behind it
+            raise EvidenceTampered(f"{problem} No checkpoint is signed over it.")
         if entry_id is not None and not 1 <= entry_id <= len(entries):
             raise BadInput(f"audit entry {entry_id} does not exist (the log has {len(entries)} entries).")
         leaves = _leaves(entries)
@@ -181,6 +196,34 @@ def _issue(ctx: Context, actor: str | None, entry_id: int | None = None, out: Pa
         if out is not None:
             save(head, out)
     return head, leaves
+
+
+def _against_stored(session, leaves: list[bytes], public_key: str, log_id: str) -> str | None:
+    """Why today's log does not extend the newest checkpoint this workspace issued (None: it does,
+    or none was issued): a checkpoint row whose signature fails was forged in the database, and a
+    log whose first entries no longer have the root that checkpoint signed was rewritten."""
+    row = session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    head = records.Checkpoint(log_id, row.tree_size, row.root_hash, _timestamp(row.signed_at), row.key_id, public_key, row.signature)
+    if not _signature_ok(head):
+        return f"checkpoint {row.id} stored in this workspace does not verify with the audit log's key (forged or altered in the database)."
+    if row.tree_size > len(leaves):
+        return f"the audit log has {len(leaves)} entries, fewer than the {row.tree_size} that checkpoint {row.id} signed {head.timestamp} covers: entries were removed."
+    if merkle.root(leaves[: row.tree_size]).hex() != row.root_hash:
+        return f"the audit log's first {row.tree_size} entries are not the ones checkpoint {row.id} signed {head.timestamp}: the log was rewritten."
+    return None
+
+
+def check_stored(ctx: Context) -> str | None:
+    """Why today's log does not extend the newest checkpoint this workspace issued, or None
+    (``audit verify`` asks: a rewrite that recomputed every hash still fails here unless the
+    rewriter also held the log key)."""
+    public = _stored_public_key(ctx.sessions)
+    if public is None:
+        return None
+    with ctx.sessions() as session:
+        return _against_stored(session, _leaves(_entries(session)), public, _log_id(ctx))
 
 
 def issue(ctx: Context, *, actor: str | None = None, out: Path | None = None) -> records.Checkpoint:

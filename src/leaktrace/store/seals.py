@@ -54,6 +54,7 @@ CREATES: dict[str, tuple[str, ...]] = {
     "case": ("case.open",),
     "asset": ("asset.add",),
     "recipient": ("recipient.add",),
+    "checkpoint": ("checkpoint",),
 }
 
 
@@ -83,6 +84,7 @@ SEALED: dict[str, Kind] = {
     ),
     "asset": Kind(models.Asset.__table__),
     "recipient": Kind(models.Recipient.__table__),
+    "checkpoint": Kind(models.Checkpoint.__table__),  # a signed head the workspace issued: removing its row is seen
 }
 # What may change once a record exists: a finding and an asset never change; a share only as its
 # copies are delivered; a case through its updates (its timeline only grows); a recipient's details.
@@ -111,6 +113,7 @@ _OWNERS: dict[type, tuple[str, str]] = {
     models.CaseResponsible: ("case", "case_id"),
     models.Asset: ("asset", "id"),
     models.Recipient: ("recipient", "id"),
+    models.Checkpoint: ("checkpoint", "id"),
 }
 
 
