@@ -4,6 +4,8 @@ recorded copy made again from the key and the original, with a reason, is the sa
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -155,6 +157,22 @@ def test_a_regenerated_copy_is_the_recorded_file_and_the_act_is_audited(home, tm
         assert ws.verify_audit()["ok"]
         again, _ = ws.regenerate_copy(str(rows[0]["share_id"]), str(rows[2]["recipient_id"]), reason="x")  # ids as text, by recipient id
         assert again.recipient == NAMES[2] and again.matches
+
+
+def test_a_regeneration_is_checkpointed_off_the_machine_at_once(home, tmp_path):
+    """With ``checkpoint_dir`` set, the act is in a signed head kept elsewhere before its bytes are handed out:
+    cutting it off the end of the log later is caught."""
+    worm = tmp_path / "worm"
+    worm.mkdir()
+    with Workspace(home, checkpoint_dir=str(worm)) as ws:
+        asset_id = ws.add_assets([save(tmp_path / "part.png", photo(7, (120, 160)))])[0]["id"]
+        rows = ws.share(asset_id, NAMES, tmp_path / "out")
+        ws.regenerate_copy(rows[0]["share_id"], NAMES[1], reason="court order 12/2027")
+        (entry,) = _regenerations(ws)
+        (exported,) = worm.glob("*.json")
+        head = json.loads(exported.read_text())
+        assert head["tree_size"] == entry["id"]  # the checkpoint covers the regeneration, and ends with it
+        assert ws.verify_audit_against(exported).ok
 
 
 def test_a_regeneration_that_differs_says_so_and_is_still_recorded(home, tmp_path):

@@ -232,6 +232,15 @@ def issue(ctx: Context, *, actor: str | None = None, out: Path | None = None) ->
     return _issue(ctx, actor, out=out)[0]
 
 
+def after_privileged_act(ctx: Context, *, actor: str | None = None) -> records.Checkpoint | None:
+    """When the workspace exports checkpoints (``checkpoint_dir``), sign and export one right after
+    a privileged act (a copy re-made or downloaded again): someone who can write the database can
+    cut the newest entries off the log, but not off a checkpoint already kept elsewhere."""
+    if not ctx.settings.checkpoint_dir:
+        return None
+    return issue(ctx, actor=actor)
+
+
 def for_report(ctx: Context, entry_id: int, *, actor: str | None = None) -> tuple[records.Checkpoint, records.InclusionProof]:
     """A checkpoint issued now and the proof that audit entry ``entry_id`` is in its tree: what an
     evidence report prints for its finding's ``trace`` entry."""

@@ -38,7 +38,7 @@ from leaktrace import imagefiles, records
 from leaktrace.core import embed, keys, quality
 from leaktrace.errors import BadInput, NotFound
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit
+from leaktrace.services import audit, checkpoints
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -204,6 +204,7 @@ def regenerate(
     details = {"recipient_id": r.id, "copy_sha256": wanted, "reason": reason, "matches": matches, "regenerated_sha256": made.sha256}
     with store_db.transaction(ctx.sessions) as session:
         audit.append(session, actor, "copy.regenerate", "share", number, details)
+    checkpoints.after_privileged_act(ctx, actor=actor)
     fmt = copy_format(asset)
     done = records.RegeneratedCopy(number, r.name, r.id, filename, made.sha256, wanted, matches, made.size)
     return done, records.StoredFile(files[0], filename, "image/jpeg" if fmt == "JPEG" else "image/png")
