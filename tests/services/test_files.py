@@ -125,3 +125,47 @@ def test_a_findings_leak_is_the_file_as_it_was_found(ws, tmp_path):
         assert files.leak_file(again.context, str(finding_id)).data == got.data
         with pytest.raises(NotFound):
             files.leak_file(again.context, finding_id + 1)
+
+
+def test_a_leak_that_is_byte_for_byte_a_copy_is_handed_over_as_a_copy(ws, tmp_path):
+    """Tracing an untouched copy stores the supplier's exact copy as the leak: it goes to an admin (or the
+    local operator) with a reason, as copy.download, never to whoever reads; other leaks stay as they were."""
+    asset_id = ws.add_assets([save(tmp_path / "bumper.png", photo(3, (96, 128)))])[0]["id"]
+    row = ws.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out", actor="ana")[0]
+    copy = tmp_path / "out" / row["filename"]
+    ws.close()
+    copy_finding = record_finding(ws.home, copy, ["Apex Plastics GmbH"], ("Apex Plastics GmbH",))
+    other = record_finding(ws.home, save(tmp_path / "other.png", photo(2, (48, 64))), ["Apex Plastics GmbH"])
+    with Workspace(ws.home) as again:
+        (made,) = files.leak_copies(again.context, copy_finding)
+        assert (made.share_id, made.recipient, made.sha256, made.stored) == (row["share_id"], "Apex Plastics GmbH", row["sha256"], True)
+        assert files.leak_copies(again.context, other) == []
+        entries = len(again.list_audit())
+        assert files.leak_file(again.context, other, role="auditor").filename == "other.png"  # not a copy: as before, no entry
+        what = f"the leak file of finding {copy_finding} is byte for byte the copy share {row['share_id']} made for Apex Plastics GmbH"
+        for role in ("auditor", "analyst"):
+            with pytest.raises(Forbidden, match=f"^{what}; only an admin may download it, with a reason recorded in the audit log.$") as exc:
+                files.leak_file(again.context, copy_finding, role=role, reason="curious", actor=role)
+            assert exc.value.http_status == 403
+        for role in ("admin", None):
+            with pytest.raises(BadInput, match=f"^{what}: downloading it needs a reason"):
+                files.leak_file(again.context, copy_finding, role=role, reason="  ")
+        assert len(again.list_audit()) == entries
+        got = files.leak_file(again.context, copy_finding, role="admin", reason="court  order", actor="root")
+        assert got.data == copy.read_bytes() and got.filename == row["filename"]
+        entry = again.list_audit()[0]
+        assert (entry["actor"], entry["action"], entry["subject_type"], entry["subject_id"]) == (
+            "root",
+            "copy.download",
+            "share",
+            str(row["share_id"]),
+        )
+        assert _details(again, "copy.download") == [
+            {"recipient_id": row["recipient_id"], "copy_sha256": row["sha256"], "reason": "court order", "via": "leak", "finding_id": copy_finding}
+        ]
+        path = again.context.blobs.path(row["sha256"])  # the bytes are checked against the copy's SHA-256 first
+        path.chmod(0o600)
+        path.write_bytes(b"forged")
+        with pytest.raises(EvidenceTampered, match="no longer hashes"):
+            files.leak_file(again.context, copy_finding, reason="again")
+        assert len(again.list_audit()) == entries + 1

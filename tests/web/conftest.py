@@ -37,6 +37,9 @@ class Seeded:
     copy_files: dict[str, Path] = field(default_factory=dict)  # recipient → the delivered file (the workspace keeps none)
     share_id: int = 0
     finding_id: int = 0
+    copy_finding_id: int = 0  # a trace of Apex's untouched copy of a second asset: its leak file IS a recorded copy
+    copy_share_id: int = 0  # the share that made it
+    copy_leak: bytes = b""  # that copy's bytes
     case_id: int = 0
     image: Path | None = None
     leak: bytes = b""
@@ -77,6 +80,10 @@ def seeded(tmp_path_factory) -> Seeded:
     assert finding.accused == ("Borealis Moulding AB",)
     s.finding_id = finding.id
     s.case_id = ws.open_case(finding.id, actor="setup")["id"]
+    bracket = ws.add_assets([save(root / "bracket.png", photo(5))], title="Bracket")[0]["id"]  # its own asset: other tests' shares stay apart
+    (apex,) = ws.share(bracket, ["Apex Plastics GmbH"], root / "out-bracket", note="Bracket, Apex only", actor="setup")
+    s.copy_share_id, s.copy_leak = apex["share_id"], Path(apex["path"]).read_bytes()
+    s.copy_finding_id = ws.trace(apex["path"], actor="setup").id
     ws.close()
     return s
 

@@ -75,6 +75,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/findings"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}/leak"): (LOGIN, OK, OK, OK),
+    ("POST", "/findings/{finding_id}/leak"): (LOGIN, OK, 403, 403),  # an admin's download with a reason (a copy: copy.download)
     ("GET", "/findings/{finding_id}/report.pdf"): (LOGIN, 403, OK, 403),
     ("GET", "/findings/{finding_id}/report.html"): (LOGIN, 403, OK, 403),
     ("GET", "/cases"): (LOGIN, OK, OK, OK),
@@ -89,6 +90,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/tokens/revoke"): (LOGIN, OK, 403, 403),
 }
 WHO = (None, *ROLES)
+
+#: The leak routes again, for a finding whose leak file is byte for byte a recorded copy
+#: (``seeded.copy_finding_id``, a trace of an untouched copy): the leak IS that copy, so only an admin
+#: who gives a reason gets it, recorded as ``copy.download``. The matrix sends no reason: 400.
+COPY_LEAK: dict[tuple[str, str], tuple] = {
+    ("GET", "/findings/{finding_id}/leak"): (LOGIN, 400, 403, 403),  # a GET carries no reason: the admin's form POSTs it
+    ("POST", "/findings/{finding_id}/leak"): (LOGIN, 400, 403, 403),
+}
 
 #: Every route that can answer with a copy's bytes (one file, or a zip of them).
 COPY_BYTES = {
@@ -130,13 +139,17 @@ def test_no_route_hands_an_auditor_a_copy(app):
         anonymous, admin, analyst, auditor = MATRIX[route]
         assert auditor == 403 and anonymous in (401, LOGIN, 403), route
         assert (admin == 403) != (analyst == 403), route  # never both: sending is the analyst's, the privileged acts the admin's
+    leak_routes = {(m, p) for m, p in app_routes(app) if p.endswith("/leak")}
+    assert leak_routes == set(COPY_LEAK)  # the other routes that can answer with a copy's bytes: a leak that is one
+    for route, (anonymous, admin, analyst, auditor) in COPY_LEAK.items():
+        assert (anonymous, analyst, auditor) == (LOGIN, 403, 403) and admin != 403, route
 
 
-def _url(path: str, seeded) -> str:
+def _url(path: str, seeded, *, finding_id: int | None = None) -> str:
     if path == "/static":
         return "/static/style.css"
     return path.format(
-        finding_id=seeded.finding_id,
+        finding_id=seeded.finding_id if finding_id is None else finding_id,
         case_id=seeded.case_id,
         asset_id=seeded.asset_id,
         share_id=seeded.share_id,
@@ -171,10 +184,18 @@ def _judge(expected, r) -> bool:
 
 @pytest.mark.parametrize("method,path", sorted(MATRIX), ids=lambda v: v)
 def test_matrix(method, path, api, pages, anon, seeded):
-    url = _url(path, seeded)
+    _check(MATRIX, method, path, _url(path, seeded), api, pages, anon)
+
+
+@pytest.mark.parametrize("method,path", sorted(COPY_LEAK), ids=lambda v: v)
+def test_matrix_of_a_leak_that_is_a_copy(method, path, api, pages, anon, seeded):
+    _check(COPY_LEAK, method, path, _url(path, seeded, finding_id=seeded.copy_finding_id), api, pages, anon)
+
+
+def _check(matrix, method, path, url, api, pages, anon):
     is_page = not path.startswith("/api/")
     failures = []
-    for who, expected in zip(WHO, MATRIX[(method, path)]):
+    for who, expected in zip(WHO, matrix[(method, path)]):
         client = anon if who is None else (pages[who] if is_page else api[who])
         saved = dict(client.cookies)
         try:
@@ -197,7 +218,15 @@ def test_forbidden_changes_nothing(api, seeded):
 
 
 def test_auditor_sees_no_forms(pages, seeded):
-    for path in ("/recipients", "/assets", "/share", "/trace", f"/cases/{seeded.case_id}", f"/findings/{seeded.finding_id}"):
+    for path in (
+        "/recipients",
+        "/assets",
+        "/share",
+        "/trace",
+        f"/cases/{seeded.case_id}",
+        f"/findings/{seeded.finding_id}",
+        f"/findings/{seeded.copy_finding_id}",
+    ):
         html = pages["auditor"].get(path).text
         assert 'method="post" action="/logout"' in html
         assert html.count('method="post"') == 1, f"{path} shows a form to an auditor"

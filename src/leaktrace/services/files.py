@@ -9,6 +9,10 @@ are retained; :func:`download_copy` gives a retained copy to an admin who states
 (``copy.download``). Each act is in the audit log, committed before the bytes are returned, and
 the bytes are checked against the recorded SHA-256 first.
 
+A finding's leak that is byte for byte a recorded copy (an untouched copy was traced) is that
+copy: :func:`leak_file` hands it over as :func:`download_copy` does, to an admin with a reason
+(``copy.download``, ``"via": "leak"``), never to whoever merely reads.
+
 >>> media_type(b"\\x89PNG\\r\\n\\x1a\\n..."), media_type(b"%PDF-1.7")
 ('image/png', 'application/octet-stream')
 """
@@ -17,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
-from leaktrace import imagefiles
-from leaktrace.errors import Conflict, EvidenceTampered, Forbidden, NotFound
+from leaktrace import imagefiles, records
+from leaktrace.errors import BadInput, Conflict, EvidenceTampered, Forbidden, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, findings, retention
+from leaktrace.services import audit, findings, permissions, retention
 from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -130,7 +135,56 @@ def _copy_bytes(ctx: Context, sha256: str) -> bytes:
     return data
 
 
-def leak_file(ctx: Context, finding_id: int | str) -> StoredFile:
-    """The leak file finding ``finding_id`` was traced from, as it was found."""
+def leak_copies(ctx: Context, finding_id: int | str) -> list[records.Copy]:
+    """The recorded copies whose file is byte for byte finding ``finding_id``'s leak (the same SHA-256):
+    a leak that is one of them *is* that copy (empty for a leak that is not)."""
     f = findings.get(ctx, finding_id)
-    return _file(ctx, f.leak.sha256, f.leak.path.rsplit("/", 1)[-1] or "leak")
+    with ctx.sessions() as session:
+        return [_copy_record(ctx, c) for c in queries.copies_by_sha256(session, f.leak.sha256)]
+
+
+def leak_file(ctx: Context, finding_id: int | str, *, role: str | None = None, reason: str | None = None, actor: str | None = None) -> StoredFile:
+    """The leak file finding ``finding_id`` was traced from, as it was found.
+
+    A leak whose SHA-256 is a recorded copy's is that supplier's exact copy, so it is handed over
+    only as a copy is downloaded: to a ``role`` that may ``copies`` (an admin; ``None`` is the local
+    operator of the CLI or the Python API), with a ``reason``, recorded as ``copy.download``
+    (``"via": "leak"``) about each share that made it, committed before the bytes are returned.
+    :class:`Forbidden` for any other role, :class:`BadInput` without a reason. Any other leak is
+    handed to whoever may read, with no entry.
+    """
+    f = findings.get(ctx, finding_id)
+    filename = f.leak.path.rsplit("/", 1)[-1] or "leak"
+    with store_db.transaction(ctx.sessions) as session:
+        made = queries.copies_by_sha256(session, f.leak.sha256)
+        if not made:
+            return _file(ctx, f.leak.sha256, filename)
+        first = made[0]
+        what = f"the leak file of finding {f.id} is byte for byte the copy share {first.share_id} made for {first.recipient.name}"
+        if role is not None and not permissions.can(role, "copies"):
+            raise Forbidden(f"{what}; only an admin may download it, with a reason recorded in the audit log.")
+        text = " ".join((reason or "").split())
+        if not text:
+            raise BadInput(f"{what}: downloading it needs a reason, which is recorded in the audit log.")
+        data = _copy_bytes(ctx, f.leak.sha256)
+        for c in made:
+            details = {"recipient_id": c.recipient_id, "copy_sha256": c.sha256, "reason": text, "via": "leak", "finding_id": f.id}
+            audit.append(session, actor, "copy.download", "share", c.share_id, details)
+    return StoredFile(data, filename, media_type(data))
+
+
+def _copy_record(ctx: Context, c: Any) -> records.Copy:
+    """A recorded copy as the interfaces show it."""
+    delivered = None if c.delivered_at is None else c.delivered_at.isoformat()
+    return records.Copy(
+        c.recipient.name,
+        c.recipient_id,
+        c.sha256,
+        c.share_id,
+        c.filename,
+        round(c.psnr, 2),
+        round(c.ssim, 5),
+        size=c.size,
+        delivered_at=delivered,
+        stored=ctx.blobs.exists(c.sha256),
+    )

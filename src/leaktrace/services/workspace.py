@@ -274,11 +274,19 @@ class Workspace:
 
         return findings.get(self.context, finding_id)
 
-    def leak_file(self, finding_id: int | str) -> records.StoredFile:
-        """The leak a finding was traced from, as found (bytes, file name, media type)."""
+    def leak_file(self, finding_id: int | str, *, role: str | None = None, reason: str | None = None, actor: str | None = None) -> records.StoredFile:
+        """The leak a finding was traced from, as found (bytes, file name, media type). A leak that is
+        byte for byte a recorded copy is that copy: only for a ``role`` that may ``copies`` (None: the
+        local operator), with a ``reason``, recorded as ``copy.download``."""
         from leaktrace.services import files
 
-        return files.leak_file(self.context, finding_id)
+        return files.leak_file(self.context, finding_id, role=role, reason=reason, actor=actor)
+
+    def leak_copies(self, finding_id: int | str) -> list[records.Copy]:
+        """The recorded copies a finding's leak file is byte for byte (empty when it is none of them)."""
+        from leaktrace.services import files
+
+        return files.leak_copies(self.context, finding_id)
 
     def report(self, finding_id: int | str, fmt: str = "pdf", *, actor: str | None = None) -> bytes:
         """The evidence report of a finding: self-contained HTML or PDF bytes (recorded in the audit log)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from leaktrace.records import RecipientScore
@@ -70,3 +72,47 @@ def test_the_html_report(pages, seeded):
     assert b"Borealis Moulding AB" in r.content and b"<img" in r.content
     assert pages["auditor"].get(f"/findings/{seeded.finding_id}/report.html").status_code == 403
     assert pages["analyst"].get("/findings/987654/report.html").status_code == 404
+
+
+def test_a_leak_that_is_a_copy_is_not_shown_and_only_an_admin_downloads_it_with_a_reason(pages, api, seeded):
+    """seeded.copy_finding_id traced an untouched copy made for Apex: its leak file IS that copy."""
+    copy_bytes = seeded.copy_leak
+    url = f"/findings/{seeded.copy_finding_id}/leak"
+    for role in ("auditor", "analyst"):
+        html = pages[role].get(f"/findings/{seeded.copy_finding_id}").text
+        assert "is byte for byte the copy share" in html and f'src="{url}"' not in html and f'action="{url}"' not in html
+        r = pages[role].get(url)
+        assert r.status_code == 403 and copy_bytes not in r.content
+        assert "only an admin may download it, with a reason recorded in the audit log." in r.text
+        assert pages[role].post(url, data={"csrf_token": pages[role].csrf, "reason": "curious"}).status_code == 403
+    admin = pages["admin"]
+    html = admin.get(f"/findings/{seeded.copy_finding_id}").text
+    assert f'action="{url}"' in html and 'name="reason" required' in html and f'src="{url}"' not in html
+    assert admin.get(url).status_code == 400  # a GET carries no reason
+    assert admin.post(url, data={"csrf_token": admin.csrf, "reason": " "}).status_code == 400
+    assert admin.post(url, data={"reason": "no csrf"}).status_code == 403
+    r = admin.post(url, data={"csrf_token": admin.csrf, "reason": "legal asked for the exhibit"})
+    assert r.status_code == 200 and r.content == copy_bytes and r.headers["cache-control"] == "no-store"
+    assert r.headers["content-disposition"] == 'attachment; filename="bracket--apex-plastics-gmbh.png"'
+    entry = api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]
+    assert (entry["actor"], entry["action"], entry["subject_type"], entry["subject_id"]) == (
+        "admin",
+        "copy.download",
+        "share",
+        str(seeded.copy_share_id),
+    )
+    assert {k: v for k, v in entry["details"].items() if k != "seal"} == {
+        "recipient_id": 1,
+        "copy_sha256": hashlib.sha256(copy_bytes).hexdigest(),
+        "reason": "legal asked for the exhibit",
+        "via": "leak",
+        "finding_id": seeded.copy_finding_id,
+    }
+
+
+def test_a_leak_that_is_not_a_copy_is_shown_to_every_reader_without_an_entry(pages, api, seeded):
+    html = pages["auditor"].get(f"/findings/{seeded.finding_id}").text
+    assert f'src="/findings/{seeded.finding_id}/leak"' in html and "byte for byte the copy" not in html
+    before = api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]["id"]
+    assert pages["auditor"].get(f"/findings/{seeded.finding_id}/leak").content == seeded.leak
+    assert api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]["id"] == before

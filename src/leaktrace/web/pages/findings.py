@@ -1,15 +1,22 @@
-"""``/findings``: the list, one finding (leak, score chart with the threshold, accused), its leak image and reports."""
+"""``/findings``: the list, one finding (leak, score chart with the threshold, accused), its leak image and reports.
+
+A leak that is byte for byte a recorded copy (an untouched copy was traced) is that supplier's
+copy: the page does not show it, ``GET /findings/{id}/leak`` refuses it (403; 400 for an admin,
+who uses the form), and an admin downloads it with ``POST /findings/{id}/leak`` and a reason,
+recorded as ``copy.download``.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.records import RecipientScore
 from leaktrace.web import reports
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import render
 
 router = APIRouter()
@@ -61,13 +68,25 @@ def finding(finding_id: int, request: Request, ws: WorkspaceDep, user: require("
     f = ws.show_finding(finding_id)
     cases = [c for c in ws.list_cases() if c.finding_id == f.id]
     chart = score_chart(f.candidates, f.threshold) if f.candidates else None
-    return render(request, "finding.html", user, f=f, chart=chart, cases=cases)
+    return render(request, "finding.html", user, f=f, chart=chart, cases=cases, leak_copies=ws.leak_copies(f.id))
 
 
 @router.get("/findings/{finding_id}/leak")
 def leak_image(finding_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
-    f = ws.leak_file(finding_id)
+    """The leak as found; refused when it is a recorded copy (no reason can come with a GET)."""
+    f = ws.leak_file(finding_id, role=user.role, actor=user.name)
     return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/findings/{finding_id}/leak")
+def download_leak(
+    finding_id: int, ws: WorkspaceDep, user: require("copies"), _: Csrf, reason: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    """An admin downloads the leak file with a reason: recorded as ``copy.download`` when it is a copy."""
+    f = ws.leak_file(finding_id, role=user.role, reason=reason, actor=user.name)
+    return Response(
+        f.data, media_type=f.media_type, headers={"Content-Disposition": f'attachment; filename="{f.filename}"', "Cache-Control": "no-store"}
+    )
 
 
 @router.get("/findings/{finding_id}/report.pdf")
