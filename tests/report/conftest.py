@@ -72,11 +72,18 @@ def make_evidence(
             ),
         )
     )
+    leak_sha = _sha(leak.tobytes())
+    title = "Bumper & grille <draft> (asset 3)"
     others = (
-        OtherTrace("F-40", datetime(2025, 4, 16, 9, 0, tzinfo=UTC), "j.moreau", (), None, "no registered asset matches this image", EPSILON, 0),
         OtherTrace(
-            "F-45", datetime(2025, 4, 20, 11, 0, tzinfo=UTC), "p.ruiz", accused_names, "Bumper & grille <draft> (asset 3)", None, EPSILON, n_tests
+            "F-40", datetime(2025, 4, 16, 9, 0, tzinfo=UTC), "j.moreau", (), None, "no registered asset matches this image", EPSILON, 0, leak_sha
         ),
+        OtherTrace("F-45", datetime(2025, 4, 20, 11, 0, tzinfo=UTC), "p.ruiz", accused_names, title, None, EPSILON, n_tests, leak_sha),
+    )
+    # against the same original: F-45 (the same file) and F-38, a file of the leak with one byte more
+    asset_traces = (
+        others[1],
+        OtherTrace("F-38", datetime(2025, 4, 15, 16, 30, tzinfo=UTC), "r.haas", (), title, None, EPSILON, n_tests, _sha(leak.tobytes() + b"\0")),
     )
     return EvidenceData(
         finding_id="F-42",
@@ -88,7 +95,7 @@ def make_evidence(
         threshold=tau,
         n_tests=n_tests,
         hypotheses=hypotheses,
-        leak=LeakEvidence("found/leak.jpg", _sha(leak.tobytes()), leak.shape[1], leak.shape[0], leak),
+        leak=LeakEvidence("found/leak.jpg", leak_sha, leak.shape[1], leak.shape[0], leak),
         asset=AssetEvidence(3, "Bumper & grille <draft>", _sha(original.tobytes()), original.shape[1], original.shape[0], original),
         alignment=alignment,
         candidates=candidates,
@@ -105,6 +112,8 @@ def make_evidence(
         copy_events=events,
         checkpoint=CHECKPOINT,
         inclusion=INCLUSION,
+        asset_traces=asset_traces,
+        checkpoint_dir="",
     )
 
 

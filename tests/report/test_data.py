@@ -136,6 +136,10 @@ def _changed_images(e):
         "homography",
         "no asset",
         "share note",
+        "share sender",
+        "asset traces",
+        "other trace's leak file",
+        "checkpoint_dir",
     ],
 )
 def test_every_stated_value_enters_the_digest(evidence, what):
@@ -157,6 +161,10 @@ def test_every_stated_value_enters_the_digest(evidence, what):
         "score": {"candidates": (Candidate(c0.recipient, c0.recipient_id, c0.score + 1e-9, c0.p_value, c0.accused), *e.candidates[1:])},
         "no asset": {"asset": None},
         "share note": {"shares": tuple(dataclasses.replace(s, note=s.note + ".") for s in e.shares)},
+        "share sender": {"shares": tuple(dataclasses.replace(s, sent_by="eve") for s in e.shares)},
+        "asset traces": {"asset_traces": e.asset_traces[:1]},
+        "other trace's leak file": {"other_traces": (dataclasses.replace(e.other_traces[0], leak_sha256="0" * 64), *e.other_traces[1:])},
+        "checkpoint_dir": {"checkpoint_dir": "/mnt/worm"},
         **_changed_images(e),
     }[what]
     assert replace(e, **changes).digest() != e.digest()

@@ -203,3 +203,49 @@ def test_render_is_fast(evidence):
     start = time.perf_counter()
     html.render(evidence)
     assert time.perf_counter() - start < 3.0
+
+
+def test_traces_against_the_same_original_are_disclosed_with_their_leak_file(evidence):
+    page = _flat(evidence)
+    section = page[page.index("Other traces against the same original") : page.index("The share record")]
+    assert "whose leak matched this original (Bumper & grille <draft>, asset 3), from any leak file" in section
+    other = evidence.asset_traces[0]  # F-38, traced from a file one byte longer
+    assert other.finding_id == "F-38" and other.leak_sha256 != evidence.leak.sha256
+    assert f"F-38 15 April 2025, 16:30:00 UTC (before this one) r.haas Another file, SHA-256 {other.leak_sha256} Named nobody; 6 tests" in section
+    assert f"F-45 20 April 2025, 11:00:00 UTC (after this one) p.ruiz This leak file Named {ACCUSED}" in section
+    # the bound counts F-40, F-45 and F-38 once each, with this trace: 4 ε
+    assert "at most 3.0 × 10⁻⁶. This original was traced 2 other times from any leak file (section 5)" in page and "at most 4.0 × 10⁻⁶" in page
+    page = _flat(replace(evidence, asset_traces=()))
+    assert "No other trace against this original (Bumper & grille <draft>, asset 3) is stored" in page
+    assert (
+        "(section 5); counting every stored trace of it, the probability that any of them named a recipient whose copy the leak does not derive from is at most 3.0 × 10⁻⁶. No other trace against this original is stored (section 5)."
+        in page
+    )
+    assert "No other trace of this leak file is stored (section 5). No other trace" in _flat(replace(evidence, asset_traces=(), other_traces=()))
+    page = _flat(replace(evidence, asset=None, alignment=None, candidates=(), accused=(), shares=(), asset_traces=()))
+    assert "No registered original matched this leak, so there is no trace against the same original to list." in page
+
+
+def test_every_share_sender_is_named_among_the_holders_of_copies(evidence):
+    page = _flat(evidence)
+    section = page[page.index("The sender's own holders of the key and of copies") : page.index("The method in one page")]
+    assert "Makers of the shares in section 6 m.keller (share 7)." in section
+    assert "Whoever made a share had that copy in hand" in section and f"sharing the original to {ACCUSED} again gives the sender" in section
+    again = replace(evidence.shares[0], share_id=9, sent_by="eve", sent_at=evidence.shares[0].sent_at.replace(day=11))
+    third = replace(evidence.shares[0], share_id=12, sent_at=evidence.shares[0].sent_at.replace(day=20))
+    page = _flat(replace(evidence, shares=(evidence.shares[0], again, third)))
+    assert "Makers of the shares in section 6 m.keller (shares 7 and 12) and eve (share 9)." in page
+    assert "Makers of the shares" not in _flat(replace(evidence, shares=()))
+
+
+def test_an_empty_checkpoint_dir_says_the_newest_entries_are_vouched_for_by_this_system_alone(evidence, nobody):
+    for data in (evidence, nobody):
+        section = _flat(data)
+        section = section[section.index("Limitations: what this report does not prove") : section.index("The sender's own holders")]
+        assert "That no entry was removed from the end of the audit log. Whoever can write to this system's database can delete" in section
+        assert "its checkpoint_dir setting is empty" in section and "leaktrace audit checkpoint --out FILE" in section
+        assert "are vouched for by this system alone" in section
+    for folder in ("/mnt/legal-worm", None):  # exported elsewhere, or not recorded: nothing claimed
+        assert "That no entry was removed from the end of the audit log." not in _flat(replace(evidence, checkpoint_dir=folder))
+    page = _flat(replace(evidence, checkpoint_dir="/mnt/legal-worm"))
+    assert "into the folder /mnt/legal-worm (its checkpoint_dir setting)" in page

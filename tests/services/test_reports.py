@@ -265,3 +265,143 @@ def test_the_json_of_a_finding_carries_a_log10_bound_that_never_underflows(trace
     assert top["p_value"] == 0.0 and top["log10_p_bound"] == pytest.approx(np.log10(2) - 800 / np.log(10), abs=1e-4)  # 2 alignments
     page = reports.report(ws.context, stored.id, "html", actor="legal").decode()
     assert "&lt; 10⁻³⁰⁰" in page and "probability below 10⁻³⁰⁰" in page
+
+
+# --------------------------------------------------------------------------- what the report rests on is checked
+
+
+def _edit(ws, sql: str) -> None:
+    """A hand edit straight in the database, behind leaktrace's back."""
+    with ws.context.engine.begin() as connection:
+        connection.execute(text(sql))
+
+
+def _refused(ws, finding_id) -> str:
+    """The one-line refusal of a report of ``finding_id`` (HTML and PDF), with nothing written to the log."""
+    before = len(ws.list_audit())
+    for fmt in ("html", "pdf"):
+        with pytest.raises(EvidenceTampered) as caught:
+            reports.report(ws.context, finding_id, fmt, actor="legal")
+        assert "\n" not in str(caught.value) and caught.value.exit_code == 2
+    with pytest.raises(EvidenceTampered):
+        reports.evidence(ws.context, finding_id)  # never handed out unchecked either
+    assert len(ws.list_audit()) == before  # no report entry, no checkpoint
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("record", "sql"),
+    [
+        ("asset 1", "UPDATE assets SET title = 'Plan <rev C>' WHERE id = 1"),
+        ("share 1", "UPDATE shares SET note = 'sent at the supplier''s request' WHERE id = 1"),
+        ("share 1", "UPDATE shares SET created_by = 'someone else' WHERE id = 1"),
+        ("recipient 2", "UPDATE recipients SET name = 'Apex' || ' Ltd' WHERE name = 'Borealis'"),
+    ],
+    ids=["asset title", "share note", "share sender", "recipient name"],
+)
+def test_a_hand_edit_of_any_sealed_record_the_report_reads_refuses_it_naming_the_record(traced, record, sql):
+    ws, _, _, finding, *_ = traced
+    reports.report(ws.context, finding.id, "html", actor="legal")  # sound before the edit
+    _edit(ws, sql)
+    message = _refused(ws, finding.id)
+    assert message.startswith(f"{record} was changed after audit entry ") and "The report rests on it" in message
+
+
+def test_a_hand_edit_of_the_findings_case_or_of_another_trace_listed_refuses_the_report(traced):
+    ws, asset, _, finding, leak_path, _ = traced
+    case = ws.open_case(finding.id, actor="lead")
+    other, _ = _store_finding(ws, asset, leak_path, hypotheses=1, actor="bob")
+    reports.report(ws.context, finding.id, "html", actor="legal")
+    _edit(ws, f"UPDATE cases SET status = 'closed' WHERE id = {case['id']}")  # to hide the case from the report
+    assert _refused(ws, finding.id).startswith(f"case {case['id']} was changed after audit entry ")
+    _edit(ws, f"UPDATE cases SET status = 'open' WHERE id = {case['id']}")  # put back as sealed: the report is sound again
+    reports.report(ws.context, finding.id, "html", actor="legal")
+    _edit(ws, f"UPDATE findings SET actor = 'ana' WHERE id = {other.id}")  # the other trace listed, its runner changed
+    assert _refused(ws, finding.id).startswith(f"finding {other.id} was changed after audit entry ")
+
+
+def _overwrite_blob(ws, sha256: str, data: bytes) -> None:
+    """Swap the stored file ``sha256`` for other bytes (its name, the SHA-256, kept)."""
+    path = ws.context.blobs.path(sha256)
+    path.chmod(0o600)
+    path.write_bytes(data)
+    path.chmod(0o400)
+
+
+@pytest.mark.parametrize("what", ["leak file", "valid-region mask", "original (asset 1)"])
+def test_a_swapped_stored_file_refuses_the_report_naming_it(traced, what):
+    ws, asset, _, finding, leak_path, tmp = traced
+    sha = {"leak file": finding.leak.sha256, "valid-region mask": finding.alignment.valid_mask_sha256, "original (asset 1)": asset["sha256"]}[what]
+    path = ws.context.blobs.path(sha)
+    swapped = {  # a file that decodes, and passes for the real one
+        "leak file": leak_path.read_bytes() + b"\0",
+        "valid-region mask": ws.context.blobs.get(sha) + b"\0",
+        "original (asset 1)": save(tmp / "other.png", photo(8, (144, 192))).read_bytes(),
+    }[what]
+    _overwrite_blob(ws, sha, swapped)
+    message = _refused(ws, finding.id)
+    assert message == (
+        f"the stored {what} of finding {finding.id} no longer has its recorded SHA-256 {sha} (the file was replaced or altered); "
+        "no report is issued from it."
+    )
+    path.chmod(0o600)
+    path.unlink()
+    assert "is missing from the blob store" in _refused(ws, finding.id)
+
+
+def test_the_report_entry_records_the_custodians_retention_and_checkpoint_folder_it_printed(traced):
+    ws, _, _, finding, *_ = traced
+    reports.report(ws.context, finding.id, "html", actor="legal")
+    entry = ws.list_audit(limit=1)[0]
+    details = entry["details"]
+    assert entry["action"] == "report"
+    assert details["key_custodians"] == ["M. Keller (CISO)", "A. Okafor"]
+    assert (details["retain_copies"], details["checkpoint_dir"]) == (False, "")
+
+
+def test_a_trace_of_the_same_leak_with_one_byte_appended_is_disclosed_as_a_trace_against_the_same_original(traced):
+    ws, asset, _, finding, leak_path, tmp = traced
+    tweaked = tmp / "leak-again.jpg"
+    tweaked.write_bytes(leak_path.read_bytes() + b"\0")  # decodes the same, another SHA-256
+    again, _ = _store_finding(ws, asset, tweaked, hypotheses=1, actor="bob")
+    unrelated = record_finding(ws.home, save(tmp / "x.png", photo(3, (24, 32))), list(NAMES))  # no asset: not against this original
+    e = reports.evidence(ws.context, finding.id)
+    assert e.other_traces == ()  # not the same file
+    (other,) = e.asset_traces
+    assert (other.finding_id, other.actor, other.accused, other.leak_sha256) == (str(again.id), "bob", ("Borealis",), again.leak.sha256)
+    assert other.leak_sha256 != finding.leak.sha256 and other.traced_at >= e.created_at and str(unrelated) != other.finding_id
+    page = " ".join(reports.report(ws.context, finding.id, "html", actor="legal").decode().split())
+    section = page[page.index("Other traces against the same original") : page.index("The share record")]
+    assert f'<td class="num">{again.id}</td>' in section and "(after this one)</span></td><td>bob</td>" in section
+    assert f"Another file, SHA-256 <code>{again.leak.sha256}</code>" in section and "Named Borealis; 3 tests" in section
+    assert "This original was traced 1 other time from any leak file (section 5)" in page
+    (back,) = reports.evidence(ws.context, again.id).asset_traces  # and the other way round
+    assert back.finding_id == str(finding.id)
+
+
+def test_every_share_sender_is_named_among_the_senders_holders_of_copies(traced):
+    ws, asset, _, _, leak_path, tmp = traced
+    ws.share(asset["id"], ["Borealis"], tmp / "again", note="re-sent", actor="eve")  # the supplier's exact copy, in eve's hands
+    finding, _ = _store_finding(ws, asset, leak_path)
+    e = reports.evidence(ws.context, finding.id)
+    assert [(s.share_id, s.sent_by) for s in e.shares] == [(1, "lead"), (2, "eve")]
+    assert e.shares[0].copy_sha256 == e.shares[1].copy_sha256  # byte for byte the same copy
+    page = " ".join(reports.report(ws.context, finding.id, "html", actor="legal").decode().split())
+    section = page[page.index("The sender's own holders of the key and of copies") : page.index("The method in one page")]
+    assert "Makers of the shares in section 6</th><td>lead (share 1) and eve (share 2)." in section
+    assert "Whoever made a share had that copy in hand" in section and "sharing the original to Borealis again gives the sender" in section
+
+
+def test_without_a_checkpoint_folder_the_newest_entries_are_said_to_rest_on_this_system_alone(traced, tmp_path_factory):
+    ws, _, _, finding, *_ = traced
+    page = " ".join(reports.report(ws.context, finding.id, "html", actor="legal").decode().split())
+    assert "That no entry was removed from the end of the audit log." in page
+    assert "are vouched for by this system alone" in page and "<code>leaktrace audit checkpoint --out FILE</code>" in page
+    folder = tmp_path_factory.mktemp("worm")
+    with Workspace.init(tmp_path_factory.mktemp("kept") / "ws", checkpoint_dir=str(folder)) as kept:
+        leak = save(folder.parent / "leak.png", photo(2, (24, 32)))
+        fid = record_finding(kept.home, leak, ["Apex"])
+        page = " ".join(reports.report(kept.context, fid, "html", actor="legal").decode().split())
+        assert "That no entry was removed from the end of the audit log." not in page
+        assert f"into the folder {folder} (its <code>checkpoint_dir</code> setting)" in page
+        assert kept.list_audit(limit=1)[0]["details"]["checkpoint_dir"] == str(folder)

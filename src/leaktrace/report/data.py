@@ -161,7 +161,8 @@ class ShareEvidence:
 
 @dataclass(frozen=True)
 class OtherTrace:
-    """Another stored trace of the same leak file (same SHA-256), before or after this one.
+    """Another stored trace of the same leak file (same SHA-256), or against the same original,
+    before or after this one.
 
     Attributes
     ----------
@@ -173,6 +174,7 @@ class OtherTrace:
     reason : str or None, why nobody was tested, when nobody was
     epsilon : float, the bound it used
     n_tests : int
+    leak_sha256 : str or None, hex digest of the leak file it traced (None: not recorded)
     """
 
     finding_id: str
@@ -183,6 +185,7 @@ class OtherTrace:
     reason: str | None
     epsilon: float
     n_tests: int
+    leak_sha256: str | None = None
 
     def __post_init__(self) -> None:
         _aware(self.traced_at, f"finding {self.finding_id}'s time")
@@ -251,9 +254,13 @@ class EvidenceData:
     report_by : str or None, who made it (a signed-in user, or the OS account@host)
     custody : Custody or None, where, when and by whom the leak was found, as recorded at trace time
     other_traces : tuple of OtherTrace, every other stored trace of the same leak file
+    asset_traces : tuple of OtherTrace, every other stored trace against the same original, from any
+        leak file (a leak re-saved with one byte changed has another SHA-256 but the same original)
     key_custodians : tuple of str, the sender's holders of the master key as configured (empty: not recorded)
     retain_copies : bool or None, whether the workspace keeps copies after delivery
     copy_events : tuple of CopyEvent, every delivery, download and regeneration of the accused's copies
+    checkpoint_dir : str or None, the folder the workspace exports checkpoints into ("": none, so the
+        newest entries are vouched for by this system alone; None: not recorded)
     checkpoint : Checkpoint or None, the signed head of the audit log at the time of the report
     inclusion : InclusionProof or None, that the finding's ``trace`` entry is in that head's tree
     """
@@ -284,6 +291,8 @@ class EvidenceData:
     copy_events: tuple[CopyEvent, ...] = ()
     checkpoint: Checkpoint | None = None
     inclusion: InclusionProof | None = None
+    asset_traces: tuple[OtherTrace, ...] = ()
+    checkpoint_dir: str | None = None
 
     def __post_init__(self) -> None:
         _aware(self.created_at, "created_at")
@@ -296,6 +305,7 @@ class EvidenceData:
         set_(self, "accused", tuple(self.accused))
         set_(self, "shares", tuple(sorted(self.shares, key=lambda s: s.sent_at)))
         set_(self, "other_traces", tuple(sorted(self.other_traces, key=lambda t: (t.traced_at, t.finding_id))))
+        set_(self, "asset_traces", tuple(sorted(self.asset_traces, key=lambda t: (t.traced_at, t.finding_id))))
         set_(self, "copy_events", tuple(sorted(self.copy_events, key=lambda e: e.entry_id)))
         set_(self, "key_custodians", tuple(self.key_custodians))
         set_(self, "input_hashes", MappingProxyType(dict(self.input_hashes)))
@@ -317,6 +327,12 @@ class EvidenceData:
     def _canonical(self) -> dict:
         def pixels(a: np.ndarray) -> str:  # hashed in place: no copy of a 150 MP original
             return hashlib.sha256(np.ascontiguousarray(a)).hexdigest()
+
+        def traces(ts: tuple[OtherTrace, ...]) -> list:
+            return [
+                [t.finding_id, t.traced_at.isoformat(), t.actor, list(t.accused), t.asset, t.reason, repr(float(t.epsilon)), t.n_tests, t.leak_sha256]
+                for t in ts
+            ]
 
         al = self.alignment
         return {
@@ -361,10 +377,9 @@ class EvidenceData:
             "input_hashes": dict(self.input_hashes),
             "report": [None if self.report_at is None else self.report_at.isoformat(), self.report_by],
             "custody": None if self.custody is None else self.custody.to_dict(),
-            "other_traces": [
-                [t.finding_id, t.traced_at.isoformat(), t.actor, list(t.accused), t.asset, t.reason, repr(float(t.epsilon)), t.n_tests]
-                for t in self.other_traces
-            ],
+            "other_traces": traces(self.other_traces),
+            "asset_traces": traces(self.asset_traces),
+            "checkpoint_dir": self.checkpoint_dir,
             "key_custodians": list(self.key_custodians),
             "retain_copies": self.retain_copies,
             "copy_events": [

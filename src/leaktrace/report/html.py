@@ -99,22 +99,30 @@ def _tests_words(data: EvidenceData) -> str:
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments})"
 
 
-def _other_traces(data: EvidenceData) -> list[dict]:
-    """Each other trace of the same leak file, in words."""
+def _traces(data: EvidenceData, traces) -> list[dict]:
+    """Each other trace (of the same leak file, or against the same original), in words."""
     out = []
-    for t in data.other_traces:
+    for t in traces:
         if t.accused:
             outcome = f"named {words.names(list(t.accused))}"
         elif t.reason:
             outcome = f"named nobody ({t.reason})"
         else:
             outcome = "named nobody"
+        if t.leak_sha256 is None:
+            leak, other_file = "not recorded", None
+        elif t.leak_sha256 == data.leak.sha256:
+            leak, other_file = "this leak file", None
+        else:
+            leak, other_file = "another file, SHA-256", t.leak_sha256
         out.append(
             {
                 "t": t,
                 "when": "before" if t.traced_at < data.created_at else "after",
                 "outcome": outcome,
                 "asset": t.asset or "no asset matched",
+                "leak": leak,
+                "other_file": other_file,
             }
         )
     return out
@@ -123,6 +131,24 @@ def _other_traces(data: EvidenceData) -> list[dict]:
 def _family_bound(data: EvidenceData) -> float:
     """The union bound over every stored trace of this leak file: Σ ε (capped at 1)."""
     return min(1.0, float(data.epsilon) + sum(float(t.epsilon) for t in data.other_traces))
+
+
+def _asset_bound(data: EvidenceData) -> float:
+    """The union bound over every stored trace of this leak file or against this original (each counted once): Σ ε (capped at 1)."""
+    every = {t.finding_id: float(t.epsilon) for t in (*data.other_traces, *data.asset_traces)}
+    return min(1.0, float(data.epsilon) + sum(every.values()))
+
+
+def _senders(data: EvidenceData) -> str | None:
+    """Who made the shares listed, each with the shares made: 'lead (share 1) and bob (shares 3 and 5)'; None without shares."""
+    made: dict[str, list[int]] = {}
+    for s in data.shares:
+        ids = made.setdefault(s.sent_by or "someone not recorded", [])
+        if s.share_id not in ids:
+            ids.append(s.share_id)
+    if not made:
+        return None
+    return words.names([f"{who} (share{'s' if len(ids) != 1 else ''} {words.names([str(i) for i in ids])})" for who, ids in made.items()])
 
 
 #: How each handling of a copy on the sender's side is named.
@@ -183,8 +209,11 @@ def context(data: EvidenceData) -> dict:
         ),
         "tests_words": _tests_words(data),
         "custodians": words.names(list(data.key_custodians)) if data.key_custodians else None,
-        "other_traces": _other_traces(data),
+        "other_traces": _traces(data, data.other_traces),
         "family_bound": _family_bound(data),
+        "asset_traces": _traces(data, data.asset_traces),
+        "asset_bound": _asset_bound(data),
+        "senders": _senders(data),
         "copy_events": [(e, _copy_event(e)) for e in data.copy_events],
         "found_at": _iso_moment(data.custody.found_at if data.custody else None),
         "checkpoint_json": checkpoint_json,

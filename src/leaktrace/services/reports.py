@@ -1,30 +1,39 @@
 """Evidence reports: a stored finding rendered for legal, as self-contained HTML or PDF.
 
 Everything comes from the store (the finding, the leak file, the original, the share
-records of the accused made before the trace, the other traces of the same leak file, the
-log's entries about the accused's copies, the signed log head); nothing is re-computed, so a
-report made years later says what the trace said. A finding whose seal no longer verifies is
-refused before anything is drawn. Each report issued is written to the audit log with its
-SHA-256, its time and who made it; the same time and name are printed in the report.
+records of the accused made before the trace, the other traces of the same leak file and
+against the same original, the log's entries about the accused's copies, the signed log
+head); nothing is re-computed, so a report made years later says what the trace said.
+Nothing is drawn from a sealed record that no longer matches its seal (the finding, its
+asset, the asset's shares, the recipients named, the finding's cases, the other findings
+listed and their assets), nor from a stored file that no longer hashes to its recorded
+SHA-256 (the leak, the valid-region mask, the original): the report is refused in one line
+and nothing is written. Each report issued is written to the audit log with its SHA-256,
+its time, who made it and the settings it printed (key custodians, copy retention,
+checkpoint folder); the same time and name are printed in the report.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from leaktrace import imagefiles
 from leaktrace.core.keys import key_fingerprint
-from leaktrace.errors import BadInput
+from leaktrace.errors import BadInput, EvidenceTampered, NotFound
 from leaktrace.records import Checkpoint, Finding, InclusionProof
 from leaktrace.report import RENDERERS, render
 from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, findings
 from leaktrace.services.context import Context
-from leaktrace.store import queries
+from leaktrace.store import models, queries, seals
 
 FORMATS = tuple(RENDERERS)
 #: The audit actions that handle a copy's file on the sender's side.
@@ -41,14 +50,26 @@ def evidence(
     inclusion: InclusionProof | None = None,
 ) -> EvidenceData:
     """Gather what the report shows about finding ``finding_id`` (made at ``report_at`` by ``report_by``,
-    with the signed log head ``checkpoint`` and the finding's ``inclusion`` proof in it)."""
+    with the signed log head ``checkpoint`` and the finding's ``inclusion`` proof in it).
+
+    Refused (:class:`~leaktrace.errors.EvidenceTampered`, one line) when a sealed record it reads (the
+    finding, its asset, the shares of that asset, the recipients named from the recipients table,
+    the finding's cases, the other findings listed and their assets) no longer matches its seal, or a
+    stored file it reads (the leak, the valid-region mask, the original) no longer has its SHA-256."""
     f = findings.get(ctx, finding_id)
+    audit.check_seal(ctx, "finding", f.id)  # the chain, and the finding, before anything is built on them
+    sealed: dict[tuple[str, int], None] = {("finding", f.id): None}  # every sealed record read, in the order read
     traced_at = datetime.fromisoformat(f.created_at)
-    leak_image = imagefiles.read_image_bytes(ctx.blobs.get(f.leak.sha256), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
-    asset_evidence, shares, events, hashes, case_ref = None, [], [], {}, None
+    leak_image = imagefiles.read_image_bytes(_stored_leak(ctx, f), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
+    asset_evidence, shares, events, hashes = None, [], [], {}
+    mask_sha256 = f.alignment.valid_mask_sha256 if f.alignment is not None else None
+    if mask_sha256:
+        _check_blob(ctx, mask_sha256, "valid-region mask", f.id)
     with ctx.sessions() as session:
         if f.asset is not None:
             asset = assets_service.get(ctx, f.asset.id)
+            sealed[("asset", asset.id)] = None
+            _check_blob(ctx, asset.sha256, f"original (asset {asset.id})", f.id)
             # the original alone (not prepare(): the report needs no perceptual mask, 4 more bytes per pixel)
             original = imagefiles.read_image(
                 ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height), max_bytes=2**40
@@ -56,10 +77,12 @@ def evidence(
             asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original)
             accused = {c.recipient_id: c.recipient for c in f.candidates if c.accused}
             for share in queries.list_shares(session, asset_id=asset.id):
+                sealed[("share", share.id)] = None  # whether it is listed rests on its rows too (its time, its copies)
                 if share.created_at > traced_at:  # made after the trace: not what the trace tested
                     continue
                 for c in share.copies:
                     if c.recipient_id in accused:
+                        sealed[("recipient", c.recipient_id)] = None  # the name printed is the recipients table's
                         shares.append(
                             ShareEvidence(
                                 share.id,
@@ -73,11 +96,22 @@ def evidence(
                             )
                         )
             events = _copy_events(session, shares, accused)
-            if f.alignment is not None and f.alignment.valid_mask_sha256:
-                hashes["valid region used as evidence (a PNG mask)"] = f.alignment.valid_mask_sha256
-            cases = queries.open_cases_of_finding(session, f.id)
-            case_ref = f"case {cases[0].id}" if cases else None
-        others = tuple(_other(o) for o in queries.findings_of_leak(session, f.leak.sha256) if o.id != f.id)
+            if mask_sha256:
+                hashes["valid region used as evidence (a PNG mask)"] = mask_sha256
+        # every case of the finding, closed ones too: which one is open rests on their rows
+        sealed.update((("case", cid), None) for cid in session.scalars(select(models.Case.id).where(models.Case.finding_id == f.id)))
+        cases = queries.open_cases_of_finding(session, f.id)
+        case_ref = f"case {cases[0].id}" if cases else None
+        same_leak = [o for o in queries.findings_of_leak(session, f.leak.sha256) if o.id != f.id]
+        same_asset = [] if f.asset is None else _findings_of_asset(session, f.asset.id, but=f.id)
+        for o in (*same_leak, *same_asset):
+            sealed[("finding", o.id)] = None
+            if o.asset_id is not None:
+                sealed[("asset", o.asset_id)] = None  # its title is printed
+        others = tuple(_other(o) for o in same_leak)
+        asset_traces = tuple(_other(o) for o in same_asset)
+    alignment = findings.alignment(ctx, f)  # with its valid-region mask, decoded from the store (its SHA-256 checked above)
+    _check_seals(ctx, sealed)
     return EvidenceData(
         finding_id=str(f.id),
         created_at=traced_at,
@@ -90,7 +124,7 @@ def evidence(
         hypotheses=(f.alignment.hypotheses if f.alignment is not None else 0) or 1,
         leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image),
         asset=asset_evidence,
-        alignment=findings.alignment(ctx, f),  # with its valid-region mask, decoded from the store
+        alignment=alignment,
         candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused, c.log10_p_bound) for c in f.candidates),
         accused=tuple(f.accused),
         shares=tuple(shares),
@@ -105,7 +139,60 @@ def evidence(
         copy_events=tuple(events),
         checkpoint=checkpoint,
         inclusion=inclusion,
+        asset_traces=asset_traces,
+        checkpoint_dir=ctx.settings.checkpoint_dir or "",
     )
+
+
+def _stored_leak(ctx: Context, f: Finding) -> bytes:
+    """The bytes of the finding's stored leak file, refused unless they still hash to the SHA-256 it recorded
+    (hashed as read: the bytes checked are the bytes drawn)."""
+    try:
+        data = ctx.blobs.get(f.leak.sha256)
+    except NotFound:
+        raise EvidenceTampered(
+            f"the stored leak file of finding {f.id} (SHA-256 {f.leak.sha256}) is missing from the blob store; no report is issued from it."
+        ) from None
+    if hashlib.sha256(data).hexdigest() != f.leak.sha256:
+        raise EvidenceTampered(_changed_blob("leak file", f.id, f.leak.sha256))
+    return data
+
+
+def _check_blob(ctx: Context, sha256: str, what: str, finding_id: int) -> None:
+    """Refuse (one line) when the stored file ``sha256`` (the finding's ``what``) is missing or no longer hashes to it."""
+    if ctx.blobs.verify(sha256):
+        return
+    if not ctx.blobs.exists(sha256):
+        raise EvidenceTampered(
+            f"the stored {what} of finding {finding_id} (SHA-256 {sha256}) is missing from the blob store; no report is issued from it."
+        )
+    raise EvidenceTampered(_changed_blob(what, finding_id, sha256))
+
+
+def _changed_blob(what: str, finding_id: int, sha256: str) -> str:
+    return f"the stored {what} of finding {finding_id} no longer has its recorded SHA-256 {sha256} (the file was replaced or altered); no report is issued from it."
+
+
+def _check_seals(ctx: Context, sealed: dict[tuple[str, int], None]) -> None:
+    """Refuse (one line) when any record read for the report no longer matches its latest seal, checked as the
+    database holds them now (after they were read). The chain was verified by :func:`audit.check_seal` on the
+    finding; the records are checked in one session rather than re-walking the chain once each."""
+    with ctx.sessions() as session:
+        for kind, record_id in sealed:
+            breach = seals.check_record(session, kind, record_id)
+            if breach is not None:
+                raise EvidenceTampered(f"{breach.reason} The report rests on it: nothing is issued; run 'leaktrace audit verify'.")
+
+
+def _findings_of_asset(session, asset_id: int, *, but: int) -> list[models.Finding]:
+    """Every stored finding whose asset is ``asset_id`` other than finding ``but``, oldest first, with asset and scores loaded."""
+    query = (
+        select(models.Finding)
+        .where(models.Finding.asset_id == asset_id, models.Finding.id != but)
+        .options(selectinload(models.Finding.asset), selectinload(models.Finding.scores))
+        .order_by(models.Finding.id)
+    )
+    return list(session.scalars(query))
 
 
 def custodians(ctx: Context) -> tuple[str, ...]:
@@ -115,16 +202,17 @@ def custodians(ctx: Context) -> tuple[str, ...]:
 
 def report(ctx: Context, finding_id: int | str, fmt: str, *, actor: str | None = None) -> bytes:
     """The evidence report of a finding as ``fmt`` ("html" or "pdf") bytes, made by ``actor`` (default: the OS
-    account@host) and recorded in the audit log; refused (:class:`~leaktrace.errors.EvidenceTampered`) when the
-    finding no longer matches its seal."""
+    account@host) and recorded in the audit log; refused (:class:`~leaktrace.errors.EvidenceTampered`) before
+    the signed head is issued when a record or file it rests on no longer matches its seal or SHA-256 (see :func:`evidence`)."""
     if fmt not in FORMATS:
         raise BadInput(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     f = findings.get(ctx, finding_id)  # NotFound first, in one line
-    audit.check_seal(ctx, "finding", f.id)
     actor = actor or audit.default_actor()
     report_at = datetime.now(UTC)
+    # every seal and stored file checked before the signed head is issued: a refusal writes nothing
+    ev = evidence(ctx, f.id, report_at=report_at, report_by=actor)
     checkpoint, inclusion = _signed_head(ctx, f, actor)
-    ev = evidence(ctx, f.id, report_at=report_at, report_by=actor, checkpoint=checkpoint, inclusion=inclusion)
+    ev = dataclasses.replace(ev, checkpoint=checkpoint, inclusion=inclusion)
     data = render(ev, fmt)
     details = {
         "format": fmt,
@@ -132,6 +220,10 @@ def report(ctx: Context, finding_id: int | str, fmt: str, *, actor: str | None =
         "bytes": len(data),
         "report_at": report_at.isoformat(),
         "evidence_digest": ev.digest(),
+        # what the report printed from settings, which the log does not otherwise record
+        "key_custodians": list(ev.key_custodians),
+        "retain_copies": ev.retain_copies,
+        "checkpoint_dir": ev.checkpoint_dir,
     }
     if checkpoint is not None:
         details["checkpoint"] = {"tree_size": checkpoint.tree_size, "root_hash": checkpoint.root_hash}
@@ -155,7 +247,7 @@ def _other(o) -> OtherTrace:
     """Another stored trace of the same leak file, as the report lists it."""
     accused = tuple(s.recipient_name for s in o.scores if s.accused)
     asset = None if o.asset is None else f"{o.asset.title} (asset {o.asset.id})"
-    return OtherTrace(str(o.id), o.created_at, o.actor, accused, asset, o.reason, float(o.epsilon), int(o.n_tests or 0))
+    return OtherTrace(str(o.id), o.created_at, o.actor, accused, asset, o.reason, float(o.epsilon), int(o.n_tests or 0), o.leak_sha256)
 
 
 def _copy_events(session, shares: list[ShareEvidence], accused: dict[int, str]) -> list[CopyEvent]:
