@@ -27,7 +27,7 @@ def chain(engine):
     Session = session_factory(engine)
     with transaction(Session) as session:
         for i in range(1, 6):
-            audit.append(session, actor="ana", action="share", subject=("user", i), details={"n": i, "note": "ü"})
+            audit.append(session, actor="ana", action="share", subject=("key", i), details={"n": i, "note": "ü"})
 
     def tamper(*statements: str):
         with engine.begin() as connection:
@@ -52,7 +52,7 @@ def test_entries_chain_and_verify(engine, chain):
             at=first.at,
             actor="ana",
             action="share",
-            subject_type="user",
+            subject_type="key",
             subject_id="1",
             details={"n": 1, "note": "ü"},
             prev_hash=audit.GENESIS,

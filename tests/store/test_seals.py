@@ -327,3 +327,27 @@ def test_an_entry_about_a_forged_record_is_refused_not_resealed(store):
         with transaction(Sessions) as s:  # e.g. an admin re-making a copy: the share itself is not changed
             audit.append(s, actor="admin", action="copy.regenerate", subject=("share", 1), details={"reason": "routine"})
     assert tamper().record == "share 1"
+
+
+def test_who_may_do_what_is_sealed_too(store):
+    """A role raised or an API token slipped in by hand is named; a token's last use is bookkeeping."""
+    from leaktrace.store.models import Token, User
+
+    Sessions, tamper = store
+    with transaction(Sessions) as s:
+        user = User(name="otto", role="auditor", password_hash="$argon2id$x", disabled=False)
+        s.add(user)
+        s.flush()
+        audit.append(s, actor="admin", action="user.add", subject=("user", user.id))
+        token = Token(user_id=user.id, token_hash="a" * 64, name="ci")
+        s.add(token)
+        s.flush()
+        audit.append(s, actor="admin", action="token.create", subject=("token", token.id))
+    assert tamper("UPDATE tokens SET last_used_at = '2026-12-01 10:00:00'").ok
+    check = tamper("UPDATE users SET role = 'admin'")
+    assert (check.record, check.problem) == ("user 1", "edited")
+    tamper("UPDATE users SET role = 'auditor'")
+    check = tamper(
+        "INSERT INTO tokens (user_id, token_hash, name, created_at, revoked) VALUES (1, '" + "b" * 64 + "', '', '2026-12-01 10:00:00', false)"
+    )
+    assert (check.record, check.problem) == ("token 2", "inserted")

@@ -44,7 +44,7 @@ ACTIONS = (
     "key.import",
     "key.split",  # (key)
     "checkpoint",  # (checkpoint) a signed head of this log issued
-    "seal",  # (finding / share / case / asset / recipient) a record made before sealing, sealed as found
+    "seal",  # (any sealed record) a record made before sealing, sealed as found
     "user.add",
     "user.update",
     "token.create",

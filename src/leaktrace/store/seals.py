@@ -55,6 +55,8 @@ CREATES: dict[str, tuple[str, ...]] = {
     "asset": ("asset.add",),
     "recipient": ("recipient.add",),
     "checkpoint": ("checkpoint",),
+    "user": ("user.add",),
+    "token": ("token.create",),
 }
 
 
@@ -85,6 +87,9 @@ SEALED: dict[str, Kind] = {
     "asset": Kind(models.Asset.__table__),
     "recipient": Kind(models.Recipient.__table__),
     "checkpoint": Kind(models.Checkpoint.__table__),  # a signed head the workspace issued: removing its row is seen
+    # who may do what: a role raised or a token slipped in by hand is named like any forged record
+    "user": Kind(models.User.__table__, mutable={"users": frozenset({"role", "disabled", "password_hash"})}),
+    "token": Kind(models.Token.__table__, mutable={"tokens": frozenset({"revoked"})}, volatile=frozenset({"last_used_at"})),
 }
 # What may change once a record exists: a finding and an asset never change; a share only as its
 # copies are delivered; a case through its updates (its timeline only grows); a recipient's details.
@@ -114,6 +119,8 @@ _OWNERS: dict[type, tuple[str, str]] = {
     models.Asset: ("asset", "id"),
     models.Recipient: ("recipient", "id"),
     models.Checkpoint: ("checkpoint", "id"),
+    models.User: ("user", "id"),
+    models.Token: ("token", "id"),
 }
 
 
