@@ -5,6 +5,7 @@ and a copy only to its share's sender once, or to an admin with a reason (each a
 from __future__ import annotations
 
 import hashlib
+import json
 
 import cv2
 import pytest
@@ -169,3 +170,16 @@ def test_a_leak_that_is_byte_for_byte_a_copy_is_handed_over_as_a_copy(ws, tmp_pa
         with pytest.raises(EvidenceTampered, match="no longer hashes"):
             files.leak_file(again.context, copy_finding, reason="again")
         assert len(again.list_audit()) == entries + 1
+
+
+def test_a_download_is_checkpointed_off_the_machine_at_once(ws, tmp_path):
+    worm = tmp_path / "worm"
+    worm.mkdir()
+    ws.close()
+    with Workspace(ws.home, retain_copies=True, checkpoint_dir=str(worm)) as keeping:
+        asset_id = keeping.add_assets([save(tmp_path / "bumper.png", photo(3, (96, 128)))])[0]["id"]
+        kept = keeping.share(asset_id, ["Apex Plastics GmbH"], tmp_path / "out")[0]
+        files.download_copy(keeping.context, kept["share_id"], "Apex Plastics GmbH", reason="court order")
+        entry = next(e for e in keeping.list_audit() if e["action"] == "copy.download")
+        (exported,) = worm.glob("*.json")
+        assert json.loads(exported.read_text())["tree_size"] == entry["id"]

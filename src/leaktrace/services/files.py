@@ -27,7 +27,7 @@ from leaktrace import imagefiles, records
 from leaktrace.errors import BadInput, Conflict, EvidenceTampered, Forbidden, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, findings, permissions, retention
+from leaktrace.services import audit, checkpoints, findings, permissions, retention
 from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -115,6 +115,7 @@ def download_copy(ctx: Context, share_id: int | str, recipient: str, *, reason: 
             session, actor, "copy.download", "share", number, {"recipient_id": copy.recipient_id, "copy_sha256": copy.sha256, "reason": reason}
         )
         filename = copy.filename
+    checkpoints.after_privileged_act(ctx, actor=actor)
     return StoredFile(data, filename, media_type(data))
 
 
@@ -170,6 +171,7 @@ def leak_file(ctx: Context, finding_id: int | str, *, role: str | None = None, r
         for c in made:
             details = {"recipient_id": c.recipient_id, "copy_sha256": c.sha256, "reason": text, "via": "leak", "finding_id": f.id}
             audit.append(session, actor, "copy.download", "share", c.share_id, details)
+    checkpoints.after_privileged_act(ctx, actor=actor)
     return StoredFile(data, filename, media_type(data))
 
 
