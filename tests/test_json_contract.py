@@ -109,6 +109,10 @@ def documents(tmp_path_factory):
     cli("key export", "key", "export", root / "key.backup", "--passphrase-file", root / "pass.txt")
     cli("key import", "key", "import", root / "key.backup", "--passphrase-file", root / "pass.txt")
     analyst = cli("token create", "token", "create", "ann")
+    cli("key split", "key", "split", "--shares", "3", "--threshold", "2", "--out-dir", root / "shares")
+    cli("copy regenerate", "copy", "regenerate", "--share", "1", "--recipient", "Apex Plastics GmbH", "--reason", "contract", "--out", root / "r.png")
+    checkpoint = cli("audit checkpoint", "audit", "checkpoint", "--out", root / "checkpoint.json")
+    cli("audit verify --against", "audit", "verify", "--against", root / "checkpoint.json")
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient")
@@ -143,6 +147,8 @@ def documents(tmp_path_factory):
     rest("cases", as_analyst, "GET", "/api/v1/cases")
     rest("audit", as_analyst, "GET", "/api/v1/audit?limit=3")
     rest("audit verify", as_analyst, "GET", "/api/v1/audit/verify")
+    rest("audit checkpoint", as_analyst, "GET", "/api/v1/audit/checkpoint")
+    rest("audit verify against", as_analyst, "POST", "/api/v1/audit/verify", json=checkpoint)
     rest("users", as_admin, "GET", "/api/v1/users")
     rest("user add", as_admin, "POST", "/api/v1/users", json={"name": "aud", "role": "auditor", "password": "auditor-pass"})
     rest("token create", as_admin, "POST", "/api/v1/tokens", json={"user": "aud", "name": "x"})
