@@ -149,7 +149,7 @@ def test_a_writer_held_past_the_timeout_is_busy(url):
     with holder.begin() as connection:
         connection.execute(text("insert into meta (key, value) values ('held', '1')"))
         started = time.monotonic()
-        with pytest.raises(Busy, match=r"leaktrace.db' is busy: another process held it past the lock timeout"):
+        with pytest.raises(Busy, match=r"^the workspace is busy \(another process is writing\); try again$"):
             with transaction(session_factory(waiter)) as session:
                 session.add(Meta(key="late", value="1"))
         assert 0.15 < time.monotonic() - started < 5
@@ -253,4 +253,88 @@ def test_engine_revision_of_a_new_database_is_none(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     assert engine_revision(engine) is None
+    engine.dispose()
+
+
+def _hold(url: str):
+    """A raw sqlite3 connection holding the write lock (``BEGIN IMMEDIATE``), as another process would."""
+    import sqlite3
+
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("insert into meta (key, value) values ('held', '1')")
+    return holder
+
+
+def test_every_locked_write_on_the_engine_is_busy_in_one_sentence(url):
+    from leaktrace.store.db import BUSY_MESSAGE
+
+    engine = make_engine(url, lock_timeout_s=0.2)
+    holder = _hold(url)
+    try:
+        with pytest.raises(Busy) as caught:  # a write outside transaction(): the engine's handle_error hook
+            with session_factory(engine)() as session:
+                session.add(Meta(key="stray", value="1"))
+                session.commit()
+        assert str(caught.value) == BUSY_MESSAGE and "/" not in str(caught.value)  # no server path
+        started = time.monotonic()
+        with pytest.raises(Busy, match="busy"):
+            with transaction(session_factory(engine, readonly=True), wait=False) as session:  # gives up at once
+                session.add(Meta(key="touch", value="1"))
+        assert time.monotonic() - started < 0.15
+        with pytest.raises(Busy, match="busy"):
+            with transaction(session_factory(engine)) as session:
+                session.add(Meta(key="late", value="1"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with transaction(session_factory(engine)) as session:  # the lock is free again: the same engine writes, and waits again
+        session.add(Meta(key="after", value="1"))
+    with session_factory(engine)() as session:
+        assert session.scalars(text("select key from meta")).all() == ["after"]
+    engine.dispose()
+
+
+def test_opening_an_up_to_date_workspace_takes_no_write_lock(tmp_path):
+    from leaktrace import Workspace
+    from leaktrace.services import meta
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_recipient("Apex")
+    url = ws.settings.resolved_database_url
+    ws.close()
+    with transaction(session_factory(make_engine(url))) as session:  # a store made before the key's fingerprint was kept
+        session.execute(text("delete from meta where key = :k"), {"k": meta.KEY_FINGERPRINT})
+    holder = _hold(url)
+    try:
+        started = time.monotonic()
+        with Workspace(tmp_path / "ws", lock_timeout_s=30) as ws:  # any wait for the lock would take 30 s
+            assert [r.name for r in ws.list_recipients()] == ["Apex"]
+            assert ws.verify_audit().ok
+            with pytest.raises(Busy, match=r"^the workspace is busy \(another process is writing\); try again$"):
+                Workspace(tmp_path / "ws", lock_timeout_s=0.3).add_recipient("Borealis")
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Workspace(tmp_path / "ws") as ws:  # the first open that finds the store free remembers the key
+        ws.list_recipients()
+        assert meta.stored_fingerprint(ws.context.sessions) == ws.key_fingerprint()
+
+
+def test_an_older_store_is_migrated_only_when_the_lock_is_free(tmp_path):
+    from leaktrace.store.db import engine_revision, upgrade_if_behind
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, revision="0002")
+    engine = make_engine(url, lock_timeout_s=0.2)
+    holder = _hold(url)
+    try:
+        with pytest.raises(Busy, match="busy"):
+            upgrade_if_behind(engine, lock_timeout_s=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert engine_revision(engine) == "0002"
+    assert upgrade_if_behind(engine, lock_timeout_s=0.2) is True
     engine.dispose()

@@ -15,6 +15,12 @@ fails instead of taking the lock), on PostgreSQL a ``READ ONLY`` transaction.
 a service keeps one factory: plain ``with sessions() as session`` to read,
 ``with transaction(sessions) as session`` to write.
 
+Whatever waits too long for SQLite's write lock (a transaction, a migration, a stray write
+anywhere on the engine) ends as :class:`~leaktrace.errors.Busy` with the one sentence
+:data:`BUSY_MESSAGE`, never as a driver traceback: the engine's ``handle_error`` hook
+rewrites "database is locked". A write that is only a convenience (a token's last use)
+asks for ``transaction(sessions, wait=False)``: Busy at once instead of after the timeout.
+
 >>> from sqlalchemy import text
 >>> engine = make_engine("sqlite://")
 >>> Session = session_factory(engine, readonly=True)
@@ -29,6 +35,7 @@ a service keeps one factory: plain ``with sessions() as session`` to read,
 from __future__ import annotations
 
 import importlib.resources
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from leaktrace.errors import Busy, Conflict
 
 __all__ = [
+    "BUSY_MESSAGE",
     "current_revision",
     "downgrade",
     "engine_revision",
@@ -57,6 +65,11 @@ __all__ = [
 BEGIN_OPTION = "leaktrace_sqlite_begin"
 #: Execution option marking a read-only unit of work (see :func:`session_factory`).
 READONLY_OPTION = "leaktrace_readonly"
+#: Execution option: False makes a SQLite transaction give up at once when another process writes.
+WAIT_OPTION = "leaktrace_wait"
+#: What a user reads when another process held the store's write lock past ``lock_timeout_s``
+#: (no path: an API client must not learn where the server keeps its store).
+BUSY_MESSAGE = "the workspace is busy (another process is writing); try again"
 
 
 def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
@@ -91,7 +104,12 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # A no-op (no lock) on a store already in WAL, which every workspace is from init on.
             cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if _locked_message(str(exc)):
+                raise Busy(BUSY_MESSAGE) from exc
+            raise
         finally:
             cursor.close()
 
@@ -103,8 +121,18 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
         if mode not in ("IMMEDIATE", "DEFERRED", "EXCLUSIVE"):
             raise ValueError(f"{BEGIN_OPTION} must be IMMEDIATE, DEFERRED or EXCLUSIVE, not {mode!r}")
         # Per transaction: a pooled connection serves readers and writers in turn.
+        wait_ms = busy_ms if options.get(WAIT_OPTION, True) else 0
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait_ms}")
         connection.exec_driver_sql(f"PRAGMA query_only = {'ON' if readonly else 'OFF'}")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "handle_error", retval=True)
+    def _on_error(context: Any) -> BaseException | None:
+        # Any statement on this engine (a flush, a commit, a migration's BEGIN) that waited past
+        # the timeout: one sentence, whichever code path ran it.
+        if isinstance(context.original_exception, sqlite3.OperationalError) and _locked_message(str(context.original_exception)):
+            return Busy(BUSY_MESSAGE)
+        return None
 
     return engine
 
@@ -129,26 +157,28 @@ def session_factory(engine: Engine, *, readonly: bool = False, sealed: bool = Tr
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterator[Session]:
     """One unit of work that writes: commit if the block succeeds, roll back if it raises.
 
     Translates database errors into the error tree: SQLite's "database is locked"
     (another process held the store past the lock timeout) becomes :class:`Busy`, and
     a constraint violation (a duplicate, a dangling reference) becomes :class:`Conflict`.
     Other errors propagate unchanged after the rollback.
+
+    ``wait=False`` (SQLite): :class:`Busy` at once if another process holds the write lock,
+    for a write the caller may skip.
     """
     session = factory()
     try:
         # A write transaction even over a read-only factory; begun now, so SQLite's lock is
         # taken (or waited for) before the block's first read.
-        session.connection(execution_options={READONLY_OPTION: False})
+        session.connection(execution_options={READONLY_OPTION: False, WAIT_OPTION: wait})
         yield session
         session.commit()
     except OperationalError as exc:
         session.rollback()
         if _is_locked(exc):
-            where = _where(session)
-            raise Busy(f"the store {where} is busy: another process held it past the lock timeout; try again") from exc
+            raise Busy(BUSY_MESSAGE) from exc
         raise
     except IntegrityError as exc:
         session.rollback()
@@ -162,18 +192,12 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def _is_locked(exc: OperationalError) -> bool:
-    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return _locked_message(str(exc.orig) if exc.orig is not None else str(exc))
+
+
+def _locked_message(message: str) -> bool:
+    message = message.lower()
     return "database is locked" in message or "database table is locked" in message
-
-
-def _where(session: Session) -> str:
-    bind = session.get_bind()
-    url = getattr(bind, "url", None)
-    if url is None:
-        return ""
-    if url.get_backend_name() == "sqlite":
-        return repr(url.database or ":memory:")
-    return repr(url.render_as_string(hide_password=True))
 
 
 # --------------------------------------------------------------------------- migrations
@@ -220,7 +244,7 @@ def _migrate(url: str, revision: str, direction: str, lock_timeout_s: float) -> 
             _check_foreign_keys(connection)
     except OperationalError as exc:
         if _is_locked(exc):
-            raise Busy(f"the store {url!r} is busy: another process held it past the lock timeout; try again") from exc
+            raise Busy(BUSY_MESSAGE) from exc
         raise
     finally:
         engine.dispose()
