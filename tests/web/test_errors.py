@@ -76,3 +76,31 @@ def test_unexpected_errors_are_500_in_the_same_shape(app, api, monkeypatch):
     monkeypatch.setattr(ws, "list_recipients", boom)
     r = api["analyst"].get("/api/v1/recipients")
     assert "secret" not in assert_shape(r, 500)
+
+
+def test_a_locked_store_reads_and_answers_503_with_retry_after(seeded, monkeypatch):
+    """Another process holds SQLite's write lock (a raw ``BEGIN IMMEDIATE``): reads answer, writes
+    wait ``lock_timeout_s`` and answer 503 in the one shape with Retry-After; nothing is a 500."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from leaktrace.services.workspace import Workspace
+    from leaktrace.web.app import create_app
+    from leaktrace.web.errors import BUSY_RETRY_AFTER_S
+
+    app = create_app(Workspace(seeded.home, lock_timeout_s=0.3).settings)
+    client = TestClient(app, headers={"Authorization": f"Bearer {seeded.tokens['analyst']}"}, raise_server_exceptions=False)
+    holder = sqlite3.connect(seeded.home / "leaktrace.db", isolation_level=None)
+    holder.execute("UPDATE tokens SET last_used_at = NULL")  # the token's last use is due: a GET would like to write it
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for path in ("/api/v1/recipients", "/api/v1/findings", f"/api/v1/findings/{seeded.finding_id}", "/api/v1/cases"):
+            assert client.get(path).status_code == 200, path
+        r = client.post("/api/v1/recipients", json={"name": "Written While Locked"})
+        assert assert_shape(r, 503) == "the workspace is busy (another process is writing); try again"
+        assert r.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        app.state.workspace.close()

@@ -4,6 +4,7 @@ Every :class:`~leaktrace.errors.LeaktraceError` (and every HTTP or validation er
 framework raises) becomes, under ``/api``, the JSON document ``{"error": "...", "status": N}``
 with ``N`` the response status; on a page, a friendly error page with the same sentence.
 A page that needs a login (:class:`~leaktrace.errors.LoginRequired`) redirects to ``/login`` instead.
+A busy store (:class:`~leaktrace.errors.Busy`, 503) comes with ``Retry-After``.
 The error classes themselves all live in :mod:`leaktrace.errors`.
 """
 
@@ -16,9 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leaktrace.errors import LeaktraceError, LoginRequired
+from leaktrace.errors import Busy, LeaktraceError, LoginRequired
 
 log = logging.getLogger("leaktrace.web")
+
+#: Seconds a client is asked to wait (``Retry-After``) when another process held the store's
+#: write lock past ``lock_timeout_s`` (503): the request already waited that long here.
+BUSY_RETRY_AFTER_S = 5
 
 REASONS = {
     400: "Bad request",
@@ -30,6 +35,7 @@ REASONS = {
     413: "Upload too large",
     415: "Unsupported file type",
     422: "Invalid input",
+    429: "Too many attempts",
     500: "Server error",
     501: "Not implemented",
     503: "Busy",
@@ -40,16 +46,21 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
-    """The error as JSON under /api, as a page elsewhere."""
+def error_response(request: Request, status: int, message: str, *, retry_after: int | None = None) -> Response:
+    """The error as JSON under /api, as a page elsewhere (with ``Retry-After`` when a wait is known)."""
     message = " ".join(str(message).split()) or REASONS.get(status, "Error")
     if is_api(request):
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers or None)
     templates = request.app.state.templates
     user = getattr(request.state, "user", None) if status != 401 else None
     context = {"status": status, "title": REASONS.get(status, "Error"), "message": message, "user": user, "flashes": [], "path": request.url.path}
-    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+    response = templates.TemplateResponse(request, "error.html", context, status_code=status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def _leaktrace_error(request: Request, exc: LeaktraceError) -> Response:
@@ -58,7 +69,8 @@ async def _leaktrace_error(request: Request, exc: LeaktraceError) -> Response:
         return RedirectResponse(f"/login?next={target}" if request.method == "GET" else "/login", status_code=303)
     if exc.http_status >= 500:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(request, exc.http_status, str(exc))
+    retry_after = BUSY_RETRY_AFTER_S if isinstance(exc, Busy) else getattr(exc, "retry_after", None)
+    return error_response(request, exc.http_status, str(exc), retry_after=retry_after)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
