@@ -338,3 +338,25 @@ def test_an_older_store_is_migrated_only_when_the_lock_is_free(tmp_path):
     assert engine_revision(engine) == "0002"
     assert upgrade_if_behind(engine, lock_timeout_s=0.2) is True
     engine.dispose()
+
+
+def test_cli_reads_while_another_process_writes_and_a_write_fails_in_one_line(cli, tmp_path, monkeypatch):
+    cli("init", "--json")
+    cli("recipient", "add", "Apex Plastics GmbH", "--json")
+    monkeypatch.setenv("LEAKTRACE_LOCK_TIMEOUT_S", "0.3")
+    holder = _hold(f"sqlite:///{tmp_path / 'ws' / 'leaktrace.db'}")
+    try:
+        started = time.monotonic()
+        result, rows = cli("recipient", "list", "--json")
+        assert [r["name"] for r in rows] == ["Apex Plastics GmbH"]
+        assert cli("finding", "list", "--json")[1] == []
+        assert cli("audit", "verify", "--json")[1]["ok"] is True
+        assert time.monotonic() - started < 10
+        result, _ = cli("recipient", "add", "Borealis AB", "--json", expect=Busy.exit_code)
+        assert result.exit_code == 3
+        assert result.stderr == "error: the workspace is busy (another process is writing); try again\n"
+        assert result.stdout == "" and "Traceback" not in result.output
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [r["name"] for r in cli("recipient", "list", "--json")[1]] == ["Apex Plastics GmbH"]
