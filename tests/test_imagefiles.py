@@ -281,3 +281,65 @@ def _png(im: Image.Image) -> bytes:
     out = io.BytesIO()
     im.save(out, "PNG")
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- shape and work bounds (issue 13)
+
+
+def test_the_longest_side_is_checked_from_the_header():
+    """max_side (the max_side_px setting at the entry points) refuses from the header: the PNG below has no pixel data."""
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(make_hostile.bomb_png(70_000, 1_000), "long.png", max_side=65_535)
+    assert caught.value.reason == (
+        "image too long: 70000 x 1000 pixels, longest side allowed 65535; to accept it, raise the max_side_px setting "
+        "(e.g. LEAKTRACE_MAX_SIDE_PX=70000, or max_side_px in leaktrace.toml)"
+    )
+    with pytest.raises(ImageRejected, match="truncated or corrupt"):  # no side limit given: read, and found short of data
+        read_image_bytes(make_hostile.bomb_png(70_000, 1_000), "long.png")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 50_000), (100_000_000, 1), (1_001, 10)])
+def test_an_elongated_image_is_refused_from_the_header(width, height):
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(make_hostile.bomb_png(width, height), "strip.png")
+    assert caught.value.reason == f"image too elongated: {width} x {height} pixels; leaktrace reads images up to 100 times longer than wide"
+
+
+def test_an_image_100_times_longer_than_wide_is_read():
+    assert read_image_bytes(make_hostile.zero_png(1_000, 10), "banner.png").shape == (10, 1_000, 3)
+
+
+def test_jpeg_scans_are_counted_from_the_markers():
+    from leaktrace.imagefiles import MAX_JPEG_SCANS, _jpeg_scans
+
+    def scans(data: bytes) -> int:
+        return _jpeg_scans(io.BytesIO(data), 10_000)
+
+    grey = Image.new("L", (40, 24), 90)
+    assert MAX_JPEG_SCANS == 100
+    assert [scans(encode_image(_rgb(), "JPEG")), scans(_jpeg(grey)), scans(_jpeg(grey, progressive=True))] == [1, 1, 6]
+    assert scans(_jpeg(Image.fromarray(_rgb()), progressive=True)) == 10
+    assert scans((DATA / "exif6.jpg").read_bytes()) == 1  # an EXIF block before the frame is skipped by its length
+    assert scans(make_hostile.many_scans_jpeg(64, 90)) == 100
+    with open(DATA / "cmyk.jpg", "rb") as fp:  # files are memory-mapped
+        assert _jpeg_scans(fp, 10) == 1
+
+
+def test_a_jpeg_repeating_one_scan_is_refused_quickly():
+    import time
+
+    assert read_image_bytes(make_hostile.many_scans_jpeg(64, 90), "ok.jpg").shape == (64, 64, 3)  # 100 scans: at the bound
+    data = make_hostile.many_scans_jpeg(1024, 3000)  # 43 kB; 1.1 s of CPU to decode
+    start = time.perf_counter()
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(data, "scans.jpg")
+    assert time.perf_counter() - start < 0.2
+    assert caught.value.reason == "too many JPEG scans: more than 100 (a progressive JPEG has about 10; each one is a pass over the image)"
+    with pytest.raises(ImageRejected, match="too many JPEG scans"):
+        read_image_bytes(make_hostile.many_scans_jpeg(64, 91), "101.jpg")
+
+
+def _jpeg(im: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=90, **options)
+    return out.getvalue()

@@ -67,3 +67,93 @@ def test_a_leak_over_the_limit_is_refused_the_same_way(cli, tmp_path):
     path.write_bytes(OVER_DEFAULT)
     result, _ = cli("trace", path, expect=2)
     assert _one_line_error(result) == _refusal(path, 120_000_000, 100_000_000)
+
+
+# --------------------------------------------------------------------------- shape and work bounds (issue 13)
+
+#: A whole PNG 1 pixel wide and 50000 high (274 bytes): fine to decode, but the carrier grid
+#: follows the shape and cost 5 GB in the square of the long side before it was refused.
+STRIP = make_hostile.zero_png(1, 50_000)
+
+
+def _measured_asset_add(tmp_path: Path, image: Path) -> tuple[str, float, float]:
+    """``leaktrace init`` then ``leaktrace asset add image`` in their own processes: the second's
+    stderr, wall time in seconds and peak RSS in MB (capped at 3 GB of address space so that a
+    regression fails here instead of swapping the machine)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "LEAKTRACE_HOME": str(tmp_path / "ws"), "OPENBLAS_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-m", "leaktrace", "init"], env=env, check=True, capture_output=True)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    err = tmp_path / "stderr.txt"
+    with open(err, "wb") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "leaktrace", "asset", "add", str(image)], env=env, stdout=subprocess.DEVNULL, stderr=sink, preexec_fn=cap
+        )
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not the largest of all children
+        seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stderr = err.read_bytes()
+    peak_mb = usage.ru_maxrss / 1024
+    assert child.returncode == 2, stderr.decode()
+    return stderr.decode(), seconds, peak_mb
+
+
+def test_a_one_pixel_strip_is_refused_fast_with_small_memory(tmp_path):
+    path = tmp_path / "strip.png"
+    path.write_bytes(STRIP)
+    stderr, seconds, peak_mb = _measured_asset_add(tmp_path, path)
+    assert stderr.strip() == f"error: {path}: image too elongated: 1 x 50000 pixels; leaktrace reads images up to 100 times longer than wide"
+    assert seconds < 5 and peak_mb < 300, (seconds, peak_mb)
+
+
+def test_a_hundred_million_pixel_row_is_one_line_not_a_memory_error(cli, tmp_path):
+    """10^8 x 1 is at the pixel limit, not over it: the longest side (max_side_px) refuses it from the header."""
+    cli("init")
+    path = tmp_path / "row.png"
+    path.write_bytes(make_hostile.zero_png(100_000_000, 1))
+    result, _ = cli("asset", "add", path, expect=2)
+    assert _one_line_error(result) == (
+        f"{path}: image too long: 100000000 x 1 pixels, longest side allowed 65535; to accept it, raise the max_side_px setting "
+        "(e.g. LEAKTRACE_MAX_SIDE_PX=100000000, or max_side_px in leaktrace.toml)"
+    )
+    result, _ = cli("trace", path, expect=2)
+    assert "image too long: 100000000 x 1 pixels" in _one_line_error(result)
+
+
+def test_the_longest_side_is_a_setting(cli, tmp_path, monkeypatch):
+    cli("init")
+    path = _white_png(tmp_path / "wide.png", 20, 1500)
+    monkeypatch.setenv("LEAKTRACE_MAX_SIDE_PX", "1000")
+    result, _ = cli("asset", "add", path, expect=2)
+    assert _one_line_error(result).endswith(
+        "image too long: 1500 x 20 pixels, longest side allowed 1000; to accept it, raise the max_side_px "
+        "setting (e.g. LEAKTRACE_MAX_SIDE_PX=1500, or max_side_px in leaktrace.toml)"
+    )
+    monkeypatch.setenv("LEAKTRACE_MAX_SIDE_PX", "1500")
+    _, rows = cli("asset", "add", path, "--json")
+    assert (rows[0]["width"], rows[0]["height"]) == (1500, 20)
+
+
+def test_a_jpeg_repeating_one_scan_is_refused_before_decoding(cli, tmp_path):
+    import time
+
+    cli("init")
+    path = tmp_path / "scans.jpg"
+    path.write_bytes(make_hostile.many_scans_jpeg(1024, 3000))  # 43 kB, 1.1 s of CPU to decode on every route
+    start = time.perf_counter()
+    result, _ = cli("asset", "add", path, expect=2)
+    assert (
+        _one_line_error(result) == f"{path}: too many JPEG scans: more than 100 (a progressive JPEG has about 10; each one is a pass over the image)"
+    )
+    result, _ = cli("trace", path, expect=2)
+    assert "too many JPEG scans" in _one_line_error(result)
+    assert time.perf_counter() - start < 1.0

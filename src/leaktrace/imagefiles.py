@@ -30,6 +30,7 @@ leaktrace.errors.ImageRejected: notes.png: not an image file (leaktrace reads PN
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import re
 import struct
@@ -49,7 +50,9 @@ from leaktrace.settings import SETTINGS
 __all__ = [
     "ACCEPTED_FORMATS",
     "ENCODABLE_FORMATS",
+    "MAX_ASPECT",
     "MAX_BYTES",
+    "MAX_JPEG_SCANS",
     "MAX_PIXELS",
     "PNG_LEVELS",
     "encode_image",
@@ -63,6 +66,15 @@ __all__ = [
 
 MAX_PIXELS = 100_000_000
 MAX_BYTES = 200 * 2**20
+#: Longest side over shortest side accepted. The carrier's grid follows the image's shape, so a
+#: 1 x 50000 strip would cost memory in the square of its long side (5 GB); 100:1 keeps a
+#: scrolled web-page screenshot and refuses the strip in a line.
+MAX_ASPECT = 100
+#: Scans (SOS segments) a JPEG may hold. Each scan of a progressive JPEG makes the decoder pass
+#: over the whole image again: libjpeg writes 10 (6 for grey), mozjpeg up to about 20, and a
+#: hostile file repeating one scan thousands of times costs a minute of CPU. Counted from the
+#: markers, without decoding.
+MAX_JPEG_SCANS = 100
 #: Pixels per strip when converting a decoded image to RGB.
 _STRIP_PIXELS = 1 << 22
 
@@ -78,7 +90,7 @@ _CORRUPT = "truncated or corrupt image"
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, zlib.error, MemoryError)
 
 
-def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES) -> np.ndarray:
+def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None) -> np.ndarray:
     """Decode an image file into RGB pixels, refusing anything unsafe or unreadable.
 
     Parameters
@@ -88,6 +100,9 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
         Largest accepted width × height, read from the header before decoding.
     max_bytes : int, bytes
         Largest accepted file size.
+    max_side : int, pixels, optional
+        Longest accepted side, read from the header (the ``max_side_px`` setting at the
+        entry points; None: no limit but ``max_pixels`` and :data:`MAX_ASPECT`).
 
     Returns
     -------
@@ -100,7 +115,8 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
     ImageRejected
         With a one-line reason: "no such file", "is a directory", "empty file",
         "file too large: …", "not an image file …", "format … is not accepted …",
-        "image too large: N pixels, limit M", "truncated or corrupt image".
+        "image too large: N pixels, limit M", "image too long: …", "image too
+        elongated: …", "too many JPEG scans: …", "truncated or corrupt image".
     """
     path = Path(path)
     size = _file_size(path)
@@ -110,13 +126,13 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
     except OSError as exc:
         raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
     with fp:
-        return _decode(fp, path, max_pixels)
+        return _decode(fp, path, max_pixels, max_side)
 
 
-def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES) -> np.ndarray:
+def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None) -> np.ndarray:
     """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
     _check_bytes(name, len(data), max_bytes)
-    return _decode(io.BytesIO(data), name, max_pixels)
+    return _decode(io.BytesIO(data), name, max_pixels, max_side)
 
 
 def image_format(path: str | os.PathLike[str]) -> str:
@@ -322,7 +338,78 @@ def _follow_limit(max_pixels: int) -> None:
         Image.MAX_IMAGE_PIXELS = need
 
 
-def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
+def _check_shape(name: object, width: int, height: int, max_pixels: int, max_side: int | None) -> None:
+    """Refuse, from the header's size alone, what would cost too much to decode or to fingerprint."""
+    if width == 0 or height == 0:
+        raise ImageRejected(name, _CORRUPT)
+    long_side = max(width, height)
+    if max_side is not None and long_side > max_side:
+        raise ImageRejected(
+            name, f"image too long: {width} x {height} pixels, longest side allowed {max_side}; {_raise_hint('max_side_px', long_side)}"
+        )
+    if long_side > MAX_ASPECT * min(width, height):
+        raise ImageRejected(name, f"image too elongated: {width} x {height} pixels; leaktrace reads images up to {MAX_ASPECT} times longer than wide")
+    if width * height > max_pixels:
+        raise ImageRejected(name, _too_large(width * height, max_pixels))
+
+
+def _jpeg_scans(fp: IO[bytes], limit: int) -> int:
+    """The number of scans (SOS segments) of the JPEG in ``fp``, up to its first EOI, stopping past ``limit``.
+
+    Walks the segments by their lengths; entropy-coded data (where 0xFF is always followed
+    by 0x00 or a restart marker) is skipped with one regex search, so a 200 MB file costs a
+    fraction of a second and no copy (files are memory-mapped).
+    """
+    fp.seek(0)
+    if isinstance(fp, io.BytesIO):
+        buf: Any = fp.getbuffer()
+    else:
+        try:
+            buf = mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            buf = fp.read()
+    try:
+        return _count_scans(buf, limit)
+    finally:
+        if isinstance(buf, mmap.mmap):
+            buf.close()
+        elif isinstance(buf, memoryview):
+            buf.release()
+        fp.seek(0)
+
+
+_NEXT_MARKER = re.compile(rb"\xff+[^\x00\xff\xd0-\xd7]")
+
+
+def _count_scans(buf: Any, limit: int) -> int:
+    n, pos, scans = len(buf), 2, 0
+    while pos + 1 < n:
+        if buf[pos] != 0xFF or buf[pos + 1] in (0x00, 0xFF) or 0xD0 <= buf[pos + 1] <= 0xD7:
+            found = _NEXT_MARKER.search(buf, pos)  # garbage or entropy-coded data: on to the next marker
+            if found is None:
+                break
+            pos = found.end() - 2
+            continue
+        marker = buf[pos + 1]
+        if marker == 0xD9:  # EOI: the end of the first image (an MPO's others are not decoded)
+            break
+        if marker == 0x01 or pos + 4 > n:
+            pos += 2
+            continue
+        length = (buf[pos + 2] << 8) | buf[pos + 3]
+        pos += 2 + length
+        if marker == 0xDA:
+            scans += 1
+            if scans > limit:
+                break
+            found = _NEXT_MARKER.search(buf, pos)
+            if found is None:
+                break
+            pos = found.end() - 2
+    return scans
+
+
+def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None) -> np.ndarray:
     # Pillow warns about large images and odd metadata; our own limits decide, and
     # no warning may escape (pytest turns warnings into errors). Note that
     # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
@@ -333,10 +420,11 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int) -> np.ndarray:
         im = _open(fp, name, max_pixels)
         with im:
             width, height = im.size
-            if width * height > max_pixels:
-                raise ImageRejected(name, _too_large(width * height, max_pixels))
-            if width == 0 or height == 0:
-                raise ImageRejected(name, _CORRUPT)
+            _check_shape(name, width, height, max_pixels, max_side)
+            if im.format in ("JPEG", "MPO") and _jpeg_scans(fp, MAX_JPEG_SCANS) > MAX_JPEG_SCANS:
+                raise ImageRejected(
+                    name, f"too many JPEG scans: more than {MAX_JPEG_SCANS} (a progressive JPEG has about 10; each one is a pass over the image)"
+                )
             try:
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)  # in place: no full-size copy when upright

@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
         100_000_000,
         "Largest image accepted, in pixels (decompression-bomb guard); an A0 sheet at 300 dpi is 140 MP: raise it to 200000000 for such originals (see Large originals).",
     ),
+    Setting(
+        "max_side_px",
+        65_535,
+        "Longest side of an image accepted, in pixels, checked from the header before decoding (JPEG and WebP cannot be wider); see Large originals.",
+    ),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB (a 150 MP photo is about 250 MB as PNG)."),
     Setting(
         "index_backend",
@@ -103,6 +108,7 @@ class Settings:
     jpeg_quality: int
     png_compression: int
     max_pixels: int
+    max_side_px: int
     max_file_mb: float
     index_backend: str
     retain_copies: bool
@@ -209,6 +215,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting png_compression must be between 0 and 9.")
     if values["max_pixels"] < 1_000_000:
         raise SettingRejected("setting max_pixels must be at least 1,000,000.")
+    if values["max_side_px"] < 1000:
+        raise SettingRejected("setting max_side_px must be at least 1000.")
     if values["lock_timeout_s"] <= 0:
         raise SettingRejected("setting lock_timeout_s must be positive.")
     if not 0 < values["web_max_upload_mb"] <= values["max_file_mb"]:

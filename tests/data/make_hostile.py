@@ -5,6 +5,8 @@ Every file is small (< 50 KB) and deterministic. Hostile files must be refused b
 
 Hostile: truncated.png, truncated.jpg, empty.png (0 bytes), text.png (text),
 bomb.png (header claims 100000 x 100000 pixels), bomb.jpg (60000 x 60000), image.ppm (format not accepted).
+Made by the tests in memory, never committed: :func:`zero_png` (a whole PNG of any shape, e.g.
+1 x 50000 or 10^8 x 1), :func:`many_scans_jpeg` (a progressive JPEG repeating one scan).
 Odd but good: animated.gif (red frame, then blue), gray16.png (16-bit grey ramp),
 rgb16.png (16-bit RGB), cmyk.jpg (pure red in CMYK), palette.png (red | green),
 rgba.png (opaque red | transparent | half-transparent blue rows),
@@ -52,6 +54,33 @@ def bomb_jpeg(width: int, height: int) -> bytes:
     sof = data.index(b"\xff\xc0")
     data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
+
+
+def zero_png(width: int, height: int) -> bytes:
+    """A whole, valid PNG of ``width`` x ``height`` black 8-bit RGB pixels (10^8 of them compress to 0.3 MB).
+
+    The pixels are compressed in rows of zeros without ever holding them all.
+    """
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + 3 * width)  # filter byte + pixels
+    rows_per_chunk = max(1, (1 << 22) // len(row))
+    body = []
+    for start in range(0, height, rows_per_chunk):
+        body.append(packer.compress(row * min(rows_per_chunk, height - start)))
+    body.append(packer.flush())
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", b"".join(body)) + _chunk(b"IEND", b"")
+
+
+def many_scans_jpeg(side: int, repeats: int) -> bytes:
+    """A valid progressive JPEG of ``side`` x ``side`` grey-blue pixels whose last scan is repeated ``repeats`` times.
+
+    libjpeg passes over the whole image for every scan: 1024 px and 3000 repeats is 37 kB and
+    seconds of CPU to decode.
+    """
+    data = _save(Image.new("RGB", (side, side), (90, 110, 160)), "JPEG", quality=90, progressive=True)
+    last = data.rindex(b"\xff\xda")
+    return data[:-2] + data[last:-2] * repeats + b"\xff\xd9"
 
 
 def files() -> dict[str, bytes]:

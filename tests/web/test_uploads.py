@@ -86,3 +86,17 @@ def test_the_upload_limit_must_be_sane(seeded):
         create_app(seeded.settings, max_upload_mb=0)
     with pytest.raises(SettingRejected):
         create_app(seeded.settings, max_upload_mb=10_000)
+
+
+@pytest.mark.parametrize(("name", "ctype"), [("scan", "application/octet-stream"), ("scan", ""), ("notes.txt", "text/plain")])
+def test_the_content_decides_not_the_name(api, name, ctype):
+    """A valid PNG without an extension (or under a wrong name and type) is an image, at the API as at the CLI."""
+    import cv2
+
+    from tests.conftest import photo
+
+    ok, png = cv2.imencode(".png", photo(31, (96, 128)))
+    r = api["analyst"].post("/api/v1/assets", files={"file": (name, png.tobytes(), ctype)})
+    assert r.status_code == 201, r.text
+    [row] = r.json()
+    assert (row["path"], row["width"], row["height"]) == (f"{name}.png", 128, 96)

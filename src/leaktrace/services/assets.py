@@ -38,7 +38,7 @@ def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
 
 
 def read_limits(ctx: Context) -> dict:
-    return {"max_pixels": ctx.settings.max_pixels, "max_bytes": int(ctx.settings.max_file_mb * 2**20)}
+    return {"max_pixels": ctx.settings.max_pixels, "max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_side": ctx.settings.max_side_px}
 
 
 def add(

@@ -35,9 +35,46 @@ def _safe_name(filename: str | None) -> str:
     return name[-200:]
 
 
+#: The first bytes of each image format an upload may be, and the suffix it is saved under.
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, ".png"),
+    (b"\xff\xd8\xff", 0, ".jpg"),
+    (b"GIF87a", 0, ".gif"),
+    (b"GIF89a", 0, ".gif"),
+    (b"II*\x00", 0, ".tif"),
+    (b"MM\x00*", 0, ".tif"),
+    (b"BM", 0, ".bmp"),
+    (b"WEBP", 8, ".webp"),
+    (b"ftypavif", 4, ".avif"),
+    (b"ftypavis", 4, ".avif"),
+    (b"ftypheic", 4, ".heic"),
+    (b"ftypmif1", 4, ".heic"),
+)
+
+
+def sniff(head: bytes) -> str | None:
+    """The suffix of the image format ``head`` (a file's first bytes) starts like, or None.
+
+    >>> sniff(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff(b"hello")
+    ('.png', None)
+    """
+    for magic, at, suffix in _SIGNATURES:
+        if head[at : at + len(magic)] == magic and (magic != b"WEBP" or head[:4] == b"RIFF"):
+            return suffix
+    return None
+
+
 def _check_type(upload: UploadFile) -> str:
+    """The name to save the upload under. The content decides first: bytes that start like an
+    image are accepted whatever the name or declared type (the services then read them); only
+    bytes that do not are judged by their name and type, so that a plain text file is a 415."""
     name = _safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
+    upload.file.seek(0)
+    sniffed = sniff(upload.file.read(16))
+    upload.file.seek(0)
+    if sniffed is not None:
+        return name if suffix in IMAGE_SUFFIXES else name + sniffed
     declared = (upload.content_type or "").split(";")[0].strip().lower()
     if suffix not in IMAGE_SUFFIXES and declared not in IMAGE_TYPES:
         raise UnsupportedUpload(f"{name}: not an image file (type {declared or 'unknown'}); upload PNG, JPEG, WebP, TIFF, BMP, GIF, AVIF or HEIC.")
