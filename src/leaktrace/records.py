@@ -521,3 +521,36 @@ class StoredFile:
     data: bytes = field(repr=False)
     filename: str
     media_type: str
+
+
+@dataclass(frozen=True)
+class LooseFile(Record):
+    """A file or folder in the workspace that others may read, write or enter."""
+
+    path: str  # relative to the workspace folder
+    mode: str  # octal, as "0644"
+
+
+@dataclass(frozen=True)
+class DoctorReport(Record):
+    """What ``leaktrace doctor`` found in a workspace, and what ``--repair`` collected.
+
+    Orphans are stored files that no record names (not an asset's original, not a copy's file,
+    not a finding's leak or mask), older than the grace period (a share or a trace under way
+    stores its files before its record): left by a killed process. Only orphans and partial
+    files are repaired; the rest is reported.
+    """
+
+    ok: bool  # nothing left that needs attention (after --repair, if given)
+    blobs: int  # files in the blob store
+    orphans: tuple[str, ...]  # SHA-256 of the orphans found
+    orphan_bytes: int
+    young: int  # stored files no record names yet, younger than the grace period: left alone
+    partial_files: int  # leftovers of interrupted writes in the blob store, older than the grace period
+    missing: tuple[str, ...]  # SHA-256 of files a record needs that are not stored
+    audit: AuditCheck
+    loose: tuple[LooseFile, ...]  # files and folders others may reach (the workspace is the owner's alone)
+    grace_s: float  # seconds
+    repaired: bool  # --repair was given
+    removed: int  # orphans and partial files removed
+    removed_bytes: int

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from leaktrace._version import __version__
-from leaktrace.cli import assets, audit, cases, copies, demo, findings, keys, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, keys, recipients, reports, serve, shares, traces, users, workspace
 
 app = typer.Typer(
     name="leaktrace",
@@ -40,6 +40,7 @@ findings.register(app)
 reports.register(app)
 cases.register(app)
 audit.register(app)
+doctor.register(app)
 users.register(app)
 demo.register(app)
 serve.register(app)

@@ -34,6 +34,7 @@ ACTIONS = (
     "copy.download",  # (share) a retained copy downloaded again, with a reason
     "copy.regenerate",  # (share) a copy re-made from the key and the original, with a reason
     "copy.discard",  # (share) delivered copies removed from the blob store
+    "blob.collect",  # (none) stored files no record names, removed by doctor --repair: count and bytes
     "trace",  # (finding) a leak traced and its finding stored
     "report",  # (finding) an evidence report rendered
     "case.open",

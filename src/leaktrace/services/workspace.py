@@ -354,6 +354,12 @@ class Workspace:
             checkpoint = checkpoints.from_dict(dict(checkpoint))
         return checkpoints.verify_against(self.context, checkpoint)
 
+    def doctor(self, *, repair: bool = False, grace_s: float | None = None, actor: str | None = None) -> records.DoctorReport:
+        """Look the workspace over: orphan blobs (removed with ``repair``, after the grace period), missing files, the audit log, file modes."""
+        from leaktrace.services import doctor
+
+        return doctor.check(self.context, repair=repair, grace_s=doctor.GRACE_S if grace_s is None else grace_s, actor=actor)
+
     def record_audit(
         self, action: str, *, actor: str | None = None, subject_type: str | None = None, subject_id: object = None, details: dict | None = None
     ) -> records.AuditEntry:

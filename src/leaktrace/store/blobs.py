@@ -3,9 +3,11 @@
 A blob with digest ``abcdef…`` lives at ``root/ab/cdef…``, read-only and private (file 0400,
 folders 0700). Writes go through :mod:`leaktrace.atomic` (a partial file, fsynced and renamed
 into place, the folder fsynced), so a blob is either absent or whole, even if the process dies
-mid-write. Storing the same bytes twice is a no-op. :meth:`BlobStore.discard` deletes a blob
-for good (a delivered copy that is not retained), its folder fsynced so the deletion survives
-a power cut.
+mid-write. Storing the same bytes twice writes nothing but refreshes the file's modification
+time (a blob's mtime is when it was last stored: ``leaktrace doctor`` spares young blobs that no
+record references yet). :meth:`BlobStore.discard` deletes a blob for good (a delivered copy
+that is not retained), its folder fsynced so the deletion survives a power cut.
+:meth:`BlobStore.partial_files` lists what an interrupted write left behind.
 
 >>> import tempfile
 >>> blobs = BlobStore(Path(tempfile.mkdtemp()))
@@ -18,7 +20,9 @@ a power cut.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +60,7 @@ class BlobStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if target.is_file() and target.stat().st_size == len(data):
+            _touch(target)
             return digest
         private_dir(target.parent)
         write_atomic(target, data, mode=_READ_ONLY)
@@ -71,6 +76,8 @@ class BlobStore:
             if not (target.is_file() and target.stat().st_size == size):
                 private_dir(target.parent)
                 stage.publish(target)
+            else:
+                _touch(target)
         return hasher.hexdigest()
 
     def get(self, sha256: str) -> bytes:
@@ -118,6 +125,20 @@ class BlobStore:
                     digest = folder.name + file.name
                     if _HEX64.fullmatch(digest):
                         yield digest
+
+    def partial_files(self) -> Iterator[Path]:
+        """Files an interrupted write left (``.<name>.partial-<random>``, see :mod:`leaktrace.atomic`)."""
+        if not self.root.is_dir():
+            return
+        folders = [self.root] + sorted(f for f in self.root.iterdir() if len(f.name) == 2 and f.is_dir())
+        for folder in folders:
+            yield from sorted(f for f in folder.iterdir() if f.name.startswith(".") and ".partial-" in f.name and f.is_file())
+
+
+def _touch(path: Path) -> None:
+    """Mark an existing blob as stored now (its owner may, whatever its read-only mode)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _checked(sha256: str) -> str:

@@ -219,6 +219,17 @@ def blob_needed(session: Session, sha256: str, *, keep_delivered: bool) -> bool:
     return False
 
 
+def blob_references(session: Session) -> tuple[set[str], set[str]]:
+    """The stored files records name: (every one, those a record needs). Every copy names its
+    file, even once delivered; a record needs an asset's original, a finding's leak and mask, and
+    a copy's file until it is delivered."""
+    needed: set[str] = set(session.scalars(select(Asset.sha256)))
+    needed |= set(session.scalars(select(Finding.leak_sha256)))
+    needed |= {sha for sha in session.scalars(select(Finding.valid_mask_sha256)) if sha is not None}
+    needed |= set(session.scalars(select(Copy.sha256).where(Copy.delivered_at.is_(None))))
+    return needed | set(session.scalars(select(Copy.sha256).where(Copy.delivered_at.is_not(None)))), needed
+
+
 def find_copy_by_sha256(session: Session, sha256: str) -> Copy | None:
     """The copy whose file has SHA-256 ``sha256`` (a leak that is an untouched copy), or None."""
     query = select(Copy).where(Copy.sha256 == sha256.lower()).options(selectinload(Copy.recipient), selectinload(Copy.share)).order_by(Copy.id)
