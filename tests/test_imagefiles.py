@@ -339,7 +339,29 @@ def test_a_jpeg_repeating_one_scan_is_refused_quickly():
         read_image_bytes(make_hostile.many_scans_jpeg(64, 91), "101.jpg")
 
 
+def test_a_tiff_holding_such_a_jpeg_is_refused_in_one_line(capfd):
+    """libtiff stops at 100 scans on its own, but writes its complaint to stderr: it must never be reached."""
+    good = read_image_bytes(make_hostile.jpeg_tiff(make_hostile.many_scans_jpeg(64, 0), 64), "ok.tif")
+    assert good.shape == (64, 64, 3) and np.abs(good.astype(int) - (90, 110, 160)).max() <= 3
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(make_hostile.jpeg_tiff(make_hostile.many_scans_jpeg(1024, 3000), 1024), "scans.tif")
+    assert caught.value.reason == "too many JPEG scans: more than 100 (a progressive JPEG has about 10; each one is a pass over the image)"
+    assert capfd.readouterr().err == ""
+
+
 def _jpeg(im: Image.Image, **options) -> bytes:
     out = io.BytesIO()
     im.save(out, "JPEG", quality=90, **options)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("PNG", {}), ("WEBP", {"lossless": True}), ("TIFF", {}), ("GIF", {})])
+def test_animations_and_pages_are_read_as_their_first_frame(fmt, options):
+    """APNG, animated WebP and GIF, multi-page TIFF: only the first frame is decoded, so the work is one frame's however many follow."""
+    red, others = Image.new("RGB", (16, 8), (255, 0, 0)), [Image.new("RGB", (16, 8), (0, 5 * i, 255)) for i in range(50)]
+    out = io.BytesIO()
+    red.save(out, fmt, save_all=True, append_images=others, **options)
+    with Image.open(io.BytesIO(out.getvalue())) as im:
+        assert im.n_frames == 51
+    got = read_image_bytes(out.getvalue(), f"frames.{fmt.lower()}")
+    assert got.shape == (8, 16, 3) and (got == (255, 0, 0)).all()

@@ -6,7 +6,8 @@ Every file is small (< 50 KB) and deterministic. Hostile files must be refused b
 Hostile: truncated.png, truncated.jpg, empty.png (0 bytes), text.png (text),
 bomb.png (header claims 100000 x 100000 pixels), bomb.jpg (60000 x 60000), image.ppm (format not accepted).
 Made by the tests in memory, never committed: :func:`zero_png` (a whole PNG of any shape, e.g.
-1 x 50000 or 10^8 x 1), :func:`many_scans_jpeg` (a progressive JPEG repeating one scan).
+1 x 50000 or 10^8 x 1), :func:`many_scans_jpeg` (a progressive JPEG repeating one scan),
+:func:`jpeg_tiff` (a JPEG stream, such as that one, as the strip of a TIFF).
 Odd but good: animated.gif (red frame, then blue), gray16.png (16-bit grey ramp),
 rgb16.png (16-bit RGB), cmyk.jpg (pure red in CMYK), palette.png (red | green),
 rgba.png (opaque red | transparent | half-transparent blue rows),
@@ -81,6 +82,29 @@ def many_scans_jpeg(side: int, repeats: int) -> bytes:
     data = _save(Image.new("RGB", (side, side), (90, 110, 160)), "JPEG", quality=90, progressive=True)
     last = data.rindex(b"\xff\xda")
     return data[:-2] + data[last:-2] * repeats + b"\xff\xd9"
+
+
+def jpeg_tiff(stream: bytes, side: int) -> bytes:
+    """A little-endian TIFF of ``side`` x ``side`` RGB pixels held in one JPEG-compressed strip: ``stream``, a whole JPEG."""
+    entries = [  # tag, type (3 short, 4 long), count, value
+        (256, 3, 1, side),  # ImageWidth
+        (257, 3, 1, side),  # ImageLength
+        (258, 3, 3, 0),  # BitsPerSample 8, 8, 8 (at `extra`)
+        (259, 3, 1, 7),  # Compression: JPEG
+        (262, 3, 1, 6),  # Photometric: YCbCr
+        (273, 4, 1, 0),  # StripOffsets (at `data`)
+        (277, 3, 1, 3),  # SamplesPerPixel
+        (278, 3, 1, side),  # RowsPerStrip: one strip
+        (279, 4, 1, len(stream)),  # StripByteCounts
+        (284, 3, 1, 1),  # PlanarConfiguration: chunky
+    ]
+    extra = 8 + 2 + 12 * len(entries) + 4
+    data = extra + 6
+    out = bytearray(b"II*\x00" + struct.pack("<IH", 8, len(entries)))
+    for tag, kind, count, value in entries:
+        value = {258: extra, 273: data}.get(tag, value)
+        out += struct.pack("<HHIHH", tag, kind, count, value, 0) if kind == 3 and count == 1 else struct.pack("<HHII", tag, kind, count, value)
+    return bytes(out + struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8) + stream)
 
 
 def files() -> dict[str, bytes]:
