@@ -100,3 +100,26 @@ def test_the_content_decides_not_the_name(api, name, ctype):
     assert r.status_code == 201, r.text
     [row] = r.json()
     assert (row["path"], row["width"], row["height"]) == (f"{name}.png", 128, 96)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("strip.png", "image too elongated: 1 x 50000 pixels"),
+        ("row.png", "image too long: 100000000 x 1 pixels, longest side allowed 65535"),
+        ("scans.jpg", "too many JPEG scans: more than 100"),
+    ],
+)
+@pytest.mark.parametrize("route", ["/api/v1/assets", "/api/v1/traces"])
+def test_bounded_decoding_at_the_api(api, route, name, reason):
+    """The shape and work bounds of imagefiles answer 400 with their one line on every upload route, never a 500."""
+    from tests.test_imagefiles import make_hostile
+
+    data = {
+        "strip.png": lambda: make_hostile.zero_png(1, 50_000),
+        "row.png": lambda: make_hostile.zero_png(100_000_000, 1),
+        "scans.jpg": lambda: make_hostile.many_scans_jpeg(1024, 3000),
+    }[name]()
+    r = api["analyst"].post(route, files={"file": (name, data, "application/octet-stream")})
+    assert r.status_code == 400, r.text
+    assert set(r.json()) == {"error", "status"} and reason in r.json()["error"] and "\n" not in r.json()["error"]
