@@ -88,9 +88,11 @@ def test_a_locked_store_reads_and_answers_503_with_retry_after(seeded, monkeypat
     from leaktrace.services.workspace import Workspace
     from leaktrace.web.app import create_app
     from leaktrace.web.errors import BUSY_RETRY_AFTER_S
+    from tests.web.conftest import login
 
     app = create_app(Workspace(seeded.home, lock_timeout_s=0.3).settings)
     client = TestClient(app, headers={"Authorization": f"Bearer {seeded.tokens['analyst']}"}, raise_server_exceptions=False)
+    browser = login(app, "analyst")
     holder = sqlite3.connect(seeded.home / "leaktrace.db", isolation_level=None)
     holder.execute("UPDATE tokens SET last_used_at = NULL")  # the token's last use is due: a GET would like to write it
     holder.execute("BEGIN IMMEDIATE")
@@ -100,6 +102,11 @@ def test_a_locked_store_reads_and_answers_503_with_retry_after(seeded, monkeypat
         r = client.post("/api/v1/recipients", json={"name": "Written While Locked"})
         assert assert_shape(r, 503) == "the workspace is busy (another process is writing); try again"
         assert r.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
+        for path in ("/", "/recipients", f"/findings/{seeded.finding_id}"):  # pages read too
+            assert browser.get(path).status_code == 200, path
+        r = browser.post("/recipients", data={"name": "Written While Locked", "csrf_token": browser.csrf}, follow_redirects=False)
+        assert r.status_code == 503 and r.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
+        assert "The workspace is busy (another process is writing); try again" in r.text and "Traceback" not in r.text
     finally:
         holder.execute("ROLLBACK")
         holder.close()
