@@ -365,3 +365,31 @@ def test_animations_and_pages_are_read_as_their_first_frame(fmt, options):
         assert im.n_frames == 51
     got = read_image_bytes(out.getvalue(), f"frames.{fmt.lower()}")
     assert got.shape == (8, 16, 3) and (got == (255, 0, 0)).all()
+
+
+def test_a_still_opaque_webp_is_decoded_by_libwebp_into_the_result(monkeypatch, capfd):
+    """The OpenCV path (6.7 bytes per pixel instead of 17.6) gives Pillow's pixels; alpha and truncation keep Pillow's answers."""
+    from leaktrace import imagefiles
+
+    image = _rgb(60, 80, seed=5)
+    lossy = encode_image(image, "WEBP", quality=70)
+    with Image.open(io.BytesIO(lossy)) as im:
+        pillows = np.asarray(im.convert("RGB"))
+    calls = []
+    real = imagefiles._webp_by_opencv
+    monkeypatch.setattr(imagefiles, "_webp_by_opencv", lambda im, fp: calls.append(im.mode) or real(im, fp))
+    np.testing.assert_array_equal(read_image_bytes(lossy, "x.webp"), pillows)
+    assert calls == ["RGB"]
+    rgba = np.zeros((2, 4, 4), np.uint8)
+    rgba[0] = (255, 0, 0, 255)  # opaque red over fully transparent
+    got = read_image_bytes(_save(Image.fromarray(rgba, "RGBA"), "WEBP", lossless=True), "a.webp")
+    assert (got[0] == (255, 0, 0)).all() and (got[1] == 255).all()
+    with pytest.raises(ImageRejected, match="truncated or corrupt image"):
+        read_image_bytes(lossy[: len(lossy) // 2], "half.webp")
+    assert capfd.readouterr().err == ""
+
+
+def _save(im: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    im.save(out, fmt, **options)
+    return out.getvalue()

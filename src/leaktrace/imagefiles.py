@@ -28,9 +28,9 @@ their first frame only.
 Peak memory, measured with ``/usr/bin/time -v`` (one process per file, less the 53 MB of an
 interpreter that imported this module), in bytes per pixel: 8.2 for RGB PNG, JPEG (baseline or
 progressive) and LZW TIFF of 50 MP, 5.0 for grey PNG; at 20 MP 6.5 for GIF, 10 for BMP, 12 for
-RGBA PNG and AVIF, 17.6 for WebP (libwebp's canvas, Pillow's copy of it and the result). So at
-most 18 bytes per pixel: 1.8 GB at the default ``max_pixels`` of 100 MP, 0.8 GB for anything
-but WebP.
+RGBA PNG and AVIF, 6.7 for an opaque still WebP (17.6 through Pillow, with alpha or animated: libwebp's
+canvas, Pillow's copy of it and the result). So at most 12 bytes per pixel (18 for a WebP
+with alpha): 1.2 GB at the default ``max_pixels`` of 100 MP.
 
 >>> import numpy as np
 >>> image = np.zeros((4, 6, 3), np.uint8)
@@ -453,6 +453,30 @@ def _check_work(im: Image.Image, fp: IO[bytes], name: object) -> None:
             raise ImageRejected(name, _TOO_MANY_SCANS)
 
 
+def _webp_by_opencv(im: Image.Image, fp: IO[bytes]) -> np.ndarray | None:
+    """A still, opaque, upright WebP decoded by libwebp straight into its RGB result, or None.
+
+    Pillow's WebP path holds libwebp's RGBA canvas, a copy of it as bytes and its own image
+    (12 bytes per pixel, 17.6 at the peak with the result); OpenCV's decodes into the
+    3-byte result (7 bytes per pixel with the canvas Pillow made at open), with the same
+    pixels (both are libwebp's). Animations, alpha (composited on white) and EXIF orientation
+    stay with Pillow, and so does anything OpenCV cannot decode (its refusal is Pillow's).
+    """
+    if im.mode != "RGB" or getattr(im, "n_frames", 1) != 1 or im.getexif().get(0x0112, 1) != 1:
+        return None
+    with _bytes_of(fp) as buf:
+        data = np.frombuffer(buf, np.uint8)
+        try:
+            bgr = cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+        except cv2.error:
+            bgr = None
+        finally:
+            del data  # the buffer is released on leaving
+    if bgr is None or bgr.shape != (im.size[1], im.size[0], 3):
+        return None
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # h w 3, in place
+
+
 _TOO_MANY_SCANS = f"too many JPEG scans: more than {MAX_JPEG_SCANS} (a progressive JPEG has about 10; each one is a pass over the image)"
 
 
@@ -469,6 +493,8 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None =
             width, height = im.size
             _check_shape(name, width, height, max_pixels, max_side)
             _check_work(im, fp, name)
+            if im.format == "WEBP" and (image := _webp_by_opencv(im, fp)) is not None:
+                return image
             try:
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)  # in place: no full-size copy when upright
