@@ -28,9 +28,9 @@ their first frame only.
 Peak memory, measured with ``/usr/bin/time -v`` (one process per file, less the 53 MB of an
 interpreter that imported this module), in bytes per pixel: 8.2 for RGB PNG, JPEG (baseline or
 progressive) and LZW TIFF of 50 MP, 5.0 for grey PNG; at 20 MP 6.5 for GIF, 10 for BMP, 12 for
-RGBA PNG and AVIF, 6.7 for an opaque still WebP (17.6 through Pillow, with alpha or animated: libwebp's
-canvas, Pillow's copy of it and the result). So at most 12 bytes per pixel (18 for a WebP
-with alpha): 1.2 GB at the default ``max_pixels`` of 100 MP.
+RGBA PNG, 12.5 for AVIF, 6.7 for an opaque still WebP (17.6 through Pillow, with alpha or animated: libwebp's
+canvas, Pillow's copy of it and the result). So at most 13 bytes per pixel (18 for a WebP
+with alpha): 1.3 GB at the default ``max_pixels`` of 100 MP.
 
 >>> import numpy as np
 >>> image = np.zeros((4, 6, 3), np.uint8)
