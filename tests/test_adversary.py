@@ -90,7 +90,7 @@ def test_an_auditor_gets_no_copys_bytes(case):
         client = TestClient(create_app(ws.settings))
     headers = {"Authorization": f"Bearer {case['tokens']['auditor']}"}
     for c in case["copies"]:
-        r = client.get(f"/api/v1/copies/{c['sha256']}", headers=headers)
+        r = client.post(f"/api/v1/copies/{c['sha256']}", headers=headers)
         assert r.status_code == 403 and r.content[:4] != b"\x89PNG"
     body = {"share_id": case["copies"][0]["share_id"], "recipient": LEAKER, "reason": "curious"}
     for route in ("/api/v1/copies/regenerate", "/api/v1/copies/download"):

@@ -147,7 +147,8 @@ def documents(tmp_path_factory):
     rest("cases", as_analyst, "GET", "/api/v1/cases")
     rest("audit", as_analyst, "GET", "/api/v1/audit?limit=3")
     rest("audit verify", as_analyst, "GET", "/api/v1/audit/verify")
-    rest("audit checkpoint", as_analyst, "GET", "/api/v1/audit/checkpoint")
+    rest("audit checkpoint", as_analyst, "POST", "/api/v1/audit/checkpoint")
+    rest("audit checkpoint", as_analyst, "GET", "/api/v1/audit/checkpoint")  # the newest, as issued: the same document
     rest("audit verify against", as_analyst, "POST", "/api/v1/audit/verify", json=checkpoint)
     rest("users", as_admin, "GET", "/api/v1/users")
     rest("user add", as_admin, "POST", "/api/v1/users", json={"name": "aud", "role": "auditor", "password": "auditor-pass"})

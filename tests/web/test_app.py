@@ -24,12 +24,12 @@ def test_api_and_pages_are_both_mounted(anon, api):
     assert anon.get("/", follow_redirects=False).status_code == 303
 
 
-def test_openapi_lists_only_the_rest_api(anon):
-    doc = anon.get("/openapi.json").json()
+def test_openapi_lists_only_the_rest_api(api):
+    doc = api["auditor"].get("/openapi.json").json()
     assert doc["info"]["title"] == "leaktrace" and doc["info"]["version"] == __version__
     assert doc["paths"] and all(p.startswith("/api/v1/") for p in doc["paths"])
     assert "/api/v1/copies/{sha256}" in doc["paths"] and "/login" not in doc["paths"]
-    assert anon.get("/docs").status_code == 200
+    assert api["auditor"].get("/docs").status_code == 200
 
 
 def test_static_files_are_packaged(anon):

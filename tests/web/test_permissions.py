@@ -23,14 +23,13 @@ OK, LOGIN = "OK", "LOGIN"
 #            (method, route)                                      no auth  admin  analyst auditor
 MATRIX: dict[tuple[str, str], tuple] = {
     # public
-    ("GET", "/openapi.json"): (200, 200, 200, 200),
-    ("GET", "/docs"): (200, 200, 200, 200),
-    ("GET", "/docs/oauth2-redirect"): (200, 200, 200, 200),
-    ("GET", "/redoc"): (200, 200, 200, 200),
     ("GET", "/static"): (200, 200, 200, 200),
     ("GET", "/login"): (200, 200, 200, 200),
     ("POST", "/login"): (403, 401, 401, 401),  # no session: no CSRF token; else a wrong password
     ("POST", "/logout"): (403, "3xx", "3xx", "3xx"),  # no session: no CSRF token
+    # the API's documentation: any logged-in user (session or token), no CDN
+    ("GET", "/openapi.json"): (LOGIN, 200, 200, 200),
+    ("GET", "/docs"): (LOGIN, 200, 200, 200),
     # REST API
     ("GET", "/api/v1/recipients"): (401, OK, OK, OK),
     ("POST", "/api/v1/recipients"): (401, 403, OK, 403),
@@ -38,21 +37,22 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/assets"): (401, 403, OK, 403),
     ("GET", "/api/v1/shares"): (401, OK, OK, OK),
     ("POST", "/api/v1/shares"): (401, 403, OK, 403),
-    ("GET", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
+    ("POST", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
     ("POST", "/api/v1/copies/download"): (401, OK, 403, 403),  # a retained copy, with a reason
     ("POST", "/api/v1/copies/regenerate"): (401, OK, 403, 403),  # from key and original, with a reason
     ("POST", "/api/v1/traces"): (401, 403, OK, 403),
     ("GET", "/api/v1/findings"): (401, OK, OK, OK),
     ("GET", "/api/v1/findings/{finding_id}"): (401, OK, OK, OK),
-    ("GET", "/api/v1/findings/{finding_id}/report.pdf"): (401, 403, OK, 403),
-    ("GET", "/api/v1/findings/{finding_id}/report.html"): (401, 403, OK, 403),
+    ("POST", "/api/v1/findings/{finding_id}/report.pdf"): (401, 403, OK, 403),
+    ("POST", "/api/v1/findings/{finding_id}/report.html"): (401, 403, OK, 403),
     ("GET", "/api/v1/cases"): (401, OK, OK, OK),
     ("POST", "/api/v1/cases"): (401, 403, OK, 403),
     ("GET", "/api/v1/cases/{case_id}"): (401, OK, OK, OK),
     ("PATCH", "/api/v1/cases/{case_id}"): (401, 403, OK, 403),
     ("GET", "/api/v1/audit"): (401, OK, OK, OK),
     ("GET", "/api/v1/audit/verify"): (401, OK, OK, OK),
-    ("GET", "/api/v1/audit/checkpoint"): (401, OK, OK, OK),
+    ("GET", "/api/v1/audit/checkpoint"): (401, OK, OK, OK),  # the newest issued (writes nothing)
+    ("POST", "/api/v1/audit/checkpoint"): (401, OK, OK, OK),  # issue one
     ("POST", "/api/v1/audit/verify"): (401, OK, OK, OK),
     ("GET", "/api/v1/users"): (401, OK, 403, 403),
     ("POST", "/api/v1/users"): (401, OK, 403, 403),
@@ -69,15 +69,15 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/share"): (LOGIN, OK, OK, OK),
     ("POST", "/share"): (LOGIN, 403, OK, 403),
     ("GET", "/share/progress/{token}"): (LOGIN, 403, OK, 403),  # whoever may share reads its progress
-    ("GET", "/share/{share_id}/copies.zip"): (LOGIN, 403, OK, 403),  # the share's sender, once (the seeded share: 409)
+    ("POST", "/share/{share_id}/copies.zip"): (LOGIN, 403, OK, 403),  # the share's sender, once (the seeded share: 409)
     ("GET", "/trace"): (LOGIN, OK, OK, OK),
     ("POST", "/trace"): (LOGIN, 403, OK, 403),
     ("GET", "/findings"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}/leak"): (LOGIN, OK, OK, OK),
     ("POST", "/findings/{finding_id}/leak"): (LOGIN, OK, 403, 403),  # an admin's download with a reason (a copy: copy.download)
-    ("GET", "/findings/{finding_id}/report.pdf"): (LOGIN, 403, OK, 403),
-    ("GET", "/findings/{finding_id}/report.html"): (LOGIN, 403, OK, 403),
+    ("POST", "/findings/{finding_id}/report.pdf"): (LOGIN, 403, OK, 403),
+    ("POST", "/findings/{finding_id}/report.html"): (LOGIN, 403, OK, 403),
     ("GET", "/cases"): (LOGIN, OK, OK, OK),
     ("POST", "/cases"): (LOGIN, 403, OK, 403),
     ("GET", "/cases/{case_id}"): (LOGIN, OK, OK, OK),
@@ -101,11 +101,11 @@ COPY_LEAK: dict[tuple[str, str], tuple] = {
 
 #: Every route that can answer with a copy's bytes (one file, or a zip of them).
 COPY_BYTES = {
-    ("GET", "/api/v1/copies/{sha256}"),
+    ("POST", "/api/v1/copies/{sha256}"),
     ("POST", "/api/v1/copies/download"),
     ("POST", "/api/v1/copies/regenerate"),
     ("POST", "/share"),
-    ("GET", "/share/{share_id}/copies.zip"),
+    ("POST", "/share/{share_id}/copies.zip"),
 }
 
 

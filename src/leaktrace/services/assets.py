@@ -20,8 +20,8 @@ import numpy as np
 
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, mask
-from leaktrace.errors import BadInput, NotFound
-from leaktrace.services import asset_cache, audit
+from leaktrace.errors import BadInput
+from leaktrace.services import asset_cache, audit, ids
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -95,10 +95,7 @@ def list_all(ctx: Context) -> list[records.Asset]:
 
 
 def get(ctx: Context, asset_id: int | str) -> Asset:
-    try:
-        number = int(asset_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no asset numbered {asset_id!r}.") from None
+    number = ids.number(asset_id, "asset")
     with ctx.sessions() as session:
         asset = queries.asset_by_id(session, number)
         session.expunge(asset)

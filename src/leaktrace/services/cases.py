@@ -28,8 +28,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from leaktrace import money, records
-from leaktrace.errors import BadInput, Conflict, NotFound
-from leaktrace.services import audit
+from leaktrace.errors import BadInput, Conflict
+from leaktrace.services import audit, ids
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -358,10 +358,7 @@ def _shown(minor: int | None, code: str | None) -> str | None:
 
 
 def _number(value: int | str, what: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound(f"no {what} numbered {value!r}.") from None
+    return ids.number(value, what)
 
 
 def _text(value: str | None) -> str | None:

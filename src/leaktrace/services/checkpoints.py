@@ -37,7 +37,7 @@ from leaktrace import records
 from leaktrace.atomic import write_atomic
 from leaktrace.core import merkle
 from leaktrace.core.keys import key_fingerprint
-from leaktrace.errors import BadInput, EvidenceTampered, KeyProblem
+from leaktrace.errors import BadInput, EvidenceTampered, KeyProblem, NotFound
 from leaktrace.services import audit
 from leaktrace.services.context import Context, write_secret
 from leaktrace.store import audit as chain
@@ -50,6 +50,7 @@ __all__ = [
     "check_stored",
     "ensure_key",
     "for_report",
+    "latest",
     "from_dict",
     "inclusion",
     "inclusion_holds",
@@ -230,6 +231,17 @@ def issue(ctx: Context, *, actor: str | None = None, out: Path | None = None) ->
     """Sign the current head of the audit log, store it, record it (after the entries it covers),
     write it into ``checkpoint_dir`` when that is set and to ``out`` (a new file) when given."""
     return _issue(ctx, actor, out=out)[0]
+
+
+def latest(ctx: Context) -> records.Checkpoint:
+    """The newest checkpoint this workspace issued, as it was signed (nothing is written);
+    :class:`~leaktrace.errors.NotFound` when none was."""
+    public = _stored_public_key(ctx.sessions)
+    with ctx.sessions() as session:
+        row = session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).first()
+        if row is None or public is None:
+            raise NotFound("no checkpoint has been issued yet; issue one with 'leaktrace audit checkpoint' or POST /api/v1/audit/checkpoint.")
+        return records.Checkpoint(_log_id(ctx), row.tree_size, row.root_hash, _timestamp(row.signed_at), row.key_id, public, row.signature)
 
 
 def after_privileged_act(ctx: Context, *, actor: str | None = None) -> records.Checkpoint | None:

@@ -36,9 +36,9 @@ import numpy as np
 
 from leaktrace import imagefiles, records
 from leaktrace.core import embed, keys, quality
-from leaktrace.errors import BadInput, NotFound
+from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, checkpoints
+from leaktrace.services import audit, checkpoints, ids
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -211,7 +211,4 @@ def regenerate(
 
 
 def share_number(share_id: int | str) -> int:
-    try:
-        return int(share_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no share numbered {share_id!r}.") from None
+    return ids.number(share_id, "share")

@@ -21,9 +21,9 @@ import numpy as np
 from leaktrace import imagefiles
 from leaktrace._version import __version__
 from leaktrace.core import bound
-from leaktrace.errors import BadInput, NotFound
+from leaktrace.errors import BadInput
 from leaktrace.records import Alignment, AssetMatch, Custody, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
-from leaktrace.services import audit
+from leaktrace.services import audit, ids
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import models, queries
@@ -195,10 +195,7 @@ def _log10_p(score: float, f: models.Finding) -> float:
 
 
 def _number(finding_id: int | str) -> int:
-    try:
-        return int(finding_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no finding numbered {finding_id!r}.") from None
+    return ids.number(finding_id, "finding")
 
 
 def _finite(value: float) -> float | None:

@@ -344,6 +344,12 @@ class Workspace:
 
         return checkpoints.issue(self.context, actor=actor, out=None if out is None else Path(out))
 
+    def latest_checkpoint(self) -> records.Checkpoint:
+        """The newest checkpoint issued (nothing written); NotFound when none was."""
+        from leaktrace.services import checkpoints
+
+        return checkpoints.latest(self.context)
+
     def verify_audit_against(self, checkpoint: records.Checkpoint | Mapping[str, Any] | str | os.PathLike[str]) -> records.ConsistencyCheck:
         """Whether today's audit log extends an older checkpoint (a record, its JSON document, or its file)."""
         from leaktrace.services import checkpoints

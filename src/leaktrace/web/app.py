@@ -2,7 +2,7 @@
 
 One :class:`~leaktrace.services.workspace.Workspace` serves every request; the pages use a
 signed session cookie (secret in the workspace, mode 0600), the REST API under ``/api/v1``
-bearer tokens. OpenAPI documentation is at ``/docs``.
+bearer tokens. OpenAPI documentation is at ``/docs`` (for logged-in users).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from leaktrace._version import __version__
 from leaktrace.services.workspace import Workspace
 from leaktrace.settings import Settings
 from leaktrace.web import config as web_config
-from leaktrace.web import errors, templating
+from leaktrace.web import errors, security, templating
 from leaktrace.web.api import router as api_router
 from leaktrace.web.pages import router as pages_router
 from leaktrace.web.uploads import check_content_length
@@ -48,6 +48,9 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
         version=__version__,
         summary="Trace a leaked image to the recipient whose fingerprinted copy it was, with a proven false-accusation bound.",
         dependencies=[Depends(check_content_length)],
+        docs_url=None,  # /docs and /openapi.json are pages behind login (web/pages/docs.py)
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.workspace = workspace
     app.state.web = web
@@ -61,6 +64,7 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
         https_only=web.secure_cookies,
     )
     errors.install(app)
+    security.install(app)
     static = resources.files("leaktrace.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)

@@ -9,13 +9,16 @@ the login form), a role that does not allow the action answers 403.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from pydantic import AfterValidator, WithJsonSchema
 
 from leaktrace.errors import Forbidden, LoginRequired, NotFound, Unauthorized
 from leaktrace.records import User
 from leaktrace.services import permissions
+from leaktrace.services.ids import MAX_ID
 from leaktrace.services.workspace import Workspace
 from leaktrace.web.errors import is_api
 
@@ -50,6 +53,20 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
+def _session_user(request: Request, ws: Workspace) -> User:
+    name = request.session.get("user")
+    if not name:
+        raise LoginRequired("please log in.")
+    try:
+        user = ws.get_user(name)
+    except NotFound:
+        user = None
+    if user is None or user.disabled or request.session.get("role") != user.role:
+        request.session.clear()
+        raise LoginRequired("your session has ended; please log in again.")
+    return user
+
+
 def get_current_user(request: Request, ws: WorkspaceDep) -> User:
     """The user making the request: by bearer token under /api, by session cookie on pages."""
     if is_api(request):
@@ -58,21 +75,51 @@ def get_current_user(request: Request, ws: WorkspaceDep) -> User:
             raise Unauthorized("this API needs an 'Authorization: Bearer <token>' header; create a token as an admin.")
         user = ws.user_for_token(token)
     else:
-        name = request.session.get("user")
-        if not name:
-            raise LoginRequired("please log in.")
-        try:
-            user = ws.get_user(name)
-        except NotFound:
-            user = None
-        if user is None or user.disabled or request.session.get("role") != user.role:
-            request.session.clear()
-            raise LoginRequired("your session has ended; please log in again.")
+        user = _session_user(request, ws)
     request.state.user = user
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_any_user(request: Request, ws: WorkspaceDep) -> User:
+    """The user, by bearer token when the request has one, else by session cookie (the API documentation)."""
+    token = _bearer(request)
+    user = ws.user_for_token(token) if token is not None else _session_user(request, ws)
+    request.state.user = user
+    return user
+
+
+#: Any logged-in user, by token or session (``/docs``, ``/openapi.json``).
+AnyUser = Annotated[User, Depends(get_any_user)]
+
+
+# ---------------------------------------------------------------------------- ids
+
+
+def _bounded(what: str) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not 1 <= value <= MAX_ID:
+            raise NotFound(f"no {what} numbered {value}.")
+        return value
+
+    return check
+
+
+def record_id(what: str) -> Any:
+    """A path or form id of a ``what`` record: an integer in 1 … 2^63−1, else 404 naming it (never a 500)."""
+    return Annotated[int, AfterValidator(_bounded(what)), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
+
+
+AssetId = record_id("asset")
+ShareId = record_id("share")
+FindingId = record_id("finding")
+CaseId = record_id("case")
+TokenId = record_id("token")
+
+#: ``?limit=N``: how many of the newest rows (1 … 2^63−1; out of range: 422).
+Limit = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def require(action: str) -> Any:

@@ -102,7 +102,7 @@ SharesPublic = listing(SharePublic, "SharesPublic")
 
 
 class CopySent(public(records.Copy, "CopyRow")):  # type: ignore[misc]
-    """One row of ``share --json`` (``path`` is the file's name) plus where to download the copy."""
+    """One row of ``share --json`` (``path`` is the file's name) plus where to download the copy (``POST``, once)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

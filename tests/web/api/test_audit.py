@@ -15,7 +15,7 @@ def test_trail_and_verify(api):
 
 
 def test_checkpoint_and_verify_against_it(api, seeded):
-    head = api["auditor"].get("/api/v1/audit/checkpoint").json()
+    head = api["auditor"].post("/api/v1/audit/checkpoint").json()
     assert set(head) == {"log_id", "tree_size", "root_hash", "timestamp", "key_id", "public_key", "signature"} and head["tree_size"] >= 5
     newest = api["auditor"].get("/api/v1/audit?limit=1").json()["data"][0]
     assert (newest["actor"], newest["action"], newest["id"]) == ("auditor", "checkpoint", head["tree_size"] + 1)
@@ -51,7 +51,7 @@ def test_a_rewritten_history_fails_against_an_older_checkpoint_over_rest(tmp_pat
     token = ws.create_token("legal", name="tests", actor="setup")["token"]
     ws.close()
     client = TestClient(create_app(ws.settings), headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
-    head = client.get("/api/v1/audit/checkpoint").json()
+    head = client.post("/api/v1/audit/checkpoint").json()
     rewrite_history(tmp_path / "ws" / "leaktrace.db", 1, actor="mallory")
     assert client.get("/api/v1/audit/verify").json()["ok"] is True
     check = client.post("/api/v1/audit/verify", json=head).json()
@@ -75,7 +75,7 @@ def test_verify_against_a_checkpoint_also_checks_the_chain_and_the_seals(tmp_pat
     recipient = ws.add_recipient("Apex Plastics GmbH", actor="setup")
     ws.close()
     client = TestClient(create_app(ws.settings), headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
-    head = client.get("/api/v1/audit/checkpoint").json()
+    head = client.post("/api/v1/audit/checkpoint").json()
     with sqlite3.connect(tmp_path / "ws" / "leaktrace.db") as db:
         db.execute("UPDATE recipients SET name = 'Borealis Moulding AB' WHERE id = ?", (recipient.id,))
     plain = client.get("/api/v1/audit/verify").json()

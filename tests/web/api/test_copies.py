@@ -51,14 +51,14 @@ def test_only_the_sender_takes_a_waiting_copy_and_only_once(keeping):
     apex = rows[0]
     assert apex["stored"] and apex["delivered_at"] is None and apex["download"] == f"/api/v1/copies/{apex['sha256']}"
     for who, words in (("auditor", "may not share assets"), ("admin", "may not share assets"), ("bob", "waits for its sender, analyst")):
-        r = api[who].get(apex["download"])
+        r = api[who].post(apex["download"])
         assert r.status_code == 403 and words in r.json()["error"], (who, r.text)
-    r = api["analyst"].get(apex["download"].upper().replace("/API/V1/COPIES/", "/api/v1/copies/"))  # the digest in either case
+    r = api["analyst"].post(apex["download"].upper().replace("/API/V1/COPIES/", "/api/v1/copies/"))  # the digest in either case
     assert r.status_code == 200 and r.headers["content-type"] == "image/png" and hashlib.sha256(r.content).hexdigest() == apex["sha256"]
     assert r.headers["content-disposition"] == 'attachment; filename="bumper--apex-plastics-gmbh.png"' and r.headers["cache-control"] == "no-store"
     image = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
     assert image.shape == (120, 160, 3)
-    again = api["analyst"].get(apex["download"])
+    again = api["analyst"].post(apex["download"])
     assert again.status_code == 409 and "is handed over once" in again.json()["error"]
     (entry,) = [e for e in _audit(api, "copy.deliver") if e["details"]["copy_sha256"] == apex["sha256"]]
     assert entry["actor"] == "analyst" and entry["subject_type"] == "share" and entry["details"]["via"] == "download"
@@ -106,25 +106,25 @@ def test_an_auditor_gets_no_copy_by_any_route_even_a_retained_one(keeping):
     app, api, rows = keeping
     body = {"share_id": rows[0]["share_id"], "recipient": "Apex Plastics GmbH", "reason": "audit"}
     for row in rows:
-        assert api["auditor"].get(f"/api/v1/copies/{row['sha256']}").status_code == 403
+        assert api["auditor"].post(f"/api/v1/copies/{row['sha256']}").status_code == 403
     assert api["auditor"].post("/api/v1/copies/download", json=body).status_code == 403
     assert api["auditor"].post("/api/v1/copies/regenerate", json=body).status_code == 403
     page = login(app, "auditor")
-    assert page.get(f"/share/{rows[0]['share_id']}/copies.zip").status_code == 403
+    assert page.post(f"/share/{rows[0]['share_id']}/copies.zip", data={"csrf_token": page.csrf}).status_code == 403
     assert page.post("/share", data={"csrf_token": page.csrf, "asset_id": "1", "to": ["1"]}).status_code == 403
 
 
 def test_a_delivered_copy_unknown_or_malformed_hashes(api, seeded):
     sha = seeded.copies["Apex Plastics GmbH"]  # delivered into the share's folder, and discarded
-    r = api["analyst"].get(f"/api/v1/copies/{sha}")
+    r = api["analyst"].post(f"/api/v1/copies/{sha}")
     assert r.status_code == 409 and "is handed over once" in r.json()["error"]
-    r = api["analyst"].get(f"/api/v1/copies/{'0' * 64}")
+    r = api["analyst"].post(f"/api/v1/copies/{'0' * 64}")
     assert r.status_code == 404 and r.json() == {"error": f"no copy with SHA-256 {'0' * 64}.", "status": 404}
     leak_sha = hashlib.sha256(seeded.leak).hexdigest()  # stored as a blob, but not a copy: never served here
-    assert api["analyst"].get(f"/api/v1/copies/{leak_sha}").status_code == 404
+    assert api["analyst"].post(f"/api/v1/copies/{leak_sha}").status_code == 404
     for bad in ("abc", "g" * 64, "0" * 63, "0" * 65):
-        r = api["analyst"].get(f"/api/v1/copies/{bad}")
+        r = api["analyst"].post(f"/api/v1/copies/{bad}")
         assert r.status_code == 422 and set(r.json()) == {"error", "status"}
-    assert api[None].get(f"/api/v1/copies/{sha}").status_code == 401
+    assert api[None].post(f"/api/v1/copies/{sha}").status_code == 401
     r = api["admin"].post("/api/v1/copies/download", json={"share_id": seeded.share_id, "recipient": "Apex Plastics GmbH", "reason": "x"})
     assert r.status_code == 404 and "was not retained after delivery" in r.json()["error"]

@@ -11,12 +11,12 @@ def test_share_and_download_each_copy_once(api, seeded):
     for x in rows:
         assert {"recipient", "recipient_id", "path", "sha256", "download", "size", "delivered_at", "stored"} <= set(x)
         assert x["download"] == f"/api/v1/copies/{x['sha256']}" and x["stored"] and x["delivered_at"] is None
-        assert api["auditor"].get(x["download"]).status_code == 403
-        got = api["analyst"].get(x["download"])  # the sender
+        assert api["auditor"].post(x["download"]).status_code == 403
+        got = api["analyst"].post(x["download"])  # the sender
         assert got.status_code == 200 and got.headers["content-type"] == "image/png"
         assert hashlib.sha256(got.content).hexdigest() == x["sha256"] and len(got.content) == x["size"]
         assert got.headers["content-disposition"] == f'attachment; filename="{x["path"]}"'
-        assert api["analyst"].get(x["download"]).status_code == 409  # once
+        assert api["analyst"].post(x["download"]).status_code == 409  # once
     shares = api["auditor"].get("/api/v1/shares").json()
     last = shares["data"][-1]
     assert last["note"] == "round 2" and last["created_by"] == "analyst"
@@ -25,8 +25,8 @@ def test_share_and_download_each_copy_once(api, seeded):
 
 
 def test_unknown_copy_and_bad_hash(api):
-    assert api["analyst"].get("/api/v1/copies/" + "0" * 64).status_code == 404
-    assert api["analyst"].get("/api/v1/copies/not-a-hash").status_code == 422
+    assert api["analyst"].post("/api/v1/copies/" + "0" * 64).status_code == 404
+    assert api["analyst"].post("/api/v1/copies/not-a-hash").status_code == 422
 
 
 def test_share_needs_recipients(api, seeded):

@@ -62,6 +62,6 @@ def test_bad_uploads(pages):
 def test_the_original_behind_the_thumbnail(pages, seeded):
     r = pages["auditor"].get(f"/assets/{seeded.asset_id}/image")
     assert r.status_code == 200 and r.content == seeded.image.read_bytes()
-    assert r.headers["content-type"] == "image/png" and r.headers["cache-control"] == "private, max-age=3600"
+    assert r.headers["content-type"] == "image/png" and r.headers["cache-control"] == "no-store"
     assert pages["auditor"].get("/assets/987654/image").status_code == 404
     assert pages["auditor"].get("/assets/one/image").status_code == 422

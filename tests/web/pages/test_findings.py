@@ -52,7 +52,7 @@ def test_one_finding(pages, seeded):
     assert "among the 3 recipients tested is at most <strong>1e-06</strong> (1 in 1,000,000)" in html
     assert 'class="bar hot"' in html and 'class="threshold"' in html
     assert f'<a href="/cases/{seeded.case_id}">{seeded.case_id}</a>' in html and "Open case" not in html
-    assert f"/findings/{seeded.finding_id}/report.html" in html
+    assert f'<form method="post" action="/findings/{seeded.finding_id}/report.html"' in html
     auditor = pages["auditor"].get(f"/findings/{seeded.finding_id}").text
     assert "report.html" not in auditor  # an auditor may read, not issue reports
 
@@ -60,18 +60,21 @@ def test_one_finding(pages, seeded):
 def test_the_leak_image_and_unknown_findings(pages, seeded):
     r = pages["auditor"].get(f"/findings/{seeded.finding_id}/leak")
     assert r.status_code == 200 and r.content == seeded.leak and r.headers["content-type"] == "image/jpeg"
-    assert r.headers["cache-control"] == "private, max-age=3600"
+    assert r.headers["cache-control"] == "no-store"
     assert pages["auditor"].get("/findings/987654").status_code == 404
     assert pages["auditor"].get("/findings/987654/leak").status_code == 404
     assert pages["auditor"].get("/findings/abc").status_code == 422
 
 
 def test_the_html_report(pages, seeded):
-    r = pages["analyst"].get(f"/findings/{seeded.finding_id}/report.html")
+    form = {"csrf_token": pages["analyst"].csrf}
+    r = pages["analyst"].post(f"/findings/{seeded.finding_id}/report.html", data=form)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert b"Borealis Moulding AB" in r.content and b"<img" in r.content
-    assert pages["auditor"].get(f"/findings/{seeded.finding_id}/report.html").status_code == 403
-    assert pages["analyst"].get("/findings/987654/report.html").status_code == 404
+    assert pages["auditor"].post(f"/findings/{seeded.finding_id}/report.html", data={"csrf_token": pages["auditor"].csrf}).status_code == 403
+    assert pages["analyst"].post("/findings/987654/report.html", data=form).status_code == 404
+    assert pages["analyst"].post(f"/findings/{seeded.finding_id}/report.html").status_code == 403  # a form without its CSRF token
+    assert pages["analyst"].get(f"/findings/{seeded.finding_id}/report.html").status_code == 405  # a GET never makes (and records) a report
 
 
 def test_a_leak_that_is_a_copy_is_not_shown_and_only_an_admin_downloads_it_with_a_reason(pages, api, seeded):

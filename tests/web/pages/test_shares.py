@@ -55,19 +55,21 @@ def test_the_zip_was_the_copies_one_delivery(pages, api, seeded):
     entries = [e for e in api["auditor"].get("/api/v1/audit").json()["data"] if (e["subject_type"], e["subject_id"]) == ("share", str(share["id"]))]
     assert {e["action"] for e in entries} == {"share", "copy.deliver", "copy.discard"}
     assert {e["details"]["via"] for e in entries if e["action"] == "copy.deliver"} == {"zip"}
-    assert client.get(f"/share/{share['id']}/copies.zip").status_code == 409
+    assert client.post(f"/share/{share['id']}/copies.zip", data={"csrf_token": client.csrf}).status_code == 409
 
 
 def test_copies_waiting_for_delivery_are_offered_to_their_sender_once(pages, api, seeded):
     rows = api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": ["Borealis Moulding AB"], "note": "waits"}).json()
     share_id = rows[0]["share_id"]
-    link = f'<a href="/share/{share_id}/copies.zip">download them (once)</a>'
+    link = f'<form method="post" action="/share/{share_id}/copies.zip" class="inline">'
+    form = {"csrf_token": pages["analyst"].csrf}
     assert link in pages["analyst"].get("/share").text and "1 waiting for delivery" in pages["analyst"].get("/share").text
     assert link not in pages["auditor"].get("/share").text and link not in pages["admin"].get("/share").text
-    assert pages["auditor"].get(f"/share/{share_id}/copies.zip").status_code == 403
-    r = pages["analyst"].get(f"/share/{share_id}/copies.zip")
+    assert pages["auditor"].post(f"/share/{share_id}/copies.zip", data={"csrf_token": pages["auditor"].csrf}).status_code == 403
+    assert pages["analyst"].get(f"/share/{share_id}/copies.zip").status_code == 405  # a GET never delivers
+    r = pages["analyst"].post(f"/share/{share_id}/copies.zip", data=form)
     assert r.status_code == 200 and r.headers["content-disposition"] == f'attachment; filename="share-{share_id}-copies.zip"'
     archive = zipfile.ZipFile(io.BytesIO(r.content))
     assert [hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()] == [rows[0]["sha256"]]
-    assert pages["analyst"].get(f"/share/{share_id}/copies.zip").status_code == 409
+    assert pages["analyst"].post(f"/share/{share_id}/copies.zip", data=form).status_code == 409
     assert link not in pages["analyst"].get("/share").text

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import Limit, WorkspaceDep, require
 from leaktrace.web.schemas import AuditPublic, AuditVerifyAgainstPublic, AuditVerifyPublic, CheckpointPublic, page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("", response_model=AuditPublic)
-def list_audit(ws: WorkspaceDep, user: require("read"), limit: int | None = None) -> dict:
+def list_audit(ws: WorkspaceDep, user: require("read"), limit: Limit = None) -> dict:
     return page(ws.list_audit(limit=limit))
 
 
@@ -21,6 +21,12 @@ def verify_audit(ws: WorkspaceDep, user: require("read")) -> dict:
 
 
 @router.get("/checkpoint", response_model=CheckpointPublic)
+def latest_checkpoint(ws: WorkspaceDep, user: require("read")) -> dict:
+    """The newest checkpoint issued, as signed then (nothing is written; 404 when none was)."""
+    return ws.latest_checkpoint().to_dict()
+
+
+@router.post("/checkpoint", response_model=CheckpointPublic)
 def checkpoint(ws: WorkspaceDep, user: require("read")) -> dict:
     """Sign the log's current head and return it (recorded in the log under the user's name): keep it off this server."""
     return ws.checkpoint(actor=user.name).to_dict()

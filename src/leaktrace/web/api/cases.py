@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from leaktrace.errors import BadInput
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import CaseId, WorkspaceDep, require
 from leaktrace.web.schemas import CaseCreate, CasePublic, CasesPublic, CaseUpdate, page
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -22,12 +22,12 @@ def open_case(body: CaseCreate, ws: WorkspaceDep, user: require("cases")) -> dic
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def show_case(case_id: int, ws: WorkspaceDep, user: require("read")) -> dict:
+def show_case(case_id: CaseId, ws: WorkspaceDep, user: require("read")) -> dict:
     return ws.show_case(case_id).to_dict()
 
 
 @router.patch("/{case_id}", response_model=CasePublic)
-def update_case(case_id: int, body: CaseUpdate, ws: WorkspaceDep, user: require("cases")) -> dict:
+def update_case(case_id: CaseId, body: CaseUpdate, ws: WorkspaceDep, user: require("cases")) -> dict:
     change = body.model_dump(exclude_none=True)
     if not change:
         raise BadInput("nothing to change: give at least one field.")

@@ -6,27 +6,27 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from leaktrace.web import reports
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import FindingId, Limit, WorkspaceDep, require
 from leaktrace.web.schemas import FindingPublic, FindingsPublic, page
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
 @router.get("", response_model=FindingsPublic)
-def list_findings(ws: WorkspaceDep, user: require("read"), limit: int | None = None) -> dict:
+def list_findings(ws: WorkspaceDep, user: require("read"), limit: Limit = None) -> dict:
     return page(ws.list_findings(limit=limit))
 
 
 @router.get("/{finding_id}", response_model=FindingPublic)
-def show_finding(finding_id: int, ws: WorkspaceDep, user: require("read")) -> dict:
+def show_finding(finding_id: FindingId, ws: WorkspaceDep, user: require("read")) -> dict:
     return ws.show_finding(finding_id).to_dict()
 
 
-@router.get("/{finding_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-def report_pdf(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+@router.post("/{finding_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def report_pdf(finding_id: FindingId, ws: WorkspaceDep, user: require("reports")) -> Response:
     return reports.response(ws, finding_id, "pdf", user.name)
 
 
-@router.get("/{finding_id}/report.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
-def report_html(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+@router.post("/{finding_id}/report.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
+def report_html(finding_id: FindingId, ws: WorkspaceDep, user: require("reports")) -> Response:
     return reports.response(ws, finding_id, "html", user.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import TokenId, WorkspaceDep, require
 from leaktrace.web.schemas import TokenCreate, TokenPublic
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
@@ -17,5 +17,5 @@ def create_token(body: TokenCreate, ws: WorkspaceDep, user: require("tokens")) -
 
 
 @router.delete("/{token_id}", response_model=TokenPublic)
-def revoke_token(token_id: int, ws: WorkspaceDep, user: require("tokens")) -> dict:
+def revoke_token(token_id: TokenId, ws: WorkspaceDep, user: require("tokens")) -> dict:
     return ws.revoke_token(token_id, actor=user.name).to_dict()

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from leaktrace.web import uploads
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.deps import AssetId, WorkspaceDep, require
 from leaktrace.web.schemas import TRACE_CUSTODY, FindingPublic
 
 router = APIRouter(prefix="/traces", tags=["traces"])
@@ -20,7 +20,7 @@ def trace(
     ws: WorkspaceDep,
     user: require("traces"),
     file: Annotated[UploadFile, File(description="The leaked image.")],
-    asset_id: Annotated[int | None, Form(description="Skip the search: the asset it comes from.")] = None,
+    asset_id: Annotated[AssetId | None, Form(description="Skip the search: the asset it comes from.")] = None,
     source_url: Annotated[str | None, Form(description=TRACE_CUSTODY["source_url"])] = None,
     found_at: Annotated[str | None, Form(description=TRACE_CUSTODY["found_at"])] = None,
     captured_by: Annotated[str | None, Form(description=TRACE_CUSTODY["captured_by"])] = None,

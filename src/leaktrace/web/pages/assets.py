@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from leaktrace.web import uploads
-from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.deps import AssetId, Csrf, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def add_asset(
 
 
 @router.get("/assets/{asset_id}/image")
-def asset_image(asset_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
-    """The original, for thumbnails (only to logged-in users; never cached by shared caches)."""
+def asset_image(asset_id: AssetId, ws: WorkspaceDep, user: require("read")) -> Response:
+    """The original, for thumbnails (only to logged-in users; never cached: it is evidence)."""
     f = ws.asset_file(asset_id)
-    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "private, max-age=3600"})
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})

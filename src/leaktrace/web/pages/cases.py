@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.services.cases import STATUSES
-from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.deps import CaseId, Csrf, FindingId, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
 
 router = APIRouter()
@@ -25,7 +25,7 @@ def open_case(
     ws: WorkspaceDep,
     user: require("cases"),
     _: Csrf,
-    finding_id: Annotated[int, Form()],
+    finding_id: Annotated[FindingId, Form()],
     nda: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     case = ws.open_case(finding_id, nda=nda.strip() or None, actor=user.name)
@@ -34,7 +34,7 @@ def open_case(
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: int, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+def case(case_id: CaseId, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
     c = ws.show_case(case_id)
     return render(request, "case.html", user, c=c, statuses=STATUSES, recipients=ws.list_recipients())
 
@@ -46,7 +46,7 @@ def _blank(value: str) -> str | None:
 
 @router.post("/cases/{case_id}")
 def update_case(
-    case_id: int,
+    case_id: CaseId,
     request: Request,
     ws: WorkspaceDep,
     user: require("cases"),

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from leaktrace.records import RecipientScore
 from leaktrace.web import reports
-from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.deps import Csrf, FindingId, WorkspaceDep, require
 from leaktrace.web.pages._render import render
 
 router = APIRouter()
@@ -64,7 +64,7 @@ def findings(request: Request, ws: WorkspaceDep, user: require("read")) -> Respo
 
 
 @router.get("/findings/{finding_id}")
-def finding(finding_id: int, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
+def finding(finding_id: FindingId, request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
     f = ws.show_finding(finding_id)
     cases = [c for c in ws.list_cases() if c.finding_id == f.id]
     chart = score_chart(f.candidates, f.threshold) if f.candidates else None
@@ -72,15 +72,15 @@ def finding(finding_id: int, request: Request, ws: WorkspaceDep, user: require("
 
 
 @router.get("/findings/{finding_id}/leak")
-def leak_image(finding_id: int, ws: WorkspaceDep, user: require("read")) -> Response:
+def leak_image(finding_id: FindingId, ws: WorkspaceDep, user: require("read")) -> Response:
     """The leak as found; refused when it is a recorded copy (no reason can come with a GET)."""
     f = ws.leak_file(finding_id, role=user.role, actor=user.name)
-    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "private, max-age=3600"})
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/findings/{finding_id}/leak")
 def download_leak(
-    finding_id: int, ws: WorkspaceDep, user: require("copies"), _: Csrf, reason: Annotated[str, Form(max_length=2000)] = ""
+    finding_id: FindingId, ws: WorkspaceDep, user: require("copies"), _: Csrf, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     """An admin downloads the leak file with a reason: recorded as ``copy.download`` when it is a copy."""
     f = ws.leak_file(finding_id, role=user.role, reason=reason, actor=user.name)
@@ -89,11 +89,11 @@ def download_leak(
     )
 
 
-@router.get("/findings/{finding_id}/report.pdf")
-def report_pdf(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+@router.post("/findings/{finding_id}/report.pdf")
+def report_pdf(finding_id: FindingId, ws: WorkspaceDep, user: require("reports"), _: Csrf) -> Response:
     return reports.response(ws, finding_id, "pdf", user.name)
 
 
-@router.get("/findings/{finding_id}/report.html")
-def report_html(finding_id: int, ws: WorkspaceDep, user: require("reports")) -> Response:
+@router.post("/findings/{finding_id}/report.html")
+def report_html(finding_id: FindingId, ws: WorkspaceDep, user: require("reports"), _: Csrf) -> Response:
     return reports.response(ws, finding_id, "html", user.name)

@@ -3,7 +3,7 @@
 The zip is the copies' one delivery to their sender (``copy.deliver``, via ``zip``): after it,
 the workspace keeps each copy's SHA-256 and size, not its file, unless it retains copies. A
 share whose copies still wait for delivery (made through the REST API, or interrupted before
-its zip) lists a ``/share/<id>/copies.zip`` link for its sender, which works once.
+its zip) lists a button for its sender that posts to ``/share/<id>/copies.zip``, which works once.
 
 While the copies are made, the page polls ``/share/progress/<token>`` (a token its script
 puts in the form) and shows how many are done; without the script the form works the same.
@@ -24,7 +24,7 @@ from starlette.background import BackgroundTask
 
 from leaktrace.errors import BadInput
 from leaktrace.web import uploads
-from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.deps import AssetId, Csrf, ShareId, WorkspaceDep, require
 from leaktrace.web.pages._render import render
 
 router = APIRouter()
@@ -74,7 +74,7 @@ def share(
     ws: WorkspaceDep,
     user: require("shares"),
     _: Csrf,
-    asset_id: Annotated[int, Form()],
+    asset_id: Annotated[AssetId, Form()],
     to: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form(max_length=2000)] = "",
     progress: Annotated[str, Form(max_length=64)] = "",
@@ -94,8 +94,8 @@ def share(
     return _zip(folder, rows, f"share-{rows[0].share_id if rows else 'new'}-asset-{asset_id}.zip")
 
 
-@router.get("/share/{share_id}/copies.zip")
-def waiting_copies(ws: WorkspaceDep, user: require("shares"), share_id: int) -> Response:
+@router.post("/share/{share_id}/copies.zip")
+def waiting_copies(ws: WorkspaceDep, user: require("shares"), _: Csrf, share_id: ShareId) -> Response:
     """The copies of a share that still wait for delivery, as one zip, once, for the share's sender."""
     folder = uploads.temp_folder()
     try:

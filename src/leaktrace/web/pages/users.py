@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.services.permissions import ROLES
-from leaktrace.web.deps import Csrf, WorkspaceDep, require
+from leaktrace.web.deps import Csrf, TokenId, WorkspaceDep, require
 from leaktrace.web.pages._render import flash, redirect, render
 
 router = APIRouter()
@@ -56,7 +56,7 @@ def create_token(
 
 
 @router.post("/tokens/revoke")
-def revoke_token(request: Request, ws: WorkspaceDep, user: require("tokens"), _: Csrf, token_id: Annotated[int, Form()]) -> Response:
+def revoke_token(request: Request, ws: WorkspaceDep, user: require("tokens"), _: Csrf, token_id: Annotated[TokenId, Form()]) -> Response:
     ws.revoke_token(token_id, actor=user.name)
     flash(request, f"Token {token_id} revoked.")
     return redirect("/users")
