@@ -19,7 +19,7 @@ from leaktrace._version import __version__
 from leaktrace.services.workspace import Workspace
 from leaktrace.settings import Settings
 from leaktrace.web import config as web_config
-from leaktrace.web import errors, security, templating
+from leaktrace.web import errors, limits, security, templating
 from leaktrace.web.api import router as api_router
 from leaktrace.web.pages import router as pages_router
 from leaktrace.web.uploads import check_content_length
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
     app.state.workspace = workspace
     app.state.web = web
     app.state.templates = templating.make(Jinja2Templates)
+    app.add_middleware(limits.BodyLimits)  # inside the session middleware: credentials and size checked before a body is read
     app.add_middleware(
         SessionMiddleware,
         secret_key=web.session_secret,
