@@ -104,6 +104,7 @@ def documents(tmp_path_factory):
     cli("user list", "user", "list")
     cli("audit list", "audit", "list", "--limit", "5")
     cli("audit verify", "audit", "verify")
+    cli("doctor", "doctor")
     cli("settings", "settings")
     (root / "pass.txt").write_text("correct horse battery staple\n")
     cli("key export", "key", "export", root / "key.backup", "--passphrase-file", root / "pass.txt")
