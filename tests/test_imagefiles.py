@@ -339,6 +339,17 @@ def test_a_jpeg_repeating_one_scan_is_refused_quickly():
         read_image_bytes(make_hostile.many_scans_jpeg(64, 91), "101.jpg")
 
 
+def test_a_large_jpeg_may_hold_fewer_scans():
+    """At 100 MP, 32 scans (libjpeg's progressive CMYK has 18): 40 is refused from the markers, before a pixel is decoded."""
+    data = bytearray(make_hostile.many_scans_jpeg(64, 30))  # 40 scans
+    sof = data.index(b"\xff\xc2")  # progressive frame header: patched to claim 10000 x 10000
+    data[sof + 5 : sof + 9] = bytes.fromhex("27102710")
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(bytes(data), "big.jpg")
+    assert caught.value.reason == "too many JPEG scans: more than 32 (a progressive JPEG has about 10; each one is a pass over the image)"
+    assert read_image_bytes(make_hostile.many_scans_jpeg(64, 30), "small.jpg").shape == (64, 64, 3)
+
+
 def test_a_tiff_holding_such_a_jpeg_is_refused_in_one_line(capfd):
     """libtiff stops at 100 scans on its own, but writes its complaint to stderr: it must never be reached."""
     good = read_image_bytes(make_hostile.jpeg_tiff(make_hostile.many_scans_jpeg(64, 0), 64), "ok.tif")

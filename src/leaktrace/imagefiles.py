@@ -20,7 +20,7 @@ pixel): the conversion to RGB runs in row strips, and no full-size copy is made 
 Bounded work. Before any pixel is decoded, from the header and the markers: the pixel count
 (``max_pixels``), the longest side (``max_side_px``, given by the entry points as ``max_side``),
 the shape (at most :data:`MAX_ASPECT` to 1) and, for JPEG and JPEG-compressed TIFF, the number
-of scans (:data:`MAX_JPEG_SCANS`). What remains is linear in the file size (capped) and the
+of scans (:func:`jpeg_scan_limit`: 100, 32 at 100 MP). What remains is linear in the file size (capped) and the
 pixel count: PNG's inflate stops when the image is full, its text and ICC chunks are capped by
 Pillow (``MAX_TEXT_CHUNK``), and animated GIF, PNG and WebP and multi-page TIFF are read as
 their first frame only.
@@ -71,10 +71,12 @@ __all__ = [
     "MAX_BYTES",
     "MAX_JPEG_SCANS",
     "MAX_PIXELS",
+    "MAX_SCAN_PIXELS",
     "PNG_LEVELS",
     "encode_image",
     "encode_mask",
     "image_format",
+    "jpeg_scan_limit",
     "output_format",
     "read_image",
     "read_image_bytes",
@@ -88,10 +90,12 @@ MAX_BYTES = 200 * 2**20
 #: scrolled web-page screenshot and refuses the strip in a line.
 MAX_ASPECT = 100
 #: Scans (SOS segments) a JPEG may hold. Each scan of a progressive JPEG makes the decoder pass
-#: over the whole image again: libjpeg writes 10 (6 for grey), mozjpeg up to about 20, and a
+#: over the whole image again: libjpeg writes 10 (6 for grey, 18 for CMYK), and a
 #: hostile file repeating one scan thousands of times costs a minute of CPU. Counted from the
-#: markers, without decoding.
+#: markers, without decoding. Large images get fewer (:func:`jpeg_scan_limit`), down to 32.
 MAX_JPEG_SCANS = 100
+#: Pixels a JPEG decoder may produce over all its scans: 32 scans at 100 MP (a second of CPU for empty scans, measured at 4 MP).
+MAX_SCAN_PIXELS = 3_000_000_000
 #: Pixels per strip when converting a decoded image to RGB.
 _STRIP_PIXELS = 1 << 22
 
@@ -441,16 +445,27 @@ def _count_scans(buf: Any, limit: int) -> int:
     return scans
 
 
+def jpeg_scan_limit(pixels: int) -> int:
+    """The most scans a JPEG of ``pixels`` may hold: :data:`MAX_JPEG_SCANS`, fewer for large images
+    so that the decoder's passes stay under :data:`MAX_SCAN_PIXELS`, never fewer than 32.
+
+    >>> jpeg_scan_limit(1_000_000), jpeg_scan_limit(50_000_000), jpeg_scan_limit(100_000_000)
+    (100, 60, 32)
+    """
+    return max(32, min(MAX_JPEG_SCANS, MAX_SCAN_PIXELS // max(1, pixels)))
+
+
 def _check_work(im: Image.Image, fp: IO[bytes], name: object) -> None:
     """Refuse, from the markers, a JPEG (or a JPEG-compressed TIFF) the decoder would pass over too many times."""
+    limit = jpeg_scan_limit(im.size[0] * im.size[1])
     if im.format in ("JPEG", "MPO"):
-        if _jpeg_scans(fp, MAX_JPEG_SCANS) > MAX_JPEG_SCANS:
-            raise ImageRejected(name, _TOO_MANY_SCANS)
+        if _jpeg_scans(fp, limit) > limit:
+            raise ImageRejected(name, _too_many_scans(limit))
     elif im.format == "TIFF" and im.info.get("compression") in ("jpeg", "tiff_jpeg"):
         tags = getattr(im, "tag_v2", {})
         pieces = len(tags.get(324) or tags.get(273) or ())  # TileOffsets or StripOffsets: one JPEG stream each
-        if _tiff_jpeg_scans(fp) > max(MAX_JPEG_SCANS, 3 * pieces):
-            raise ImageRejected(name, _TOO_MANY_SCANS)
+        if _tiff_jpeg_scans(fp) > max(limit, 3 * pieces):
+            raise ImageRejected(name, _too_many_scans(limit))
 
 
 def _webp_by_opencv(im: Image.Image, fp: IO[bytes]) -> np.ndarray | None:
@@ -477,7 +492,8 @@ def _webp_by_opencv(im: Image.Image, fp: IO[bytes]) -> np.ndarray | None:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # h w 3, in place
 
 
-_TOO_MANY_SCANS = f"too many JPEG scans: more than {MAX_JPEG_SCANS} (a progressive JPEG has about 10; each one is a pass over the image)"
+def _too_many_scans(limit: int) -> str:
+    return f"too many JPEG scans: more than {limit} (a progressive JPEG has about 10; each one is a pass over the image)"
 
 
 def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None) -> np.ndarray:
