@@ -350,6 +350,16 @@ def test_a_large_jpeg_may_hold_fewer_scans():
     assert read_image_bytes(make_hostile.many_scans_jpeg(64, 30), "small.jpg").shape == (64, 64, 3)
 
 
+def test_a_corrupt_compressed_tiff_is_one_line_and_libtiff_says_nothing(capfd):
+    out = io.BytesIO()
+    Image.fromarray(_rgb(64, 64)).save(out, "TIFF", compression="tiff_adobe_deflate")
+    data = bytearray(out.getvalue())
+    data[200:260] = b"\x13" * 60  # inside the deflate stream
+    with pytest.raises(ImageRejected, match="truncated or corrupt image"):
+        read_image_bytes(bytes(data), "corrupt.tif")
+    assert capfd.readouterr().err == ""  # was: "ZIPDecode: Decoding error at scanline 0, incorrect data check."
+
+
 def test_a_tiff_holding_such_a_jpeg_is_refused_in_one_line(capfd):
     """libtiff stops at 100 scans on its own, but writes its complaint to stderr: it must never be reached."""
     good = read_image_bytes(make_hostile.jpeg_tiff(make_hostile.many_scans_jpeg(64, 0), 64), "ok.tif")

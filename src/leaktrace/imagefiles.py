@@ -45,6 +45,7 @@ leaktrace.errors.ImageRejected: notes.png: not an image file (leaktrace reads PN
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import mmap
 import os
@@ -496,12 +497,38 @@ def _too_many_scans(limit: int) -> str:
     return f"too many JPEG scans: more than {limit} (a progressive JPEG has about 10; each one is a pass over the image)"
 
 
+_libtiff_quiet = False
+
+
+def _quiet_libtiff() -> None:
+    """Stop libtiff writing its errors to stderr (Pillow silences its warnings, not its errors).
+
+    A corrupt compressed TIFF made libtiff print "ZIPDecode: Decoding error …" beside our
+    one-line refusal; the error still reaches us, as Pillow's ``OSError``. Done once, at the
+    first decode; nothing else in the process reads TIFF through Pillow's libtiff.
+    """
+    global _libtiff_quiet
+    if _libtiff_quiet:
+        return
+    _libtiff_quiet = True
+    try:
+        from PIL import _imaging
+
+        handler = ctypes.CDLL(_imaging.__file__).TIFFSetErrorHandler  # found among _imaging's libraries
+    except (OSError, AttributeError, ImportError):
+        return  # a Pillow without libtiff, or not a shared library: nothing to silence
+    handler.restype = ctypes.c_void_p
+    handler.argtypes = [ctypes.c_void_p]
+    handler(None)
+
+
 def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None) -> np.ndarray:
     # Pillow warns about large images and odd metadata; our own limits decide, and
     # no warning may escape (pytest turns warnings into errors). Note that
     # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
     # Pillow to accept truncated files when imported; report/pdf.py switches it back.)
     _follow_limit(max_pixels)
+    _quiet_libtiff()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         im = _open(fp, name, max_pixels)
