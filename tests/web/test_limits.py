@@ -212,3 +212,57 @@ def test_a_client_sends_at_most_two_uploads_at_a_time(app, seeded):
 
 async def _store(results: dict, key: str, call) -> None:
     results[key] = await call
+
+
+# ---------------------------------------------------------------------------- over a real socket
+
+
+def test_a_real_server_answers_401_before_a_gigabyte_arrives(app):
+    """uvicorn on loopback: the 401 comes while the client is still pushing (its socket buffers), and the app read nothing."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    read = 0
+
+    async def counting(scope, receive, send):
+        async def counted():
+            nonlocal read
+            message = await receive()
+            read += len(message.get("body", b""))
+            return message
+
+        await app(scope, counted, send)
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(counting, log_level="warning", lifespan="off", ws="none"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.025)
+        client = socket.create_connection(sock.getsockname(), timeout=10)
+        head = f"POST /api/v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {2**30}\r\n\r\n"
+        client.sendall(head.encode() + HEAD)
+        client.setblocking(False)
+        sent, answer, chunk = 0, b"", b"\0" * MB
+        while not answer and sent < 2**30:
+            try:
+                answer = client.recv(65536)
+            except BlockingIOError:
+                try:
+                    sent += client.send(chunk)
+                except BlockingIOError:
+                    time.sleep(0.005)
+        client.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 401 ") and b'"status":401' in answer
+    assert read == 0 and sent < 64 * MB  # what the kernel buffers took, not the gigabyte
