@@ -9,6 +9,7 @@ import pytest
 
 from leaktrace.web.app import create_app
 from leaktrace.web.security import CSP
+from tests.conftest import photo, save
 from tests.web.conftest import TestClient, login
 from tests.web.test_permissions import _url, app_routes
 
@@ -141,19 +142,24 @@ def test_ids_out_of_range_in_forms_and_bodies(api, pages, seeded):
         assert admin.post("/tokens/revoke", data={"csrf_token": admin.csrf, "token_id": str(huge)}).status_code == 404
         assert api["analyst"].post("/api/v1/cases", json={"finding_id": huge}).status_code == 404
         assert api["analyst"].post("/api/v1/shares", json={"asset_id": huge, "to": ["1"]}).status_code == 404
+        assert api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": [str(huge)]}).status_code == 404
+        assert api["admin"].delete(f"/api/v1/tokens/{huge}").status_code == 404
         r = api["analyst"].post("/api/v1/traces", data={"asset_id": str(huge)}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
         assert r.json() == {"error": f"no asset numbered {huge}.", "status": 404}
         assert api["auditor"].get(f"/api/v1/audit?limit={huge}").status_code == 422
 
 
 @pytest.mark.parametrize("huge", HUGE)
-def test_ids_out_of_range_on_the_cli_exit_2(cli, huge):
+def test_ids_out_of_range_on_the_cli_exit_2(cli, tmp_path, huge):
     cli("init")
+    cli("asset", "add", save(tmp_path / "a.png", photo(1)))  # asset 1, to share with a recipient numbered huge
     extras = {("share",): ("--to", "x", "--out", "copies"), ("report",): ("--out", "r.html")}
     commands = [(*args, str(huge), *extras.get(args, ())) for args in (("finding", "show"), ("case", "show"), ("report",), ("share",))]
     commands += [
         ("case", "open", "--finding", str(huge)),
         ("copy", "download", "--share", str(huge), "--recipient", "x", "--reason", "audit", "--out", "x.png"),
+        ("token", "revoke", str(huge)),
+        ("share", "1", "--to", str(huge), "--out", "copies"),  # a recipient by number
     ]
     for args in commands:
         result, _ = cli(*args, expect=2)

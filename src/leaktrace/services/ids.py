@@ -8,8 +8,9 @@ exit 2 / 404), never an ``OverflowError``.
 from __future__ import annotations
 
 from leaktrace.errors import NotFound
+from leaktrace.store.queries import MAX_ID
 
-MAX_ID = 2**63 - 1
+__all__ = ["MAX_ID", "number"]
 
 
 def number(value: int | str, what: str) -> int:

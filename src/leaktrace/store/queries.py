@@ -66,6 +66,17 @@ __all__ = [
 # ----------------------------------------------------------------------------- recipients
 
 
+#: The largest id an INTEGER (SQLite) or BIGINT (PostgreSQL) key holds: a larger one names no record.
+MAX_ID = 2**63 - 1
+
+
+def _get(session: Session, model: type, key: int, **options):
+    """``session.get``, except that an id no key can hold is no record (None), not an OverflowError."""
+    if not 1 <= key <= MAX_ID:
+        return None
+    return session.get(model, key, **options)
+
+
 def find_recipient_by_name(session: Session, name: str) -> Recipient | None:
     """The recipient called exactly ``name``, or None."""
     return session.scalar(select(Recipient).where(Recipient.name == name))
@@ -73,7 +84,7 @@ def find_recipient_by_name(session: Session, name: str) -> Recipient | None:
 
 def recipient_by_id(session: Session, recipient_id: int) -> Recipient:
     """The recipient numbered ``recipient_id``."""
-    recipient = session.get(Recipient, recipient_id)
+    recipient = _get(session, Recipient, recipient_id)
     if recipient is None:
         raise NotFound(f"no recipient numbered {recipient_id}")
     return recipient
@@ -83,7 +94,7 @@ def recipient_by_name_or_id(session: Session, ref: str) -> Recipient:
     """The recipient named ``ref``, else numbered ``ref`` (a name wins over a number)."""
     recipient = find_recipient_by_name(session, ref)
     if recipient is None and ref.strip().isdigit():
-        recipient = session.get(Recipient, int(ref))
+        recipient = _get(session, Recipient, int(ref))
     if recipient is None:
         raise NotFound(f"no recipient named or numbered {ref!r}")
     return recipient
@@ -116,7 +127,7 @@ def recipients_of_asset(session: Session, asset_id: int) -> list[Recipient]:
 
 def asset_by_id(session: Session, asset_id: int) -> Asset:
     """The asset numbered ``asset_id``."""
-    asset = session.get(Asset, asset_id)
+    asset = _get(session, Asset, asset_id)
     if asset is None:
         raise NotFound(f"no asset numbered {asset_id}")
     return asset
@@ -150,7 +161,7 @@ _SHARE_LOADS = (
 
 def share_by_id(session: Session, share_id: int) -> Share:
     """The share numbered ``share_id``, with its asset and copies (and their recipients) loaded."""
-    share = session.get(Share, share_id, options=_SHARE_LOADS)
+    share = _get(session, Share, share_id, options=_SHARE_LOADS)
     if share is None:
         raise NotFound(f"no share numbered {share_id}")
     return share
@@ -259,7 +270,7 @@ def set_meta(session: Session, key: str, value: str) -> None:
 
 def finding_by_id(session: Session, finding_id: int) -> Finding:
     """The finding numbered ``finding_id``, with its asset and scores loaded."""
-    finding = session.get(Finding, finding_id, options=(selectinload(Finding.asset), selectinload(Finding.scores)))
+    finding = _get(session, Finding, finding_id, options=(selectinload(Finding.asset), selectinload(Finding.scores)))
     if finding is None:
         raise NotFound(f"no finding numbered {finding_id}")
     return finding
@@ -290,7 +301,7 @@ _CASE_LOADS = (
 
 def case_by_id(session: Session, case_id: int) -> Case:
     """The case numbered ``case_id``, with its finding (and its scores), responsible recipients, events and actions loaded."""
-    case = session.get(Case, case_id, options=_CASE_LOADS)
+    case = _get(session, Case, case_id, options=_CASE_LOADS)
     if case is None:
         raise NotFound(f"no case numbered {case_id}")
     return case
@@ -312,7 +323,7 @@ def open_cases_of_finding(session: Session, finding_id: int) -> list[Case]:
 
 def action_of_case(session: Session, case_id: int, action_id: int) -> RemediationAction:
     """Remediation action ``action_id`` of case ``case_id``."""
-    action = session.get(RemediationAction, action_id)
+    action = _get(session, RemediationAction, action_id)
     if action is None or action.case_id != case_id:
         raise NotFound(f"case {case_id} has no remediation action numbered {action_id}")
     return action
@@ -358,7 +369,7 @@ def list_users(session: Session) -> list[User]:
 
 def token_by_id(session: Session, token_id: int) -> Token:
     """The token numbered ``token_id``, with its user loaded."""
-    token = session.get(Token, token_id, options=(selectinload(Token.user),))
+    token = _get(session, Token, token_id, options=(selectinload(Token.user),))
     if token is None:
         raise NotFound(f"no token numbered {token_id}")
     return token
