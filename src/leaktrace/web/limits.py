@@ -30,13 +30,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from leaktrace.errors import LeaktraceError, LoginRequired, UploadTooLarge
+from leaktrace.errors import LeaktraceError
 from leaktrace.web.deps import get_current_user
-from leaktrace.web.errors import error_response, is_api
+from leaktrace.web.errors import error_response
 from leaktrace.web.uploads import FORM_OVERHEAD, check_content_length
 
 Scope = MutableMapping[str, Any]
@@ -74,14 +74,13 @@ class BodyLimits:
         request = Request(scope)
         refusal = await self._refusal(request)
         if refusal is not None:
-            await refusal(scope, receive, send)
+            await refusal(scope, _disconnected, send)  # the body stays unread
             return
         client = _client(scope)
         upload = _may_be_large(request)
         if upload and not self._take(client):
-            response = error_response(request, 429, f"this client already sends {self.uploads_per_client} uploads; wait for one to finish.")
-            response.headers["Retry-After"] = str(RETRY_AFTER_S)
-            await response(scope, receive, send)
+            message = f"this client already sends {self.uploads_per_client} uploads; wait for one to finish."
+            await error_response(request, 429, message, retry_after=RETRY_AFTER_S)(scope, _disconnected, send)
             return
         try:
             await self._capped(request, scope, receive, send)
@@ -95,17 +94,15 @@ class BodyLimits:
             if (request.method, request.url.path) not in OPEN_ROUTES:
                 await run_in_threadpool(get_current_user, request, request.app.state.workspace)
             check_content_length(request)
-        except LeaktraceError as exc:
-            if isinstance(exc, LoginRequired) and not is_api(request):
-                return RedirectResponse("/login", status_code=303)  # as the pages answer a POST without a session
-            return error_response(request, exc.http_status, str(exc))
+        except LeaktraceError as exc:  # answered by the app's own handler: a page goes to the login form, a busy store says when to retry
+            return await request.app.exception_handlers[LeaktraceError](request, exc)
         return None
 
     async def _capped(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app on a ``receive`` that stops at the cap; answer 413 however the app handled the stop."""
         limit = request.app.state.web.max_upload_bytes
         cap = limit + FORM_OVERHEAD
-        message = str(UploadTooLarge(f"the upload is larger than the limit of {limit / 2**20:.3g} MB."))
+        message = f"the upload is larger than the limit of {limit / 2**20:.3g} MB."
         read = 0
         over = started = replaced = False
 
