@@ -153,7 +153,7 @@ def documents(tmp_path_factory):
     rest("audit verify against", as_analyst, "POST", "/api/v1/audit/verify", json=checkpoint)
     rest("users", as_admin, "GET", "/api/v1/users")
     rest("user add", as_admin, "POST", "/api/v1/users", json={"name": "aud", "role": "auditor", "password": "auditor-pass"})
-    rest("token create", as_admin, "POST", "/api/v1/tokens", json={"user": "aud", "name": "x"})
+    rest("token create", as_admin, "POST", "/api/v1/tokens", json={"user": "aud", "name": "x", "reason": "the auditor's export job"})
     rest("user patch", as_admin, "PATCH", "/api/v1/users/aud", json={"disabled": True})
     rest("token revoke", as_admin, "DELETE", "/api/v1/tokens/1")
     web.state.workspace.close()

@@ -94,6 +94,20 @@ class Forbidden(BadInput):
     http_status = 403
 
 
+class TooManyAttempts(BadInput):
+    """Too many failed logins from one client or for one account: wait ``retry_after`` seconds (HTTP 429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)
+
+
+class AccountLocked(Forbidden):
+    """An account locked after too many failed logins, until an admin unlocks it."""
+
+
 class UploadTooLarge(BadInput):
     """An upload larger than the web upload limit."""
 

@@ -4,10 +4,12 @@ own key is restored, never over a different one."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -113,7 +115,7 @@ def test_export_writes_an_encrypted_backup_in_a_private_new_file(ws, tmp_path):
     assert header.key_fingerprint == ws.key_fingerprint() and len(content) < 400
     (entry,) = _custody(ws)
     assert (entry["action"], entry["actor"], entry["subject_type"], entry["subject_id"]) == ("key.export", "lead", "key", ws.key_fingerprint())
-    assert entry["details"] == {"path": str(dest), "format": "leaktrace-key-backup 1", "kdf": "scrypt"}
+    assert entry["details"] == {"file": dest.name, "format": "leaktrace-key-backup 1", "kdf": "scrypt"}  # a name, never a server path
     assert ws.context.master_key.hex() not in str(entry) and PASS not in str(entry)
 
 
@@ -141,7 +143,7 @@ def test_backup_round_trip_with_a_passphrase(ws, tmp_path):
     assert key_path(ws.home).read_bytes() == key and _mode(key_path(ws.home)) == 0o600
     entry = _custody(ws)[-1]
     assert (entry["action"], entry["actor"], entry["subject_id"]) == ("key.import", "ops", key_fingerprint(key))
-    assert entry["details"] == {"path": str(tmp_path / "backup.key"), "from": "encrypted"}
+    assert entry["details"] == {"file": "backup.key", "from": "encrypted"}
     again = keys.import_key(ws.settings, tmp_path / "backup.key", lambda: PASS)  # in place already: nothing to do, nothing recorded
     assert not again.restored and len(_custody(ws)) == 2
     assert ws.verify_audit()["ok"]
@@ -337,7 +339,7 @@ def test_a_split_writes_private_share_files_and_an_entry_without_secrets(ws, tmp
         "split_id": made.split_id,
         "shares": 3,
         "threshold": 2,
-        "out_dir": str(tmp_path / "escrow" / "2027"),
+        "out_dir": "2027",
         "custodians": ["Legal", "Security", "IT"],
     }
     assert not any(d["share"] in str(entry) or d["wrapped_key"] in str(entry) for d in docs)
@@ -378,7 +380,7 @@ def test_combine_can_write_an_encrypted_backup_instead(ws, tmp_path):
     assert _mode(tmp_path / "escrow.key") == 0o600
     assert key_backup.unseal((tmp_path / "escrow.key").read_bytes(), PASS, name="escrow.key") == ws.context.master_key
     entry = _custody(ws)[-1]
-    assert (entry["action"], entry["details"]["path"], entry["details"]["from"]) == ("key.export", str(tmp_path / "escrow.key"), "shares")
+    assert (entry["action"], entry["details"]["file"], entry["details"]["from"]) == ("key.export", "escrow.key", "shares")
     with pytest.raises(BadInput, match="already exists"):
         keys.combine_shares(ws.settings, [tmp_path / f.path for f in made.files], out=tmp_path / "escrow.key", passphrase=PASS)
 
@@ -453,3 +455,34 @@ def test_a_failed_split_leaves_no_share_behind(ws, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         keys.split_key(ws.context, tmp_path / "s", shares=3, threshold=2)
     assert list((tmp_path / "s").iterdir()) == [] and _custody(ws) == []
+
+
+def test_a_huge_or_endless_file_is_refused_without_reading_it_whole(ws, tmp_path, monkeypatch):
+    big = tmp_path / "big.key"
+    with big.open("wb") as f:
+        f.truncate(2**30)  # 1 GB, sparse: refused by its size
+    reads = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: reads.append(self) or real_open(self, *a, **k))
+    with pytest.raises(KeyProblem, match=r"big.key: not a leaktrace key backup \(1073741824 bytes;"):
+        keys.import_key(ws.settings, big)
+    assert reads == []
+    monkeypatch.undo()
+    grows = tmp_path / "grows.key"
+    grows.write_bytes(b"")
+    real_stat = os.stat
+    sizes = {"n": 0}
+
+    class _Endless(io.RawIOBase):  # what a FIFO or a growing file gives: more than its stat said
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            sizes["n"] += len(b)
+            b[:] = b"0" * len(b)
+            return len(b)
+
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: io.BufferedReader(_Endless()) if self == grows else real_open(self, *a, **k))
+    with pytest.raises(KeyProblem, match="more than 65536 bytes"):
+        keys.import_key(ws.settings, grows)
+    assert sizes["n"] <= 2 * 65537 and real_stat(grows).st_size == 0

@@ -193,3 +193,162 @@ def test_every_change_of_a_user_or_token_row_has_its_entry(ws, monkeypatch):
         "rehashed": True,
     }
     assert ws.verify_audit()["ok"]
+
+
+# ---------------------------------------------------------------------------- throttling, lockout, sessions, impersonation (issue 13)
+
+
+def _count_verifies(monkeypatch):
+    from leaktrace.services import users
+
+    calls = []
+    real = users._verify
+    monkeypatch.setattr(users, "_verify", lambda h, p: calls.append(1) or real(h, p))
+    return calls
+
+
+def test_an_account_backs_off_after_five_failures_before_any_hashing(ws, monkeypatch):
+    from datetime import timedelta
+
+    from leaktrace.errors import TooManyAttempts
+    from leaktrace.services import users
+
+    ws.add_user("ana", "analyst", "correct horse")
+    calls = _count_verifies(monkeypatch)
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            ws.authenticate("ana", "wrong password")
+    with pytest.raises(TooManyAttempts, match="try again in 1 s") as exc:
+        ws.authenticate("ana", "correct horse")  # even the right password waits
+    assert (exc.value.http_status, exc.value.retry_after, len(calls)) == (429, 1, 5)
+    real = users.utcnow
+    monkeypatch.setattr(users, "utcnow", lambda: real() + timedelta(seconds=1.5))
+    with pytest.raises(Unauthorized):
+        ws.authenticate("ana", "wrong password")  # the 6th failure: 2 s now
+    monkeypatch.setattr(users, "utcnow", real)
+    with pytest.raises(TooManyAttempts) as exc:
+        ws.authenticate("ana", "correct horse")
+    assert exc.value.retry_after == 2
+    monkeypatch.setattr(users, "utcnow", lambda: real() + timedelta(seconds=5))
+    assert ws.authenticate("ana", "correct horse").name == "ana"  # and a good login starts the count again
+    with pytest.raises(Unauthorized):
+        ws.authenticate("ana", "wrong password")
+    failed = [e for e in ws.list_audit() if e.action == "login.failed"]
+    assert len(failed) == 7 and all((e.subject_type, e.subject_id) == ("user", "1") for e in failed)
+
+
+def test_twenty_failures_lock_the_account_until_an_admin_unlocks_it(ws, monkeypatch):
+    from leaktrace.errors import AccountLocked
+    from leaktrace.services import users
+
+    ws.add_user("ana", "analyst", "correct horse")
+    monkeypatch.setattr(users, "delay", lambda n: 0.0)  # no back-off: reach the lockout quickly
+    for _ in range(users.LOCKOUT_AFTER):
+        with pytest.raises(Unauthorized):
+            ws.authenticate("ana", "wrong password")
+    calls = _count_verifies(monkeypatch)
+    with pytest.raises(AccountLocked, match="'ana' is locked after 20 failed logins") as exc:
+        ws.authenticate("ana", "correct horse")
+    assert exc.value.http_status == 403 and calls == []
+    ws.close()
+    ws = Workspace(ws.home)  # the lockout is in the audit log: it survives a restart
+    with pytest.raises(AccountLocked):
+        ws.authenticate("ana", "correct horse")
+    assert ws.unlock_user("ana", actor="root").name == "ana"
+    assert ws.authenticate("ana", "correct horse").name == "ana"
+    entries = ws.list_audit()
+    assert entries[0].action == "login" and entries[1].action == "user.unlock" and entries[1].details["failures"] == 20
+    assert entries[2].details.get("locked") is True and "locked" not in entries[3].details
+    assert ws.verify_audit().ok
+    ws.close()
+
+
+def test_330_wrong_passwords_a_minute_from_one_client_mostly_never_reach_argon2(ws, monkeypatch):
+    from leaktrace.errors import TooManyAttempts
+    from leaktrace.services import throttle, users
+
+    clock = [1000.0]
+    limiter = throttle.ClientThrottle(clock=lambda: clock[0])
+    calls = _count_verifies(monkeypatch)
+    refused = 0
+    for i in range(330):
+        clock[0] += 60 / 330
+        try:
+            users.authenticate(ws.context, f"guess{i}", "wrong password", client="198.51.100.7", throttle=limiter)
+        except TooManyAttempts as exc:
+            refused += 1
+            assert exc.retry_after >= 1
+        except Unauthorized:
+            pass
+    assert len(calls) == 10 and refused == 320  # 5 free, then waits of 1, 2, 4, 8, 16 s
+    with pytest.raises(Unauthorized):  # another address is not held up
+        users.authenticate(ws.context, "guess", "wrong password", client="198.51.100.8", throttle=limiter)
+    assert len(calls) == 11
+    failed = [e for e in ws.list_audit() if e.action == "login.failed"]
+    assert len(failed) == 11 and failed[0].details["client"] == "198.51.100.8"
+
+
+def _session(ws, name, password, now):
+    login = ws.log_in(name, password)
+    return dict(name=name, login=login.session, since=int(now), seen=int(now))
+
+
+def test_sessions_end_at_logout_password_or_role_change_and_timeouts(ws):
+    import time
+
+    from leaktrace.errors import LoginRequired
+    from leaktrace.services import users
+
+    ws.add_user("ana", "analyst", "correct horse")
+    ws.add_user("bo", "auditor", "other horse")
+    now = time.time()
+    one, two = _session(ws, "ana", "correct horse", now), _session(ws, "ana", "correct horse", now)
+
+    def user(s, at=now):
+        return users.session_user(ws.context, s["name"], s["login"], s["since"], s["seen"], now=at)
+
+    assert user(one).name == user(two).name == "ana"
+    ws.log_out("ana", one["login"])
+    with pytest.raises(LoginRequired):
+        user(one)  # the same cookie, replayed after its logout
+    assert user(two).name == "ana"  # another session of the same user lives on
+    with pytest.raises(LoginRequired):
+        user(two, now + users.SESSION_IDLE.total_seconds() + 1)
+    with pytest.raises(LoginRequired):
+        user({**two, "seen": int(now + 8 * 3600)}, now + users.SESSION_MAX.total_seconds() + 1)
+    bo = _session(ws, "bo", "other horse", now)
+    with pytest.raises(LoginRequired):
+        user({**two, "login": bo["login"]})  # someone else's login entry
+    with pytest.raises(LoginRequired):
+        user({**two, "login": "7"})
+    ws.set_user_password("ana", "a new horse", actor="root")
+    with pytest.raises(LoginRequired):
+        user(two)
+    three = _session(ws, "ana", "a new horse", now)
+    ws.set_user_role("bo", "analyst", actor="root")
+    assert user(three).name == "ana"
+    with pytest.raises(LoginRequired):
+        user(bo)
+    with pytest.raises(BadInput, match="unknown role"):
+        ws.set_user_role("bo", "root")
+    with pytest.raises(BadInput, match="at least 8"):
+        ws.set_user_password("bo", "short")
+    assert ws.get_user("bo").role == "analyst" and ws.verify_audit().ok
+
+
+def test_a_token_for_someone_else_needs_an_admin_and_a_reason(ws):
+    ws.add_user("root", "admin", "correct horse")
+    ws.add_user("ana", "analyst", "correct horse")
+    ws.add_user("bo", "auditor", "correct horse")
+    assert ws.create_token("root", actor="root").user == "root"  # for oneself: no reason
+    assert ws.create_token("ana", actor="ana").user == "ana"
+    with pytest.raises(BadInput, match="acts as 'ana': give a reason of at least 10"):
+        ws.create_token("ana", actor="root")
+    with pytest.raises(Forbidden, match="only for themself"):
+        ws.create_token("bo", actor="ana", reason="because I want to read as bo")
+    token = ws.create_token("ana", actor="root", reason="  CI job\nof ana, SEC-42 ")
+    entry = ws.list_audit()[0]
+    assert (entry.action, entry.details["minted_by"], entry.details["reason"]) == ("token.create", "root", "CI job of ana, SEC-42")
+    assert ws.user_for_token(token.token).name == "ana"
+    ws.create_token("bo", reason="made from the command line")  # the OS account holding the workspace
+    assert ws.list_audit()[0].details["reason"] == "made from the command line" and "minted_by" not in ws.list_audit()[0].details

@@ -90,7 +90,13 @@ def seeded(tmp_path_factory) -> Seeded:
 
 @pytest.fixture(scope="session")
 def app(seeded):
-    return create_app(seeded.settings)
+    from leaktrace.services.throttle import ClientThrottle
+
+    app = create_app(seeded.settings)
+    # Every TestClient comes from one address ("testclient"): the shared app does not back off on it
+    # (tests/web/pages/test_auth.py checks the back-off on an app and addresses of its own).
+    app.state.workspace.login_throttle = ClientThrottle(free=10**6)
+    return app
 
 
 @pytest.fixture(scope="session")

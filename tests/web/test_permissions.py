@@ -57,6 +57,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/api/v1/users"): (401, OK, 403, 403),
     ("POST", "/api/v1/users"): (401, OK, 403, 403),
     ("PATCH", "/api/v1/users/{name}"): (401, OK, 403, 403),
+    ("POST", "/api/v1/users/{name}/unlock"): (401, OK, 403, 403),
     ("POST", "/api/v1/tokens"): (401, OK, 403, 403),
     ("DELETE", "/api/v1/tokens/{token_id}"): (401, OK, 403, 403),
     # pages
@@ -86,6 +87,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/users"): (LOGIN, OK, 403, 403),
     ("POST", "/users"): (LOGIN, OK, 403, 403),
     ("POST", "/users/{name}/disabled"): (LOGIN, OK, 403, 403),
+    ("POST", "/users/{name}/unlock"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens/revoke"): (LOGIN, OK, 403, 403),
 }
@@ -197,6 +199,10 @@ def _check(matrix, method, path, url, api, pages, anon):
     failures = []
     for who, expected in zip(WHO, matrix[(method, path)]):
         client = anon if who is None else (pages[who] if is_page else api[who])
+        if path == "/logout" and who is not None:  # a logout ends its session for good: log out a session of its own
+            from tests.web.conftest import login
+
+            client = login(client.app, who)
         saved = dict(client.cookies)
         try:
             r = _request(client, method, path, url, page=is_page)

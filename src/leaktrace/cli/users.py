@@ -1,4 +1,4 @@
-"""``leaktrace user add/list`` and ``leaktrace token create/revoke``: who may use the web app and API."""
+"""``leaktrace user add/list/disable/enable/unlock/password/role`` and ``leaktrace token create/revoke``: who may use the web app and API."""
 
 from __future__ import annotations
 
@@ -68,6 +68,58 @@ def enable(name: Annotated[str, typer.Argument(help="User name.")], home: HomeOp
     _set_disabled(name, False, home, json_)
 
 
+@user_app.command("unlock")
+@guarded
+def unlock(name: Annotated[str, typer.Argument(help="User name.")], home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Lift the lockout (and back-off) after failed logins of a user."""
+    with Workspace(home) as ws:
+        user = ws.unlock_user(name)
+    if json_:
+        emit_json(user)
+    else:
+        out.print(f"User {user.name} unlocked.")
+
+
+@user_app.command("password")
+@guarded
+def password(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")] = False,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Set a user's password (asked twice, hidden, or read from stdin); their web sessions end."""
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    if not secret:
+        fail("no password given.", 2)
+    with Workspace(home) as ws:
+        user = ws.set_user_password(name, secret)
+    if json_:
+        emit_json(user)
+    else:
+        out.print(f"Password of {user.name} changed; their web sessions have ended.")
+
+
+@user_app.command("role")
+@guarded
+def role(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    new_role: Annotated[str, typer.Argument(metavar="ROLE", help="admin | analyst | auditor")],
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Give a user another role; their web sessions end."""
+    with Workspace(home) as ws:
+        user = ws.set_user_role(name, new_role)
+    if json_:
+        emit_json(user)
+    else:
+        out.print(f"User {user.name} is now {user.role}; their web sessions have ended.")
+
+
 def _set_disabled(name: str, disabled: bool, home, json_: bool) -> None:
     with Workspace(home) as ws:
         user = ws.set_user_disabled(name, disabled)
@@ -82,12 +134,13 @@ def _set_disabled(name: str, disabled: bool, home, json_: bool) -> None:
 def create(
     user: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str | None, typer.Option("--name", help="What the token is for.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (recorded in the audit log with the token).")] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Create an API token and print it once."""
+    """Create an API token and print it once (it acts as USER: the audit log records who made it)."""
     with Workspace(home) as ws:
-        token = ws.create_token(user, name=name)
+        token = ws.create_token(user, name=name, reason=reason)
     if json_:
         emit_json(token)
         return

@@ -8,7 +8,7 @@ import typer
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, err, guarded, out
 from leaktrace.services.keys import LOSS_WARNING
-from leaktrace.services.workspace import Workspace, describe_settings, settings_for
+from leaktrace.services.workspace import Workspace, describe_settings, mask_url, settings_for
 
 
 @guarded
@@ -21,7 +21,7 @@ def init(
 ) -> None:
     """Create a workspace: settings file, master key (mode 0600), database and blob store."""
     ws = Workspace.init(home, database_url=database_url)
-    info = {"home": str(ws.home), "database": ws.settings.resolved_database_url, "key_fingerprint": ws.key_fingerprint()}
+    info = {"home": str(ws.home), "database": mask_url(ws.settings.resolved_database_url), "key_fingerprint": ws.key_fingerprint()}
     ws.close()
     if json_:
         emit_json(info)
@@ -33,7 +33,7 @@ def init(
 
 @guarded
 def settings(home: HomeOpt = None, json_: JsonOpt = False) -> None:
-    """Show every setting: its value here, default, environment variable and meaning."""
+    """Show every setting: its value here, default, environment variable and meaning (a database password as ***)."""
     rows = describe_settings(settings_for(str(home) if home else None))
     if json_:
         emit_json(rows)

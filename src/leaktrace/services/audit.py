@@ -40,7 +40,9 @@ ACTIONS = (
     "case.open",
     "case.update",  # (case)
     "login",
-    "login.failed",  # (user)
+    "login.failed",
+    "logout",  # (user) a web session begun and ended (``session``: its login entry), a failed login
+    "user.unlock",  # (user) an admin lifted a lockout after failed logins
     "key.export",
     "key.import",
     "key.split",  # (key)

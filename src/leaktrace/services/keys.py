@@ -103,11 +103,18 @@ def _passphrase(passphrase: Passphrase | None, what: str) -> str:
 
 
 def _read(path: Path, what: str) -> bytes:
+    """The file's bytes, refused past :data:`_MAX_FILE` by its size first and, whatever that said
+    (a FIFO, a file that grows), by reading at most one byte more: never a whole large file."""
     if not path.is_file():
         raise BadInput(f"{path}: no such file.")
-    if path.stat().st_size > _MAX_FILE:
-        raise KeyProblem(f"{path}: not a leaktrace {what} ({path.stat().st_size} bytes; one is under 1 KB).")
-    return path.read_bytes()
+    size = path.stat().st_size
+    if size > _MAX_FILE:
+        raise KeyProblem(f"{path}: not a leaktrace {what} ({size} bytes; one is under 1 KB).")
+    with path.open("rb") as f:
+        raw = f.read(_MAX_FILE + 1)
+    if len(raw) > _MAX_FILE:
+        raise KeyProblem(f"{path}: not a leaktrace {what} (more than {_MAX_FILE} bytes; one is under 1 KB).")
+    return raw
 
 
 def _new_file(dest: Path) -> None:
@@ -234,7 +241,7 @@ def export_key(ctx: Context, dest: Path, passphrase: Passphrase, *, actor: str |
     content = key_backup.seal(ctx.master_key, secret, fingerprint=fingerprint, created_at=_now())  # before the store's lock
     backup = KeyBackup(str(dest), fingerprint)
     with store_db.transaction(ctx.sessions) as session:
-        audit.append(session, actor, "key.export", "key", fingerprint, {"path": str(dest), "format": backup.format, "kdf": backup.kdf})
+        audit.append(session, actor, "key.export", "key", fingerprint, {"file": dest.name, "format": backup.format, "kdf": backup.kdf})
         write_secret(dest, content)  # a failed write rolls the entry back
     return backup
 
@@ -267,7 +274,7 @@ def import_key(settings: Settings, source: Path, passphrase: Passphrase | None =
         warning, form = PLAIN_WARNING.format(path=source), "plain"
     fingerprint = key_fingerprint(key)
     _check_belongs(fingerprint, expected, source)
-    restored = _restore(settings, key, {"path": str(source), "from": form}, actor)
+    restored = _restore(settings, key, {"file": Path(source).name, "from": form}, actor)
     return KeyImported(fingerprint, str(source), warning is None, restored, warning)
 
 
@@ -292,7 +299,7 @@ def split_key(
             raise BadInput(f"{path}: already exists; choose a new folder for the shares.")
     private_dir(out_dir)
     written: list[Path] = []
-    details = {"split_id": made[0].split_id, "shares": shares, "threshold": threshold, "out_dir": str(out_dir), "custodians": names}
+    details = {"split_id": made[0].split_id, "shares": shares, "threshold": threshold, "out_dir": Path(out_dir).name, "custodians": names}
     try:
         with store_db.transaction(ctx.sessions) as session:
             audit.append(session, actor, "key.split", "key", fingerprint, details)
@@ -325,6 +332,6 @@ def combine_shares(
         restored = _restore(settings, key, {"from": "shares", **details}, actor)
         return KeyCombined(fingerprint, split_id, used, restored, None)
     content = key_backup.seal(key, _passphrase(passphrase, f"{out}: the new key backup"), fingerprint=fingerprint, created_at=_now())
-    details = {"path": str(out), "format": KeyBackup(str(out), fingerprint).format, "kdf": "scrypt", "from": "shares", **details}
+    details = {"file": Path(out).name, "format": KeyBackup(str(out), fingerprint).format, "kdf": "scrypt", "from": "shares", **details}
     _record(settings, "key.export", fingerprint, details, actor, lambda: write_secret(out, content))
     return KeyCombined(fingerprint, split_id, used, False, str(out))

@@ -21,8 +21,12 @@ folds to it) or control and invisible characters: "root@vm" can never be a web u
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import secrets
+import time
 import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
@@ -30,10 +34,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from leaktrace import records
-from leaktrace.errors import BadInput, Busy, Conflict, NotFound, Unauthorized
-from leaktrace.services import audit
+from leaktrace.errors import AccountLocked, BadInput, Busy, Conflict, Forbidden, LoginRequired, NotFound, TooManyAttempts, Unauthorized
+from leaktrace.services import audit, permissions
 from leaktrace.services.context import Context
 from leaktrace.services.permissions import ROLES
+from leaktrace.services.throttle import ClientThrottle, delay
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Token, User, utcnow
@@ -41,6 +46,13 @@ from leaktrace.store.models import Token, User, utcnow
 MIN_PASSWORD = 8
 MAX_NAME = 200
 TOKEN_PREFIX = "lt_"
+#: Failed logins of one account (since its last good login or unlock) that lock it until an admin unlocks it.
+LOCKOUT_AFTER = 20
+#: A web session ends when unused this long, and in any case this long after its login.
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_MAX = timedelta(hours=8)
+#: Shortest reason an admin must give to mint a token that acts as another user.
+MIN_REASON = 10
 #: ``last_used_at`` of a token is written at most this often (a write per request would queue on SQLite).
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -120,44 +132,170 @@ def get(ctx: Context, name: str) -> records.User:
         return _record(queries.user_by_name(session, name))
 
 
-def authenticate(ctx: Context, name: str, password: str) -> records.User:
+@dataclass(frozen=True)
+class Login:
+    """A good login: the user, and the number of its ``login`` audit entry, which names the web session."""
+
+    user: records.User
+    session: int
+
+
+def _account_wait(session, user: User) -> tuple[int, float]:
+    """Failures of ``user`` since their last login or unlock, and the seconds they must still wait."""
+    failures, last = queries.login_failures(session, user.id)
+    if last is None:
+        return failures, 0.0
+    return failures, max(0.0, delay(failures) - (utcnow() - last).total_seconds())
+
+
+def authenticate(ctx: Context, name: str, password: str, *, client: str | None = None, throttle: ClientThrottle | None = None) -> Login:
     """The user ``name`` if ``password`` is theirs and they are enabled; else :class:`Unauthorized`.
 
     Both outcomes are audited (``login`` / ``login.failed``). Unknown names cost the same
     hashing work as known ones, and the message never says which part was wrong.
+
+    Before any hashing, a ``client`` (address) that ``throttle`` says must wait, or an account with
+    :data:`~leaktrace.services.throttle.FREE` failures or more since its last login whose back-off has
+    not run out, is refused with :class:`TooManyAttempts` (HTTP 429, ``retry_after`` seconds), and an
+    account with :data:`LOCKOUT_AFTER` failures with :class:`AccountLocked` until :func:`unlock`.
+    These refusals are not audited (they cost nothing, and must not flood the log).
     """
+    throttle = throttle or ClientThrottle()
+    wait = throttle.wait(client)
+    if wait > 0:
+        raise TooManyAttempts(f"too many failed logins from this address; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
     with store_db.transaction(ctx.sessions) as session:
         user = queries.find_user_by_name(session, name)
+        if user is not None:
+            failures, wait = _account_wait(session, user)
+            if failures >= LOCKOUT_AFTER:
+                raise AccountLocked(f"the account {user.name!r} is locked after {failures} failed logins; an admin can unlock it.")
+            if wait > 0:
+                raise TooManyAttempts(f"too many failed logins for {user.name!r}; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
         ok = _verify(_dummy_hash() if user is None else user.password_hash, password) and user is not None and not user.disabled
         if not ok:
+            throttle.failed(client)
             shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit; the actor only if it could be a user's name
             who = user.name if user is not None else shown if name_problem(shown) is None else "?"
+            details: dict = {"name": shown} if client is None else {"name": shown, "client": client[:100]}
             if user is None:  # about no record: a subject ("user", None) would read as a user numbered "None"
-                audit.append(session, who, "login.failed", details={"name": shown})
+                audit.append(session, who, "login.failed", details=details)
             else:
-                audit.append(session, who, "login.failed", "user", user.id, {"name": shown})
+                if failures + 1 >= LOCKOUT_AFTER:
+                    details["locked"] = True
+                audit.append(session, who, "login.failed", "user", user.id, details)
         else:
             assert user is not None
-            details: dict = {"name": user.name, "via": "password"}
+            throttle.succeeded(client)
+            details = {"name": user.name, "via": "password"}
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
                 details["rehashed"] = True
-            audit.append(session, user.name, "login", "user", user.id, details)
-            return _record(user)
+            entry = audit.append(session, user.name, "login", "user", user.id, details)
+            return Login(_record(user), entry.id)
     raise Unauthorized("wrong user name or password, or the user is disabled.")
 
 
-def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str | None = None) -> records.Token:
-    """A new API token for ``user``; its secret (``token``) is in this answer only, never again."""
+def unlock(ctx: Context, name: str, *, actor: str | None = None) -> records.User:
+    """Lift the lockout and back-off of ``name`` (an ``user.unlock`` entry: failures are counted from it on)."""
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.user_by_name(session, name)
+        failures, _ = queries.login_failures(session, user.id)
+        audit.append(session, actor, "user.unlock", "user", user.id, {"name": user.name, "failures": failures})
+        return _record(user)
+
+
+def set_password(ctx: Context, name: str, password: str, *, actor: str | None = None) -> records.User:
+    """Give ``name`` a new password; every web session of theirs ends."""
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"the password of {name!r} must have at least {MIN_PASSWORD} characters.")
+    password_hash = _hasher.hash(password)
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.user_by_name(session, name)
+        user.password_hash = password_hash
+        audit.append(session, actor, "user.update", "user", user.id, {"name": user.name, "password": "changed"})
+        return _record(user)
+
+
+def set_role(ctx: Context, name: str, role: str, *, actor: str | None = None) -> records.User:
+    """Give ``name`` another role; every web session of theirs ends (their tokens act in the new role)."""
+    if role not in ROLES:
+        raise BadInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.user_by_name(session, name)
+        if user.role != role:
+            user.role = role
+            audit.append(session, actor, "user.update", "user", user.id, {"name": user.name, "role": role})
+        return _record(user)
+
+
+def session_user(ctx: Context, name: object, login: object, since: object, seen: object, *, now: float | None = None) -> records.User:
+    """The user of a web session, or :class:`LoginRequired` if it has ended.
+
+    A session is the ``login`` audit entry it began with (``login``), its start and last use
+    (``since``, ``seen``: Unix seconds, kept in the signed cookie). It ends after :data:`SESSION_IDLE`
+    unused or :data:`SESSION_MAX` in all, at its ``logout``, and at any ``user.update`` of the user
+    after it began (password, role, disabled). The audit log is the list of ended sessions: no
+    table, nothing lost on restart, and a cookie copied before its logout is worthless after it.
+    """
+    now = time.time() if now is None else now
+    ended = LoginRequired("your session has ended; please log in again.")
+    if not isinstance(name, str) or not all(isinstance(v, int) and not isinstance(v, bool) for v in (login, since, seen)):
+        raise ended
+    if now - seen > SESSION_IDLE.total_seconds() or now - since > SESSION_MAX.total_seconds() or since > now + 60:
+        raise ended
+    with ctx.sessions() as session:
+        user = queries.find_user_by_name(session, name)
+        if user is None or user.disabled:
+            raise ended
+        entries = queries.entries_after(session, "user", user.id, login - 1, ("login", "logout", "user.update"))
+        if not entries or entries[0].id != login or entries[0].action != "login":
+            raise ended  # no such login of this user
+        for entry in entries[1:]:
+            if entry.action == "user.update" or (entry.action == "logout" and json.loads(entry.details).get("session") == login):
+                raise ended
+        return _record(user)
+
+
+def logout(ctx: Context, name: str, login: int, *, actor: str | None = None) -> None:
+    """End the web session that began with audit entry ``login`` (a ``logout`` entry names it)."""
+    with store_db.transaction(ctx.sessions) as session:
+        user = queries.find_user_by_name(session, name)
+        if user is not None:
+            audit.append(session, actor or user.name, "logout", "user", user.id, {"name": user.name, "session": login})
+
+
+def create_token(ctx: Context, user: str, *, name: str | None = None, actor: str | None = None, reason: str | None = None) -> records.Token:
+    """A new API token for ``user``; its secret (``token``) is in this answer only, never again.
+
+    A token acts as its owner, so a web user (``actor`` naming a user) may mint one for someone else
+    only if their role manages tokens (admin) and they give a ``reason`` of :data:`MIN_REASON`
+    characters or more; the entry ``token.create`` records it (``minted_by``, ``reason``). The
+    command line (``actor`` None: the OS account holding the workspace) is not restricted.
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    reason = " ".join((reason or "").split())[:500]
     with store_db.transaction(ctx.sessions) as session:
         owner = queries.user_by_name(session, user)
         if owner.disabled:
             raise BadInput(f"user {owner.name!r} is disabled; enable them before creating a token.")
+        minter = None if actor is None or actor == owner.name else queries.find_user_by_name(session, actor)
+        if minter is not None:
+            if not permissions.can(minter.role, "tokens"):
+                raise Forbidden(f"{minter.name} ({minter.role}) may create API tokens only for themself.")
+            if len(reason) < MIN_REASON:
+                raise BadInput(
+                    f"a token for {owner.name!r} acts as {owner.name!r}: give a reason of at least {MIN_REASON} characters (it is audited)."
+                )
         row = Token(user_id=owner.id, token_hash=_token_hash(token), name=name or "", revoked=False)
         session.add(row)
         session.flush()
-        audit.append(session, actor, "token.create", "token", row.id, {"user": owner.name, "user_id": owner.id, "name": row.name})
+        details: dict = {"user": owner.name, "user_id": owner.id, "name": row.name}
+        if minter is not None:
+            details.update(minted_by=minter.name, reason=reason)
+        elif reason:
+            details["reason"] = reason
+        audit.append(session, actor, "token.create", "token", row.id, details)
         return _token_record(row, secret=token)
 
 

@@ -12,6 +12,7 @@ CLI's ``--json``); a record also reads by key, as ``asset["id"]``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -396,20 +397,57 @@ class Workspace:
 
         return users.get(self.context, name)
 
-    def create_token(self, user: str, *, name: str | None = None, actor: str | None = None) -> records.Token:
+    def create_token(self, user: str, *, name: str | None = None, actor: str | None = None, reason: str | None = None) -> records.Token:
         from leaktrace.services import users
 
-        return users.create_token(self.context, user, name=name, actor=actor)
+        return users.create_token(self.context, user, name=name, actor=actor, reason=reason)
 
     def revoke_token(self, token_id: int | str, *, actor: str | None = None) -> records.Token:
         from leaktrace.services import users
 
         return users.revoke_token(self.context, token_id, actor=actor)
 
-    def authenticate(self, name: str, password: str) -> records.User:
+    def authenticate(self, name: str, password: str, *, client: str | None = None) -> records.User:
+        """The user if the password is theirs (throttled per ``client`` and per account; audited)."""
+        return self.log_in(name, password, client=client).user
+
+    def log_in(self, name: str, password: str, *, client: str | None = None) -> Any:
+        """A :class:`leaktrace.services.users.Login`: the user and the audit entry naming the new web session."""
+        from leaktrace.services import throttle, users
+
+        if getattr(self, "login_throttle", None) is None:  # per address, in this process's memory
+            self.login_throttle = throttle.ClientThrottle()
+        return users.authenticate(self.context, name, password, client=client, throttle=self.login_throttle)
+
+    def session_user(self, name: object, login: object, since: object, seen: object) -> records.User:
+        """The user of a live web session (:class:`~leaktrace.errors.LoginRequired` once it has ended)."""
         from leaktrace.services import users
 
-        return users.authenticate(self.context, name, password)
+        return users.session_user(self.context, name, login, since, seen)
+
+    def log_out(self, name: str, login: int) -> None:
+        """End the web session that began with audit entry ``login``."""
+        from leaktrace.services import users
+
+        users.logout(self.context, name, login)
+
+    def unlock_user(self, name: str, *, actor: str | None = None) -> records.User:
+        """Lift the lockout after failed logins of ``name``."""
+        from leaktrace.services import users
+
+        return users.unlock(self.context, name, actor=actor)
+
+    def set_user_password(self, name: str, password: str, *, actor: str | None = None) -> records.User:
+        """A new password for ``name``; their web sessions end."""
+        from leaktrace.services import users
+
+        return users.set_password(self.context, name, password, actor=actor)
+
+    def set_user_role(self, name: str, role: str, *, actor: str | None = None) -> records.User:
+        """Another role for ``name``; their web sessions end."""
+        from leaktrace.services import users
+
+        return users.set_role(self.context, name, role, actor=actor)
 
     def user_for_token(self, token: str) -> records.User:
         from leaktrace.services import users
@@ -437,14 +475,32 @@ def _create_private_sqlite(url: str) -> None:
 
 
 def describe_settings(resolved: settings_mod.Settings | None = None) -> list[dict]:
-    """Every setting with its default, env variable, help and (if given) resolved value."""
+    """Every setting with its default, env variable, help and (if given) resolved value; a database
+    URL's password shows as ``***`` (:func:`mask_url`)."""
     rows = []
     for s in settings_mod.SETTINGS:
         row: dict[str, Any] = {"name": s.name, "default": s.default, "env": s.env, "help": s.help}
         if resolved is not None:
-            row["value"] = getattr(resolved, s.name)
+            value = getattr(resolved, s.name)
+            row["value"] = mask_url(value) if s.name.endswith("_url") and isinstance(value, str) else value
         rows.append(row)
     return rows
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password (and any ``password=`` parameter) shown as ``***``, for display.
+
+    >>> mask_url("postgresql://u:s3cret@db.corp:5432/leaks"), mask_url("sqlite:////srv/ws/leaktrace.db")
+    ('postgresql://u:***@db.corp:5432/leaks', 'sqlite:////srv/ws/leaktrace.db')
+    >>> mask_url("postgresql://db/leaks?user=u&password=s3cret")
+    'postgresql://db/leaks?user=u&password=***'
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")  # the last '@': a password may hold one
+        if ":" in credentials:
+            url = f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return re.sub(r"(?i)\b(password|passwd|pwd)=[^&;]*", r"\1=***", url)
 
 
 def settings_for(home: str | None, overrides: Mapping[str, Any] | None = None) -> settings_mod.Settings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from leaktrace.errors import NotFound
@@ -360,6 +360,24 @@ def user_by_name(session: Session, name: str) -> User:
     if user is None:
         raise NotFound(f"no user named {name!r}")
     return user
+
+
+def login_failures(session: Session, user_id: int) -> tuple[int, datetime | None]:
+    """How many ``login.failed`` entries name user ``user_id`` since their last ``login`` or ``user.unlock``, and when the last was."""
+    subject = (AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id))
+    since = session.scalar(select(func.max(AuditEntry.id)).where(*subject, AuditEntry.action.in_(("login", "user.unlock")))) or 0
+    count, last = session.execute(
+        select(func.count(AuditEntry.id), func.max(AuditEntry.at)).where(*subject, AuditEntry.action == "login.failed", AuditEntry.id > since)
+    ).one()
+    return int(count), last
+
+
+def entries_after(session: Session, subject_type: str, subject_id: object, after_id: int, actions: tuple[str, ...]) -> list[AuditEntry]:
+    """Audit entries ``actions`` about one record newer than entry ``after_id``, oldest first."""
+    query = select(AuditEntry).where(
+        AuditEntry.subject_type == subject_type, AuditEntry.subject_id == str(subject_id), AuditEntry.id > after_id, AuditEntry.action.in_(actions)
+    )
+    return list(session.scalars(query.order_by(AuditEntry.id)))
 
 
 def list_users(session: Session) -> list[User]:

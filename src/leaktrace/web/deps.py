@@ -9,6 +9,7 @@ the login form), a role that does not allow the action answers 403.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -57,13 +58,16 @@ def _session_user(request: Request, ws: Workspace) -> User:
     name = request.session.get("user")
     if not name:
         raise LoginRequired("please log in.")
-    try:
-        user = ws.get_user(name)
-    except NotFound:
-        user = None
-    if user is None or user.disabled or request.session.get("role") != user.role:
-        request.session.clear()
+    session = request.session
+    try:  # ended by logout, a password or role change, idle or absolute timeout (services.users.session_user)
+        user = ws.session_user(name, session.get("login"), session.get("since"), session.get("seen"))
+    except LoginRequired:
+        session.clear()
+        raise
+    if session.get("role") != user.role:
+        session.clear()
         raise LoginRequired("your session has ended; please log in again.")
+    session["seen"] = int(time.time())
     return user
 
 

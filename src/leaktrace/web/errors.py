@@ -11,6 +11,8 @@ The error classes themselves all live in :mod:`leaktrace.errors`.
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -46,9 +48,20 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _scrub(request: Request, message: str) -> str:
+    """``message`` without server paths: a temporary folder's path goes (a file keeps its own name), the workspace reads ``<workspace>``."""
+    message = _TEMP_PATH.sub("", message)
+    ws = getattr(request.app.state, "workspace", None)
+    home = str(getattr(ws, "home", "") or "")
+    return message.replace(home, "<workspace>") if len(home) > 1 else message
+
+
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/[^/\s:]+/")
+
+
 def error_response(request: Request, status: int, message: str, *, retry_after: int | None = None) -> Response:
-    """The error as JSON under /api, as a page elsewhere (with ``Retry-After`` when a wait is known)."""
-    message = " ".join(str(message).split()) or REASONS.get(status, "Error")
+    """The error as JSON under /api, as a page elsewhere (with ``Retry-After`` when a wait is known); never a server path."""
+    message = _scrub(request, " ".join(str(message).split())) or REASONS.get(status, "Error")
     if is_api(request):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if retry_after is not None:

@@ -203,6 +203,7 @@ UsersPublic = listing(UserPublic, "UsersPublic")
 class TokenCreate(_In):
     user: str = Field(description="Name of the user the token acts as.")
     name: str = Field(default="", max_length=200, description="What the token is for.")
+    reason: str = Field(default="", max_length=500, description="Why an admin makes a token that acts as another user (required then, and audited).")
 
 
 TokenPublic = public(records.Token)  # ``token`` (the secret) is set only in the answer to its creation

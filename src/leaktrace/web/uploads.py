@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fastapi import Request, UploadFile
 
-from leaktrace.errors import BadInput, UnsupportedUpload, UploadTooLarge
+from leaktrace.errors import BadInput, LeaktraceError, UnsupportedUpload, UploadTooLarge
 from leaktrace.web.config import IMAGE_SUFFIXES, IMAGE_TYPES
 
 CHUNK = 1 << 20
@@ -104,9 +104,22 @@ def saved(upload: UploadFile | None, limit: int, *, what: str = "image") -> Iter
                 out.write(chunk)
         if written == 0:
             raise BadInput(f"{name}: the uploaded file is empty.")
-        yield path
+        try:
+            yield path
+        except LeaktraceError as exc:  # the services name the file by its path: name it by the upload's own name
+            _rename(exc, folder, name)
+            raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _rename(exc: LeaktraceError, folder: Path, name: str) -> None:
+    """Put the upload's ``name`` where ``exc``'s sentence shows its temporary path (never a server path in an answer)."""
+    text = str(exc)
+    if str(folder) in text:
+        exc.args = (text.replace(str(folder / name), name).replace(str(folder), "upload"),)
+        if isinstance(getattr(exc, "path", None), str):
+            exc.path = name
 
 
 def temp_folder() -> tempfile.TemporaryDirectory:

@@ -15,7 +15,7 @@ def owner(api):
 
 
 def test_create_then_use_then_revoke(api, app, owner):
-    r = api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "nightly export"})
+    r = api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "nightly export", "reason": "their nightly export job"})
     assert r.status_code == 201
     body = r.json()
     assert set(body) >= {"id", "user", "name", "token"} and body["revoked"] is False  # the README's shape, and more
@@ -32,7 +32,7 @@ def test_create_then_use_then_revoke(api, app, owner):
 
 
 def test_the_token_is_never_shown_again(api, owner):
-    token = api["admin"].post("/api/v1/tokens", json={"user": owner}).json()
+    token = api["admin"].post("/api/v1/tokens", json={"user": owner, "reason": "their nightly export job"}).json()
     assert token["name"] == ""
     listed = api["admin"].get("/api/v1/users").text + api["admin"].get("/api/v1/audit").text
     assert token["token"] not in listed

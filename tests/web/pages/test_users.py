@@ -35,7 +35,7 @@ def test_tokens_shown_once_then_revoked(pages, app):
     from tests.web.conftest import TestClient
 
     client = pages["admin"]
-    r = client.post("/tokens", data={"csrf_token": client.csrf, "owner": "auditor", "name": "pg token"})
+    r = client.post("/tokens", data={"csrf_token": client.csrf, "owner": "auditor", "name": "pg token", "reason": "the auditor's export job"})
     assert r.status_code == 201 and "New API token for auditor" in r.text
     token = re.search(r'<p class="mono big-token">(lt_[^<]+)</p>', r.text).group(1)
     token_id = int(re.search(r"Token id (\d+)\.", r.text).group(1))

@@ -1,4 +1,4 @@
-"""``/api/v1/users`` (admin): list, add, disable or enable users."""
+"""``/api/v1/users`` (admin): list, add, disable or enable users, unlock one after failed logins."""
 
 from __future__ import annotations
 
@@ -23,3 +23,9 @@ def add_user(body: UserCreate, ws: WorkspaceDep, user: require("users")) -> dict
 @router.patch("/{name}", response_model=UserPublic)
 def update_user(name: str, body: UserUpdate, ws: WorkspaceDep, user: require("users")) -> dict:
     return ws.set_user_disabled(name, body.disabled, actor=user.name).to_dict()
+
+
+@router.post("/{name}/unlock", response_model=UserPublic)
+def unlock_user(name: str, ws: WorkspaceDep, user: require("users")) -> dict:
+    """Lift the lockout after failed logins (the back-off starts again from zero)."""
+    return ws.unlock_user(name, actor=user.name).to_dict()

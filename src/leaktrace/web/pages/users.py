@@ -41,6 +41,13 @@ def set_disabled(name: str, request: Request, ws: WorkspaceDep, user: require("u
     return redirect("/users")
 
 
+@router.post("/users/{name}/unlock")
+def unlock(name: str, request: Request, ws: WorkspaceDep, user: require("users"), _: Csrf) -> Response:
+    changed = ws.unlock_user(name, actor=user.name)
+    flash(request, f"User {changed.name} unlocked.")
+    return redirect("/users")
+
+
 @router.post("/tokens")
 def create_token(
     request: Request,
@@ -49,8 +56,9 @@ def create_token(
     _: Csrf,
     owner: Annotated[str, Form(max_length=200)],
     name: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    token = ws.create_token(owner, name=name.strip() or None, actor=user.name)
+    token = ws.create_token(owner, name=name.strip() or None, actor=user.name, reason=reason.strip() or None)
     # Shown once, in this answer only (never put in the session cookie, never shown again).
     return render(request, "users.html", user, status_code=201, users=ws.list_users(), roles=ROLES, new_token=token)
 
