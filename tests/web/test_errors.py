@@ -111,3 +111,27 @@ def test_a_locked_store_reads_and_answers_503_with_retry_after(seeded, monkeypat
         holder.execute("ROLLBACK")
         holder.close()
         app.state.workspace.close()
+
+
+@pytest.mark.parametrize("name", ["truncated.png", "truncated.jpg", "bomb.png", "text.png"])
+@pytest.mark.parametrize("route", ["/api/v1/traces", "/api/v1/assets"])
+def test_image_errors_name_the_upload_never_a_server_path(api, name, route):
+    import tempfile
+
+    r = api["analyst"].post(route, files={"file": (f"my {name}", (DATA / name).read_bytes(), "image/png")})
+    message = assert_shape(r, r.status_code)
+    assert 400 <= r.status_code < 500 and message.startswith(f"my {name}: "), message
+    assert tempfile.gettempdir() not in message and "leaktrace-upload-" not in message
+
+
+def test_a_message_loses_temp_folders_and_the_workspace_path(app, seeded):
+    import tempfile
+
+    from starlette.requests import Request
+
+    from leaktrace.web.errors import _scrub
+
+    request = Request({"type": "http", "app": app, "path": "/api/v1/x", "headers": []})
+    folder = f"{tempfile.gettempdir()}/leaktrace-web-abc123"
+    assert _scrub(request, f"{folder}/copy.png: too large") == "copy.png: too large"
+    assert _scrub(request, f"{app.state.workspace.home}/blobs/ab/cd: missing") == "<workspace>/blobs/ab/cd: missing"

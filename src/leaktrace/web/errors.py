@@ -50,10 +50,11 @@ def is_api(request: Request) -> bool:
 
 def _scrub(request: Request, message: str) -> str:
     """``message`` without server paths: a temporary folder's path goes (a file keeps its own name), the workspace reads ``<workspace>``."""
-    message = _TEMP_PATH.sub("", message)
     ws = getattr(request.app.state, "workspace", None)
     home = str(getattr(ws, "home", "") or "")
-    return message.replace(home, "<workspace>") if len(home) > 1 else message
+    if len(home) > 1:
+        message = message.replace(home, "<workspace>")
+    return _TEMP_PATH.sub("", message)
 
 
 _TEMP_PATH = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/[^/\s:]+/")

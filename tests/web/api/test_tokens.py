@@ -49,3 +49,21 @@ def test_refusals(api, owner):
         assert api[role].post("/api/v1/tokens", json={"user": owner}).status_code == 403
         assert api[role].delete("/api/v1/tokens/1").status_code == 403
     assert api[None].post("/api/v1/tokens", json={"user": owner}).status_code == 401
+
+
+def test_a_token_for_someone_else_needs_a_reason_and_is_audited(api, app, owner):
+    r = api["admin"].post("/api/v1/tokens", json={"user": owner, "name": "sneaky"})
+    assert r.status_code == 400 and r.json() == {
+        "error": f"a token for {owner!r} acts as {owner!r}: give a reason of at least 10 characters (it is audited).",
+        "status": 400,
+    }
+    assert api["admin"].post("/api/v1/tokens", json={"user": owner, "reason": "x" * 501}).status_code == 422
+    r = api["admin"].post("/api/v1/tokens", json={"user": owner, "reason": "their CI job, ticket SEC-42"})
+    assert r.status_code == 201
+    entry = app.state.workspace.list_audit(limit=1)[0]
+    assert (entry.action, entry.actor, entry.subject_id) == ("token.create", "admin", str(r.json()["id"]))
+    assert entry.details["minted_by"] == "admin" and entry.details["reason"] == "their CI job, ticket SEC-42"
+    mine = api["admin"].post("/api/v1/tokens", json={"user": "admin", "name": "my own"})  # for oneself: no reason
+    assert mine.status_code == 201 and "minted_by" not in app.state.workspace.list_audit(limit=1)[0].details
+    for key in (r.json()["id"], mine.json()["id"]):
+        assert api["admin"].delete(f"/api/v1/tokens/{key}").status_code == 200
