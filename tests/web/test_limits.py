@@ -46,7 +46,9 @@ class Body:
         return {"type": "http.request", "body": data, "more_body": not last}
 
 
-async def call(app, path: str, body: Body, *, headers: dict[str, str] | None = None, client: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+async def call(
+    app, path: str, body: Body, *, headers: dict[str, str] | None = None, client: str = "127.0.0.1", method: str = "POST"
+) -> tuple[int, dict, bytes]:
     """One request to ``app`` over ASGI: (status, headers, body of the answer)."""
     sent: list[dict] = []
     raw = [
@@ -57,7 +59,7 @@ async def call(app, path: str, body: Body, *, headers: dict[str, str] | None = N
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -101,6 +103,19 @@ def test_no_token_and_a_gigabyte_body_is_refused_without_reading_it(app, declare
     status, _, answer = run(app, "/api/v1/traces", body, headers=headers)
     assert status == 401 and body.read == 0
     assert json.loads(answer) == {"error": json.loads(answer)["error"], "status": 401} and "Bearer" in json.loads(answer)["error"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("PATCH", "/api/v1/cases/1"), ("PATCH", "/api/v1/users/admin"), ("PUT", "/api/v1/assets"), ("POST", "/nowhere")]
+)
+def test_every_body_method_and_route_wants_credentials_first(app, method, path):
+    body = Body(2**30)
+    status, _, answer = run(app, path, body, method=method, headers={"content-type": "application/json"})
+    assert body.read == 0
+    if path.startswith("/api/"):
+        assert (status, json.loads(answer)["status"]) == (401, 401)
+    else:
+        assert status == 303  # a page: to the login form
 
 
 def test_a_wrong_token_is_refused_before_the_body(app):
