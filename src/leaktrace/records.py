@@ -419,6 +419,7 @@ class User(Record):
     disabled: bool
     created_at: str  # ISO 8601, UTC
     tokens: int = 0  # live (unrevoked) API tokens
+    locked: bool = False  # after 20 failed logins, until an admin unlocks (in user lists)
 
 
 #: The earlier name of :class:`User`.

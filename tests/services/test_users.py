@@ -254,7 +254,9 @@ def test_twenty_failures_lock_the_account_until_an_admin_unlocks_it(ws, monkeypa
     ws = Workspace(ws.home)  # the lockout is in the audit log: it survives a restart
     with pytest.raises(AccountLocked):
         ws.authenticate("ana", "correct horse")
+    assert [u.locked for u in ws.list_users()] == [True]
     assert ws.unlock_user("ana", actor="root").name == "ana"
+    assert [u.locked for u in ws.list_users()] == [False]
     assert ws.authenticate("ana", "correct horse").name == "ana"
     entries = ws.list_audit()
     assert entries[0].action == "login" and entries[1].action == "user.unlock" and entries[1].details["failures"] == 20

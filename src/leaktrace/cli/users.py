@@ -48,9 +48,9 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     if json_:
         emit_json(rows)
         return
-    table = Table("id", "name", "role", "tokens", "disabled", "created")
+    table = Table("id", "name", "role", "tokens", "disabled", "locked", "created")
     for u in rows:
-        table.add_row(str(u.id), u.name, u.role, str(u.tokens), "yes" if u.disabled else "", u.created_at[:19])
+        table.add_row(str(u.id), u.name, u.role, str(u.tokens), "yes" if u.disabled else "", "yes" if u.locked else "", u.created_at[:19])
     out.print(table)
 
 

@@ -26,7 +26,7 @@ import math
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 
@@ -121,9 +121,9 @@ def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None =
 
 
 def list_all(ctx: Context) -> list[records.User]:
-    """Every user with the number of live tokens, oldest first."""
+    """Every user with the number of live tokens and whether failed logins locked them, oldest first."""
     with ctx.sessions() as session:
-        return [_record(u) for u in queries.list_users(session)]
+        return [replace(_record(u), locked=queries.login_failures(session, u.id)[0] >= LOCKOUT_AFTER) for u in queries.list_users(session)]
 
 
 def get(ctx: Context, name: str) -> records.User:

@@ -122,6 +122,11 @@ def test_an_account_locked_after_20_failures_is_unlocked_by_an_admin(own_app, ap
     client = TestClient(own_app, raise_server_exceptions=False, client=("203.0.113.20", 4000))
     r = client.post("/login", data={"name": "locky", "password": "locky-password", "csrf_token": _login_form(client)})
     assert r.status_code == 403 and "is locked after 20 failed logins" in r.text
+    assert next(u for u in api["admin"].get("/api/v1/users").json()["data"] if u["name"] == "locky")["locked"] is True
+    from tests.web.conftest import login
+
+    page = login(own_app, "admin", client=TestClient(own_app, raise_server_exceptions=False, client=("203.0.113.21", 4000))).get("/users").text
+    assert 'action="/users/locky/unlock"' in page and page.count("/unlock") == 1  # the one locked user has the button
     assert api["analyst"].post("/api/v1/users/locky/unlock").status_code == 403
     r = api["admin"].post("/api/v1/users/locky/unlock")
     assert r.status_code == 200 and r.json()["name"] == "locky"
