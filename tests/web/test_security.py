@@ -144,6 +144,12 @@ def test_ids_out_of_range_in_forms_and_bodies(api, pages, seeded):
         assert api["analyst"].post("/api/v1/shares", json={"asset_id": huge, "to": ["1"]}).status_code == 404
         assert api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": [str(huge)]}).status_code == 404
         assert api["admin"].delete(f"/api/v1/tokens/{huge}").status_code == 404
+        form = {"csrf_token": analyst.csrf, "asset_id": str(huge)}
+        assert analyst.post("/trace", data=form, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")}).status_code == 404
+        change = {"csrf_token": analyst.csrf, "remove_responsible": str(huge), "action_done": str(huge)}
+        assert analyst.post(f"/cases/{seeded.case_id}", data=change).status_code == 404
+        assert api["analyst"].patch(f"/api/v1/cases/{seeded.case_id}", json={"action_done": huge}).status_code == 404
+        assert api["analyst"].patch(f"/api/v1/cases/{seeded.case_id}", json={"remove_responsible": [str(huge)]}).status_code == 404
         r = api["analyst"].post("/api/v1/traces", data={"asset_id": str(huge)}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
         assert r.json() == {"error": f"no asset numbered {huge}.", "status": 404}
         assert api["auditor"].get(f"/api/v1/audit?limit={huge}").status_code == 422
