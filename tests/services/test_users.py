@@ -354,3 +354,26 @@ def test_a_token_for_someone_else_needs_an_admin_and_a_reason(ws):
     assert ws.user_for_token(token.token).name == "ana"
     ws.create_token("bo", reason="made from the command line")  # the OS account holding the workspace
     assert ws.list_audit()[0].details["reason"] == "made from the command line" and "minted_by" not in ws.list_audit()[0].details
+
+
+def test_the_password_is_hashed_outside_the_write_lock(ws, monkeypatch):
+    from leaktrace.services import users
+
+    ws.add_user("ana", "analyst", "correct horse")
+    real, writable = users._verify, []
+
+    def probe(password_hash, password):  # another process may write while Argon2 works
+        con = sqlite3.connect(ws.home / "leaktrace.db", timeout=0)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.rollback()
+            writable.append(True)
+        finally:
+            con.close()
+        return real(password_hash, password)
+
+    monkeypatch.setattr(users, "_verify", probe)
+    assert ws.authenticate("ana", "correct horse").name == "ana"
+    with pytest.raises(Unauthorized):
+        ws.authenticate("ana", "wrong password")
+    assert writable == [True, True]

@@ -164,7 +164,8 @@ def authenticate(ctx: Context, name: str, password: str, *, client: str | None =
     wait = throttle.wait(client)
     if wait > 0:
         raise TooManyAttempts(f"too many failed logins from this address; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
-    with store_db.transaction(ctx.sessions) as session:
+    failures, user_id, stored = 0, None, None
+    with ctx.sessions() as session:  # the checks read; the hashing holds no write lock
         user = queries.find_user_by_name(session, name)
         if user is not None:
             failures, wait = _account_wait(session, user)
@@ -172,7 +173,11 @@ def authenticate(ctx: Context, name: str, password: str, *, client: str | None =
                 raise AccountLocked(f"the account {user.name!r} is locked after {failures} failed logins; an admin can unlock it.")
             if wait > 0:
                 raise TooManyAttempts(f"too many failed logins for {user.name!r}; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
-        ok = _verify(_dummy_hash() if user is None else user.password_hash, password) and user is not None and not user.disabled
+            user_id, stored = user.id, user.password_hash
+    ok = _verify(_dummy_hash() if stored is None else stored, password)
+    with store_db.transaction(ctx.sessions) as session:
+        user = None if user_id is None else session.get(User, user_id)
+        ok = ok and user is not None and not user.disabled and user.password_hash == stored  # as verified, not changed since
         if not ok:
             throttle.failed(client)
             shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit; the actor only if it could be a user's name
