@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -414,3 +416,34 @@ def _save(im: Image.Image, fmt: str, **options) -> bytes:
     out = io.BytesIO()
     im.save(out, fmt, **options)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "reason"),
+    [
+        ("JPEG", "too many JPEG segments: more than 10000 (each is parsed on its own)"),
+        ("PNG", "too many PNG chunks: more than 18000 (each is parsed on its own)"),
+        ("GIF", "too many GIF blocks before the image: more than 10000 (each is parsed on its own)"),
+    ],
+)
+def test_metadata_of_millions_of_empty_pieces_is_refused_before_pillow_parses_it(fmt, reason):
+    """Pillow parses each piece on its own, about 2 µs each: 24 MB of empty PNG chunks took 4.4 s (200 MB: 40 s), 20 MB of JPEG comments 4.5 s."""
+    import time
+
+    data = make_hostile.padded(fmt, 2_000_000)
+    start = time.perf_counter()
+    with pytest.raises(ImageRejected) as caught:
+        read_image_bytes(data, f"padded.{fmt.lower()}")
+    assert time.perf_counter() - start < 0.2
+    expected = reason.replace("18000", str(10_000 + len(data) // 1024 + 2 * 64))
+    assert caught.value.reason == expected
+    assert read_image_bytes(make_hostile.padded(fmt, 9_000), f"ok.{fmt.lower()}").shape == (64, 64, 3)  # under the bound: read
+
+
+def test_a_png_of_one_chunk_per_row_is_read():
+    """Some encoders write an IDAT per row: two chunks per row are allowed beside the rest."""
+    packer = zlib.compressobj()
+    body = [packer.compress(b"\x00" + bytes(3 * 200)) + packer.flush(zlib.Z_SYNC_FLUSH) for _ in range(15_000)] + [packer.flush()]
+    png = b"\x89PNG\r\n\x1a\n" + make_hostile._chunk(b"IHDR", struct.pack(">IIBBBBB", 200, 15_000, 8, 2, 0, 0, 0))
+    png += b"".join(make_hostile._chunk(b"IDAT", part) for part in body) + make_hostile._chunk(b"IEND", b"")
+    assert read_image_bytes(png, "rows.png", max_pixels=10**7).shape == (15_000, 200, 3)

@@ -20,7 +20,9 @@ pixel): the conversion to RGB runs in row strips, and no full-size copy is made 
 Bounded work. Before any pixel is decoded, from the header and the markers: the pixel count
 (``max_pixels``), the longest side (``max_side_px``, given by the entry points as ``max_side``),
 the shape (at most :data:`MAX_ASPECT` to 1) and, for JPEG and JPEG-compressed TIFF, the number
-of scans (:func:`jpeg_scan_limit`: 100, 32 at 100 MP). What remains is linear in the file size (capped) and the
+of scans (:func:`jpeg_scan_limit`: 100, 32 at 100 MP); and before Pillow parses a header, the
+pieces of metadata it would parse one by one (:data:`MAX_SEGMENTS` JPEG segments, PNG chunks or
+GIF blocks; 20 MB of empty ones took 4.5 s, so 200 MB about 40 s). What remains is linear in the file size (capped) and the
 pixel count: PNG's inflate stops when the image is full, its text and ICC chunks are capped by
 Pillow (``MAX_TEXT_CHUNK``), and animated GIF, PNG and WebP and multi-page TIFF are read as
 their first frame only.
@@ -73,6 +75,7 @@ __all__ = [
     "MAX_JPEG_SCANS",
     "MAX_PIXELS",
     "MAX_SCAN_PIXELS",
+    "MAX_SEGMENTS",
     "PNG_LEVELS",
     "encode_image",
     "encode_mask",
@@ -95,6 +98,9 @@ MAX_ASPECT = 100
 #: hostile file repeating one scan thousands of times costs a minute of CPU. Counted from the
 #: markers, without decoding. Large images get fewer (:func:`jpeg_scan_limit`), down to 32.
 MAX_JPEG_SCANS = 100
+#: Pieces of metadata a JPEG (segments), PNG (chunks, plus one per kB and two per row) or GIF
+#: (extension blocks before the image) may hold; encoders write tens.
+MAX_SEGMENTS = 10_000
 #: Pixels a JPEG decoder may produce over all its scans: 32 scans at 100 MP (a second of CPU for empty scans, measured at 4 MP).
 MAX_SCAN_PIXELS = 3_000_000_000
 #: Pixels per strip when converting a decoded image to RGB.
@@ -419,7 +425,12 @@ _NEXT_MARKER = re.compile(rb"\xff+[^\x00\xff\xd0-\xd7]")
 
 
 def _count_scans(buf: Any, limit: int) -> int:
-    n, pos, scans = len(buf), 2, 0
+    return _walk_jpeg(buf, limit, None)[0]
+
+
+def _walk_jpeg(buf: Any, max_scans: int, max_segments: int | None) -> tuple[int, int]:
+    """(scans, segments) of a JPEG up to its first EOI, stopping past either bound."""
+    n, pos, scans, segments = len(buf), 2, 0, 0
     while pos + 1 < n:
         if buf[pos] != 0xFF or buf[pos + 1] in (0x00, 0xFF) or 0xD0 <= buf[pos + 1] <= 0xD7:
             found = _NEXT_MARKER.search(buf, pos)  # garbage or entropy-coded data: on to the next marker
@@ -430,6 +441,9 @@ def _count_scans(buf: Any, limit: int) -> int:
         marker = buf[pos + 1]
         if marker == 0xD9:  # EOI: the end of the first image (an MPO's others are not decoded)
             break
+        segments += 1
+        if max_segments is not None and segments > max_segments:
+            break
         if marker == 0x01 or pos + 4 > n:
             pos += 2
             continue
@@ -437,12 +451,63 @@ def _count_scans(buf: Any, limit: int) -> int:
         pos += 2 + length
         if marker == 0xDA:
             scans += 1
-            if scans > limit:
+            if scans > max_scans:
                 break
             found = _NEXT_MARKER.search(buf, pos)
             if found is None:
                 break
             pos = found.end() - 2
+    return scans, segments
+
+
+def _png_chunks(buf: Any, limit: int) -> int:
+    """The chunks of a PNG up to IEND, stopping past ``limit``."""
+    size, pos, chunks = len(buf), 8, 0
+    while pos + 8 <= size and chunks <= limit:
+        chunks += 1
+        if bytes(buf[pos + 4 : pos + 8]) == b"IEND":
+            break
+        pos += 12 + int.from_bytes(buf[pos : pos + 4], "big")
+    return chunks
+
+
+def _gif_blocks(buf: Any, limit: int) -> int:
+    """The extension blocks and sub-blocks of a GIF before its first image, stopping past ``limit``."""
+    size = len(buf)
+    if size < 13:
+        return 0
+    pos, blocks = 13 + (3 << ((buf[10] & 7) + 1) if buf[10] & 0x80 else 0), 0
+    while pos < size and blocks <= limit and buf[pos] == 0x21:  # an extension (0x2C: the image; 0x3B: the end)
+        pos += 2
+        while pos < size and blocks <= limit:
+            blocks += 1
+            length = buf[pos]
+            pos += 1 + length
+            if length == 0:
+                break
+    return blocks
+
+
+def _check_structure(fp: IO[bytes], name: object) -> int | None:
+    """Refuse, before Pillow parses it, a file whose metadata is made of more pieces than an image
+    needs: Pillow parses each JPEG segment, PNG chunk and GIF block on its own, at about 2 µs
+    each, so 200 MB of empty ones cost about 40 s of CPU. The bounds are far above what encoders
+    write (:data:`MAX_SEGMENTS`; PNG: also one chunk per kB and two per row). Returns a JPEG's
+    scans (up to :data:`MAX_JPEG_SCANS` + 1), counted on the way."""
+    scans = None
+    with _bytes_of(fp) as buf:
+        head = bytes(buf[:24])
+        if head.startswith(b"\xff\xd8"):
+            (scans, count), limit, what = _walk_jpeg(buf, MAX_JPEG_SCANS, MAX_SEGMENTS), MAX_SEGMENTS, "JPEG segments"
+        elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+            limit = MAX_SEGMENTS + len(buf) // 1024 + 2 * int.from_bytes(head[20:24], "big")
+            count, what = _png_chunks(buf, limit), "PNG chunks"
+        elif head[:6] in (b"GIF87a", b"GIF89a"):
+            count, limit, what = _gif_blocks(buf, MAX_SEGMENTS), MAX_SEGMENTS, "GIF blocks before the image"
+        else:
+            return None
+    if count > limit:
+        raise ImageRejected(name, f"too many {what}: more than {limit} (each is parsed on its own)")
     return scans
 
 
@@ -456,11 +521,11 @@ def jpeg_scan_limit(pixels: int) -> int:
     return max(32, min(MAX_JPEG_SCANS, MAX_SCAN_PIXELS // max(1, pixels)))
 
 
-def _check_work(im: Image.Image, fp: IO[bytes], name: object) -> None:
+def _check_work(im: Image.Image, fp: IO[bytes], name: object, scans: int | None = None) -> None:
     """Refuse, from the markers, a JPEG (or a JPEG-compressed TIFF) the decoder would pass over too many times."""
     limit = jpeg_scan_limit(im.size[0] * im.size[1])
     if im.format in ("JPEG", "MPO"):
-        if _jpeg_scans(fp, limit) > limit:
+        if (_jpeg_scans(fp, limit) if scans is None else scans) > limit:
             raise ImageRejected(name, _too_many_scans(limit))
     elif im.format == "TIFF" and im.info.get("compression") in ("jpeg", "tiff_jpeg"):
         tags = getattr(im, "tag_v2", {})
@@ -531,11 +596,12 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None =
     _quiet_libtiff()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        scans = _check_structure(fp, name)
         im = _open(fp, name, max_pixels)
         with im:
             width, height = im.size
             _check_shape(name, width, height, max_pixels, max_side)
-            _check_work(im, fp, name)
+            _check_work(im, fp, name, scans)
             if im.format == "WEBP" and (image := _webp_by_opencv(im, fp)) is not None:
                 return image
             try:

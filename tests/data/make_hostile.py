@@ -7,7 +7,8 @@ Hostile: truncated.png, truncated.jpg, empty.png (0 bytes), text.png (text),
 bomb.png (header claims 100000 x 100000 pixels), bomb.jpg (60000 x 60000), image.ppm (format not accepted).
 Made by the tests in memory, never committed: :func:`zero_png` (a whole PNG of any shape, e.g.
 1 x 50000 or 10^8 x 1), :func:`many_scans_jpeg` (a progressive JPEG repeating one scan),
-:func:`jpeg_tiff` (a JPEG stream, such as that one, as the strip of a TIFF).
+:func:`jpeg_tiff` (a JPEG stream, such as that one, as the strip of a TIFF), :func:`padded`
+(an image behind millions of empty metadata pieces).
 Odd but good: animated.gif (red frame, then blue), gray16.png (16-bit grey ramp),
 rgb16.png (16-bit RGB), cmyk.jpg (pure red in CMYK), palette.png (red | green),
 rgba.png (opaque red | transparent | half-transparent blue rows),
@@ -105,6 +106,22 @@ def jpeg_tiff(stream: bytes, side: int) -> bytes:
         value = {258: extra, 273: data}.get(tag, value)
         out += struct.pack("<HHIHH", tag, kind, count, value, 0) if kind == 3 and count == 1 else struct.pack("<HHII", tag, kind, count, value)
     return bytes(out + struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8) + stream)
+
+
+def padded(fmt: str, pieces: int) -> bytes:
+    """A small valid image whose metadata is ``pieces`` empty pieces that Pillow parses one by one:
+    JPEG comment segments, PNG private chunks, or GIF comment blocks before the image
+    (2,000,000 of them: 8 MB, 24 MB, 6 MB; a few seconds of CPU each before any bound)."""
+    if fmt == "JPEG":
+        data = _save(Image.new("RGB", (64, 64), (1, 2, 3)), "JPEG")
+        return data[:2] + b"\xff\xfe\x00\x02" * pieces + data[2:]
+    if fmt == "PNG":
+        data = zero_png(64, 64)
+        at = data.index(b"IDAT") - 4
+        return data[:at] + _chunk(b"prIv", b"") * pieces + data[at:]
+    data = _save(Image.new("P", (64, 64)), "GIF")
+    at = data.index(b",")  # the image descriptor
+    return data[:at] + b"\x21\xfe\x00" * pieces + data[at:]
 
 
 def files() -> dict[str, bytes]:
