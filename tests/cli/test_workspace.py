@@ -69,3 +69,14 @@ def test_init_is_the_first_audit_entry(cli):
     _, (entry,) = cli("audit", "list", "--json")
     assert (entry["id"], entry["action"], entry["subject_type"], entry["subject_id"]) == (1, "workspace.init", "key", info["key_fingerprint"])
     assert entry["details"] == {"home": info["home"], "database": "sqlite"}
+
+
+def test_settings_show_a_database_password_as_stars(cli, runner, monkeypatch):
+    from leaktrace.cli.app import app
+
+    cli("init")
+    monkeypatch.setenv("LEAKTRACE_DATABASE_URL", "postgresql://lt:Hunter2-secret@db.corp:5432/leaks?sslmode=require")
+    for args in (["settings"], ["settings", "--json"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Hunter2-secret" not in result.stdout + result.stderr
+        assert "postgresql://lt:***@db.corp:5432/leaks?sslmode=require" in result.stdout
