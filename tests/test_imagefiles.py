@@ -312,7 +312,7 @@ def test_an_image_100_times_longer_than_wide_is_read():
 
 
 def test_jpeg_scans_are_counted_from_the_markers():
-    from leaktrace.imagefiles import MAX_JPEG_SCANS, _jpeg_scans
+    from leaktrace.imagebounds import MAX_JPEG_SCANS, _jpeg_scans
 
     def scans(data: bytes) -> int:
         return _jpeg_scans(io.BytesIO(data), 10_000)
