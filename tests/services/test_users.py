@@ -377,3 +377,32 @@ def test_the_password_is_hashed_outside_the_write_lock(ws, monkeypatch):
     with pytest.raises(Unauthorized):
         ws.authenticate("ana", "wrong password")
     assert writable == [True, True]
+
+
+def test_an_unknown_name_backs_off_and_locks_like_a_known_one(ws, monkeypatch):
+    from leaktrace.errors import AccountLocked, TooManyAttempts
+    from leaktrace.services import throttle, users
+
+    ws.add_user("ana", "analyst", "correct horse")
+
+    def answers(name):
+        out = []
+        for _ in range(7):
+            try:
+                ws.authenticate(name, "wrong password")
+            except (Unauthorized, TooManyAttempts, AccountLocked) as exc:
+                out.append((type(exc).__name__, str(exc).replace(repr(name), "NAME")))
+        return out
+
+    assert (
+        answers("ana")
+        == answers("nobody")
+        == [("Unauthorized", "wrong user name or password, or the user is disabled.")] * 5
+        + [("TooManyAttempts", "too many failed logins for NAME; try again in 1 s.")] * 2
+    )
+    monkeypatch.setattr(users, "delay", lambda n: 0.0)
+    monkeypatch.setattr(throttle, "delay", lambda n, free=0: 0.0)
+    assert answers("ana") == answers("nobody") and answers("ana") == answers("nobody")  # 19 failures each
+    last = answers("ana")
+    assert last == answers("nobody") and last[0][0] == "Unauthorized"
+    assert last[1:] == [("AccountLocked", "the account NAME is locked after 20 failed logins; an admin can unlock it.")] * 6

@@ -4,7 +4,9 @@ After :data:`FREE` failures, each further try must wait 1 s, then 2, 4, … up t
 after the last failure. A client is an address as the web server sees it; what it remembers is
 bounded (:data:`MAX_CLIENTS`, the longest-quiet forgotten first) and lost on restart — the
 per-account back-off and lockout, kept in the audit log, survive restarts
-(:mod:`leaktrace.services.users`).
+(:mod:`leaktrace.services.users`). A second instance that never forgets (``forget_after=inf``)
+counts the failures of names no user has, so that an unknown name backs off and locks like a
+known one and the answers do not tell which names exist.
 
 >>> delay(4), delay(5), delay(7), delay(40)
 (0.0, 1.0, 4.0, 900.0)
@@ -40,9 +42,12 @@ def delay(failures: int, *, free: int = FREE) -> float:
 class ClientThrottle:
     """Failed logins per client in memory; thread-safe."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic, max_clients: int = MAX_CLIENTS, free: int = FREE) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, max_clients: int = MAX_CLIENTS, free: int = FREE, forget_after: float = MAX_WAIT
+    ) -> None:
         self._clock = clock
         self._free = free
+        self._forget = forget_after
         self._max = max_clients
         self._seen: OrderedDict[str, tuple[int, float]] = OrderedDict()  # client -> (failures, at)
         self._lock = threading.Lock()
@@ -54,10 +59,16 @@ class ClientThrottle:
         with self._lock:
             failures, at = self._seen.get(client, (0, 0.0))
             now = self._clock()
-            if failures and now - at > MAX_WAIT:
+            if failures and now - at > self._forget:
                 del self._seen[client]
                 return 0.0
             return max(0.0, at + delay(failures, free=self._free) - now)
+
+    def failures(self, client: str) -> int:
+        """Failures of ``client`` remembered now."""
+        with self._lock:
+            failures, at = self._seen.get(client, (0, 0.0))
+            return failures if self._clock() - at <= self._forget else 0
 
     def failed(self, client: str | None) -> None:
         """Count a failed login of ``client``."""
@@ -66,7 +77,7 @@ class ClientThrottle:
         with self._lock:
             failures, at = self._seen.pop(client, (0, 0.0))
             now = self._clock()
-            self._seen[client] = (1 if now - at > MAX_WAIT else failures + 1, now)
+            self._seen[client] = (1 if now - at > self._forget else failures + 1, now)
             while len(self._seen) > self._max:
                 self._seen.popitem(last=False)
 

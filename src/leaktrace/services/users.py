@@ -148,7 +148,15 @@ def _account_wait(session, user: User) -> tuple[int, float]:
     return failures, max(0.0, delay(failures) - (utcnow() - last).total_seconds())
 
 
-def authenticate(ctx: Context, name: str, password: str, *, client: str | None = None, throttle: ClientThrottle | None = None) -> Login:
+def authenticate(
+    ctx: Context,
+    name: str,
+    password: str,
+    *,
+    client: str | None = None,
+    throttle: ClientThrottle | None = None,
+    unknown: ClientThrottle | None = None,
+) -> Login:
     """The user ``name`` if ``password`` is theirs and they are enabled; else :class:`Unauthorized`.
 
     Both outcomes are audited (``login`` / ``login.failed``). Unknown names cost the same
@@ -158,7 +166,8 @@ def authenticate(ctx: Context, name: str, password: str, *, client: str | None =
     :data:`~leaktrace.services.throttle.FREE` failures or more since its last login whose back-off has
     not run out, is refused with :class:`TooManyAttempts` (HTTP 429, ``retry_after`` seconds), and an
     account with :data:`LOCKOUT_AFTER` failures with :class:`AccountLocked` until :func:`unlock`.
-    These refusals are not audited (they cost nothing, and must not flood the log).
+    These refusals are not audited (they cost nothing, and must not flood the log). A name no user
+    has is counted in ``unknown`` (in memory) by the same rule, so the answers do not tell which exist.
     """
     throttle = throttle or ClientThrottle()
     wait = throttle.wait(client)
@@ -174,14 +183,22 @@ def authenticate(ctx: Context, name: str, password: str, *, client: str | None =
             if wait > 0:
                 raise TooManyAttempts(f"too many failed logins for {user.name!r}; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
             user_id, stored = user.id, user.password_hash
+    shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit
+    if user_id is None and unknown is not None:  # refused as a known name would be
+        failures, wait = unknown.failures(shown.casefold()), unknown.wait(shown.casefold())
+        if failures >= LOCKOUT_AFTER:
+            raise AccountLocked(f"the account {shown!r} is locked after {failures} failed logins; an admin can unlock it.")
+        if wait > 0:
+            raise TooManyAttempts(f"too many failed logins for {shown!r}; try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
     ok = _verify(_dummy_hash() if stored is None else stored, password)
     with store_db.transaction(ctx.sessions) as session:
         user = None if user_id is None else session.get(User, user_id)
         ok = ok and user is not None and not user.disabled and user.password_hash == stored  # as verified, not changed since
         if not ok:
             throttle.failed(client)
-            shown = (name or "?")[:MAX_NAME]  # whatever was typed, cut to fit; the actor only if it could be a user's name
-            who = user.name if user is not None else shown if name_problem(shown) is None else "?"
+            if user is None and unknown is not None:
+                unknown.failed(shown.casefold())
+            who = user.name if user is not None else shown if name_problem(shown) is None else "?"  # the actor only if it could be a name
             details: dict = {"name": shown} if client is None else {"name": shown, "client": client[:100]}
             if user is None:  # about no record: a subject ("user", None) would read as a user numbered "None"
                 audit.append(session, who, "login.failed", details=details)

@@ -417,7 +417,9 @@ class Workspace:
 
         if getattr(self, "login_throttle", None) is None:  # per address, in this process's memory
             self.login_throttle = throttle.ClientThrottle()
-        return users.authenticate(self.context, name, password, client=client, throttle=self.login_throttle)
+        if getattr(self, "unknown_names", None) is None:  # per name no user has, likewise, never forgotten
+            self.unknown_names = throttle.ClientThrottle(forget_after=float("inf"))
+        return users.authenticate(self.context, name, password, client=client, throttle=self.login_throttle, unknown=self.unknown_names)
 
     def session_user(self, name: object, login: object, since: object, seen: object) -> records.User:
         """The user of a live web session (:class:`~leaktrace.errors.LoginRequired` once it has ended)."""
