@@ -36,5 +36,7 @@ def test_the_page_knows_its_user_and_path(pages):
 
 
 def test_render_status_codes(pages):
-    r = pages["admin"].post("/tokens", data={"csrf_token": pages["admin"].csrf, "owner": "auditor", "name": "render", "reason": "the auditor's export job"})
+    r = pages["admin"].post(
+        "/tokens", data={"csrf_token": pages["admin"].csrf, "owner": "auditor", "name": "render", "reason": "the auditor's export job"}
+    )
     assert r.status_code == 201 and "<title>Users and tokens · leaktrace</title>" in r.text
