@@ -99,7 +99,7 @@ class TooManyAttempts(BadInput):
 
     http_status = 429
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)
 

@@ -17,6 +17,7 @@ COMMANDS = {
     "asset",
     "share",
     "copy",
+    "doctor",
     "shares",
     "trace",
     "finding",
