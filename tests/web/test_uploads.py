@@ -123,3 +123,15 @@ def test_bounded_decoding_at_the_api(api, route, name, reason):
     r = api["analyst"].post(route, files={"file": (name, data, "application/octet-stream")})
     assert r.status_code == 400, r.text
     assert set(r.json()) == {"error", "status"} and reason in r.json()["error"] and "\n" not in r.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["leak\x00.png", "../../etc/passwd.png", "a\x1b[2J.png", "\u202egnp.exe", "x" * 5000 + ".png", "   "])
+def test_an_odd_file_name_is_tidied_never_a_500(small, seeded, name):
+    small_png = (DATA / "palette.png").read_bytes()
+    r = small.post("/api/v1/traces", files={"file": (name, small_png, "image/png")})
+    assert r.status_code < 500 and r.json().get("status", r.status_code) < 500, r.text
+    body = r.text
+    assert "\x00" not in body and "\x1b" not in body and "\u202e" not in body and "/etc/passwd" not in body
+    if r.status_code == 201:
+        leak = r.json()["leak"]["path"]
+        assert leak == leak.strip() and all(ch.isprintable() for ch in leak) and "/" not in leak

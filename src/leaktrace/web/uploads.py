@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,10 @@ def check_content_length(request: Request) -> None:
 
 
 def _safe_name(filename: str | None) -> str:
-    name = Path(filename or "upload").name.strip() or "upload"
+    """The upload's own file name, as a plain name: no folders, no control, format or reordering
+    characters (a NUL, an escape sequence, U+202E), at most 200 characters."""
+    text = "".join(ch for ch in (filename or "") if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
+    name = Path(text.replace("\\", "/")).name.strip() or "upload"
     return name[-200:]
 
 
