@@ -127,7 +127,8 @@ def test_short_wrong_and_tampered_are_one_line_exit_2(cli, tmp_path, passfile):
     (tmp_path / "flipped.key").write_bytes(bytes(content))
     result, _ = cli("key", "import", tmp_path / "flipped.key", "--passphrase-file", passfile, expect=None)
     _one_line(result)
-    assert "wrong passphrase, or the backup was altered" in result.stderr
+    # the flipped character may still decode (then the AEAD refuses it) or no longer decode at all
+    assert "wrong passphrase, or the backup was altered" in result.stderr or "not a leaktrace key backup" in result.stderr
     result, _ = cli("key", "import", tmp_path / "b.key", "--passphrase-file", tmp_path / "nowhere.txt", expect=None)
     _one_line(result)
     assert not (cli.home / "master.key").exists()

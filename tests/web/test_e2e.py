@@ -138,6 +138,7 @@ def test_the_analysts_day_in_a_browser(server, browser, tmp_path):
     page.fill("input[name=title]", "Front bumper render")
     page.click("button:has-text('Upload')")
     page.wait_for_selector("text=registered as asset 1")
+    page.wait_for_function("() => { const i = document.querySelector('.tile img'); return i && i.complete; }")
     assert page.locator(".tile img").evaluate("img => img.naturalWidth") == 540  # the thumbnail route works
     _shot(page, tmp_path, "assets")
 
@@ -165,6 +166,7 @@ def test_the_analysts_day_in_a_browser(server, browser, tmp_path):
     assert f"Accused: {LEAKER}" in verdict
     assert page.locator("svg.chart .bar.hot").count() == 1
     assert page.locator("tr.hot td").first.inner_text() == LEAKER
+    page.wait_for_function("() => { const i = document.querySelector('img.leak'); return i && i.complete; }")
     assert page.locator("img.leak").first.evaluate("img => img.naturalWidth") > 0
     finding_url = page.url
     _shot(page, tmp_path, "finding")
