@@ -335,7 +335,7 @@ def test_a_jpeg_repeating_one_scan_is_refused_quickly():
     start = time.perf_counter()
     with pytest.raises(ImageRejected) as caught:
         read_image_bytes(data, "scans.jpg")
-    assert time.perf_counter() - start < 0.2
+    assert time.perf_counter() - start < 1.0  # refused before decoding (a loaded machine has slack here)
     assert caught.value.reason == "too many JPEG scans: more than 100 (a progressive JPEG has about 10; each one is a pass over the image)"
     with pytest.raises(ImageRejected, match="too many JPEG scans"):
         read_image_bytes(make_hostile.many_scans_jpeg(64, 91), "101.jpg")
@@ -434,7 +434,7 @@ def test_metadata_of_millions_of_empty_pieces_is_refused_before_pillow_parses_it
     start = time.perf_counter()
     with pytest.raises(ImageRejected) as caught:
         read_image_bytes(data, f"padded.{fmt.lower()}")
-    assert time.perf_counter() - start < 0.2
+    assert time.perf_counter() - start < 1.0  # refused before decoding (a loaded machine has slack here)
     expected = reason.replace("18000", str(10_000 + len(data) // 1024 + 2 * 64))
     assert caught.value.reason == expected
     assert read_image_bytes(make_hostile.padded(fmt, 9_000), f"ok.{fmt.lower()}").shape == (64, 64, 3)  # under the bound: read
@@ -458,7 +458,7 @@ def test_a_tiff_listing_more_strips_than_its_image_has_is_refused_before_pillow_
     start = time.perf_counter()
     with pytest.raises(ImageRejected) as caught:
         read_image_bytes(data, "strips.tif")
-    assert time.perf_counter() - start < 0.2
+    assert time.perf_counter() - start < 1.0  # refused before decoding (a loaded machine has slack here)
     assert caught.value.reason == "too many values in TIFF field 273: more than 1 (each is parsed on its own)"
     out = io.BytesIO()
     Image.fromarray(_rgb(300, 40)).save(out, "TIFF", compression="tiff_lzw")  # several strips, as Pillow writes them
