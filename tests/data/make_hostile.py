@@ -192,6 +192,64 @@ def files() -> dict[str, bytes]:
     return out
 
 
+def _exif_jpeg(orientation: int) -> bytes:
+    stored = np.zeros((12, 24, 3), np.uint8)
+    stored[:6] = (255, 0, 0)
+    stored[6:] = (0, 0, 255)
+    im = Image.fromarray(stored)
+    exif = im.getexif()
+    exif[0x0112] = orientation
+    return _save(im, "JPEG", quality=90, exif=exif.tobytes())
+
+
+def corpus() -> dict[str, bytes]:
+    """The generated hostile corpus (tests/test_hostile_corpus.py): in memory, each file at most 2 MB, about 1 s to make.
+
+    Resource bombs inside the file-size limit (long thin and 10^8-pixel PNGs, repeated JPEG scans,
+    millions of metadata pieces, huge strip tables), polyglots, odd layouts, every EXIF orientation,
+    an animation of 1000 frames, wrong or missing extensions and names with spaces and non-ASCII letters.
+    """
+    out: dict[str, bytes] = {}
+    png = _save(Image.fromarray(_noise(32, 32, 7)), "PNG")
+    jpg = _save(Image.fromarray(_noise(32, 32, 8)), "JPEG", quality=90)
+    out["thin 1x50000.png"] = zero_png(1, 50_000)
+    out["wide 50000x1.png"] = zero_png(50_000, 1)
+    out["huge 12000x12000.png"] = zero_png(12_000, 12_000)
+    out["bomb 100000x1.png"] = bomb_png(100_000, 1)
+    out["bomb 65535x65535.jpg"] = bomb_jpeg(65_535, 65_535)
+    out["bomb 0x0.png"] = bomb_png(0, 0)
+    out["scans 1024x3000.jpg"] = many_scans_jpeg(1024, 3000)
+    out["scans 2048x400.jpg"] = many_scans_jpeg(2048, 400)
+    out["scans in strip.tif"] = jpeg_tiff(many_scans_jpeg(256, 2000), 256)
+    out["padded.jpg"] = padded("JPEG", 200_000)
+    out["padded.png"] = padded("PNG", 100_000)
+    out["padded.gif"] = padded("GIF", 200_000)
+    out["strips 100000.tif"] = strips_tiff(100_000)
+    out["one strip.tif"] = strips_tiff(1)
+    out["empty.jpg"] = b""
+    out["png named.jpg"] = png
+    out["jpeg named.gif"] = jpg
+    out["no extension"] = png
+    out["text.jpg"] = b"GIF89a? no: just text pretending.\n" * 10
+    out["polyglot png+pdf.png"] = png + b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    out["pdf first.png"] = b"%PDF-1.4\n" + png
+    out["jpeg+zip.jpg"] = jpg + b"PK\x03\x04" + bytes(26) + b"PK\x05\x06" + bytes(18)
+    frames = [Image.new("P", (16, 16), i % 2) for i in range(1000)]
+    for f in frames:
+        f.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    out["frames 1000 of 16x16.gif"] = _save(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=10, loop=0)
+    for orientation in range(1, 9):
+        out[f"exif{orientation}.jpg"] = _exif_jpeg(orientation)
+    out["exif 9 invalid.jpg"] = _exif_jpeg(9)
+    out["gray16 big.png"] = _save(Image.fromarray((np.arange(128 * 128, dtype=np.uint32).reshape(128, 128) * 3).astype(np.uint16)), "PNG")
+    out["cmyk photo.jpg"] = _save(Image.fromarray(_noise(48, 48, 9)).convert("CMYK"), "JPEG", quality=90)
+    out["one pixel.png"] = _save(Image.new("RGB", (1, 1), (9, 9, 9)), "PNG")
+    out["leak ünïcødé 漏洩 \u202etxt.png"] = png
+    out["flipped byte.png"] = png[:40] + bytes([png[40] ^ 0xFF]) + png[41:]
+    out["garbage after IEND.png"] = png + bytes(range(256)) * 64
+    return out
+
+
 def main() -> None:
     for name, data in files().items():
         assert len(data) < 50_000, name
