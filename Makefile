@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_HOME ?= .leaktrace
 DEMO_OUT  ?= demo-out
 
-.PHONY: demo test lint lint-imports bench bench-quick bench-speed clean
+.PHONY: demo test fuzz lint lint-imports bench bench-quick bench-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test lint lint-imports
 	$(BIN)/python -m pytest -q
+
+# The fuzz tests (tests/fuzz: the image decoder and the trace entry) with a big budget; `make test` runs them briefly.
+fuzz: $(VENV)/.installed-test
+	LEAKTRACE_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz --hypothesis-show-statistics
 
 $(VENV)/.installed-bench: bench/requirements.txt bench/requirements-peers.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt

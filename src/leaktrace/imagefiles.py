@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import logging
 import os
 import re
 import struct
@@ -394,6 +395,12 @@ def _webp_by_opencv(im: Image.Image, fp: IO[bytes]) -> np.ndarray | None:
         return None
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # h w 3, in place
 
+
+# Pillow's TIFF plugin logs a hostile header at ERROR level before raising ("More samples per pixel
+# than can be decoded: 771"); with no logging configured, Python's last-resort handler printed it on
+# stderr, twice, above the CLI's one-line refusal (found by tests/fuzz/test_decoder.py). A library's
+# NullHandler: an application that configures logging still gets the record.
+logging.getLogger("PIL").addHandler(logging.NullHandler())
 
 _libtiff_quiet = False
 
