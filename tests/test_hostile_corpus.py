@@ -6,12 +6,15 @@ temporary folder) plus the committed files of ``tests/data``. Routes: CLI ``asse
 ``/assets`` and ``/trace`` page forms, all on one small workspace of their own whose asset was
 shared to two recipients. Pass rule for each (file, route): a correct result (exit 0, 2xx or a
 redirect), or a refusal in one line (exit 2 with one line on stderr; a 4xx JSON
-``{"error", "status"}``; a 4xx page) — never a traceback, an escaped exception, a 5xx, or 60 s.
+``{"error", "status"}``; a 4xx page) — never a traceback, an escaped exception, a 5xx, a server
+path in an answer, 60 s, or a peak RSS of the test process over 2 GB. Each file is expected to be
+refused by every route, or accepted by every route (GOOD); a leaker's disguised copy is traced to her.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import tempfile
 import time
 import warnings
@@ -62,6 +65,7 @@ ROUTES = (
     "page assets",
 )  # traces first: the asset routes then add the disguised copies as assets
 TIME_LIMIT = 60.0
+RSS_LIMIT = 2 * 2**30  # bytes: the test process's peak never passes it (the 1 x 50000 PNG once took 5 GB to add)
 OUTCOMES: dict[tuple[str, str], str] = {}  # (file, route) → "ok" | "refused" (filled by the tests; read by the summary)
 
 
@@ -205,6 +209,8 @@ def test_file_through_route(files, world, name, route):
     outcome = CALLS[route](world, files[name], LEAKER if name.startswith("leak/") else None)
     elapsed = time.perf_counter() - start
     assert elapsed < TIME_LIMIT, f"{elapsed:.1f} s"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+    assert peak < RSS_LIMIT, f"peak RSS {peak / 2**20:.0f} MB"
     assert outcome == ("ok" if name in GOOD else "refused")
     OUTCOMES[(name, route)] = outcome
 
@@ -222,7 +228,9 @@ def test_summary(capsys):
             if len(set(seen.values())) > 1:
                 verdicts[name] = seen
     assert not verdicts, verdicts
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     with capsys.disabled():
         print(
-            f"\nhostile corpus: {len(NAMES)} files × {len(ROUTES)} routes = {len(OUTCOMES)} calls, all passed ({refused} refused in one line, {len(OUTCOMES) - refused} accepted)"
+            f"\nhostile corpus: {len(NAMES)} files × {len(ROUTES)} routes = {len(OUTCOMES)} calls, all passed"
+            f" ({refused} refused in one line, {len(OUTCOMES) - refused} accepted; peak RSS {peak / 2**20:.0f} MB)"
         )

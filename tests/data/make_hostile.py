@@ -65,11 +65,16 @@ def zero_png(width: int, height: int) -> bytes:
     """
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     packer = zlib.compressobj(9)
-    row = b"\x00" * (1 + 3 * width)  # filter byte + pixels
+    row = b"\x00" * min(1 + 3 * width, 1 << 22)  # filter byte + pixels (a long row is given in pieces)
+    pieces, rest = divmod(1 + 3 * width, len(row))
     rows_per_chunk = max(1, (1 << 22) // len(row))
     body = []
     for start in range(0, height, rows_per_chunk):
-        body.append(packer.compress(row * min(rows_per_chunk, height - start)))
+        if pieces > 1 or rest:  # one row longer than a piece
+            body.extend(packer.compress(row) for _ in range(pieces))
+            body.append(packer.compress(row[:rest]))
+        else:
+            body.append(packer.compress(row * min(rows_per_chunk, height - start)))
     body.append(packer.flush())
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", b"".join(body)) + _chunk(b"IEND", b"")
 
@@ -215,6 +220,8 @@ def corpus() -> dict[str, bytes]:
     out["thin 1x50000.png"] = zero_png(1, 50_000)
     out["wide 50000x1.png"] = zero_png(50_000, 1)
     out["huge 12000x12000.png"] = zero_png(12_000, 12_000)
+    out["line 100000000x1.png"] = zero_png(100_000_000, 1)
+    out["column 1x100000000.png"] = zero_png(1, 100_000_000)
     out["bomb 100000x1.png"] = bomb_png(100_000, 1)
     out["bomb 65535x65535.jpg"] = bomb_jpeg(65_535, 65_535)
     out["bomb 0x0.png"] = bomb_png(0, 0)
