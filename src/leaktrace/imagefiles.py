@@ -105,8 +105,10 @@ ENCODABLE_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP")
 _SHOWN = "PNG, JPEG, WEBP, TIFF, BMP, GIF, AVIF"
 _NOT_IMAGE = f"not an image file (leaktrace reads {_SHOWN})"
 _CORRUPT = "truncated or corrupt image"
-# What Pillow's decoders raise on hostile input; all of it means "corrupt".
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, zlib.error, MemoryError)
+# What Pillow's decoders raise on hostile input; all of it means "corrupt". RuntimeError: the AVIF
+# plugin's, for an AV1 stream it cannot decode (found by tests/fuzz/test_decoder.py: one byte of
+# the mdat box changed gave "RuntimeError: Failed to decode frame 0", a traceback on the CLI).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, RuntimeError, struct.error, zlib.error, MemoryError)
 
 
 def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None) -> np.ndarray:
