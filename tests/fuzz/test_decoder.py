@@ -126,6 +126,20 @@ def _png_chunk_mutation(draw, data: bytes) -> bytes:
     return b"".join(out)
 
 
+def _jpeg_segment_mutation(draw, data: bytes) -> bytes:
+    """A JPEG with a marker segment (tables, a frame header, a scan header, restart interval,
+    metadata) of random content inserted before one of its markers, its length field right."""
+    starts = [m for m in range(2, len(data) - 1) if data[m] == 0xFF and data[m + 1] in _JPEG_MARKERS] or [2]
+    at = draw(st.sampled_from(starts))
+    body = draw(st.binary(max_size=80))
+    marker = draw(st.sampled_from(sorted(_JPEG_MARKERS)))
+    return data[:at] + bytes((0xFF, marker)) + struct.pack(">H", len(body) + 2) + body + data[at:]
+
+
+#: DQT, DHT, SOF0/1/2/3, SOS, DRI, APP0/1/2/14, COM, DAC.
+_JPEG_MARKERS = frozenset((0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xC3, 0xDA, 0xDD, 0xE0, 0xE1, 0xE2, 0xEE, 0xFE, 0xCC))
+
+
 def _tiff_field_mutation(draw, data: bytearray) -> None:
     """One field of a TIFF's first IFD given an extreme type, count or value (in place)."""
     order = "<" if data[:2] == b"II" else ">"
@@ -147,7 +161,7 @@ def mutated(draw) -> bytes:
     key = draw(st.sampled_from(sorted(SEEDS)))
     data = bytearray(SEEDS[key])
     for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(("flip", "truncate", "insert", "field", "repeat", "chunk", "ifd")))
+        op = draw(st.sampled_from(("flip", "truncate", "insert", "field", "repeat", "chunk", "ifd", "segment")))
         if not data:
             break
         if op == "flip":
@@ -169,6 +183,8 @@ def mutated(draw) -> bytes:
             data[start:start] = piece * draw(st.integers(1, 20))
         elif op == "chunk" and data.startswith(b"\x89PNG"):
             data = bytearray(_png_chunk_mutation(draw, bytes(data)))
+        elif op == "segment" and data.startswith(b"\xff\xd8"):
+            data = bytearray(_jpeg_segment_mutation(draw, bytes(data)))
         elif op == "ifd" and data[:4] in (b"II*\x00", b"MM\x00*"):
             _tiff_field_mutation(draw, data)
     return bytes(data)
