@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from leaktrace import imagefiles, records
 from leaktrace.errors import BadInput, Conflict, EvidenceTampered, Forbidden, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, checkpoints, findings, permissions, retention
+from leaktrace.services import audit, checkpoints, findings, permissions, retention, shares
 from leaktrace.services import copies as copies_service
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -141,7 +140,7 @@ def leak_copies(ctx: Context, finding_id: int | str) -> list[records.Copy]:
     a leak that is one of them *is* that copy (empty for a leak that is not)."""
     f = findings.get(ctx, finding_id)
     with ctx.sessions() as session:
-        return [_copy_record(ctx, c) for c in queries.copies_by_sha256(session, f.leak.sha256)]
+        return [shares.copy_record(ctx, c) for c in queries.copies_by_sha256(session, f.leak.sha256)]
 
 
 def leak_file(ctx: Context, finding_id: int | str, *, role: str | None = None, reason: str | None = None, actor: str | None = None) -> StoredFile:
@@ -173,20 +172,3 @@ def leak_file(ctx: Context, finding_id: int | str, *, role: str | None = None, r
             audit.append(session, actor, "copy.download", "share", c.share_id, details)
     checkpoints.after_privileged_act(ctx, actor=actor)
     return StoredFile(data, filename, media_type(data))
-
-
-def _copy_record(ctx: Context, c: Any) -> records.Copy:
-    """A recorded copy as the interfaces show it."""
-    delivered = None if c.delivered_at is None else c.delivered_at.isoformat()
-    return records.Copy(
-        c.recipient.name,
-        c.recipient_id,
-        c.sha256,
-        c.share_id,
-        c.filename,
-        round(c.psnr, 2),
-        round(c.ssim, 5),
-        size=c.size,
-        delivered_at=delivered,
-        stored=ctx.blobs.exists(c.sha256),
-    )

@@ -181,7 +181,7 @@ def deliver(ctx: Context, share_id: int | str, out: Path, *, actor: str | None =
         for c in rows:
             audit.append(session, actor, "copy.deliver", "share", number, {"recipient_id": c.recipient_id, "copy_sha256": c.sha256, "via": via})
         digests = retention.record_discard(ctx, session, actor, number, rows)
-        delivered = [_copy_record(ctx, s, c, path=str(out / c.filename), stored=c.sha256 not in digests) for c in rows]
+        delivered = [copy_record(ctx, c, path=str(out / c.filename), stored=c.sha256 not in digests) for c in rows]
     retention.unlink(ctx, digests)
     return delivered
 
@@ -194,16 +194,18 @@ def list_all(ctx: Context) -> list[records.Share]:
 
 def _record(ctx: Context, s: Share) -> records.Share:
     """The interface record of a stored share and its copies (loaded with their recipients)."""
-    copies = tuple(_copy_record(ctx, s, c) for c in s.copies)
+    copies = tuple(copy_record(ctx, c) for c in s.copies)
     return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)
 
 
-def _copy_record(ctx: Context, s: Share, c: Copy, *, path: str | None = None, stored: bool | None = None) -> records.Copy:
+def copy_record(ctx: Context, c: Copy, *, path: str | None = None, stored: bool | None = None) -> records.Copy:
+    """A recorded copy as the interfaces show it (loaded with its recipient); ``stored``: whether the
+    workspace still holds its file, looked up unless the caller knows."""
     return records.Copy(
         c.recipient.name,
         c.recipient_id,
         c.sha256,
-        s.id,
+        c.share_id,
         c.filename,
         round(c.psnr, 2),
         round(c.ssim, 5),
