@@ -73,9 +73,12 @@ class Kind:
     volatile: frozenset[str] = frozenset()
 
 
+# What may change once a record exists (``mutable``): a finding and an asset never change; a share
+# only as its copies are delivered; a case through its updates (its timeline only grows); a
+# recipient's details; a user's role, password and state; a token's revocation.
 SEALED: dict[str, Kind] = {
     "finding": Kind(models.Finding.__table__, ((models.FindingScore.__table__, "finding_id"),)),
-    "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),)),
+    "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),), mutable={"copies": frozenset({"delivered_at"})}),
     "case": Kind(
         models.Case.__table__,
         (
@@ -83,28 +86,20 @@ SEALED: dict[str, Kind] = {
             (models.RemediationAction.__table__, "case_id"),
             (models.CaseResponsible.__table__, "case_id"),
         ),
+        mutable={
+            "cases": frozenset({"status", "nda_ref", "penalty_minor", "penalty_currency", "updated_at"}),
+            "case_events": frozenset({"*"}),
+            "remediation_actions": frozenset({"*"}),
+            "case_responsibles": frozenset({"*"}),
+        },
     ),
     "asset": Kind(models.Asset.__table__),
-    "recipient": Kind(models.Recipient.__table__),
+    "recipient": Kind(models.Recipient.__table__, mutable={"recipients": frozenset({"name", "email", "org"})}),
     "checkpoint": Kind(models.Checkpoint.__table__),  # a signed head the workspace issued: removing its row is seen
     # who may do what: a role raised or a token slipped in by hand is named like any forged record
     "user": Kind(models.User.__table__, mutable={"users": frozenset({"role", "disabled", "password_hash"})}),
     "token": Kind(models.Token.__table__, mutable={"tokens": frozenset({"revoked"})}, volatile=frozenset({"last_used_at"})),
 }
-# What may change once a record exists: a finding and an asset never change; a share only as its
-# copies are delivered; a case through its updates (its timeline only grows); a recipient's details.
-SEALED["share"] = Kind(SEALED["share"].table, SEALED["share"].children, {"copies": frozenset({"delivered_at"})})
-SEALED["case"] = Kind(
-    SEALED["case"].table,
-    SEALED["case"].children,
-    {
-        "cases": frozenset({"status", "nda_ref", "penalty_minor", "penalty_currency", "updated_at"}),
-        "case_events": frozenset({"*"}),
-        "remediation_actions": frozenset({"*"}),
-        "case_responsibles": frozenset({"*"}),
-    },
-)
-SEALED["recipient"] = Kind(SEALED["recipient"].table, mutable={"recipients": frozenset({"name", "email", "org"})})
 
 #: mapped class → (record type, attribute holding the record's id)
 _OWNERS: dict[type, tuple[str, str]] = {
