@@ -137,3 +137,13 @@ def test_csrf_token_is_per_session_and_checked(pages, app):
         r = client.post("/recipients", data=data, follow_redirects=False)
         assert r.status_code == 403 and "security token is missing or stale" in r.text
     assert "Deps CSRF Ltd" not in client.get("/recipients").text
+
+
+def test_a_post_is_authenticated_once(api, app, monkeypatch):
+    """The body limits check the token before the body is read; the route reuses that user."""
+    ws = app.state.workspace
+    calls = []
+    real = ws.user_for_token
+    monkeypatch.setattr(ws, "user_for_token", lambda token: calls.append(token) or real(token))
+    r = api["analyst"].post("/api/v1/recipients", json={"name": "Once Only GmbH"})
+    assert r.status_code == 201 and len(calls) == 1

@@ -72,7 +72,11 @@ def _session_user(request: Request, ws: Workspace) -> User:
 
 
 def get_current_user(request: Request, ws: WorkspaceDep) -> User:
-    """The user making the request: by bearer token under /api, by session cookie on pages."""
+    """The user making the request: by bearer token under /api, by session cookie on pages (once
+    per request: the body limits check it before the body is read, and the route reuses it)."""
+    known = getattr(request.state, "user", None)
+    if known is not None:
+        return known
     if is_api(request):
         token = _bearer(request)
         if token is None:
