@@ -6,6 +6,10 @@ lands, how strong the noise is); the fixed parameters are in the name. Attacks n
 mutate their input and are deterministic for a given rng state. Encoders run in memory
 through :mod:`leaktrace.core.codec` (RGB-correct), text is drawn with ``cv2.putText``.
 
+:data:`LINE_ART_ATTACKS` names the leaks that cut the link to the pixels (issue 11): 1-bit
+clean-ups, posterisation, print-and-scan, a vector-like redraw, StirMark bending and the
+denoisers that wipe low-amplitude marks.
+
 Examples
 --------
 >>> img = np.full((64, 96, 3), 128, np.uint8)
@@ -16,17 +20,19 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import cv2
 import numpy as np
+from scipy.cluster.vq import kmeans2, vq
 
 from leaktrace.core.codec import jpeg_roundtrip, webp_roundtrip
 from leaktrace.errors import BadInput
 
 Attack = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
-__all__ = ["ATTACKS", "Attack", "apply"]
+__all__ = ["ATTACKS", "Attack", "LINE_ART_ATTACKS", "apply"]
 
 
 # ---------------------------------------------------------------- building blocks
@@ -83,6 +89,33 @@ def _rotate(image: np.ndarray, degrees: float, rng: np.random.Generator) -> np.n
     cw, ch = int(wr) - 2, int(hr) - 2
     x0, y0 = (w - cw) // 2, (h - ch) // 2
     return rot[y0 : y0 + ch, x0 : x0 + cw].copy()
+
+
+def _floyd_steinberg(grey: np.ndarray) -> np.ndarray:
+    """Floyd–Steinberg 1-bit halftone of a (H, W) uint8 image → bool (True = white).
+
+    Pixel (y, x) needs (y, x-1) and row y-1 up to x+1, so all pixels on the wavefront
+    x + 2y = t are independent: W + 2H numpy steps instead of H·W Python ones
+    (neither OpenCV nor the allowed deps offer error diffusion; PIL is banned here).
+    """
+    h, w = grey.shape
+    wp = w + 2
+    buf = np.zeros((h + 1) * wp, np.float32)
+    buf.reshape(h + 1, wp)[:h, 1 : w + 1] = grey
+    out = np.zeros((h + 1) * wp, bool)
+    ys_all = np.arange(h)
+    for t in range(w + 2 * (h - 1)):
+        ys = ys_all[(t - 2 * ys_all >= 0) & (t - 2 * ys_all < w)]
+        idx = ys * wp + (t - 2 * ys) + 1
+        v = buf[idx]
+        on = v >= 127.5
+        out[idx] = on
+        e = v - 255.0 * on
+        buf[idx + 1] += e * (7 / 16)
+        buf[idx + wp - 1] += e * (3 / 16)
+        buf[idx + wp] += e * (5 / 16)
+        buf[idx + wp + 1] += e * (1 / 16)
+    return out.reshape(h + 1, wp)[:h, 1 : w + 1].copy()
 
 
 def _text_lines(canvas: np.ndarray, box: tuple[int, int, int, int], rng: np.random.Generator, colour=(60, 60, 60)) -> None:
@@ -225,6 +258,81 @@ def _double_jpeg(image, rng):
     return _jpeg(_resize(first, float(rng.uniform(0.6, 0.85))), int(rng.integers(60, 86)))
 
 
+def _threshold(image: np.ndarray, level: int | None) -> np.ndarray:
+    """Luma → pure black/white RGB: the leaker's "clean up to 1-bit"; ``level`` None = Otsu, else luma < level is black."""
+    if level is None:
+        _, bw = cv2.threshold(_grey(image), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    else:
+        _, bw = cv2.threshold(_grey(image), level - 1, 255, cv2.THRESH_BINARY)
+    return _rgb(bw)
+
+
+def _posterise(image: np.ndarray, rng: np.random.Generator, colours: int) -> np.ndarray:
+    """Reduce to ``colours`` colours: k-means++ (scipy) on ≤ 20 000 pixels drawn by rng, every pixel to its nearest centre."""
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    sample = pixels[rng.choice(len(pixels), min(len(pixels), 20_000), replace=False)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "One of the clusters is empty")  # fewer distinct colours than clusters: harmless
+        centres, _ = kmeans2(sample, colours, iter=10, minit="++", seed=rng)
+    codes, _ = vq(pixels, centres.astype(np.float32), check_finite=False)
+    return _u8(centres)[codes].reshape(image.shape)
+
+
+def _print_scan(image, rng):
+    """Print and scan: ×2 print res, Floyd–Steinberg halftone, toner spread σ 0.7, paper tone, rescan ≈1×, blur σ 0.6–1, skew ±1.5°, noise, JPEG 90."""
+    h, w = image.shape[:2]
+    dots = _floyd_steinberg(_resize(_grey(image), 2.0)).astype(np.float32)
+    ink = cv2.GaussianBlur(dots, (0, 0), 0.7)[..., None]
+    paper = float(rng.uniform(235, 245)) + np.array([3.0, 1.0, -4.0], np.float32)  # slightly warm white
+    toner = np.full(3, rng.uniform(25, 40), np.float32)
+    printed = toner + (paper - toner) * ink
+    scale = float(rng.uniform(0.97, 1.03))
+    scanned = cv2.resize(printed, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    scanned = cv2.GaussianBlur(scanned, (0, 0), float(rng.uniform(0.6, 1.0)))
+    skewed = _rotate(_u8(scanned), float(rng.uniform(0.0, 1.5)), rng)
+    return _jpeg(_u8(skewed + rng.normal(0, rng.uniform(1.0, 3.0), skewed.shape)), 90)
+
+
+def _redraw(image, rng):
+    """Vector-like redraw: Otsu ink, skeleton (scikit-image), re-stroked with a disc of radius 1–2 px, σ 0.5 anti-aliasing, black on white."""
+    try:
+        from skimage.morphology import skeletonize
+    except ImportError as exc:  # scikit-image is a test/bench extra, not a leaktrace dependency
+        raise BadInput("The redraw attack needs scikit-image (pip install 'leaktrace[test]').") from exc
+    _, ink = cv2.threshold(_grey(image), 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    skeleton = skeletonize(ink > 0).astype(np.uint8)
+    r = int(rng.integers(1, 3))
+    stroke = cv2.dilate(skeleton, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return _rgb(_u8(cv2.GaussianBlur(255.0 * (1 - stroke.astype(np.float32)), (0, 0), 0.5)))
+
+
+def _bending(image, rng):
+    """StirMark random bending: smooth field (4×4–6×6 cubic grid, max 2–3 px) plus corner jitter ≤ 1 px, remapped, JPEG 90."""
+    h, w = image.shape[:2]
+    g = int(rng.integers(4, 7))
+    field = cv2.resize(rng.uniform(-1, 1, (g, g, 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    field *= float(rng.uniform(2.0, 3.0)) / max(np.abs(field).max(), 1e-6)
+    corners = rng.uniform(-1, 1, (2, 2, 2)).astype(np.float32)
+    field += cv2.resize(corners, (w, h), interpolation=cv2.INTER_LINEAR)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    bent = cv2.remap(image, xx + field[..., 0], yy + field[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return _jpeg(bent, 90)
+
+
+def _denoise_nlm(image, rng):
+    """Non-local-means denoising, h 7–10 (luma and colour), 7 px template, 21 px search: wipes low-amplitude noise-like marks."""
+    h = float(rng.uniform(7, 10))
+    bgr = np.ascontiguousarray(image[..., ::-1])
+    return np.ascontiguousarray(cv2.fastNlMeansDenoisingColored(bgr, None, h, h, 7, 21)[..., ::-1])
+
+
+def _downup(image: np.ndarray, factor: float) -> np.ndarray:
+    """Downscale by ``factor`` per side (area) and back up to the exact original size (cubic)."""
+    h, w = image.shape[:2]
+    small = _resize(image, factor)
+    return _resize(small, (w / small.shape[1], h / small.shape[0]))
+
+
 def _fixed(fn: Callable[[np.ndarray], np.ndarray]) -> Attack:
     return lambda image, rng: fn(image)
 
@@ -259,7 +367,30 @@ ATTACKS: dict[str, Attack] = {
     "phone": _phone,
     "document": _document,
     "double_jpeg": _double_jpeg,
+    "threshold_otsu": _fixed(lambda im: _threshold(im, None)),
+    "threshold200": _fixed(lambda im: _threshold(im, 200)),
+    "posterise8": lambda im, rng: _posterise(im, rng, 8),
+    "posterise32": lambda im, rng: _posterise(im, rng, 32),
+    "print_scan": _print_scan,
+    "redraw": _redraw,
+    "bending": _bending,
+    "denoise_nlm": _denoise_nlm,
+    "median5": _fixed(lambda im: cv2.medianBlur(im, 5)),
+    "downup25": _fixed(lambda im: _downup(im, 0.25)),
 }
+
+LINE_ART_ATTACKS: tuple[str, ...] = (
+    "threshold_otsu",
+    "threshold200",
+    "posterise8",
+    "posterise32",
+    "print_scan",
+    "redraw",
+    "bending",
+    "denoise_nlm",
+    "median5",
+    "downup25",
+)
 
 
 def apply(name: str, image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
