@@ -2,19 +2,88 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from leaktrace.core.carrier import project
-from leaktrace.core.photometric import fit_photometric
+from leaktrace.core.photometric import Photometric, fit_photometric
 from leaktrace.core.pixels import luminance
 
-__all__ = ["recover", "scores"]
+__all__ = ["Residual", "residual", "recover", "project_residual", "scores"]
 
 _NOISE_SIGMA = 4.0  # px, pooling of the local residual energy
 _NOISE_FLOOR = 0.5  # levels, keeps clean areas from dominating
 _CLIP = 3.0  # residual clipped at ± this many local RMS
 _CHUNK = 512  # recipients per block in scores
+
+
+@dataclass(frozen=True)
+class Residual:
+    """A registered leak against its original, once: what every carrier's projection reads.
+
+    Attributes
+    ----------
+    leak_y : (H, W) float32 ndarray, levels
+    predicted_y : (H, W) float32 ndarray, levels
+        The original as the leak's tone curve and blur show it, h ∗ f(original_y).
+    valid : (H, W) bool ndarray
+    photometric : Photometric
+    """
+
+    leak_y: np.ndarray
+    predicted_y: np.ndarray
+    valid: np.ndarray
+    photometric: Photometric
+
+
+def residual(warped_leak: np.ndarray, original: np.ndarray, valid_mask: np.ndarray) -> Residual:
+    """Fit the photometric model of the leak on the original (:mod:`leaktrace.core.photometric`).
+
+    Parameters
+    ----------
+    warped_leak : (H, W) or (H, W, 3) float32 or uint8 ndarray
+        The leak registered onto the original's frame (same H, W as the original).
+    original : (H, W) or (H, W, 3) uint8 ndarray, or its luminance
+    valid_mask : (H, W) bool ndarray
+        Pixels where the leak shows the original.
+    """
+    original_y = luminance(original)
+    leak_y = luminance(warped_leak)
+    valid = np.asarray(valid_mask, dtype=bool)
+    if leak_y.shape != original_y.shape or valid.shape != original_y.shape:
+        raise ValueError("warped_leak, original and valid_mask must share (H, W)")
+    photometric = fit_photometric(leak_y, original_y, valid) if valid.any() else Photometric(lut=np.arange(256, dtype=np.float32))
+    return Residual(leak_y, photometric.apply(original_y), valid, photometric)
+
+
+def project_residual(
+    res: Residual,
+    *,
+    grid: tuple[int, int],
+    mask: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    cols: np.ndarray | None = None,
+    density: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """Projection y of the residual on the luminance carrier; see :func:`recover`."""
+    valid = res.valid
+    k = int(grid[0]) * int(grid[1])
+    if not valid.any():
+        return np.zeros(k)
+    r = (res.leak_y - res.predicted_y) * valid  # h w
+    vf = valid.astype(np.float32)
+    # local residual energy over valid pixels only
+    num = cv2.GaussianBlur(r * r, (0, 0), _NOISE_SIGMA)
+    den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
+    local_rms = np.sqrt(num / np.maximum(den, 1e-3) + _NOISE_FLOOR**2)
+    limit = _CLIP * local_rms
+    r = np.clip(r, -limit, limit)
+    weight = vf / local_rms
+    if mask is not None:
+        weight = weight * mask
+    return project(weight * r, grid, rows=rows, cols=cols, density=density)
 
 
 def recover(
@@ -28,7 +97,7 @@ def recover(
     cols: np.ndarray | None = None,
     density: tuple[float, float] | None = None,
 ) -> np.ndarray:
-    """Projection y of the leak's residual on the carrier.
+    """Projection y of the leak's residual on the luminance carrier.
 
     Parameters
     ----------
@@ -70,27 +139,8 @@ def recover(
     >>> float(scores(s[None, :], y)[0]) > 10
     True
     """
-    original_y = luminance(original)
-    leak_y = luminance(warped_leak)
-    valid = np.asarray(valid_mask, dtype=bool)
-    if leak_y.shape != original_y.shape or valid.shape != original_y.shape:
-        raise ValueError("warped_leak, original and valid_mask must share (H, W)")
-    k = int(grid[0]) * int(grid[1])
-    if not valid.any():
-        return np.zeros(k)
-    photometric = fit_photometric(leak_y, original_y, valid)
-    residual = (leak_y - photometric.apply(original_y)) * valid  # h w
-    vf = valid.astype(np.float32)
-    # local residual energy over valid pixels only
-    num = cv2.GaussianBlur(residual * residual, (0, 0), _NOISE_SIGMA)
-    den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
-    local_rms = np.sqrt(num / np.maximum(den, 1e-3) + _NOISE_FLOOR**2)
-    limit = _CLIP * local_rms
-    residual = np.clip(residual, -limit, limit)
-    weight = vf / local_rms
-    if mask is not None:
-        weight = weight * mask
-    return project(weight * residual, grid, rows=rows, cols=cols, density=density)
+    res = residual(warped_leak, original, valid_mask)
+    return project_residual(res, grid=grid, mask=mask, rows=rows, cols=cols, density=density)
 
 
 def scores(signs: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -20,6 +20,8 @@ __all__ = ["derive_seed", "signs_from_seed", "signs_matrix", "key_fingerprint"]
 
 _SEED_DOMAIN = b"leaktrace/v1/seed\x00"
 _SIGNS_DOMAIN = b"leaktrace/v1/signs\x00"
+#: One label per carrier: the luminance and geometric signs of a copy are independent.
+_CARRIER_DOMAINS = {"luminance": _SIGNS_DOMAIN, "geometric": b"leaktrace/v1/geometric-signs\x00"}
 _FINGERPRINT_DOMAIN = b"leaktrace/v1/key-fingerprint\x00"
 
 
@@ -64,8 +66,8 @@ def derive_seed(master_key: bytes, asset_ref: str, recipient_ref: str) -> bytes:
     return hmac.new(bytes(master_key), message, hashlib.sha256).digest()
 
 
-def signs_from_seed(seed: bytes, k: int) -> np.ndarray:
-    """Expand a seed into k fair signs.
+def signs_from_seed(seed: bytes, k: int, *, carrier: str = "luminance") -> np.ndarray:
+    """Expand a seed into k fair signs of one carrier.
 
     Parameters
     ----------
@@ -73,6 +75,9 @@ def signs_from_seed(seed: bytes, k: int) -> np.ndarray:
         From :func:`derive_seed`.
     k : int
         Number of signs (the carrier's K).
+    carrier : "luminance" or "geometric"
+        Which carrier the signs are for: each has its own domain label, so the two sign
+        vectors of one copy are independent.
 
     Returns
     -------
@@ -84,15 +89,22 @@ def signs_from_seed(seed: bytes, k: int) -> np.ndarray:
     >>> s = signs_from_seed(b"\\x00" * 32, 8)
     >>> s.dtype, s.shape, set(s.tolist()) <= {-1, 1}
     (dtype('int8'), (8,), True)
+    >>> g = signs_from_seed(b"\\x00" * 32, 64, carrier="geometric")
+    >>> bool((g[:8] != s).any())
+    True
     """
     if k < 0:
         raise ValueError(f"k must be non-negative, got {k}")
-    raw = hashlib.shake_256(_SIGNS_DOMAIN + bytes(seed)).digest((k + 7) // 8)
+    try:
+        domain = _CARRIER_DOMAINS[carrier]
+    except KeyError:
+        raise ValueError(f"unknown carrier {carrier!r}") from None
+    raw = hashlib.shake_256(domain + bytes(seed)).digest((k + 7) // 8)
     bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))[:k]  # k
     return (1 - 2 * bits.astype(np.int8)).astype(np.int8)
 
 
-def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str], k: int) -> np.ndarray:
+def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str], k: int, *, carrier: str = "luminance") -> np.ndarray:
     """Sign vectors of many recipients of one asset, one row each.
 
     Parameters
@@ -101,6 +113,7 @@ def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str
     asset_ref : str
     recipient_refs : sequence of str, length N
     k : int
+    carrier : "luminance" or "geometric"
 
     Returns
     -------
@@ -113,7 +126,7 @@ def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str
     """
     out = np.empty((len(recipient_refs), k), dtype=np.int8)  # n k
     for row, ref in enumerate(recipient_refs):
-        out[row] = signs_from_seed(derive_seed(master_key, asset_ref, ref), k)
+        out[row] = signs_from_seed(derive_seed(master_key, asset_ref, ref), k, carrier=carrier)
     return out
 
 

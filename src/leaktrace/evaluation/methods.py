@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from leaktrace.core import align, carrier, detect, embed, keys, mask, verdict, views
+from leaktrace.core import align, carrier, detect, embed, geometry, keys, mask, verdict, views
 from leaktrace.settings import SETTINGS
 
 #: The product's quality target: the figures measure what users get.
@@ -99,6 +99,9 @@ class _LeaktraceAsset:
     signs: np.ndarray  # n k
     fresh: np.ndarray | None  # m k
     view: views.OriginalView | None = None  # described once per asset, as the product does
+    geometry: geometry.Geometry | None = None
+    geometric_signs: np.ndarray | None = None  # n 2kg
+    geometric_fresh: np.ndarray | None = None  # m 2kg
 
 
 class LeaktraceMethod:
@@ -107,9 +110,10 @@ class LeaktraceMethod:
     name = "leaktrace"
     registration = "own (informed)"
 
-    def __init__(self, *, target_psnr: float = DEFAULT_TARGET_PSNR, extra_innocents: int = 0):
+    def __init__(self, *, target_psnr: float = DEFAULT_TARGET_PSNR, extra_innocents: int = 0, geometric: bool = True):
         self.target_psnr = target_psnr
         self.extra_innocents = extra_innocents
+        self.geometric = geometric
 
     def prepare(self, original, asset_ref, n_recipients, *, seed):
         master = np.random.default_rng(seed + 1).bytes(32)
@@ -122,19 +126,43 @@ class LeaktraceMethod:
             fresh = keys.signs_matrix(master, asset_ref + "/never-shared", refs, k)  # m k
         view = views.describe_original(original, mask=m)
         view = views.OriginalView(view.shape, view.work, view.work_matrix, view.levels, align.registration_features(view))
-        return _LeaktraceAsset(original, grid, m, strength, signs, fresh, view)
+        asset = _LeaktraceAsset(original, grid, m, strength, signs, fresh, view)
+        geo = geometry.choose(original) if self.geometric else None
+        if geo is not None:
+            refs = [f"recipient-{i}" for i in range(n_recipients)]
+            asset.geometry = geo
+            asset.geometric_signs = keys.signs_matrix(master, asset_ref, refs, geo.k, carrier="geometric")  # n 2kg
+            if self.extra_innocents:
+                fresh_refs = [f"x{i}" for i in range(self.extra_innocents)]
+                asset.geometric_fresh = keys.signs_matrix(master, asset_ref + "/never-shared", fresh_refs, geo.k, carrier="geometric")
+        return asset
 
     def embed(self, asset, recipient):
-        return embed.embed(asset.original, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
+        moved = asset.original
+        if asset.geometry is not None:
+            moved = geometry.displace(asset.original, asset.geometric_signs[recipient], asset.geometry)
+        return embed.embed(moved, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
 
     def identify(self, asset, leak, *, epsilon):
-        v = verdict.examine(views.describe_leak(leak), asset.view, asset.signs, grid=asset.grid, epsilon=epsilon)
+        geo = {}
+        if asset.geometry is not None:
+            geo = {"geometric_grid": asset.geometry.grid, "geometric_signs": asset.geometric_signs}
+        v = verdict.examine(views.describe_leak(leak), asset.view, asset.signs, grid=asset.grid, epsilon=epsilon, **geo)
         if v is None:
             return None
-        null = np.stack([detect.scores(asset.signs, y) for y in v.projections])  # h n
+        null = _null_scores(v, asset.signs, asset.geometric_signs)  # h·m n
         if asset.fresh is not None:
-            null = np.concatenate([null, np.stack([detect.scores(asset.fresh, y) for y in v.projections])], axis=1)
+            null = np.concatenate([null, _null_scores(v, asset.fresh, asset.geometric_fresh)], axis=1)
         return Identification(accused=v.accused, scores=v.scores, null_scores=null)
+
+
+def _null_scores(v: verdict.Verdict, signs: np.ndarray, geometric_signs: np.ndarray | None) -> np.ndarray:
+    """Every statistic of every row of ``signs`` under every alignment: (h·m, N), each ~N(0, 1) for an innocent."""
+    luminance = np.stack([detect.scores(signs, y) for y in v.projections])  # h n
+    if v.geometric_projections is None or geometric_signs is None:
+        return luminance
+    moved = np.stack([detect.scores(geometric_signs, g) for g in v.geometric_projections])  # h n
+    return np.concatenate([luminance, moved, verdict.combined(luminance, moved)])
 
 
 #: Built-in methods by name (the bench adds the peers to its own copy).
