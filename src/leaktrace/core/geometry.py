@@ -320,7 +320,7 @@ def choose(
 
     The largest amplitude of :data:`AMPLITUDES` (not above ``amplitude``) whose reference copy
     (the original moved by the fixed public reference signs, never a recipient's) keeps an SSIM
-    of ``min_ssim`` or more: textured photos, where a sub-pixel shift costs more SSIM, get a
+    of ``min_ssim`` or more (0.993 leaves the luminance carrier room within the gate of 0.99): textured photos, where a sub-pixel shift costs more SSIM, get a
     smaller one. ``ssim`` measures (original, copy) → SSIM (default: the exact SSIM).
 
     Returns
@@ -335,7 +335,7 @@ def choose(
     >>> lines = np.full((256, 384, 3), 255, np.uint8); lines[:, ::24] = 0; lines[::24, :] = 0
     >>> g = choose(lines)  # hard 1-px lines: a sub-pixel shift costs them more SSIM
     >>> g.grid, g.amplitude, g.max_px
-    ((7, 11), 0.07, 0.5)
+    ((7, 11), 0.1, 0.5)
     """
     from .embed import reference_signs
     from .quality import ssim as exact_ssim
