@@ -12,7 +12,7 @@ import io
 import numpy as np
 from PIL import Image, features
 
-from leaktrace.evaluation import ATTACKS
+from leaktrace.evaluation import ATTACKS, LINE_ART_ATTACKS
 
 
 def _avif(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -24,18 +24,20 @@ def _avif(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def bench_attacks() -> dict:
-    """The core's 29 attacks, plus ``avif`` when Pillow can encode it."""
+    """The core's 39 attacks (29, and issue 11's ten line-art leaks), plus ``avif`` when Pillow can encode it."""
     table = dict(ATTACKS)
     if features.check("avif"):
         table["avif"] = _avif
     return table
 
 
-#: How the tables group attacks; "chains" are multi-step real-world scenarios.
+#: How the tables group attacks; "chains" are multi-step real-world scenarios; "line art" the leaks that
+#: keep only where the lines are (issue 11: 1-bit clean-ups, posterising, print-and-scan, redraw, bending, denoisers).
 GROUPS = {
     "codecs": ["jpeg90", "jpeg75", "jpeg50", "jpeg30", "webp", "avif"],
     "resize & crop": ["downscale50", "downscale25", "thumbnail360", "crop50", "crop25", "crop10", "stretch"],
     "rotate & mirror": ["rotate2", "rotate10", "rotate45", "mirror"],
     "tone & noise": ["brightness", "contrast", "gamma", "saturation", "grayscale", "blur", "noise"],
     "chains": ["sticker", "screenshot", "social", "phone", "document", "double_jpeg"],
+    "line art": list(LINE_ART_ATTACKS),
 }

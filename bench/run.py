@@ -2,7 +2,7 @@
 
 Every method goes through ``leaktrace.evaluation.evaluate`` (the API the tests use),
 one (method, image) job at a time on a process pool; each job's result is cached under
-``bench/results/cache/<plan>/`` so an interrupted run resumes. Then collusion, the scale in
+``<out>/cache/<plan>/`` (``bench/results/cache/``) so an interrupted run resumes. Then collusion, the scale in
 recipients, the zoomed comparisons (full plan: ``bench/zoom.py``), and the report:
 ``bench/results/latest.md`` and ``latest.json``.
 
@@ -32,7 +32,7 @@ RESULTS = HERE / "results"
 #: peers: blind-watermark and rivaGan take seconds to tens of seconds per megapixel).
 PLANS = {
     "full": {
-        "attacks": None,  # all 30
+        "attacks": None,  # all of bench_attacks(): 39, 40 with avif (issue 11's line-art leaks included)
         "methods": {"leaktrace": 99, "dwtDct": 1.2, "dwtDctSvd": 1.2, "blind-watermark": 0.55, "rivaGan": 0.35},
         "collusion_mp": 2.1,
         "collusion_trials": 2,
@@ -42,7 +42,20 @@ PLANS = {
         "zoom": True,
     },
     "quick": {
-        "attacks": ["jpeg75", "jpeg30", "webp", "crop25", "rotate10", "mirror", "screenshot", "social", "phone"],
+        "attacks": [
+            "jpeg75",
+            "jpeg30",
+            "webp",
+            "crop25",
+            "rotate10",
+            "mirror",
+            "screenshot",
+            "social",
+            "phone",
+            "threshold_otsu",
+            "print_scan",
+            "redraw",
+        ],
         "methods": {"leaktrace": 99, "dwtDct": 99, "dwtDctSvd": 99, "blind-watermark": 0.35, "rivaGan": 0.35},
         "collusion_mp": 0.55,
         "collusion_trials": 1,
@@ -139,11 +152,16 @@ def _collusion_job(args):
     return {"method": method_name, "image": image_name, "collusion": out}
 
 
+#: An asset's arrays with one row per recipient (leaktrace's luminance and geometric signs, the peers' ids).
+PER_RECIPIENT = ("signs", "geometric_signs", "ids")
+
+
 def _scale_job(args):
     """The same leaks traced against N = 16, 1,000 and 10,000 recipients of one asset.
 
     Recipient i's keys do not depend on N, so the asset is prepared once for 10,000 and
-    cut to the first N rows; the leaker is always one of the first 16.
+    cut to the first N rows of every per-recipient array it has (:data:`PER_RECIPIENT`); the
+    leaker is always one of the first 16.
     """
     method_name, image_name, attack_names, quick = args
     import dataclasses
@@ -157,14 +175,14 @@ def _scale_job(args):
     m = _method(method_name)
     ns = (16, 1000, 10000)
     asset = m.prepare(image, image_name, max(ns), seed=_seed(image_name))
-    field = "signs" if hasattr(asset, "signs") else "ids"
+    fields = [f for f in PER_RECIPIENT if getattr(asset, f, None) is not None]
     rng = np.random.default_rng(_seed(image_name))
     rows = []
     for attack in attack_names:
         leaker = int(rng.integers(16))
         leak = table[attack](m.embed(asset, leaker), rng)
         for n in ns:
-            sub = dataclasses.replace(asset, **{field: getattr(asset, field)[:n]})
+            sub = dataclasses.replace(asset, **{f: getattr(asset, f)[:n] for f in fields})
             t0 = time.perf_counter()
             ident = m.identify(sub, leak, epsilon=EPSILON)
             seconds = time.perf_counter() - t0
@@ -183,14 +201,19 @@ def _scale_job(args):
     return {"method": method_name, "image": image_name, "rows": rows}
 
 
-def _cached_map(pool, fn, jobs, folder: Path, key, cached_only=False):
-    """Run ``fn`` over ``jobs`` on ``pool``, skipping those cached in ``folder``; yield results."""
+def _cached_map(pool, fn, jobs, folder: Path, key, cached_only=False, reuse=None):
+    """Run ``fn`` over ``jobs`` on ``pool``, skipping those cached in ``folder``; yield results.
+
+    ``reuse(job, cached)`` says whether a cached result still answers the job (e.g. it has every
+    attack asked for: a result cached before new attacks were added is run again).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     todo, done = [], []
     for job in jobs:
         path = folder / (key(job) + ".json")
-        if path.exists():
-            done.append(json.loads(path.read_text()))
+        cached = json.loads(path.read_text()) if path.exists() else None
+        if cached is not None and (cached_only or reuse is None or reuse(job, cached)):
+            done.append(cached)
         else:
             todo.append((job, path))
     if cached_only:
@@ -221,7 +244,7 @@ def main() -> None:
     plan = dict(PLANS[plan_name])
     if args.methods:
         plan["methods"] = {m: mp for m, mp in plan["methods"].items() if m in args.methods}
-    cache = (Path(args.out) if args.methods else RESULTS) / "cache" / plan_name
+    cache = Path(args.out) / "cache" / plan_name
     if args.fresh and cache.exists():
         import shutil
 
@@ -267,7 +290,15 @@ def main() -> None:
     # spawn, not fork: the parent has run OpenCV's thread pool while drawing the images
     with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_setup_worker) as pool:
         print("evaluate: method × image", flush=True)
-        runs = _cached_map(pool, _job, jobs, cache / "evaluate", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only)
+        runs = _cached_map(
+            pool,
+            _job,
+            jobs,
+            cache / "evaluate",
+            key=lambda j: f"{j[0]}--{j[1]}",
+            cached_only=args.report_only,
+            reuse=lambda j, r: set(j[3]) <= set(r["attacks"]),
+        )
         print("collusion", flush=True)
         collusion = _cached_map(
             pool, _collusion_job, collusion_jobs, cache / "collusion", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only

@@ -1,4 +1,4 @@
-"""Zoomed comparisons: a flat area of one image per kind, original beside each method's copy, at 4×.
+"""Zoomed comparisons at 4×: a flat area of one image per kind (every method), and the lines (leaktrace).
 
 The eye is most sensitive to a fingerprint on flat areas (a grey backdrop, white paper, a
 sky), so for each kind the flattest 96 × 96 px window of the bench's image (lowest local
@@ -7,14 +7,24 @@ copy of recipient 0, and enlarged 4× with nearest-neighbour (no smoothing hides
 The second row shows each copy minus the original, amplified 16× around mid-grey: that is
 the pattern itself, for reference; the first row is what a viewer sees.
 
-    .venv/bin/python bench/zoom.py [--out bench/results]      (``make bench`` runs it)
+The geometric carrier (issue 11) moves the lines by a fraction of a pixel, so a wobble would
+show where the edges are dense, not on flat paper: for the drawing and the render, the two
+windows with the most edges (highest mean gradient magnitude, the second at least
+:data:`EDGE_SEPARATION` px from the first; on the drawing, lines, hatching and the title
+block's text) are shown as original, leaktrace's copy and the difference ×16, one row per
+window. Beside each leaktrace copy the measured maximum length of its displacement field
+(:func:`leaktrace.core.geometry.field` of recipient 0's geometric signs), pixels.
 
-Writes ``zoom-<kind>.png`` and returns the windows used (for ``latest.md``).
+    .venv/bin/python bench/zoom.py [--out bench/results] [--quick]      (``make bench`` runs it)
+
+Writes ``zoom-<kind>.png``, ``zoom-drawing-lines.png`` and ``zoom-render-edges.png``, and
+returns the windows used and the displacements (for ``latest.md``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -30,6 +40,10 @@ AMPLIFY = 16
 #: One image per kind, small enough for every peer (rivaGan and blind-watermark are slow).
 CHOICE = {"photo": "coffee", "drawing": "dwg-bumper-0.5mp", "render": "render-0-0.5mp"}
 METHODS = ("leaktrace", "dwtDct", "dwtDctSvd", "blind-watermark", "rivaGan")
+#: The kinds whose edges are zoomed too, and the picture's name for each.
+EDGES = {"drawing": "zoom-drawing-lines.png", "render": "zoom-render-edges.png"}
+#: Least distance between the two edge windows' top-left corners (Chebyshev), pixels.
+EDGE_SEPARATION = 200
 
 
 def flattest_window(image: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
@@ -44,23 +58,77 @@ def flattest_window(image: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
     return int(cy + size - half), int(cx + size - half)
 
 
+def edge_windows(image: np.ndarray, size: int = WINDOW, count: int = 2, separation: int = EDGE_SEPARATION) -> list[tuple[int, int]]:
+    """Top-left (y, x) of the ``count`` windows with the highest mean gradient magnitude, ``size`` px from the borders.
+
+    Each next window is the best one at least ``separation`` px (Chebyshev, between corners) from
+    those already taken; fewer come back when the image has no room for them.
+    """
+    y = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    magnitude = np.hypot(cv2.Sobel(y, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(y, cv2.CV_32F, 0, 1, ksize=3))
+    mean = cv2.boxFilter(magnitude, -1, (size, size))
+    h, w = y.shape
+    half = size // 2
+    inner = mean[size : h - size, size : w - size].copy()
+    out = []
+    while len(out) < count and np.isfinite(inner).any():
+        cy, cx = np.unravel_index(int(np.argmax(inner)), inner.shape)
+        out.append((int(cy + size - half), int(cx + size - half)))
+        inner[max(0, cy - separation + 1) : cy + separation, max(0, cx - separation + 1) : cx + separation] = -np.inf
+    return out
+
+
+def displacement(asset, shape: tuple[int, int]) -> dict[str, float | None]:
+    """Recipient 0's geometric displacement on a leaktrace ``asset``: its maximum length and the amplitude, pixels (None without one)."""
+    from leaktrace.core import geometry
+
+    geo = getattr(asset, "geometry", None)
+    if geo is None:
+        return {"max_displacement_px": None, "geometric_amplitude_px": None}
+    dx, dy = geometry.field(asset.geometric_signs[0], shape, geo)
+    return {"max_displacement_px": float(np.hypot(dx, dy).max()), "geometric_amplitude_px": float(geo.amplitude)}
+
+
 def _label(tile: np.ndarray, text: str) -> np.ndarray:
     bar = np.full((22, tile.shape[1], 3), 255, np.uint8)
     cv2.putText(bar, text, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     return np.vstack([bar, tile])
 
 
+def _up(im: np.ndarray) -> np.ndarray:
+    return cv2.resize(im, None, fx=ZOOM, fy=ZOOM, interpolation=cv2.INTER_NEAREST)
+
+
+def _difference(copy: np.ndarray, original: np.ndarray) -> np.ndarray:
+    return np.clip(128 + AMPLIFY * (copy.astype(np.float32) - original.astype(np.float32)), 0, 255).astype(np.uint8)
+
+
+def edge_comparison(original: np.ndarray, copy: np.ndarray, windows: list[tuple[int, int]], title: str) -> np.ndarray:
+    """One row per window: original, leaktrace's ``copy``, and the difference ×16, at 4×; RGB uint8."""
+    gap = np.full((WINDOW * ZOOM + 22, 6, 3), 255, np.uint8)
+    rows = []
+    for y, x in windows:
+        at = (slice(y, y + WINDOW), slice(x, x + WINDOW))
+        tiles = [
+            _label(_up(original[at]), f"original  y {y}, x {x}"),
+            _label(_up(copy[at]), title),
+            _label(_up(_difference(copy[at], original[at])), "difference x16"),
+        ]
+        rows.append(np.hstack([tiles[0], gap, tiles[1], gap, tiles[2]]))
+    sep = np.full((8, rows[0].shape[1], 3), 255, np.uint8)
+    return np.vstack([part for row in rows for part in (row, sep)][:-1])
+
+
 def comparison(original: np.ndarray, copies: dict[str, np.ndarray], psnrs: dict[str, float]) -> tuple[np.ndarray, tuple[int, int]]:
     """The picture: originals and copies (top), amplified differences (bottom); RGB uint8."""
     y, x = flattest_window(original)
     cut = lambda im: im[y : y + WINDOW, x : x + WINDOW]  # noqa: E731
-    up = lambda im: cv2.resize(im, None, fx=ZOOM, fy=ZOOM, interpolation=cv2.INTER_NEAREST)  # noqa: E731
+    up = _up
     gap = np.full((WINDOW * ZOOM + 22, 6, 3), 255, np.uint8)
     top, bottom = [_label(up(cut(original)), "original")], [_label(np.full((WINDOW * ZOOM, WINDOW * ZOOM, 3), 128, np.uint8), "difference x16")]
     for name, copy in copies.items():
         top += [gap, _label(up(cut(copy)), f"{name}  {psnrs[name]:.1f} dB")]
-        diff = cut(copy).astype(np.float32) - cut(original).astype(np.float32)
-        bottom += [gap, _label(up(np.clip(128 + AMPLIFY * diff, 0, 255).astype(np.uint8)), name)]
+        bottom += [gap, _label(up(_difference(cut(copy), cut(original))), name)]
     sep = np.full((8, sum(t.shape[1] for t in top), 3), 255, np.uint8)
     return np.vstack([np.hstack(top), sep, np.hstack(bottom)]), (y, x)
 
@@ -78,7 +146,7 @@ def main(out: Path, quick: bool = False) -> dict[str, dict]:
         if name not in bench_images:
             continue
         original = bench_images[name][1]
-        copies, psnrs = {}, {}
+        copies, psnrs, moved = {}, {}, {}
         for method_name in METHODS:
             try:
                 method = table[method_name]()
@@ -88,11 +156,28 @@ def main(out: Path, quick: bool = False) -> dict[str, dict]:
             asset = method.prepare(original, name, 16, seed=0)
             copies[method_name] = method.embed(asset, 0)
             psnrs[method_name] = quality.psnr(original, copies[method_name])
+            if method_name == "leaktrace":
+                moved = displacement(asset, original.shape[:2])
         picture, (y, x) = comparison(original, copies, psnrs)
         path = out / f"zoom-{kind}.png"
         cv2.imwrite(str(path), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
-        done[kind] = {"image": name, "file": path.name, "window": [y, x, WINDOW], "psnr": psnrs}
+        done[kind] = {"image": name, "file": path.name, "window": [y, x, WINDOW], "psnr": psnrs, **moved}
         print(f"wrote {path}", flush=True)
+        if kind in EDGES and "leaktrace" in copies:
+            copy = copies["leaktrace"]
+            windows = edge_windows(original)
+            path = out / EDGES[kind]
+            picture = edge_comparison(original, copy, windows, f"leaktrace  {psnrs['leaktrace']:.1f} dB")
+            cv2.imwrite(str(path), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
+            done[path.stem.removeprefix("zoom-")] = {
+                "image": name,
+                "file": path.name,
+                "windows": [[y, x, WINDOW] for y, x in windows],
+                "psnr": psnrs["leaktrace"],
+                "ssim": float(quality.ssim(original, copy)),
+                **moved,
+            }
+            print(f"wrote {path}", flush=True)
     return done
 
 
@@ -101,4 +186,4 @@ if __name__ == "__main__":
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    main(Path(args.out), args.quick)
+    print(json.dumps(main(Path(args.out), args.quick), indent=1))
