@@ -142,6 +142,10 @@ class Asset(Record):
     carrier: tuple[int, int]  # carrier grid (rows, columns): K = rows · columns
     strength: float = _rounded(4)  # luminance levels
     created_at: str  # ISO 8601, UTC
+    #: The geometric carrier's grid (rows, columns; 2 · rows · columns signs), None when the asset has none.
+    geometric_carrier: tuple[int, int] | None
+    geometric_amplitude_px: float | None = _rounded(4)  # RMS displacement per axis, pixels of the original
+    max_displacement_px: float | None = _rounded(4)  # bound on any copy's displacement, pixels of the original
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,9 @@ class Copy(Record):
     delivered_at: str | None = None
     #: Whether the file is still in the workspace's blob store (waiting for delivery, or retained).
     stored: bool = False
+    #: dB, the luminance mark alone (the copy against the original displaced by the geometric
+    #: carrier), shown when the copy was just made and the asset has a geometric carrier.
+    psnr_luminance: float | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("target_psnr", 48.0, "Quality target of every copy against its original, in dB; the fingerprint strength follows from it."),
     Setting("min_psnr", 45.0, "A copy whose PSNR falls below this, in dB, is refused."),
     Setting("min_ssim", 0.99, "A copy whose SSIM falls below this is refused."),
+    Setting(
+        "geometric_amplitude_px",
+        0.15,
+        "Largest RMS displacement of the geometric carrier, in pixels of the original per axis (0 turns it off for new assets).",
+    ),
+    Setting("geometric_max_px", 0.5, "Bound on the geometric carrier's displacement anywhere in a copy, in pixels of the original."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting(
         "png_compression",
@@ -105,6 +111,8 @@ class Settings:
     target_psnr: float
     min_psnr: float
     min_ssim: float
+    geometric_amplitude_px: float
+    geometric_max_px: float
     jpeg_quality: int
     png_compression: int
     max_pixels: int
@@ -209,6 +217,10 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting min_cell_px must be at least 4 pixels.")
     if not 30 <= values["target_psnr"] <= 70:
         raise SettingRejected("setting target_psnr must be between 30 and 70 dB.")
+    if not 0 <= values["geometric_amplitude_px"] <= 0.5:
+        raise SettingRejected("setting geometric_amplitude_px must be between 0 and 0.5 pixels (0 turns the geometric carrier off).")
+    if not 0.1 <= values["geometric_max_px"] <= 1.0:
+        raise SettingRejected("setting geometric_max_px must be between 0.1 and 1 pixel: larger shifts show as wobbling lines.")
     if not 50 <= values["jpeg_quality"] <= 100:
         raise SettingRejected("setting jpeg_quality must be between 50 and 100.")
     if not 0 <= values["png_compression"] <= 9:

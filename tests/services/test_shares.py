@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from leaktrace import Workspace, imagefiles
-from leaktrace.core import embed, keys, quality
+from leaktrace.core import embed, geometry, keys, quality
 from leaktrace.errors import BadInput, Conflict, Forbidden
 from leaktrace.services import assets as assets_service
 from leaktrace.services import copies as copies_service
@@ -43,8 +43,12 @@ def _expected_copy(ws, asset_id, recipient_name):
         from leaktrace.store import queries
 
         key_ref = queries.recipient_by_name_or_id(session, str(r["id"])).key_ref
-    signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, key_ref), prepared.grid[0] * prepared.grid[1])
-    return prepared.original, embed.embed(prepared.original, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
+    seed = keys.derive_seed(ctx.master_key, asset.key_ref, key_ref)
+    signs = keys.signs_from_seed(seed, prepared.grid[0] * prepared.grid[1])
+    moved = prepared.original
+    if prepared.geometry is not None:
+        moved = geometry.displace(prepared.original, keys.signs_from_seed(seed, prepared.geometry.k, carrier="geometric"), prepared.geometry)
+    return prepared.original, embed.embed(moved, signs, strength=asset.strength, grid=prepared.grid, mask=prepared.mask)
 
 
 def test_each_file_is_the_recipients_exact_copy_and_its_record(ws, tmp_path):
@@ -84,6 +88,7 @@ def test_large_images_are_checked_on_a_reference_copy_and_sampled_tiles(ws, tmp_
     real = quality.ssim
     monkeypatch.setattr(quality, "ssim", lambda a, b: calls.append(1) or real(a, b))
     asset_id = _asset(ws, tmp_path, photo(4, (360, 480)))
+    calls.clear()  # asset add measured its geometric carrier's reference copy
     rows = ws.share(asset_id, NAMES, tmp_path / "out")
     assert len(calls) == 1  # the reference copy, once per share; every copy on sampled tiles
     for r in rows:

@@ -1,4 +1,4 @@
-"""``leaktrace asset add/list``."""
+"""``leaktrace asset add/list/show``."""
 
 from __future__ import annotations
 
@@ -46,3 +46,30 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     for a in rows:
         table.add_row(str(a.id), a.title, a.filename, f"{a.width}x{a.height}", a.sha256[:12] + "…")
     out.print(table)
+
+
+#: Print resolution at which ``asset show`` states the displacement bound in millimetres.
+_PRINT_DPI = 300
+
+
+@app.command("show")
+@guarded
+def show(asset_id: Annotated[str, typer.Argument(help="Id of the asset.")], home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Show an asset: its file and the fingerprint chosen for it (both carriers, the displacement bound)."""
+    with Workspace(home) as ws:
+        a = ws.show_asset(asset_id)
+    if json_:
+        emit_json(a)
+        return
+    out.print(f"Asset {a.id}: {a.title} ({a.filename}, {a.format}, {a.width}x{a.height}, sha256 {a.sha256})")
+    gy, gx = a.carrier
+    out.print(f"Luminance carrier: {gy}x{gx} cells ({gy * gx} signs), strength {a.strength:.2f} levels, registered {a.created_at}.")
+    if a.geometric_carrier is None:
+        out.print("Geometric carrier: none (the image has too few edges to carry one, or was registered before it existed).")
+        return
+    gy, gx = a.geometric_carrier
+    mm = a.max_displacement_px * 25.4 / _PRINT_DPI
+    out.print(
+        f"Geometric carrier: {gy}x{gx} cells, two axes ({2 * gy * gx} signs), {a.geometric_amplitude_px:.2f} px RMS per axis; "
+        f"no line moves more than {a.max_displacement_px:.2f} px ({mm:.3f} mm printed at {_PRINT_DPI} dpi)."
+    )

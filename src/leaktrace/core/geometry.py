@@ -183,7 +183,7 @@ def displace_strips(image: np.ndarray, signs: np.ndarray, geometry: Geometry, *,
         dx, dy = f.rows(r)
         map_x = xs - dx
         map_y = np.arange(r.start, r.stop, dtype=np.float32)[:, None] - dy
-        out[r] = cv2.remap(image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        out[r] = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         yield r
 
 

@@ -138,10 +138,18 @@ class LeaktraceMethod:
         return asset
 
     def embed(self, asset, recipient):
-        moved = asset.original
-        if asset.geometry is not None:
-            moved = geometry.displace(asset.original, asset.geometric_signs[recipient], asset.geometry)
-        return embed.embed(moved, asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
+        return embed.embed(self.displaced(asset, recipient), asset.signs[recipient], strength=asset.strength, grid=asset.grid, mask=asset.mask)
+
+    def displaced(self, asset, recipient) -> np.ndarray:
+        """The original moved by ``recipient``'s geometric field, before the luminance mark: the reference of that mark's own quality.
+
+        The copy's PSNR against the original mostly measures the sub-pixel shifts of the edges
+        (invisible, tens of levels on a line's edge pixels); against this image it measures the
+        luminance mark alone. The original itself when the asset has no geometric carrier.
+        """
+        if asset.geometry is None:
+            return asset.original
+        return geometry.displace(asset.original, asset.geometric_signs[recipient], asset.geometry)
 
     def identify(self, asset, leak, *, epsilon):
         geo = {}

@@ -91,12 +91,20 @@ def _verdict(data: EvidenceData) -> dict:
     return {"accused": False, "headline": "The evidence names nobody.", "reason": reason}
 
 
+def _statistics(data: EvidenceData) -> int:
+    """Statistics tested per recipient and alignment: 3 when the asset has a geometric carrier (core.verdict), else 1."""
+    n, h = len(data.candidates), max(1, int(data.hypotheses))
+    return data.n_tests // (n * h) if n and data.n_tests % (n * h) == 0 else 1
+
+
 def _tests_words(data: EvidenceData) -> str:
-    """'6 tests (3 recipients × 2 alignments)'."""
+    """'6 tests (3 recipients × 2 alignments)', or '… × 3 statistics)' when both carriers were tested."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     recipients = f"{n} recipient{'s' if n != 1 else ''}"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
-    return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments})"
+    m = _statistics(data)
+    statistics = f" × {m} statistics (grey levels, line positions, both)" if m == 3 else ""
+    return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
 
 def _traces(data: EvidenceData, traces) -> list[dict]:
@@ -208,6 +216,7 @@ def context(data: EvidenceData) -> dict:
             f"the probability that this trace names any recipient whose copy the leak does not derive from is at most {words.one_in(data.epsilon)}"
         ),
         "tests_words": _tests_words(data),
+        "statistics": _statistics(data),
         "custodians": words.names(list(data.key_custodians)) if data.key_custodians else None,
         "other_traces": _traces(data, data.other_traces),
         "family_bound": _family_bound(data),

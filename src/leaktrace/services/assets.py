@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from leaktrace import imagefiles, records
-from leaktrace.core import carrier, embed, mask
+from leaktrace.core import carrier, embed, geometry, mask, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import asset_cache, audit, ids
 from leaktrace.services.context import Context, Progress
@@ -30,7 +30,39 @@ from leaktrace.store.models import Asset
 
 def _record(a: Asset) -> records.Asset:
     """The interface record of a stored asset (never its key reference)."""
-    return records.Asset(a.id, a.title, a.filename, a.sha256, a.format, a.width, a.height, (a.grid_y, a.grid_x), a.strength, a.created_at.isoformat())
+    g = geometry_of(a)
+    return records.Asset(
+        a.id,
+        a.title,
+        a.filename,
+        a.sha256,
+        a.format,
+        a.width,
+        a.height,
+        (a.grid_y, a.grid_x),
+        a.strength,
+        a.created_at.isoformat(),
+        None if g is None else g.grid,
+        None if g is None else g.amplitude,
+        None if g is None else g.max_px,
+    )
+
+
+def geometry_of(a: Asset) -> geometry.Geometry | None:
+    """The asset's geometric carrier, None when it has none (no edges, or registered before it existed)."""
+    if a.geometric_grid_y is None or a.geometric_grid_x is None or not a.geometric_amplitude:
+        return None
+    return geometry.Geometry((int(a.geometric_grid_y), int(a.geometric_grid_x)), float(a.geometric_amplitude), float(a.geometric_max_px or 0.0))
+
+
+def choose_geometry(ctx: Context, image: np.ndarray) -> geometry.Geometry | None:
+    """The geometric carrier a new asset gets, from the image alone (:func:`leaktrace.core.geometry.choose`)."""
+    s = ctx.settings
+    if s.geometric_amplitude_px <= 0:
+        return None
+    large = image.shape[0] * image.shape[1] >= 2_000_000
+    measure = quality.sampled_ssim if large else quality.ssim
+    return geometry.choose(image, amplitude=s.geometric_amplitude_px, max_px=s.geometric_max_px, ssim=measure)
 
 
 def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
@@ -63,6 +95,7 @@ def add(
         grid = carrier.grid_for(image.shape[:2], cells=ctx.settings.carrier_cells, min_cell_px=ctx.settings.min_cell_px)
         m = mask.perceptual_mask(image)
         strength = embed.strength_for_psnr(image, grid, m, target_psnr=ctx.settings.target_psnr)
+        geo = choose_geometry(ctx, image)
         ctx.blobs.put(data)
         asset_cache.build(ctx, sha, image, m)
         with store_db.transaction(ctx.sessions) as session:
@@ -77,10 +110,16 @@ def add(
                 grid_y=int(grid[0]),
                 grid_x=int(grid[1]),
                 strength=float(strength),
+                geometric_grid_y=None if geo is None else int(geo.grid[0]),
+                geometric_grid_x=None if geo is None else int(geo.grid[1]),
+                geometric_amplitude=None if geo is None else float(geo.amplitude),
+                geometric_max_px=None if geo is None else float(geo.max_px),
             )
             session.add(asset)
             session.flush()
             details = {"sha256": sha, "title": asset.title, "filename": asset.filename, "format": fmt, "width": asset.width, "height": asset.height}
+            if geo is not None:
+                details["geometric"] = {"grid": list(geo.grid), "amplitude_px": geo.amplitude, "max_px": geo.max_px}
             audit.append(session, actor, "asset.add", "asset", asset.id, details)
             out.append(_added(asset, path, duplicate=False))
         if progress:
@@ -92,6 +131,11 @@ def list_all(ctx: Context) -> list[records.Asset]:
     """Every asset, oldest first."""
     with ctx.sessions() as session:
         return [_record(a) for a in queries.list_assets(session)]
+
+
+def show(ctx: Context, asset_id: int | str) -> records.Asset:
+    """The record of one asset (``asset show``): its file, both carriers and the displacement bound."""
+    return _record(get(ctx, asset_id))
 
 
 def get(ctx: Context, asset_id: int | str) -> Asset:
@@ -109,16 +153,17 @@ class Prepared:
     original: np.ndarray  # h w 3 uint8
     mask: np.ndarray  # h w float32
     grid: tuple[int, int]
+    geometry: geometry.Geometry | None = None
 
 
 def prepare(ctx: Context, asset: Asset) -> Prepared:
-    return _prepare(str(ctx.blobs.path(asset.sha256)), asset.sha256, (asset.grid_y, asset.grid_x), ctx.settings.max_pixels)
+    return _prepare(str(ctx.blobs.path(asset.sha256)), asset.sha256, (asset.grid_y, asset.grid_x), ctx.settings.max_pixels, geometry_of(asset))
 
 
 @lru_cache(maxsize=8)
-def _prepare(path: str, sha: str, grid: tuple[int, int], max_pixels: int) -> Prepared:
+def _prepare(path: str, sha: str, grid: tuple[int, int], max_pixels: int, geo: geometry.Geometry | None = None) -> Prepared:
     original = imagefiles.read_image(Path(path), max_pixels=max_pixels, max_bytes=2**40)
-    return Prepared(original, mask.perceptual_mask(original), grid)
+    return Prepared(original, mask.perceptual_mask(original), grid, geo)
 
 
 def all_assets(ctx: Context) -> list[Asset]:

@@ -2,13 +2,19 @@
 
 Per copy, in this order:
 
-1. **Fingerprint** in row strips (:func:`leaktrace.core.embed.embed_strips`) into a copy buffer,
-   adding up the exact squared error strip by strip: the PSNR is exact.
+1. **Fingerprint**: when the asset has a geometric carrier, the original is first resampled
+   along the recipient's displacement field (:func:`leaktrace.core.geometry.displace_strips`);
+   then the luminance mark is added in row strips (:func:`leaktrace.core.embed.embed_strips`)
+   into a copy buffer, adding up the exact squared errors strip by strip: against the original
+   (the copy's PSNR) and against the displaced original (the luminance mark's own PSNR).
 2. **SSIM**: exact (:func:`leaktrace.core.quality.ssim`) on images under 2 MP. From 2 MP it is
    estimated on a fixed sample of one 64-px tile in 16 (:func:`~leaktrace.core.quality.sampled_ssim`,
    within 5e-5 of the exact value on 17 MP copies), and the share's reference copy, made with
    the public reference signs (never a recipient's), gets the exact SSIM and PSNR once.
-3. **Gate**: every copy, and the reference copy, must reach ``min_psnr`` and ``min_ssim``.
+3. **Gate**: every copy, and the reference copy, must reach ``min_ssim``, and its luminance mark
+   ``min_psnr``. The geometric mark is gated by its displacement bound (``max_px``, enforced by
+   construction) and SSIM, never PSNR: moving a black line on white by 0.2 px changes its edge
+   pixels by tens of levels while staying invisible, so a drawing's copy has a PSNR of about 31 dB.
 4. **Encode and store** (PNG at ``png_compression``, JPEG at ``jpeg_quality``) in the blob store,
    on a worker thread while the next copy is made: libpng, zlib, hashing and the large numpy
    and OpenCV operations release the GIL, so the two run on two cores. JPEG copies are measured
@@ -35,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from leaktrace import imagefiles, records
-from leaktrace.core import embed, keys, quality
+from leaktrace.core import embed, geometry, keys, quality
 from leaktrace.errors import BadInput
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, checkpoints, ids
@@ -56,9 +62,10 @@ class Made:
     recipient: Any  # the recipient row, detached
     sha256: str
     size: int  # bytes of the file
-    psnr: float  # dB, exact
+    psnr: float  # dB, exact, against the original
     ssim: float
     ssim_method: str  # "exact" or "sampled"
+    psnr_luminance: float | None = None  # dB, the luminance mark against the displaced original (None: same as psnr)
 
 
 class _Maker:
@@ -68,16 +75,33 @@ class _Maker:
         self.settings = ctx.settings
         self.asset, self.fmt = asset, fmt
         self.original, self.mask, self.grid = prepared.original, prepared.mask, prepared.grid
+        self.geometry = getattr(prepared, "geometry", None)
         h, w = self.original.shape[:2]
         self.sampled = h * w >= SAMPLED_SSIM_FROM
         self.tiles = quality.ssim_tiles(self.original.shape) if self.sampled else None
 
-    def fingerprint(self, signs: np.ndarray, out: np.ndarray) -> int:
-        """Write the copy for ``signs`` into ``out``; return its exact squared error."""
-        sse = 0
-        for rows in embed.embed_strips(self.original, signs, strength=self.asset.strength, grid=self.grid, mask=self.mask, out=out):
+    def fingerprint(self, signs: np.ndarray, geometric_signs: np.ndarray | None, out: np.ndarray, moved: np.ndarray | None) -> tuple[int, int]:
+        """Write the copy into ``out`` (displacing the original into ``moved`` first when the asset
+        has a geometric carrier); return its exact squared errors against the original and against
+        the displaced original (the luminance mark's)."""
+        source = self.original
+        if self.geometry is not None:
+            for _ in geometry.displace_strips(self.original, geometric_signs, self.geometry, out=moved):
+                pass
+            source = moved
+        sse = sse_mark = 0
+        for rows in embed.embed_strips(source, signs, strength=self.asset.strength, grid=self.grid, mask=self.mask, out=out):
             sse += quality.squared_error(self.original[rows], out[rows])
-        return sse
+            if source is not self.original:
+                sse_mark += quality.squared_error(source[rows], out[rows])
+        return sse, (sse_mark if source is not self.original else sse)
+
+    def buffer(self) -> np.ndarray | None:
+        """A buffer for the displaced original, when there is one to make."""
+        return None if self.geometry is None else np.empty_like(self.original)
+
+    def geometric_signs(self, seed: bytes) -> np.ndarray | None:
+        return None if self.geometry is None else keys.signs_from_seed(seed, self.geometry.k, carrier="geometric")
 
     def encode(self, image: np.ndarray) -> bytes:
         s = self.settings
@@ -93,20 +117,24 @@ class _Maker:
         return quality.ssim(self.original, sent)
 
     def gate(self, psnr: float, ssim: float, whose: str) -> None:
+        """``psnr``: the luminance mark's (against the displaced original when there is a geometric carrier)."""
         s = self.settings
         if psnr < s.min_psnr or ssim < s.min_ssim:
+            what = "PSNR of the luminance mark" if self.geometry is not None else "PSNR"
             raise BadInput(
-                f"the copy of asset {self.asset.id} for {whose} misses the quality gate (PSNR {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared."
+                f"the copy of asset {self.asset.id} for {whose} misses the quality gate ({what} {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared."
             )
 
     def check_reference(self) -> None:
         """The exact PSNR and SSIM of a copy made with the public reference signs, through the gate."""
-        buffer = np.empty_like(self.original)
-        sse = self.fingerprint(embed.reference_signs(self.grid[0] * self.grid[1]), buffer)
+        buffer, moved = np.empty_like(self.original), self.buffer()
+        moving = None if self.geometry is None else embed.reference_signs(self.geometry.k)
+        _, sse = self.fingerprint(embed.reference_signs(self.grid[0] * self.grid[1]), moving, buffer, moved)
         sent = buffer
         if self.fmt == "JPEG":
             sent = self.decoded(self.encode(buffer))
-            sse = quality.squared_error(self.original, sent)
+            if moved is None:
+                sse = quality.squared_error(self.original, sent)
         self.gate(quality.psnr_from_error(sse, self.original.size), quality.ssim(self.original, sent), "the reference signs")
 
 
@@ -128,37 +156,42 @@ def make(
     keep = keep or ctx.blobs.put
     maker = _Maker(ctx, asset, prepared, fmt)
     buffers = [np.empty_like(maker.original), np.empty_like(maker.original)]
+    moved_buffers = [maker.buffer(), maker.buffer()]  # the displaced originals, used in turn like the copies
     k = maker.grid[0] * maker.grid[1]
     count = maker.original.size
     method = "sampled" if maker.sampled else "exact"
+    geometric = maker.geometry is not None
 
-    def store(r: Any, image: np.ndarray, psnr: float, ssim: float) -> Made:
+    def store(r: Any, image: np.ndarray, psnr: float, ssim: float, psnr_mark: float) -> Made:
         data = maker.encode(image)
         if fmt == "JPEG":
+            # as received; with a geometric carrier the mark's PSNR stays the one before encoding
+            # (re-encoding a displaced JPEG original is no longer near-idempotent: its error is the codec's)
             sent = maker.decoded(data)
             psnr, ssim = quality.psnr(maker.original, sent), maker.ssim(sent)
-            maker.gate(psnr, ssim, r.name)
-        return Made(r, keep(data), len(data), psnr, ssim, method)
+            maker.gate(psnr_mark if geometric else psnr, ssim, r.name)
+        return Made(r, keep(data), len(data), psnr, ssim, method, psnr_mark if geometric else None)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaktrace-copy") as pool:
         # the worker checks the reference copy first, while the first copy is made
         reference = pool.submit(maker.check_reference) if maker.sampled else None
         pending: Future[Made] | None = None
         for i, r in enumerate(recipients):
-            buffer = buffers[i % 2]  # the copy before last, which used it, is stored already
-            signs = keys.signs_from_seed(keys.derive_seed(ctx.master_key, asset.key_ref, r.key_ref), k)
-            sse = maker.fingerprint(signs, buffer)
+            buffer, moved = buffers[i % 2], moved_buffers[i % 2]  # the copy before last, which used them, is stored already
+            seed = keys.derive_seed(ctx.master_key, asset.key_ref, r.key_ref)
+            sse, sse_mark = maker.fingerprint(keys.signs_from_seed(seed, k), maker.geometric_signs(seed), buffer, moved)
             psnr = ssim = float("nan")
+            psnr_mark = quality.psnr_from_error(sse_mark, count)
             if fmt != "JPEG":
                 psnr, ssim = quality.psnr_from_error(sse, count), maker.ssim(buffer)
             if reference is not None:
                 reference.result()  # raises if the reference copy misses the gate: before any copy is stored
                 reference = None
             if fmt != "JPEG":
-                maker.gate(psnr, ssim, r.name)
+                maker.gate(psnr_mark, ssim, r.name)
             if pending is not None:
                 yield pending.result()
-            pending = pool.submit(store, r, buffer, psnr, ssim)
+            pending = pool.submit(store, r, buffer, psnr, ssim, psnr_mark)
         if reference is not None:
             reference.result()
         if pending is not None:

@@ -190,8 +190,11 @@ def _custody(f: models.Finding) -> Custody | None:
 
 
 def _log10_p(score: float, f: models.Finding) -> float:
-    """log10 of a stored score's p-bound (which underflows to 0.0 from T ≈ 38.6), for the h alignments the finding tested."""
-    return float(bound.log10_p_bound(score, hypotheses=max(1, f.hypotheses or 1)))
+    """log10 of a stored score's p-bound (which underflows to 0.0 from T ≈ 38.6), for the tests per
+    recipient the finding made: n_tests / N, the h alignments times the m statistics (core.verdict)."""
+    n = len(f.scores)
+    per_recipient = f.n_tests // n if n and f.n_tests else (f.hypotheses or 1)
+    return float(bound.log10_p_bound(score, hypotheses=max(1, per_recipient)))
 
 
 def _number(finding_id: int | str) -> int:

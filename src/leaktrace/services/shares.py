@@ -115,6 +115,7 @@ def share(
                 round(m.ssim, 5),
                 size=m.size,
                 stored=True,
+                psnr_luminance=None if m.psnr_luminance is None else round(m.psnr_luminance, 2),
             )
             for m in made
         ]

@@ -90,8 +90,13 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
         kept = findings.alignment_record(ctx, alignment, hypotheses=len(alignments), shape=(asset.height, asset.width))
         return Finding(info, match, kept, (), ctx.settings.epsilon, threshold, 0, "the asset was never shared", elapsed)
     grid = (asset.grid_y, asset.grid_x)
-    signs = keys.signs_matrix(ctx.master_key, asset.key_ref, [ref for _, _, ref in recipients], grid[0] * grid[1])
-    v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments)
+    refs = [ref for _, _, ref in recipients]
+    signs = keys.signs_matrix(ctx.master_key, asset.key_ref, refs, grid[0] * grid[1])
+    geo = assets_service.geometry_of(asset)
+    moved = {}
+    if geo is not None:  # both carriers, three statistics, one bound (core.verdict)
+        moved = {"geometric_grid": geo.grid, "geometric_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, geo.k, carrier="geometric")}
+    v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
     candidates = tuple(
         RecipientScore(

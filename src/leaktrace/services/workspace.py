@@ -167,6 +167,11 @@ class Workspace:
 
         return assets.list_all(self.context)
 
+    def show_asset(self, asset_id: int | str) -> records.Asset:
+        from leaktrace.services import assets
+
+        return assets.show(self.context, asset_id)
+
     def asset_file(self, asset_id: int | str) -> records.StoredFile:
         """The original of an asset (bytes, file name, media type)."""
         from leaktrace.services import files

@@ -139,6 +139,12 @@ class Asset(_KeyRef, Base):
     grid_x: Mapped[int] = mapped_column(Integer)
     strength: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the geometric carrier (core.geometry): all NULL when the asset has none (no edges, or
+    # registered before it existed)
+    geometric_grid_y: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    geometric_grid_x: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    geometric_amplitude: Mapped[float | None] = mapped_column(Float, nullable=True)  # px RMS per component
+    geometric_max_px: Mapped[float | None] = mapped_column(Float, nullable=True)  # px, bound on the displacement
 
     shares: Mapped[list[Share]] = relationship(back_populates="asset", order_by="Share.id")
 

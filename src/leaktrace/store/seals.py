@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, event, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from leaktrace.errors import EvidenceTampered
@@ -167,6 +168,19 @@ def record_of(session: Session, kind: str, record_id: object) -> str | None:
     return None if loaded is None else _canonical(kind, *loaded)
 
 
+#: ``session.info`` key a migration sets: the tables are read with the columns the database has at
+#: that revision (a later revision's columns do not exist yet; a NULL column is left out of the
+#: canonical form anyway, so the digest is the same once they are added).
+MIGRATING = "leaktrace.seals.migrating"
+
+
+def _selectable(session: Session, table: Any) -> Any:
+    if not session.info.get(MIGRATING):
+        return select(table)
+    present = session.info.setdefault(f"{MIGRATING}.{table.name}", {c["name"] for c in sa_inspect(session.connection()).get_columns(table.name)})
+    return select(*[c for c in table.c if c.name in present])
+
+
 def _load(session: Session, kind: str, record_id: object) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]] | None:
     """(row, children) of record ``kind`` ``record_id`` as stored now, or None."""
     spec = SEALED[kind]
@@ -174,11 +188,13 @@ def _load(session: Session, kind: str, record_id: object) -> tuple[dict[str, Any
         return None
     connection = session.connection()
     key = int(str(record_id))
-    row = connection.execute(select(spec.table).where(spec.table.c.id == key)).mappings().first()
+    row = connection.execute(_selectable(session, spec.table).where(spec.table.c.id == key)).mappings().first()
     if row is None:
         return None
     children = {
-        table.name: [_row(r, spec.volatile) for r in connection.execute(select(table).where(table.c[fk] == key).order_by(table.c.id)).mappings()]
+        table.name: [
+            _row(r, spec.volatile) for r in connection.execute(_selectable(session, table).where(table.c[fk] == key).order_by(table.c.id)).mappings()
+        ]
         for table, fk in spec.children
     }
     return _row(row, spec.volatile), children

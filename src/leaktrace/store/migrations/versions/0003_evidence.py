@@ -103,7 +103,7 @@ def upgrade() -> None:
 
         from leaktrace.store import seals
 
-        with Session(bind=bind) as session:
+        with Session(bind=bind, info={seals.MIGRATING: True}) as session:
             seals.backfill(session, actor="leaktrace upgrade 0003")
             session.flush()
 
