@@ -48,14 +48,35 @@ def _sum(runs, attacks=None):
     return out
 
 
+def _quality(r):
+    """A job's quality figures: copy vs original (psnr, ssim), the luminance mark alone, the longest shift (px).
+
+    Results cached before the geometric carrier's figures were recorded count as having none:
+    luminance figures equal to the copy's, no displacement.
+    """
+    return {
+        "psnr": r["psnr"],
+        "ssim": r["ssim"],
+        "psnr_luminance": r.get("psnr_luminance", r["psnr"]),
+        "ssim_luminance": r.get("ssim_luminance", r["ssim"]),
+        "max_displacement_px": r.get("max_displacement_px", 0.0),
+    }
+
+
 def _method_summary(runs):
     embed = [t for r in runs for t in r["embed_times"]]
     trace = [t for r in runs for t in r["trace_times"]]
+    q = [_quality(r) for r in runs]
     return {
-        "psnr_mean": float(np.mean([r["psnr"] for r in runs])),
-        "psnr_min": float(np.min([r["psnr"] for r in runs])),
-        "ssim_mean": float(np.mean([r["ssim"] for r in runs])),
-        "ssim_min": float(np.min([r["ssim"] for r in runs])),
+        "psnr_mean": float(np.mean([x["psnr"] for x in q])),
+        "psnr_min": float(np.min([x["psnr"] for x in q])),
+        "ssim_mean": float(np.mean([x["ssim"] for x in q])),
+        "ssim_min": float(np.min([x["ssim"] for x in q])),
+        "psnr_luminance_mean": float(np.mean([x["psnr_luminance"] for x in q])),
+        "psnr_luminance_min": float(np.min([x["psnr_luminance"] for x in q])),
+        "ssim_luminance_mean": float(np.mean([x["ssim_luminance"] for x in q])),
+        "ssim_luminance_min": float(np.min([x["ssim_luminance"] for x in q])),
+        "max_displacement_px": float(np.max([x["max_displacement_px"] for x in q])),
         "embed_s_per_mp": float(np.median(embed)) if embed else None,
         "trace_s_per_mp": float(np.median(trace)) if trace else None,
         "n_images": len(runs),
@@ -193,9 +214,39 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
             need = 0.95 if a in CHAINS else 0.90 if a in HARD else 0.99
             targets.append((f"{a} ≥ {need:.0%}", _rate(c) >= need, f"{c['identified']}/{c['n']}"))
         targets += _line_art_targets(by_kind, attacks)
-        targets.append(("PSNR ≥ 48 dB average", s["psnr_mean"] >= 48, f"{s['psnr_mean']:.2f}"))
-        targets.append(("PSNR ≥ 46 dB every image", s["psnr_min"] >= 46, f"min {s['psnr_min']:.2f}"))
-        targets.append(("SSIM ≥ 0.995", s["ssim_min"] >= 0.995, f"mean {s['ssim_mean']:.4f}, min {s['ssim_min']:.4f}"))
+        # the PSNR and SSIM targets are the luminance mark's (copy vs the original moved by the recipient's
+        # geometric field); a geometric mark is gated by the copy's SSIM and the displacement bound (issue 11)
+        targets.append(
+            ("luminance mark: PSNR ≥ 48 dB average (copy vs displaced original)", s["psnr_luminance_mean"] >= 48, f"{s['psnr_luminance_mean']:.2f}")
+        )
+        targets.append(
+            (
+                "luminance mark: PSNR ≥ 46 dB every image (copy vs displaced original)",
+                s["psnr_luminance_min"] >= 46,
+                f"min {s['psnr_luminance_min']:.2f}",
+            )
+        )
+        targets.append(
+            (
+                "luminance mark: SSIM ≥ 0.995 every image (copy vs displaced original)",
+                s["ssim_luminance_min"] >= 0.995,
+                f"mean {s['ssim_luminance_mean']:.4f}, min {s['ssim_luminance_min']:.4f}",
+            )
+        )
+        targets.append(
+            (
+                "copy: SSIM ≥ 0.99 every image (vs the original; the product's gate)",
+                s["ssim_min"] >= 0.99,
+                f"mean {s['ssim_mean']:.4f}, min {s['ssim_min']:.4f}",
+            )
+        )
+        targets.append(
+            (
+                "geometric carrier: displacement ≤ 0.5 px every image",
+                s["max_displacement_px"] <= 0.5 + 1e-6,
+                f"max {s['max_displacement_px']:.3f} px (copy PSNR vs original: mean {s['psnr_mean']:.2f}, min {s['psnr_min']:.2f} dB)",
+            )
+        )
         targets.append(("embed ≤ 0.05 s/MP/recipient", s["embed_s_per_mp"] <= 0.05, f"{s['embed_s_per_mp']:.3f}"))
         two = [sec for r in lt for sec, mp in r["trace_seconds"] if 1.5 <= mp <= 2.5]
         t2 = float(np.median(two)) if two else 2 * s["trace_s_per_mp"]
@@ -334,6 +385,29 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
             w(
                 f"- {k} (`{z['image']}`, windows at {at}): [{z['file']}]({z['file']}) — PSNR {z['psnr']:.1f} dB, SSIM {z['ssim']:.4f}; {_displacement(z)}"
             )
+        w("")
+    if lt:
+        w("## leaktrace's quality per image\n")
+        w(
+            "Copy: the copy against the original. Luminance mark: the copy against the original moved by the recipient's geometric "
+            "field (the luminance mark alone; the same as the copy's where the asset has no geometric carrier). The geometric "
+            "carrier's sub-pixel shifts of the edges cost PSNR, not SSIM (a 0.2 px shift of a black line changes its edge pixels "
+            "by tens of levels, invisibly): its gate is the copy's SSIM and the displacement bound, never PSNR.\n"
+        )
+        w(
+            "| kind | image | PSNR dB copy | PSNR dB luminance mark | SSIM copy | SSIM luminance mark | max displacement px |\n|---|---|---|---|---|---|---|"
+        )
+        stale = 0
+        for r in sorted(lt, key=lambda r: (r["kind"], r["image"])):
+            q = _quality(r)
+            mark = "" if "psnr_luminance" in r else " *"
+            stale += bool(mark)
+            w(
+                f"| {r['kind']} | {r['image']} | {q['psnr']:.2f} | {q['psnr_luminance']:.2f}{mark} | {q['ssim']:.4f} | {q['ssim_luminance']:.4f}{mark} | "
+                f"{q['max_displacement_px']:.3f}{mark} |"
+            )
+        if stale:
+            w(f"\n\\* {stale} result(s) cached before these figures were recorded: taken as the copy's, no displacement.")
         w("")
     if targets:
         w("## leaktrace against its targets\n")

@@ -118,6 +118,10 @@ def _job(args):
         "mp": image.shape[0] * image.shape[1] / 1e6,
         "psnr": ev.psnr[image_name],
         "ssim": ev.ssim[image_name],
+        # the luminance mark alone (copy vs the original moved by the recipient's geometric field) and that field's longest shift, px
+        "psnr_luminance": ev.psnr_luminance.get(image_name, ev.psnr[image_name]),
+        "ssim_luminance": ev.ssim_luminance.get(image_name, ev.ssim[image_name]),
+        "max_displacement_px": ev.max_displacement_px.get(image_name, 0.0),
         "embed_times": ev.embed_times,
         "trace_times": ev.trace_times,
         "trace_seconds": ev.trace_seconds,
@@ -297,7 +301,8 @@ def main() -> None:
             cache / "evaluate",
             key=lambda j: f"{j[0]}--{j[1]}",
             cached_only=args.report_only,
-            reuse=lambda j, r: set(j[3]) <= set(r["attacks"]),
+            # leaktrace results cached before the luminance mark's own quality was recorded are run again
+            reuse=lambda j, r: set(j[3]) <= set(r["attacks"]) and (j[0] != "leaktrace" or "psnr_luminance" in r),
         )
         print("collusion", flush=True)
         collusion = _cached_map(
