@@ -94,6 +94,7 @@ def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists(
                 "size": None,
                 "delivered_at": None,
                 "stored": False,
+                "psnr_luminance": None,
             }
         ],
     }
@@ -108,8 +109,9 @@ def test_rounded_fields_and_derived_keys():
     assert f["alignment"]["homography"] == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     assert f["asset"] == {"id": 1, "title": "Bumper", "match": {"inliers": 40, "coverage": 0.6123, "mirrored": False}}
     assert _case().to_dict()["actions_open"] == 1 and _case(()).actions_open == 0
-    asset = Asset(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.234567, AT)
+    asset = Asset(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.234567, AT, (8, 12), 0.15, 0.499991)
     assert asset.to_dict()["strength"] == 1.2346 and asset.to_dict()["carrier"] == [19, 29]
+    assert asset.to_dict()["geometric_carrier"] == [8, 12] and asset.to_dict()["max_displacement_px"] == 0.5
 
 
 def test_a_record_reads_like_its_document():
@@ -133,7 +135,7 @@ def test_records_are_frozen_and_equal_by_value():
 
 
 def test_asset_added_is_an_asset_plus_the_file_and_the_duplicate_flag():
-    added = AssetAdded(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.0, AT, "/in/b.png", True)
+    added = AssetAdded(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.0, AT, None, None, None, "/in/b.png", True)
     assert isinstance(added, Asset)
     assert {"id", "path", "sha256", "width", "height"} <= set(added)  # the README's ``asset add --json``
     assert (added["path"], added["duplicate"]) == ("/in/b.png", True)

@@ -28,7 +28,8 @@ def share(
         return
     for r in rows:
         size = Path(r.path).stat().st_size / 1e6
-        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB, SSIM {r.ssim:.4f}, {size:.1f} MB)")
+        mark = "" if r.psnr_luminance is None else f", luminance mark {r.psnr_luminance:.1f} dB"
+        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB{mark}, SSIM {r.ssim:.4f}, {size:.1f} MB)")
 
 
 @guarded

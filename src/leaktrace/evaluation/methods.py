@@ -64,13 +64,22 @@ class Method(Protocol):
     def identify(self, asset: Any, leak: np.ndarray, *, epsilon: float) -> Identification | None: ...
 
 
-def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int = 16, target_psnr: float = DEFAULT_TARGET_PSNR):
+def prepare_asset(
+    original: np.ndarray,
+    *,
+    cells: int = 4096,
+    min_cell_px: int = 16,
+    target_psnr: float = DEFAULT_TARGET_PSNR,
+    moved: geometry.Geometry | None = None,
+):
     """Grid, mask and strength of an asset, as the assets service fixes them.
 
     Parameters
     ----------
     original : (H, W, 3) uint8 ndarray
     target_psnr : float, dB
+    moved : Geometry, optional
+        The asset's geometric carrier: the strength is measured on the reference displaced original.
 
     Returns
     -------
@@ -86,7 +95,7 @@ def prepare_asset(original: np.ndarray, *, cells: int = 4096, min_cell_px: int =
     """
     grid = carrier.grid_for(original.shape[:2], cells=cells, min_cell_px=min_cell_px)
     m = mask.perceptual_mask(original)
-    strength = embed.strength_for_psnr(original, grid, m, target_psnr=target_psnr)
+    strength = embed.strength_for_psnr(geometry.reference(original, moved), grid, m, target_psnr=target_psnr)
     return grid, m, strength
 
 
@@ -117,7 +126,8 @@ class LeaktraceMethod:
 
     def prepare(self, original, asset_ref, n_recipients, *, seed):
         master = np.random.default_rng(seed + 1).bytes(32)
-        grid, m, strength = prepare_asset(original, target_psnr=self.target_psnr)
+        geo = geometry.choose(original) if self.geometric else None
+        grid, m, strength = prepare_asset(original, target_psnr=self.target_psnr, moved=geo)
         k = grid[0] * grid[1]
         signs = keys.signs_matrix(master, asset_ref, [f"recipient-{i}" for i in range(n_recipients)], k)  # n k
         fresh = None
@@ -127,7 +137,6 @@ class LeaktraceMethod:
         view = views.describe_original(original, mask=m)
         view = views.OriginalView(view.shape, view.work, view.work_matrix, view.levels, align.registration_features(view))
         asset = _LeaktraceAsset(original, grid, m, strength, signs, fresh, view)
-        geo = geometry.choose(original) if self.geometric else None
         if geo is not None:
             refs = [f"recipient-{i}" for i in range(n_recipients)]
             asset.geometry = geo

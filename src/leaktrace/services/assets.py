@@ -94,8 +94,8 @@ def add(
                 continue
         grid = carrier.grid_for(image.shape[:2], cells=ctx.settings.carrier_cells, min_cell_px=ctx.settings.min_cell_px)
         m = mask.perceptual_mask(image)
-        strength = embed.strength_for_psnr(image, grid, m, target_psnr=ctx.settings.target_psnr)
         geo = choose_geometry(ctx, image)
+        strength = embed.strength_for_psnr(geometry.reference(image, geo), grid, m, target_psnr=ctx.settings.target_psnr)
         ctx.blobs.put(data)
         asset_cache.build(ctx, sha, image, m)
         with store_db.transaction(ctx.sessions) as session:

@@ -26,6 +26,7 @@ share discards (:func:`leaktrace.services.retention.sweep`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from pathlib import Path
 
@@ -119,7 +120,9 @@ def share(
             )
             for m in made
         ]
-    return deliver(ctx, share_id, out, actor=actor, via=via)
+    delivered = deliver(ctx, share_id, out, actor=actor, via=via)
+    mark = {m.recipient.id: m.psnr_luminance for m in made}  # measured now, not stored
+    return [dataclasses.replace(c, psnr_luminance=None if mark.get(c.recipient_id) is None else round(mark[c.recipient_id], 2)) for c in delivered]
 
 
 def _record_share(ctx: Context, asset, made: list[copies_service.Made], fmt: str, note: str | None, actor: str) -> int:
