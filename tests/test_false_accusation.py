@@ -50,7 +50,7 @@ GEOMETRIC_ATTACKS = ["none", "threshold_otsu", "downscale50", "jpeg75", "rotate2
 
 @pytest.fixture(scope="module")
 def geometric_null():
-    """Innocent scores of the geometric and combined statistics: fresh keys against the projections of real leaks.
+    """Innocent scores of the geometric (grey levels and outlines) and combined statistics: fresh keys against the projections of real leaks.
 
     The drawing's copies carry both carriers (recipient 3 of 16, as the evaluation makes them);
     each leak's luminance and geometric projections are scored against 2,000 fresh recipients of its
@@ -67,7 +67,7 @@ def geometric_null():
     copy = method.embed(asset, 3)
     master = bytes(range(32))
     rng = np.random.default_rng(2)
-    geometric, both, leakers = [], [], []
+    geometric, outlined, both, leakers = [], [], [], []
     for name in GEOMETRIC_ATTACKS:
         refs = [f"fresh-{name}-{i}" for i in range(2000)]  # 10,000 distinct innocents over the five leaks
         fresh_l = keys.signs_matrix(master, "drawing", refs, asset.signs.shape[1])
@@ -79,26 +79,27 @@ def geometric_null():
         y_l, y_g = v.projections[0], v.geometric_projections[0]
         t_g = detect.scores(fresh_g, y_g)
         geometric.append(t_g)
+        outlined.append(detect.scores(fresh_g, v.outline_projections[0]))
         both.append(verdict.combined(detect.scores(fresh_l, y_l), t_g))
         leakers.append(v.accused.nonzero()[0].tolist())
-    return np.concatenate(geometric), np.concatenate(both), leakers
+    return np.concatenate(geometric), np.concatenate(both), leakers, np.concatenate(outlined)
 
 
 def test_geometric_and_combined_innocents_accuse_nobody(geometric_null):
-    geometric, both, leakers = geometric_null
+    geometric, both, leakers, outlined = geometric_null
     assert all(accused in ([3], []) for accused in leakers)
     # the leaks are real: the leaker is named in each but the 1-bit one (T_g 4.6 on this 360×540 drawing at 0.1 px)
     assert [a for name, a in zip(GEOMETRIC_ATTACKS, leakers) if name != "threshold_otsu"] == [[3]] * (len(GEOMETRIC_ATTACKS) - 1)
-    n_tested = 16 * 3
-    for scores in (geometric, both):
+    n_tested = 16 * 4
+    for scores in (geometric, both, outlined):
         assert scores.size >= 10_000
         assert not bound.accuse(scores, n_tested, 1e-6).any()
         assert scores.max() < bound.threshold(n_tested, 1e-6)
 
 
-@pytest.mark.parametrize("statistic", ["geometric", "combined"])
+@pytest.mark.parametrize("statistic", ["geometric", "combined", "outline"])
 def test_geometric_and_combined_innocent_scores_are_standard_normal(geometric_null, statistic):
-    scores = geometric_null[0] if statistic == "geometric" else geometric_null[1]
+    scores = {"geometric": geometric_null[0], "combined": geometric_null[1], "outline": geometric_null[3]}[statistic]
     assert abs(scores.mean()) < 0.05
     assert 0.93 < scores.std() < 1.07
     for tau in (1.0, 2.0, 3.0):

@@ -47,4 +47,4 @@ def test_a_one_bit_cleanup_of_the_demo_drawing_names_its_leaker(shared, threshol
     assert finding.accused == (demo.LEAKER,), [(c.recipient, round(c.score, 2)) for c in finding.candidates[:3]]
     top, second = finding.candidates[0], finding.candidates[1]
     assert top.score >= finding.threshold and second.score < finding.threshold
-    assert finding.n_tests % (3 * len(demo.SUPPLIERS)) == 0  # three statistics per recipient and alignment
+    assert finding.n_tests % (4 * len(demo.SUPPLIERS)) == 0  # four statistics per recipient and alignment

@@ -41,7 +41,7 @@ def test_the_trace_is_stored_with_its_id(traced):
     assert [c["recipient"] for c in stored["candidates"]] == [c.recipient for c in finding.candidates]
     assert [c["accused"] for c in stored["candidates"]] == [True, False, False]
     assert stored["candidates"][0]["score"] == pytest.approx(finding.candidates[0].score, abs=1e-4)
-    assert stored["threshold"] == pytest.approx(finding.threshold) and stored["n_tests"] == finding.n_tests == 9  # 3 recipients × 3 statistics
+    assert stored["threshold"] == pytest.approx(finding.threshold) and stored["n_tests"] == finding.n_tests == 12  # 3 recipients × 4 statistics
     assert ws.context.blobs.get(stored["leak"]["sha256"]) == (tmp / "leak.jpg").read_bytes()
 
 

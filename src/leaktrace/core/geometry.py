@@ -57,6 +57,8 @@ __all__ = [
     "displace",
     "displace_strips",
     "project",
+    "outline",
+    "project_outlines",
     "edge_cover",
     "choose",
     "reference",
@@ -210,8 +212,8 @@ def displace(image: np.ndarray, signs: np.ndarray, geometry: Geometry) -> np.nda
     return out
 
 
-def _blurred(y: np.ndarray) -> np.ndarray:
-    return cv2.GaussianBlur(np.asarray(y, np.float32), (0, 0), BLUR_SIGMA) if BLUR_SIGMA > 0 else np.asarray(y, np.float32)
+def _blurred(y: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(np.asarray(y, np.float32), (0, 0), sigma) if sigma > 0 else np.asarray(y, np.float32)
 
 
 def project(
@@ -224,6 +226,7 @@ def project(
     cols: np.ndarray | None = None,
     density: tuple[float, float] | None = None,
     pixel_scale: float = 1.0,
+    blur: float | None = None,
 ) -> np.ndarray:
     """The projection y of a registered leak on the geometric carrier: 2·gy·gx coefficients.
 
@@ -240,6 +243,8 @@ def project(
     pixel_scale : float
         Frame pixels per original pixel (gradients are per frame pixel; the statistic does not
         depend on it, the estimate's unit does).
+    blur : float, pixels, optional
+        Gaussian blur of both images first (default :data:`BLUR_SIGMA`; 0: none).
 
     Returns
     -------
@@ -270,8 +275,9 @@ def project(
     if not valid.any():
         return np.zeros(2 * k)
     vf = valid.astype(np.float32)
-    leak = _blurred(leak_y)
-    pred = _blurred(predicted_y)
+    sigma = BLUR_SIGMA if blur is None else float(blur)
+    leak = _blurred(leak_y, sigma)
+    pred = _blurred(predicted_y, sigma)
     r = (leak - pred) * vf
     num = cv2.GaussianBlur(r * r, (0, 0), _NOISE_SIGMA)
     den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
@@ -284,6 +290,82 @@ def project(
         gradient = cv2.Sobel(pred, cv2.CV_32F, dx, dy, ksize=3) / 8.0  # levels per frame pixel
         out.append(carrier.project(weighted * gradient, grid, rows=rows, cols=cols, density=density))
     return np.concatenate(out)
+
+
+#: Outlines: the signed distance to the ink is clipped at ± this many pixels, then blurred by
+#: :data:`OUTLINE_BLUR` px, and scaled by :data:`OUTLINE_LEVELS` to a grey-level scale (so the
+#: detector's noise floor of 0.5 levels keeps its meaning).
+OUTLINE_CLIP_PX = 2.0
+OUTLINE_BLUR = 0.8
+OUTLINE_LEVELS = 40.0
+
+
+def outline(y: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The signed distance of every pixel to the ink of ``y`` (its Otsu threshold over ``valid``),
+    positive on paper, clipped and smoothed: where the strokes' edges are, whatever their grey
+    levels or width. (H, W) float32, pixels.
+
+    Examples
+    --------
+    >>> y = np.full((32, 32), 255, np.float32); y[:, 14:18] = 0
+    >>> d = outline(y, np.ones(y.shape, bool))
+    >>> bool(d[16, 16] < 0 < d[16, 4]), float(d[16, 4]) <= OUTLINE_CLIP_PX
+    (True, True)
+    """
+    v = np.clip(np.asarray(y, np.float32)[valid], 0, 255).astype(np.uint8).reshape(1, -1)
+    if v.size == 0:
+        return np.zeros(np.shape(y), np.float32)
+    t, _ = cv2.threshold(v, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    ink = (np.asarray(y) <= t).astype(np.uint8)
+    inside = cv2.distanceTransform(ink, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    outside = cv2.distanceTransform(1 - ink, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    field = np.clip(outside - inside, -OUTLINE_CLIP_PX, OUTLINE_CLIP_PX).astype(np.float32)
+    return cv2.GaussianBlur(field, (0, 0), OUTLINE_BLUR)
+
+
+def project_outlines(
+    leak_y: np.ndarray,
+    original_y: np.ndarray,
+    valid: np.ndarray,
+    grid: tuple[int, int],
+    *,
+    rows: np.ndarray | None = None,
+    cols: np.ndarray | None = None,
+    density: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """The geometric projection measured on outlines (:func:`outline`) instead of grey levels.
+
+    A clean-up that redraws or re-thresholds the strokes (a 1-bit threshold at any level, a
+    vectorised redraw at another stroke width) breaks the grey-level model of
+    :mod:`leaktrace.core.photometric`, but keeps where each stroke's edges are: the leak's
+    outline is the original's moved by d, up to a uniform change in stroke width, which the
+    affine fit S_leak ≈ α·S_original + β (least squares near the edges) absorbs. Then
+    :func:`project` on the fitted outlines. A function of the leak and the original only.
+
+    Examples
+    --------
+    >>> from leaktrace.core import keys
+    >>> img = np.full((256, 256), 255, np.float32)
+    >>> for c in range(8, 256, 12): img[:, c:c + 2] = 0; img[c:c + 2, :] = 0
+    >>> g = Geometry((3, 3), 0.3, 0.6)
+    >>> s = keys.signs_from_seed(bytes(32), g.k, carrier="geometric")
+    >>> copy = displace(img.astype(np.uint8), s, g).astype(np.float32)
+    >>> bold = cv2.erode(np.where(copy < 128, 0, 255).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.float32)
+    >>> y = project_outlines(bold, img, np.ones(img.shape, bool), g.grid)
+    >>> float(s @ y / np.linalg.norm(y)) > 3
+    True
+    """
+    valid = np.asarray(valid, bool)
+    if not valid.any():
+        return np.zeros(2 * int(grid[0]) * int(grid[1]))
+    leak, original = outline(leak_y, valid), outline(original_y, valid)
+    near = valid & (np.abs(original) < OUTLINE_CLIP_PX - 0.5)
+    if near.sum() < 16:
+        return np.zeros(2 * int(grid[0]) * int(grid[1]))
+    a = np.stack([original[near], np.ones(int(near.sum()), np.float32)], axis=1)
+    (alpha, beta), *_ = np.linalg.lstsq(a.astype(np.float64), leak[near].astype(np.float64), rcond=None)
+    predicted = (np.float32(alpha) * original + np.float32(beta)) * np.float32(OUTLINE_LEVELS)
+    return project(leak * np.float32(OUTLINE_LEVELS), predicted, valid, grid, rows=rows, cols=cols, density=density, blur=0.0)
 
 
 def edge_cover(original: np.ndarray, grid: tuple[int, int]) -> float:

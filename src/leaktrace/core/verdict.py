@@ -6,15 +6,18 @@ recipients, a recipient is accused only if h·N·exp(−T²/2) ≤ ε, where T i
 score over the alignments (a union bound over h·N tests). The alignments were chosen
 on image agreement before any signs were read, so the bound holds.
 
-An asset with a geometric carrier (:mod:`leaktrace.core.geometry`) is tested with three
-statistics per alignment, in this fixed order: the luminance carrier's T_l, the geometric
-carrier's T_g, and both as one, T_c = (T_l + T_g)/√2 (the two unit projections concatenated
-and scaled to unit norm, against the recipient's two sign vectors: still a Rademacher sum with
-unit weight norm). Each is bounded by exp(−T²/2) for an innocent; the union bound pays m = 3:
-h·m·N tests. Why three and not only T_c: which carrier a leak kept is not known before the
-scores (a 1-bit clean-up wipes the luminance carrier, a blur weakens the geometric one), and a
-fixed combination loses a factor √2 when one carrier is gone, while paying for three tests
-raises the threshold by 0.19 (5.76 → 5.95 for 16 recipients at ε = 1e-6).
+An asset with a geometric carrier (:mod:`leaktrace.core.geometry`) is tested with four
+statistics per alignment, in this fixed order: the luminance carrier's T_l; the geometric
+carrier's T_g, measured on grey levels; the geometric carrier measured on the strokes' outlines,
+T_o (:func:`leaktrace.core.geometry.project_outlines`: a redraw or a threshold that changes the
+stroke width breaks the grey-level model, not the outlines); and the two carriers as one,
+T_c = (T_l + T_g)/√2 (the two unit projections concatenated and scaled to unit norm, against the
+recipient's two sign vectors: still a Rademacher sum with unit weight norm). Each is bounded by
+exp(−T²/2) for an innocent; the union bound pays m = 4: h·m·N tests. Why four and not only
+T_c: which carrier, and which view of it, a leak kept is not known before the scores (a 1-bit
+clean-up wipes the luminance carrier, a blur weakens the geometric one, a JPEG blurs outlines),
+and a fixed combination loses a factor √2 when one is gone, while paying for four tests raises
+the threshold by 0.24 (5.76 → 6.00 for 16 recipients at ε = 1e-6).
 """
 
 from __future__ import annotations
@@ -50,11 +53,13 @@ class Verdict:
         The alignments tested, best first (chosen on image agreement, before any score).
     statistics : tuple of str
         The statistics tested per alignment: ``("luminance",)``, or
-        ``("luminance", "geometric", "combined")`` for an asset with a geometric carrier.
+        :data:`STATISTICS` for an asset with a geometric carrier.
     statistic_scores : (m, N) float64 ndarray
         Each recipient's best score per statistic (over the alignments).
     geometric_projections : (h, 2·gy·gx) float64 ndarray or None
-        The recovered geometric projection under each alignment.
+        The recovered geometric projection under each alignment (grey levels).
+    outline_projections : (h, 2·gy·gx) float64 ndarray or None
+        The recovered geometric projection under each alignment (outlines).
     """
 
     scores: np.ndarray
@@ -67,6 +72,7 @@ class Verdict:
     statistics: tuple = ("luminance",)
     statistic_scores: np.ndarray | None = None
     geometric_projections: np.ndarray | None = None
+    outline_projections: np.ndarray | None = None
 
     @property
     def best_statistic(self) -> tuple:
@@ -74,6 +80,10 @@ class Verdict:
         if self.statistic_scores is None:
             return tuple(self.statistics[0] for _ in self.scores)
         return tuple(self.statistics[i] for i in np.argmax(self.statistic_scores, axis=0))
+
+
+#: The statistics of an asset with a geometric carrier, in the order they are tested and stored.
+STATISTICS = ("luminance", "geometric", "outline", "combined")
 
 
 def combined(luminance_scores: np.ndarray, geometric_scores: np.ndarray) -> np.ndarray:
@@ -110,9 +120,9 @@ def detection_frame(original: OriginalView, alignment: Alignment, leak_shape: tu
 
 def recover(
     leak: LeakView, original: OriginalView, alignment: Alignment, *, grid: tuple[int, int], geometric_grid: tuple[int, int] | None = None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The projections (luminance, geometric or None) of the leak under one alignment, tested in
-    :func:`detection_frame`: one warp and one photometric fit for both carriers."""
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The projections (luminance; geometric on grey levels and on outlines, or None) of the leak
+    under one alignment, tested in :func:`detection_frame`: one warp and one photometric fit for all."""
     frame = detection_frame(original, alignment, leak.shape)
     h = np.asarray(alignment.homography, float) @ np.linalg.inv(frame.matrix)  # frame → leak
     warped, _ = align.warp_leak(leak.luma, h, frame.shape)
@@ -121,8 +131,9 @@ def recover(
     where = {"rows": frame.rows, "cols": frame.cols, "density": frame.density}
     y = detect.project_residual(res, grid=grid, mask=frame.mask, **where)
     if geometric_grid is None:
-        return y, None
-    return y, geometry.project(res.leak_y, res.predicted_y, res.valid, geometric_grid, **where)
+        return y, None, None
+    grey = geometry.project(res.leak_y, res.predicted_y, res.valid, geometric_grid, **where)
+    return y, grey, geometry.project_outlines(res.leak_y, frame.luma, res.valid, geometric_grid, **where)
 
 
 def judge(
@@ -174,15 +185,17 @@ def judge(
     lv = describe_leak(leak)
     ov = describe_original(original, mask=mask)
     both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid) for a in alignments]
-    ys = np.stack([y for y, _ in both])  # h k
+    ys = np.stack([y for y, _, _ in both])  # h k
     luminance = np.stack([detect.scores(signs, y) for y in ys])  # h n
     if geometric_grid is None:
-        statistics, per_statistic, geometric = ("luminance",), luminance[None], None
+        statistics, per_statistic, geometric, outlines = ("luminance",), luminance[None], None, None
     else:
-        geometric = np.stack([g for _, g in both])  # h 2kg
+        geometric = np.stack([g for _, g, _ in both])  # h 2kg
+        outlines = np.stack([o for _, _, o in both])  # h 2kg
         moved = np.stack([detect.scores(geometric_signs, g) for g in geometric])  # h n
-        statistics = ("luminance", "geometric", "combined")
-        per_statistic = np.stack([luminance, moved, combined(luminance, moved)])  # m h n
+        outlined = np.stack([detect.scores(geometric_signs, o) for o in outlines])  # h n
+        statistics = STATISTICS
+        per_statistic = np.stack([luminance, moved, outlined, combined(luminance, moved)])  # m h n
     m, h, n = per_statistic.shape
     best = per_statistic.max(axis=1)  # m n
     scores = best.max(axis=0)  # n
@@ -198,6 +211,7 @@ def judge(
         statistics=statistics,
         statistic_scores=best,
         geometric_projections=geometric,
+        outline_projections=outlines,
     )
 
 

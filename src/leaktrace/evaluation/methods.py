@@ -179,7 +179,8 @@ def _null_scores(v: verdict.Verdict, signs: np.ndarray, geometric_signs: np.ndar
     if v.geometric_projections is None or geometric_signs is None:
         return luminance
     moved = np.stack([detect.scores(geometric_signs, g) for g in v.geometric_projections])  # h n
-    return np.concatenate([luminance, moved, verdict.combined(luminance, moved)])
+    outlined = np.stack([detect.scores(geometric_signs, o) for o in v.outline_projections])  # h n
+    return np.concatenate([luminance, moved, outlined, verdict.combined(luminance, moved)])
 
 
 #: Built-in methods by name (the bench adds the peers to its own copy).

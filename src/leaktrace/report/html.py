@@ -92,18 +92,18 @@ def _verdict(data: EvidenceData) -> dict:
 
 
 def _statistics(data: EvidenceData) -> int:
-    """Statistics tested per recipient and alignment: 3 when the asset has a geometric carrier (core.verdict), else 1."""
+    """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict), else 1."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     return data.n_tests // (n * h) if n and data.n_tests % (n * h) == 0 else 1
 
 
 def _tests_words(data: EvidenceData) -> str:
-    """'6 tests (3 recipients × 2 alignments)', or '… × 3 statistics)' when both carriers were tested."""
+    """'6 tests (3 recipients × 2 alignments)', or '… × 4 statistics)' when both carriers were tested."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     recipients = f"{n} recipient{'s' if n != 1 else ''}"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
-    statistics = f" × {m} statistics (grey levels, line positions, both)" if m == 3 else ""
+    statistics = f" × {m} statistics (grey levels; line positions, on grey levels and on outlines; both)" if m == 4 else ""
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
 

@@ -94,7 +94,7 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     signs = keys.signs_matrix(ctx.master_key, asset.key_ref, refs, grid[0] * grid[1])
     geo = assets_service.geometry_of(asset)
     moved = {}
-    if geo is not None:  # both carriers, three statistics, one bound (core.verdict)
+    if geo is not None:  # both carriers, four statistics, one bound (core.verdict)
         moved = {"geometric_grid": geo.grid, "geometric_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, geo.k, carrier="geometric")}
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
