@@ -205,18 +205,14 @@ def _scale_job(args):
     return {"method": method_name, "image": image_name, "rows": rows}
 
 
-def _cached_map(pool, fn, jobs, folder: Path, key, cached_only=False, reuse=None):
-    """Run ``fn`` over ``jobs`` on ``pool``, skipping those cached in ``folder``; yield results.
-
-    ``reuse(job, cached)`` says whether a cached result still answers the job (e.g. it has every
-    attack asked for: a result cached before new attacks were added is run again).
-    """
+def _cached_map(pool, fn, jobs, folder: Path, key, cached_only=False):
+    """Run ``fn`` over ``jobs`` on ``pool``, skipping those cached in ``folder``; yield results."""
     folder.mkdir(parents=True, exist_ok=True)
     todo, done = [], []
     for job in jobs:
         path = folder / (key(job) + ".json")
         cached = json.loads(path.read_text()) if path.exists() else None
-        if cached is not None and (cached_only or reuse is None or reuse(job, cached)):
+        if cached is not None:
             done.append(cached)
         else:
             todo.append((job, path))
@@ -227,6 +223,51 @@ def _cached_map(pool, fn, jobs, folder: Path, key, cached_only=False, reuse=None
         result = fut.result()
         path.write_text(json.dumps(result))
         print(f"  done {key(job)}", flush=True)
+        done.append(result)
+    return done
+
+
+def _merged(cached: dict, extra: dict) -> dict:
+    """A cached (method, image) result with the attacks it lacked, run since (same copies, same seed)."""
+    out = dict(cached)
+    out["attacks"] = {**cached["attacks"], **extra["attacks"]}
+    for name in ("embed_times", "trace_times", "trace_seconds"):
+        out[name] = list(cached.get(name, [])) + list(extra.get(name, []))
+    maxima = [m for m in (cached.get("innocent_max"), extra.get("innocent_max")) if m is not None]
+    out["innocent_max"] = max(maxima) if maxima else None
+    out["innocent_n"] = int(cached.get("innocent_n", 0)) + int(extra.get("innocent_n", 0))
+    out["elapsed_s"] = float(cached.get("elapsed_s", 0.0)) + float(extra.get("elapsed_s", 0.0))
+    return out
+
+
+def _evaluate_all(pool, jobs, folder: Path, cached_only: bool) -> list[dict]:
+    """The (method, image) jobs, cached: a peer's result cached before attacks were added runs only
+    the missing attacks and is merged; leaktrace's results are run again whole when they predate the
+    luminance mark's own quality figures (an engine change: ``--fresh`` or removing its files reruns it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done, todo = [], []
+    for job in jobs:
+        path = folder / f"{job[0]}--{job[1]}.json"
+        cached = json.loads(path.read_text()) if path.exists() else None
+        if cached is not None and cached_only:
+            done.append(cached)
+            continue
+        if cached is not None and job[0] == "leaktrace" and "psnr_luminance" not in cached:
+            cached = None
+        missing = [a for a in job[3] if cached is None or a not in cached["attacks"]]
+        if cached is not None and not missing:
+            done.append(cached)
+        else:
+            todo.append((job[:3] + (missing,) + job[4:], path, cached))
+    if cached_only:
+        return done
+    futures = [(pool.submit(_job, job), path, cached, job) for job, path, cached in todo]
+    for fut, path, cached, job in futures:
+        result = fut.result()
+        if cached is not None:
+            result = _merged(cached, result)
+        path.write_text(json.dumps(result))
+        print(f"  done {job[0]}--{job[1]} ({len(job[3])} attacks{' added' if cached is not None else ''})", flush=True)
         done.append(result)
     return done
 
@@ -294,16 +335,7 @@ def main() -> None:
     # spawn, not fork: the parent has run OpenCV's thread pool while drawing the images
     with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_setup_worker) as pool:
         print("evaluate: method × image", flush=True)
-        runs = _cached_map(
-            pool,
-            _job,
-            jobs,
-            cache / "evaluate",
-            key=lambda j: f"{j[0]}--{j[1]}",
-            cached_only=args.report_only,
-            # leaktrace results cached before the luminance mark's own quality was recorded are run again
-            reuse=lambda j, r: set(j[3]) <= set(r["attacks"]) and (j[0] != "leaktrace" or "psnr_luminance" in r),
-        )
+        runs = _evaluate_all(pool, jobs, cache / "evaluate", args.report_only)
         print("collusion", flush=True)
         collusion = _cached_map(
             pool, _collusion_job, collusion_jobs, cache / "collusion", key=lambda j: f"{j[0]}--{j[1]}", cached_only=args.report_only
