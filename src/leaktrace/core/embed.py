@@ -9,7 +9,7 @@ each strip while it is in cache. :func:`embed` is the same loop into a new array
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -97,6 +97,7 @@ def embed_strips(
     mask: np.ndarray | None = None,
     out: np.ndarray,
     rows: int | None = None,
+    source: Callable[[slice], np.ndarray] | None = None,
 ) -> Iterator[slice]:
     """Make a fingerprinted copy into ``out`` strip by strip, yielding each strip as it is done.
 
@@ -118,6 +119,10 @@ def embed_strips(
         Where the copy is written (it may be reused from copy to copy).
     rows : int, optional
         Rows per strip (default: about 128k pixels per strip).
+    source : callable, optional
+        ``source(rows)``: the pixels the mark is added to in those rows (default ``image[rows]``);
+        the geometric carrier's displaced original (:class:`leaktrace.core.geometry.Displacer`),
+        made strip by strip.
 
     Yields
     ------
@@ -153,7 +158,7 @@ def embed_strips(
         else:
             delta[...] = p[r]
         delta *= a
-        out[r] = _apply(image[r], delta)
+        out[r] = _apply(image[r] if source is None else source(r), delta)
         yield r
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "field",
     "displace",
     "displace_strips",
+    "Displacer",
     "project",
     "outline",
     "project_outlines",
@@ -161,6 +162,30 @@ def field(signs: np.ndarray, shape: tuple[int, int], geometry: Geometry) -> tupl
     return f.rows(slice(0, int(shape[0])))
 
 
+class Displacer:
+    """The displaced original, one row strip at a time: ``displacer(rows)`` is ``displace(...)[rows]``.
+
+    The luminance mark can then be added strip by strip as each strip is displaced
+    (:func:`leaktrace.core.embed.embed_strips` with ``source=``), and no displaced copy of the
+    whole original is ever held. ``last`` is the strip made by the latest call.
+    """
+
+    def __init__(self, image: np.ndarray, signs: np.ndarray, geometry: Geometry):
+        if image.dtype != np.uint8:
+            raise ValueError(f"expected a uint8 image, got {image.dtype}")
+        self.image = image
+        self.field = _Field(signs, image.shape[:2], geometry)
+        self.xs = np.arange(image.shape[1], dtype=np.float32)[None, :]
+        self.last: np.ndarray | None = None
+
+    def __call__(self, r: slice) -> np.ndarray:
+        dx, dy = self.field.rows(r)
+        map_x = self.xs - dx
+        map_y = np.arange(r.start, r.stop, dtype=np.float32)[:, None] - dy
+        self.last = cv2.remap(self.image, map_x, map_y, INTERPOLATION, borderMode=cv2.BORDER_REPLICATE)
+        return self.last
+
+
 def displace_strips(image: np.ndarray, signs: np.ndarray, geometry: Geometry, *, out: np.ndarray, rows: int | None = None) -> Iterator[slice]:
     """Resample ``image`` at x − d(x) into ``out``, strip by strip, yielding each strip done.
 
@@ -177,21 +202,18 @@ def displace_strips(image: np.ndarray, signs: np.ndarray, geometry: Geometry, *,
 
     Notes
     -----
-    Bicubic resampling, borders replicated, rounded to whole levels. Memory: a strip's maps
-    and field (16 bytes per pixel of the strip) and the field's column side (gy·W floats).
+    Bicubic resampling (:data:`INTERPOLATION`), borders replicated, rounded to whole levels; the
+    same pixels whatever the strip height. Memory: a strip's maps and field (16 bytes per pixel
+    of the strip) and the field's column side (gy·W floats).
     """
     if image.dtype != np.uint8 or out.shape != image.shape or out.dtype != np.uint8:
         raise ValueError("image and out must be uint8 arrays of the same shape")
     h, w = image.shape[:2]
-    f = _Field(signs, (h, w), geometry)
+    displacer = Displacer(image, signs, geometry)
     rows = int(rows) if rows else max(8, _STRIP_PIXELS // max(1, w))
-    xs = np.arange(w, dtype=np.float32)[None, :]
     for r0 in range(0, h, rows):
         r = slice(r0, min(h, r0 + rows))
-        dx, dy = f.rows(r)
-        map_x = xs - dx
-        map_y = np.arange(r.start, r.stop, dtype=np.float32)[:, None] - dy
-        out[r] = cv2.remap(image, map_x, map_y, INTERPOLATION, borderMode=cv2.BORDER_REPLICATE)
+        out[r] = displacer(r)
         yield r
 
 

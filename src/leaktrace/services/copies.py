@@ -2,10 +2,10 @@
 
 Per copy, in this order:
 
-1. **Fingerprint**: when the asset has a geometric carrier, the original is first resampled
-   along the recipient's displacement field (:func:`leaktrace.core.geometry.displace_strips`);
-   then the luminance mark is added in row strips (:func:`leaktrace.core.embed.embed_strips`)
-   into a copy buffer, adding up the exact squared errors strip by strip: against the original
+1. **Fingerprint** in row strips (:func:`leaktrace.core.embed.embed_strips`) into a copy buffer:
+   when the asset has a geometric carrier, each strip of the original is first resampled along
+   the recipient's displacement field (:class:`leaktrace.core.geometry.Displacer`), then the
+   luminance mark is added, adding up the exact squared errors strip by strip: against the original
    (the copy's PSNR) and against the displaced original (the luminance mark's own PSNR).
 2. **SSIM**: exact (:func:`leaktrace.core.quality.ssim`) on images under 2 MP. From 2 MP it is
    estimated on a fixed sample of one 64-px tile in 16 (:func:`~leaktrace.core.quality.sampled_ssim`,
@@ -80,25 +80,17 @@ class _Maker:
         self.sampled = h * w >= SAMPLED_SSIM_FROM
         self.tiles = quality.ssim_tiles(self.original.shape) if self.sampled else None
 
-    def fingerprint(self, signs: np.ndarray, geometric_signs: np.ndarray | None, out: np.ndarray, moved: np.ndarray | None) -> tuple[int, int]:
-        """Write the copy into ``out`` (displacing the original into ``moved`` first when the asset
+    def fingerprint(self, signs: np.ndarray, geometric_signs: np.ndarray | None, out: np.ndarray) -> tuple[int, int]:
+        """Write the copy into ``out`` (each strip of the original displaced first when the asset
         has a geometric carrier); return its exact squared errors against the original and against
         the displaced original (the luminance mark's)."""
-        source = self.original
-        if self.geometry is not None:
-            for _ in geometry.displace_strips(self.original, geometric_signs, self.geometry, out=moved):
-                pass
-            source = moved
+        moved = None if self.geometry is None else geometry.Displacer(self.original, geometric_signs, self.geometry)
         sse = sse_mark = 0
-        for rows in embed.embed_strips(source, signs, strength=self.asset.strength, grid=self.grid, mask=self.mask, out=out):
+        for rows in embed.embed_strips(self.original, signs, strength=self.asset.strength, grid=self.grid, mask=self.mask, out=out, source=moved):
             sse += quality.squared_error(self.original[rows], out[rows])
-            if source is not self.original:
-                sse_mark += quality.squared_error(source[rows], out[rows])
-        return sse, (sse_mark if source is not self.original else sse)
-
-    def buffer(self) -> np.ndarray | None:
-        """A buffer for the displaced original, when there is one to make."""
-        return None if self.geometry is None else np.empty_like(self.original)
+            if moved is not None:
+                sse_mark += quality.squared_error(moved.last, out[rows])
+        return sse, (sse if moved is None else sse_mark)
 
     def geometric_signs(self, seed: bytes) -> np.ndarray | None:
         return None if self.geometry is None else keys.signs_from_seed(seed, self.geometry.k, carrier="geometric")
@@ -127,13 +119,13 @@ class _Maker:
 
     def check_reference(self) -> None:
         """The exact PSNR and SSIM of a copy made with the public reference signs, through the gate."""
-        buffer, moved = np.empty_like(self.original), self.buffer()
+        buffer = np.empty_like(self.original)
         moving = None if self.geometry is None else embed.reference_signs(self.geometry.k)
-        _, sse = self.fingerprint(embed.reference_signs(self.grid[0] * self.grid[1]), moving, buffer, moved)
+        _, sse = self.fingerprint(embed.reference_signs(self.grid[0] * self.grid[1]), moving, buffer)
         sent = buffer
         if self.fmt == "JPEG":
             sent = self.decoded(self.encode(buffer))
-            if moved is None:
+            if self.geometry is None:
                 sse = quality.squared_error(self.original, sent)
         self.gate(quality.psnr_from_error(sse, self.original.size), quality.ssim(self.original, sent), "the reference signs")
 
@@ -156,7 +148,6 @@ def make(
     keep = keep or ctx.blobs.put
     maker = _Maker(ctx, asset, prepared, fmt)
     buffers = [np.empty_like(maker.original), np.empty_like(maker.original)]
-    moved_buffers = [maker.buffer(), maker.buffer()]  # the displaced originals, used in turn like the copies
     k = maker.grid[0] * maker.grid[1]
     count = maker.original.size
     method = "sampled" if maker.sampled else "exact"
@@ -177,9 +168,9 @@ def make(
         reference = pool.submit(maker.check_reference) if maker.sampled else None
         pending: Future[Made] | None = None
         for i, r in enumerate(recipients):
-            buffer, moved = buffers[i % 2], moved_buffers[i % 2]  # the copy before last, which used them, is stored already
+            buffer = buffers[i % 2]  # the copy before last, which used it, is stored already
             seed = keys.derive_seed(ctx.master_key, asset.key_ref, r.key_ref)
-            sse, sse_mark = maker.fingerprint(keys.signs_from_seed(seed, k), maker.geometric_signs(seed), buffer, moved)
+            sse, sse_mark = maker.fingerprint(keys.signs_from_seed(seed, k), maker.geometric_signs(seed), buffer)
             psnr = ssim = float("nan")
             psnr_mark = quality.psnr_from_error(sse_mark, count)
             if fmt != "JPEG":
