@@ -45,7 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("carrier_cells", 4096, "Target number K of carrier basis functions per asset (more survives smaller crops)."),
     Setting("min_cell_px", 16, "Smallest carrier cell, in pixels of the original, so small assets keep a mark JPEG cannot erase."),
     Setting("target_psnr", 48.0, "Quality target of every copy against its original, in dB; the fingerprint strength follows from it."),
-    Setting("min_psnr", 45.0, "A copy whose PSNR falls below this, in dB, is refused."),
+    Setting(
+        "min_psnr",
+        45.0,
+        "A copy whose luminance mark's PSNR falls below this, in dB, is refused (against the original displaced by the geometric carrier, when the asset has one).",
+    ),
     Setting("min_ssim", 0.99, "A copy whose SSIM falls below this is refused."),
     Setting(
         "geometric_amplitude_px",
