@@ -64,6 +64,7 @@ def documents(tmp_path_factory):
     cli("asset add", "asset", "add", image)
     cli("asset add", "asset", "add", image)  # a duplicate
     cli("asset list", "asset", "list")
+    cli("asset show", "asset", "show", "1")
     copies = cli("share", "share", "1", "--to", "Apex Plastics GmbH", "--to", "Borealis AB", "--to", "3", "--out", root / "out", "--note", "round 1")
     cli("shares", "shares")
     (root / "leak.jpg").write_bytes(leak_from(Path(copies[1]["path"]).read_bytes()))

@@ -1,9 +1,10 @@
-"""``leaktrace asset add/list``: the --json shapes, duplicates reported not stored twice, bad files exit 2."""
+"""``leaktrace asset add/list/show``: the --json shapes, duplicates reported not stored twice, bad files exit 2."""
 
 from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 
 from tests.conftest import DATA, drawing, photo, save
@@ -87,3 +88,32 @@ def test_add_leaves_an_audit_entry_with_the_originals_hash(ws, tmp_path):
         128,
         96,
     )
+
+
+def test_show_states_both_carriers_and_the_displacement_bound(ws, tmp_path):
+    plan = save(tmp_path / "plan.png", drawing((360, 540)))
+    ws("asset", "add", plan)
+    result, _ = ws("asset", "show", "1")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Asset 1: plan (plan.png, PNG, 540x360, sha256 ")
+    assert lines[1].startswith("Luminance carrier: ") and " signs), strength " in lines[1]
+    assert (
+        lines[2].startswith("Geometric carrier: ") and "px RMS per axis; no line moves more than 0.50 px (0.042 mm printed at 300 dpi)." in lines[2]
+    )
+    _, doc = ws("asset", "show", "1", "--json")
+    assert doc["geometric_carrier"] is not None and 0 < doc["geometric_amplitude_px"] <= 0.15 and doc["max_displacement_px"] == 0.5
+
+
+def test_show_says_when_an_image_has_no_edges_to_move(ws, tmp_path):
+    flat = save(tmp_path / "flat.png", np.full((200, 300, 3), 128, np.uint8))
+    ws("asset", "add", flat)
+    result, _ = ws("asset", "show", "1")
+    assert "Geometric carrier: none" in result.stdout
+    _, doc = ws("asset", "show", "1", "--json")
+    assert doc["geometric_carrier"] is None and doc["max_displacement_px"] is None
+
+
+def test_show_of_an_unknown_asset_is_one_line(ws):
+    result, _ = ws("asset", "show", "7", expect=None)
+    assert result.exit_code == 2 and result.stderr == "error: no asset numbered 7\n"
+    assert "Traceback" not in result.stdout + result.stderr and len((result.stdout + result.stderr).strip().splitlines()) == 1
