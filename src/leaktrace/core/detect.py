@@ -11,7 +11,7 @@ from leaktrace.core.carrier import project
 from leaktrace.core.photometric import Photometric, fit_photometric
 from leaktrace.core.pixels import luminance
 
-__all__ = ["Residual", "residual", "recover", "project_residual", "scores"]
+__all__ = ["Residual", "residual", "clipped", "recover", "project_residual", "scores"]
 
 _NOISE_SIGMA = 4.0  # px, pooling of the local residual energy
 _NOISE_FLOOR = 0.5  # levels, keeps clean areas from dominating
@@ -58,6 +58,21 @@ def residual(warped_leak: np.ndarray, original: np.ndarray, valid_mask: np.ndarr
     return Residual(leak_y, photometric.apply(original_y), valid, photometric)
 
 
+def clipped(r: np.ndarray, vf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A residual clipped at ±3 local RMS, and that local RMS (levels; (H, W) float32 each).
+
+    The local RMS pools the residual's energy over valid pixels only (Gaussian, 4 px) with a
+    floor of 0.5 levels that keeps clean areas from dominating; every carrier's matched filter
+    divides by it, and the clip stops the few pixels a misregistered line turns into huge
+    residuals. ``vf``: the valid pixels as 0/1 float32.
+    """
+    num = cv2.GaussianBlur(r * r, (0, 0), _NOISE_SIGMA)
+    den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
+    local_rms = np.sqrt(num / np.maximum(den, 1e-3) + _NOISE_FLOOR**2)
+    limit = _CLIP * local_rms
+    return np.clip(r, -limit, limit), local_rms
+
+
 def project_residual(
     res: Residual,
     *,
@@ -72,14 +87,8 @@ def project_residual(
     k = int(grid[0]) * int(grid[1])
     if not valid.any():
         return np.zeros(k)
-    r = (res.leak_y - res.predicted_y) * valid  # h w
     vf = valid.astype(np.float32)
-    # local residual energy over valid pixels only
-    num = cv2.GaussianBlur(r * r, (0, 0), _NOISE_SIGMA)
-    den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
-    local_rms = np.sqrt(num / np.maximum(den, 1e-3) + _NOISE_FLOOR**2)
-    limit = _CLIP * local_rms
-    r = np.clip(r, -limit, limit)
+    r, local_rms = clipped((res.leak_y - res.predicted_y) * vf, vf)
     weight = vf / local_rms
     if mask is not None:
         weight = weight * mask

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import carrier
+from . import carrier, detect
 from .pixels import luminance
 
 __all__ = [
@@ -80,9 +80,6 @@ EDGE_LEVELS_PER_PX = 12.0
 #: the asset gets 0.1 px) and the leaker's score after a redraw fell from 7.9 to 5.1 on average.
 INTERPOLATION = cv2.INTER_CUBIC
 _STRIP_PIXELS = 1 << 18
-_NOISE_SIGMA = 4.0  # px, pooling of the local residual energy (as the luminance detector)
-_NOISE_FLOOR = 0.5  # levels
-_CLIP = 3.0  # residual clipped at ± this many local RMS
 
 
 @dataclass(frozen=True)
@@ -312,13 +309,8 @@ def project(
     sigma = BLUR_SIGMA if blur is None else float(blur)
     leak = _blurred(leak_y, sigma)
     pred = _blurred(predicted_y, sigma)
-    r = (leak - pred) * vf
-    num = cv2.GaussianBlur(r * r, (0, 0), _NOISE_SIGMA)
-    den = cv2.GaussianBlur(vf, (0, 0), _NOISE_SIGMA)
-    var = num / np.maximum(den, 1e-3) + _NOISE_FLOOR**2
-    limit = _CLIP * np.sqrt(var)
-    r = np.clip(r, -limit, limit)
-    weighted = (-vf / var) * r * np.float32(pixel_scale)
+    r, local_rms = detect.clipped((leak - pred) * vf, vf)
+    weighted = (-vf / (local_rms * local_rms)) * r * np.float32(pixel_scale)
     out = []
     for dx, dy in ((1, 0), (0, 1)):
         gradient = cv2.Sobel(pred, cv2.CV_32F, dx, dy, ksize=3) / 8.0  # levels per frame pixel
