@@ -103,7 +103,7 @@ def _tests_words(data: EvidenceData) -> str:
     recipients = f"{n} recipient{'s' if n != 1 else ''}"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
-    statistics = f" × {m} statistics (grey levels; line positions, on grey levels and on outlines; both)" if m == 4 else ""
+    statistics = f" × {m} statistics" if m == 4 else ""
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
 
