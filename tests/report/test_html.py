@@ -83,6 +83,11 @@ def test_the_bound_is_stated_with_its_three_conditions_and_the_custodians_named(
     assert "No other trace of this leak file is stored (section 5)." in page
     page = _flat(replace(evidence, hypotheses=2, n_tests=12))
     assert "12 tests (6 recipients × 2 alignments)" in page
+    # an asset with a geometric carrier: four statistics per recipient and alignment, named in words
+    page = _flat(replace(evidence, hypotheses=2, n_tests=48))
+    assert "48 tests (6 recipients × 2 alignments × 4 statistics)" in page
+    assert "one in its grey levels, one in where its lines are" in page and "four tests, each counted: 48 tests in all" in page
+    assert "four tests" not in _flat(evidence)
 
 
 def test_a_p_bound_that_underflows_reads_below_ten_to_the_minus_300_never_zero():
