@@ -80,3 +80,28 @@ def test_each_new_asset_leaves_an_audit_entry_with_the_originals_hash(ws, tmp_pa
         "height": 120,
     }
     assert ws.verify_audit().ok
+
+
+def test_a_drawing_gets_a_geometric_carrier_chosen_from_the_image_and_recorded(ws, tmp_path):
+    from leaktrace.core import geometry
+
+    added = ws.add_assets([save(tmp_path / "bumper.png", drawing())], title="Bumper")[0]
+    assert added.geometric_carrier == geometry.grid_for((360, 540))
+    assert added.geometric_amplitude_px in geometry.AMPLITUDES and added.max_displacement_px == ws.settings.geometric_max_px == 0.5
+    (entry,) = [e for e in ws.list_audit() if e.action == "asset.add"]
+    assert entry.details["geometric"] == {"grid": list(added.geometric_carrier), "amplitude_px": added.geometric_amplitude_px, "max_px": 0.5}
+    flat = ws.add_assets([save(tmp_path / "grey.png", np.full((200, 300, 3), 128, np.uint8))])[0]
+    assert flat.geometric_carrier is None and flat.geometric_amplitude_px is None  # nothing to move
+
+
+def test_the_geometric_carrier_can_be_turned_off_for_new_assets(tmp_path):
+    with Workspace.init(tmp_path / "ws") as w:
+        w.add_recipient("Apex")
+        w.add_recipient("Borealis")
+    with Workspace(tmp_path / "ws", geometric_amplitude_px=0.0) as w:
+        added = w.add_assets([save(tmp_path / "bumper.png", drawing())])[0]
+        assert added.geometric_carrier is None
+        rows = w.share(added.id, ["Apex", "Borealis"], tmp_path / "out")
+        assert all(r["psnr"] >= 45.0 and r["psnr_luminance"] is None for r in rows)  # the luminance mark alone, as before
+        finding = w.trace(rows[1]["path"])
+        assert finding.accused == ("Borealis",) and finding.n_tests == 2 * (finding.alignment.hypotheses or 1)  # one statistic
