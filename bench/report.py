@@ -418,7 +418,8 @@ def write_report(runs, collusion, scale, meta, out: Path) -> None:
     if misses:
         w("## leaktrace's misses (for the engine's tuning)\n")
         w(
-            f"| kind | image | attack | why (leaker's T; accusation needs T ≥ {threshold(N_RECIPIENTS, EPSILON):.2f} at N = 16, ε = 1e-6, one alignment) |\n|---|---|---|---|"
+            f"| kind | image | attack | why (leaker's T; accusation needs T ≥ {threshold(N_RECIPIENTS, EPSILON):.2f} at N = 16, ε = 1e-6, one alignment, "
+            f"{threshold(4 * N_RECIPIENTS, EPSILON):.2f} with the four statistics of an asset with a geometric carrier) |\n|---|---|---|---|"
         )
         for k, i, a, why in sorted(misses):
             w(f"| {k} | {i} | {a} | {why} |")
