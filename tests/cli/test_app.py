@@ -36,7 +36,7 @@ def test_the_command_groups():
     assert set(group.commands) == COMMANDS
     assert set(group.commands["key"].commands) == {"export", "import", "split", "combine"}
     assert set(group.commands["recipient"].commands) == {"add", "list"}
-    assert set(group.commands["asset"].commands) == {"add", "list"}
+    assert set(group.commands["asset"].commands) == {"add", "list", "show"}
     for name, command in group.commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"
 
