@@ -82,6 +82,13 @@ class Busy(LeaktraceError):
     http_status = 503
 
 
+class StoreUnavailable(LeaktraceError):
+    """The store's database server cannot be reached or the store cannot be read (nothing was changed)."""
+
+    exit_code = 3
+    http_status = 503
+
+
 class Unauthorized(BadInput):
     """No valid credentials: a wrong name or password, an unknown or revoked token, a disabled user."""
 

@@ -87,3 +87,34 @@ def test_unsafe_setting_is_refused(cli, ready, monkeypatch):
     result, _ = cli("recipient", "list", expect=None)
     _one_line_error(result)
     assert "epsilon" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "says"),
+    [
+        ("not a url", 2, "error: setting database_url is not a database URL"),
+        ("mysql://x@db.example/leaks", 2, "error: setting database_url needs the mysql driver, which is not installed."),
+        ("postgresql+nodriver://db.example/leaks", 2, "error: setting database_url needs the postgresql+nodriver driver"),
+        (
+            "postgresql+psycopg://ana:s3cret@127.0.0.1:1/leaks",
+            3,
+            "error: the store postgresql+psycopg://ana:***@127.0.0.1:1/leaks cannot be opened: ",
+        ),
+    ],
+)
+def test_a_bad_or_unreachable_database_url_is_one_line(cli, monkeypatch, url, code, says):
+    cli("init")
+    monkeypatch.setenv("LEAKTRACE_DATABASE_URL", url)
+    result, _ = cli("recipient", "list", expect=code)
+    assert result.stderr.startswith(says) and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr and "s3cret" not in result.stderr
+
+
+def test_a_store_file_that_is_no_database_is_one_line(cli, tmp_path, monkeypatch):
+    cli("init")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database, " * 256)
+    monkeypatch.setenv("LEAKTRACE_DATABASE_URL", f"sqlite:///{garbage}")
+    result, _ = cli("recipient", "list", expect=3)
+    assert result.stderr == f"error: the store sqlite:///{garbage} cannot be opened: file is not a database\n"
+    assert garbage.read_bytes() == b"not a database, " * 256  # nothing written

@@ -20,11 +20,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
+
 from leaktrace import records
 from leaktrace import settings as settings_mod
 from leaktrace.atomic import FILE_MODE, private_dir, restrict_dir, write_atomic
 from leaktrace.core.keys import key_fingerprint
-from leaktrace.errors import WorkspaceExists, WorkspaceMissing
+from leaktrace.errors import StoreUnavailable, WorkspaceExists, WorkspaceMissing
 from leaktrace.services.context import KEY_BYTES, Context, Progress, key_path, read_master_key, write_secret
 from leaktrace.store import db as store_db
 from leaktrace.store.blobs import BlobStore
@@ -82,12 +84,18 @@ class Workspace:
     @cached_property
     def context(self) -> Context:
         key = read_master_key(self.settings.home)
-        engine = store_db.make_engine(self.settings.resolved_database_url, lock_timeout_s=self.settings.lock_timeout_s)
-        store_db.upgrade_if_behind(engine, lock_timeout_s=self.settings.lock_timeout_s)  # an older workspace is migrated on open
-        sessions = store_db.session_factory(engine, readonly=True)  # reads never wait for a writer; writes use transaction()
-        from leaktrace.services import meta
+        url = self.settings.resolved_database_url
+        engine = store_db.make_engine(url, lock_timeout_s=self.settings.lock_timeout_s)
+        try:
+            store_db.upgrade_if_behind(engine, lock_timeout_s=self.settings.lock_timeout_s)  # an older workspace is migrated on open
+            sessions = store_db.session_factory(engine, readonly=True)  # reads never wait for a writer; writes use transaction()
+            from leaktrace.services import meta
 
-        meta.check_key(sessions, key_fingerprint(key), key_path(self.settings.home))
+            meta.check_key(sessions, key_fingerprint(key), key_path(self.settings.home))
+        except sqlalchemy.exc.DBAPIError as exc:  # a server that does not answer, a file that is no database
+            engine.dispose()
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreUnavailable(f"the store {mask_url(url)} cannot be opened: {reason}") from None
         return Context(self.settings, engine, sessions, BlobStore(self.settings.home / "blobs"), key)
 
     def close(self) -> None:

@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leaktrace.errors import Busy, Conflict
+from leaktrace.errors import Busy, Conflict, SettingRejected
 
 __all__ = [
     "BUSY_MESSAGE",
@@ -84,8 +84,17 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
     For a read-only unit of work that should not take the write lock, use
     :func:`session_factory` with ``readonly=True``.
     """
-    if make_url(url).get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingRejected("setting database_url is not a database URL (e.g. postgresql+psycopg://user@host/leaktrace).") from None
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            # a server that never answers is reported within 10 s, not after the system's TCP timeout
+            connect = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
+            engine = create_engine(url, pool_pre_ping=True, connect_args=connect)
+        except (NoSuchModuleError, ImportError):
+            raise SettingRejected(f"setting database_url needs the {parsed.drivername} driver, which is not installed.") from None
 
         @event.listens_for(engine, "begin")
         def _on_begin_pg(connection: Any) -> None:
