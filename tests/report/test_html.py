@@ -87,7 +87,8 @@ def test_the_bound_is_stated_with_its_three_conditions_and_the_custodians_named(
     page = _flat(replace(evidence, hypotheses=2, n_tests=48))
     assert "48 tests (6 recipients × 2 alignments × 4 statistics)" in page
     assert "one in its grey levels, one in where its lines are" in page and "four tests, each counted: 48 tests in all" in page
-    assert "four tests" not in _flat(evidence)
+    assert "This asset's copies carry a second fingerprint, in where its lines are" in page
+    assert "four tests" not in _flat(evidence) and "second fingerprint" not in _flat(evidence)
 
 
 def test_a_p_bound_that_underflows_reads_below_ten_to_the_minus_300_never_zero():
