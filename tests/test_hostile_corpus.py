@@ -56,6 +56,10 @@ GOOD |= {
     "leak ünïcødé 漏洩 \u202etxt.png",
 }
 GOOD |= {f"leak/{n}" for n in COPIES}  # data/rgba.png (4 x 3) and one pixel.png are refused: too small to mark
+#: Read by every route, but refused as assets in one line: 32 x 32 px of JPEG noise, whose reference copy
+#: already misses the share's quality gate (before issue 13's fix: accepted, then refused by every share).
+UNMARKABLE = {"jpeg named.gif", "jpeg+zip.jpg"}
+ASSET_ROUTES = ("cli asset add", "api assets", "page assets", "cli asset add + share")
 ROUTES = (
     "cli trace",
     "api traces",
@@ -238,7 +242,7 @@ def test_file_through_route(files, world, name, route):
     assert elapsed < TIME_LIMIT, f"{elapsed:.1f} s"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
     assert peak < RSS_LIMIT, f"peak RSS {peak / 2**20:.0f} MB"
-    assert outcome == ("ok" if name in GOOD else "refused")
+    assert outcome == ("ok" if name in GOOD and not (name in UNMARKABLE and route in ASSET_ROUTES) else "refused")
     OUTCOMES[(name, route)] = outcome
 
 

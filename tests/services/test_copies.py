@@ -98,6 +98,8 @@ def test_large_copies_are_sampled_and_the_reference_copy_is_checked(home, tmp_pa
 
 
 def test_a_copy_missing_the_gate_stops_before_it_is_yielded_and_stored(home, tmp_path):
+    with Workspace(home) as plain:  # registered under the usual gate, shared under a stricter one
+        _setup(plain, tmp_path, photo(3, (120, 160)))
     with Workspace(home, min_psnr=70.0) as ws:
         ctx = ws.context
         asset, prepared, recipients = _setup(ws, tmp_path, photo(3, (120, 160)))
@@ -110,6 +112,8 @@ def test_a_copy_missing_the_gate_stops_before_it_is_yielded_and_stored(home, tmp
 
 def test_a_reference_copy_missing_the_gate_stops_before_any_copy(home, tmp_path, monkeypatch):
     monkeypatch.setattr(copies, "SAMPLED_SSIM_FROM", 10_000)
+    with Workspace(home) as plain:
+        _setup(plain, tmp_path, photo(4, (120, 160)))
     with Workspace(home, min_ssim=0.99999) as ws:
         ctx = ws.context
         asset, prepared, recipients = _setup(ws, tmp_path, photo(4, (120, 160)))

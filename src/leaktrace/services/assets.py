@@ -82,20 +82,40 @@ def add(
     the CLI) in one transaction; a file already registered changes nothing and leaves no entry."""
     if not paths:
         raise BadInput("no asset file given.")
+    from leaktrace.services import copies
+
     images = [(p, imagefiles.read_image(p, **read_limits(ctx)), imagefiles.image_format(p)) for p in paths]
-    out = []
-    for i, (path, image, fmt) in enumerate(images):
+    plans = []  # every file's fingerprint, checked against the share's quality gate before anything is stored
+    planned: set[str] = set()
+    for path, image, fmt in images:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
+        if sha in planned:  # the same bytes twice in one call: the second is the first's duplicate
+            plans.append((path, image, fmt, data, sha, None, None))
+            continue
+        planned.add(sha)
         with ctx.sessions() as session:
             existing = queries.find_asset_by_sha256(session, sha)
             if existing is not None:
-                out.append(_added(existing, path, duplicate=True))
+                session.expunge(existing)
+                plans.append((path, image, fmt, data, sha, existing, None))
                 continue
         grid = carrier.grid_for(image.shape[:2], cells=ctx.settings.carrier_cells, min_cell_px=ctx.settings.min_cell_px)
         m = mask.perceptual_mask(image)
         geo = choose_geometry(ctx, image)
         strength = embed.strength_for_psnr(geometry.reference(image, geo), grid, m, target_psnr=ctx.settings.target_psnr)
+        copies.check_new_asset(ctx, path.name, Prepared(image, m, grid, geo), strength, fmt)
+        plans.append((path, image, fmt, data, sha, None, (grid, m, geo, strength)))
+    out = []
+    for i, (path, image, fmt, data, sha, existing, plan) in enumerate(plans):
+        if existing is None and plan is None:
+            with ctx.sessions() as session:
+                existing = queries.find_asset_by_sha256(session, sha)
+                session.expunge(existing)
+        if existing is not None:
+            out.append(_added(existing, path, duplicate=True))
+            continue
+        grid, m, geo, strength = plan
         ctx.blobs.put(data)
         asset_cache.build(ctx, sha, image, m)
         with store_db.transaction(ctx.sessions) as session:

@@ -33,6 +33,7 @@ is byte for byte the recorded one) is in the audit log.
 from __future__ import annotations
 
 import hashlib
+import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 
-__all__ = ["Made", "SAMPLED_SSIM_FROM", "copy_format", "make", "reason_given", "regenerate", "share_number"]
+__all__ = ["Made", "SAMPLED_SSIM_FROM", "check_new_asset", "copy_format", "make", "reason_given", "regenerate", "share_number"]
 
 #: From this many pixels a copy's SSIM is estimated on sampled tiles instead of computed in full.
 SAMPLED_SSIM_FROM = 2_000_000
@@ -108,14 +109,17 @@ class _Maker:
             return quality.sampled_ssim(self.original, sent, self.tiles)
         return quality.ssim(self.original, sent)
 
+    #: How a refusal starts and ends (an asset being registered says it its own way).
+    subject = "the copy of asset {id} for {whose}"
+    consequence = "nothing was shared"
+
     def gate(self, psnr: float, ssim: float, whose: str) -> None:
         """``psnr``: the luminance mark's (against the displaced original when there is a geometric carrier)."""
         s = self.settings
         if psnr < s.min_psnr or ssim < s.min_ssim:
             what = "PSNR of the luminance mark" if self.geometry is not None else "PSNR"
-            raise BadInput(
-                f"the copy of asset {self.asset.id} for {whose} misses the quality gate ({what} {psnr:.1f} dB, SSIM {ssim:.4f}); nothing was shared."
-            )
+            subject = self.subject.format(id=self.asset.id, whose=whose)
+            raise BadInput(f"{subject} misses the quality gate ({what} {psnr:.1f} dB, SSIM {ssim:.4f}); {self.consequence}.")
 
     def check_reference(self) -> None:
         """The exact PSNR and SSIM of a copy made with the public reference signs, through the gate."""
@@ -128,6 +132,16 @@ class _Maker:
             if self.geometry is None:
                 sse = quality.squared_error(self.original, sent)
         self.gate(quality.psnr_from_error(sse, self.original.size), quality.ssim(self.original, sent), "the reference signs")
+
+
+def check_new_asset(ctx: Context, name: str, prepared: Any, strength: float, fmt: str) -> None:
+    """Refuse, before it is registered, an image whose reference copy (the public reference signs,
+    in the format its copies will have) already misses the share's quality gate: a small or noisy
+    picture that no share could ever send. The same check a share makes first (``check_reference``)."""
+    maker = _Maker(ctx, types.SimpleNamespace(id=None, strength=strength, format=fmt), prepared, copy_format(types.SimpleNamespace(format=fmt)))
+    maker.subject = f"{name}: a fingerprinted copy"
+    maker.consequence = "nothing was registered (the mark this image needs to be traced would be visible)"
+    maker.check_reference()
 
 
 def copy_format(asset: Any) -> str:
