@@ -32,9 +32,10 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint lint-imports
 	$(BIN)/python -m pytest -q
 
-# The fuzz tests (tests/fuzz: the image decoder and the trace entry) with a big budget; `make test` runs them briefly.
+# The fuzz tests (tests/fuzz: the image decoder and the trace entry; the REST API against its OpenAPI schema)
+# with a big budget; `make test` runs them briefly.
 fuzz: $(VENV)/.installed-test
-	LEAKTRACE_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz --hypothesis-show-statistics
+	LEAKTRACE_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz tests/web/test_openapi_fuzz.py --hypothesis-show-statistics
 
 $(VENV)/.installed-bench: bench/requirements.txt bench/requirements-peers.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
