@@ -70,3 +70,14 @@ def test_no_request_as_an_admin_gets_a_server_error(api_schema, capsys):
     assert calls >= 29 * 2 and any(200 <= code < 300 for code in STATUSES)  # requests were made, and some succeeded
     with capsys.disabled():
         print(f"\nOpenAPI fuzz: {calls} requests as analyst and admin, answers by status {dict(sorted(STATUSES.items()))}")
+
+
+def test_every_api_operation_declares_the_bearer_token(api_schema):
+    raw = api_schema.raw_schema
+    assert raw["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token: `leaktrace token create USER`.",
+    }
+    operations = [(path, method, op) for path, item in raw["paths"].items() for method, op in item.items()]
+    assert operations and all(op["security"] == [{"bearer": []}] for path, _, op in operations if path.startswith("/api/"))

@@ -19,7 +19,7 @@ from leaktrace._version import __version__
 from leaktrace.services.workspace import Workspace
 from leaktrace.settings import Settings
 from leaktrace.web import config as web_config
-from leaktrace.web import errors, limits, security, templating
+from leaktrace.web import errors, limits, openapi, security, templating
 from leaktrace.web.api import router as api_router
 from leaktrace.web.pages import router as pages_router
 from leaktrace.web.uploads import check_content_length
@@ -70,6 +70,7 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    openapi.install(app)
     app.router.on_shutdown.append(workspace.close)
     return app
 
