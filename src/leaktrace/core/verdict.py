@@ -39,14 +39,14 @@ class Verdict:
     Attributes
     ----------
     scores : (N,) float64 ndarray
-        Each recipient's T, the best over the alignments tested.
+        Each recipient's T, the best over the alignments and statistics tested.
     p_values : (N,) float64 ndarray
-        Bound on the probability that an innocent scores that high: min(1, h·exp(−T²/2)).
+        Bound on the probability that an innocent scores that high: min(1, h·m·exp(−T²/2)), m the statistics per alignment.
     accused : (N,) bool ndarray
     n_tests : int
-        h·N, the number of tests the bound covers.
+        h·m·N, the number of tests the bound covers (h alignments, m statistics, N recipients).
     threshold : float
-        The score an accusation needs, √(2 ln(h·N/ε)).
+        The score an accusation needs, √(2 ln(h·m·N/ε)).
     projections : (h, K) float64 ndarray
         The recovered luminance projection y under each alignment (for empirical checks).
     alignments : tuple of Alignment
