@@ -289,3 +289,19 @@ def test_loading_a_checkpoint_file(ws, tmp_path):
         checkpoints.load(tmp_path / "big.json")
     (tmp_path / "extra.json").write_text(json.dumps(good | {"comment": "kept by legal"}))
     assert checkpoints.load(tmp_path / "extra.json") == head  # unsigned extras are ignored
+
+
+def test_checking_a_checkpoint_writes_nothing_even_where_the_log_has_no_key_yet(ws, tmp_path):
+    other = Workspace.init(tmp_path / "other")
+    try:
+        theirs = other.checkpoint()
+    finally:
+        other.close()
+    (ws.home / "audit.key").unlink()  # a workspace made before log keys existed
+    with db(ws) as con:
+        con.execute("delete from meta where key = 'audit_log_public_key'")
+    check = ws.verify_audit_against(theirs)
+    assert not check.ok and "this workspace has no audit log key yet" in check.reason
+    assert not (ws.home / "audit.key").exists()  # no key was made by checking
+    with db(ws) as con:
+        assert con.execute("select count(*) from meta where key = 'audit_log_public_key'").fetchone() == (0,)

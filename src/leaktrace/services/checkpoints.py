@@ -131,6 +131,15 @@ def _public_key(ctx: Context) -> str:
     return stored
 
 
+def _known_public_key(ctx: Context) -> str | None:
+    """This log's public key as the workspace knows it, writing nothing: the stored one, else the key
+    file's (a workspace made before the public key was stored), else None (it never had a log key)."""
+    stored = _stored_public_key(ctx.sessions)
+    if stored is not None or not key_path(ctx.home).exists():
+        return stored
+    return _b64(_read_key(key_path(ctx.home)).public_key().public_bytes_raw())
+
+
 def _log_id(ctx: Context) -> str:
     from leaktrace.services import meta
 
@@ -382,7 +391,9 @@ def verify_against(ctx: Context, checkpoint: records.Checkpoint) -> records.Cons
     m, when = checkpoint.tree_size, checkpoint.timestamp
     if not _signature_ok(checkpoint):
         return result(False, f"the checkpoint of {m} entries signed {when} has a signature that does not verify: it was altered or forged.")
-    ours = _public_key(ctx)
+    ours = _known_public_key(ctx)  # a check writes nothing, not even a first log key
+    if ours is None:
+        return result(False, "this workspace has no audit log key yet, so no checkpoint of its log was ever signed: this one is another log's.")
     if checkpoint.public_key != ours:
         return result(
             False,
