@@ -28,13 +28,15 @@ average. Nothing reads a recipient's signs, so the innocents' scores keep the bo
 :mod:`leaktrace.core.bound` exactly as the luminance carrier's do.
 
 Measured through the whole trace (registration, the four statistics of :mod:`leaktrace.core.verdict`)
-on the bundled 1800×1200 bumper drawing at 0.15 px RMS per component (clipped at 0.5 px), three
-leakers of 16: the leaker's score after an Otsu threshold is 14.7–14.9, after a threshold at 200
-17.5–18.7, after a redraw of the thinned strokes 7.5–11.0, against a threshold of 6.06 (two
-alignments: the drawing is mirror-symmetric); without the geometric carrier the Otsu threshold gives
-11–12 and the redraw 0 (the luminance carrier alone). The copy's SSIM is 0.994 and its PSNR 31 dB: a
-0.2 px shift of a black line changes its edge pixels by tens of levels, invisibly, which is why the
-gate of a geometric mark is SSIM and the displacement bound, never PSNR.
+on the bundled 1800×1200 bumper drawing, three leakers of 16, against a threshold of 6.06 (two
+alignments: the drawing is mirror-symmetric): at 0.15 px RMS per component the leaker's score after
+an Otsu threshold is 14.7–14.9, after a threshold at 200 17.5–18.7, after a redraw of the thinned
+strokes 7.5–11.0 (without the geometric carrier: 11–12, 19 and 0). But at 0.15 px long straight
+lines visibly wave at 1:1, so the default is 0.05 px (:data:`AMPLITUDES`), where the 1-bit clean-ups
+of that drawing are still traced (``tests/services/test_demo_cleanup.py``) and those of drawings
+under about 1.5 MP often are not. The copy's PSNR falls to 30–40 dB while its SSIM stays above 0.99:
+a fraction of a pixel's shift of a black line changes its edge pixels by tens of levels, invisibly,
+which is why the gate of a geometric mark is SSIM and the displacement bound, never PSNR.
 """
 
 from __future__ import annotations
@@ -419,8 +421,11 @@ def edge_cover(original: np.ndarray, grid: tuple[int, int]) -> float:
     return float(np.mean(cells >= 0.005))
 
 
-#: Amplitudes tried by :func:`choose`, largest first, pixels RMS per component.
-AMPLITUDES = (0.15, 0.1, 0.07)
+#: Amplitudes tried by :func:`choose`, largest first, pixels RMS per component. Looked at 1:1 on
+#: long straight 1-px lines (the bundled bumper's frame, the bench drawings' lines): 0.15 and
+#: 0.1 px make them visibly wavy (hyperacuity: the eye sees a line's centre move by a tenth of a
+#: pixel along a straight edge), 0.07 slightly, 0.05 not. SSIM does not see it (0.995 at 0.15).
+AMPLITUDES = (0.05, 0.035, 0.025)
 #: An asset whose grid cells hold edges in less than this fraction gets no geometric carrier.
 MIN_EDGE_COVER = 0.15
 
@@ -445,10 +450,11 @@ def choose(
     max_px: float = 0.5,
     min_ssim: float = 0.993,
     ssim=None,
+    ladder: tuple[float, ...] = AMPLITUDES,
 ) -> Geometry | None:
     """The asset's geometric carrier, from image evidence only: None where it has no edges.
 
-    The largest amplitude of :data:`AMPLITUDES` (not above ``amplitude``) whose reference copy
+    The largest amplitude of ``ladder`` (:data:`AMPLITUDES`; none above ``amplitude``) whose reference copy
     (the original moved by the fixed public reference signs, never a recipient's) keeps an SSIM
     of ``min_ssim`` or more (0.993 leaves the luminance carrier room within the gate of 0.99): textured photos, where a sub-pixel shift costs more SSIM, get a
     smaller one. ``ssim`` measures (original, copy) → SSIM (default: the exact SSIM).
@@ -463,9 +469,9 @@ def choose(
     >>> choose(flat) is None
     True
     >>> lines = np.full((256, 384, 3), 255, np.uint8); lines[:, ::24] = 0; lines[::24, :] = 0
-    >>> g = choose(lines)  # hard 1-px lines: a sub-pixel shift costs them more SSIM
+    >>> g = choose(lines)
     >>> g.grid, g.amplitude, g.max_px
-    ((7, 11), 0.1, 0.5)
+    ((7, 11), 0.05, 0.5)
     """
     from .embed import reference_signs
     from .quality import ssim as exact_ssim
@@ -474,7 +480,7 @@ def choose(
     grid = grid_for(original.shape[:2])
     if edge_cover(original, grid) < MIN_EDGE_COVER:
         return None
-    for a in (x for x in AMPLITUDES if x <= amplitude + 1e-12):
+    for a in (x for x in ladder if x <= amplitude + 1e-12):
         g = Geometry(grid, float(a), float(max_px))
         if measure(original, displace(original, reference_signs(g.k), g)) >= min_ssim:
             return g

@@ -14,7 +14,7 @@ Per copy, in this order:
 3. **Gate**: every copy, and the reference copy, must reach ``min_ssim``, and its luminance mark
    ``min_psnr``. The geometric mark is gated by its displacement bound (``max_px``, enforced by
    construction) and SSIM, never PSNR: moving a black line on white by 0.2 px changes its edge
-   pixels by tens of levels while staying invisible, so a drawing's copy has a PSNR of about 31 dB.
+   pixels by tens of levels while staying invisible, so a drawing's copy has a PSNR of 30–40 dB.
 4. **Encode and store** (PNG at ``png_compression``, JPEG at ``jpeg_quality``) in the blob store,
    on a worker thread while the next copy is made: libpng, zlib, hashing and the large numpy
    and OpenCV operations release the GIL, so the two run on two cores. JPEG copies are measured
