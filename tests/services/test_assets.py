@@ -10,7 +10,7 @@ import pytest
 
 from leaktrace import Workspace
 from leaktrace.core import embed, quality
-from leaktrace.errors import ImageRejected, NotFound
+from leaktrace.errors import BadInput, ImageRejected, NotFound
 from leaktrace.services import asset_cache, assets
 from tests.conftest import DATA, drawing, photo, save
 
@@ -105,3 +105,16 @@ def test_the_geometric_carrier_can_be_turned_off_for_new_assets(tmp_path):
         assert all(r["psnr"] >= 45.0 and r["psnr_luminance"] is None for r in rows)  # the luminance mark alone, as before
         finding = w.trace(rows[1]["path"])
         assert finding.accused == ("Borealis",) and finding.n_tests == 2 * (finding.alignment.hypotheses or 1)  # one statistic
+
+
+def test_an_image_whose_reference_copy_misses_the_gate_is_refused_before_anything_is_stored(tmp_path):
+    Workspace.init(tmp_path / "ws").close()
+    good = save(tmp_path / "good.png", photo(1, (120, 160)))
+    noisy = save(tmp_path / "noisy.png", np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    with Workspace(tmp_path / "ws", min_ssim=0.9999) as ws:  # a gate no mark can pass
+        before = set(ws.context.blobs)
+        with pytest.raises(BadInput, match=r"^good\.png: a fingerprinted copy misses the quality gate \(PSNR .*\); nothing was registered"):
+            ws.add_assets([noisy, good][::-1])
+        assert ws.list_assets() == [] and set(ws.context.blobs) == before  # neither file was stored
+    with Workspace(tmp_path / "ws") as ws:  # under the usual gate the same photo is registered
+        assert [a.filename for a in ws.add_assets([good])] == ["good.png"]
