@@ -114,7 +114,7 @@ def test_an_image_whose_reference_copy_misses_the_gate_is_refused_before_anythin
     with Workspace(tmp_path / "ws", min_ssim=0.9999) as ws:  # a gate no mark can pass
         before = set(ws.context.blobs)
         with pytest.raises(BadInput, match=r"^good\.png: a fingerprinted copy misses the quality gate \(PSNR .*\); nothing was registered"):
-            ws.add_assets([noisy, good][::-1])
+            ws.add_assets([good, noisy])  # the first file already misses it: the second is never stored
         assert ws.list_assets() == [] and set(ws.context.blobs) == before  # neither file was stored
     with Workspace(tmp_path / "ws") as ws:  # under the usual gate the same photo is registered
         assert [a.filename for a in ws.add_assets([good])] == ["good.png"]
