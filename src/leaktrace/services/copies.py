@@ -138,7 +138,8 @@ def check_new_asset(ctx: Context, name: str, prepared: Any, strength: float, fmt
     """Refuse, before it is registered, an image whose reference copy (the public reference signs,
     in the format its copies will have) already misses the share's quality gate: a small or noisy
     picture that no share could ever send. The same check a share makes first (``check_reference``)."""
-    maker = _Maker(ctx, types.SimpleNamespace(id=None, strength=strength, format=fmt), prepared, copy_format(types.SimpleNamespace(format=fmt)))
+    unregistered = types.SimpleNamespace(id=None, strength=strength, format=fmt)  # what _Maker reads of an asset row
+    maker = _Maker(ctx, unregistered, prepared, copy_format(unregistered))
     maker.subject = f"{name}: a fingerprinted copy"
     maker.consequence = "nothing was registered (the mark this image needs to be traced would be visible)"
     maker.check_reference()
