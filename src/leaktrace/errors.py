@@ -39,6 +39,15 @@ class ImageRejected(BadInput):
         super().__init__(f"{self.path}: {reason}")
 
 
+class DocumentRejected(BadInput):
+    """A file is not a PDF document leaktrace accepts (unreadable, encrypted, too many pages or operators)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
 class NotFound(BadInput):
     """A recipient, asset, share or file that does not exist."""
 
