@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from leaktrace import errors
-from leaktrace.errors import BadInput, ImageRejected, LeaktraceError
+from leaktrace.errors import BadInput, DocumentRejected, ImageRejected, LeaktraceError
 
 CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, LeaktraceError) and c.__module__ == errors.__name__]
 
@@ -17,6 +17,7 @@ EXPECTED = {
     "LeaktraceError": (1, 500),
     "BadInput": (2, 400),
     "ImageRejected": (2, 400),
+    "DocumentRejected": (2, 400),
     "NotFound": (2, 404),
     "WorkspaceMissing": (2, 500),
     "WorkspaceExists": (2, 409),
@@ -30,7 +31,7 @@ EXPECTED = {
 
 
 def _make(cls, message):
-    return cls("/tmp/leak.png", message) if cls is ImageRejected else cls(message)
+    return cls("/tmp/leak.png", message) if cls in (ImageRejected, DocumentRejected) else cls(message)
 
 
 def test_the_tree_is_what_the_interfaces_translate():
