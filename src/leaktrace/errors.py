@@ -38,6 +38,10 @@ class ImageRejected(BadInput):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):
+        """Pickle by (path, reason): an executor worker's error comes back whole."""
+        return (type(self), (self.path, self.reason))
+
 
 class DocumentRejected(BadInput):
     """A file is not a PDF document leaktrace accepts (unreadable, encrypted, too many pages or operators)."""
@@ -46,6 +50,10 @@ class DocumentRejected(BadInput):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self):
+        """Pickle by (path, reason): an executor worker's error comes back whole."""
+        return (type(self), (self.path, self.reason))
 
 
 class NotFound(BadInput):
