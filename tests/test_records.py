@@ -107,7 +107,7 @@ def test_rounded_fields_and_derived_keys():
     assert _finding().elapsed_s == 0.123456
     assert (f["leak_sha256"], f["leak_path"], f["n_tested"]) == ("ab" * 32, "leak.jpg", 2)
     assert f["alignment"]["homography"] == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-    assert f["asset"] == {"id": 1, "title": "Bumper", "match": {"inliers": 40, "coverage": 0.6123, "mirrored": False}}
+    assert f["asset"] == {"id": 1, "title": "Bumper", "match": {"inliers": 40, "coverage": 0.6123, "mirrored": False}, "page": None, "document": None}
     assert _case().to_dict()["actions_open"] == 1 and _case(()).actions_open == 0
     asset = Asset(1, "Bumper", "b.png", "ab" * 32, "PNG", 480, 320, (19, 29), 1.234567, AT, (8, 12), 0.15, 0.499991)
     assert asset.to_dict()["strength"] == 1.2346 and asset.to_dict()["carrier"] == [19, 29]

@@ -146,6 +146,15 @@ class Asset(Record):
     geometric_carrier: tuple[int, int] | None
     geometric_amplitude_px: float | None = _rounded(4)  # RMS displacement per axis, pixels of the original
     max_displacement_px: float | None = _rounded(4)  # bound on any copy's displacement, pixels of the original
+    #: "image", "document" (a PDF: its pages are assets of kind "page") or "page".
+    kind: str = field(default="image", kw_only=True)
+    pages: int | None = field(default=None, kw_only=True)  # a document's page count
+    #: A page's document and number (from 1); a page's pixels are its rendering at ``dpi`` pixels per inch.
+    document_id: int | None = field(default=None, kw_only=True)
+    page: int | None = field(default=None, kw_only=True)
+    dpi: float | None = field(default=None, kw_only=True)
+    #: A document's pages, in order (their ids and carriers), in ``asset show``; empty elsewhere.
+    page_assets: tuple = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -243,6 +252,9 @@ class AssetMatch(Record):
     id: int
     title: str
     match: Match
+    #: When the leak is a page of a document: the page's number (from 1) and its document.
+    page: int | None = None
+    document: AssetRef | None = None
 
 
 @dataclass(frozen=True)

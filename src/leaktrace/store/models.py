@@ -123,7 +123,7 @@ class Recipient(_KeyRef, Base):
 
 
 class Asset(_KeyRef, Base):
-    """A confidential original image, with the fingerprint layout chosen for it."""
+    """A confidential original (an image, a PDF document or one of its pages), with the fingerprint layout chosen for it."""
 
     __tablename__ = "assets"
 
@@ -145,8 +145,21 @@ class Asset(_KeyRef, Base):
     geometric_grid_x: Mapped[int | None] = mapped_column(Integer, nullable=True)
     geometric_amplitude: Mapped[float | None] = mapped_column(Float, nullable=True)  # px RMS per component
     geometric_max_px: Mapped[float | None] = mapped_column(Float, nullable=True)  # px, bound on the displacement
+    # what the asset is: "image", "document" or "page" (NULL: an image registered before documents existed). A document's
+    # row is the PDF; each of its pages is a row of kind "page" (document_id, page from 1, rendered
+    # at dpi as its original: searched, registered and tested like an image).
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    document_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a document's page count
+    dpi: Mapped[float | None] = mapped_column(Float, nullable=True)  # a page's reference resolution, pixels per inch
 
     shares: Mapped[list[Share]] = relationship(back_populates="asset", order_by="Share.id")
+
+    @property
+    def asset_kind(self) -> str:
+        """ "image", "document" or "page"."""
+        return self.kind or "image"
 
     def __repr__(self) -> str:
         return f"Asset(id={self.id!r}, title={self.title!r}, sha256={self.sha256[:12]!r}…)"
