@@ -57,6 +57,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest RMS displacement of the geometric carrier, in pixels of the original per axis (0 turns it off for new assets); above 0.07 long straight lines look wavy at 1:1.",
     ),
     Setting("geometric_max_px", 0.5, "Bound on the geometric carrier's displacement anywhere in a copy, in pixels of the original."),
+    Setting(
+        "document_dpi",
+        150.0,
+        "Reference resolution of a document's pages, pixels per inch: each page is rendered at it for the asset search, registration and the tests.",
+    ),
+    Setting(
+        "document_amplitude_pt",
+        0.1,
+        "RMS displacement per axis of a document copy's vector paths and text lines, in points (1/72 inch; 0 turns it off for new documents).",
+    ),
+    Setting("document_max_pt", 0.3, "Bound on any point's displacement in a document copy, in points."),
+    Setting("max_pages", 500, "Largest document accepted, in pages."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting(
         "png_compression",
@@ -117,6 +129,10 @@ class Settings:
     min_ssim: float
     geometric_amplitude_px: float
     geometric_max_px: float
+    document_dpi: float
+    document_amplitude_pt: float
+    document_max_pt: float
+    max_pages: int
     jpeg_quality: int
     png_compression: int
     max_pixels: int
@@ -225,6 +241,14 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting geometric_amplitude_px must be between 0 and 0.5 pixels (0 turns the geometric carrier off).")
     if not 0.1 <= values["geometric_max_px"] <= 1.0:
         raise SettingRejected("setting geometric_max_px must be between 0.1 and 1 pixel: larger shifts show as wobbling lines.")
+    if not 72 <= values["document_dpi"] <= 600:
+        raise SettingRejected("setting document_dpi must be between 72 and 600 pixels per inch.")
+    if not 0 <= values["document_amplitude_pt"] <= 0.5:
+        raise SettingRejected("setting document_amplitude_pt must be between 0 and 0.5 points (0 turns the document carrier off).")
+    if not 0.05 <= values["document_max_pt"] <= 1.0:
+        raise SettingRejected("setting document_max_pt must be between 0.05 and 1 point: larger shifts can show.")
+    if not 1 <= values["max_pages"] <= 10_000:
+        raise SettingRejected("setting max_pages must be between 1 and 10000.")
     if not 50 <= values["jpeg_quality"] <= 100:
         raise SettingRejected("setting jpeg_quality must be between 50 and 100.")
     if not 0 <= values["png_compression"] <= 9:
