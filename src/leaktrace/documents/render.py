@@ -1,0 +1,95 @@
+"""Render a document's pages to pixels, and say where a page point lands in them.
+
+A page is searched, registered and tested as its rendering at a reference resolution (the
+setting ``document_dpi``), drawn by PDFium (pypdfium2, Apache-2.0/BSD) on white, as a viewer
+shows it (page rotation applied, annotations drawn). :func:`pixel_frame` is the affine map from
+the page's default user space (points, y up) to that rendering's pixel coordinates (pixel
+centres at integers, y down): the one place that ties the geometric field, drawn in pixels of
+the rendering, to the page coordinates a copy's paths are moved in.
+
+PDFium is not thread-safe: every call here holds one module lock.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from leaktrace.errors import DocumentRejected
+
+from .reading import PageBox
+
+__all__ = ["dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
+
+_LOCK = threading.Lock()
+
+
+def rendered_shape(box: PageBox, dpi: float) -> tuple[int, int]:
+    """(H, W) pixels of the page ``box`` rendered at ``dpi`` (PDFium rounds each side)."""
+    w, h = box.size_pt
+    return max(1, round(h * dpi / 72.0)), max(1, round(w * dpi / 72.0))
+
+
+def dpi_within(box: PageBox, dpi: float, max_pixels: int) -> float:
+    """``dpi``, lowered where the page would render to more than ``max_pixels`` (a plotter sheet)."""
+    w, h = box.size_pt
+    most = float(min(dpi, np.floor(72.0 * np.sqrt(max_pixels / max(w * h, 1.0)) * 100) / 100))
+    while most > 1 and np.prod(rendered_shape(box, most)) > max_pixels:  # each side is rounded
+        most = round(most - 0.01, 2)
+    return most
+
+
+def pixel_frame(box: PageBox, dpi: float) -> np.ndarray:
+    """The (2, 3) affine map from default user space (points) to pixel coordinates of the rendering.
+
+    ``[col, row] = A @ [x, y, 1]``, with pixel centres at integer coordinates: the page's
+    displayed top-left corner is at (−0.5, −0.5).
+
+    Examples
+    --------
+    >>> from leaktrace.documents.reading import PageBox
+    >>> pixel_frame(PageBox(0, 0, 72, 144, 0), 72).tolist()
+    [[1.0, 0.0, -0.5], [0.0, -1.0, 143.5]]
+    """
+    s = dpi / 72.0
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    linear, origin = {
+        0: ([[s, 0], [0, -s]], (x0, y1)),
+        90: ([[0, s], [s, 0]], (x0, y0)),
+        180: ([[-s, 0], [0, s]], (x1, y0)),
+        270: ([[0, -s], [-s, 0]], (x1, y1)),
+    }[box.rotate]
+    a = np.array(linear, float)
+    t = -a @ np.array(origin, float) - 0.5
+    return np.hstack([a, t[:, None]])
+
+
+def render_page(data: bytes, index: int, dpi: float, *, label: str = "document") -> np.ndarray:
+    """Page ``index`` (from 0) of the PDF ``data`` rendered at ``dpi``: (H, W, 3) uint8 RGB on white."""
+    return next(render_pages(data, [index], [dpi], label=label))
+
+
+def render_pages(data: bytes, indices, dpis, *, label: str = "document"):
+    """Each page of ``indices`` rendered at its ``dpis`` entry, one at a time (a generator: one page in memory)."""
+    with _LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as e:
+            raise DocumentRejected(label, f"cannot be rendered ({e})") from None
+    try:
+        for index, dpi in zip(indices, dpis, strict=True):
+            with _LOCK:
+                try:
+                    page = doc[index]
+                    bitmap = page.render(scale=dpi / 72.0, fill_color=(255, 255, 255, 255), rev_byteorder=True, draw_annots=True)
+                    image = np.array(bitmap.to_numpy()[:, :, :3])  # h w 3, a copy: the bitmap's buffer is freed below
+                    bitmap.close()
+                    page.close()
+                except pdfium.PdfiumError as e:
+                    raise DocumentRejected(f"{label}, page {index + 1}", f"cannot be rendered ({e})") from None
+            yield image
+    finally:
+        with _LOCK:
+            doc.close()
