@@ -463,3 +463,16 @@ def test_a_tiff_listing_more_strips_than_its_image_has_is_refused_before_pillow_
     out = io.BytesIO()
     Image.fromarray(_rgb(300, 40)).save(out, "TIFF", compression="tiff_lzw")  # several strips, as Pillow writes them
     assert read_image_bytes(out.getvalue(), "strips.tif").shape == (300, 40, 3)
+
+
+def test_png_text_chunks_keep_the_pixels_and_change_the_bytes(tmp_path):
+    from leaktrace import imagefiles
+
+    image = np.random.default_rng(3).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    plain = imagefiles.encode_image(image, "PNG")
+    named = imagefiles.encode_image(image, "PNG", png_text={"leaktrace-page": "abc 3"})
+    assert named != plain
+    path = tmp_path / "page.png"
+    path.write_bytes(named)
+    assert np.array_equal(imagefiles.read_image(path), image)
+    assert Image.open(path).text == {"leaktrace-page": "abc 3"}

@@ -202,8 +202,8 @@ PNG_LEVELS: dict[int, tuple[int, int, int]] = {
 }
 
 
-def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95, png_compression: int = 6) -> bytes:
-    """Encode RGB pixels as PNG, JPEG or WEBP bytes, with no metadata.
+def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95, png_compression: int = 6, png_text: dict[str, str] | None = None) -> bytes:
+    """Encode RGB pixels as PNG, JPEG or WEBP bytes, with no metadata (but ``png_text``).
 
     Parameters
     ----------
@@ -215,6 +215,9 @@ def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95, png_compress
     png_compression : int, 0..9
         PNG effort (:data:`PNG_LEVELS`): 0 stores the pixels uncompressed, 1–3 are fast
         run-length levels, 6 (the default) and up are zlib deflate. Ignored for JPEG/WEBP.
+    png_text : dict of str to str, optional
+        Latin-1 ``tEXt`` chunks written after the header (a document page's rendering names its
+        document and page, so two documents' identical pages are two files). PNG only.
 
     Notes
     -----
@@ -243,7 +246,7 @@ def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95, png_compress
         ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), params)
         if not ok:
             raise ValueError(f"libpng could not encode an image of shape {image.shape}")
-        return encoded.tobytes()
+        return _with_text(encoded.tobytes(), png_text) if png_text else encoded.tobytes()
     options: dict[str, Any]
     if fmt == "JPEG":
         options = {"quality": quality, "subsampling": 0 if quality >= 90 else 2, "optimize": True}
@@ -252,6 +255,15 @@ def encode_image(image: np.ndarray, fmt: str, *, quality: int = 95, png_compress
     out = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(image), "RGB").save(out, fmt, **options)
     return out.getvalue()
+
+
+def _with_text(png: bytes, text: dict[str, str]) -> bytes:
+    """``png`` with a ``tEXt`` chunk per item inserted after IHDR (8-byte signature + 25-byte IHDR chunk)."""
+    chunks = b""
+    for key, value in text.items():
+        body = b"tEXt" + key.encode("latin-1") + b"\0" + value.encode("latin-1")
+        chunks += struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    return png[:33] + chunks + png[33:]
 
 
 def encode_mask(mask: np.ndarray) -> bytes:
