@@ -10,6 +10,8 @@ Run: ``python tools/make_samples.py``.
   mirror each other, with hatching, dimensions and a title block (1800×1200).
 - ``render_smooth.png``: a smooth shaded render of a body panel on a grey studio
   backdrop, all gradients and soft highlights (1600×1000).
+- ``tender_package.pdf``: the tender package T-2027-14 (title page, conditions, two A3
+  vector drawings of the bumper covers, a page of renders), written by pikepdf.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import cv2
 
-from leaktrace.samples.synthetic import SAMPLE_SEED, drawing_bumper, render_photo, render_smooth
+from leaktrace.samples.synthetic import SAMPLE_SEED, drawing_bumper, render_photo, render_smooth, tender_package
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "leaktrace" / "samples"
 
@@ -32,6 +34,8 @@ def main() -> None:
     ]:
         cv2.imwrite(str(OUT / f"{name}.png"), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
         print(name, image.shape, (OUT / f"{name}.png").stat().st_size)
+    (OUT / "tender_package.pdf").write_bytes(tender_package(SAMPLE_SEED))
+    print("tender_package", (OUT / "tender_package.pdf").stat().st_size)
 
 
 if __name__ == "__main__":

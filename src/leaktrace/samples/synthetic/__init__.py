@@ -18,15 +18,19 @@ Renders
     :func:`spheres` (engine tests), :func:`soft_ellipses` (registration tests),
     :func:`soft_blobs` (asset-search tests and bench), :func:`soft_bump` (evaluation tests),
     :func:`studio_render` and :func:`gradient` (the bench), :func:`render_smooth` (bundled).
+Documents
+    :func:`tender_package` (the bundled tender package PDF: text, vector drawings, two renders).
 
 The bundled samples (:mod:`leaktrace.samples`) are ``render_photo()``, ``drawing_bumper()``
-and ``render_smooth()`` written as PNG by ``tools/make_samples.py``.
+and ``render_smooth()`` written as PNG by ``tools/make_samples.py``; the bundled document is
+``tender_package()``, written as PDF by the same tool.
 """
 
 from ._drawings import bumper_arcs, bumper_sketch, bumper_views, cad_bumper, line_sketch, random_drawing
 from ._photos import SAMPLE_SEED, photo, render_photo
 from ._renders import SEARCH_BLOBS, gradient, render_smooth, soft_blobs, soft_bump, soft_ellipses, spheres, studio_render
 from ._sheets import drawing_bumper, part_drawing
+from ._tender import tender_package
 
 __all__ = [
     "SAMPLE_SEED",
@@ -48,4 +52,5 @@ __all__ = [
     "studio_render",
     "gradient",
     "render_smooth",
+    "tender_package",
 ]
