@@ -28,8 +28,8 @@ from leaktrace.store import queries
 from leaktrace.store.models import Asset
 
 
-def _record(a: Asset) -> records.Asset:
-    """The interface record of a stored asset (never its key reference)."""
+def record(a: Asset, *, page_assets: tuple = ()) -> records.Asset:
+    """The interface record of a stored asset (never its key reference); ``page_assets``: a document's pages' records."""
     g = geometry_of(a)
     return records.Asset(
         a.id,
@@ -45,6 +45,12 @@ def _record(a: Asset) -> records.Asset:
         None if g is None else g.grid,
         None if g is None else g.amplitude,
         None if g is None else g.max_px,
+        kind=a.asset_kind,
+        pages=a.pages,
+        document_id=a.document_id,
+        page=a.page,
+        dpi=a.dpi,
+        page_assets=page_assets,
     )
 
 
@@ -66,7 +72,7 @@ def choose_geometry(ctx: Context, image: np.ndarray) -> geometry.Geometry | None
 
 
 def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
-    return records.AssetAdded(**vars(_record(a)), path=str(path), duplicate=duplicate)
+    return records.AssetAdded(**vars(record(a)), path=str(path), duplicate=duplicate)
 
 
 def read_limits(ctx: Context) -> dict:
@@ -82,8 +88,13 @@ def add(
     the CLI) in one transaction; a file already registered changes nothing and leaves no entry."""
     if not paths:
         raise BadInput("no asset file given.")
-    from leaktrace.services import copies
+    from leaktrace.services import copies, documents
 
+    pdfs = [p for p in paths if _is_pdf(p)]
+    if pdfs:
+        if len(pdfs) < len(paths):
+            raise BadInput("give documents (PDF) and images to separate 'asset add' calls.")
+        return [documents.add(ctx, p, title=title, actor=actor) for p in pdfs]
     images = [(p, imagefiles.read_image(p, **read_limits(ctx)), imagefiles.image_format(p)) for p in paths]
     plans = []  # every file's fingerprint, checked against the share's quality gate before anything is stored
     planned: set[str] = set()
@@ -147,15 +158,32 @@ def add(
     return out
 
 
+def _is_pdf(path: Path) -> bool:
+    """Whether ``path`` is a PDF document (by its first bytes; an unreadable file is left to the image reader's error)."""
+    from leaktrace.documents import reading
+
+    try:
+        with open(path, "rb") as f:
+            return reading.is_pdf(f.read(1024))
+    except OSError:
+        return False
+
+
 def list_all(ctx: Context) -> list[records.Asset]:
-    """Every asset, oldest first."""
+    """Every image and document, oldest first (a document's pages are in ``show``)."""
     with ctx.sessions() as session:
-        return [_record(a) for a in queries.list_assets(session)]
+        return [record(a) for a in queries.list_assets(session) if a.asset_kind != "page"]
 
 
 def show(ctx: Context, asset_id: int | str) -> records.Asset:
-    """The record of one asset (``asset show``): its file, both carriers and the displacement bound."""
-    return _record(get(ctx, asset_id))
+    """The record of one asset (``asset show``): its file, both carriers and the displacement bound;
+    a document's with its pages."""
+    a = get(ctx, asset_id)
+    if a.asset_kind != "document":
+        return record(a)
+    from leaktrace.services import documents
+
+    return record(a, page_assets=tuple(record(p) for p in documents.pages_of(ctx, a.id)))
 
 
 def get(ctx: Context, asset_id: int | str) -> Asset:
@@ -176,7 +204,14 @@ class Prepared:
     geometry: geometry.Geometry | None = None
 
 
-def prepare(ctx: Context, asset: Asset) -> Prepared:
+def prepare(ctx: Context, asset: Asset):
+    """What copies of ``asset`` need (:class:`Prepared`; a document's :class:`leaktrace.services.documents.Prepared`)."""
+    if asset.asset_kind == "page":
+        raise BadInput(f"asset {asset.id} is page {asset.page} of document {asset.document_id}: share the document.")
+    if asset.asset_kind == "document":
+        from leaktrace.services import documents
+
+        return documents.prepare(ctx, asset)
     return _prepare(str(ctx.blobs.path(asset.sha256)), asset.sha256, (asset.grid_y, asset.grid_x), ctx.settings.max_pixels, geometry_of(asset))
 
 
@@ -187,9 +222,10 @@ def _prepare(path: str, sha: str, grid: tuple[int, int], max_pixels: int, geo: g
 
 
 def all_assets(ctx: Context) -> list[Asset]:
-    """Every asset row, detached from its session, oldest first."""
+    """Every asset a leak can be of (images and documents' pages, never a document's own row),
+    detached from its session, oldest first."""
     with ctx.sessions() as session:
-        rows = queries.list_assets(session)
+        rows = [a for a in queries.list_assets(session) if a.asset_kind != "document"]
         for a in rows:
             session.expunge(a)
     return rows

@@ -50,7 +50,7 @@ from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 
-__all__ = ["Made", "SAMPLED_SSIM_FROM", "check_new_asset", "copy_format", "make", "reason_given", "regenerate", "share_number"]
+__all__ = ["MEDIA_TYPES", "Made", "SAMPLED_SSIM_FROM", "check_new_asset", "copy_format", "make", "reason_given", "regenerate", "share_number"]
 
 #: From this many pixels a copy's SSIM is estimated on sampled tiles instead of computed in full.
 SAMPLED_SSIM_FROM = 2_000_000
@@ -146,8 +146,12 @@ def check_new_asset(ctx: Context, name: str, prepared: Any, strength: float, fmt
 
 
 def copy_format(asset: Any) -> str:
-    """The format of the asset's copies: JPEG for a JPEG original, else PNG (lossless)."""
-    return "JPEG" if asset.format == "JPEG" else "PNG"
+    """The format of the asset's copies: PDF for a document, JPEG for a JPEG original, else PNG (lossless)."""
+    return asset.format if asset.format in ("JPEG", "PDF") else "PNG"
+
+
+#: The media type of a copy of each format.
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "PDF": "application/pdf"}
 
 
 def make(
@@ -161,6 +165,11 @@ def make(
     already kept stay where ``keep`` put them (the caller removes them).
     """
     keep = keep or ctx.blobs.put
+    if fmt == "PDF":
+        from leaktrace.services import documents
+
+        yield from documents.make(ctx, asset, prepared, recipients, keep=keep)
+        return
     maker = _Maker(ctx, asset, prepared, fmt)
     buffers = [np.empty_like(maker.original), np.empty_like(maker.original)]
     k = maker.grid[0] * maker.grid[1]
@@ -246,7 +255,7 @@ def regenerate(
     checkpoints.after_privileged_act(ctx, actor=actor)
     fmt = copy_format(asset)
     done = records.RegeneratedCopy(number, r.name, r.id, filename, made.sha256, wanted, matches, made.size)
-    return done, records.StoredFile(files[0], filename, "image/jpeg" if fmt == "JPEG" else "image/png")
+    return done, records.StoredFile(files[0], filename, MEDIA_TYPES[fmt])
 
 
 def share_number(share_id: int | str) -> int:

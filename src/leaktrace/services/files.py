@@ -13,8 +13,8 @@ A finding's leak that is byte for byte a recorded copy (an untouched copy was tr
 copy: :func:`leak_file` hands it over as :func:`download_copy` does, to an admin with a reason
 (``copy.download``, ``"via": "leak"``), never to whoever merely reads.
 
->>> media_type(b"\\x89PNG\\r\\n\\x1a\\n..."), media_type(b"%PDF-1.7")
-('image/png', 'application/octet-stream')
+>>> media_type(b"\\x89PNG\\r\\n\\x1a\\n..."), media_type(b"%PDF-1.7"), media_type(b"<html>")
+('image/png', 'application/pdf', 'application/octet-stream')
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ _MAGIC = (
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
     (b"BM", "image/bmp"),
+    (b"%PDF-", "application/pdf"),
 )
 
 
 def media_type(data: bytes) -> str:
-    """The image media type of ``data`` by its first bytes (``application/octet-stream`` if none)."""
+    """The media type of ``data`` (an image or a PDF) by its first bytes (``application/octet-stream`` if none)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind

@@ -22,7 +22,7 @@ from leaktrace import imagefiles
 from leaktrace._version import __version__
 from leaktrace.core import bound
 from leaktrace.errors import BadInput
-from leaktrace.records import Alignment, AssetMatch, Custody, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
+from leaktrace.records import Alignment, AssetMatch, AssetRef, Custody, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
 from leaktrace.services import audit, ids
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
@@ -163,7 +163,11 @@ def _finding(f: models.Finding) -> Finding:
             f.valid_mask_sha256,
         )
     )
-    asset = None if f.asset is None else AssetMatch(f.asset.id, f.asset.title, Match(f.inliers or 0, f.coverage or 0.0, bool(f.mirrored)))
+    asset = (
+        None
+        if f.asset is None
+        else AssetMatch(f.asset.id, f.asset.title, Match(f.inliers or 0, f.coverage or 0.0, bool(f.mirrored)), **page_of(f.asset))
+    )
     return Finding(
         leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height),
         asset=asset,
@@ -180,6 +184,13 @@ def _finding(f: models.Finding) -> Finding:
         software_version=f.software_version,
         custody=_custody(f),
     )
+
+
+def page_of(asset: models.Asset) -> dict:
+    """``page`` and ``document`` of an :class:`AssetMatch` when ``asset`` is a document's page (else nothing)."""
+    if asset.kind != "page" or asset.document is None:
+        return {}
+    return {"page": asset.page, "document": AssetRef(asset.document.id, asset.document.title)}
 
 
 def _custody(f: models.Finding) -> Custody | None:

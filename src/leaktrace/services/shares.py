@@ -51,7 +51,7 @@ def _slug(text: str) -> str:
 
 
 def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
-    ext = "jpg" if fmt == "JPEG" else "png"
+    ext = {"JPEG": "jpg", "PDF": "pdf"}.get(fmt, "png")
     return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
 
 

@@ -74,12 +74,12 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     if not alignments:
         alignments = align.register_all(leak, original, hints=hints)
     if not alignments:
-        match = AssetMatch(asset.id, asset.title, Match(0, 0.0, False))
+        match = AssetMatch(asset.id, asset.title, Match(0, 0.0, False), **_page(ctx, asset))
         return Finding(
             info, match, None, (), ctx.settings.epsilon, None, 0, "the leak could not be aligned to the asset", time.perf_counter() - start
         )
     alignment = alignments[0]
-    match = AssetMatch(asset.id, asset.title, Match(int(alignment.inliers), float(alignment.coverage), bool(alignment.mirrored)))
+    match = AssetMatch(asset.id, asset.title, Match(int(alignment.inliers), float(alignment.coverage), bool(alignment.mirrored)), **_page(ctx, asset))
     step("test every recipient")
     with ctx.sessions() as session:
         recipients = [(r.id, r.name, r.key_ref) for r in queries.recipients_of_asset(session, asset.id)]
@@ -113,6 +113,14 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     elapsed = time.perf_counter() - start
     kept = findings.alignment_record(ctx, alignment, hypotheses=len(alignments), shape=(asset.height, asset.width))
     return Finding(info, match, kept, candidates, ctx.settings.epsilon, float(v.threshold), int(v.n_tests), None, elapsed)
+
+
+def _page(ctx: Context, asset) -> dict:
+    """The page number and document of a page asset (nothing for an image)."""
+    if asset.asset_kind != "page":
+        return {}
+    with ctx.sessions() as session:
+        return findings.page_of(queries.asset_by_id(session, asset.id))
 
 
 def _identify(ctx: Context, leak: views.LeakView, asset_id):

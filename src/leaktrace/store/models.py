@@ -155,6 +155,8 @@ class Asset(_KeyRef, Base):
     dpi: Mapped[float | None] = mapped_column(Float, nullable=True)  # a page's reference resolution, pixels per inch
 
     shares: Mapped[list[Share]] = relationship(back_populates="asset", order_by="Share.id")
+    #: a page's document (read only: the column is the link)
+    document: Mapped[Asset | None] = relationship(primaryjoin="foreign(Asset.document_id) == remote(Asset.id)", viewonly=True)
 
     @property
     def asset_kind(self) -> str:

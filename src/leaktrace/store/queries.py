@@ -47,6 +47,7 @@ __all__ = [
     "finding_by_id",
     "get_meta",
     "list_assets",
+    "pages_of_document",
     "list_audit",
     "list_cases",
     "list_findings",
@@ -110,12 +111,13 @@ def recipients_of_asset(session: Session, asset_id: int) -> list[Recipient]:
 
     These are the only people a leak of the asset can be traced to.
     """
-    asset_by_id(session, asset_id)
+    asset = asset_by_id(session, asset_id)
+    shared = asset.document_id if asset.kind == "page" else asset_id  # a page is shared with its document
     query = (
         select(Recipient)
         .join(Copy, Copy.recipient_id == Recipient.id)
         .join(Share, Share.id == Copy.share_id)
-        .where(Share.asset_id == asset_id)
+        .where(Share.asset_id == shared)
         .distinct()
         .order_by(Recipient.id)
     )
@@ -149,6 +151,11 @@ def asset_by_sha256(session: Session, sha256: str) -> Asset:
 def list_assets(session: Session) -> list[Asset]:
     """All assets, oldest first."""
     return list(session.scalars(select(Asset).order_by(Asset.id)))
+
+
+def pages_of_document(session: Session, document_id: int) -> list[Asset]:
+    """The pages of document ``document_id``, in page order."""
+    return list(session.scalars(select(Asset).where(Asset.document_id == document_id, Asset.kind == "page").order_by(Asset.page)))
 
 
 # ----------------------------------------------------------------------------- shares and copies
