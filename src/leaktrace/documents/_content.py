@@ -108,6 +108,7 @@ class _Walk:
     def __init__(self, pdf: pikepdf.Pdf, label: str, max_operators: int) -> None:
         self.pdf, self.label, self.budget = pdf, label, max_operators
         self.points: list[tuple[float, float]] = []
+        self.text: list[bool] = []  # per point: a text line's origin (else a path point)
         self.invs: list[tuple[float, float, float, float]] = []
         self.streams: list[tuple[pikepdf.Object, list, tuple | None]] = []  # (owner, plan, (bbox, inv) for forms)
         self.n_points = self.lines = self.forms = 0
@@ -134,8 +135,8 @@ class _Walk:
             raise DocumentRejected(self.label, "too many content-stream operators")
         return instructions
 
-    def collect(self, ctm: Matrix, xy: tuple[float, ...]) -> int:
-        """Queue user-space points ``xy`` (x0, y0, x1, …) under ``ctm``; index of the first, or -1 if not movable."""
+    def collect(self, ctm: Matrix, xy: tuple[float, ...], *, text: bool = False) -> int:
+        """Queue user-space points ``xy`` (x0, y0, x1, …) under ``ctm`` (``text``: a line origin); index of the first, or -1 if not movable."""
         if ctm is not self._ctm:
             self._ctm, self._inv = ctm, inverse_linear(ctm)
         if self._inv is None:
@@ -144,6 +145,7 @@ class _Walk:
         if not all(math.isfinite(v) for p in pts for v in p):
             return -1
         self.points += pts
+        self.text += [text] * len(pts)
         self.invs += [self._inv] * len(pts)
         return len(self.points) - len(pts)
 
@@ -255,6 +257,7 @@ def displace_page(
     *,
     max_operators: int = 2_000_000,
     label: str | None = None,
+    text_shift: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> Moved:
     """Rewrite ``page``'s content so every path point and text line moves by ``shift``.
 
@@ -272,6 +275,8 @@ def displace_page(
         Limit on operators parsed, forms included (each use counts).
     label : str, optional
         Names the page in a :class:`DocumentRejected`; default ``"page N"``.
+    text_shift : callable, optional
+        The displacement of text line origins, as ``shift`` (default: ``shift``).
 
     Returns
     -------
@@ -300,7 +305,11 @@ def displace_page(
     du: list = []
     max_shift = 0.0
     if walk.points:
-        d = np.asarray(shift(np.asarray(walk.points, dtype=np.float64)), dtype=np.float64)
+        points = np.asarray(walk.points, dtype=np.float64)
+        d = np.asarray(shift(points), dtype=np.float64)
+        lines = np.asarray(walk.text, bool)
+        if text_shift is not None and lines.any() and d.shape == points.shape:
+            d[lines] = np.asarray(text_shift(points[lines]), dtype=np.float64).reshape(-1, 2)
         if d.shape != (len(walk.points), 2):
             raise ValueError(f"shift returned shape {d.shape}, expected {(len(walk.points), 2)}")
         d = np.where(np.isfinite(d), d, 0.0)

@@ -67,7 +67,7 @@ class TextState:
     def line(self, ctm, prefix: list, suffix: list) -> list:
         """Plan one line start at the current (intended) line matrix."""
         self.pending = False
-        k = self.walk.collect(ctm, self.tlm[4:6])
+        k = self.walk.collect(ctm, self.tlm[4:6], text=True)
         if k >= 0:
             self.walk.lines += 1
         return [("text", prefix, self.tlm, k, suffix)]

@@ -21,7 +21,7 @@ from leaktrace.errors import DocumentRejected
 
 from .reading import PageBox
 
-__all__ = ["dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
+__all__ = ["page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
 
 _LOCK = threading.Lock()
 
@@ -92,4 +92,21 @@ def render_pages(data: bytes, indices, dpis, *, label: str = "document"):
             yield image
     finally:
         with _LOCK:
+            doc.close()
+
+
+def page_texts(data: bytes) -> list[str]:
+    """The text of every page of the PDF ``data`` as PDFium extracts it (a copy must keep it exactly)."""
+    with _LOCK:
+        doc = pdfium.PdfDocument(data)
+        try:
+            out = []
+            for i in range(len(doc)):
+                page = doc[i]
+                textpage = page.get_textpage()
+                out.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            return out
+        finally:
             doc.close()
