@@ -13,7 +13,9 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from leaktrace.documents._content import MAX_FORM_DEPTH, Moved, displace_page
+from leaktrace import samples
+from leaktrace.documents._content import MAX_FORM_DEPTH, Moved, apply, displace_page
+from leaktrace.documents._text import TOLERANCE_PT
 from leaktrace.errors import DocumentRejected
 
 DPI = 300
@@ -169,7 +171,7 @@ def test_re_becomes_four_corners_each_moved_by_a_linear_field_exactly():
     assert [op for op, _ in ops] == ["q", "cm", "m", "l", "l", "l", "h", "f", "Q"]
     corners = np.array([[10, 20], [40, 20], [40, 60], [10, 60]], dtype=float) * 2 + [5, 7]
     emitted = np.array([[float(v) for v in o] for _, o in ops[2:6]]) * 2 + [5, 7]
-    np.testing.assert_allclose(emitted, corners + linear(corners), atol=1e-7)
+    np.testing.assert_allclose(emitted, corners + linear(corners), atol=TOLERANCE_PT)
     assert moved.points == 4
 
 
@@ -179,8 +181,8 @@ def test_small_shift_survives_number_writing_under_large_scale():
     ops = instructions(pdf)
     small = np.array([[float(v) for v in o] for op, o in ops if op in "ml"][:2]) * 0.01
     big = np.array([[float(v) for v in o] for op, o in ops if op in "ml"][2:]) * 100
-    np.testing.assert_allclose(small, [[10.01, 19.99], [30.01, 19.995]], atol=1e-7)
-    np.testing.assert_allclose(big, [[100.01, 99.99], [150.01, 99.99]], atol=1e-6)
+    np.testing.assert_allclose(small, [[10.01, 19.99], [30.01, 19.995]], atol=TOLERANCE_PT)
+    np.testing.assert_allclose(big, [[100.01, 99.99], [150.01, 99.99]], atol=TOLERANCE_PT)
 
 
 TEXT = (
@@ -213,6 +215,121 @@ def _texts(data: bytes, tmp_path) -> tuple[str, str | None]:
         run = [subprocess.run(["pdftotext", *mode, str(path), "-"], capture_output=True, check=True).stdout.decode() for mode in ([], ["-layout"])]
         poppler = "\f".join(run)
     return ours, poppler
+
+
+def smooth(p):
+    """A smooth field of about 0.1 pt, like a recipient's, pt → pt."""
+    return 0.1 * np.stack([np.sin(p[:, 0] / 40), np.cos(p[:, 1] / 37)], axis=1)
+
+
+def path_points(ops) -> tuple[list[np.ndarray], list[int]]:
+    """Independent replay: page-space points of every m/l/c operator, pt, and the decimals each operator's numbers were written with."""
+    ctm, stack, points, decimals = (1, 0, 0, 1, 0, 0), [], [], []
+    for op, v in ops:
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = mul(tuple(float(x) for x in v), ctm)
+        elif op in ("m", "l", "c"):
+            f = [float(x) for x in v]
+            points += [np.array(apply(ctm, f[i], f[i + 1])) for i in range(0, len(f), 2)]
+            decimals.append(max(-x.as_tuple().exponent if isinstance(x, Decimal) else 0 for x in v))
+    return points, decimals
+
+
+@pytest.mark.parametrize(
+    ("cm", "places"),
+    [
+        (b"1 0 0 1 0 0", 4),
+        (b"0.1 0 0 0.1 3 4", 3),  # a user unit is 0.1 pt: one decimal fewer
+        (b"10 0 0 10 -5 2", 5),  # a user unit is 10 pt: one decimal more
+        (b"0.01 0 0 0.01 0 0", 2),
+        (b"0 30 -30 0 150 10", 6),  # rotated: σ = 30
+        (b"50 0 0 0.02 7 9", 6),  # anisotropic: the larger stretch decides
+    ],
+)
+def test_written_numbers_within_tolerance_with_fewest_decimals_under_scaled_ctm(cm, places):
+    rng = np.random.default_rng(3)
+    scale = max(abs(float(v)) for v in cm.split()[:4])
+    coords = [[f"{v:.{d}f}".encode() for v in rng.uniform(0, 150 / scale, 6)] for d in rng.integers(0, 7, 40)]  # 0 to 6 decimals
+    body = b" ".join(b"%s %s m %s %s %s %s %s %s c" % (*row[:2], *row) for row in coords)
+    text = b"BT /F1 10 Tf 10 TL 1.5 2.25 Td (a) Tj T* (b) Tj 0.3 -1.2 Td (c) Tj ET"
+    pdf = make_pdf(b"q " + cm + b" cm " + body + b" S " + text + b" Q")
+    ops = instructions(pdf)
+    points, _ = path_points(ops)
+    origins = line_origins(ops)
+    displace_page(pdf, pdf.pages[0], smooth)
+    out = instructions(pdf)
+    moved, decimals = path_points(out)
+    intended = np.array(points) + smooth(np.array(points))
+    err = np.hypot(*(np.array(moved) - intended).T)
+    assert len(moved) == len(points) and err.max() <= TOLERANCE_PT, err.max()
+    assert max(decimals) == places
+    origins_out = np.array(line_origins(out))
+    err = np.hypot(*(origins_out - (np.array(origins) + smooth(np.array(origins)))).T)
+    assert err.max() <= TOLERANCE_PT, err.max()
+
+
+def test_operands_not_moved_written_byte_identical():
+    paths = b"0.50 0 0 0.5000 10.250 .5 cm 1.000 0.5 0.25 rg 2.50 w [3.0 1.50] 0 d 10.10 20.20 m 30.300 40.4 l 0 0 100.00 50.0 re S"
+    text = b" BT /F1 12.00 Tf 20.0 30.00 Td (x) Tj 0 -14.0 TD (y) Tj T* (z) Tj 1.0 0 0 1.00 5.50 6.0 Tm (w) Tj ET"
+    pdf = make_pdf(paths + text)
+    original = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[0]))
+    displace_page(pdf, pdf.pages[0], lambda p: np.zeros_like(p))
+    assert pdf.pages[0].obj.Contents.read_bytes() == original
+
+    pdf = make_pdf(paths + text)
+    moved = displace_page(pdf, pdf.pages[0], smooth, text_shift=lambda p: np.zeros_like(p))
+    before, after = original.split(b"\n"), pdf.pages[0].obj.Contents.read_bytes().split(b"\n")
+    rewritten = [line for line in after if line not in before]
+    assert len(rewritten) == 2 + 5 and moved.points == 6  # the m, the l, and the re as m l l l h
+    assert [line for line in after if line in before] == [line for line in before if not line.endswith((b" m", b" l", b" re"))]
+
+    def first(p):  # only the first line (page y = 15.5 pt) moves
+        return np.where(p[:, 1:] > 10, 0.3, 0.0) * np.ones_like(p)
+
+    pdf = make_pdf(paths + text)
+    intended = line_origins(instructions(pdf))
+    displace_page(pdf, pdf.pages[0], lambda p: np.zeros_like(p), text_shift=first)
+    emitted = line_origins(instructions(pdf))
+    np.testing.assert_allclose(emitted, np.array(intended) + first(np.array(intended)), atol=TOLERANCE_PT)
+    assert [op for op, _ in instructions(pdf) if op.startswith("T")] == [
+        "Tf",
+        "Tm",
+        "Tj",
+        "TL",
+        "Tm",
+        "Tj",
+        "T*",
+        "Tj",
+        "Tm",
+        "Tj",
+    ]  # moved; after a moved line; originals
+
+
+def _size(pdf: pikepdf.Pdf) -> int:
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return len(out.getvalue())
+
+
+def test_tender_package_copy_within_size_contract():
+    path = samples.document_path("tender_package")
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            displace_page(pdf, page, smooth)
+        assert _size(pdf) <= 1.5 * path.stat().st_size  # 1.11 measured
+
+
+def test_two_decimal_drawing_copy_within_size_contract():
+    rng = np.random.default_rng(1)
+    body = b"\n".join(b"%.2f %.2f m %.2f %.2f %.2f %.2f %.2f %.2f c %.2f %.2f l S" % tuple(rng.uniform(20, 180, 10)) for _ in range(300))
+    pdf = make_pdf(b"0.5 w 0 G\n" + body)
+    size = _size(pdf)
+    displace_page(pdf, pdf.pages[0], smooth)
+    assert _size(pdf) <= 1.5 * size  # 1.3 measured; 2.1 with 9 decimals
 
 
 def test_extracted_text_identical_and_document_valid(tmp_path):

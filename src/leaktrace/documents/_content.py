@@ -28,7 +28,7 @@ import pikepdf
 
 from leaktrace.errors import DocumentRejected
 
-from ._text import IDENTITY, TEXT_OPS, Matrix, TextState, instruction, mul, numbers
+from ._text import IDENTITY, TEXT_OPS, Matrix, TextState, instruction, mul, numbers, places
 
 MAX_FORM_DEPTH = 8
 _PATH_ARITY = {"m": 2, "l": 2, "c": 6, "v": 4, "y": 4, "re": 4}
@@ -115,6 +115,7 @@ class _Walk:
         self.images: list[tuple[str, Matrix]] = []
         self._ctm: Matrix | None = None
         self._inv: tuple[float, float, float, float] | None = None
+        self._places = 0
 
     def parse(self, source: pikepdf.Object) -> list:
         """Instructions of a page (all its content streams, joined) or of a form stream."""
@@ -138,7 +139,7 @@ class _Walk:
     def collect(self, ctm: Matrix, xy: tuple[float, ...], *, text: bool = False) -> int:
         """Queue user-space points ``xy`` (x0, y0, x1, …) under ``ctm`` (``text``: a line origin); index of the first, or -1 if not movable."""
         if ctm is not self._ctm:
-            self._ctm, self._inv = ctm, inverse_linear(ctm)
+            self._ctm, self._inv, self._places = ctm, inverse_linear(ctm), places(ctm)
         if self._inv is None:
             return -1
         pts = [apply(ctm, xy[i], xy[i + 1]) for i in range(0, len(xy), 2)]
@@ -169,7 +170,7 @@ class _Walk:
                     plan.append(ins)
                 else:
                     self.n_points += len(xy) // 2
-                    plan.append(("path", op, xy, k))
+                    plan.append(("path", op, xy, k, ins, self._places))
             elif op == "q":
                 stack.append((ctm, text.leading))
                 plan.append(ins)
@@ -215,20 +216,32 @@ class _Walk:
         self.forms += 1
         return instruction("Do", [resources.add(str(name)[1:], copy)])
 
-    def emit(self, plan: list, du: list) -> list:
+    @staticmethod
+    def emit(plan: list, du: list) -> list:
+        """Instructions of a planned stream: an unmoved path operator as it was; a moved one with
+        each coordinate rounded to its CTM's :func:`._text.places` (an unmoved coordinate of a
+        moved operator keeps its operand object)."""
         out = []
+        clean = True  # the text line matrix is where the original puts it
         for item in plan:
             if not isinstance(item, tuple):
                 out.append(item)
+                if isinstance(item, pikepdf.ContentStreamInstruction) and str(item.operator) == "BT":
+                    clean = True
             elif item[0] == "path":
-                _, op, xy, k = item
-                moved = [v + du[k + i // 2][i % 2] for i, v in enumerate(xy)]
-                if op == "re":
-                    out += [instruction("m", moved[:2]), *(instruction("l", moved[i : i + 2]) for i in (2, 4, 6)), instruction("h")]
+                _, op, xy, k, ins, n = item
+                d = [du[k + i // 2][i % 2] for i in range(len(xy))]
+                if not any(d):
+                    out.append(ins)
+                elif op == "re":
+                    moved = [v + dv for v, dv in zip(xy, d)]
+                    out += [instruction("m", moved[:2], n), *(instruction("l", moved[i : i + 2], n) for i in (2, 4, 6)), instruction("h")]
                 else:
-                    out.append(instruction(op, moved))
+                    moved = [o if dv == 0.0 else v + dv for o, v, dv in zip(ins.operands, xy, d)]
+                    out.append(instruction(op, moved, n))
             else:
-                out += TextState.emit(item, du)
+                lines, clean = TextState.emit(item, du, clean)
+                out += lines
         return out
 
 
