@@ -58,6 +58,8 @@ __all__ = [
     "Geometry",
     "grid_for",
     "field",
+    "Linearised",
+    "linearised",
     "displace",
     "displace_strips",
     "Displacer",
@@ -263,6 +265,7 @@ def project(
     density: tuple[float, float] | None = None,
     pixel_scale: float = 1.0,
     blur: float | None = None,
+    through=None,
 ) -> np.ndarray:
     """The projection y of a registered leak on the geometric carrier: 2·gy·gx coefficients.
 
@@ -281,6 +284,9 @@ def project(
         depend on it, the estimate's unit does).
     blur : float, pixels, optional
         Gaussian blur of both images first (default :data:`BLUR_SIGMA`; 0: none).
+    through : callable, optional
+        Projects the linearised leak (:func:`linearised`) instead of the basis at each
+        pixel: a document page's strokes (:func:`leaktrace.core.strokes.project`).
 
     Returns
     -------
@@ -310,17 +316,44 @@ def project(
     k = int(grid[0]) * int(grid[1])
     if not valid.any():
         return np.zeros(2 * k)
-    vf = valid.astype(np.float32)
+    parts = linearised(leak_y, predicted_y, valid, pixel_scale=pixel_scale, blur=blur)
+    if through is not None:
+        return through(parts)
+    return np.concatenate([carrier.project(f, grid, rows=rows, cols=cols, density=density) for f in parts.fields])
+
+
+@dataclass(frozen=True)
+class Linearised:
+    """The leak against the original, linearised for the displacement: R ≈ −∇P · d.
+
+    Attributes
+    ----------
+    weight : (H, W) float32, 1 / levels²: valid / local residual energy
+    residual : (H, W) float32, levels: clipped, scaled by the pixel scale
+    gradient_x, gradient_y : (H, W) float32, levels per frame pixel, of the blurred prediction
+    """
+
+    weight: np.ndarray
+    residual: np.ndarray
+    gradient_x: np.ndarray
+    gradient_y: np.ndarray
+
+    @property
+    def fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """The per-pixel matched-filter estimates −w·R·∂P/∂x and −w·R·∂P/∂y."""
+        wr = -self.weight * self.residual
+        return wr * self.gradient_x, wr * self.gradient_y
+
+
+def linearised(leak_y: np.ndarray, predicted_y: np.ndarray, valid: np.ndarray, *, pixel_scale: float = 1.0, blur: float | None = None) -> Linearised:
+    """What :func:`project` projects, per pixel (see :class:`Linearised`)."""
+    vf = np.asarray(valid, bool).astype(np.float32)
     sigma = BLUR_SIGMA if blur is None else float(blur)
     leak = _blurred(leak_y, sigma)
     pred = _blurred(predicted_y, sigma)
     r, local_rms = detect.clipped((leak - pred) * vf, vf)
-    weighted = (-vf / (local_rms * local_rms)) * r * np.float32(pixel_scale)
-    out = []
-    for dx, dy in ((1, 0), (0, 1)):
-        gradient = cv2.Sobel(pred, cv2.CV_32F, dx, dy, ksize=3) / 8.0  # levels per frame pixel
-        out.append(carrier.project(weighted * gradient, grid, rows=rows, cols=cols, density=density))
-    return np.concatenate(out)
+    gx, gy = (cv2.Sobel(pred, cv2.CV_32F, dx, dy, ksize=3) / 8.0 for dx, dy in ((1, 0), (0, 1)))
+    return Linearised(vf / (local_rms * local_rms), r * np.float32(pixel_scale), gx, gy)
 
 
 #: Outlines: the signed distance to the ink is clipped at ± this many pixels, then blurred by
@@ -363,6 +396,7 @@ def project_outlines(
     rows: np.ndarray | None = None,
     cols: np.ndarray | None = None,
     density: tuple[float, float] | None = None,
+    through=None,
 ) -> np.ndarray:
     """The geometric projection measured on outlines (:func:`outline`) instead of grey levels.
 
@@ -396,7 +430,7 @@ def project_outlines(
     a = np.stack([original[near], np.ones(int(near.sum()), np.float32)], axis=1)
     (alpha, beta), *_ = np.linalg.lstsq(a.astype(np.float64), leak[near].astype(np.float64), rcond=None)
     predicted = (np.float32(alpha) * original + np.float32(beta)) * np.float32(OUTLINE_LEVELS)
-    return project(leak * np.float32(OUTLINE_LEVELS), predicted, valid, grid, rows=rows, cols=cols, density=density, blur=0.0)
+    return project(leak * np.float32(OUTLINE_LEVELS), predicted, valid, grid, rows=rows, cols=cols, density=density, blur=0.0, through=through)
 
 
 def edge_cover(original: np.ndarray, grid: tuple[int, int]) -> float:

@@ -29,6 +29,8 @@ import numpy as np
 
 from ..records import Alignment
 from . import align, bound, detect, geometry
+from .strokes import StrokeMap
+from .strokes import project as project_strokes
 from .views import Frame, LeakView, OriginalView, describe_leak, describe_original, frame_for
 
 
@@ -119,10 +121,18 @@ def detection_frame(original: OriginalView, alignment: Alignment, leak_shape: tu
 
 
 def recover(
-    leak: LeakView, original: OriginalView, alignment: Alignment, *, grid: tuple[int, int], geometric_grid: tuple[int, int] | None = None
+    leak: LeakView,
+    original: OriginalView,
+    alignment: Alignment,
+    *,
+    grid: tuple[int, int],
+    geometric_grid: tuple[int, int] | None = None,
+    strokes: StrokeMap | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """The projections (luminance; geometric on grey levels and on outlines, or None) of the leak
-    under one alignment, tested in :func:`detection_frame`: one warp and one photometric fit for all."""
+    under one alignment, tested in :func:`detection_frame`: one warp and one photometric fit for all.
+    With ``strokes`` (a document page's), the geometric projections go through its strokes
+    (:func:`leaktrace.core.strokes.project`) instead of the basis at each pixel."""
     frame = detection_frame(original, alignment, leak.shape)
     h = np.asarray(alignment.homography, float) @ np.linalg.inv(frame.matrix)  # frame → leak
     warped, _ = align.warp_leak(leak.luma, h, frame.shape)
@@ -132,8 +142,15 @@ def recover(
     y = detect.project_residual(res, grid=grid, mask=frame.mask, **where)
     if geometric_grid is None:
         return y, None, None
-    grey = geometry.project(res.leak_y, res.predicted_y, res.valid, geometric_grid, **where)
-    return y, grey, geometry.project_outlines(res.leak_y, frame.luma, res.valid, geometric_grid, **where)
+    through = None
+    if strokes is not None:
+        to_reference = np.linalg.inv(frame.matrix)
+
+        def through(fields):
+            return project_strokes(fields, strokes, geometric_grid, reference_shape=original.shape, to_reference=to_reference)
+
+    grey = geometry.project(res.leak_y, res.predicted_y, res.valid, geometric_grid, through=through, **where)
+    return y, grey, geometry.project_outlines(res.leak_y, frame.luma, res.valid, geometric_grid, through=through, **where)
 
 
 def judge(
@@ -147,6 +164,7 @@ def judge(
     mask: np.ndarray | None = None,
     geometric_grid: tuple[int, int] | None = None,
     geometric_signs: np.ndarray | None = None,
+    strokes: StrokeMap | None = None,
 ) -> Verdict:
     """Test every recipient (rows of ``signs``) under every alignment, with one family-wise bound.
 
@@ -164,6 +182,8 @@ def judge(
         The asset's geometric grid, when it has a geometric carrier.
     geometric_signs : (N, 2·gy·gx) int8 ndarray of ±1, optional
         The recipients' geometric signs (same rows as ``signs``).
+    strokes : StrokeMap, optional
+        A document page's strokes on the original (its copies move control points, not pixels).
 
     Examples
     --------
@@ -184,7 +204,7 @@ def judge(
         raise ValueError("geometric_grid and geometric_signs go together")
     lv = describe_leak(leak)
     ov = describe_original(original, mask=mask)
-    both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid) for a in alignments]
+    both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid, strokes=strokes) for a in alignments]
     ys = np.stack([y for y, _, _ in both])  # h k
     luminance = np.stack([detect.scores(signs, y) for y in ys])  # h n
     if geometric_grid is None:
@@ -225,6 +245,7 @@ def examine(
     alignments: Sequence[Alignment] | None = None,
     geometric_grid: tuple[int, int] | None = None,
     geometric_signs: np.ndarray | None = None,
+    strokes: StrokeMap | None = None,
 ) -> Verdict | None:
     """Register the leak onto the original (unless ``alignments`` are given), then :func:`judge`.
 
@@ -238,4 +259,6 @@ def examine(
         alignments = align.register_all(lv, ov)
     if not alignments:
         return None
-    return judge(lv, ov, alignments, signs, grid=grid, epsilon=epsilon, geometric_grid=geometric_grid, geometric_signs=geometric_signs)
+    return judge(
+        lv, ov, alignments, signs, grid=grid, epsilon=epsilon, geometric_grid=geometric_grid, geometric_signs=geometric_signs, strokes=strokes
+    )

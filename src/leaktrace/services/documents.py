@@ -21,6 +21,7 @@ import io
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ import pikepdf
 from scipy import ndimage
 
 from leaktrace import imagefiles, records
-from leaktrace.core import carrier, embed, geometry, keys, mask, quality
+from leaktrace.core import carrier, embed, geometry, keys, mask, quality, strokes
 from leaktrace.documents import _content, reading, render
+from leaktrace.documents import strokes as document_strokes
 from leaktrace.errors import BadInput
 from leaktrace.services import asset_cache, audit
 from leaktrace.services.context import Context
@@ -41,7 +43,7 @@ from leaktrace.store.models import Asset
 #: From this many pixels a page's SSIM is estimated on sampled tiles (as for images).
 SAMPLED_SSIM_FROM = 2_000_000
 
-__all__ = ["Page", "Prepared", "add", "field_in_points", "make", "page_geometry", "pages_of", "prepare", "write_copy"]
+__all__ = ["Page", "Prepared", "add", "stroke_map", "field_in_points", "make", "page_geometry", "pages_of", "prepare", "write_copy"]
 
 
 def _limits(ctx: Context) -> dict:
@@ -201,6 +203,7 @@ class Page:
     original: np.ndarray  # h w 3 uint8, the reference rendering
     frame: np.ndarray  # 2 3, page points → pixels of the rendering
     index: int  # from 0, in the document
+    groups: tuple[np.ndarray, np.ndarray] | None = None  # the page's points a copy moves together (core.strokes.axis_groups)
 
     @property
     def dpi(self) -> float:
@@ -223,7 +226,8 @@ def prepare(ctx: Context, asset: Any) -> Prepared:
     pages = []
     for i, (row, page) in enumerate(zip(pages_of(ctx, asset.id), pdf.pages, strict=True)):
         original = imagefiles.read_image(ctx.blobs.path(row.sha256), max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
-        pages.append(Page(row, assets_service.geometry_of(row), original, render.pixel_frame(reading.page_box(page), float(row.dpi)), i))
+        frame = render.pixel_frame(reading.page_box(page), float(row.dpi))
+        pages.append(Page(row, assets_service.geometry_of(row), original, frame, i, _groups(pdf, page, frame)))
     return Prepared(data, tuple(pages))
 
 
@@ -232,14 +236,17 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
     one for path points, one for text line origins.
 
     The field is drawn in pixels of the reference rendering (:func:`leaktrace.core.geometry.field`,
-    clipped to its bound there), sampled bilinearly at each point's pixel position and taken back
-    to points through the frame's linear part. A text line's vertical move is the field's at the
+    clipped to its bound there), sampled bilinearly at each point's pixel position, averaged over
+    the points that must move together (a horizontal line's ends vertically, a vertical line's
+    horizontally: :func:`leaktrace.core.strokes.axis_groups`), and taken back to points through the
+    frame's linear part. A text line's vertical move is the field's at the
     middle of the page's width on its row, so lines that share a baseline keep sharing it and the
     extracted text keeps its order (pdftotext groups words by baseline)."""
     dx, dy = geometry.field(signs, page.original.shape[:2], page.geometry)  # h w each, pixels
     a = page.frame
     back = np.linalg.inv(a[:, :2])
     middle = (dx.shape[1] - 1) / 2.0
+    bound = float(page.geometry.max_px)
 
     def at(points: np.ndarray, text: bool) -> np.ndarray:
         pix = np.asarray(points, float).reshape(-1, 2) @ a[:, :2].T + a[:, 2]  # n 2: col, row
@@ -248,13 +255,46 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
         d = np.stack(
             [ndimage.map_coordinates(dx, [rows, cols], order=1, mode="nearest"), ndimage.map_coordinates(dy, across, order=1, mode="nearest")], axis=1
         )
+        if not text and page.groups is not None:
+            if len(d) != len(page.groups[0]):
+                raise ValueError(f"page {page.index + 1}: {len(d)} points to move, {len(page.groups[0])} in its strokes")
+            d = np.stack([strokes.group_mean(d[:, i], page.groups[i]) for i in (0, 1)], axis=1)  # level lines stay level
+            length = np.hypot(d[:, 0], d[:, 1])  # each axis's mean is over its own group: back within the bound
+            d *= np.minimum(1.0, bound / np.maximum(length, 1e-12))[:, None]
         return d @ back.T  # n 2, points
 
     return (lambda p: at(p, False)), (lambda p: at(p, True))
 
 
+def _groups(pdf: pikepdf.Pdf, page: pikepdf.Page, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page's :func:`leaktrace.core.strokes.axis_groups`, its points in pixels of the rendering."""
+    points, segments = document_strokes.page_strokes(pdf, page)
+    return strokes.axis_groups(points @ frame[:, :2].T + frame[:, 2], segments)
+
+
+def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
+    """The strokes of page asset ``page`` on its reference rendering (:mod:`leaktrace.core.strokes`),
+    from the document's original PDF: what a trace of the page projects through."""
+    with ctx.sessions() as session:
+        document = queries.asset_by_id(session, page.document_id)
+        sha, filename, pages = document.sha256, document.filename, document.pages
+    return _stroke_map(str(ctx.blobs.path(sha)), sha, filename, int(pages or 0), int(page.page), float(page.dpi), (int(page.height), int(page.width)))
+
+
+@lru_cache(maxsize=16)
+def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]) -> strokes.StrokeMap:
+    pdf = reading.open_document(Path(path).read_bytes(), filename, max_pages=max(pages, 1))
+    target = pdf.pages[number - 1]
+    points, segments = document_strokes.page_strokes(pdf, target)
+    frame = render.pixel_frame(reading.page_box(target), dpi)
+    return strokes.rasterize(strokes.Strokes(points @ frame[:, :2].T + frame[:, 2], segments), shape)
+
+
 def _still(points: np.ndarray) -> np.ndarray:
-    """Text lines stay where they are (see :data:`MOVE_TEXT`)."""
+    """Text lines stay where they are: PDFium (Chrome's viewer too) draws glyphs at whole pixels, so a
+    line moved by a tenth of a point mostly renders where it was, and pdftotext regroups lines moved
+    that little (the tender package's title page: label and value columns), while a copy must keep
+    its extracted text exactly."""
     return np.zeros_like(points, dtype=float)
 
 

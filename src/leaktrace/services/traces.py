@@ -23,7 +23,7 @@ from leaktrace.core import align, bound, keys, verdict, views
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
 from leaktrace.records import AssetMatch, Finding, LeakInfo, Match, RecipientScore
-from leaktrace.services import asset_cache, custody, findings, search
+from leaktrace.services import asset_cache, custody, documents, findings, search
 from leaktrace.services import assets as assets_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import queries
@@ -96,6 +96,8 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     moved = {}
     if geo is not None:  # both carriers, four statistics, one bound (core.verdict)
         moved = {"geometric_grid": geo.grid, "geometric_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, geo.k, carrier="geometric")}
+        if asset.asset_kind == "page":  # a document copy moves the page's control points, not its pixels
+            moved["strokes"] = documents.stroke_map(ctx, asset)
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
     candidates = tuple(

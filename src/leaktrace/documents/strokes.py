@@ -1,0 +1,74 @@
+"""A page's strokes as a copy moves them: every path's control points and its segments, in page points.
+
+The detector of a document page projects the leak's displacement through the strokes
+(:mod:`leaktrace.core.strokes`): it needs the same points :func:`._content.displace_page` moves,
+found by the same walk of the page's content (its q/Q, cm, forms), and how they join into
+segments (a line, a cubic Bézier, a rectangle's four sides, a closing line). Read from the
+original document only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pikepdf
+
+from ._content import IDENTITY, _inherited_resources, _Resources, _Walk
+
+__all__ = ["page_strokes"]
+
+
+def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """``(points, segments)`` of ``page``: (P, 2) float64 page points and (S, 4) int32 cubic segments
+    (indices into ``points``; a line repeats its ends), in the order the page paints them.
+
+    Examples
+    --------
+    >>> pdf = pikepdf.new(); page = pdf.add_blank_page(page_size=(200, 200))
+    >>> page.obj.Contents = pdf.make_stream(b"10 10 m 100 10 l 100 50 l h S 20 20 30 40 re f")
+    >>> points, segments = page_strokes(pdf, page)
+    >>> len(points), segments.tolist()[:3], len(segments)
+    (7, [[0, 0, 1, 1], [1, 1, 2, 2], [2, 2, 0, 0]], 7)
+    """
+    walk = _Walk(pdf, "page", max_operators)
+    page_plan = walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
+    plans = [plan for _, plan, _ in walk.streams] + [page_plan]
+    segments: list[tuple[int, int, int, int]] = []
+    for plan in plans:
+        _segments(plan, segments)
+    points = np.asarray(walk.points, np.float64).reshape(-1, 2)
+    return points, np.asarray(segments, np.int32).reshape(-1, 4)
+
+
+def _segments(plan: list, out: list) -> None:
+    current = start = None
+    for item in plan:
+        if isinstance(item, tuple) and item and item[0] == "path":
+            op, k = item[1], item[3]  # ("path", op, xy, first point, …)
+            if op == "m":
+                current = start = k
+            elif op == "re":
+                out.extend([(k, k, k + 1, k + 1), (k + 1, k + 1, k + 2, k + 2), (k + 2, k + 2, k + 3, k + 3), (k + 3, k + 3, k, k)])
+                current = start = k
+            elif current is None:
+                continue  # a segment with no current point: a malformed path, drawn by no viewer
+            elif op == "l":
+                out.append((current, current, k, k))
+                current = k
+            elif op == "c":
+                out.append((current, k, k + 1, k + 2))
+                current = k + 2
+            elif op == "v":
+                out.append((current, current, k, k + 1))
+                current = k + 1
+            elif op == "y":
+                out.append((current, k, k + 1, k + 1))
+                current = k + 1
+        elif isinstance(item, pikepdf.ContentStreamInstruction):
+            op = str(item.operator)
+            if op in ("h", "s", "b", "b*") and current is not None and start is not None and current != start:
+                out.append((current, current, start, start))  # h closes the subpath; s, b and b* close it first
+                current = start
+            if op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
+                current = start = None
+            elif op in ("m", "l", "c", "v", "y", "re"):
+                current = start = None  # a path point the walk could not move (a singular cm)
