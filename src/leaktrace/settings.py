@@ -64,10 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "document_amplitude_pt",
-        0.1,
+        0.15,
         "RMS displacement per axis of a document copy's vector paths and text lines, in points (1/72 inch; 0 turns it off for new documents).",
     ),
-    Setting("document_max_pt", 0.3, "Bound on any point's displacement in a document copy, in points."),
+    Setting("document_max_pt", 0.4, "Bound on any point's displacement in a document copy, in points (0.14 mm)."),
     Setting("max_pages", 500, "Largest document accepted, in pages."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting(
