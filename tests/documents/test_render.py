@@ -93,3 +93,11 @@ def _many_pages(n: int) -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("dpi", [72, 96, 150, 144.5])
+def test_the_rendered_shape_is_what_pdfium_draws(dpi):
+    data = _pdf(box=(0, 0, 842, 595))
+    pdf = reading.open_document(data, "t.pdf", max_pages=5)
+    box = reading.page_box(pdf.pages[0])
+    assert render.render_page(data, 0, dpi).shape[:2] == render.rendered_shape(box, dpi)

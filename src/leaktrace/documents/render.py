@@ -12,6 +12,7 @@ PDFium is not thread-safe: every call here holds one module lock.
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -27,9 +28,9 @@ _LOCK = threading.Lock()
 
 
 def rendered_shape(box: PageBox, dpi: float) -> tuple[int, int]:
-    """(H, W) pixels of the page ``box`` rendered at ``dpi`` (PDFium rounds each side)."""
+    """(H, W) pixels of the page ``box`` rendered at ``dpi`` (PDFium, through pypdfium2, rounds each side up)."""
     w, h = box.size_pt
-    return max(1, round(h * dpi / 72.0)), max(1, round(w * dpi / 72.0))
+    return max(1, math.ceil(h * dpi / 72.0 - 1e-9)), max(1, math.ceil(w * dpi / 72.0 - 1e-9))
 
 
 def dpi_within(box: PageBox, dpi: float, max_pixels: int) -> float:

@@ -1,0 +1,144 @@
+"""services.documents: a PDF is registered page by page, shared as one PDF per recipient, and a
+rendered page of a copy is traced to that recipient alone."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from leaktrace import imagefiles
+from leaktrace.documents import render
+from leaktrace.errors import DocumentRejected
+
+
+def drawing_pdf(seed: int = 5, *, text_page: bool = True) -> bytes:
+    """A landscape drawing page (lines, circles, a dimension text) and a text page."""
+    rng = random.Random(seed)
+    pdf = pikepdf.new()
+    font = pikepdf.Dictionary(F1=pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    ops = ["0 G 0.5 w"]
+    for _ in range(260):
+        x, y = rng.uniform(40, 800), rng.uniform(40, 550)
+        a, n = rng.uniform(0, math.pi), rng.uniform(10, 120)
+        ops.append(f"{x:.2f} {y:.2f} m {x + n * math.cos(a):.2f} {y + n * math.sin(a):.2f} l S")
+    for _ in range(30):
+        x, y, r = rng.uniform(60, 780), rng.uniform(60, 530), rng.uniform(4, 30)
+        k = 0.5523 * r
+        ops.append(
+            f"{x + r:.2f} {y:.2f} m {x + r:.2f} {y + k:.2f} {x + k:.2f} {y + r:.2f} {x:.2f} {y + r:.2f} c "
+            f"{x - k:.2f} {y + r:.2f} {x - r:.2f} {y + k:.2f} {x - r:.2f} {y:.2f} c {x - r:.2f} {y - k:.2f} {x - k:.2f} {y - r:.2f} {x:.2f} {y - r:.2f} c "
+            f"{x + k:.2f} {y - r:.2f} {x + r:.2f} {y - k:.2f} {x + r:.2f} {y:.2f} c S"
+        )
+    ops.append("20 20 802 555 re S BT /F1 10 Tf 50 60 Td 14 TL (Drawing T-2027-14 bumper bracket) Tj T* (Scale 1:2) Tj ET")
+    page = pdf.add_blank_page(page_size=(842, 595))
+    page.obj.Resources = pikepdf.Dictionary(Font=font)
+    page.obj.Contents = pdf.make_stream("\n".join(ops).encode())
+    if text_page:
+        lines = " T* ".join(f"(Clause {i}: the supplier keeps the drawings confidential.) Tj" for i in range(30))
+        page = pdf.add_blank_page(page_size=(595, 842))
+        page.obj.Resources = pikepdf.Dictionary(Font=font)
+        page.obj.Contents = pdf.make_stream(f"BT /F1 11 Tf 60 780 Td 16 TL {lines} ET 60 300 m 535 300 l S".encode())
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    from leaktrace import Workspace
+
+    home = tmp_path_factory.mktemp("docs")
+    ws = Workspace.init(home / "ws")
+    for name in ("Apex", "Borealis", "Cobalt"):
+        ws.add_recipient(name)
+    source = home / "bracket.pdf"
+    source.write_bytes(drawing_pdf())
+    (added,) = ws.add_assets([source], title="Bracket drawing")
+    copies = ws.share(added.id, to=["Apex", "Borealis", "Cobalt"], out=home / "out")
+    yield ws, home, source, added, copies
+    ws.close()
+
+
+def test_a_pdf_is_a_document_of_page_assets(shared):
+    ws, _, source, added, _ = shared
+    assert (added.kind, added.pages, added.format, added.duplicate) == ("document", 2, "PDF", False)
+    shown = ws.show_asset(added.id)
+    assert [(p.kind, p.page, p.document_id, p.dpi) for p in shown.page_assets] == [("page", 1, added.id, 150.0), ("page", 2, added.id, 150.0)]
+    drawing = shown.page_assets[0]
+    assert (drawing.width, drawing.height) == (1755, 1240)  # 842×595 pt at 150 dpi, each side rounded up
+    assert drawing.geometric_amplitude_px == pytest.approx(0.15 * 150 / 72)
+    assert drawing.max_displacement_px == pytest.approx(0.4 * 150 / 72)
+    assert [a.id for a in ws.list_assets()] == [added.id]  # pages are shown with their document, not listed
+    (again,) = ws.add_assets([source])
+    assert again.duplicate and again.id == added.id
+
+
+def test_each_copy_is_the_same_document(shared):
+    _, home, source, _, copies = shared
+    original = source.read_bytes()
+    texts = render.page_texts(original)
+    assert [c.filename for c in copies] == ["bracket--apex.pdf", "bracket--borealis.pdf", "bracket--cobalt.pdf"]
+    digests = set()
+    for c in copies:
+        data = (home / "out" / c.filename).read_bytes()
+        digests.add(c.sha256)
+        pdf = pikepdf.open(io.BytesIO(data))
+        assert len(pdf.pages) == 2 and not pdf.check_pdf_syntax()
+        assert render.page_texts(data) == texts
+        assert len(data) <= 1.5 * len(original)
+        assert c.ssim > 0.95  # recorded, not the gate: a sub-pixel move of thin lines costs SSIM
+    assert len(digests) == 3
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdftotext_reads_every_copy_as_the_original(shared):
+    _, home, source, _, copies = shared
+    want = subprocess.run(["pdftotext", str(source), "-"], capture_output=True, check=True).stdout
+    for c in copies:
+        assert subprocess.run(["pdftotext", str(home / "out" / c.filename), "-"], capture_output=True, check=True).stdout == want
+
+
+@pytest.mark.parametrize("dpi", [96, 72])
+def test_a_rendered_page_of_a_copy_names_its_recipient_alone(shared, dpi, tmp_path):
+    ws, home, _, added, copies = shared
+    data = (home / "out" / copies[1].filename).read_bytes()  # Borealis
+    leak = tmp_path / f"page1-{dpi}.png"
+    leak.write_bytes(imagefiles.encode_image(render.render_page(data, 0, dpi), "PNG"))
+    f = ws.trace(leak)
+    assert f.asset.page == 1 and f.asset.document.id == added.id
+    accused = [c.recipient for c in f.candidates if c.accused]
+    assert accused == ["Borealis"], [(c.recipient, round(c.score, 2)) for c in f.candidates]
+    assert f.candidates[0].score > f.threshold + 2
+
+
+def test_the_untouched_original_accuses_nobody(shared, tmp_path):
+    ws, _, source, _, _ = shared
+    leak = tmp_path / "original.png"
+    leak.write_bytes(imagefiles.encode_image(render.render_page(source.read_bytes(), 0, 96), "PNG"))
+    f = ws.trace(leak)
+    assert f.asset.page == 1 and not any(c.accused for c in f.candidates)
+
+
+def test_a_page_is_shared_through_its_document(shared):
+    from leaktrace.errors import BadInput
+
+    ws, home, _, added, _ = shared
+    page = ws.show_asset(added.id).page_assets[0]
+    with pytest.raises(BadInput, match="share the document"):
+        ws.share(page.id, to=["Apex"], out=home / "nope")
+
+
+def test_hostile_pdfs_are_refused_and_nothing_is_stored(shared, tmp_path):
+    ws, _, _, added, _ = shared
+    for name, data in {"cut.pdf": drawing_pdf()[:300], "fake.pdf": b"%PDF-1.7\n garbage"}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(DocumentRejected):
+            ws.add_assets([path])
+    assert [a.id for a in ws.list_assets()] == [added.id]
