@@ -18,7 +18,7 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the copies and the leak.")] = Path("demo-out"),
     json_: JsonOpt = False,
 ) -> None:
-    """Register 12 suppliers, share 3 assets, leak one copy through social media, and trace it."""
+    """Register 12 suppliers, share 3 images and a tender PDF, leak a copy of each, and trace them."""
     with progress_bar(not json_, "demo") as progress:
         ws, setup, finding = demo_service.run(home, out_dir, progress=progress)
     ws.close()
@@ -34,6 +34,13 @@ def demo(
     out.print(
         f"The audit log's signed head is in {setup['checkpoint']}; keep it elsewhere, and later prove the log only grew with "
         f"leaktrace audit verify --against {setup['checkpoint']} --home {setup['home']}"
+    )
+    d = setup["document"]
+    who = ", ".join(d["accused"]) or "nobody (a miss: no innocent is ever named instead)"
+    out.print(
+        f"\nThe tender package (a {d['pages']}-page PDF, asset {d['asset']}) went to every supplier as its own PDF. A screenshot of "
+        f"the front drawing in '{d['leaker']}'s copy ({d['leak']}) was traced to page {d['page']}: it names {who} "
+        f"(leaktrace finding show {d['finding']} --home {setup['home']})."
     )
     if setup["admin"]:
         out.print(f"Web app user '{setup['admin']['name']}' created with password {setup['admin']['password']} (shown only now).")

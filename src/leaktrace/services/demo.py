@@ -19,7 +19,7 @@ from leaktrace import imagefiles
 from leaktrace.errors import Conflict, WorkspaceMissing
 from leaktrace.evaluation import attacks
 from leaktrace.records import Finding
-from leaktrace.samples import SAMPLES, sample_path
+from leaktrace.samples import DOCUMENTS, SAMPLES, document_path, sample_path
 from leaktrace.services.context import Progress
 from leaktrace.services.workspace import Workspace
 
@@ -39,6 +39,9 @@ SUPPLIERS = [
 ]
 LEAKER = "Hokuto Precision KK"
 LEAKED_SAMPLE = "drawing_bumper"
+#: The tender package's leak: a screenshot of the front bumper drawing (page 4) of this supplier's PDF.
+DOCUMENT_LEAKER = "Castellan Composites SpA"
+DOCUMENT_PAGE = 4
 NOTE = "Tender T-2027-14, round 1 (demo)"
 ADMIN = "admin"
 
@@ -84,6 +87,7 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         captured_by="demo analyst",
         note="saved from the post as published (demo)",
     )
+    document = _document_leak(ws, out, names)
     checkpoint = out / f"checkpoint-{finding.id}.json"
     if not checkpoint.exists():
         ws.checkpoint(out=checkpoint)
@@ -95,9 +99,39 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         "leak": str(leak_path),
         "leaker": LEAKER,
         "checkpoint": str(checkpoint),
+        "document": document,
         "admin": _admin(ws),
     }
     return ws, setup, finding
+
+
+def _document_leak(ws: Workspace, out: Path, names: list[str]) -> dict:
+    """Share the tender package (PDF) with every supplier, leak a screenshot of one drawing page
+    of one supplier's copy, and trace it: the document part of the demo."""
+    from leaktrace.documents import render
+
+    ((key, title),) = DOCUMENTS.items()
+    document = ws.add_assets([document_path(key)], title=title)[0]
+    folder = out / "copies"
+    copy = folder / f"{key.replace('_', '-')}--{DOCUMENT_LEAKER.lower().replace(' ', '-')}.pdf"
+    if not copy.exists() or document["id"] not in {s["asset_id"] for s in ws.list_shares() if s["note"] == NOTE}:
+        shared = {c["recipient"]: c["path"] for c in ws.share(document["id"], names, folder, note=NOTE)}
+        copy = Path(shared[DOCUMENT_LEAKER])
+    page = render.render_page(copy.read_bytes(), DOCUMENT_PAGE - 1, 110)  # a viewer at 110 dpi
+    h, w = page.shape[:2]
+    leak_path = out / "leak-tender-screenshot.png"
+    imagefiles.write_atomic(leak_path, imagefiles.encode_image(page[h // 12 : h * 2 // 3, w // 40 : w * 5 // 8], "PNG"))  # the front view
+    finding = ws.trace(leak_path, captured_by="demo analyst", note="screenshot of a drawing page posted in a forum (demo)")
+    accused = [c.recipient for c in finding.candidates if c.accused]
+    return {
+        "asset": document["id"],
+        "pages": document["pages"],
+        "leak": str(leak_path),
+        "leaker": DOCUMENT_LEAKER,
+        "page": finding.asset and finding.asset.page,
+        "finding": finding.id,
+        "accused": accused,
+    }
 
 
 def _admin(ws: Workspace) -> dict | None:
