@@ -117,3 +117,81 @@ def test_show_of_an_unknown_asset_is_one_line(ws):
     result, _ = ws("asset", "show", "7", expect=None)
     assert result.exit_code == 2 and result.stderr == "error: no asset numbered 7\n"
     assert "Traceback" not in result.stdout + result.stderr and len((result.stdout + result.stderr).strip().splitlines()) == 1
+
+
+@pytest.fixture
+def document(ws, tmp_path):
+    """A two-page PDF registered as asset 1 (its pages: assets 2 and 3), and the text ``asset add`` printed."""
+    from tests.web.conftest import tiny_pdf
+
+    path = tmp_path / "sketch.pdf"
+    path.write_bytes(tiny_pdf(2))
+    result, _ = ws("asset", "add", path, "--title", "Sketch")
+    return path, result.stdout
+
+
+def test_add_a_document(ws, document):
+    path, text = document
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert text == f"{path}: registered as asset 1 (a document of 2 pages, sha256 {sha[:12]}…)\n"
+    _, (row,) = ws("asset", "add", path, "--json")
+    assert (row["id"], row["kind"], row["pages"], row["format"], row["duplicate"], row["sha256"]) == (1, "document", 2, "PDF", True, sha)
+
+
+def test_list_shows_kind_and_pages(ws, document, tmp_path):
+    ws("asset", "add", save(tmp_path / "bumper.png", photo(3, (96, 128))))
+    _, rows = ws("asset", "list", "--json")
+    assert [(r["id"], r["kind"], r["pages"], r["document_id"]) for r in rows] == [(1, "document", 2, None), (4, "image", None, None)]  # no page rows
+    assert {"id", "title", "filename", "sha256", "format", "width", "height", "created_at", "carrier", "strength"} <= set(rows[0])
+    result, _ = ws("asset", "list")
+    header, doc, image = (next(line for line in result.stdout.splitlines() if word in line) for word in ("kind", "Sketch", "bumper"))
+    assert [c.strip() for c in header.strip("┃").split("┃")] == ["id", "title", "kind", "file", "size", "pages", "sha256"]
+    assert [c.strip() for c in doc.strip("│").split("│")][1:6] == ["Sketch", "document", "sketch.pdf", "", "2"]
+    assert [c.strip() for c in image.strip("│").split("│")][1:6] == ["bumper", "image", "bumper.png", "128x96", ""]
+
+
+def _document_settings(ws) -> tuple[float, float]:
+    """The workspace's ``document_amplitude_pt`` and ``document_max_pt``."""
+    from leaktrace import Workspace
+
+    with Workspace(ws.home) as w:
+        return w.settings.document_amplitude_pt, w.settings.document_max_pt
+
+
+def test_show_a_document_lists_its_pages(ws, document):
+    rms_pt, max_pt = _document_settings(ws)
+    _, doc = ws("asset", "show", "1", "--json")
+    pages = doc["page_assets"]
+    assert [(p["id"], p["kind"], p["page"], p["document_id"]) for p in pages] == [(2, "page", 1, 1), (3, "page", 2, 1)]
+    result, _ = ws("asset", "show", "1")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Asset 1: Sketch (sketch.pdf, PDF document of 2 pages, sha256 {doc['sha256']}")
+    rows = [[c.strip() for c in line.strip("│").split("│")] for line in lines if line.startswith("│")]
+    assert len(rows) == 2
+    for row, p in zip(rows, pages, strict=True):
+        gy, gx = p["geometric_carrier"]
+        px = p["dpi"] / 72  # pixels per point
+        assert row[:5] == [str(p["page"]), str(p["id"]), f"{p['width']}x{p['height']}", f"{p['dpi']:g}", f"{gy}x{gx}"]
+        assert [float(v) for v in row[5:]] == pytest.approx([p["geometric_amplitude_px"], rms_pt, p["max_displacement_px"], max_pt], abs=6e-4)
+        assert p["max_displacement_px"] == pytest.approx(max_pt * px, abs=1e-4)  # document_max_pt, in pixels of the rendering (to_dict rounds)
+
+
+def test_show_a_page_names_its_document(ws, document):
+    rms_pt, max_pt = _document_settings(ws)
+    result, _ = ws("asset", "show", "3")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Asset 3: page 2 of document 'Sketch' (asset 1), rendered at 150 dpi (625x417, sha256 ")
+    assert "moving its lines only" in lines[1]
+    assert (
+        lines[2].startswith("Geometric carrier: ")
+        and f"({rms_pt:.3f} pt); no point moves more than {max_pt * 150 / 72:.3f} px ({max_pt:.3f} pt, {max_pt * 25.4 / 72:.3f} mm on the page)."
+        in lines[2]
+    )
+    _, page = ws("asset", "show", "3", "--json")
+    assert (page["kind"], page["document_id"], page["page"], page["dpi"]) == ("page", 1, 2, 150.0)
+
+
+def test_a_document_and_images_in_one_call_are_refused(ws, document, tmp_path):
+    path, _ = document
+    result, _ = ws("asset", "add", save(tmp_path / "a.png", photo(1, (64, 96))), path, expect=2)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1

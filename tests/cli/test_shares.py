@@ -83,3 +83,28 @@ def test_bad_asset_or_out_exit_2(ws, tmp_path):
         assert result.stderr.startswith("error: ") and words in result.stderr, result.stderr
     result, _ = ws("share", ws.asset["id"], "--out", tmp_path / "out", expect=2)  # --to is required
     assert "--to" in result.stderr
+
+
+def test_share_a_document_writes_one_pdf_per_recipient(ws, tmp_path):
+    from tests.web.conftest import tiny_pdf
+
+    (tmp_path / "sketch.pdf").write_bytes(tiny_pdf(2))
+    _, (doc,) = ws("asset", "add", tmp_path / "sketch.pdf", "--json")
+    result, _ = ws("share", doc["id"], "--to", "Apex", "--to", "Borealis", "--out", tmp_path / "pdfs")
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Apex", "Borealis"]
+    for name, line in zip(("apex", "borealis"), lines, strict=True):
+        path = tmp_path / "pdfs" / f"sketch--{name}.pdf"
+        assert line.startswith(f"{name.title()}: {path} (worst page's rendering: PSNR ") and " dB, SSIM " in line
+        assert path.read_bytes().startswith(b"%PDF-") and line.endswith(f", {path.stat().st_size / 1e3:.1f} kB)")
+    _, (share,) = ws("shares", "--json")
+    assert share["asset_id"] == doc["id"] and [c["filename"] for c in share["copies"]] == ["sketch--apex.pdf", "sketch--borealis.pdf"]
+
+
+def test_a_page_is_shared_through_its_document(ws, tmp_path):
+    from tests.web.conftest import tiny_pdf
+
+    (tmp_path / "sketch.pdf").write_bytes(tiny_pdf(1))
+    _, (doc,) = ws("asset", "add", tmp_path / "sketch.pdf", "--json")
+    result, _ = ws("share", doc["id"] + 1, "--to", "Apex", "--out", tmp_path / "pdfs", expect=2)
+    assert result.stderr.startswith("error: ") and "share the document" in result.stderr and result.stderr.count("\n") == 1

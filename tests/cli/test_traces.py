@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from leaktrace import Workspace
 from leaktrace.cli.app import app
 from leaktrace.cli.traces import print_finding
-from leaktrace.records import AssetMatch, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
+from leaktrace.records import AssetMatch, AssetRef, Finding, FindingAlignment, LeakInfo, Match, RecipientScore
 from tests.conftest import DATA, photo, save
 
 NAMES = ["Apex", "Borealis", "Castellan", "Dufour"]
@@ -135,6 +136,40 @@ def test_print_nobody_named(capsys):
     assert "The image fits 2 alignments equally well" in out
     assert "The evidence names nobody: no score reaches the threshold 5.46" in out and "Accused" not in out
     assert out.endswith("Traced in 1.23 s.\n")
+
+
+def test_print_a_document_page(capsys):
+    page = AssetMatch(9, "Tender package T-2027-14, page 3", Match(57, 0.62, False), page=3, document=AssetRef(5, "Tender package T-2027-14"))
+    print_finding(_finding(asset=page))
+    assert "Asset 9: page 3 of Tender package T-2027-14 (asset 5); 57 matching features, 62% of it visible\n" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def document_leak(tmp_path_factory):
+    """A two-page PDF shared to Apex and Borealis, and a leak: Borealis's copy's page 2, rendered as a PNG."""
+    from leaktrace.documents import render
+    from tests.web.conftest import tiny_pdf
+
+    tmp = tmp_path_factory.mktemp("cli-trace-document")
+    (tmp / "sketch.pdf").write_bytes(tiny_pdf(2))
+    with Workspace.init(tmp / "ws") as ws:
+        for n in ("Apex", "Borealis"):
+            ws.add_recipient(n)
+        (doc,) = ws.add_assets([tmp / "sketch.pdf"], title="Sketch")
+        copies = ws.share(doc.id, ["Apex", "Borealis"], tmp / "out")
+        page = ws.show_asset(doc.id).page_assets[1]
+    save(tmp / "page-2.png", render.render_page(Path(copies[1].path).read_bytes(), 1, page.dpi))
+    return tmp, doc, page
+
+
+def test_trace_of_a_document_page_names_the_page_and_its_document(document_leak):
+    tmp, doc, page = document_leak
+    finding = json.loads(_run(tmp / "ws", "trace", tmp / "page-2.png", "--json").stdout)
+    assert finding["asset"]["id"] == page.id and finding["asset"]["page"] == 2
+    assert finding["asset"]["document"] == {"id": doc.id, "title": "Sketch"}
+    assert {c["recipient"] for c in finding["candidates"]} == {"Apex", "Borealis"}
+    text = _run(tmp / "ws", "trace", tmp / "page-2.png").stdout.splitlines()
+    assert text[1].startswith(f"Asset {page.id}: page 2 of Sketch (asset {doc.id}); ")
 
 
 def test_print_no_asset_and_no_recipient(capsys):

@@ -54,6 +54,27 @@ def leak_from(copy_png: bytes, *, quality: int = 80) -> bytes:
     return data.tobytes()
 
 
+def tiny_pdf(pages: int = 1, *, seed: int = 0) -> bytes:
+    """A small vector PDF (300 × 200 pt pages of strokes and a Bézier; ``seed`` moves them, so
+    different seeds are different documents) for the document tests: registered in ~0.3 s."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for i in range(pages):
+        pdf.add_blank_page(page_size=(300, 200))
+        k = seed + i
+        lines = b" ".join(
+            f"{20 + j * 13 + k} 20 m {280 - j * 9} {180 - j * 5 - k % 7} l S {30 + j * 7} 180 m {270 - j * 11} {25 + j * 4 + k % 5} l S".encode()
+            for j in range(12)
+        )
+        pdf.pages[i].obj.Contents = pdf.make_stream(b"0.5 w " + lines + b" 1 w 50 50 m 100 150 150 60 250 140 c S 40 40 220 120 re S")
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory) -> Seeded:
     root = tmp_path_factory.mktemp("web")

@@ -23,13 +23,19 @@ def share(
     """Write one fingerprinted copy per recipient and record the share (the workspace keeps each copy's SHA-256 and size, not its file, unless retain_copies is on)."""
     with Workspace(home) as ws, progress_bar(not json_, "copies made") as progress:
         rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
+        document = not json_ and ws.show_asset(asset_id).kind == "document"
     if json_:
         emit_json(rows)
         return
+    worst = "worst page's rendering: " if document else ""  # a PDF copy is measured page by page
     for r in rows:
-        size = Path(r.path).stat().st_size / 1e6
         mark = "" if r.psnr_luminance is None else f", luminance mark {r.psnr_luminance:.1f} dB"
-        out.print(f"{r.recipient}: {r.path} (PSNR {r.psnr:.1f} dB{mark}, SSIM {r.ssim:.4f}, {size:.1f} MB)")
+        out.print(f"{r.recipient}: {r.path} ({worst}PSNR {r.psnr:.1f} dB{mark}, SSIM {r.ssim:.4f}, {_size(Path(r.path).stat().st_size)})")
+
+
+def _size(n: int) -> str:
+    """``n`` bytes for people: MB from a tenth of one (an image), else kB (a PDF copy is often a few kB)."""
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
 
 
 @guarded

@@ -45,7 +45,13 @@ def print_finding(f: Finding) -> None:
         return
     match = f.asset.match
     mirrored = ", mirrored" if match.mirrored else ""
-    out.print(f"Asset {f.asset.id} '{f.asset.title}' ({match.inliers} matching features, {match.coverage:.0%} of it visible{mirrored})")
+    seen = f"{match.inliers} matching features, {match.coverage:.0%} of it visible{mirrored}"
+    if f.asset.page is None:
+        out.print(f"Asset {f.asset.id} '{f.asset.title}' ({seen})", markup=False)
+    else:
+        d = f.asset.document
+        document = "its document" if d is None else f"{d.title} (asset {d.id})"
+        out.print(f"Asset {f.asset.id}: page {f.asset.page} of {document}; {seen}", markup=False)
     if not f.candidates:
         out.print(
             f"No recipient could be tested ({f.reason or 'no evidence'}): nobody is accused."
