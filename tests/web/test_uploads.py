@@ -135,3 +135,39 @@ def test_an_odd_file_name_is_tidied_never_a_500(small, seeded, name):
     if r.status_code == 201:
         leak = r.json()["leak"]["path"]
         assert leak == leak.strip() and all(ch.isprintable() for ch in leak) and "/" not in leak
+
+
+def test_an_asset_may_be_a_pdf_judged_by_its_bytes(api):
+    """A PDF is an asset upload whatever its name or declared type; a file that only claims to be one is a 415."""
+    from tests.web.conftest import tiny_pdf
+
+    for i, (name, ctype, saved_as) in enumerate((("plan.pdf", "application/pdf", "plan.pdf"), ("scan", "application/octet-stream", "scan.pdf"))):
+        r = api["analyst"].post("/api/v1/assets", files={"file": (name, tiny_pdf(1, seed=40 + i), ctype)})
+        assert r.status_code == 201, r.text
+        [row] = r.json()
+        assert (row["path"], row["kind"], row["pages"], row["format"]) == (saved_as, "document", 1, "PDF")
+    for name, ctype in (("fake.pdf", "application/pdf"), ("fake.pdf", "application/octet-stream"), ("fake", "application/pdf")):
+        r = api["analyst"].post("/api/v1/assets", files={"file": (name, b"hello, not a PDF", ctype)})
+        assert r.status_code == 415 and "does not start like one" in r.json()["error"] and name in r.json()["error"]
+
+
+def test_a_leak_is_never_a_pdf(api):
+    from tests.web.conftest import tiny_pdf
+
+    r = api["analyst"].post("/api/v1/traces", files={"file": ("page.pdf", tiny_pdf(1, seed=42), "application/pdf")})
+    assert r.status_code == 415 and set(r.json()) == {"error", "status"}
+    assert r.json()["error"].startswith("page.pdf: a PDF document, not an image; trace a screenshot")
+
+
+def test_a_pdf_over_the_limit_is_refused_with_413(small):
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(300, 200))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"%" + bytes(range(256)) * 400 + b"\n0 0 m 10 10 l S")  # ~100 kB
+    data = __import__("io").BytesIO()
+    pdf.save(data, compress_streams=False)
+    before = small.get("/api/v1/assets").json()["count"]
+    r = small.post("/api/v1/assets", files={"file": ("big.pdf", data.getvalue(), "application/pdf")})
+    assert r.status_code == 413 and "limit of 0.05 MB" in r.json()["error"]
+    assert small.get("/api/v1/assets").json()["count"] == before

@@ -33,6 +33,9 @@ IMAGE_TYPES = {
     "image/heic": ".heic",
 }
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".avif", ".heic"}
+# Document types an asset upload may be (never a leak: a leak is a picture of a page); accepted by their bytes.
+DOCUMENT_TYPES = {"application/pdf": ".pdf"}
+DOCUMENT_SUFFIXES = {".pdf"}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Uploaded files: checked for size and type, written to a temporary file for the services.
 
-The services read and validate the image itself (format allow-list, pixel limit,
-truncation); this module only refuses what is plainly not an image or too large, with a
-clear sentence, before any work is done.
+The services read and validate the image or PDF itself (format allow-list, pixel and page
+limits, truncation); this module only refuses what is plainly not an image (or, for an asset,
+a PDF document) or too large, with a clear sentence, before any work is done.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import Request, UploadFile
 
 from leaktrace.errors import BadInput, LeaktraceError, UnsupportedUpload, UploadTooLarge
-from leaktrace.web.config import IMAGE_SUFFIXES, IMAGE_TYPES
+from leaktrace.web.config import DOCUMENT_SUFFIXES, DOCUMENT_TYPES, IMAGE_SUFFIXES, IMAGE_TYPES
 
 CHUNK = 1 << 20
 FORM_OVERHEAD = 64 * 1024  # multipart headers and small fields around the file
@@ -68,20 +68,42 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _check_type(upload: UploadFile) -> str:
+#: How far into a file a PDF header may start (as viewers accept; ``leaktrace.documents.reading.is_pdf``).
+PDF_HEADER_WITHIN = 1024
+
+
+def is_pdf(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) holds a PDF header within :data:`PDF_HEADER_WITHIN` bytes.
+
+    >>> is_pdf(b"%PDF-1.7\\n..."), is_pdf(b"\\x89PNG\\r\\n\\x1a\\n")
+    (True, False)
+    """
+    return b"%PDF-" in head[:PDF_HEADER_WITHIN]
+
+
+def _check_type(upload: UploadFile, *, documents: bool = False) -> str:
     """The name to save the upload under. The content decides first: bytes that start like an
-    image are accepted whatever the name or declared type (the services then read them); only
-    bytes that do not are judged by their name and type, so that a plain text file is a 415."""
+    image (or, with ``documents``, like a PDF) are accepted whatever the name or declared type
+    (the services then read them); only bytes that do not are judged by their name and type, so
+    that a plain text file is a 415. A PDF is only ever accepted by its bytes."""
     name = _safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
     upload.file.seek(0)
-    sniffed = sniff(upload.file.read(16))
+    head = upload.file.read(PDF_HEADER_WITHIN)
     upload.file.seek(0)
+    sniffed = sniff(head[:16])
     if sniffed is not None:
         return name if suffix in IMAGE_SUFFIXES else name + sniffed
     declared = (upload.content_type or "").split(";")[0].strip().lower()
+    if is_pdf(head):
+        if not documents:
+            raise UnsupportedUpload(f"{name}: a PDF document, not an image; trace a screenshot or a scan of the page (PNG, JPEG…).")
+        return name if suffix in DOCUMENT_SUFFIXES else name + DOCUMENT_TYPES["application/pdf"]
+    if documents and (declared in DOCUMENT_TYPES or suffix in DOCUMENT_SUFFIXES):
+        raise UnsupportedUpload(f"{name}: named or declared a PDF, but it does not start like one (no %PDF- header).")
     if suffix not in IMAGE_SUFFIXES and declared not in IMAGE_TYPES:
-        raise UnsupportedUpload(f"{name}: not an image file (type {declared or 'unknown'}); upload PNG, JPEG, WebP, TIFF, BMP, GIF, AVIF or HEIC.")
+        kinds = "PNG, JPEG, WebP, TIFF, BMP, GIF, AVIF, HEIC or a PDF document" if documents else "PNG, JPEG, WebP, TIFF, BMP, GIF, AVIF or HEIC"
+        raise UnsupportedUpload(f"{name}: not an image file (type {declared or 'unknown'}); upload {kinds}.")
     if declared and declared not in IMAGE_TYPES and declared != "application/octet-stream":
         raise UnsupportedUpload(f"{name}: declared as {declared}, which is not an image type leaktrace reads.")
     if suffix not in IMAGE_SUFFIXES:
@@ -90,11 +112,13 @@ def _check_type(upload: UploadFile) -> str:
 
 
 @contextmanager
-def saved(upload: UploadFile | None, limit: int, *, what: str = "image") -> Iterator[Path]:
-    """The upload written to a temporary folder under its own (sanitised) name; removed afterwards."""
+def saved(upload: UploadFile | None, limit: int, *, what: str = "image", documents: bool = False) -> Iterator[Path]:
+    """The upload written to a temporary folder under its own (sanitised) name; removed afterwards.
+
+    ``documents``: a PDF is accepted too (an asset upload; a leak is always an image)."""
     if upload is None or not upload.filename:
         raise BadInput(f"no {what} file was uploaded.")
-    name = _check_type(upload)
+    name = _check_type(upload, documents=documents)
     folder = Path(tempfile.mkdtemp(prefix="leaktrace-upload-"))
     try:
         path = folder / name

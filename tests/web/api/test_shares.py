@@ -32,3 +32,18 @@ def test_unknown_copy_and_bad_hash(api):
 def test_share_needs_recipients(api, seeded):
     assert api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": []}).status_code == 422
     assert api["analyst"].post("/api/v1/shares", json={"asset_id": 999, "to": ["Apex Plastics GmbH"]}).status_code == 404
+
+
+def test_a_document_share_hands_out_pdf_copies(api):
+    from tests.web.conftest import tiny_pdf
+
+    doc = api["analyst"].post("/api/v1/assets", files={"file": ("brief.pdf", tiny_pdf(1, seed=23), "application/pdf")}).json()[0]
+    r = api["analyst"].post("/api/v1/shares", json={"asset_id": doc["id"], "to": ["Apex Plastics GmbH"], "note": "pdf"})
+    assert r.status_code == 201, r.text
+    (x,) = r.json()
+    assert x["path"].startswith("brief") and x["path"].endswith(".pdf") and 0 < x["ssim"] <= 1
+    got = api["analyst"].post(x["download"])
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf" and got.content.startswith(b"%PDF-")
+    assert got.headers["content-disposition"] == f'attachment; filename="{x["path"]}"' and hashlib.sha256(got.content).hexdigest() == x["sha256"]
+    spec = api["auditor"].get("/openapi.json").json()["paths"]
+    assert "application/pdf" in spec["/api/v1/copies/{sha256}"]["post"]["responses"]["200"]["content"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 
 from tests.conftest import DATA, photo
@@ -65,3 +67,28 @@ def test_the_original_behind_the_thumbnail(pages, seeded):
     assert r.headers["content-type"] == "image/png" and r.headers["cache-control"] == "no-store"
     assert pages["auditor"].get("/assets/987654/image").status_code == 404
     assert pages["auditor"].get("/assets/one/image").status_code == 422
+
+
+def test_a_document_upload_and_its_page_thumbnails(pages, api):
+    from tests.web.conftest import tiny_pdf
+
+    client = pages["analyst"]
+    r = client.post(
+        "/assets", data={"csrf_token": client.csrf, "title": "Sketch pack"}, files={"file": ("sketch.pdf", tiny_pdf(2, seed=7), "application/pdf")}
+    )
+    row = next(a for a in api["auditor"].get("/api/v1/assets").json()["data"] if a["title"] == "Sketch pack")
+    assert (row["kind"], row["pages"]) == ("document", 2)
+    assert f"sketch.pdf registered as asset {row['id']} (a document of 2 pages)." in r.text  # the redirect, followed
+    html = pages["auditor"].get("/assets").text
+    tile = next(t for t in html.split("<article ")[1:] if "<h3>Sketch pack</h3>" in t).split("</article>")[0]
+    assert tile.startswith('class="tile document">')
+    page_ids = [int(i) for i in re.findall(r'<img src="/assets/(\d+)/image" alt="Page \d"', tile)]
+    assert len(page_ids) == 2 and page_ids[0] != row["id"]
+    assert f'<img src="/assets/{page_ids[0]}/image" alt="Sketch pack, page 1" loading="lazy">' in tile  # the tile shows page 1, not the PDF
+    assert "PDF document</span> · 2 pages · sketch.pdf" in tile and "<summary>2 pages</summary>" in tile
+    assert tile.count('loading="lazy"') == 3 and 'width="72" height="90"' in tile
+    for page_id in page_ids:
+        image = pages["auditor"].get(f"/assets/{page_id}/image")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
+    original = pages["auditor"].get(f"/assets/{row['id']}/image")
+    assert original.headers["content-type"] == "application/pdf" and original.content == tiny_pdf(2, seed=7)

@@ -73,3 +73,20 @@ def test_copies_waiting_for_delivery_are_offered_to_their_sender_once(pages, api
     assert [hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()] == [rows[0]["sha256"]]
     assert pages["analyst"].post(f"/share/{share_id}/copies.zip", data=form).status_code == 409
     assert link not in pages["analyst"].get("/share").text
+
+
+def test_a_document_share_downloads_its_pdf_copies(pages, api):
+    from tests.web.conftest import tiny_pdf
+
+    client = pages["analyst"]
+    r = api["analyst"].post("/api/v1/assets", files={"file": ("pack.pdf", tiny_pdf(1, seed=11), "application/pdf")}, data={"title": "Pack"})
+    doc = r.json()[0]
+    assert f'<option value="{doc["id"]}" selected>#{doc["id"]} Pack (PDF, 1 page)</option>' in client.get(f"/share?asset={doc['id']}").text
+    r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(doc["id"]), "to": ["1", "2"], "note": "pdf share"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    share = api["auditor"].get("/api/v1/shares").json()["data"][-1]
+    assert share["asset_id"] == doc["id"] and r.headers["content-disposition"].endswith(f'-asset-{doc["id"]}.zip"')
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    assert sorted(archive.namelist()) == sorted(c["filename"] for c in share["copies"]) and all(n.endswith(".pdf") for n in archive.namelist())
+    assert all(archive.read(n).startswith(b"%PDF-") for n in archive.namelist())
+    assert sorted(hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()) == sorted(c["sha256"] for c in share["copies"])

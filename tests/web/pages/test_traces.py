@@ -63,3 +63,29 @@ def test_refusals(pages, seeded):
     auditor = pages["auditor"]
     r = auditor.post("/trace", data={"csrf_token": auditor.csrf}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
     assert r.status_code == 403
+
+
+def test_a_traced_page_names_its_document(pages, api):
+    """The form offers a document's pages (a leak is of a page), and the finding of a page's leak names the page and its document."""
+    import cv2
+    import numpy as np
+
+    from leaktrace.documents import render
+    from tests.web.conftest import tiny_pdf
+
+    client = pages["analyst"]
+    doc = (
+        api["analyst"].post("/api/v1/assets", files={"file": ("memo.pdf", tiny_pdf(2, seed=31), "application/pdf")}, data={"title": "Memo"}).json()[0]
+    )
+    html = client.get("/trace").text
+    group = html.split(f'<optgroup label="#{doc["id"]} Memo (PDF)">')[1].split("</optgroup>")[0]
+    page_ids = [int(i) for i in re.findall(r'<option value="(\d+)">#\d+ page \d of Memo</option>', group)]
+    assert len(page_ids) == 2 and f'<option value="{doc["id"]}">' not in html
+    (x,) = api["analyst"].post("/api/v1/shares", json={"asset_id": doc["id"], "to": ["Borealis Moulding AB"]}).json()
+    pdf = api["analyst"].post(x["download"]).content
+    ok, png = cv2.imencode(".png", np.ascontiguousarray(render.render_page(pdf, 1, doc["dpi"])[..., ::-1]))
+    r = client.post("/trace", data={"csrf_token": client.csrf}, files={"file": ("page.png", png.tobytes(), "image/png")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    f = api["auditor"].get(r.headers["location"].replace("/findings", "/api/v1/findings")).json()
+    assert (f["asset"]["id"], f["asset"]["page"], f["asset"]["document"]) == (page_ids[1], 2, {"id": doc["id"], "title": "Memo"})
+    assert f"<dt>document</dt><dd>page 2 of #{doc['id']} Memo</dd>" in client.get(r.headers["location"]).text

@@ -1,4 +1,4 @@
-"""``/api/v1/assets``: list assets and upload new ones (multipart)."""
+"""``/api/v1/assets``: list assets and upload new ones (multipart): images, or a PDF document (its pages become assets of their own)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ def add_asset(
     request: Request,
     ws: WorkspaceDep,
     user: require("assets"),
-    file: Annotated[UploadFile, File(description="The confidential original (PNG, JPEG, WebP, TIFF…).")],
+    file: Annotated[UploadFile, File(description="The confidential original (PNG, JPEG, WebP, TIFF…, or a PDF document).")],
     title: Annotated[str | None, Form(max_length=500)] = None,
 ) -> list[dict]:
-    """Register an image as an asset; the same shape as ``leaktrace asset add --json`` (``path``: the upload's name)."""
-    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
+    """Register an image or a PDF document as an asset; the same shape as ``leaktrace asset add --json`` (``path``: the upload's name)."""
+    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset", documents=True) as path:
         rows = ws.add_assets([path], title=title or path.stem, actor=user.name)
     return [dataclasses.replace(r, path=path.name).to_dict() for r in rows]

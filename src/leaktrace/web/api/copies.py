@@ -21,7 +21,8 @@ from leaktrace.web.schemas import CopyRequest
 
 router = APIRouter(prefix="/copies", tags=["shares"])
 
-_IMAGES = {200: {"content": {"image/png": {}, "image/jpeg": {}}}}
+#: What a copy's bytes are: an image's copy, or a document's (a PDF).
+_IMAGES = {200: {"content": {"image/png": {}, "image/jpeg": {}, "application/pdf": {}}}}
 
 
 def _attachment(f: StoredFile, headers: dict[str, str] | None = None) -> Response:

@@ -1,4 +1,4 @@
-"""``/assets``: the list with thumbnails, the upload form, and the image route behind the thumbnails."""
+"""``/assets``: the list with thumbnails (a document's pages too), the upload form, and the image route behind the thumbnails."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ def assets(request: Request, ws: WorkspaceDep, user: require("read")) -> Respons
     shared: dict[int, int] = {}
     for s in ws.list_shares():
         shared[s.asset_id] = shared.get(s.asset_id, 0) + len(s.copies)
-    return render(request, "assets.html", user, assets=rows, shared=shared, limit_mb=request.app.state.web.max_upload_mb)
+    pages = {a.id: ws.show_asset(a.id).page_assets for a in rows if a.kind == "document"}  # their thumbnails are the pages' renderings
+    max_pt = {d: max((p.max_displacement_px * 72.0 / p.dpi for p in ps if p.max_displacement_px and p.dpi), default=0.0) for d, ps in pages.items()}
+    limit_mb = request.app.state.web.max_upload_mb
+    return render(request, "assets.html", user, assets=rows, pages=pages, max_pt=max_pt, shared=shared, limit_mb=limit_mb)
 
 
 @router.post("/assets")
@@ -32,15 +35,17 @@ def add_asset(
     file: Annotated[UploadFile, File()],
     title: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset") as path:
+    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="asset", documents=True) as path:
         row = ws.add_assets([path], title=title.strip() or path.stem, actor=user.name)[0]
     state = "was already registered as" if row.duplicate else "registered as"
-    flash(request, f"{path.name} {state} asset {row.id} ({row.width}×{row.height}).")
+    what = f"a document of {row.pages} page{'' if row.pages == 1 else 's'}" if row.kind == "document" else f"{row.width}×{row.height}"
+    flash(request, f"{path.name} {state} asset {row.id} ({what}).")
     return redirect("/assets")
 
 
 @router.get("/assets/{asset_id}/image")
 def asset_image(asset_id: AssetId, ws: WorkspaceDep, user: require("read")) -> Response:
-    """The original, for thumbnails (only to logged-in users; never cached: it is evidence)."""
+    """The original, for thumbnails (only to logged-in users; never cached: it is evidence). A document
+    page's original is its rendering (a PNG); a document's is its PDF."""
     f = ws.asset_file(asset_id)
     return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})

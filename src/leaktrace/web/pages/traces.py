@@ -16,7 +16,9 @@ router = APIRouter()
 
 @router.get("/trace")
 def trace_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
-    return render(request, "trace.html", user, assets=ws.list_assets(), limit_mb=request.app.state.web.max_upload_mb)
+    rows = ws.list_assets()
+    pages = {a.id: ws.show_asset(a.id).page_assets for a in rows if a.kind == "document"}  # a leak is of a page, never of a whole document
+    return render(request, "trace.html", user, assets=rows, pages=pages, limit_mb=request.app.state.web.max_upload_mb)
 
 
 @router.post("/trace")
