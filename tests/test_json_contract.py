@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import photo, save
-from tests.web.conftest import leak_from
+from tests.web.conftest import leak_from, tiny_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +44,7 @@ def documents(tmp_path_factory):
 
     from leaktrace import settings
     from leaktrace.cli.app import app as cli_app
+    from leaktrace.documents import render
 
     root = tmp_path_factory.mktemp("contract")
     home, runner, docs = root / "ws", CliRunner(), {}
@@ -63,8 +64,11 @@ def documents(tmp_path_factory):
     image = save(root / "bumper.png", photo(3))
     cli("asset add", "asset", "add", image)
     cli("asset add", "asset", "add", image)  # a duplicate
+    (root / "sketch.pdf").write_bytes(tiny_pdf(2))
+    (document,) = cli("asset add", "asset", "add", root / "sketch.pdf")  # a document (its pages: assets 3 and 4)
     cli("asset list", "asset", "list")
     cli("asset show", "asset", "show", "1")
+    cli("asset show", "asset", "show", document["id"])
     copies = cli("share", "share", "1", "--to", "Apex Plastics GmbH", "--to", "Borealis AB", "--to", "3", "--out", root / "out", "--note", "round 1")
     cli("shares", "shares")
     (root / "leak.jpg").write_bytes(leak_from(Path(copies[1]["path"]).read_bytes()))
@@ -158,6 +162,12 @@ def documents(tmp_path_factory):
     rest("user patch", as_admin, "PATCH", "/api/v1/users/aud", json={"disabled": True})
     rest("token revoke", as_admin, "DELETE", "/api/v1/tokens/1")
     web.state.workspace.close()
+
+    # a leak of a document's page: the trace names the page and its document
+    (pdf,) = cli("share", "share", document["id"], "--to", "Borealis AB", "--out", root / "pdfs")
+    page = docs["cli asset show"][-1]["page_assets"][1]
+    save(root / "page-2.png", render.render_page(Path(pdf["path"]).read_bytes(), 1, page["dpi"]))
+    cli("trace", "trace", root / "page-2.png")
     return docs
 
 
