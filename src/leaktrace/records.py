@@ -232,8 +232,10 @@ class LeakInfo(Record):
 
     path: str
     sha256: str
-    width: int  # pixels
+    width: int  # pixels (of the page tested, when the leak is a PDF)
     height: int  # pixels
+    #: When the leak is a PDF file: the page of it (from 1) the finding rests on, rendered at ``document_dpi``.
+    page: int | None = None
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,36 @@ def test_hostile_pdfs_are_refused_and_nothing_is_stored(shared, tmp_path):
         with pytest.raises(DocumentRejected):
             ws.add_assets([path])
     assert [a.id for a in ws.list_assets()] == [added.id]
+
+
+def test_a_leaked_pdf_is_traced_page_by_page_with_one_bound(shared, tmp_path):
+    ws, home, _, added, copies = shared
+    leak = tmp_path / "forwarded.pdf"
+    leak.write_bytes((home / "out" / copies[2].filename).read_bytes())  # Cobalt's copy, as it was sent
+    f = ws.trace(leak)
+    assert f.leak.page == 1 and f.asset.page == 1 and f.asset.document.id == added.id
+    assert [c.recipient for c in f.candidates if c.accused] == ["Cobalt"]
+    single = ws.trace(_page_png(home / "out" / copies[2].filename, tmp_path))
+    assert f.n_tests > single.n_tests and f.threshold > single.threshold  # both pages' tests are paid for
+    assert ws.show_finding(f.id).leak.page == 1
+
+
+def test_a_trace_given_the_document_searches_its_pages(shared, tmp_path):
+    ws, home, _, added, copies = shared
+    f = ws.trace(_page_png(home / "out" / copies[0].filename, tmp_path), asset_id=added.id)
+    assert f.asset.page == 1 and [c.recipient for c in f.candidates if c.accused] == ["Apex"]
+
+
+def _page_png(copy, folder, dpi: int = 96):
+    path = folder / f"{copy.stem}-p1.png"
+    path.write_bytes(imagefiles.encode_image(render.render_page(copy.read_bytes(), 0, dpi), "PNG"))
+    return path
+
+
+def test_the_report_of_a_leaked_pdf_shows_the_page_it_rests_on(shared, tmp_path):
+    ws, home, _, _, copies = shared
+    leak = tmp_path / "report.pdf"
+    leak.write_bytes((home / "out" / copies[1].filename).read_bytes())
+    f = ws.trace(leak)
+    html = ws.report(f.id, "html").decode()
+    assert "Borealis" in html and "its page 1 was tested" in html

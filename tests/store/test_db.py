@@ -37,9 +37,9 @@ def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert current_revision(url) is None
     upgrade(url)
-    assert current_revision(url) == head_revision() == "0005"
+    assert current_revision(url) == head_revision() == "0006"
     upgrade(url)  # idempotent
-    assert current_revision(url) == "0005"
+    assert current_revision(url) == "0006"
 
 
 def test_an_older_database_is_upgraded_when_behind(tmp_path):

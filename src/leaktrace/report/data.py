@@ -68,8 +68,9 @@ class LeakEvidence:
     ----------
     path : str, where it was read from (shown as given)
     sha256 : str, hex digest of the file as found
-    width, height : int, pixels of the file
+    width, height : int, pixels of the file (of the page tested, for a PDF)
     image : (height, width, 3) uint8 ndarray, RGB
+    page : int or None, the page of a leaked PDF the finding rests on (rendered as ``image``)
     """
 
     path: str
@@ -77,6 +78,7 @@ class LeakEvidence:
     width: int
     height: int
     image: np.ndarray
+    page: int | None = None
 
     def __post_init__(self) -> None:
         _rgb(self.image, "leak")

@@ -66,6 +66,7 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
             leak_path=finding.leak.path,
             leak_width=finding.leak.width,
             leak_height=finding.leak.height,
+            leak_page=finding.leak.page,
             asset_id=None if finding.asset is None else finding.asset.id,
             homography=None if a is None else json.dumps([list(r) for r in a.homography]),
             mirrored=None if a is None else a.mirrored,
@@ -169,7 +170,7 @@ def _finding(f: models.Finding) -> Finding:
         else AssetMatch(f.asset.id, f.asset.title, Match(f.inliers or 0, f.coverage or 0.0, bool(f.mirrored)), **page_of(f.asset))
     )
     return Finding(
-        leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height),
+        leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height, f.leak_page),
         asset=asset,
         alignment=alignment,
         candidates=tuple(RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f)) for s in f.scores),

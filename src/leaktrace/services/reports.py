@@ -60,7 +60,7 @@ def evidence(
     audit.check_seal(ctx, "finding", f.id)  # the chain, and the finding, before anything is built on them
     sealed: dict[tuple[str, int], None] = {("finding", f.id): None}  # every sealed record read, in the order read
     traced_at = datetime.fromisoformat(f.created_at)
-    leak_image = imagefiles.read_image_bytes(_stored_leak(ctx, f), f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
+    leak_image = _leak_pixels(ctx, f, _stored_leak(ctx, f))
     asset_evidence, shares, events, hashes = None, [], [], {}
     mask_sha256 = f.alignment.valid_mask_sha256 if f.alignment is not None else None
     if mask_sha256:
@@ -122,7 +122,7 @@ def evidence(
         threshold=math.nan if f.threshold is None else f.threshold,
         n_tests=f.n_tests or len(f.candidates),
         hypotheses=(f.alignment.hypotheses if f.alignment is not None else 0) or 1,
-        leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image),
+        leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image, f.leak.page),
         asset=asset_evidence,
         alignment=alignment,
         candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused, c.log10_p_bound) for c in f.candidates),
@@ -142,6 +142,17 @@ def evidence(
         asset_traces=asset_traces,
         checkpoint_dir=ctx.settings.checkpoint_dir or "",
     )
+
+
+def _leak_pixels(ctx: Context, f: Finding, data: bytes):
+    """The leak as the finding tested it: the image, or the page of a leaked PDF rendered as it was."""
+    if f.leak.page is None:
+        return imagefiles.read_image_bytes(data, f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
+    from leaktrace.documents import reading, render
+
+    pdf = reading.open_document(data, f.leak.path, max_pages=max(ctx.settings.max_pages, f.leak.page))
+    box = reading.page_box(pdf.pages[f.leak.page - 1])
+    return render.render_page(data, f.leak.page - 1, render.dpi_within(box, ctx.settings.document_dpi, ctx.settings.max_pixels), label=f.leak.path)
 
 
 def _stored_leak(ctx: Context, f: Finding) -> bytes:

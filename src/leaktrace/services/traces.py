@@ -60,10 +60,17 @@ def trace(
 
 def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None, display_name: str | None = None) -> Finding:
     start = time.perf_counter()
+    if _is_pdf(leak_path):
+        return _compute_document(ctx, leak_path, asset_id, progress, display_name, start)
     step = _stepper(progress, 4)
     image = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
     # The finding keeps the leak file: store it now, and take its hash from the store.
     info = LeakInfo(display_name or str(leak_path), ctx.blobs.put_file(leak_path), int(image.shape[1]), int(image.shape[0]))
+    return _test(ctx, image, info, asset_id, step, start)
+
+
+def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str | None, step, start: float) -> Finding:
+    """Identify, align and test one leak image (a file, or one page of a leaked PDF)."""
     leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
     asset, alignments, hints = _identify(ctx, leak, asset_id)
@@ -117,6 +124,67 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     return Finding(info, match, kept, candidates, ctx.settings.epsilon, float(v.threshold), int(v.n_tests), None, elapsed)
 
 
+def _is_pdf(path: Path) -> bool:
+    from leaktrace.documents import reading
+
+    try:
+        with open(path, "rb") as f:
+            return reading.is_pdf(f.read(1024))
+    except OSError:
+        return False  # the image reader says why, in one line
+
+
+def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progress | None, display_name: str | None, start: float) -> Finding:
+    """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image, with one bound
+    over every test of every page (each recipient's score is its best over the pages, against the
+    threshold of all the pages' tests together). The finding rests on the page of the highest score,
+    which the bound already covers: it pays for every page tested."""
+    from leaktrace.documents import reading, render
+
+    s = ctx.settings
+    document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages)
+    sha = ctx.blobs.put_file(leak_path)
+    step = _stepper(progress, 4 * document.pages)
+    dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
+    pages = []
+    for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path)), 1):
+        info = LeakInfo(display_name or str(leak_path), sha, int(image.shape[1]), int(image.shape[0]), number)
+        pages.append(_test(ctx, image, info, asset_id, step, start))
+    tested = [f for f in pages if f.candidates]
+    if not tested:
+        first = next((f for f in pages if f.asset is not None), pages[0])
+        reason = first.reason or "no page matches a registered asset"
+        return dataclasses.replace(
+            first, reason=f"{reason} (none of the PDF's {document.pages} pages could be tested)", elapsed_s=time.perf_counter() - start
+        )
+    return _combine(tested, ctx.settings.epsilon, time.perf_counter() - start)
+
+
+def _combine(pages: list[Finding], epsilon: float, elapsed: float) -> Finding:
+    """One finding from the tests of several pages: each recipient's best score, one family-wise bound."""
+    total = sum(f.n_tests for f in pages)
+    threshold = bound.threshold(total, epsilon)
+    best: dict[int, tuple[float, str, int]] = {}  # recipient id → (score, name, hypotheses per recipient)
+    for f in pages:
+        per = f.n_tests // len(f.candidates)
+        for c in f.candidates:
+            score, name, hypotheses = best.get(c.recipient_id, (-np.inf, c.recipient, 0))
+            best[c.recipient_id] = (max(score, c.score), name, hypotheses + per)
+    top = max(pages, key=lambda f: f.candidates[0].score)
+    candidates = tuple(
+        RecipientScore(
+            name,
+            rid,
+            float(score),
+            float(min(1.0, hypotheses * bound.p_bound(score))),
+            bool(bound.accuse(np.array([score]), total, epsilon)[0]),
+            float(bound.log10_p_bound(score, hypotheses=hypotheses)),
+        )
+        for rid, (score, name, hypotheses) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    )
+    return dataclasses.replace(top, candidates=candidates, threshold=float(threshold), n_tests=int(total), elapsed_s=elapsed)
+
+
 def _page(ctx: Context, asset) -> dict:
     """The page number and document of a page asset (nothing for an image)."""
     if asset.asset_kind != "page":
@@ -128,9 +196,14 @@ def _page(ctx: Context, asset) -> dict:
 def _identify(ctx: Context, leak: views.LeakView, asset_id):
     """The asset the leak comes from, an alignment when the fallback already made one, and
     the asset search's verified homography as a registration hint (image evidence only)."""
+    assets = None
     if asset_id is not None:
-        return assets_service.get(ctx, asset_id), [], ()
-    assets = assets_service.all_assets(ctx)
+        given = assets_service.get(ctx, asset_id)
+        if given.asset_kind != "document":
+            return given, [], ()
+        assets = documents.pages_of(ctx, given.id)  # which page: the asset search over the document's pages
+    if assets is None:
+        assets = assets_service.all_assets(ctx)
     if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
     hits = search.index_for(ctx, assets).search_details(leak, k=1)

@@ -242,6 +242,7 @@ class Finding(Base):
     leak_path: Mapped[str] = mapped_column(Text)
     leak_width: Mapped[int] = mapped_column(Integer)
     leak_height: Mapped[int] = mapped_column(Integer)
+    leak_page: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the page (from 1) of a leaked PDF the finding rests on
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     homography: Mapped[str | None] = mapped_column(Text)
     mirrored: Mapped[bool | None] = mapped_column(Boolean)
