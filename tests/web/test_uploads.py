@@ -151,12 +151,14 @@ def test_an_asset_may_be_a_pdf_judged_by_its_bytes(api):
         assert r.status_code == 415 and "does not start like one" in r.json()["error"] and name in r.json()["error"]
 
 
-def test_a_leak_is_never_a_pdf(api):
+def test_a_leaked_pdf_is_traced_and_a_fake_one_refused(api):
     from tests.web.conftest import tiny_pdf
 
     r = api["analyst"].post("/api/v1/traces", files={"file": ("page.pdf", tiny_pdf(1, seed=42), "application/pdf")})
+    assert r.status_code < 300, r.text
+    assert r.json()["leak"]["page"] == 1  # an unregistered PDF: traced page by page, nothing matches
+    r = api["analyst"].post("/api/v1/traces", files={"file": ("fake.pdf", b"hello, not a PDF", "application/pdf")})
     assert r.status_code == 415 and set(r.json()) == {"error", "status"}
-    assert r.json()["error"].startswith("page.pdf: a PDF document, not an image; trace a screenshot")
 
 
 def test_a_pdf_over_the_limit_is_refused_with_413(small):

@@ -115,7 +115,7 @@ def _check_type(upload: UploadFile, *, documents: bool = False) -> str:
 def saved(upload: UploadFile | None, limit: int, *, what: str = "image", documents: bool = False) -> Iterator[Path]:
     """The upload written to a temporary folder under its own (sanitised) name; removed afterwards.
 
-    ``documents``: a PDF is accepted too (an asset upload; a leak is always an image)."""
+    ``documents``: a PDF is accepted too (an asset, or a leaked PDF file, traced page by page)."""
     if upload is None or not upload.filename:
         raise BadInput(f"no {what} file was uploaded.")
     name = _check_type(upload, documents=documents)

@@ -31,7 +31,7 @@ def trace(
     The optional ``source_url``, ``found_at``, ``captured_by`` and ``note`` record the leak's
     chain of custody with the finding (``custody`` in the answer); a bad one is refused (400)
     before anything is traced."""
-    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
+    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak", documents=True) as path:
         finding = ws.trace(
             path,
             asset_id=asset_id,

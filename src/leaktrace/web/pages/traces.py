@@ -35,7 +35,7 @@ def trace(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Trace the upload with the chain of custody typed in the form (blank fields: not given)."""
-    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak") as path:
+    with uploads.saved(file, request.app.state.web.max_upload_bytes, what="leak", documents=True) as path:
         finding = ws.trace(
             path,
             asset_id=asset_id or None,
