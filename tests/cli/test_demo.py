@@ -34,6 +34,15 @@ def fake_run(monkeypatch, tmp_path):
         "leak": finding.leak.path,
         "leaker": "Hokuto Precision KK",
         "checkpoint": str(tmp_path / "demo-out" / "checkpoint-1.json"),
+        "document": {
+            "asset": 4,
+            "pages": 6,
+            "leak": str(tmp_path / "demo-out" / "leak-tender-screenshot.png"),
+            "leaker": "Castellan Composites SpA",
+            "page": 4,
+            "finding": 2,
+            "accused": ["Castellan Composites SpA"],
+        },
         "admin": {"name": "admin", "password": "pw-shown-once"},
     }
 
@@ -64,6 +73,7 @@ def test_demo_text(cli, fake_run, tmp_path):
     assert f"leaktrace finding show 1 --home {setup['home']}" in out
     assert f"leaktrace audit verify --against {setup['checkpoint']}" in out
     assert "Web app user 'admin' created with password pw-shown-once (shown only now)." in out
+    assert "The tender package (a 6-page PDF, asset 4)" in out and "was traced to page 4: it names Castellan Composites SpA" in out
 
 
 def test_demo_default_out_folder(cli, fake_run):
