@@ -165,7 +165,9 @@ def test_flate_is_lossless_and_the_document_keeps_its_structure(marked):
     assert np.abs(got - original).max() == 3
     jpeg = Image.open(io.BytesIO(dst.pages[0].Resources.XObject.Im1_lt1.read_raw_bytes()))
     assert jpeg.format == "JPEG" and jpeg.mode == "RGB" and jpeg.size == (240, 160)
-    assert [c[1:3] for c in jpeg.layer] == [(1, 1)] * 3  # full chroma
+    source = Image.open(io.BytesIO(src.pages[0].Resources.XObject.Im1.read_raw_bytes()))
+    assert [c[1:3] for c in jpeg.layer] == [c[1:3] for c in source.layer]  # the original's chroma subsampling
+    assert jpeg.quantization == source.quantization  # and its quantization tables: the same quality
     assert b"/Im0_lt1 Do" in dst.pages[0].Contents.read_bytes() and b"20 20 m" in dst.pages[0].Contents.read_bytes()
 
 

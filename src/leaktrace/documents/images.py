@@ -18,7 +18,8 @@ user space; CTMs are PDF 6-tuples as in :mod:`._content`.
 What is marked: 8-bit DeviceGray/DeviceRGB images (ICCBased with 1 or 3 components too) drawn
 with ``Do`` by the page's own content stream, compressed with FlateDecode (rewritten losslessly,
 FlateDecode with a PNG predictor) or DCTDecode (re-encoded as a JPEG at ``jpeg_quality`` with
-full chroma: a JPEG in the original stays a JPEG, same size and colour space). Every marked use
+the original's quantization tables and chroma subsampling: a JPEG in the original stays a JPEG of the
+same quality, size and colour space). Every marked use
 is a new image stream under a new name in a page-private ``/Resources /XObject``, and the page's
 ``Do`` is renamed to it, so no other page (nor a second use on this page) ever changes. Inline
 images, images inside Form XObjects and every other kind of image are left as they are and
@@ -223,9 +224,26 @@ def _marked_stream(pdf: pikepdf.Pdf, obj: pikepdf.Object, pixels: np.ndarray, fi
         stream.write(_flate(pixels), filter=pikepdf.Name.FlateDecode, decode_parms=parms)
     else:
         out = io.BytesIO()
-        Image.fromarray(pixels[:, :, 0] if n == 1 else pixels).save(out, "JPEG", quality=int(jpeg_quality), subsampling=0, optimize=True)
+        Image.fromarray(pixels[:, :, 0] if n == 1 else pixels).save(out, "JPEG", optimize=True, **_jpeg_options(obj, jpeg_quality))
         stream.write(out.getvalue(), filter=pikepdf.Name.DCTDecode)
     return stream
+
+
+def _jpeg_options(obj: pikepdf.Object, jpeg_quality: int) -> dict:
+    """Encode as the original JPEG was: its quantization tables and chroma subsampling (so the copy's
+    image is as large and as sharp as the original's); ``jpeg_quality`` with full chroma when they
+    cannot be read."""
+    from PIL import JpegImagePlugin
+
+    try:
+        with Image.open(io.BytesIO(obj.read_raw_bytes()), formats=["JPEG"]) as im:
+            tables = getattr(im, "quantization", None)
+            sampling = JpegImagePlugin.get_sampling(im)
+            if tables and sampling in (0, 1, 2):
+                return {"qtables": [list(tables[k]) for k in sorted(tables)], "subsampling": sampling}
+    except Exception:  # the pixels were decoded already: only the tables are missing
+        pass
+    return {"quality": int(jpeg_quality), "subsampling": 0}
 
 
 def _form_images(walk: _Walk, form: pikepdf.Stream, outer: _Resources, name: str, depth: int, seen: set) -> list[tuple[str, str]]:
@@ -268,7 +286,8 @@ def mark_images(
     frame : (2, 3) float ndarray
         Page points → pixel coordinates of that rendering (:func:`.render.pixel_frame`).
     jpeg_quality : int
-        Pillow quality a DCTDecode image is re-encoded at (full chroma, ``subsampling=0``).
+        Pillow quality a DCTDecode image is re-encoded at (full chroma) when its own quantization
+        tables cannot be read; otherwise it is encoded with them and its chroma subsampling.
     max_operators : int
         Limit on content-stream operators parsed, forms looked into included.
 

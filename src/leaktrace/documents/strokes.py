@@ -14,7 +14,7 @@ import pikepdf
 
 from ._content import IDENTITY, _inherited_resources, _Resources, _Walk
 
-__all__ = ["page_strokes"]
+__all__ = ["page_images", "page_strokes"]
 
 
 def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
@@ -72,3 +72,10 @@ def _segments(plan: list, out: list) -> None:
                 current = start = None
             elif op in ("m", "l", "c", "v", "y", "re"):
                 current = start = None  # a path point the walk could not move (a singular cm)
+
+
+def page_images(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> list[tuple[str, tuple]]:
+    """Every raster image ``page`` draws, forms included: (XObject name or ``"<inline>"``, CTM in page space)."""
+    walk = _Walk(pdf, "page", max_operators)
+    walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
+    return list(walk.images)

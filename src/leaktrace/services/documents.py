@@ -32,6 +32,7 @@ from scipy import ndimage
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, geometry, keys, mask, quality, strokes
 from leaktrace.documents import _content, reading, render
+from leaktrace.documents import images as document_images
 from leaktrace.documents import strokes as document_strokes
 from leaktrace.errors import BadInput
 from leaktrace.services import asset_cache, audit
@@ -77,6 +78,33 @@ def page_geometry(ctx: Context, image: np.ndarray, dpi: float) -> geometry.Geome
     return geometry.Geometry(grid, s.document_amplitude_pt * px, s.document_max_pt * px)
 
 
+def image_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, frame: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """The page's luminance carrier's mask: the perceptual mask of its rendering inside the raster
+    images it draws (the only pixels a copy can change), zero elsewhere. (H, W) float32."""
+    import cv2
+
+    inside = np.zeros(image.shape[:2], np.uint8)
+    for name, ctm in document_strokes.page_images(pdf, page):
+        if name == "<inline>":
+            continue
+        a, b, c, d, e, f = (float(v) for v in ctm)
+        corners = np.array([[e, f], [a + e, b + f], [a + c + e, b + d + f], [c + e, d + f]])  # the unit square on the page
+        pix = corners @ frame[:, :2].T + frame[:, 2]
+        if np.all(np.isfinite(pix)):
+            cv2.fillConvexPoly(inside, np.round(pix * 16).astype(np.int32), 1, lineType=cv2.LINE_8, shift=4)
+    inside = cv2.erode(inside, np.ones((3, 3), np.uint8))  # the images' borders are the page's edges, not their pixels
+    return (mask.perceptual_mask(image) * inside).astype(np.float32)
+
+
+def image_strength(ctx: Context, image: np.ndarray, grid: tuple[int, int], marks: np.ndarray) -> float:
+    """The luminance strength of a page's images: the images' own PSNR at ``target_psnr`` (the page's
+    is higher by the share of the page they cover); 0.0 on a page without images."""
+    share = float(np.mean(marks > 0))
+    if share < 1e-4:
+        return 0.0
+    return float(embed.strength_for_psnr(image, grid, marks, target_psnr=ctx.settings.target_psnr - 10 * np.log10(share)))
+
+
 def unexplained(original: np.ndarray, image: np.ndarray) -> float:
     """Fraction of ``image``'s pixels whose luminance lies more than :data:`NEIGHBOURHOOD_LEVELS` outside
     the range of ``original``'s 3×3 neighbourhood: what a move of under a pixel cannot explain (a
@@ -113,6 +141,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             return records.AssetAdded(**vars(assets_service.record(existing)), path=str(path), duplicate=True)
     s = ctx.settings
     dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
+    pdf = reading.open_document(document.data, str(path), max_pages=s.max_pages)
     planned = []  # per page: png digest, shape, grid, geometry
     for number, (image, dpi) in enumerate(
         zip(render.render_pages(document.data, range(document.pages), dpis, label=str(path)), dpis, strict=True), 1
@@ -121,10 +150,12 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             image, "PNG", png_compression=s.png_compression, png_text={"leaktrace-document": sha, "leaktrace-page": str(number)}
         )
         digest = ctx.blobs.put(png)
-        asset_cache.build(ctx, digest, image, mask.perceptual_mask(image))
+        target = pdf.pages[number - 1]
+        marks = image_mask(pdf, target, render.pixel_frame(reading.page_box(target), dpi), image)
+        asset_cache.build(ctx, digest, image, marks)  # the detector weighs the page where its copies can carry the mark
         grid = carrier.grid_for(image.shape[:2], cells=s.carrier_cells, min_cell_px=s.min_cell_px)
         geo = page_geometry(ctx, image, dpi)
-        planned.append((digest, image.shape[:2], grid, geo, dpi))
+        planned.append((digest, image.shape[:2], grid, geo, dpi, image_strength(ctx, image, grid, marks)))
     ctx.blobs.put(document.data)
     name = title or path.stem
     with store_db.transaction(ctx.sessions) as session:
@@ -154,7 +185,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             doc.id,
             {"sha256": sha, "title": name, "filename": path.name, "format": "PDF", "pages": document.pages},
         )
-        for number, (digest, (ph, pw), grid, geo, dpi) in enumerate(planned, 1):
+        for number, (digest, (ph, pw), grid, geo, dpi, strength) in enumerate(planned, 1):
             page = Asset(
                 key_ref=secrets.token_hex(16),
                 sha256=digest,
@@ -165,7 +196,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
                 height=int(ph),
                 grid_y=int(grid[0]),
                 grid_x=int(grid[1]),
-                strength=0.0,
+                strength=float(strength),
                 geometric_grid_y=None if geo is None else int(geo.grid[0]),
                 geometric_grid_x=None if geo is None else int(geo.grid[1]),
                 geometric_amplitude=None if geo is None else float(geo.amplitude),
@@ -177,7 +208,16 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             )
             session.add(page)
             session.flush()
-            details = {"sha256": digest, "title": page.title, "document_id": doc.id, "page": number, "dpi": dpi, "width": int(pw), "height": int(ph)}
+            details = {
+                "sha256": digest,
+                "title": page.title,
+                "document_id": doc.id,
+                "page": number,
+                "dpi": dpi,
+                "width": int(pw),
+                "height": int(ph),
+                "strength": strength,
+            }
             if geo is not None:
                 details["geometric"] = {"grid": list(geo.grid), "amplitude_px": geo.amplitude, "max_px": geo.max_px}
             audit.append(session, actor, "asset.add", "asset", page.id, details)
@@ -204,6 +244,9 @@ class Page:
     frame: np.ndarray  # 2 3, page points → pixels of the rendering
     index: int  # from 0, in the document
     groups: tuple[np.ndarray, np.ndarray] | None = None  # the page's points a copy moves together (core.strokes.axis_groups)
+    marks: np.ndarray | None = None  # h w float32: the luminance carrier's mask (:func:`image_mask`), None without images
+    grid: tuple[int, int] = (0, 0)  # the luminance carrier's grid
+    strength: float = 0.0  # levels; 0: the page has no image to carry it
 
     @property
     def dpi(self) -> float:
@@ -227,7 +270,9 @@ def prepare(ctx: Context, asset: Any) -> Prepared:
     for i, (row, page) in enumerate(zip(pages_of(ctx, asset.id), pdf.pages, strict=True)):
         original = imagefiles.read_image(ctx.blobs.path(row.sha256), max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
         frame = render.pixel_frame(reading.page_box(page), float(row.dpi))
-        pages.append(Page(row, assets_service.geometry_of(row), original, frame, i, _groups(pdf, page, frame)))
+        marks = image_mask(pdf, page, frame, original) if row.strength > 0 else None
+        geo = assets_service.geometry_of(row)
+        pages.append(Page(row, geo, original, frame, i, _groups(pdf, page, frame), marks, (int(row.grid_y), int(row.grid_x)), float(row.strength)))
     return Prepared(data, tuple(pages))
 
 
@@ -298,20 +343,31 @@ def _still(points: np.ndarray) -> np.ndarray:
     return np.zeros_like(points, dtype=float)
 
 
-def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], np.ndarray]) -> tuple[bytes, float]:
-    """The PDF ``data`` with each of ``pages`` that has a geometric carrier moved by its field
-    (``signs_of(page)``), the others as they are, and the largest displacement applied, points."""
+def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tuple[np.ndarray | None, np.ndarray | None]]) -> tuple[bytes, float]:
+    """The PDF ``data`` with each of ``pages`` marked by ``signs_of(page)`` = (geometric signs, luminance
+    signs): its paths moved by the field, its images given the luminance mark (where the page has a
+    carrier for each), the others as they are; and the largest displacement applied, points."""
     pdf = pikepdf.Pdf.open(io.BytesIO(data))
     largest = 0.0
     for page in pages:
-        if page.geometry is None:
-            continue
-        paths, _ = field_in_points(signs_of(page), page)
-        moved = _content.displace_page(pdf, pdf.pages[page.index], paths, text_shift=_still, label=f"page {page.index + 1}")
-        largest = max(largest, float(moved.max_shift_pt))
+        moving, brightening = signs_of(page)
+        target = pdf.pages[page.index]
+        if page.geometry is not None and moving is not None:
+            paths, _ = field_in_points(moving, page)
+            moved = _content.displace_page(pdf, target, paths, text_shift=_still, label=f"page {page.index + 1}")
+            largest = max(largest, float(moved.max_shift_pt))
+        if page.strength > 0 and page.marks is not None and brightening is not None:
+            delta = carrier.pattern(brightening, page.original.shape[:2], page.grid) * np.float32(page.strength) * page.marks  # h w, levels
+            document_images.mark_images(pdf, target, delta, page.frame)
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True)
     return out.getvalue(), largest
+
+
+def _reference_signs(page: Page) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The public reference signs of both of a page's carriers (never a recipient's)."""
+    moving = None if page.geometry is None else embed.reference_signs(page.geometry.k)
+    return moving, (embed.reference_signs(page.grid[0] * page.grid[1]) if page.strength > 0 else None)
 
 
 def _ssim(original: np.ndarray, image: np.ndarray) -> float:
@@ -358,13 +414,14 @@ def make(ctx: Context, asset: Any, prepared: Prepared, recipients: Sequence[Any]
             raise BadInput(f"{subject} changes {worst:.2%} of a page's pixels by more than a sub-pixel move; nothing was shared.")
         return psnr, ssim
 
-    check(*write_copy(prepared.data, prepared.pages, lambda page: embed.reference_signs(page.geometry.k)), "the reference signs")
+    check(*write_copy(prepared.data, prepared.pages, _reference_signs), "the reference signs")
     method = "sampled" if any(p.original.shape[0] * p.original.shape[1] >= SAMPLED_SSIM_FROM for p in prepared.pages) else "exact"
     for r in recipients:
 
-        def signs_of(page: Page, r=r) -> np.ndarray:
+        def signs_of(page: Page, r=r) -> tuple[np.ndarray | None, np.ndarray | None]:
             seed = keys.derive_seed(ctx.master_key, page.asset.key_ref, r.key_ref)
-            return keys.signs_from_seed(seed, page.geometry.k, carrier="geometric")
+            moving = None if page.geometry is None else keys.signs_from_seed(seed, page.geometry.k, carrier="geometric")
+            return moving, (keys.signs_from_seed(seed, page.grid[0] * page.grid[1]) if page.strength > 0 else None)
 
         data, largest = write_copy(prepared.data, prepared.pages, signs_of)
         psnr, ssim = check(data, largest, r.name)
