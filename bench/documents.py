@@ -284,8 +284,8 @@ def write_report(result: dict, out: Path) -> None:
         f"`bench/documents.py` ({meta['plan']} plan), {meta['date']}, leaktrace {meta['version']} at `{meta['commit']}`, "
         f"{meta['cpus']} CPUs, {meta['workers']} workers, wall {meta['wall_s']:.0f} s. {N_RECIPIENTS} recipients, one share of the "
         f"6-page package to all; leakers {', '.join(str(i) for i in meta['leakers'])}; ε = {meta['epsilon']:g}. "
-        "Drawing pages: 4–5 (A3 vector), text: 1–3 (title; text and a table), images: 6 (two embedded renders, whose pixels are not "
-        "fingerprinted). Crop: the middle half of a drawing page at 96 dpi (rows 25–75 % of its height, full width), the top half of any other. "
+        "Drawing pages: 4–5 (A3 vector), text: 1–3 (title; text and a table), images: 6 (two embedded raster renders). "
+        "Crop: the middle half of a drawing page at 96 dpi (rows 25–75 % of its height, full width), the top half of any other. "
         "JPEG 50 and phone photo of the 96 dpi render, print-and-scan of the 150 dpi render (`leaktrace.evaluation.attacks`), "
         "Ghostscript pdfwrite re-distill rendered at 96 dpi.",
         "",
