@@ -41,10 +41,17 @@ class Strokes:
         Every control point that a copy moves.
     segments : (S, 4) int32 ndarray
         Cubic segments by their control points' indices (a line: ``(a, a, b, b)``).
+    boxes : (T, 4) float64 ndarray, pixels (x0, y0, x1, y1), optional
+        Text lines: where each one's glyphs are drawn. A copy moves a line's glyphs together,
+        horizontally only, by the field at its origin.
+    box_owners : (T,) int ndarray, optional
+        Each box's origin: an index into ``points`` (a point that never moves vertically).
     """
 
     points: np.ndarray
     segments: np.ndarray
+    boxes: np.ndarray | None = None
+    box_owners: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class StrokeMap:
     points : (P, 2) float64 ndarray, pixels
     groups : (by_x, by_y), optional
         The points a copy moves together per axis (:func:`axis_groups`); None: each on its own.
+    still_y : (P,) bool ndarray, optional
+        Points a copy never moves vertically (text line origins).
     """
 
     label: np.ndarray
@@ -69,6 +78,7 @@ class StrokeMap:
     weights: np.ndarray
     points: np.ndarray
     groups: tuple[np.ndarray, np.ndarray] | None = None  # (by_x, by_y) of :func:`axis_groups`
+    still_y: np.ndarray | None = None
 
 
 def bernstein(t: np.ndarray) -> np.ndarray:
@@ -103,6 +113,17 @@ def rasterize(strokes: Strokes, shape: tuple[int, int], *, step_px: float = 1.5,
     owners: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     q = 0
+    still = np.zeros(points.shape[0], bool)
+    if strokes.boxes is not None and strokes.box_owners is not None and len(strokes.boxes):
+        boxes = np.asarray(strokes.boxes, np.float64).reshape(-1, 4)
+        box_owners = np.asarray(strokes.box_owners, np.int64).reshape(-1)
+        for i, (x0, y0, x1, y1) in enumerate(boxes):
+            if np.all(np.isfinite((x0, y0, x1, y1))):
+                cv2.rectangle(label, (int(np.floor(x0)) - 1, int(np.floor(y0)) - 1), (int(np.ceil(x1)) + 1, int(np.ceil(y1)) + 1), i, thickness=-1)
+        owners.append(np.repeat(box_owners[:, None], 4, axis=1))
+        weights.append(np.tile(np.array([[1.0, 0.0, 0.0, 0.0]], np.float32), (len(boxes), 1)))
+        still[box_owners] = True
+        q = len(boxes)
     for seg in segments:
         c = points[seg]  # 4 2
         length = float(np.sum(np.hypot(*np.diff(c, axis=0).T)))  # the control polygon bounds the curve's length
@@ -120,8 +141,8 @@ def rasterize(strokes: Strokes, shape: tuple[int, int], *, step_px: float = 1.5,
         q += n
     groups = axis_groups(points, segments)
     if q == 0:
-        return StrokeMap(label, np.zeros((0, 4), np.int32), np.zeros((0, 4), np.float32), points, groups)
-    return StrokeMap(label, np.concatenate(owners).astype(np.int32), np.concatenate(weights), points, groups)
+        return StrokeMap(label, np.zeros((0, 4), np.int32), np.zeros((0, 4), np.float32), points, groups, still)
+    return StrokeMap(label, np.concatenate(owners).astype(np.int32), np.concatenate(weights), points, groups, still)
 
 
 def axis_groups(points: np.ndarray, segments: np.ndarray, *, tolerance: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
@@ -266,6 +287,8 @@ def project(
     n_points = strokes.points.shape[0]
     phi = _point_basis(strokes.points, reference_shape, grid)  # P k
     phis = [phi, phi] if strokes.groups is None else [_grouped(phi, g) for g in strokes.groups]  # how each axis moves
+    if strokes.still_y is not None and strokes.still_y.any():
+        phis[1] = sparse.diags((~strokes.still_y).astype(np.float64)) @ phis[1]  # text lines move horizontally only
     y = np.concatenate([phis[i].T @ np.bincount(owners.ravel(), weights=(beta * mf[i][used][:, None]).ravel(), minlength=n_points) for i in (0, 1)])
     ri = np.repeat(owners, 4, axis=1).ravel()  # u·16: pairs of the piece's control points
     rj = np.tile(owners, (1, 4)).ravel()

@@ -22,7 +22,7 @@ from leaktrace.errors import DocumentRejected
 
 from .reading import PageBox
 
-__all__ = ["page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
+__all__ = ["text_rects", "page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
 
 _LOCK = threading.Lock()
 
@@ -111,3 +111,19 @@ def page_texts(data: bytes) -> list[str]:
             return out
         finally:
             doc.close()
+
+
+def text_rects(data: bytes, index: int) -> np.ndarray:
+    """Where page ``index`` of the PDF ``data`` draws text, as PDFium finds it: (R, 4) float64
+    (left, bottom, right, top) in default user space, points (one rectangle per run of a line)."""
+    with _LOCK:
+        doc = pdfium.PdfDocument(data)
+        try:
+            page = doc[index]
+            textpage = page.get_textpage()
+            rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+            textpage.close()
+            page.close()
+        finally:
+            doc.close()
+    return np.asarray(rects, np.float64).reshape(-1, 4)

@@ -14,12 +14,14 @@ import pikepdf
 
 from ._content import IDENTITY, _inherited_resources, _Resources, _Walk
 
-__all__ = ["page_images", "page_strokes"]
+__all__ = ["page_images", "page_strokes", "text_boxes", "text_origins"]
 
 
 def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
     """``(points, segments)`` of ``page``: (P, 2) float64 page points and (S, 4) int32 cubic segments
-    (indices into ``points``; a line repeats its ends), in the order the page paints them.
+    (indices into ``points``; a line repeats its ends), in the order the page paints them. The points
+    are every point a copy moves, in the order :func:`._content.displace_page` moves them: text line
+    origins too (:func:`text_origins` says which), which no segment names.
 
     Examples
     --------
@@ -37,6 +39,45 @@ def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2
         _segments(plan, segments)
     points = np.asarray(walk.points, np.float64).reshape(-1, 2)
     return points, np.asarray(segments, np.int32).reshape(-1, 4)
+
+
+def text_origins(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> np.ndarray:
+    """(P,) bool: which of :func:`page_strokes`'s points are text line origins."""
+    walk = _Walk(pdf, "page", max_operators)
+    walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
+    return np.asarray(walk.text, bool)
+
+
+def text_boxes(points: np.ndarray, origins: np.ndarray, rects: np.ndarray, *, slack_pt: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    """Which text line each of a page's text rectangles belongs to: ``(rects kept, owners)``.
+
+    ``rects`` (R, 4) are (left, bottom, right, top) page points where a viewer draws text (PDFium's
+    text rectangles, one per run of a line); a rectangle's line is the origin (a point of ``points``
+    flagged in ``origins``) on its baseline band nearest its left end, within ``slack_pt``.
+
+    Examples
+    --------
+    >>> pts = np.array([[50.0, 700.0], [50.0, 686.0], [10, 10]])
+    >>> kept, owners = text_boxes(pts, np.array([True, True, False]), np.array([[50.2, 697.8, 300, 707.5], [51, 683.9, 250, 693.6]]))
+    >>> owners.tolist()
+    [0, 1]
+    """
+    idx = np.flatnonzero(np.asarray(origins, bool))
+    rects = np.asarray(rects, np.float64).reshape(-1, 4)
+    if idx.size == 0 or rects.size == 0:
+        return np.zeros((0, 4)), np.zeros(0, np.int64)
+    o = np.asarray(points, np.float64)[idx]  # n 2
+    kept, owners = [], []
+    for r in rects:
+        left, bottom, right, top = r
+        band = (o[:, 1] >= bottom - 1.0) & (o[:, 1] <= top + 1.0) & (o[:, 0] <= left + slack_pt) & (o[:, 0] >= left - slack_pt - (right - left))
+        if not band.any():
+            continue
+        near = np.flatnonzero(band)[np.argmin(np.abs(o[band, 0] - left))]
+        if abs(o[near, 0] - left) <= slack_pt + (right - left):
+            kept.append(r)
+            owners.append(idx[near])
+    return np.asarray(kept, np.float64).reshape(-1, 4), np.asarray(owners, np.int64)
 
 
 def _segments(plan: list, out: list) -> None:

@@ -284,22 +284,21 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
     clipped to its bound there), sampled bilinearly at each point's pixel position, averaged over
     the points that must move together (a horizontal line's ends vertically, a vertical line's
     horizontally: :func:`leaktrace.core.strokes.axis_groups`), and taken back to points through the
-    frame's linear part. A text line's vertical move is the field's at the
-    middle of the page's width on its row, so lines that share a baseline keep sharing it and the
-    extracted text keeps its order (pdftotext groups words by baseline)."""
+    frame's linear part. A text line moves as one, horizontally only (as shown), by the field's
+    horizontal move at its origin: its baseline stays where it is, so the words keep their lines and
+    their order (``pdftotext`` reads the copy as the original), and a viewer that draws each glyph at
+    a whole pixel still shows the line's move on average over its glyphs (their phases differ)."""
     dx, dy = geometry.field(signs, page.original.shape[:2], page.geometry)  # h w each, pixels
     a = page.frame
     back = np.linalg.inv(a[:, :2])
-    middle = (dx.shape[1] - 1) / 2.0
     bound = float(page.geometry.max_px)
 
     def at(points: np.ndarray, text: bool) -> np.ndarray:
         pix = np.asarray(points, float).reshape(-1, 2) @ a[:, :2].T + a[:, 2]  # n 2: col, row
         rows, cols = pix[:, 1], pix[:, 0]
-        across = [rows, np.full_like(cols, middle)] if text else [rows, cols]
-        d = np.stack(
-            [ndimage.map_coordinates(dx, [rows, cols], order=1, mode="nearest"), ndimage.map_coordinates(dy, across, order=1, mode="nearest")], axis=1
-        )
+        across = ndimage.map_coordinates(dx, [rows, cols], order=1, mode="nearest")
+        down = np.zeros_like(across) if text else ndimage.map_coordinates(dy, [rows, cols], order=1, mode="nearest")
+        d = np.stack([across, down], axis=1)
         if not text and page.groups is not None:
             if len(d) != len(page.groups[0]):
                 raise ValueError(f"page {page.index + 1}: {len(d)} points to move, {len(page.groups[0])} in its strokes")
@@ -328,19 +327,15 @@ def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
 
 @lru_cache(maxsize=16)
 def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]) -> strokes.StrokeMap:
-    pdf = reading.open_document(Path(path).read_bytes(), filename, max_pages=max(pages, 1))
+    data = Path(path).read_bytes()
+    pdf = reading.open_document(data, filename, max_pages=max(pages, 1))
     target = pdf.pages[number - 1]
     points, segments = document_strokes.page_strokes(pdf, target)
     frame = render.pixel_frame(reading.page_box(target), dpi)
-    return strokes.rasterize(strokes.Strokes(points @ frame[:, :2].T + frame[:, 2], segments), shape)
-
-
-def _still(points: np.ndarray) -> np.ndarray:
-    """Text lines stay where they are: PDFium (Chrome's viewer too) draws glyphs at whole pixels, so a
-    line moved by a tenth of a point mostly renders where it was, and pdftotext regroups lines moved
-    that little (the tender package's title page: label and value columns), while a copy must keep
-    its extracted text exactly."""
-    return np.zeros_like(points, dtype=float)
+    rects, owners = document_strokes.text_boxes(points, document_strokes.text_origins(pdf, target), render.text_rects(data, number - 1))
+    corners = [rects[:, [0, 1]] @ frame[:, :2].T + frame[:, 2], rects[:, [2, 3]] @ frame[:, :2].T + frame[:, 2]]  # r 2 each, pixels
+    boxes = np.hstack([np.minimum(*corners), np.maximum(*corners)])  # x0 y0 x1 y1
+    return strokes.rasterize(strokes.Strokes(points @ frame[:, :2].T + frame[:, 2], segments, boxes, owners), shape)
 
 
 def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tuple[np.ndarray | None, np.ndarray | None]]) -> tuple[bytes, float]:
@@ -353,8 +348,8 @@ def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tu
         moving, brightening = signs_of(page)
         target = pdf.pages[page.index]
         if page.geometry is not None and moving is not None:
-            paths, _ = field_in_points(moving, page)
-            moved = _content.displace_page(pdf, target, paths, text_shift=_still, label=f"page {page.index + 1}")
+            paths, lines = field_in_points(moving, page)
+            moved = _content.displace_page(pdf, target, paths, text_shift=lines, label=f"page {page.index + 1}")
             largest = max(largest, float(moved.max_shift_pt))
         if page.strength > 0 and page.marks is not None and brightening is not None:
             delta = carrier.pattern(brightening, page.original.shape[:2], page.grid) * np.float32(page.strength) * page.marks  # h w, levels
