@@ -35,7 +35,7 @@ def ws(tmp_path):
         (b"II*\x00", "image/tiff"),
         (b"MM\x00*", "image/tiff"),
         (b"BM\x00\x00", "image/bmp"),
-        (b"%PDF-1.7", "application/octet-stream"),
+        (b"%PDF-1.7", "application/pdf"),
         (b"", "application/octet-stream"),
         (b"\x89PN", "application/octet-stream"),  # a truncated magic
     ],

@@ -192,7 +192,7 @@ def group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 #: Ridge of the least-squares estimate of the field, as a fraction of the normal matrix's mean diagonal.
-RIDGE = 0.05
+RIDGE = 1.0
 
 
 def _point_basis(points: np.ndarray, shape: tuple[int, int], grid: tuple[int, int]):

@@ -31,6 +31,9 @@ from leaktrace.store import queries
 # Without a feature match, try feature-free registration against at most this many assets
 # (the nearest by global hash when there are more).
 FALLBACK_ASSETS = 24
+#: A leak the asset search matches to a document page is registered onto up to this many of the
+#: pages it found, and tested on the one it agrees with best.
+PAGE_CANDIDATES = 3
 
 
 def trace(
@@ -206,17 +209,37 @@ def _identify(ctx: Context, leak: views.LeakView, asset_id):
         assets = assets_service.all_assets(ctx)
     if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
-    hits = search.index_for(ctx, assets).search_details(leak, k=1)
+    hits = search.index_for(ctx, assets).search_details(leak, k=PAGE_CANDIDATES)
+    by_id = {asset.id: asset for asset in assets}
+    pages = [h for h in hits if by_id[h[0]].asset_kind == "page"]
+    if len(pages) > 1 and hits[0] in pages:
+        return _likeliest_page(ctx, leak, [(by_id[h[0]], h[2]) for h in pages])
     if hits:
         asset_id, _, match = hits[0]
-        hints = ((match.homography, match.mirrored, match.inliers),) if match.method == "features" and match.homography is not None else ()
-        return next(asset for asset in assets if asset.id == asset_id), [], hints
+        return by_id[asset_id], [], _hints(match)
     best: tuple = (None, [], ())
     for asset in _nearest_by_hash(ctx, leak.grey, assets)[:FALLBACK_ASSETS]:
         alignments = align.register_all(leak, asset_cache.original_view(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments, ())
+    return best
+
+
+def _hints(match) -> tuple:
+    return ((match.homography, match.mirrored, match.inliers),) if match.method == "features" and match.homography is not None else ()
+
+
+def _likeliest_page(ctx: Context, leak: views.LeakView, candidates: list) -> tuple:
+    """Of the pages the asset search found (a tender's drawing sheets share their frame, title block
+    and symbols, so a crop can match more than one), the one the leak registers onto best: the
+    highest image agreement, before any recipient is looked at."""
+    best: tuple = (candidates[0][0], [], _hints(candidates[0][1]))
+    score = -np.inf
+    for asset, match in candidates:
+        alignments = align.register_all(leak, asset_cache.original_view(ctx, asset), hints=_hints(match))
+        if alignments and alignments[0].agreement > score:
+            best, score = (asset, alignments, ()), alignments[0].agreement
     return best
 
 
