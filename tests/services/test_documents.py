@@ -174,4 +174,4 @@ def test_the_report_of_a_leaked_pdf_shows_the_page_it_rests_on(shared, tmp_path)
     leak.write_bytes((home / "out" / copies[1].filename).read_bytes())
     f = ws.trace(leak)
     html = ws.report(f.id, "html").decode()
-    assert "Borealis" in html and "its page 1 was tested" in html
+    assert "Borealis" in html and "its page 1 was tested" in html and "every page's tests are counted together" in html

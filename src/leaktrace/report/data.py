@@ -263,6 +263,8 @@ class EvidenceData:
     copy_events : tuple of CopyEvent, every delivery, download and regeneration of the accused's copies
     checkpoint_dir : str or None, the folder the workspace exports checkpoints into ("": none, so the
         newest entries are vouched for by this system alone; None: not recorded)
+    statistics : int or None, statistics per recipient and alignment (4 with a geometric carrier, else 1;
+        None: from the counts)
     checkpoint : Checkpoint or None, the signed head of the audit log at the time of the report
     inclusion : InclusionProof or None, that the finding's ``trace`` entry is in that head's tree
     """
@@ -295,6 +297,9 @@ class EvidenceData:
     inclusion: InclusionProof | None = None
     asset_traces: tuple[OtherTrace, ...] = ()
     checkpoint_dir: str | None = None
+    #: Statistics tested per recipient and alignment (4 with a geometric carrier, else 1); None: worked out
+    #: from the counts (a leaked PDF's pages add up, so its count says nothing about one page's).
+    statistics: int | None = None
 
     def __post_init__(self) -> None:
         _aware(self.created_at, "created_at")

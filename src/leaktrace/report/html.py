@@ -93,6 +93,8 @@ def _verdict(data: EvidenceData) -> dict:
 
 def _statistics(data: EvidenceData) -> int:
     """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict), else 1."""
+    if data.statistics is not None:
+        return int(data.statistics)
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     return data.n_tests // (n * h) if n and data.n_tests % (n * h) == 0 else 1
 
@@ -101,6 +103,8 @@ def _tests_words(data: EvidenceData) -> str:
     """'6 tests (3 recipients × 2 alignments)', or '… × 4 statistics)' when both carriers were tested."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     recipients = f"{n} recipient{'s' if n != 1 else ''}"
+    if data.leak.page is not None:  # a leaked PDF: every page's tests, counted together
+        return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (every page of the leaked PDF, {recipients} on each)"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
     statistics = f" × {m} statistics" if m == 4 else ""

@@ -141,6 +141,7 @@ def evidence(
         inclusion=inclusion,
         asset_traces=asset_traces,
         checkpoint_dir=ctx.settings.checkpoint_dir or "",
+        statistics=None if f.asset is None else (4 if assets_service.geometry_of(assets_service.get(ctx, f.asset.id)) is not None else 1),
     )
 
 
