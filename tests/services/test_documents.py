@@ -175,3 +175,15 @@ def test_the_report_of_a_leaked_pdf_shows_the_page_it_rests_on(shared, tmp_path)
     f = ws.trace(leak)
     html = ws.report(f.id, "html").decode()
     assert "Borealis" in html and "its page 1 was tested" in html and "every page's tests are counted together" in html
+
+
+def test_the_report_of_a_page_lists_the_documents_shares(shared, tmp_path):
+    ws, home, _, added, copies = shared
+    leak = _page_png(home / "out" / copies[0].filename, tmp_path)
+    f = ws.trace(leak)
+    html = ws.report(f.id, "html").decode()
+    share = ws.list_shares()[0]
+    assert share.asset_id == added.id  # the document's share, not the page's
+    assert f'written into the sender&#39;s folder <span class="sub">(share {share.id}, Apex' in html  # the delivery, from the log
+    assert "records no delivery" not in html
+    assert f"page 1 of the PDF document &#39;Bracket drawing&#39; (asset {added.id}, 2 pages, file bracket.pdf" in html

@@ -95,6 +95,8 @@ class AssetEvidence:
     sha256 : str, hex digest of the stored original file
     width, height : int, pixels
     image : (height, width, 3) uint8 ndarray, RGB, the original (never a copy)
+    document : str or None, for a page of a PDF document: which page of which file, in words
+        (the original is then that page's rendering)
     """
 
     id: int
@@ -103,6 +105,7 @@ class AssetEvidence:
     width: int
     height: int
     image: np.ndarray
+    document: str | None = None
 
     def __post_init__(self) -> None:
         _rgb(self.image, "original")

@@ -74,9 +74,12 @@ def evidence(
             original = imagefiles.read_image(
                 ctx.blobs.path(asset.sha256), max_pixels=max(ctx.settings.max_pixels, asset.width * asset.height), max_bytes=2**40
             )
-            asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original)
+            asset_evidence = AssetEvidence(asset.id, asset.title, asset.sha256, asset.width, asset.height, original, _document_words(session, asset))
             accused = {c.recipient_id: c.recipient for c in f.candidates if c.accused}
-            for share in queries.list_shares(session, asset_id=asset.id):
+            if asset.asset_kind == "page":  # a page is shared with its document: the document's record is read too
+                sealed[("asset", asset.document_id)] = None
+            shared_as = asset.document_id if asset.asset_kind == "page" else asset.id
+            for share in queries.list_shares(session, asset_id=shared_as):
                 sealed[("share", share.id)] = None  # whether it is listed rests on its rows too (its time, its copies)
                 if share.created_at > traced_at:  # made after the trace: not what the trace tested
                     continue
@@ -154,6 +157,17 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
     pdf = reading.open_document(data, f.leak.path, max_pages=max(ctx.settings.max_pages, f.leak.page))
     box = reading.page_box(pdf.pages[f.leak.page - 1])
     return render.render_page(data, f.leak.page - 1, render.dpi_within(box, ctx.settings.document_dpi, ctx.settings.max_pixels), label=f.leak.path)
+
+
+def _document_words(session, asset) -> str | None:
+    """Which page of which PDF a page asset is, in words (None for an image)."""
+    if asset.asset_kind != "page":
+        return None
+    doc = queries.asset_by_id(session, asset.document_id)
+    return (
+        f"page {asset.page} of the PDF document '{doc.title}' (asset {doc.id}, {doc.pages} pages, file {doc.filename}, "
+        f"SHA-256 {doc.sha256}), rendered at {asset.dpi:g} dpi: the original tested is that rendering"
+    )
 
 
 def _stored_leak(ctx: Context, f: Finding) -> bytes:
