@@ -185,12 +185,13 @@ def list_shares(session: Session, *, asset_id: int | None = None, recipient_id: 
 
 
 def copies_of_asset(session: Session, asset_id: int) -> list[Copy]:
-    """Every copy ever made of asset ``asset_id``, by id, with recipient and share loaded."""
-    asset_by_id(session, asset_id)
+    """Every copy ever made of asset ``asset_id`` (a page: of its document), by id, with recipient and share loaded."""
+    asset = asset_by_id(session, asset_id)
+    shared = asset.document_id if asset.kind == "page" else asset_id
     query = (
         select(Copy)
         .join(Share, Share.id == Copy.share_id)
-        .where(Share.asset_id == asset_id)
+        .where(Share.asset_id == shared)
         .options(selectinload(Copy.recipient), selectinload(Copy.share))
         .order_by(Copy.id)
     )
