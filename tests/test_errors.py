@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from leaktrace import errors
-from leaktrace.errors import BadInput, DocumentRejected, ImageRejected, LeaktraceError
+from leaktrace.errors import BadInput, ImageRejected, LeaktraceError
 
 CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, LeaktraceError) and c.__module__ == errors.__name__]
 
@@ -18,6 +18,7 @@ EXPECTED = {
     "BadInput": (2, 400),
     "ImageRejected": (2, 400),
     "DocumentRejected": (2, 400),
+    "FileRejected": (2, 400),
     "NotFound": (2, 404),
     "WorkspaceMissing": (2, 500),
     "WorkspaceExists": (2, 409),
@@ -31,7 +32,7 @@ EXPECTED = {
 
 
 def _make(cls, message):
-    return cls("/tmp/leak.png", message) if cls in (ImageRejected, DocumentRejected) else cls(message)
+    return cls("/tmp/leak.png", message) if issubclass(cls, errors.FileRejected) else cls(message)
 
 
 def test_the_tree_is_what_the_interfaces_translate():

@@ -30,30 +30,25 @@ class BadInput(LeaktraceError):
     http_status = 400
 
 
-class ImageRejected(BadInput):
+class FileRejected(BadInput):
+    """A file leaktrace does not accept, named with the reason; pickled by (path, reason), so an
+    executor worker's error comes back whole."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason))
+
+
+class ImageRejected(FileRejected):
     """A file is not an image leaktrace accepts (unreadable, truncated, bomb, wrong type)."""
 
-    def __init__(self, path: object, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
 
-    def __reduce__(self):
-        """Pickle by (path, reason): an executor worker's error comes back whole."""
-        return (type(self), (self.path, self.reason))
-
-
-class DocumentRejected(BadInput):
+class DocumentRejected(FileRejected):
     """A file is not a PDF document leaktrace accepts (unreadable, encrypted, too many pages or operators)."""
-
-    def __init__(self, path: object, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
-
-    def __reduce__(self):
-        """Pickle by (path, reason): an executor worker's error comes back whole."""
-        return (type(self), (self.path, self.reason))
 
 
 class NotFound(BadInput):

@@ -17,7 +17,7 @@ from leaktrace.cli import _common
 CLASSES = [
     c
     for _, c in inspect.getmembers(errors, inspect.isclass)
-    if issubclass(c, errors.LeaktraceError) and c.__module__ == errors.__name__ and c not in (errors.ImageRejected, errors.DocumentRejected)
+    if issubclass(c, errors.LeaktraceError) and c.__module__ == errors.__name__ and not issubclass(c, errors.FileRejected)
 ]
 
 

@@ -61,6 +61,18 @@ def geometry_of(a: Asset) -> geometry.Geometry | None:
     return geometry.Geometry((int(a.geometric_grid_y), int(a.geometric_grid_x)), float(a.geometric_amplitude), float(a.geometric_max_px or 0.0))
 
 
+def geometry_columns(geo: geometry.Geometry | None) -> dict:
+    """The asset row's columns of a geometric carrier (all None without one)."""
+    if geo is None:
+        return {"geometric_grid_y": None, "geometric_grid_x": None, "geometric_amplitude": None, "geometric_max_px": None}
+    return {
+        "geometric_grid_y": int(geo.grid[0]),
+        "geometric_grid_x": int(geo.grid[1]),
+        "geometric_amplitude": float(geo.amplitude),
+        "geometric_max_px": float(geo.max_px),
+    }
+
+
 def choose_geometry(ctx: Context, image: np.ndarray) -> geometry.Geometry | None:
     """The geometric carrier a new asset gets, from the image alone (:func:`leaktrace.core.geometry.choose`)."""
     s = ctx.settings
@@ -141,10 +153,7 @@ def add(
                 grid_y=int(grid[0]),
                 grid_x=int(grid[1]),
                 strength=float(strength),
-                geometric_grid_y=None if geo is None else int(geo.grid[0]),
-                geometric_grid_x=None if geo is None else int(geo.grid[1]),
-                geometric_amplitude=None if geo is None else float(geo.amplitude),
-                geometric_max_px=None if geo is None else float(geo.max_px),
+                **geometry_columns(geo),
             )
             session.add(asset)
             session.flush()
