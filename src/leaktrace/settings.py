@@ -69,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("document_max_pt", 0.4, "Bound on any point's displacement in a document copy, in points (0.14 mm)."),
     Setting("max_pages", 500, "Largest document accepted, in pages."),
+    Setting("max_leak_pages", 50, "Largest leaked PDF file traced, in pages (each page is rendered, searched and tested: about 2 s a page)."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
     Setting(
         "png_compression",
@@ -133,6 +134,7 @@ class Settings:
     document_amplitude_pt: float
     document_max_pt: float
     max_pages: int
+    max_leak_pages: int
     jpeg_quality: int
     png_compression: int
     max_pixels: int
@@ -249,6 +251,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting document_max_pt must be between 0.05 and 1 point: larger shifts can show.")
     if not 1 <= values["max_pages"] <= 10_000:
         raise SettingRejected("setting max_pages must be between 1 and 10000.")
+    if not 1 <= values["max_leak_pages"] <= 10_000:
+        raise SettingRejected("setting max_leak_pages must be between 1 and 10000.")
     if not 50 <= values["jpeg_quality"] <= 100:
         raise SettingRejected("setting jpeg_quality must be between 50 and 100.")
     if not 0 <= values["png_compression"] <= 9:

@@ -187,3 +187,16 @@ def test_the_report_of_a_page_lists_the_documents_shares(shared, tmp_path):
     assert f'written into the sender&#39;s folder <span class="sub">(share {share.id}, Apex' in html  # the delivery, from the log
     assert "records no delivery" not in html
     assert f"page 1 of the PDF document &#39;Bracket drawing&#39; (asset {added.id}, 2 pages, file bracket.pdf" in html
+
+
+def test_a_leaked_pdf_over_the_page_limit_is_refused_before_any_work(shared, tmp_path):
+    from leaktrace import Workspace
+    from leaktrace.errors import BadInput
+
+    ws, home, _, _, copies = shared
+    leak = tmp_path / "long.pdf"
+    leak.write_bytes((home / "out" / copies[0].filename).read_bytes())
+    before = len(ws.list_findings())
+    with Workspace(ws.home, max_leak_pages=1) as small, pytest.raises(BadInput, match="over the 1 a trace renders"):
+        small.trace(leak)
+    assert len(ws.list_findings()) == before

@@ -146,6 +146,11 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
 
     s = ctx.settings
     document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages)
+    if document.pages > s.max_leak_pages:
+        raise BadInput(
+            f"{display_name or leak_path}: a PDF of {document.pages} pages, over the {s.max_leak_pages} a trace renders and tests "
+            "(setting max_leak_pages); trace a screenshot of the pages that leaked, or raise the limit."
+        )
     sha = ctx.blobs.put_file(leak_path)
     step = _stepper(progress, 4 * document.pages)
     dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
