@@ -48,7 +48,11 @@ __all__ = ["Page", "Prepared", "add", "stroke_map", "field_in_points", "make", "
 
 
 def _limits(ctx: Context) -> dict:
-    return {"max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_pages": ctx.settings.max_pages}
+    return {"max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_pages": ctx.settings.max_pages, "max_pixels": ctx.settings.max_pixels}
+
+
+#: A stored document was checked when it was registered: reopening it is not refused by limits set since.
+STORED = {"max_pixels": 2**62, "max_content_bytes": 2**62}
 
 
 #: Luminance levels a copy's rendered pixel may lie outside the original's 3×3 neighbourhood range.
@@ -141,7 +145,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             return records.AssetAdded(**vars(assets_service.record(existing)), path=str(path), duplicate=True)
     s = ctx.settings
     dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
-    pdf = reading.open_document(document.data, str(path), max_pages=s.max_pages)
+    pdf = reading.open_document(document.data, str(path), max_pages=s.max_pages, **STORED)  # checked just now
     planned = []  # per page: png digest, shape, grid, geometry
     for number, (image, dpi) in enumerate(
         zip(render.render_pages(document.data, range(document.pages), dpis, label=str(path)), dpis, strict=True), 1
@@ -260,7 +264,7 @@ class Prepared:
 
 def prepare(ctx: Context, asset: Any) -> Prepared:
     data = ctx.blobs.get(asset.sha256)
-    pdf = reading.open_document(data, asset.filename, max_pages=max(ctx.settings.max_pages, int(asset.pages or 0)))
+    pdf = reading.open_document(data, asset.filename, max_pages=max(ctx.settings.max_pages, int(asset.pages or 0)), **STORED)
     from leaktrace.services import assets as assets_service
 
     pages = []
@@ -325,7 +329,7 @@ def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
 @lru_cache(maxsize=16)
 def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]) -> strokes.StrokeMap:
     data = Path(path).read_bytes()
-    pdf = reading.open_document(data, filename, max_pages=max(pages, 1))
+    pdf = reading.open_document(data, filename, max_pages=max(pages, 1), **STORED)
     target = pdf.pages[number - 1]
     points, segments = document_strokes.page_strokes(pdf, target)
     frame = render.pixel_frame(reading.page_box(target), dpi)

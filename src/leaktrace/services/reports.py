@@ -154,7 +154,9 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
         return imagefiles.read_image_bytes(data, f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
     from leaktrace.documents import reading, render
 
-    pdf = reading.open_document(data, f.leak.path, max_pages=max(ctx.settings.max_pages, f.leak.page))
+    pdf = reading.open_document(
+        data, f.leak.path, max_pages=max(ctx.settings.max_pages, f.leak.page), max_pixels=2**62, max_content_bytes=2**62
+    )  # traced already
     box = reading.page_box(pdf.pages[f.leak.page - 1])
     return render.render_page(data, f.leak.page - 1, render.dpi_within(box, ctx.settings.document_dpi, ctx.settings.max_pixels), label=f.leak.path)
 

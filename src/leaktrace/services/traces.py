@@ -145,7 +145,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
     from leaktrace.documents import reading, render
 
     s = ctx.settings
-    document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages)
+    document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages, max_pixels=s.max_pixels)
     if document.pages > s.max_leak_pages:
         raise BadInput(
             f"{display_name or leak_path}: a PDF of {document.pages} pages, over the {s.max_leak_pages} a trace renders and tests "
