@@ -200,3 +200,21 @@ def test_a_leaked_pdf_over_the_page_limit_is_refused_before_any_work(shared, tmp
     with Workspace(ws.home, max_leak_pages=1) as small, pytest.raises(BadInput, match="over the 1 a trace renders"):
         small.trace(leak)
     assert len(ws.list_findings()) == before
+
+
+def test_a_copy_holds_no_unmoved_original_of_a_form_it_moved(tmp_path):
+    """The tender drawings draw a bolt-hole form many times: each use is its own moved copy, and the
+    original form is gone from the copy (else a recipient could draw it instead, unmarked)."""
+    from leaktrace import Workspace
+    from leaktrace.samples import document_path
+
+    original = pikepdf.open(document_path("tender_package"))
+    forms = {bytes(o.read_bytes()) for o in original.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Form}
+    assert forms
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.add_recipient("Apex")
+        (doc,) = ws.add_assets([document_path("tender_package")])
+        (copy,) = ws.share(doc.id, to=["Apex"], out=tmp_path / "out")
+        pdf = pikepdf.open(tmp_path / "out" / copy.filename)
+        streams = {bytes(o.read_bytes()) for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Form}
+        assert streams and not forms & streams

@@ -355,6 +355,9 @@ def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tu
         if page.strength > 0 and page.marks is not None and brightening is not None:
             delta = carrier.pattern(brightening, page.original.shape[:2], page.grid) * np.float32(page.strength) * page.marks  # h w, levels
             document_images.mark_images(pdf, target, delta, page.frame)
+    # the pages' own copies of forms and images replaced the originals: drop those (an unmoved form left
+    # in a copy would let its recipient strip the mark, and its difference to the moved one shows the field)
+    pdf.remove_unreferenced_resources()
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True)
     return out.getvalue(), largest
