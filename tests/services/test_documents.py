@@ -218,3 +218,12 @@ def test_a_copy_holds_no_unmoved_original_of_a_form_it_moved(tmp_path):
         pdf = pikepdf.open(tmp_path / "out" / copy.filename)
         streams = {bytes(o.read_bytes()) for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Form}
         assert streams and not forms & streams
+
+
+def test_an_image_carrying_a_pdf_header_in_its_text_is_an_image(shared, tmp_path):
+    ws, home, _, _, copies = shared
+    image = render.render_page((home / "out" / copies[1].filename).read_bytes(), 0, 96)
+    leak = tmp_path / "tricky.png"
+    leak.write_bytes(imagefiles.encode_image(image, "PNG", png_text={"Comment": "%PDF-1.7 not a document"}))
+    f = ws.trace(leak)
+    assert f.leak.page is None and f.asset.page == 1 and [c.recipient for c in f.candidates if c.accused] == ["Borealis"]

@@ -84,8 +84,19 @@ class Document:
         return len(self.boxes)
 
 
+#: Image signatures at a file's start: such a file is an image, whatever text it carries after.
+IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
+
+
 def is_pdf(head: bytes) -> bool:
-    """Whether a file's first bytes are a PDF header (``%PDF-`` within its first 1024 bytes, as viewers accept)."""
+    """Whether a file's first bytes are a PDF header (``%PDF-`` within its first 1024 bytes, as viewers
+    accept) and not an image's signature: an image with "%PDF-" in a text chunk is an image.
+
+    >>> is_pdf(b"%PDF-1.7"), is_pdf(b"junk %PDF-1.4"), is_pdf(b"\\x89PNG....tEXt%PDF-1.7")
+    (True, True, False)
+    """
+    if head.startswith(IMAGE_SIGNATURES) or head[4:12] in (b"ftypheic", b"ftypavif", b"ftypmif1", b"ftypheix"):
+        return False
     return b"%PDF-" in head[:1024]
 
 
