@@ -153,7 +153,9 @@ def test_a_leaked_pdf_is_traced_page_by_page_with_one_bound(shared, tmp_path):
     assert [c.recipient for c in f.candidates if c.accused] == ["Cobalt"]
     single = ws.trace(_page_png(home / "out" / copies[2].filename, tmp_path))
     assert f.n_tests > single.n_tests and f.threshold > single.threshold  # both pages' tests are paid for
-    assert ws.show_finding(f.id).leak.page == 1
+    shown = ws.show_finding(f.id)
+    assert shown.leak.page == 1
+    assert [c.log10_p_bound for c in shown.candidates] == pytest.approx([c.log10_p_bound for c in f.candidates], abs=1e-4)
 
 
 def test_a_trace_given_the_document_searches_its_pages(shared, tmp_path):
@@ -227,3 +229,19 @@ def test_an_image_carrying_a_pdf_header_in_its_text_is_an_image(shared, tmp_path
     leak.write_bytes(imagefiles.encode_image(image, "PNG", png_text={"Comment": "%PDF-1.7 not a document"}))
     f = ws.trace(leak)
     assert f.leak.page is None and f.asset.page == 1 and [c.recipient for c in f.candidates if c.accused] == ["Borealis"]
+
+
+def test_a_leaked_pdf_is_tested_on_the_one_document_most_of_its_pages_match():
+    from leaktrace.records import AssetMatch, AssetRef, Finding, LeakInfo, Match, RecipientScore
+    from leaktrace.services import traces
+
+    def page(doc: int, inliers: int, scores: dict) -> Finding:
+        match = AssetMatch(doc * 10, "p", Match(inliers, 0.5, False), page=1, document=AssetRef(doc, "d"))
+        candidates = tuple(RecipientScore(name, rid, t, 1.0, False) for rid, (name, t) in scores.items())
+        return Finding(LeakInfo("x.pdf", "ab" * 32, 10, 10, 1), match, None, candidates, 1e-6, 6.0, 4 * len(candidates), None, 0.1)
+
+    pages = [page(1, 40, {1: ("A", 9.0)}), page(2, 90, {2: ("B", 2.0)}), page(2, 80, {2: ("B", 1.0)})]
+    chosen = traces._one_document(pages)
+    assert [f.asset.document.id for f in chosen] == [2, 2]  # two pages match document 2, one matches 1: A's 9.0 is not counted
+    combined = traces._combine(chosen, 1e-6, 0.0)
+    assert [c.recipient for c in combined.candidates] == ["B"] and combined.n_tests == 8

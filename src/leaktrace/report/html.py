@@ -104,7 +104,7 @@ def _tests_words(data: EvidenceData) -> str:
     n, h = len(data.candidates), max(1, int(data.hypotheses))
     recipients = f"{n} recipient{'s' if n != 1 else ''}"
     if data.leak.page is not None:  # a leaked PDF: every page's tests, counted together
-        return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (every page of the leaked PDF, {recipients} on each)"
+        return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (the leaked PDF's pages that matched the document, {recipients} on each)"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
     statistics = f" × {m} statistics" if m == 4 else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -173,7 +174,9 @@ def _finding(f: models.Finding) -> Finding:
         leak=LeakInfo(f.leak_path, f.leak_sha256, f.leak_width, f.leak_height, f.leak_page),
         asset=asset,
         alignment=alignment,
-        candidates=tuple(RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f)) for s in f.scores),
+        candidates=tuple(
+            RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f, s.p_value)) for s in f.scores
+        ),
         epsilon=f.epsilon,
         threshold=f.threshold,
         n_tests=f.n_tests,
@@ -201,9 +204,13 @@ def _custody(f: models.Finding) -> Custody | None:
     return Custody(f.source_url, None if f.found_at is None else f.found_at.isoformat(), f.captured_by, f.custody_note)
 
 
-def _log10_p(score: float, f: models.Finding) -> float:
+def _log10_p(score: float, f: models.Finding, p_value: float | None = None) -> float:
     """log10 of a stored score's p-bound (which underflows to 0.0 from T ≈ 38.6), for the tests per
-    recipient the finding made: n_tests / N, the h alignments times the m statistics (core.verdict)."""
+    recipient the finding made: n_tests / N, the h alignments times the m statistics (core.verdict).
+    A leaked PDF's recipients were tested on different numbers of pages: its stored p-value, when it
+    neither underflowed nor reached 1, is that recipient's own bound."""
+    if f.leak_page is not None and p_value is not None and sys.float_info.min <= p_value < 1.0:
+        return float(math.log10(p_value))
     n = len(f.scores)
     per_recipient = f.n_tests // n if n and f.n_tests else (f.hypotheses or 1)
     return float(bound.log10_p_bound(score, hypotheses=max(1, per_recipient)))

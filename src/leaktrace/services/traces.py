@@ -138,10 +138,11 @@ def _is_pdf(path: Path) -> bool:
 
 
 def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progress | None, display_name: str | None, start: float) -> Finding:
-    """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image, with one bound
-    over every test of every page (each recipient's score is its best over the pages, against the
-    threshold of all the pages' tests together). The finding rests on the page of the highest score,
-    which the bound already covers: it pays for every page tested."""
+    """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image; the pages of the
+    one document most of them match (:func:`_one_document`, image evidence) are tested with one bound
+    over all their tests (each recipient's score is its best over those pages, against the threshold
+    of all their tests together). The finding rests on the page of the highest score, which the bound
+    already covers: it pays for every page tested."""
     from leaktrace.documents import reading, render
 
     s = ctx.settings
@@ -158,7 +159,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
     for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path)), 1):
         info = LeakInfo(display_name or str(leak_path), sha, int(image.shape[1]), int(image.shape[0]), number)
         pages.append(_test(ctx, image, info, asset_id, step, start))
-    tested = [f for f in pages if f.candidates]
+    tested = _one_document([f for f in pages if f.candidates])
     if not tested:
         first = next((f for f in pages if f.asset is not None), pages[0])
         reason = first.reason or "no page matches a registered asset"
@@ -166,6 +167,19 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
             first, reason=f"{reason} (none of the PDF's {document.pages} pages could be tested)", elapsed_s=time.perf_counter() - start
         )
     return _combine(tested, ctx.settings.epsilon, time.perf_counter() - start)
+
+
+def _one_document(pages: list[Finding]) -> list[Finding]:
+    """The pages that matched the one document (or image) most of the leaked PDF's pages match, by image
+    evidence only (page count, then the feature matches): a finding names one shared asset, whose
+    shares and copies its report lists."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in pages:
+        key = ("document", f.asset.document.id) if f.asset.document is not None else ("image", f.asset.id)
+        groups.setdefault(key, []).append(f)
+    if not groups:
+        return []
+    return max(groups.values(), key=lambda g: (len(g), sum(f.asset.match.inliers for f in g)))
 
 
 def _combine(pages: list[Finding], epsilon: float, elapsed: float) -> Finding:
