@@ -108,3 +108,14 @@ def test_innocents_keep_the_bound_through_the_strokes(page):
         assert t.size >= 10_000
         assert abs(t.mean()) < 0.05 and abs(t.std() - 1) < 0.05, (name, t.mean(), t.std())
         assert np.mean(t >= 3.0) <= 2 * np.exp(-4.5), name  # Hoeffding: P(T ≥ 3) ≤ e^(−4.5) = 1.1 %
+
+
+def test_a_line_far_longer_than_the_page_costs_what_one_across_it_does():
+    import time
+
+    huge = strokes.Strokes(np.array([[-3e6, 50.0], [3e6, 50.0], [-5e6, -5e6], [-4e6, -5e6]]), np.array([[0, 0, 1, 1], [2, 2, 3, 3]], np.int32))
+    start = time.perf_counter()
+    m = strokes.rasterize(huge, (100, 100))
+    assert time.perf_counter() - start < 2.0
+    assert m.owners.shape[0] <= strokes.MAX_PIECES  # the second segment, off the page, is not drawn at all
+    assert bool(m.label[50, 50] >= 0)

@@ -245,3 +245,15 @@ def test_a_leaked_pdf_is_tested_on_the_one_document_most_of_its_pages_match():
     assert [f.asset.document.id for f in chosen] == [2, 2]  # two pages match document 2, one matches 1: A's 9.0 is not counted
     combined = traces._combine(chosen, 1e-6, 0.0)
     assert [c.recipient for c in combined.candidates] == ["B"] and combined.n_tests == 8
+
+
+def test_the_report_of_a_leaked_pdf_renders_the_page_as_traced_whatever_the_settings_now(shared, tmp_path):
+    from leaktrace import Workspace
+
+    ws, home, _, _, copies = shared
+    leak = tmp_path / "later.pdf"
+    leak.write_bytes((home / "out" / copies[2].filename).read_bytes())
+    f = ws.trace(leak)
+    with Workspace(ws.home, document_dpi=300) as later:
+        html = later.report(f.id, "html").decode()
+    assert "Cobalt" in html and f"{f.leak.width} × {f.leak.height} pixels" in html

@@ -92,6 +92,11 @@ def bernstein(t: np.ndarray) -> np.ndarray:
     return np.hstack([u**3, 3 * u * u * t, 3 * u * t * t, t**3])
 
 
+#: Most pieces one segment is cut into: a line far longer than the page (a clip rectangle a million
+#: points wide is common) costs what a line across it does.
+MAX_PIECES = 4 * 4096
+
+
 def rasterize(strokes: Strokes, shape: tuple[int, int], *, step_px: float = 1.5, width_px: int = 5) -> StrokeMap:
     """Draw every segment of ``strokes`` as pieces of about ``step_px`` pixels, ``width_px`` wide,
     into a label map of ``shape`` (H, W): later segments over earlier ones, as a page is painted.
@@ -129,7 +134,9 @@ def rasterize(strokes: Strokes, shape: tuple[int, int], *, step_px: float = 1.5,
         length = float(np.sum(np.hypot(*np.diff(c, axis=0).T)))  # the control polygon bounds the curve's length
         if not np.isfinite(length):
             continue
-        n = max(1, int(np.ceil(length / step_px)))
+        if c[:, 0].max() < -width_px or c[:, 1].max() < -width_px or c[:, 0].min() > w + width_px or c[:, 1].min() > h + width_px:
+            continue  # the hull of its controls is off the page: so is the curve
+        n = min(max(1, int(np.ceil(length / step_px))), MAX_PIECES)
         t = np.linspace(0.0, 1.0, n + 1)
         along = bernstein(t) @ c  # n+1 2
         middle = bernstein((t[:-1] + t[1:]) / 2).astype(np.float32)  # n 4

@@ -67,13 +67,14 @@ def pixel_frame(box: PageBox, dpi: float) -> np.ndarray:
     return np.hstack([a, t[:, None]])
 
 
-def render_page(data: bytes, index: int, dpi: float, *, label: str = "document") -> np.ndarray:
+def render_page(data: bytes, index: int, dpi: float, *, label: str = "document", max_pixels: float = 4e8) -> np.ndarray:
     """Page ``index`` (from 0) of the PDF ``data`` rendered at ``dpi``: (H, W, 3) uint8 RGB on white."""
-    return next(render_pages(data, [index], [dpi], label=label))
+    return next(render_pages(data, [index], [dpi], label=label, max_pixels=max_pixels))
 
 
-def render_pages(data: bytes, indices, dpis, *, label: str = "document"):
-    """Each page of ``indices`` rendered at its ``dpis`` entry, one at a time (a generator: one page in memory)."""
+def render_pages(data: bytes, indices, dpis, *, label: str = "document", max_pixels: float = 4e8):
+    """Each page of ``indices`` rendered at its ``dpis`` entry, one at a time (a generator: one page in memory);
+    :class:`DocumentRejected` for a page PDFium would draw larger than ``max_pixels``."""
     with _LOCK:
         try:
             doc = pdfium.PdfDocument(data)
@@ -82,14 +83,21 @@ def render_pages(data: bytes, indices, dpis, *, label: str = "document"):
     try:
         for index, dpi in zip(indices, dpis, strict=True):
             with _LOCK:
+                page = bitmap = None
                 try:
                     page = doc[index]
+                    w, h = page.get_size()
+                    if w * h * (dpi / 72.0) ** 2 > max_pixels:  # PDFium may read a damaged file's page box unlike qpdf
+                        raise DocumentRejected(f"{label}, page {index + 1}", f"would render at over {max_pixels / 1e6:.0f} MP at {dpi:g} dpi")
                     bitmap = page.render(scale=dpi / 72.0, fill_color=(255, 255, 255, 255), rev_byteorder=True, draw_annots=True)
                     image = np.array(bitmap.to_numpy()[:, :, :3])  # h w 3, a copy: the bitmap's buffer is freed below
-                    bitmap.close()
-                    page.close()
                 except pdfium.PdfiumError as e:
                     raise DocumentRejected(f"{label}, page {index + 1}", f"cannot be rendered ({e})") from None
+                finally:
+                    if bitmap is not None:
+                        bitmap.close()
+                    if page is not None:
+                        page.close()
             yield image
     finally:
         with _LOCK:
@@ -105,9 +113,11 @@ def page_texts(data: bytes) -> list[str]:
             for i in range(len(doc)):
                 page = doc[i]
                 textpage = page.get_textpage()
-                out.append(textpage.get_text_range())
-                textpage.close()
-                page.close()
+                try:
+                    out.append(textpage.get_text_range())
+                finally:
+                    textpage.close()
+                    page.close()
             return out
         finally:
             doc.close()
@@ -121,9 +131,11 @@ def text_rects(data: bytes, index: int) -> np.ndarray:
         try:
             page = doc[index]
             textpage = page.get_textpage()
-            rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
-            textpage.close()
-            page.close()
+            try:
+                rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+            finally:
+                textpage.close()
+                page.close()
         finally:
             doc.close()
     return np.asarray(rects, np.float64).reshape(-1, 4)

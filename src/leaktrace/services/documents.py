@@ -148,7 +148,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
     pdf = reading.open_document(document.data, str(path), max_pages=s.max_pages, **STORED)  # checked just now
     planned = []  # per page: png digest, shape, grid, geometry
     for number, (image, dpi) in enumerate(
-        zip(render.render_pages(document.data, range(document.pages), dpis, label=str(path)), dpis, strict=True), 1
+        zip(render.render_pages(document.data, range(document.pages), dpis, label=str(path), max_pixels=s.max_pixels), dpis, strict=True), 1
     ):
         png = imagefiles.encode_image(
             image, "PNG", png_compression=s.png_compression, png_text={"leaktrace-document": sha, "leaktrace-page": str(number)}
@@ -326,7 +326,7 @@ def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
     return _stroke_map(str(ctx.blobs.path(sha)), sha, filename, int(pages or 0), int(page.page), float(page.dpi), (int(page.height), int(page.width)))
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # up to 4 bytes a pixel of a page's rendering each
 def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]) -> strokes.StrokeMap:
     data = Path(path).read_bytes()
     pdf = reading.open_document(data, filename, max_pages=max(pages, 1), **STORED)

@@ -149,16 +149,24 @@ def evidence(
 
 
 def _leak_pixels(ctx: Context, f: Finding, data: bytes):
-    """The leak as the finding tested it: the image, or the page of a leaked PDF rendered as it was."""
+    """The leak as the finding tested it: the image, or the page of a leaked PDF rendered as it was traced
+    (at the resolution its recorded size gives, whatever the settings are today)."""
     if f.leak.page is None:
         return imagefiles.read_image_bytes(data, f.leak.path, max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
     from leaktrace.documents import reading, render
 
-    pdf = reading.open_document(
-        data, f.leak.path, max_pages=max(ctx.settings.max_pages, f.leak.page), max_pixels=2**62, max_content_bytes=2**62
-    )  # traced already
+    pdf = reading.open_document(data, f.leak.path, max_pages=2**31, max_pixels=2**62, max_content_bytes=2**62)  # traced already
     box = reading.page_box(pdf.pages[f.leak.page - 1])
-    return render.render_page(data, f.leak.page - 1, render.dpi_within(box, ctx.settings.document_dpi, ctx.settings.max_pixels), label=f.leak.path)
+    (w, h), (big_h, big_w) = box.size_pt, (f.leak.height, f.leak.width)
+    # each side is rounded up: the trace's dpi lies in (72(n − 1)/side, 72n/side] for both
+    low, high = max(72.0 * (big_w - 1) / w, 72.0 * (big_h - 1) / h), min(72.0 * big_w / w, 72.0 * big_h / h)
+    image = render.render_page(data, f.leak.page - 1, (low + high) / 2, label=f.leak.path)
+    if image.shape[:2] != (big_h, big_w):
+        raise EvidenceTampered(
+            f"page {f.leak.page} of the leaked PDF of finding {f.id} renders at {image.shape[1]}×{image.shape[0]} pixels, not at the "
+            f"{big_w}×{big_h} it was traced at; no report is issued from a different rendering."
+        )
+    return image
 
 
 def _document_words(session, asset) -> str | None:

@@ -156,7 +156,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
     step = _stepper(progress, 4 * document.pages)
     dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
     pages = []
-    for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path)), 1):
+    for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path), max_pixels=s.max_pixels), 1):
         info = LeakInfo(display_name or str(leak_path), sha, int(image.shape[1]), int(image.shape[0]), number)
         pages.append(_test(ctx, image, info, asset_id, step, start))
     tested = _one_document([f for f in pages if f.candidates])

@@ -75,7 +75,10 @@ def finding(finding_id: FindingId, request: Request, ws: WorkspaceDep, user: req
 def leak_image(finding_id: FindingId, ws: WorkspaceDep, user: require("read")) -> Response:
     """The leak as found; refused when it is a recorded copy (no reason can come with a GET)."""
     f = ws.leak_file(finding_id, role=user.role, actor=user.name)
-    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if f.media_type == "application/pdf":  # a PDF from outside is never shown from this origin: it is downloaded
+        headers["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    return Response(f.data, media_type=f.media_type, headers=headers)
 
 
 @router.post("/findings/{finding_id}/leak")
