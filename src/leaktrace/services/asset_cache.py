@@ -42,7 +42,7 @@ from leaktrace.index import descriptors, hashes
 from leaktrace.services.context import Context
 from leaktrace.store.models import Asset
 
-__all__ = ["build", "search_entry", "image_hash", "registration_features", "original_view", "VIEW_VERSION"]
+__all__ = ["build", "search_entry", "image_hash", "registration_features", "original_view", "thumbnail", "VIEW_VERSION"]
 
 #: What the view files hold; part of their directory name.
 VIEW_VERSION = f"view-1-{views.WORK_SIDE}-{views.LUMA_SCALE:g}-{views.TOP_SIDE}-mask-{mask.FLOOR}"
@@ -278,3 +278,25 @@ def _read_view(folder: Path, shape: tuple[int, int]) -> views.OriginalView | Non
     if not levels or levels[0][0].shape != tuple(shape):
         return None
     return views.OriginalView(tuple(shape), work, np.array(meta["work_matrix"], float), levels)
+
+
+def thumbnail(ctx: Context, asset: Asset, side: int) -> bytes:
+    """A PNG of the asset's original, its longer side at most ``side`` pixels, made once and kept
+    (``<sha>.thumb-<side>.png``): what a page of thumbnails shows instead of the full original."""
+    import cv2
+
+    from leaktrace.atomic import write_atomic
+
+    path = _dir(ctx) / f"{asset.sha256}.thumb-{int(side)}.png"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    image = _original(ctx, asset)
+    h, w = image.shape[:2]
+    scale = min(1.0, side / max(h, w))
+    if scale < 1.0:
+        image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    data = imagefiles.encode_image(image, "PNG")
+    write_atomic(path, data, mode=FILE_MODE)
+    return data

@@ -64,6 +64,22 @@ def asset_file(ctx: Context, asset_id: int | str) -> StoredFile:
     return _file(ctx, asset.sha256, asset.filename)
 
 
+#: Longest side of a thumbnail, pixels.
+THUMBNAIL_SIDE = 480
+
+
+def asset_thumbnail(ctx: Context, asset_id: int | str) -> StoredFile:
+    """A small PNG of the original of image or page ``asset_id`` (a document's: its first page), for lists."""
+    asset = assets_service.get(ctx, asset_id)
+    if asset.asset_kind == "document":
+        from leaktrace.services import documents
+
+        asset = documents.pages_of(ctx, asset.id)[0]
+    from leaktrace.services import asset_cache
+
+    return StoredFile(asset_cache.thumbnail(ctx, asset, THUMBNAIL_SIDE), f"{asset.id}-thumbnail.png", "image/png")
+
+
 def deliver_copy(ctx: Context, sha256: str, *, actor: str) -> StoredFile:
     """The copy whose file has SHA-256 ``sha256``, handed once to the sender of the share that made
     it (``actor``), under the name the share gave it; then discarded unless copies are retained.

@@ -218,6 +218,12 @@ class Workspace:
 
         return shares.list_all(self.context)
 
+    def asset_thumbnail(self, asset_id: int | str) -> records.StoredFile:
+        """A small PNG of the asset's original (a document's first page), for lists."""
+        from leaktrace.services import files
+
+        return files.asset_thumbnail(self.context, asset_id)
+
     def deliver_copy(self, sha256: str, *, actor: str) -> records.StoredFile:
         """A copy waiting for delivery, by the SHA-256 of its file, handed once to its share's sender."""
         from leaktrace.services import files

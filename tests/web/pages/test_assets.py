@@ -17,7 +17,7 @@ def _png(seed: int, size=(96, 128)) -> bytes:
 
 def test_the_tiles(pages, seeded):
     html = pages["auditor"].get("/assets").text
-    assert f'<img src="/assets/{seeded.asset_id}/image" alt="Bumper assembly"' in html
+    assert f'<img src="/assets/{seeded.asset_id}/thumbnail" alt="Bumper assembly"' in html
     assert "480×320 · bumper.png" in html and "Register a confidential original" not in html
     analyst = pages["analyst"].get("/assets").text
     assert "Register a confidential original" in analyst and "up to 50 MB" in analyst
@@ -69,6 +69,18 @@ def test_the_original_behind_the_thumbnail(pages, seeded):
     assert pages["auditor"].get("/assets/one/image").status_code == 422
 
 
+def test_thumbnails_are_small_pngs_of_the_original(pages, seeded):
+    import numpy as np
+
+    r = pages["auditor"].get(f"/assets/{seeded.asset_id}/thumbnail")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png" and r.headers["cache-control"] == "no-store"
+    small = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
+    full = cv2.imdecode(np.frombuffer(seeded.image.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    assert max(small.shape[:2]) == min(480, max(full.shape[:2])) and len(r.content) < len(seeded.image.read_bytes())
+    assert pages["auditor"].get(f"/assets/{seeded.asset_id}/thumbnail").content == r.content  # made once, kept
+    assert pages["auditor"].get("/assets/987654/thumbnail").status_code == 404
+
+
 def test_a_document_upload_and_its_page_thumbnails(pages, api):
     from tests.web.conftest import tiny_pdf
 
@@ -82,9 +94,9 @@ def test_a_document_upload_and_its_page_thumbnails(pages, api):
     html = pages["auditor"].get("/assets").text
     tile = next(t for t in html.split("<article ")[1:] if "<h3>Sketch pack</h3>" in t).split("</article>")[0]
     assert tile.startswith('class="tile document">')
-    page_ids = [int(i) for i in re.findall(r'<img src="/assets/(\d+)/image" alt="Page \d"', tile)]
+    page_ids = [int(i) for i in re.findall(r'<img src="/assets/(\d+)/thumbnail" alt="Page \d"', tile)]
     assert len(page_ids) == 2 and page_ids[0] != row["id"]
-    assert f'<img src="/assets/{page_ids[0]}/image" alt="Sketch pack, page 1" loading="lazy">' in tile  # the tile shows page 1, not the PDF
+    assert f'<img src="/assets/{page_ids[0]}/thumbnail" alt="Sketch pack, page 1" loading="lazy">' in tile  # the tile shows page 1, not the PDF
     assert "PDF document</span> · 2 pages · sketch.pdf" in tile and "<summary>2 pages</summary>" in tile
     assert tile.count('loading="lazy"') == 3 and 'width="72" height="90"' in tile
     for page_id in page_ids:

@@ -43,6 +43,13 @@ def add_asset(
     return redirect("/assets")
 
 
+@router.get("/assets/{asset_id}/thumbnail")
+def asset_thumbnail(asset_id: AssetId, ws: WorkspaceDep, user: require("read")) -> Response:
+    """A small PNG of the original (a document's first page), for the list (never cached by the browser: it is evidence)."""
+    f = ws.asset_thumbnail(asset_id)
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/assets/{asset_id}/image")
 def asset_image(asset_id: AssetId, ws: WorkspaceDep, user: require("read")) -> Response:
     """The original, for thumbnails (only to logged-in users; never cached: it is evidence). A document
