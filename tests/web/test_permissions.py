@@ -67,6 +67,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/assets"): (LOGIN, OK, OK, OK),
     ("POST", "/assets"): (LOGIN, 403, OK, 403),
     ("GET", "/assets/{asset_id}/image"): (LOGIN, OK, OK, OK),
+    ("GET", "/assets/{asset_id}/thumbnail"): (LOGIN, OK, OK, OK),
     ("GET", "/share"): (LOGIN, OK, OK, OK),
     ("POST", "/share"): (LOGIN, 403, OK, 403),
     ("GET", "/share/progress/{token}"): (LOGIN, 403, OK, 403),  # whoever may share reads its progress
