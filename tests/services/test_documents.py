@@ -257,3 +257,16 @@ def test_the_report_of_a_leaked_pdf_renders_the_page_as_traced_whatever_the_sett
     with Workspace(ws.home, document_dpi=300) as later:
         html = later.report(f.id, "html").decode()
     assert "Cobalt" in html and f"{f.leak.width} × {f.leak.height} pixels" in html
+
+
+def test_a_vector_page_is_tested_on_its_line_positions_only(shared, tmp_path):
+    """A page without images carries no luminance mark: only the geometric and outline statistics are
+    tested (fixed by the page, before any score), so the threshold is that of 2 statistics, not 4."""
+    from leaktrace.core import bound
+
+    ws, home, _, _, copies = shared
+    f = ws.trace(_page_png(home / "out" / copies[1].filename, tmp_path))
+    h = f.alignment.hypotheses
+    assert f.n_tests == 2 * 3 * h and f.threshold == pytest.approx(bound.threshold(2 * 3 * h, f.epsilon))
+    html = ws.report(f.id, "html").decode()
+    assert "two tests, each counted" in html and "This original is a page of a PDF document" in html

@@ -54,8 +54,8 @@ class Verdict:
     alignments : tuple of Alignment
         The alignments tested, best first (chosen on image agreement, before any score).
     statistics : tuple of str
-        The statistics tested per alignment: ``("luminance",)``, or
-        :data:`STATISTICS` for an asset with a geometric carrier.
+        The statistics tested per alignment: ``("luminance",)``, :data:`STATISTICS` for an asset with a
+        geometric carrier, or :data:`GEOMETRIC_STATISTICS` for one whose copies carry no luminance mark.
     statistic_scores : (m, N) float64 ndarray
         Each recipient's best score per statistic (over the alignments).
     geometric_projections : (h, 2·gy·gx) float64 ndarray or None
@@ -86,6 +86,9 @@ class Verdict:
 
 #: The statistics of an asset with a geometric carrier, in the order they are tested and stored.
 STATISTICS = ("luminance", "geometric", "outline", "combined")
+#: Those of an asset whose copies carry no luminance mark (a document page without images): its
+#: luminance projection is noise and the combined statistic half of the geometric one, so neither is tested.
+GEOMETRIC_STATISTICS = ("geometric", "outline")
 
 
 def combined(luminance_scores: np.ndarray, geometric_scores: np.ndarray) -> np.ndarray:
@@ -165,6 +168,7 @@ def judge(
     geometric_grid: tuple[int, int] | None = None,
     geometric_signs: np.ndarray | None = None,
     strokes: StrokeMap | None = None,
+    luminance: bool = True,
 ) -> Verdict:
     """Test every recipient (rows of ``signs``) under every alignment, with one family-wise bound.
 
@@ -184,6 +188,9 @@ def judge(
         The recipients' geometric signs (same rows as ``signs``).
     strokes : StrokeMap, optional
         A document page's strokes on the original (its copies move control points, not pixels).
+    luminance : bool
+        False for an asset whose copies carry no luminance mark: only :data:`GEOMETRIC_STATISTICS` are
+        tested (fixed by the asset, before any score).
 
     Examples
     --------
@@ -206,16 +213,23 @@ def judge(
     ov = describe_original(original, mask=mask)
     both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid, strokes=strokes) for a in alignments]
     ys = np.stack([y for y, _, _ in both])  # h k
-    luminance = np.stack([detect.scores(signs, y) for y in ys])  # h n
+    luminance_mark = luminance
+    if not luminance_mark and geometric_grid is None:
+        raise ValueError("an asset without a luminance mark needs its geometric carrier")
+    lum_scores = np.stack([detect.scores(signs, y) for y in ys])  # h n
     if geometric_grid is None:
-        statistics, per_statistic, geometric, outlines = ("luminance",), luminance[None], None, None
+        statistics, per_statistic, geometric, outlines = ("luminance",), lum_scores[None], None, None
     else:
         geometric = np.stack([g for _, g, _ in both])  # h 2kg
         outlines = np.stack([o for _, _, o in both])  # h 2kg
         moved = np.stack([detect.scores(geometric_signs, g) for g in geometric])  # h n
         outlined = np.stack([detect.scores(geometric_signs, o) for o in outlines])  # h n
-        statistics = STATISTICS
-        per_statistic = np.stack([luminance, moved, outlined, combined(luminance, moved)])  # m h n
+        if luminance_mark:
+            statistics = STATISTICS
+            per_statistic = np.stack([lum_scores, moved, outlined, combined(lum_scores, moved)])  # m h n
+        else:
+            statistics = GEOMETRIC_STATISTICS
+            per_statistic = np.stack([moved, outlined])  # m h n
     m, h, n = per_statistic.shape
     best = per_statistic.max(axis=1)  # m n
     scores = best.max(axis=0)  # n
@@ -246,6 +260,7 @@ def examine(
     geometric_grid: tuple[int, int] | None = None,
     geometric_signs: np.ndarray | None = None,
     strokes: StrokeMap | None = None,
+    luminance: bool = True,
 ) -> Verdict | None:
     """Register the leak onto the original (unless ``alignments`` are given), then :func:`judge`.
 
@@ -260,5 +275,14 @@ def examine(
     if not alignments:
         return None
     return judge(
-        lv, ov, alignments, signs, grid=grid, epsilon=epsilon, geometric_grid=geometric_grid, geometric_signs=geometric_signs, strokes=strokes
+        lv,
+        ov,
+        alignments,
+        signs,
+        grid=grid,
+        epsilon=epsilon,
+        geometric_grid=geometric_grid,
+        geometric_signs=geometric_signs,
+        strokes=strokes,
+        luminance=luminance,
     )

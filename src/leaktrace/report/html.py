@@ -92,7 +92,8 @@ def _verdict(data: EvidenceData) -> dict:
 
 
 def _statistics(data: EvidenceData) -> int:
-    """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict), else 1."""
+    """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict),
+    2 for a document page whose copies carry no luminance mark, else 1."""
     if data.statistics is not None:
         return int(data.statistics)
     n, h = len(data.candidates), max(1, int(data.hypotheses))
@@ -107,7 +108,7 @@ def _tests_words(data: EvidenceData) -> str:
         return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (the leaked PDF's pages that matched the document, {recipients} on each)"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
-    statistics = f" × {m} statistics" if m == 4 else ""
+    statistics = f" × {m} statistics" if m in (2, 4) else ""
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
 

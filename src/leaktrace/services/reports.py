@@ -144,7 +144,7 @@ def evidence(
         inclusion=inclusion,
         asset_traces=asset_traces,
         checkpoint_dir=ctx.settings.checkpoint_dir or "",
-        statistics=None if f.asset is None else (4 if assets_service.geometry_of(assets_service.get(ctx, f.asset.id)) is not None else 1),
+        statistics=None if f.asset is None else _statistics_of(assets_service.get(ctx, f.asset.id)),
     )
 
 
@@ -167,6 +167,13 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
             f"{big_w}×{big_h} it was traced at; no report is issued from a different rendering."
         )
     return image
+
+
+def _statistics_of(asset) -> int:
+    """Statistics a trace tests per recipient and alignment for ``asset`` (:mod:`leaktrace.core.verdict`)."""
+    if assets_service.geometry_of(asset) is None:
+        return 1
+    return 2 if asset.asset_kind == "page" and not asset.strength > 0 else 4
 
 
 def _document_words(session, asset) -> str | None:

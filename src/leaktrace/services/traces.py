@@ -108,6 +108,7 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
         moved = {"geometric_grid": geo.grid, "geometric_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, geo.k, carrier="geometric")}
         if asset.asset_kind == "page":  # a document copy moves the page's control points, not its pixels
             moved["strokes"] = documents.stroke_map(ctx, asset)
+            moved["luminance"] = asset.strength > 0  # a page without images carries no luminance mark: not tested
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
     candidates = tuple(
