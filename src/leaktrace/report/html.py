@@ -93,11 +93,12 @@ def _verdict(data: EvidenceData) -> dict:
 
 def _statistics(data: EvidenceData) -> int:
     """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict),
-    2 for a document page whose copies carry no luminance mark, else 1."""
-    if data.statistics is not None:
-        return int(data.statistics)
+    2 for a document page whose copies carry no luminance mark, else 1. Read from the finding's own
+    counts (what was tested then); a leaked PDF's counts add up over its pages, so its asset says."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
-    return data.n_tests // (n * h) if n and data.n_tests % (n * h) == 0 else 1
+    if n and data.n_tests % (n * h) == 0 and data.n_tests // (n * h) in (1, 2, 4) and data.leak.page is None:
+        return data.n_tests // (n * h)
+    return int(data.statistics) if data.statistics is not None else 1
 
 
 def _tests_words(data: EvidenceData) -> str:
