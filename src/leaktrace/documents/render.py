@@ -22,7 +22,7 @@ from leaktrace.errors import DocumentRejected
 
 from .reading import PageBox
 
-__all__ = ["text_rects", "page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
+__all__ = ["to_pixels", "text_rects", "page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
 
 _LOCK = threading.Lock()
 
@@ -65,6 +65,11 @@ def pixel_frame(box: PageBox, dpi: float) -> np.ndarray:
     a = np.array(linear, float)
     t = -a @ np.array(origin, float) - 0.5
     return np.hstack([a, t[:, None]])
+
+
+def to_pixels(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Page points (n, 2) → pixel coordinates (n, 2) (col, row) of the rendering ``frame`` (:func:`pixel_frame`) is of."""
+    return np.asarray(points, np.float64).reshape(-1, 2) @ frame[:, :2].T + frame[:, 2]
 
 
 def render_page(data: bytes, index: int, dpi: float, *, label: str = "document", max_pixels: float = 4e8) -> np.ndarray:

@@ -9,27 +9,48 @@ original document only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pikepdf
 
 from ._content import IDENTITY, _inherited_resources, _Resources, _Walk
 
-__all__ = ["page_images", "page_strokes", "text_boxes", "text_origins"]
+__all__ = ["PageWalk", "text_boxes", "walk_page"]
 
 
-def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
-    """``(points, segments)`` of ``page``: (P, 2) float64 page points and (S, 4) int32 cubic segments
-    (indices into ``points``; a line repeats its ends), in the order the page paints them. The points
-    are every point a copy moves, in the order :func:`._content.displace_page` moves them: text line
-    origins too (:func:`text_origins` says which), which no segment names.
+@dataclass(frozen=True)
+class PageWalk:
+    """What one walk of a page's content finds: the points a copy moves and how they join, in page points.
+
+    Attributes
+    ----------
+    points : (P, 2) float64 ndarray, page points
+        Every point a copy moves, in the order :func:`._content.displace_page` moves them.
+    segments : (S, 4) int32 ndarray
+        Cubic segments by their control points' indices (a line repeats its ends), in painting order.
+    text : (P,) bool ndarray
+        Which points are text line origins (no segment names them).
+    images : tuple of (str, tuple)
+        Every raster image drawn, forms included: (XObject name or ``"<inline>"``, CTM in page space).
+    """
+
+    points: np.ndarray
+    segments: np.ndarray
+    text: np.ndarray
+    images: tuple
+
+
+def walk_page(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> PageWalk:
+    """Walk ``page`` once (:class:`._content._Walk`: its q/Q, cm, forms and text state) and say what a copy moves.
 
     Examples
     --------
     >>> pdf = pikepdf.new(); page = pdf.add_blank_page(page_size=(200, 200))
     >>> page.obj.Contents = pdf.make_stream(b"10 10 m 100 10 l 100 50 l h S 20 20 30 40 re f")
-    >>> points, segments = page_strokes(pdf, page)
-    >>> len(points), segments.tolist()[:3], len(segments)
-    (7, [[0, 0, 1, 1], [1, 1, 2, 2], [2, 2, 0, 0]], 7)
+    >>> w = walk_page(pdf, page)
+    >>> len(w.points), w.segments.tolist()[:3], len(w.segments), int(w.text.sum())
+    (7, [[0, 0, 1, 1], [1, 1, 2, 2], [2, 2, 0, 0]], 7, 0)
     """
     walk = _Walk(pdf, "page", max_operators)
     page_plan = walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
@@ -38,14 +59,7 @@ def page_strokes(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2
     for plan in plans:
         _segments(plan, segments)
     points = np.asarray(walk.points, np.float64).reshape(-1, 2)
-    return points, np.asarray(segments, np.int32).reshape(-1, 4)
-
-
-def text_origins(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> np.ndarray:
-    """(P,) bool: which of :func:`page_strokes`'s points are text line origins."""
-    walk = _Walk(pdf, "page", max_operators)
-    walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
-    return np.asarray(walk.text, bool)
+    return PageWalk(points, np.asarray(segments, np.int32).reshape(-1, 4), np.asarray(walk.text, bool), tuple(walk.images))
 
 
 def text_boxes(points: np.ndarray, origins: np.ndarray, rects: np.ndarray, *, slack_pt: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
@@ -113,10 +127,3 @@ def _segments(plan: list, out: list) -> None:
                 current = start = None
             elif op in ("m", "l", "c", "v", "y", "re"):
                 current = start = None  # a path point the walk could not move (a singular cm)
-
-
-def page_images(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> list[tuple[str, tuple]]:
-    """Every raster image ``page`` draws, forms included: (XObject name or ``"<inline>"``, CTM in page space)."""
-    walk = _Walk(pdf, "page", max_operators)
-    walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
-    return list(walk.images)

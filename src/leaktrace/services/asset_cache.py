@@ -33,10 +33,11 @@ import secrets
 import shutil
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.atomic import DIR_MODE, FILE_MODE, private_dir
+from leaktrace.atomic import DIR_MODE, FILE_MODE, private_dir, write_atomic
 from leaktrace.core import align, mask, views
 from leaktrace.index import descriptors, hashes
 from leaktrace.services.context import Context
@@ -283,10 +284,6 @@ def _read_view(folder: Path, shape: tuple[int, int]) -> views.OriginalView | Non
 def thumbnail(ctx: Context, asset: Asset, side: int) -> bytes:
     """A PNG of the asset's original, its longer side at most ``side`` pixels, made once and kept
     (``<sha>.thumb-<side>.png``): what a page of thumbnails shows instead of the full original."""
-    import cv2
-
-    from leaktrace.atomic import write_atomic
-
     path = _dir(ctx) / f"{asset.sha256}.thumb-{int(side)}.png"
     try:
         return path.read_bytes()

@@ -25,12 +25,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pikepdf
 from scipy import ndimage
 
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, geometry, keys, mask, quality, strokes
+from leaktrace.core.pixels import luminance
 from leaktrace.documents import _content, reading, render
 from leaktrace.documents import images as document_images
 from leaktrace.documents import strokes as document_strokes
@@ -82,18 +84,16 @@ def page_geometry(ctx: Context, image: np.ndarray, dpi: float) -> geometry.Geome
     return geometry.Geometry(grid, s.document_amplitude_pt * px, s.document_max_pt * px)
 
 
-def image_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, frame: np.ndarray, image: np.ndarray) -> np.ndarray:
+def image_mask(walk: document_strokes.PageWalk, frame: np.ndarray, image: np.ndarray) -> np.ndarray:
     """The page's luminance carrier's mask: the perceptual mask of its rendering inside the raster
     images it draws (the only pixels a copy can change), zero elsewhere. (H, W) float32."""
-    import cv2
-
     inside = np.zeros(image.shape[:2], np.uint8)
-    for name, ctm in document_strokes.page_images(pdf, page):
+    for name, ctm in walk.images:
         if name == "<inline>":
             continue
         a, b, c, d, e, f = (float(v) for v in ctm)
         corners = np.array([[e, f], [a + e, b + f], [a + c + e, b + d + f], [c + e, d + f]])  # the unit square on the page
-        pix = corners @ frame[:, :2].T + frame[:, 2]
+        pix = render.to_pixels(frame, corners)
         if np.all(np.isfinite(pix)):
             cv2.fillConvexPoly(inside, np.round(pix * 16).astype(np.int32), 1, lineType=cv2.LINE_8, shift=4)
     inside = cv2.erode(inside, np.ones((3, 3), np.uint8))  # the images' borders are the page's edges, not their pixels
@@ -121,10 +121,6 @@ def unexplained(original: np.ndarray, image: np.ndarray) -> float:
     >>> unexplained(page, moved), round(unexplained(page, lost), 4)  # moved by a pixel: explained; gone: not
     (0.0, 0.07)
     """
-    import cv2
-
-    from leaktrace.core.pixels import luminance
-
     y, c = luminance(original), luminance(image)
     kernel = np.ones((3, 3), np.uint8)
     lo, hi = cv2.erode(y, kernel), cv2.dilate(y, kernel)
@@ -155,7 +151,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
         )
         digest = ctx.blobs.put(png)
         target = pdf.pages[number - 1]
-        marks = image_mask(pdf, target, render.pixel_frame(reading.page_box(target), dpi), image)
+        marks = image_mask(document_strokes.walk_page(pdf, target), render.pixel_frame(reading.page_box(target), dpi), image)
         asset_cache.build(ctx, digest, image, marks)  # the detector weighs the page where its copies can carry the mark
         grid = carrier.grid_for(image.shape[:2], cells=s.carrier_cells, min_cell_px=s.min_cell_px)
         geo = page_geometry(ctx, image, dpi)
@@ -271,9 +267,11 @@ def prepare(ctx: Context, asset: Any) -> Prepared:
     for i, (row, page) in enumerate(zip(pages_of(ctx, asset.id), pdf.pages, strict=True)):
         original = imagefiles.read_image(ctx.blobs.path(row.sha256), max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
         frame = render.pixel_frame(reading.page_box(page), float(row.dpi))
-        marks = image_mask(pdf, page, frame, original) if row.strength > 0 else None
+        walk = document_strokes.walk_page(pdf, page)
+        marks = image_mask(walk, frame, original) if row.strength > 0 else None
         geo = assets_service.geometry_of(row)
-        pages.append(Page(row, geo, original, frame, i, _groups(pdf, page, frame), marks, (int(row.grid_y), int(row.grid_x)), float(row.strength)))
+        groups = strokes.axis_groups(render.to_pixels(frame, walk.points), walk.segments)  # the points a copy moves together
+        pages.append(Page(row, geo, original, frame, i, groups, marks, (int(row.grid_y), int(row.grid_x)), float(row.strength)))
     return Prepared(data, tuple(pages))
 
 
@@ -295,7 +293,7 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
     bound = float(page.geometry.max_px)
 
     def at(points: np.ndarray, text: bool) -> np.ndarray:
-        pix = np.asarray(points, float).reshape(-1, 2) @ a[:, :2].T + a[:, 2]  # n 2: col, row
+        pix = render.to_pixels(a, points)  # n 2: col, row
         rows, cols = pix[:, 1], pix[:, 0]
         across = ndimage.map_coordinates(dx, [rows, cols], order=1, mode="nearest")
         down = np.zeros_like(across) if text else ndimage.map_coordinates(dy, [rows, cols], order=1, mode="nearest")
@@ -309,12 +307,6 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
         return d @ back.T  # n 2, points
 
     return (lambda p: at(p, False)), (lambda p: at(p, True))
-
-
-def _groups(pdf: pikepdf.Pdf, page: pikepdf.Page, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The page's :func:`leaktrace.core.strokes.axis_groups`, its points in pixels of the rendering."""
-    points, segments = document_strokes.page_strokes(pdf, page)
-    return strokes.axis_groups(points @ frame[:, :2].T + frame[:, 2], segments)
 
 
 def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
@@ -331,12 +323,12 @@ def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi
     data = Path(path).read_bytes()
     pdf = reading.open_document(data, filename, max_pages=max(pages, 1), **STORED)
     target = pdf.pages[number - 1]
-    points, segments = document_strokes.page_strokes(pdf, target)
+    walk = document_strokes.walk_page(pdf, target)
     frame = render.pixel_frame(reading.page_box(target), dpi)
-    rects, owners = document_strokes.text_boxes(points, document_strokes.text_origins(pdf, target), render.text_rects(data, number - 1))
-    corners = [rects[:, [0, 1]] @ frame[:, :2].T + frame[:, 2], rects[:, [2, 3]] @ frame[:, :2].T + frame[:, 2]]  # r 2 each, pixels
+    rects, owners = document_strokes.text_boxes(walk.points, walk.text, render.text_rects(data, number - 1))
+    corners = [render.to_pixels(frame, rects[:, [0, 1]]), render.to_pixels(frame, rects[:, [2, 3]])]  # r 2 each
     boxes = np.hstack([np.minimum(*corners), np.maximum(*corners)])  # x0 y0 x1 y1
-    return strokes.rasterize(strokes.Strokes(points @ frame[:, :2].T + frame[:, 2], segments, boxes, owners), shape)
+    return strokes.rasterize(strokes.Strokes(render.to_pixels(frame, walk.points), walk.segments, boxes, owners), shape)
 
 
 def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tuple[np.ndarray | None, np.ndarray | None]]) -> tuple[bytes, float]:
