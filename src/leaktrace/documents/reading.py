@@ -42,7 +42,18 @@ from leaktrace.errors import DocumentRejected
 
 from ._content import _inherited_resources
 
-__all__ = ["MAX_CONTENT_BYTES", "MAX_FORM_NESTING", "MAX_PIXELS", "MAX_SIDE_PT", "Document", "PageBox", "is_pdf", "open_document", "read_document"]
+__all__ = [
+    "MAX_CONTENT_BYTES",
+    "MAX_FORM_NESTING",
+    "MAX_PIXELS",
+    "MAX_SIDE_PT",
+    "Document",
+    "PageBox",
+    "is_pdf",
+    "is_pdf_file",
+    "open_document",
+    "read_document",
+]
 
 #: Largest page side accepted, points (200 inches: larger than any plotter sheet).
 MAX_SIDE_PT = 200 * 72.0
@@ -98,6 +109,16 @@ def is_pdf(head: bytes) -> bool:
     if head.startswith(IMAGE_SIGNATURES) or head[4:12] in (b"ftypheic", b"ftypavif", b"ftypmif1", b"ftypheix"):
         return False
     return b"%PDF-" in head[:1024]
+
+
+def is_pdf_file(path: Path) -> bool:
+    """Whether the file at ``path`` is a PDF by its first bytes (:func:`is_pdf`); False when it cannot be
+    read, so the image reader says why, in one line."""
+    try:
+        with open(path, "rb") as f:
+            return is_pdf(f.read(1024))
+    except OSError:
+        return False
 
 
 def read_document(

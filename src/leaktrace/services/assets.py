@@ -20,6 +20,7 @@ import numpy as np
 
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, geometry, mask, quality
+from leaktrace.documents import reading
 from leaktrace.errors import BadInput
 from leaktrace.services import asset_cache, audit, ids
 from leaktrace.services.context import Context, Progress
@@ -102,7 +103,7 @@ def add(
         raise BadInput("no asset file given.")
     from leaktrace.services import copies, documents
 
-    pdfs = [p for p in paths if _is_pdf(p)]
+    pdfs = [p for p in paths if reading.is_pdf_file(p)]
     if pdfs:
         if len(pdfs) < len(paths):
             raise BadInput("give documents (PDF) and images to separate 'asset add' calls.")
@@ -165,17 +166,6 @@ def add(
         if progress:
             progress(i + 1, len(images), path.name)
     return out
-
-
-def _is_pdf(path: Path) -> bool:
-    """Whether ``path`` is a PDF document (by its first bytes; an unreadable file is left to the image reader's error)."""
-    from leaktrace.documents import reading
-
-    try:
-        with open(path, "rb") as f:
-            return reading.is_pdf(f.read(1024))
-    except OSError:
-        return False
 
 
 def list_all(ctx: Context) -> list[records.Asset]:

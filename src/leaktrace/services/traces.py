@@ -20,6 +20,7 @@ import numpy as np
 
 from leaktrace import imagefiles
 from leaktrace.core import align, bound, keys, verdict, views
+from leaktrace.documents import reading, render
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
 from leaktrace.records import AssetMatch, Finding, LeakInfo, Match, RecipientScore
@@ -63,7 +64,7 @@ def trace(
 
 def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress: Progress | None, display_name: str | None = None) -> Finding:
     start = time.perf_counter()
-    if _is_pdf(leak_path):
+    if reading.is_pdf_file(leak_path):
         return _compute_document(ctx, leak_path, asset_id, progress, display_name, start)
     step = _stepper(progress, 4)
     image = imagefiles.read_image(leak_path, **assets_service.read_limits(ctx))
@@ -128,24 +129,12 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
     return Finding(info, match, kept, candidates, ctx.settings.epsilon, float(v.threshold), int(v.n_tests), None, elapsed)
 
 
-def _is_pdf(path: Path) -> bool:
-    from leaktrace.documents import reading
-
-    try:
-        with open(path, "rb") as f:
-            return reading.is_pdf(f.read(1024))
-    except OSError:
-        return False  # the image reader says why, in one line
-
-
 def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progress | None, display_name: str | None, start: float) -> Finding:
     """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image; the pages of the
     one document most of them match (:func:`_one_document`, image evidence) are tested with one bound
     over all their tests (each recipient's score is its best over those pages, against the threshold
     of all their tests together). The finding rests on the page of the highest score, which the bound
     already covers: it pays for every page tested."""
-    from leaktrace.documents import reading, render
-
     s = ctx.settings
     document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages, max_pixels=s.max_pixels)
     if document.pages > s.max_leak_pages:
