@@ -85,10 +85,11 @@ class PageBox:
 
 @dataclass(frozen=True)
 class Document:
-    """A PDF read within limits: its bytes, its pages' boxes."""
+    """A PDF read within limits: its bytes, its pages' boxes, and the document opened (checked) from them."""
 
     data: bytes
     boxes: tuple[PageBox, ...]
+    pdf: pikepdf.Pdf | None = None
 
     @property
     def pages(self) -> int:
@@ -136,7 +137,7 @@ def read_document(
     except OSError as e:
         raise DocumentRejected(path, f"cannot be read ({e.strerror or e})") from None
     pdf = open_document(data, str(path), max_pages=max_pages, max_pixels=max_pixels, max_content_bytes=max_content_bytes)
-    return Document(data, _boxes(pdf, str(path)))
+    return Document(data, _boxes(pdf, str(path)), pdf)
 
 
 def open_document(

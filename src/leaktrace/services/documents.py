@@ -141,7 +141,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             return records.AssetAdded(**vars(assets_service.record(existing)), path=str(path), duplicate=True)
     s = ctx.settings
     dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
-    pdf = reading.open_document(document.data, str(path), max_pages=s.max_pages, **STORED)  # checked just now
+    pdf = document.pdf
     planned = []  # per page: png digest, shape, grid, geometry
     for number, (image, dpi) in enumerate(
         zip(render.render_pages(document.data, range(document.pages), dpis, label=str(path), max_pixels=s.max_pixels), dpis, strict=True), 1
