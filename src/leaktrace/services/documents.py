@@ -38,13 +38,12 @@ from leaktrace.documents import images as document_images
 from leaktrace.documents import strokes as document_strokes
 from leaktrace.errors import BadInput
 from leaktrace.services import asset_cache, audit
+from leaktrace.services import assets as assets_service
 from leaktrace.services.context import Context
+from leaktrace.services.copies import SAMPLED_SSIM_FROM, Made  # a page's SSIM as an image copy's; the record every share stores
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Asset
-
-#: From this many pixels a page's SSIM is estimated on sampled tiles (as for images).
-SAMPLED_SSIM_FROM = 2_000_000
 
 __all__ = ["Page", "Prepared", "add", "stroke_map", "field_in_points", "make", "page_geometry", "pages_of", "prepare", "write_copy"]
 
@@ -130,8 +129,6 @@ def unexplained(original: np.ndarray, image: np.ndarray) -> float:
 def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None = None) -> records.AssetAdded:
     """Register the PDF at ``path``: the document's row, then one row per page, with their ``asset.add``
     entries, in one transaction; the same bytes again return the existing document."""
-    from leaktrace.services import assets as assets_service
-
     document = reading.read_document(path, **_limits(ctx))
     sha = hashlib.sha256(document.data).hexdigest()
     with ctx.sessions() as session:
@@ -261,8 +258,6 @@ class Prepared:
 def prepare(ctx: Context, asset: Any) -> Prepared:
     data = ctx.blobs.get(asset.sha256)
     pdf = reading.open_document(data, asset.filename, max_pages=max(ctx.settings.max_pages, int(asset.pages or 0)), **STORED)
-    from leaktrace.services import assets as assets_service
-
     pages = []
     for i, (row, page) in enumerate(zip(pages_of(ctx, asset.id), pdf.pages, strict=True)):
         original = imagefiles.read_image(ctx.blobs.path(row.sha256), max_pixels=ctx.settings.max_pixels, max_bytes=2**40)
@@ -389,8 +384,6 @@ def make(ctx: Context, asset: Any, prepared: Prepared, recipients: Sequence[Any]
     identical to the original's, and every page's rendering the original's moved by under a pixel
     (:func:`unexplained` ≤ :data:`MAX_UNEXPLAINED`). PSNR and SSIM (worst page) are measured and
     recorded; they are not the gate (see :func:`page_geometry`)."""
-    from leaktrace.services.copies import Made  # the record every share stores, whatever made it
-
     bound = ctx.settings.document_max_pt + 1e-6
     text = render.page_texts(prepared.data)
 
