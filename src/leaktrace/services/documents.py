@@ -45,11 +45,30 @@ from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Asset
 
-__all__ = ["Page", "Prepared", "add", "stroke_map", "field_in_points", "make", "page_geometry", "pages_of", "prepare", "write_copy"]
+__all__ = [
+    "Page",
+    "Prepared",
+    "add",
+    "page_dpis",
+    "read_limits",
+    "stroke_map",
+    "field_in_points",
+    "make",
+    "page_geometry",
+    "pages_of",
+    "prepare",
+    "write_copy",
+]
 
 
-def _limits(ctx: Context) -> dict:
+def read_limits(ctx: Context) -> dict:
+    """The limits a PDF from outside is read within (:func:`leaktrace.documents.reading.read_document`)."""
     return {"max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_pages": ctx.settings.max_pages, "max_pixels": ctx.settings.max_pixels}
+
+
+def page_dpis(ctx: Context, document: reading.Document) -> list[float]:
+    """Each page's reference resolution: ``document_dpi``, lower where a page would exceed ``max_pixels``."""
+    return [render.dpi_within(box, ctx.settings.document_dpi, ctx.settings.max_pixels) for box in document.boxes]
 
 
 #: A stored document was checked when it was registered: reopening it is not refused by limits set since.
@@ -129,7 +148,7 @@ def unexplained(original: np.ndarray, image: np.ndarray) -> float:
 def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None = None) -> records.AssetAdded:
     """Register the PDF at ``path``: the document's row, then one row per page, with their ``asset.add``
     entries, in one transaction; the same bytes again return the existing document."""
-    document = reading.read_document(path, **_limits(ctx))
+    document = reading.read_document(path, **read_limits(ctx))
     sha = hashlib.sha256(document.data).hexdigest()
     with ctx.sessions() as session:
         existing = queries.find_asset_by_sha256(session, sha)
@@ -137,7 +156,7 @@ def add(ctx: Context, path: Path, *, title: str | None = None, actor: str | None
             session.expunge(existing)
             return records.AssetAdded(**vars(assets_service.record(existing)), path=str(path), duplicate=True)
     s = ctx.settings
-    dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
+    dpis = page_dpis(ctx, document)
     pdf = document.pdf
     planned = []  # per page: png digest, shape, grid, geometry
     for number, (image, dpi) in enumerate(

@@ -136,7 +136,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
     of all their tests together). The finding rests on the page of the highest score, which the bound
     already covers: it pays for every page tested."""
     s = ctx.settings
-    document = reading.read_document(leak_path, max_bytes=int(s.max_file_mb * 2**20), max_pages=s.max_pages, max_pixels=s.max_pixels)
+    document = reading.read_document(leak_path, **documents.read_limits(ctx))
     if document.pages > s.max_leak_pages:
         raise BadInput(
             f"{display_name or leak_path}: a PDF of {document.pages} pages, over the {s.max_leak_pages} a trace renders and tests "
@@ -144,7 +144,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
         )
     sha = ctx.blobs.put_file(leak_path)
     step = _stepper(progress, 4 * document.pages)
-    dpis = [render.dpi_within(box, s.document_dpi, s.max_pixels) for box in document.boxes]
+    dpis = documents.page_dpis(ctx, document)
     pages = []
     for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path), max_pixels=s.max_pixels), 1):
         info = LeakInfo(display_name or str(leak_path), sha, int(image.shape[1]), int(image.shape[0]), number)
