@@ -213,8 +213,7 @@ def judge(
     ov = describe_original(original, mask=mask)
     both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid, strokes=strokes) for a in alignments]
     ys = np.stack([y for y, _, _ in both])  # h k
-    luminance_mark = luminance
-    if not luminance_mark and geometric_grid is None:
+    if not luminance and geometric_grid is None:
         raise ValueError("an asset without a luminance mark needs its geometric carrier")
     lum_scores = np.stack([detect.scores(signs, y) for y in ys])  # h n
     if geometric_grid is None:
@@ -224,7 +223,7 @@ def judge(
         outlines = np.stack([o for _, _, o in both])  # h 2kg
         moved = np.stack([detect.scores(geometric_signs, g) for g in geometric])  # h n
         outlined = np.stack([detect.scores(geometric_signs, o) for o in outlines])  # h n
-        if luminance_mark:
+        if luminance:
             statistics = STATISTICS
             per_statistic = np.stack([lum_scores, moved, outlined, combined(lum_scores, moved)])  # m h n
         else:
