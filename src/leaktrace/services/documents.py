@@ -61,6 +61,11 @@ __all__ = [
 ]
 
 
+def is_pdf(head: bytes) -> bool:
+    """Whether a file's first bytes are a PDF's (:func:`leaktrace.documents.reading.is_pdf`: an image signature wins)."""
+    return reading.is_pdf(head)
+
+
 def read_limits(ctx: Context) -> dict:
     """The limits a PDF from outside is read within (:func:`leaktrace.documents.reading.read_document`)."""
     return {"max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_pages": ctx.settings.max_pages, "max_pixels": ctx.settings.max_pixels}

@@ -17,6 +17,7 @@ from pathlib import Path
 from fastapi import Request, UploadFile
 
 from leaktrace.errors import BadInput, LeaktraceError, UnsupportedUpload, UploadTooLarge
+from leaktrace.services import documents as documents_service
 from leaktrace.web.config import DOCUMENT_SUFFIXES, DOCUMENT_TYPES, IMAGE_SUFFIXES, IMAGE_TYPES
 
 CHUNK = 1 << 20
@@ -68,17 +69,8 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-#: How far into a file a PDF header may start (as viewers accept; ``leaktrace.documents.reading.is_pdf``).
+#: How far into a file a PDF header may start (as viewers accept; ``leaktrace.services.documents.is_pdf``).
 PDF_HEADER_WITHIN = 1024
-
-
-def is_pdf(head: bytes) -> bool:
-    """Whether ``head`` (a file's first bytes) holds a PDF header within :data:`PDF_HEADER_WITHIN` bytes.
-
-    >>> is_pdf(b"%PDF-1.7\\n..."), is_pdf(b"\\x89PNG\\r\\n\\x1a\\n")
-    (True, False)
-    """
-    return b"%PDF-" in head[:PDF_HEADER_WITHIN]
 
 
 def _check_type(upload: UploadFile, *, documents: bool = False) -> str:
@@ -95,7 +87,7 @@ def _check_type(upload: UploadFile, *, documents: bool = False) -> str:
     if sniffed is not None:
         return name if suffix in IMAGE_SUFFIXES else name + sniffed
     declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if is_pdf(head):
+    if documents_service.is_pdf(head):
         if not documents:
             raise UnsupportedUpload(f"{name}: a PDF document, not an image; trace a screenshot or a scan of the page (PNG, JPEG…).")
         return name if suffix in DOCUMENT_SUFFIXES else name + DOCUMENT_TYPES["application/pdf"]
