@@ -91,3 +91,34 @@ def test_python_dash_m_leaktrace_is_the_same_command(monkeypatch, capsys):
     with pytest.raises(SystemExit) as caught:
         runpy.run_module("leaktrace", run_name="__main__")
     assert caught.value.code == 0 and capsys.readouterr().out == f"leaktrace {__version__}\n"
+
+
+def test_home_and_json_before_or_after_the_command(cli, tmp_path):
+    home = tmp_path / "elsewhere"  # not the fixture's LEAKTRACE_HOME: the option given wins over the variable
+    result, _ = cli("--home", home, "init")
+    assert "Created a leaktrace workspace at" in result.stdout and (home / "leaktrace.toml").exists() and not cli.home.exists()
+    cli("--json", "--home", home, "recipient", "add", "Apex")
+    before, listed = cli("--json", "--home", home, "recipient", "list")
+    after, _ = cli("recipient", "list", "--json", "--home", home)
+    mixed, _ = cli("--home", home, "recipient", "list", "--json")
+    assert [r["name"] for r in listed] == ["Apex"]
+    assert before.stdout == after.stdout == mixed.stdout  # the same document, byte for byte
+
+
+def test_the_command_s_own_home_wins_over_the_global_one(cli, tmp_path):
+    cli("init", "--home", tmp_path / "a", "--json")
+    _, listed = cli("--home", tmp_path / "b", "recipient", "list", "--home", tmp_path / "a", "--json")
+    assert listed == []  # b has no workspace: a was used
+    result, _ = cli("--home", tmp_path / "b", "recipient", "list", expect=2)
+    assert result.stderr == f"error: no leaktrace workspace at {tmp_path / 'b'}; create one with 'leaktrace init --home {tmp_path / 'b'}'.\n"
+
+
+def test_without_global_options_leaktrace_home_is_used(cli):
+    cli("init")
+    _, listed = cli("recipient", "list", "--json")
+    assert listed == [] and (cli.home / "leaktrace.toml").exists()
+
+
+def test_the_root_help_shows_the_global_options(runner):
+    text = " ".join(runner.invoke(app, ["--help"]).stdout.split())
+    assert "--home" in text and "--json" in text and "Also accepted after the command." in text

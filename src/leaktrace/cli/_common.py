@@ -1,4 +1,10 @@
-"""What every command shares: the --home and --json options, error translation, output."""
+"""What every command shares: the --home and --json options, error translation, output.
+
+``--home`` and ``--json`` are global: accepted before the subcommand (``leaktrace --home X init``,
+read by the root callback into :data:`GLOBALS` of the click context) or after it (each command's own
+option). A command's own option, given on the command line, wins over the global one, and the
+global one over ``LEAKTRACE_HOME``.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +22,31 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leaktrace.errors import LeaktraceError
 
+#: Key in ``click.Context.meta`` (shared by every context of one invocation) of the global options given before the subcommand.
+GLOBALS = "leaktrace.globals"
+HOME_HELP = "Workspace folder (default ./.leaktrace)."
+JSON_HELP = "Print one JSON document on stdout instead of text."
+
+
+def remember_globals(ctx: typer.Context, *, home: Path | None, json_: bool) -> None:
+    """Keep the global options given before the subcommand (the root callback calls this), for :func:`_global`."""
+    ctx.meta[GLOBALS] = {"home": home, "json_": json_ or None}
+
+
+def _global(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """A command's ``--home`` or ``--json``: its own when typed after it, else the one typed before the subcommand, else its env/default."""
+    given = ctx.meta.get(GLOBALS, {}).get(param.name)
+    source = ctx.get_parameter_source(param.name)
+    if given is None or (source is not None and source.name == "COMMANDLINE"):  # by name: typer ships its own copy of click
+        return value
+    return given
+
+
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", envvar="LEAKTRACE_HOME", help="Workspace folder (default ./.leaktrace).", show_default=False),
+    typer.Option("--home", envvar="LEAKTRACE_HOME", help=HOME_HELP, show_default=False, callback=_global),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP, callback=_global)]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

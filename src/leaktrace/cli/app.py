@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from leaktrace._version import __version__
 from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, keys, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli._common import HOME_HELP, JSON_HELP, remember_globals
 
 app = typer.Typer(
     name="leaktrace",
@@ -25,8 +28,14 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    home: Annotated[Path | None, typer.Option("--home", help=f"{HOME_HELP} Also accepted after the command.", show_default=False)] = None,
+    json_: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} Also accepted after the command.")] = False,
+) -> None:
     """Fingerprint every confidential image you share; trace a leak to the recipient whose copy it was."""
+    remember_globals(ctx, home=home, json_=json_)
 
 
 workspace.register(app)
