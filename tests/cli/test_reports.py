@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from leaktrace.cli.reports import report_format
+from leaktrace.errors import BadInput
 from leaktrace.services.audit import default_actor
 from tests.conftest import photo, save
 
@@ -65,3 +69,48 @@ def test_report_of_a_tampered_finding_is_refused_in_one_line(cli, tmp_path):
     result, _ = cli("report", finding_id, "--out", tmp_path / "r.pdf", expect=2)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and f"finding {finding_id}" in result.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "fmt, name, expected",
+    [
+        (None, "r.html", "html"),
+        (None, "R.HTM", "html"),
+        (None, "finding-1.pdf", "pdf"),
+        ("html", "r.html", "html"),
+        ("PDF", "r.pdf", "pdf"),
+        ("html", "evidence", "html"),  # no known extension: --format decides
+        ("pdf", "r.bin", "pdf"),
+    ],
+)
+def test_the_format_comes_from_format_or_the_file_name(fmt, name, expected):
+    assert report_format(fmt, Path(name)) == expected
+
+
+@pytest.mark.parametrize(
+    "fmt, name, words",
+    [
+        ("pdf", "r.html", "--format pdf contradicts the file name r.html (which says html)"),
+        ("html", "out/r.pdf", "--format html contradicts the file name out/r.pdf (which says pdf)"),
+        (None, "r.docx", "r.docx: cannot tell the report's format from '.docx'"),
+        (None, "report", "report: cannot tell the report's format from no extension"),
+    ],
+)
+def test_a_format_that_cannot_be_told_or_contradicts_the_file_name_is_refused(fmt, name, words):
+    with pytest.raises(BadInput, match=re.escape(words)):
+        report_format(fmt, Path(name))
+
+
+def test_report_infers_the_format_from_out_before_opening_the_workspace(cli, tmp_path):
+    from tests.conftest import record_finding
+
+    cli("init")
+    finding_id = record_finding(cli.home, save(tmp_path / "leak.png", photo(2, (24, 32))), ["Apex", "Borealis"], ("Borealis",))
+    _, info = cli("report", finding_id, "--out", tmp_path / "r.html", "--json")
+    assert info["format"] == "html" and (tmp_path / "r.html").read_bytes().lstrip().lower().startswith(b"<!doctype html")
+    for args in (["--format", "pdf", "--out", tmp_path / "x.html"], ["--out", tmp_path / "x.txt"], ["--out", tmp_path / "x"]):
+        result, _ = cli("report", finding_id, *args, expect=2)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and result.stdout == ""
+        assert not args[-1].exists()
+    result, _ = cli("report", "42", "--out", tmp_path / "r.htm", expect=2)  # the format is fine: the finding is not
+    assert "42" in result.stderr
