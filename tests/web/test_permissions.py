@@ -30,6 +30,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     # the API's documentation: any logged-in user (session or token), no CDN
     ("GET", "/openapi.json"): (LOGIN, 200, 200, 200),
     ("GET", "/docs"): (LOGIN, 200, 200, 200),
+    ("GET", "/redoc"): (LOGIN, 200, 200, 200),
+    ("GET", "/docs/routes"): (LOGIN, 200, 200, 200),
     # REST API
     ("GET", "/api/v1/recipients"): (401, OK, OK, OK),
     ("POST", "/api/v1/recipients"): (401, 403, OK, 403),

@@ -102,16 +102,22 @@ def test_the_csp_forbids_inline_script_and_no_template_has_any(pages, seeded):
 
 
 def test_the_api_docs_need_a_login_and_load_nothing_from_a_cdn(api, pages, anon):
-    for path in ("/docs", "/openapi.json"):
+    for path in ("/docs", "/redoc", "/docs/routes", "/openapi.json"):
         r = anon.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
         assert api[None].get(path, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
     assert api["auditor"].get("/openapi.json").json()["info"]["title"] == "leaktrace"  # a token
     assert pages["auditor"].get("/openapi.json").json()["paths"]  # a session
-    html = api["auditor"].get("/docs").text
+    html = api["auditor"].get("/docs/routes").text  # the server-rendered list (no JavaScript)
     assert "/api/v1/findings/{finding_id}" in html and "cdn" not in html.lower() and "<script" not in html
-    for gone in ("/redoc", "/docs/oauth2-redirect"):
-        assert pages["auditor"].get(gone).status_code == 404
+    for viewer in ("/docs", "/redoc"):  # Swagger UI and ReDoc from the package (tests/web/test_apidocs.py renders them)
+        html = api["auditor"].get(viewer).text
+        assert (
+            "cdn" not in html.lower()
+            and re.findall(r"<script src=\"([^\"]+)\"", html)
+            and all(s.startswith("/static/") for s in re.findall(r"<script src=\"([^\"]+)\"", html))
+        )
+    assert pages["auditor"].get("/docs/oauth2-redirect").status_code == 404
 
 
 def test_ids_out_of_range_are_not_found_on_every_id_route(app, api, pages, seeded):

@@ -2,7 +2,8 @@
 
 One :class:`~leaktrace.services.workspace.Workspace` serves every request; the pages use a
 signed session cookie (secret in the workspace, mode 0600), the REST API under ``/api/v1``
-bearer tokens. OpenAPI documentation is at ``/docs`` (for logged-in users).
+bearer tokens. The API documentation (Swagger UI at ``/docs``, ReDoc at ``/redoc``, both served from
+the package, no CDN) is for logged-in users.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
         version=__version__,
         summary="Trace a leaked image to the recipient whose fingerprinted copy it was, with a proven false-accusation bound.",
         dependencies=[Depends(check_content_length)],
-        docs_url=None,  # /docs and /openapi.json are pages behind login (web/pages/docs.py)
+        docs_url=None,  # FastAPI's pages load a CDN: /docs, /redoc and /openapi.json are pages behind login (web/pages/docs.py)
         redoc_url=None,
         openapi_url=None,
     )

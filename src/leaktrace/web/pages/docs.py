@@ -1,9 +1,11 @@
-"""``/docs`` and ``/openapi.json``: the REST API's documentation, for logged-in users only.
+"""``/docs``, ``/redoc``, ``/docs/routes`` and ``/openapi.json``: the REST API's documentation, for logged-in users only.
 
-FastAPI's own ``/docs`` and ``/redoc`` load Swagger UI and ReDoc from a CDN, which the
-Content-Security-Policy forbids (and no installed package ships their assets), so they are off.
-Instead ``/docs`` is a server-rendered page listing every route of the OpenAPI document, and
-``/openapi.json`` is that document; both need a session or a bearer token, like the API.
+Swagger UI (``/docs``) and ReDoc (``/redoc``) are served from the package (``static/vendor``:
+swagger-ui-dist, Apache-2.0; ReDoc's standalone bundle, MIT; their licences beside them), never
+from a CDN, so they work offline and under the Content-Security-Policy (no inline script: each page
+starts its viewer from a static file). FastAPI's own CDN-loading pages stay off (``docs_url=None``).
+``/docs/routes`` lists every route server-side, for a browser without JavaScript. All need a
+session or a bearer token, like the API.
 """
 
 from __future__ import annotations
@@ -24,7 +26,17 @@ def openapi(request: Request, user: AnyUser) -> Response:
 
 
 @router.get("/docs")
-def docs(request: Request, user: AnyUser) -> Response:
+def swagger(request: Request, user: AnyUser) -> Response:
+    return render(request, "apidocs.html", user, viewer="swagger", info=request.app.openapi().get("info", {}))
+
+
+@router.get("/redoc")
+def redoc(request: Request, user: AnyUser) -> Response:
+    return render(request, "apidocs.html", user, viewer="redoc", info=request.app.openapi().get("info", {}))
+
+
+@router.get("/docs/routes")
+def routes(request: Request, user: AnyUser) -> Response:
     doc = request.app.openapi()
     operations = [
         {"method": method.upper(), "path": path, **op}
