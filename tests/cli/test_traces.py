@@ -86,9 +86,9 @@ LEAK = LeakInfo("found/leak.jpg", "ab" * 32, 640, 480)
 ASSET = AssetMatch(3, "Bumper", Match(57, 0.62, False))
 
 
-def _alignment(hypotheses=1):
+def _alignment(hypotheses=1, method="features", inliers=57):
     return FindingAlignment(
-        ((0.5, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.0)), False, "features", 0.9, 0.62, 57, hypotheses, (0, 0, 64, 48), "cd" * 32
+        ((0.5, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.0)), False, method, 0.9, 0.62, inliers, hypotheses, (0, 0, 64, 48), "cd" * 32
     )
 
 
@@ -142,6 +142,44 @@ def test_print_a_document_page(capsys):
     page = AssetMatch(9, "Tender package T-2027-14, page 3", Match(57, 0.62, False), page=3, document=AssetRef(5, "Tender package T-2027-14"))
     print_finding(_finding(asset=page))
     assert "Asset 9: page 3 of Tender package T-2027-14 (asset 5); 57 matching features, 62% of it visible\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "method, words",
+    [
+        ("search", "Asset 3 'Bumper' (found in the original by a search at every scale, 62% of it visible)\n"),
+        ("full-frame", "Asset 3 'Bumper' (aligned as the whole original, resized, 62% of it visible)\n"),
+        ("frame", "Asset 3 'Bumper' (aligned on the picture's frame inside the leak, 62% of it visible)\n"),
+        ("rotated", "Asset 3 'Bumper' (found in a rotated view of the original, 62% of it visible)\n"),
+        ("a-future-method", "Asset 3 'Bumper' (aligned by image agreement, 62% of it visible)\n"),
+    ],
+)
+def test_a_trace_without_feature_matches_says_what_registered_it(capsys, method, words):
+    print_finding(_finding(asset=AssetMatch(3, "Bumper", Match(0, 0.62, False)), alignment=_alignment(method=method, inliers=0)))
+    out = capsys.readouterr().out
+    assert words in out and "matching features" not in out and "Accused: Dufour." in out
+
+
+def test_a_geometric_page_match_names_its_page_not_0_features(capsys):
+    page = AssetMatch(9, "Tender package, page 3", Match(0, 0.4, True), page=3, document=AssetRef(5, "Tender package"))
+    print_finding(_finding(asset=page, alignment=_alignment(method="search", inliers=0)))
+    out = capsys.readouterr().out
+    assert "Asset 9: page 3 of Tender package (asset 5); found in the original by a search at every scale, 40% of it visible, mirrored\n" in out
+    assert "0 matching" not in out
+
+
+def test_a_leak_that_could_not_be_aligned_says_so(capsys):
+    unaligned = _finding(
+        asset=AssetMatch(3, "Bumper", Match(0, 0.0, False)),
+        alignment=None,
+        candidates=(),
+        threshold=None,
+        reason="the leak could not be aligned to the asset",
+    )
+    print_finding(unaligned)
+    out = capsys.readouterr().out
+    assert "Asset 3 'Bumper' (not aligned)\n" in out and "matching features" not in out and "0% of it visible" not in out
+    assert "No recipient could be tested (the leak could not be aligned to the asset): nobody is accused. Stored as finding 12." in out
 
 
 @pytest.fixture(scope="module")

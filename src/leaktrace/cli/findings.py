@@ -55,8 +55,8 @@ def show(finding_id: Annotated[str, typer.Argument(help="Id of the finding.")], 
             + (
                 ""
                 if a is None
-                else f", aligned by {a.method} (agreement {a.agreement or 0:.2f}, {a.coverage or 0:.0%} visible, {a.inliers} inliers"
-                f"{', mirrored' if a.mirrored else ''}, {a.hypotheses} hypotheses)"
+                else f", aligned by {a.method} (agreement {a.agreement or 0:.2f}, {a.coverage or 0:.0%} visible"
+                f"{f', {a.inliers} inliers' if a.inliers else ''}{', mirrored' if a.mirrored else ''}, {a.hypotheses} hypotheses)"
             )
         )
         if f.reason:

@@ -43,9 +43,7 @@ def print_finding(f: Finding) -> None:
     if f.asset is None:
         out.print("No registered asset matches this image: nobody is accused." + ("" if f.id is None else f" Stored as finding {f.id}."))
         return
-    match = f.asset.match
-    mirrored = ", mirrored" if match.mirrored else ""
-    seen = f"{match.inliers} matching features, {match.coverage:.0%} of it visible{mirrored}"
+    seen = how_matched(f)
     if f.asset.page is None:
         out.print(f"Asset {f.asset.id} '{f.asset.title}' ({seen})", markup=False)
     else:
@@ -80,6 +78,29 @@ def print_finding(f: Finding) -> None:
             f"(set so that any innocent among the {n} recipients is accused with probability at most {odds})."
         )
     out.print(f"Traced in {f.elapsed_s:.2f} s." + ("" if f.id is None else f" Stored as finding {f.id}."))
+
+
+#: What registered a leak when no feature correspondence did (its alignment's ``method``): a page
+#: screenshot, a smooth render or a geometric-only match counts no matching features.
+ALIGNED_BY = {
+    "full-frame": "aligned as the whole original, resized",
+    "search": "found in the original by a search at every scale",
+    "frame": "aligned on the picture's frame inside the leak",
+    "rotated": "found in a rotated view of the original",
+}
+
+
+def how_matched(f: Finding) -> str:
+    """How the leak was registered on its asset, in words: the matching features when there were any,
+    else the alignment method that placed it (never "0 matching features"); "not aligned" when nothing did."""
+    match = f.asset.match
+    if match.inliers > 0:
+        how = f"{match.inliers} matching features"
+    elif f.alignment is None:
+        return "not aligned"
+    else:
+        how = ALIGNED_BY.get(f.alignment.method or "", "aligned by image agreement")
+    return f"{how}, {match.coverage:.0%} of it visible{', mirrored' if match.mirrored else ''}"
 
 
 def print_custody(c: Custody | None) -> None:
