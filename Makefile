@@ -8,18 +8,23 @@ DEMO_OUT  ?= demo-out
 .PHONY: demo test fuzz lint lint-imports bench bench-quick bench-speed bench-documents clean
 
 $(BIN)/python:
+	@echo "leaktrace: creating the virtual environment $(VENV) with $(PYTHON) (first run only)…"
 	$(PYTHON) -m venv $(VENV)
+	@echo "leaktrace: upgrading pip in $(VENV)…"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "leaktrace: installing leaktrace and its Python packages into $(VENV) (first run, or after pyproject.toml changed; ~1 min)…"
 	$(BIN)/python -m pip install --quiet -e '.[report]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	@echo "leaktrace: installing the test tools into $(VENV) (first run, or after pyproject.toml changed; ~1 min)…"
 	$(BIN)/python -m pip install --quiet -e '.[test,report]'
 	touch $@
 
 demo: $(VENV)/.installed
+	@echo "leaktrace: running the demo (workspace $(DEMO_HOME), copies and leaks in $(DEMO_OUT); about 1 min)…"
 	$(BIN)/leaktrace demo --home $(DEMO_HOME) --out $(DEMO_OUT)
 
 lint-imports: $(VENV)/.installed-test
@@ -38,6 +43,7 @@ fuzz: $(VENV)/.installed-test
 	LEAKTRACE_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz tests/web/test_openapi_fuzz.py --hypothesis-show-statistics
 
 $(VENV)/.installed-bench: bench/requirements.txt bench/requirements-peers.txt $(VENV)/.installed
+	@echo "leaktrace: installing the benchmark's peers into $(VENV) (first run only, a few minutes)…"
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r bench/requirements-peers.txt
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && [ ! -d /usr/share/backgrounds/gnome ]; then \
