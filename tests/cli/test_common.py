@@ -120,3 +120,41 @@ def test_a_progress_bar_on_a_terminal(monkeypatch):
         assert callable(progress)
         progress(1, 3, "Apex")
         progress(3, 3, "Jansen")
+
+
+def test_every_command_reads_the_global_home_and_json():
+    """Each command's --home and --json are HomeOpt and JsonOpt: typed before the command, they still count."""
+    import typer.main
+
+    from leaktrace.cli.app import app
+
+    def leaves(group):
+        for command in group.commands.values():
+            yield from leaves(command) if hasattr(command, "commands") else [command]
+
+    for command in leaves(typer.main.get_command(app)):
+        options = {p.name: p for p in command.params if p.name in ("home", "json_")}
+        assert set(options) == {"home", "json_"}, command.name
+        assert all(getattr(p.callback, "__wrapped__", None) is _common._global for p in options.values()), command.name
+
+
+def test_a_global_option_fills_in_only_what_the_command_was_not_given(tmp_path, monkeypatch):
+    seen = []
+    root = typer.Typer()
+
+    @root.callback()
+    def _root(ctx: typer.Context, home: _common.HomeOpt = None, json_: _common.JsonOpt = False) -> None:
+        _common.remember_globals(ctx, home=home, json_=json_)
+
+    @root.command()
+    def run(home: _common.HomeOpt = None, json_: _common.JsonOpt = False) -> None:
+        seen.append((home, json_))
+
+    @root.command()
+    def other() -> None:
+        pass
+
+    monkeypatch.setenv("LEAKTRACE_HOME", str(tmp_path / "env"))
+    for args in (["run"], ["--home", "g", "run"], ["--json", "run", "--home", "c"], ["--home", "g", "run", "--home", "c", "--json"]):
+        assert CliRunner().invoke(root, args).exit_code == 0, args
+    assert seen == [(tmp_path / "env", False), (Path("g"), False), (Path("c"), True), (Path("c"), True)]
