@@ -68,6 +68,11 @@ SETTINGS: tuple[Setting, ...] = (
         "RMS displacement per axis of a document copy's vector paths and text lines, in points (1/72 inch; 0 turns it off for new documents).",
     ),
     Setting("document_max_pt", 0.4, "Bound on any point's displacement in a document copy, in points (0.14 mm)."),
+    Setting(
+        "document_word_pt",
+        0.2,
+        "Move of each word along its line in a document copy, in points (0.07 mm): word-shift coding for text pages; 0 turns it off.",
+    ),
     Setting("max_pages", 500, "Largest document accepted, in pages."),
     Setting("max_leak_pages", 50, "Largest leaked PDF file traced, in pages (each page is rendered, searched and tested: about 2 s a page)."),
     Setting("jpeg_quality", 95, "JPEG quality of copies of JPEG originals."),
@@ -133,6 +138,7 @@ class Settings:
     document_dpi: float
     document_amplitude_pt: float
     document_max_pt: float
+    document_word_pt: float
     max_pages: int
     max_leak_pages: int
     jpeg_quality: int
@@ -249,6 +255,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting document_amplitude_pt must be between 0 and 0.5 points (0 turns the document carrier off).")
     if not 0.05 <= values["document_max_pt"] <= 1.0:
         raise SettingRejected("setting document_max_pt must be between 0.05 and 1 point: larger shifts can show.")
+    if not 0 <= values["document_word_pt"] <= 0.5:
+        raise SettingRejected("setting document_word_pt must be between 0 and 0.5 points (0 turns word shifts off): larger ones can show.")
     if not 1 <= values["max_pages"] <= 10_000:
         raise SettingRejected("setting max_pages must be between 1 and 10000.")
     if not 1 <= values["max_leak_pages"] <= 10_000:

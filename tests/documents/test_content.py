@@ -15,7 +15,7 @@ import pytest
 
 from leaktrace import samples
 from leaktrace.documents._content import MAX_FORM_DEPTH, Moved, apply, displace_page
-from leaktrace.documents._text import TOLERANCE_PT
+from leaktrace.documents._numbers import TOLERANCE_PT
 from leaktrace.errors import DocumentRejected
 
 DPI = 300

@@ -21,7 +21,11 @@ __all__ = ["derive_seed", "signs_from_seed", "signs_matrix", "key_fingerprint"]
 _SEED_DOMAIN = b"leaktrace/v1/seed\x00"
 _SIGNS_DOMAIN = b"leaktrace/v1/signs\x00"
 #: One label per carrier: the luminance and geometric signs of a copy are independent.
-_CARRIER_DOMAINS = {"luminance": _SIGNS_DOMAIN, "geometric": b"leaktrace/v1/geometric-signs\x00"}
+_CARRIER_DOMAINS = {
+    "luminance": _SIGNS_DOMAIN,
+    "geometric": b"leaktrace/v1/geometric-signs\x00",
+    "words": b"leaktrace/v1/word-signs\x00",  # a document page's word shifts (core.words)
+}
 _FINGERPRINT_DOMAIN = b"leaktrace/v1/key-fingerprint\x00"
 
 
@@ -75,7 +79,7 @@ def signs_from_seed(seed: bytes, k: int, *, carrier: str = "luminance") -> np.nd
         From :func:`derive_seed`.
     k : int
         Number of signs (the carrier's K).
-    carrier : "luminance" or "geometric"
+    carrier : "luminance", "geometric" or "words"
         Which carrier the signs are for: each has its own domain label, so the two sign
         vectors of one copy are independent.
 
@@ -113,7 +117,7 @@ def signs_matrix(master_key: bytes, asset_ref: str, recipient_refs: Sequence[str
     asset_ref : str
     recipient_refs : sequence of str, length N
     k : int
-    carrier : "luminance" or "geometric"
+    carrier : "luminance", "geometric" or "words"
 
     Returns
     -------

@@ -18,6 +18,10 @@ T_c: which carrier, and which view of it, a leak kept is not known before the sc
 clean-up wipes the luminance carrier, a blur weakens the geometric one, a JPEG blurs outlines),
 and a fixed combination loses a factor √2 when one is gone, while paying for four tests raises
 the threshold by 0.24 (5.76 → 6.00 for 16 recipients at ε = 1e-6).
+
+A document page whose copies shift its words (:mod:`leaktrace.core.words`) is tested on one more
+statistic, ``words``, after the others: the word-shift carrier's T_w against the recipients'
+word signs. A text page's line field is a few dozen independent moves; its words are hundreds.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ import numpy as np
 
 from ..records import Alignment
 from . import align, bound, detect, geometry
+from . import words as word_carrier
 from .strokes import StrokeMap
 from .strokes import project as project_strokes
 from .views import Frame, LeakView, OriginalView, describe_leak, describe_original, frame_for
+from .words import WordMap
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class Verdict:
         The recovered geometric projection under each alignment (grey levels).
     outline_projections : (h, 2·gy·gx) float64 ndarray or None
         The recovered geometric projection under each alignment (outlines).
+    word_projections : (h, n) float64 ndarray or None
+        The word-shift weights under each alignment (a document page's words).
     """
 
     scores: np.ndarray
@@ -75,6 +83,7 @@ class Verdict:
     statistic_scores: np.ndarray | None = None
     geometric_projections: np.ndarray | None = None
     outline_projections: np.ndarray | None = None
+    word_projections: np.ndarray | None = None
 
     @property
     def best_statistic(self) -> tuple:
@@ -89,6 +98,8 @@ STATISTICS = ("luminance", "geometric", "outline", "combined")
 #: Those of an asset whose copies carry no luminance mark (a document page without images): its
 #: luminance projection is noise and the combined statistic half of the geometric one, so neither is tested.
 GEOMETRIC_STATISTICS = ("geometric", "outline")
+#: Appended to either for a page whose copies shift its words.
+WORD_STATISTIC = "words"
 
 
 def combined(luminance_scores: np.ndarray, geometric_scores: np.ndarray) -> np.ndarray:
@@ -131,11 +142,13 @@ def recover(
     grid: tuple[int, int],
     geometric_grid: tuple[int, int] | None = None,
     strokes: StrokeMap | None = None,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """The projections (luminance; geometric on grey levels and on outlines, or None) of the leak
-    under one alignment, tested in :func:`detection_frame`: one warp and one photometric fit for all.
-    With ``strokes`` (a document page's), the geometric projections go through its strokes
-    (:func:`leaktrace.core.strokes.project`) instead of the basis at each pixel."""
+    words: WordMap | None = None,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The projections (luminance; geometric on grey levels and on outlines, or None; word shifts,
+    or None) of the leak under one alignment, tested in :func:`detection_frame`: one warp and one
+    photometric fit for all. With ``strokes`` (a document page's), the geometric projections go
+    through its strokes (:func:`leaktrace.core.strokes.project`) instead of the basis at each
+    pixel; with ``words``, the word shifts are measured on the same linearised leak."""
     frame = detection_frame(original, alignment, leak.shape)
     h = np.asarray(alignment.homography, float) @ np.linalg.inv(frame.matrix)  # frame → leak
     warped, _ = align.warp_leak(leak.luma, h, frame.shape)
@@ -144,16 +157,21 @@ def recover(
     where = {"rows": frame.rows, "cols": frame.cols, "density": frame.density}
     y = detect.project_residual(res, grid=grid, mask=frame.mask, **where)
     if geometric_grid is None:
-        return y, None, None
+        return y, None, None, None
     through = None
+    moved = None
+    to_reference = np.linalg.inv(frame.matrix)
     if strokes is not None:
-        to_reference = np.linalg.inv(frame.matrix)
 
         def through(fields):
             return project_strokes(fields, strokes, geometric_grid, reference_shape=original.shape, to_reference=to_reference)
 
+    if words is not None:
+        moved = np.zeros(words.n)
+        if res.valid.any():
+            moved = word_carrier.project(geometry.linearised(res.leak_y, res.predicted_y, res.valid), words, to_reference=to_reference)
     grey = geometry.project(res.leak_y, res.predicted_y, res.valid, geometric_grid, through=through, **where)
-    return y, grey, geometry.project_outlines(res.leak_y, frame.luma, res.valid, geometric_grid, through=through, **where)
+    return y, grey, geometry.project_outlines(res.leak_y, frame.luma, res.valid, geometric_grid, through=through, **where), moved
 
 
 def judge(
@@ -169,6 +187,8 @@ def judge(
     geometric_signs: np.ndarray | None = None,
     strokes: StrokeMap | None = None,
     luminance: bool = True,
+    words: WordMap | None = None,
+    word_signs: np.ndarray | None = None,
 ) -> Verdict:
     """Test every recipient (rows of ``signs``) under every alignment, with one family-wise bound.
 
@@ -191,6 +211,10 @@ def judge(
     luminance : bool
         False for an asset whose copies carry no luminance mark: only :data:`GEOMETRIC_STATISTICS` are
         tested (fixed by the asset, before any score).
+    words : WordMap, optional
+        A document page's located words (its copies shift them): :data:`WORD_STATISTIC` is tested too.
+    word_signs : (N, n) int8 ndarray of ±1, optional
+        The recipients' word signs (same rows as ``signs``), with ``words``.
 
     Examples
     --------
@@ -209,18 +233,20 @@ def judge(
         raise ValueError("judge needs at least one alignment")
     if (geometric_grid is None) != (geometric_signs is None):
         raise ValueError("geometric_grid and geometric_signs go together")
+    if (words is None) != (word_signs is None) or (words is not None and geometric_grid is None):
+        raise ValueError("words and word_signs go together, on an asset with a geometric carrier")
     lv = describe_leak(leak)
     ov = describe_original(original, mask=mask)
-    both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid, strokes=strokes) for a in alignments]
-    ys = np.stack([y for y, _, _ in both])  # h k
+    both = [recover(lv, ov, a, grid=grid, geometric_grid=geometric_grid, strokes=strokes, words=words) for a in alignments]
+    ys = np.stack([y for y, _, _, _ in both])  # h k
     if not luminance and geometric_grid is None:
         raise ValueError("an asset without a luminance mark needs its geometric carrier")
     lum_scores = np.stack([detect.scores(signs, y) for y in ys])  # h n
     if geometric_grid is None:
         statistics, per_statistic, geometric, outlines = ("luminance",), lum_scores[None], None, None
     else:
-        geometric = np.stack([g for _, g, _ in both])  # h 2kg
-        outlines = np.stack([o for _, _, o in both])  # h 2kg
+        geometric = np.stack([g for _, g, _, _ in both])  # h 2kg
+        outlines = np.stack([o for _, _, o, _ in both])  # h 2kg
         moved = np.stack([detect.scores(geometric_signs, g) for g in geometric])  # h n
         outlined = np.stack([detect.scores(geometric_signs, o) for o in outlines])  # h n
         if luminance:
@@ -229,6 +255,11 @@ def judge(
         else:
             statistics = GEOMETRIC_STATISTICS
             per_statistic = np.stack([moved, outlined])  # m h n
+    shifted = None
+    if words is not None:
+        shifted = np.stack([w for _, _, _, w in both])  # h n_words
+        statistics = (*statistics, WORD_STATISTIC)
+        per_statistic = np.concatenate([per_statistic, np.stack([detect.scores(word_signs, w) for w in shifted])[None]])
     m, h, n = per_statistic.shape
     best = per_statistic.max(axis=1)  # m n
     scores = best.max(axis=0)  # n
@@ -245,6 +276,7 @@ def judge(
         statistic_scores=best,
         geometric_projections=geometric,
         outline_projections=outlines,
+        word_projections=shifted,
     )
 
 
@@ -260,6 +292,8 @@ def examine(
     geometric_signs: np.ndarray | None = None,
     strokes: StrokeMap | None = None,
     luminance: bool = True,
+    words: WordMap | None = None,
+    word_signs: np.ndarray | None = None,
 ) -> Verdict | None:
     """Register the leak onto the original (unless ``alignments`` are given), then :func:`judge`.
 
@@ -284,4 +318,6 @@ def examine(
         geometric_signs=geometric_signs,
         strokes=strokes,
         luminance=luminance,
+        words=words,
+        word_signs=word_signs,
     )

@@ -5,7 +5,8 @@ rendered, screenshotted or photographed page keeps those positions, so a per-rec
 of sub-point displacements survives every route out of the PDF. Only the end and control
 points of a path move, so a straight segment stays straight and a curve stays smooth. Text is
 moved line by line, rigidly, by the field at each line's start (line-shift coding, Brassil et
-al. 1995): the glyphs and their strings are never changed, so extracted text is identical.
+al. 1995), and its words along their baseline, each by its own amount (word-shift coding,
+:mod:`._words`): the glyphs and their order are never changed, so extracted text is identical.
 
 Units: all coordinates and displacements are PDF points (1/72 in) in the page's default user
 space (y up), the space in which the page content starts before any ``cm``. Matrices are PDF
@@ -28,9 +29,12 @@ import pikepdf
 
 from leaktrace.errors import DocumentRejected
 
-from ._text import IDENTITY, TEXT_OPS, Matrix, TextState, instruction, mul, numbers, places
+from . import _words
+from ._numbers import Matrix, instruction, numbers, places
+from ._text import IDENTITY, TEXT_OPS, TextState, mul
 
 MAX_FORM_DEPTH = 8
+PAGE_TEXT_STATE = TextState.INITIAL
 _PATH_ARITY = {"m": 2, "l": 2, "c": 6, "v": 4, "y": 4, "re": 4}
 
 
@@ -50,7 +54,9 @@ class Moved:
         Image placements: resource name (``"<inline>"`` for inline images) and the CTM at
         that point, page default user space, pt.
     max_shift_pt : float
-        Largest displacement length applied, pt.
+        Largest displacement length applied, pt (paths and line origins; a word's move is on top).
+    words : int
+        Words of shown strings that a word shift could move (:mod:`._words`).
     """
 
     points: int
@@ -58,6 +64,7 @@ class Moved:
     forms: int
     images: tuple[tuple[str, Matrix], ...]
     max_shift_pt: float
+    words: int = 0
 
 
 def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -79,6 +86,10 @@ class _Resources:
 
     def __init__(self, owner: pikepdf.Object, source: pikepdf.Object | None) -> None:
         self.owner, self.source, self.private = owner, source, False
+
+    def font(self, name: pikepdf.Name) -> pikepdf.Object | None:
+        fonts = self.source.get("/Font") if isinstance(self.source, pikepdf.Dictionary) else None
+        return fonts.get(name) if isinstance(fonts, pikepdf.Dictionary) else None
 
     def xobject(self, name: pikepdf.Name) -> pikepdf.Object | None:
         xobjects = self.source.get("/XObject") if isinstance(self.source, pikepdf.Dictionary) else None
@@ -109,6 +120,8 @@ class _Walk:
         self.pdf, self.label, self.budget = pdf, label, max_operators
         self.points: list[tuple[float, float]] = []
         self.text: list[bool] = []  # per point: a text line's origin (else a path point)
+        self.words: list[int] = []  # per word of the shown strings: its line origin's point index
+        self.word_axes: list[tuple[float, float, float]] = []  # per word: its baseline (ux, uy) and pt per text space unit
         self.invs: list[tuple[float, float, float, float]] = []
         self.streams: list[tuple[pikepdf.Object, list, tuple | None]] = []  # (owner, plan, (bbox, inv) for forms)
         self.n_points = self.lines = self.forms = 0
@@ -150,12 +163,18 @@ class _Walk:
         self.invs += [self._inv] * len(pts)
         return len(self.points) - len(pts)
 
-    def walk(self, instructions: list, ctm: Matrix, leading: float, resources: _Resources, depth: int) -> list:
-        """Plan the rewrite of one content stream drawn under ``ctm`` with text leading ``leading``."""
+    def walk(self, instructions: list, ctm: Matrix, params: tuple, resources: _Resources, depth: int) -> list:
+        """Plan the rewrite of one content stream drawn under ``ctm`` with text state ``params`` (:meth:`TextState.saved`)."""
         plan: list = []
-        stack: list[tuple[Matrix, float]] = []
-        text = TextState(self)
-        text.leading = leading
+        stack: list[tuple[Matrix, tuple]] = []
+        fonts: dict = {}
+
+        def font_of(name: pikepdf.Name) -> bool:
+            if name not in fonts:
+                fonts[name] = _words.splittable(resources.font(name))
+            return fonts[name]
+
+        text = TextState(self, font_of, params)
         for ins in instructions:
             if isinstance(ins, pikepdf.ContentStreamInlineImage):
                 self.images.append(("<inline>", ctm))
@@ -172,11 +191,12 @@ class _Walk:
                     self.n_points += len(xy) // 2
                     plan.append(("path", op, xy, k, ins, self._places))
             elif op == "q":
-                stack.append((ctm, text.leading))
+                stack.append((ctm, text.saved()))
                 plan.append(ins)
             elif op == "Q":
                 if stack:
-                    ctm, text.leading = stack.pop()
+                    ctm, saved = stack.pop()
+                    text.restore(saved)
                 plan.append(ins)
             elif op == "cm":
                 if (m := numbers(operands, 6)) is not None:
@@ -185,12 +205,12 @@ class _Walk:
             elif op in TEXT_OPS:
                 plan.extend(text.handle(ins, op, ctm))
             elif op == "Do" and operands and isinstance(operands[0], pikepdf.Name):
-                plan.append(self.draw(ins, operands[0], ctm, text.leading, resources, depth))
+                plan.append(self.draw(ins, operands[0], ctm, text.saved(), resources, depth))
             else:
                 plan.append(ins)
         return plan
 
-    def draw(self, ins, name: pikepdf.Name, ctm: Matrix, leading: float, resources: _Resources, depth: int):
+    def draw(self, ins, name: pikepdf.Name, ctm: Matrix, params: tuple, resources: _Resources, depth: int):
         """Plan a ``Do``: record an image, or walk a private copy of a form and draw that instead."""
         xobject = resources.xobject(name)
         if xobject is None:
@@ -211,16 +231,16 @@ class _Walk:
                 copy[key] = value
         inner = xobject.get("/Resources")
         form_ctm = mul(matrix, ctm)
-        plan = self.walk(self.parse(xobject), form_ctm, leading, _Resources(copy, inner if inner is not None else resources.source), depth + 1)
+        plan = self.walk(self.parse(xobject), form_ctm, params, _Resources(copy, inner if inner is not None else resources.source), depth + 1)
         self.streams.append((copy, plan, (xobject.get("/BBox"), inverse_linear(form_ctm))))
         self.forms += 1
         return instruction("Do", [resources.add(str(name)[1:], copy)])
 
     @staticmethod
-    def emit(plan: list, du: list) -> list:
+    def emit(plan: list, du: list, dt: list) -> list:
         """Instructions of a planned stream: an unmoved path operator as it was; a moved one with
-        each coordinate rounded to its CTM's :func:`._text.places` (an unmoved coordinate of a
-        moved operator keeps its operand object)."""
+        each coordinate rounded to its CTM's :func:`._numbers.places` (an unmoved coordinate of a
+        moved operator keeps its operand object); shown strings with their words moved by ``dt``."""
         out = []
         clean = True  # the text line matrix is where the original puts it
         for item in plan:
@@ -239,8 +259,10 @@ class _Walk:
                 else:
                     moved = [o if dv == 0.0 else v + dv for o, v, dv in zip(ins.operands, xy, d)]
                     out.append(instruction(op, moved, n))
+            elif item[0] == "show":
+                out += _words.emit(item, dt)
             else:
-                lines, clean = TextState.emit(item, du, clean)
+                lines, clean = TextState.emit(item, du, dt, clean)
                 out += lines
         return out
 
@@ -271,6 +293,7 @@ def displace_page(
     max_operators: int = 2_000_000,
     label: str | None = None,
     text_shift: Callable[[np.ndarray], np.ndarray] | None = None,
+    word_shift: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> Moved:
     """Rewrite ``page``'s content so every path point and text line moves by ``shift``.
 
@@ -290,6 +313,9 @@ def displace_page(
         Names the page in a :class:`DocumentRejected`; default ``"page N"``.
     text_shift : callable, optional
         The displacement of text line origins, as ``shift`` (default: ``shift``).
+    word_shift : callable, optional
+        ``(origins, axes) -> moves``: each word's move along its baseline, pt, from its line's origin
+        (n, 2) page pt and its baseline (n, 2) unit vectors in page space (default: words stay).
 
     Returns
     -------
@@ -314,8 +340,15 @@ def displace_page(
         except Exception:
             label = "page"
     walk = _Walk(pdf, label, max_operators)
-    page_plan = walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
+    page_plan = walk.walk(walk.parse(page.obj), IDENTITY, PAGE_TEXT_STATE, _Resources(page.obj, _inherited_resources(page.obj)), 0)
     du: list = []
+    dt: list = [0.0] * len(walk.words)
+    if word_shift is not None and walk.words:
+        axes = np.asarray(walk.word_axes, np.float64)
+        moves = np.asarray(word_shift(np.asarray(walk.points, np.float64)[walk.words], axes[:, :2]), np.float64).reshape(-1)
+        if moves.shape != (len(walk.words),):
+            raise ValueError(f"word_shift returned shape {moves.shape}, expected {(len(walk.words),)}")
+        dt = (np.where(np.isfinite(moves), moves, 0.0) / axes[:, 2]).tolist()  # text space units
     max_shift = 0.0
     if walk.points:
         points = np.asarray(walk.points, dtype=np.float64)
@@ -330,8 +363,8 @@ def displace_page(
         du = np.stack([d[:, 0] * inv[:, 0] + d[:, 1] * inv[:, 2], d[:, 0] * inv[:, 1] + d[:, 1] * inv[:, 3]], axis=1).tolist()
         max_shift = float(np.max(np.hypot(d[:, 0], d[:, 1])))
     for owner, plan, (bbox, inv) in walk.streams:
-        owner.write(pikepdf.unparse_content_stream(walk.emit(plan, du)))
+        owner.write(pikepdf.unparse_content_stream(walk.emit(plan, du, dt)))
         if bbox is not None:
             owner.BBox = _expanded_bbox(bbox, inv, max_shift)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(walk.emit(page_plan, du)))
-    return Moved(walk.n_points, walk.lines, walk.forms, tuple(walk.images), max_shift)
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(walk.emit(page_plan, du, dt)))
+    return Moved(walk.n_points, walk.lines, walk.forms, tuple(walk.images), max_shift, len(walk.words))

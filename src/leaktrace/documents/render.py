@@ -17,12 +17,24 @@ import threading
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from leaktrace.errors import DocumentRejected
 
 from .reading import PageBox
 
-__all__ = ["to_pixels", "text_rects", "page_texts", "dpi_within", "pixel_frame", "render_page", "render_pages", "rendered_shape"]
+__all__ = [
+    "along_rows",
+    "to_pixels",
+    "text_chars",
+    "text_rects",
+    "page_texts",
+    "dpi_within",
+    "pixel_frame",
+    "render_page",
+    "render_pages",
+    "rendered_shape",
+]
 
 _LOCK = threading.Lock()
 
@@ -70,6 +82,17 @@ def pixel_frame(box: PageBox, dpi: float) -> np.ndarray:
 def to_pixels(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Page points (n, 2) → pixel coordinates (n, 2) (col, row) of the rendering ``frame`` (:func:`pixel_frame`) is of."""
     return np.asarray(points, np.float64).reshape(-1, 2) @ frame[:, :2].T + frame[:, 2]
+
+
+def along_rows(frame: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """Which page-space directions (n, 2) run along the rendering's rows, left to right, as ``frame`` shows
+    them: (n,) bool (a word whose baseline does is what a copy shifts and a trace measures).
+
+    >>> along_rows(pixel_frame(PageBox(0, 0, 72, 144, 0), 72), np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])).tolist()
+    [True, False, False]
+    """
+    v = np.asarray(axes, np.float64).reshape(-1, 2) @ np.asarray(frame, np.float64)[:, :2].T
+    return (v[:, 0] > 0) & (np.abs(v[:, 1]) <= 1e-6 * np.hypot(v[:, 0], v[:, 1]))
 
 
 def render_page(data: bytes, index: int, dpi: float, *, label: str = "document", max_pixels: float = 4e8) -> np.ndarray:
@@ -144,3 +167,24 @@ def text_rects(data: bytes, index: int) -> np.ndarray:
         finally:
             doc.close()
     return np.asarray(rects, np.float64).reshape(-1, 4)
+
+
+def text_chars(data: bytes, index: int) -> tuple[str, np.ndarray]:
+    """The characters of page ``index`` of the PDF ``data`` as PDFium reads them, in its order (white
+    space it generates between words and lines included), and each one's box: (C, 4) float64
+    (left, bottom, right, top) in default user space, points."""
+    with _LOCK:
+        doc = pdfium.PdfDocument(data)
+        try:
+            page = doc[index]
+            textpage = page.get_textpage()
+            try:
+                n = textpage.count_chars()
+                chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(n))
+                boxes = [textpage.get_charbox(i) for i in range(n)]
+            finally:
+                textpage.close()
+                page.close()
+        finally:
+            doc.close()
+    return chars, np.asarray(boxes, np.float64).reshape(-1, 4)

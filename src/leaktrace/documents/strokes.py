@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pikepdf
 
-from ._content import IDENTITY, _inherited_resources, _Resources, _Walk
+from ._content import IDENTITY, PAGE_TEXT_STATE, _inherited_resources, _Resources, _Walk
 
 __all__ = ["PageWalk", "text_boxes", "walk_page"]
 
@@ -33,12 +33,19 @@ class PageWalk:
         Which points are text line origins (no segment names them).
     images : tuple of (str, tuple)
         Every raster image drawn, forms included: (XObject name or ``"<inline>"``, CTM in page space).
+    words : (n,) int64 ndarray
+        Every word of the shown strings a copy can shift (:mod:`._words`), in content order: its line
+        origin (an index into ``points``).
+    word_axes : (n, 2) float64 ndarray
+        Each word's baseline direction in page space (unit vectors).
     """
 
     points: np.ndarray
     segments: np.ndarray
     text: np.ndarray
     images: tuple
+    words: np.ndarray
+    word_axes: np.ndarray
 
 
 def walk_page(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_000_000) -> PageWalk:
@@ -53,13 +60,16 @@ def walk_page(pdf: pikepdf.Pdf, page: pikepdf.Page, *, max_operators: int = 2_00
     (7, [[0, 0, 1, 1], [1, 1, 2, 2], [2, 2, 0, 0]], 7, 0)
     """
     walk = _Walk(pdf, "page", max_operators)
-    page_plan = walk.walk(walk.parse(page.obj), IDENTITY, 0.0, _Resources(page.obj, _inherited_resources(page.obj)), 0)
+    page_plan = walk.walk(walk.parse(page.obj), IDENTITY, PAGE_TEXT_STATE, _Resources(page.obj, _inherited_resources(page.obj)), 0)
     plans = [plan for _, plan, _ in walk.streams] + [page_plan]
     segments: list[tuple[int, int, int, int]] = []
     for plan in plans:
         _segments(plan, segments)
     points = np.asarray(walk.points, np.float64).reshape(-1, 2)
-    return PageWalk(points, np.asarray(segments, np.int32).reshape(-1, 4), np.asarray(walk.text, bool), tuple(walk.images))
+    axes = np.asarray(walk.word_axes, np.float64).reshape(-1, 3)[:, :2]
+    return PageWalk(
+        points, np.asarray(segments, np.int32).reshape(-1, 4), np.asarray(walk.text, bool), tuple(walk.images), np.asarray(walk.words, np.int64), axes
+    )
 
 
 def text_boxes(points: np.ndarray, origins: np.ndarray, rects: np.ndarray, *, slack_pt: float = 3.0) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,10 @@ page coordinates through :func:`leaktrace.documents.render.pixel_frame`, so the 
 sees on a rendered page is the one the copy was written with.
 
 The field's amplitude is set in points (``document_amplitude_pt``, RMS per axis; bound
-``document_max_pt``), the same for every page, from the settings alone.
+``document_max_pt``), the same for every page, from the settings alone. On top of it, a copy
+moves each word along its line by ``document_word_pt`` times the recipient's word sign
+(:mod:`leaktrace.documents._words`, traced by :mod:`leaktrace.core.words`): a text page's lines are
+a few dozen moves, its words hundreds.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from scipy import ndimage
 
 from leaktrace import imagefiles, records
 from leaktrace.core import carrier, embed, geometry, keys, mask, quality, strokes
+from leaktrace.core import words as word_carrier
 from leaktrace.core.pixels import luminance
 from leaktrace.documents import _content, reading, render
 from leaktrace.documents import images as document_images
@@ -52,6 +56,8 @@ __all__ = [
     "page_dpis",
     "read_limits",
     "stroke_map",
+    "word_map",
+    "word_moves",
     "field_in_points",
     "make",
     "page_geometry",
@@ -265,6 +271,7 @@ class Page:
     marks: np.ndarray | None = None  # h w float32: the luminance carrier's mask (:func:`image_mask`), None without images
     grid: tuple[int, int] = (0, 0)  # the luminance carrier's grid
     strength: float = 0.0  # levels; 0: the page has no image to carry it
+    words: int = 0  # words of the page's shown strings, in content order (documents.strokes.PageWalk.words)
 
     @property
     def dpi(self) -> float:
@@ -290,7 +297,8 @@ def prepare(ctx: Context, asset: Any) -> Prepared:
         marks = image_mask(walk, frame, original) if row.strength > 0 else None
         geo = assets_service.geometry_of(row)
         groups = strokes.axis_groups(render.to_pixels(frame, walk.points), walk.segments)  # the points a copy moves together
-        pages.append(Page(row, geo, original, frame, i, groups, marks, (int(row.grid_y), int(row.grid_x)), float(row.strength)))
+        grid = (int(row.grid_y), int(row.grid_x))
+        pages.append(Page(row, geo, original, frame, i, groups, marks, grid, float(row.strength), int(walk.words.size)))
     return Prepared(data, tuple(pages))
 
 
@@ -331,37 +339,74 @@ def field_in_points(signs: np.ndarray, page: Page) -> tuple[Callable[[np.ndarray
 def stroke_map(ctx: Context, page: Any) -> strokes.StrokeMap:
     """The strokes of page asset ``page`` on its reference rendering (:mod:`leaktrace.core.strokes`),
     from the document's original PDF: what a trace of the page projects through."""
+    return _carriers(*_page_key(ctx, page))[0]
+
+
+def word_map(ctx: Context, page: Any) -> word_carrier.WordMap:
+    """The words of page asset ``page`` on its reference rendering (:mod:`leaktrace.core.words`), from
+    the document's original PDF: where a trace of the page measures its word shifts."""
+    return _carriers(*_page_key(ctx, page))[1]
+
+
+def _page_key(ctx: Context, page: Any) -> tuple:
     with ctx.sessions() as session:
         document = queries.asset_by_id(session, page.document_id)
         sha, filename, pages = document.sha256, document.filename, document.pages
-    return _stroke_map(str(ctx.blobs.path(sha)), sha, filename, int(pages or 0), int(page.page), float(page.dpi), (int(page.height), int(page.width)))
+    return str(ctx.blobs.path(sha)), sha, filename, int(pages or 0), int(page.page), float(page.dpi), (int(page.height), int(page.width))
 
 
-@lru_cache(maxsize=4)  # up to 4 bytes a pixel of a page's rendering each
-def _stroke_map(path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]) -> strokes.StrokeMap:
+@lru_cache(maxsize=4)  # up to 8 bytes a pixel of a page's rendering each
+def _carriers(
+    path: str, sha: str, filename: str, pages: int, number: int, dpi: float, shape: tuple[int, int]
+) -> tuple[strokes.StrokeMap, word_carrier.WordMap]:
     data = Path(path).read_bytes()
     pdf = reading.open_document(data, filename, max_pages=max(pages, 1), **STORED)
     target = pdf.pages[number - 1]
     walk = document_strokes.walk_page(pdf, target)
     frame = render.pixel_frame(reading.page_box(target), dpi)
     rects, owners = document_strokes.text_boxes(walk.points, walk.text, render.text_rects(data, number - 1))
-    corners = [render.to_pixels(frame, rects[:, [0, 1]]), render.to_pixels(frame, rects[:, [2, 3]])]  # r 2 each
-    boxes = np.hstack([np.minimum(*corners), np.maximum(*corners)])  # x0 y0 x1 y1
-    return strokes.rasterize(strokes.Strokes(render.to_pixels(frame, walk.points), walk.segments, boxes, owners), shape)
+    points = render.to_pixels(frame, walk.points)
+    lines = strokes.rasterize(strokes.Strokes(points, walk.segments, _pixel_boxes(frame, rects), owners), shape)
+    chars, char_boxes = render.text_chars(data, number - 1)
+    movable = render.along_rows(frame, walk.word_axes)
+    return lines, word_carrier.locate(points, walk.words, movable, chars, _pixel_boxes(frame, char_boxes), shape)
 
 
-def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tuple[np.ndarray | None, np.ndarray | None]]) -> tuple[bytes, float]:
+def _pixel_boxes(frame: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """Page rectangles (n, 4) (left, bottom, right, top), pt → boxes on the rendering (n, 4) (x0, y0, x1, y1), pixels."""
+    rects = np.asarray(rects, np.float64).reshape(-1, 4)
+    corners = [render.to_pixels(frame, rects[:, [0, 1]]), render.to_pixels(frame, rects[:, [2, 3]])]  # n 2 each
+    return np.hstack([np.minimum(*corners), np.maximum(*corners)])
+
+
+def word_moves(signs: np.ndarray, page: Page, amplitude_pt: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Each word's move along its line, pt: ``amplitude_pt`` times its sign in ``signs`` (one per word of
+    the page, content order) where its line runs along the rendering's rows, 0 elsewhere (a rotated
+    label: a trace measures horizontal shifts only)."""
+    signs = np.asarray(signs, np.float64)
+
+    def moves(origins: np.ndarray, axes: np.ndarray) -> np.ndarray:
+        if len(axes) != len(signs):
+            raise ValueError(f"page {page.index + 1}: {len(axes)} words to move, {len(signs)} word signs")
+        return amplitude_pt * signs * render.along_rows(page.frame, axes)
+
+    return moves
+
+
+def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tuple], *, word_pt: float = 0.0) -> tuple[bytes, float]:
     """The PDF ``data`` with each of ``pages`` marked by ``signs_of(page)`` = (geometric signs, luminance
-    signs): its paths moved by the field, its images given the luminance mark (where the page has a
-    carrier for each), the others as they are; and the largest displacement applied, points."""
+    signs, word signs): its paths and lines moved by the field and its words by ``word_pt`` times their
+    signs, its images given the luminance mark (where the page has a carrier for each), the others as
+    they are; and the largest displacement of a path point or line applied, points."""
     pdf = pikepdf.Pdf.open(io.BytesIO(data))
     largest = 0.0
     for page in pages:
-        moving, brightening = signs_of(page)
+        moving, brightening, shifting = signs_of(page)
         target = pdf.pages[page.index]
         if page.geometry is not None and moving is not None:
             paths, lines = field_in_points(moving, page)
-            moved = _content.displace_page(pdf, target, paths, text_shift=lines, label=f"page {page.index + 1}")
+            words = word_moves(shifting, page, word_pt) if shifting is not None and word_pt > 0 else None
+            moved = _content.displace_page(pdf, target, paths, text_shift=lines, word_shift=words, label=f"page {page.index + 1}")
             largest = max(largest, float(moved.max_shift_pt))
         if page.strength > 0 and page.marks is not None and brightening is not None:
             delta = carrier.pattern(brightening, page.original.shape[:2], page.grid) * np.float32(page.strength) * page.marks  # h w, levels
@@ -374,10 +419,11 @@ def write_copy(data: bytes, pages: Sequence[Page], signs_of: Callable[[Page], tu
     return out.getvalue(), largest
 
 
-def _reference_signs(page: Page) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The public reference signs of both of a page's carriers (never a recipient's)."""
+def _reference_signs(page: Page) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The public reference signs of a page's carriers (never a recipient's)."""
     moving = None if page.geometry is None else embed.reference_signs(page.geometry.k)
-    return moving, (embed.reference_signs(page.grid[0] * page.grid[1]) if page.strength > 0 else None)
+    brightening = embed.reference_signs(page.grid[0] * page.grid[1]) if page.strength > 0 else None
+    return moving, brightening, (embed.reference_signs(page.words) if page.words else None)
 
 
 def _ssim(original: np.ndarray, image: np.ndarray) -> float:
@@ -422,15 +468,17 @@ def make(ctx: Context, asset: Any, prepared: Prepared, recipients: Sequence[Any]
             raise BadInput(f"{subject} changes {worst:.2%} of a page's pixels by more than a sub-pixel move; nothing was shared.")
         return psnr, ssim
 
-    check(*write_copy(prepared.data, prepared.pages, _reference_signs), "the reference signs")
+    word_pt = ctx.settings.document_word_pt
+    check(*write_copy(prepared.data, prepared.pages, _reference_signs, word_pt=word_pt), "the reference signs")
     method = "sampled" if any(p.original.shape[0] * p.original.shape[1] >= SAMPLED_SSIM_FROM for p in prepared.pages) else "exact"
     for r in recipients:
 
-        def signs_of(page: Page, r=r) -> tuple[np.ndarray | None, np.ndarray | None]:
+        def signs_of(page: Page, r=r) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
             seed = keys.derive_seed(ctx.master_key, page.asset.key_ref, r.key_ref)
             moving = None if page.geometry is None else keys.signs_from_seed(seed, page.geometry.k, carrier="geometric")
-            return moving, (keys.signs_from_seed(seed, page.grid[0] * page.grid[1]) if page.strength > 0 else None)
+            brightening = keys.signs_from_seed(seed, page.grid[0] * page.grid[1]) if page.strength > 0 else None
+            return moving, brightening, (keys.signs_from_seed(seed, page.words, carrier="words") if page.words else None)
 
-        data, largest = write_copy(prepared.data, prepared.pages, signs_of)
+        data, largest = write_copy(prepared.data, prepared.pages, signs_of, word_pt=word_pt)
         psnr, ssim = check(data, largest, r.name)
         yield Made(r, keep(data), len(data), psnr, ssim, method, None)
