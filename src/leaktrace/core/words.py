@@ -10,8 +10,10 @@ the line is left out: power lost, never the bound).
 The leak's horizontal shift of word j is measured by least squares on the linearised leak
 (:class:`leaktrace.core.geometry.Linearised`): x_j = Σ −w·R·∂P/∂x / Σ w·(∂P/∂x)² over the word's
 pixels. Its line's own move (the field's) is common to its words, so each line's weighted mean
-is taken off; the statistic's weights are c_j = (x_j − x̄_line)·Σ w·(∂P/∂x)², clipped at
-:data:`CLIP` robust deviations. c is a function of the leak, the original and the original's words
+is taken off; the statistic's weights are c_j = (x_j − x̄_line)·√(Σ w·(∂P/∂x)²) (each word's
+shift in units of its own noise: a word's shift, not its length, carries the mark; measured
+equal or better than weights by the squared gradient's sum on renders, print-and-scan and phone
+photos), clipped at :data:`CLIP` robust deviations. c is a function of the leak, the original and the original's words
 only, never a recipient's signs, so T = ⟨s, c⟩/‖c‖ is a Rademacher sum for an innocent and keeps
 the bound of :mod:`leaktrace.core.bound`.
 """
@@ -174,7 +176,7 @@ def project(parts, words: WordMap, *, to_reference: np.ndarray) -> np.ndarray:
     line_num = np.bincount(lines, weights=np.where(seen, num, 0.0))
     line_den = np.bincount(lines, weights=den)
     mean = np.divide(line_num, line_den, out=np.zeros_like(line_num), where=line_den > 0)[lines]
-    c = np.where(seen, num - den * mean, 0.0)
+    c = np.where(seen, (num / np.where(seen, den, 1.0) - mean) * np.sqrt(den), 0.0)
     nonzero = np.abs(c[c != 0])
     if nonzero.size:
         limit = CLIP * 1.4826 * float(np.median(nonzero))
