@@ -93,10 +93,11 @@ def _verdict(data: EvidenceData) -> dict:
 
 def _statistics(data: EvidenceData) -> int:
     """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict),
-    2 for a document page whose copies carry no luminance mark, else 1. Read from the finding's own
-    counts (what was tested then); a leaked PDF's counts add up over its pages, so its asset says."""
+    2 for a document page whose copies carry no luminance mark, else 1; one more (3, 5) for a page whose
+    words were tested. Read from the finding's own counts (what was tested then); a leaked PDF's counts
+    add up over its pages, so its asset says."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
-    if n and data.n_tests % (n * h) == 0 and data.n_tests // (n * h) in (1, 2, 4) and data.leak.page is None:
+    if n and data.n_tests % (n * h) == 0 and data.n_tests // (n * h) in (1, 2, 3, 4, 5) and data.leak.page is None:
         return data.n_tests // (n * h)
     return int(data.statistics) if data.statistics is not None else 1
 
@@ -109,7 +110,7 @@ def _tests_words(data: EvidenceData) -> str:
         return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (the leaked PDF's pages that matched the document, {recipients} on each)"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
-    statistics = f" × {m} statistics" if m in (2, 4) else ""
+    statistics = f" × {m} statistics" if m > 1 else ""
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "read_limits",
     "stroke_map",
     "word_map",
+    "words_tested",
     "word_moves",
     "field_in_points",
     "make",
@@ -346,6 +347,14 @@ def word_map(ctx: Context, page: Any) -> word_carrier.WordMap:
     """The words of page asset ``page`` on its reference rendering (:mod:`leaktrace.core.words`), from
     the document's original PDF: where a trace of the page measures its word shifts."""
     return _carriers(*_page_key(ctx, page))[1]
+
+
+def words_tested(ctx: Context, page: Any) -> word_carrier.WordMap | None:
+    """The words a trace of page asset ``page`` tests (:data:`leaktrace.core.verdict.WORD_STATISTIC`), or None
+    where its original shows too few to reach a threshold (:data:`leaktrace.core.words.MIN_LOCATED`): fixed
+    by the page, before any score."""
+    words = word_map(ctx, page)
+    return words if words.located >= word_carrier.MIN_LOCATED else None
 
 
 def _page_key(ctx: Context, page: Any) -> tuple:

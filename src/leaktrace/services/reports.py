@@ -31,7 +31,7 @@ from leaktrace.records import Checkpoint, Finding, InclusionProof
 from leaktrace.report import RENDERERS, render
 from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, findings
+from leaktrace.services import audit, documents, findings
 from leaktrace.services.context import Context
 from leaktrace.store import models, queries, seals
 
@@ -144,7 +144,7 @@ def evidence(
         inclusion=inclusion,
         asset_traces=asset_traces,
         checkpoint_dir=ctx.settings.checkpoint_dir or "",
-        statistics=None if f.asset is None else _statistics_of(assets_service.get(ctx, f.asset.id)),
+        statistics=None if f.asset is None else _statistics_of(ctx, assets_service.get(ctx, f.asset.id)),
     )
 
 
@@ -169,11 +169,13 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
     return image
 
 
-def _statistics_of(asset) -> int:
+def _statistics_of(ctx: Context, asset) -> int:
     """Statistics a trace tests per recipient and alignment for ``asset`` (:mod:`leaktrace.core.verdict`)."""
     if assets_service.geometry_of(asset) is None:
         return 1
-    return 2 if asset.asset_kind == "page" and not asset.strength > 0 else 4
+    if asset.asset_kind != "page":
+        return 4
+    return (4 if asset.strength > 0 else 2) + (documents.words_tested(ctx, asset) is not None)
 
 
 def _document_words(session, asset) -> str | None:

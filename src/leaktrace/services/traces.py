@@ -20,7 +20,6 @@ import numpy as np
 
 from leaktrace import imagefiles
 from leaktrace.core import align, bound, keys, verdict, views
-from leaktrace.core import words as word_carrier
 from leaktrace.documents import reading, render
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
@@ -111,8 +110,8 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
         if asset.asset_kind == "page":  # a document copy moves the page's control points, not its pixels
             moved["strokes"] = documents.stroke_map(ctx, asset)
             moved["luminance"] = asset.strength > 0  # a page without images carries no luminance mark: not tested
-            words = documents.word_map(ctx, asset)  # tested where the page's original shows enough words: fixed by the page
-            if words.located >= word_carrier.MIN_LOCATED:
+            words = documents.words_tested(ctx, asset)
+            if words is not None:
                 moved |= {"words": words, "word_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, words.n, carrier="words")}
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
