@@ -8,6 +8,7 @@ temporary folder, listening only on a Unix socket there, and sets the variable f
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -64,3 +65,189 @@ def stop() -> None:
     subprocess.run(_as_postgres([pg_ctl, "-D", str(folder / "data"), "-m", "immediate", "stop"]), capture_output=True, timeout=60)
     os.environ.pop(ENV, None)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the suite on PostgreSQL
+
+#: ``LEAKTRACE_TEST_STORE=postgresql`` (``make test-postgres``): every workspace and store the tests make
+#: gets a database of its own in the throwaway cluster, instead of a SQLite file.
+STORE_ENV = "LEAKTRACE_TEST_STORE"
+_made: dict[str, bool] = {}  # database name → kept to the end of the session (made by a wider fixture)
+_keep_depth = [0]
+_numbers = itertools.count(1)
+
+
+def on_postgres() -> bool:
+    """True when this run puts the tests' stores on PostgreSQL."""
+    return os.environ.get(STORE_ENV, "sqlite").lower() in ("postgresql", "postgres", "pg")
+
+
+def sqlite_only(reason: str):
+    """Mark a test that holds for SQLite alone: skipped under ``LEAKTRACE_TEST_STORE=postgresql``."""
+    import pytest
+
+    return pytest.mark.skipif(on_postgres(), reason=f"SQLite only: {reason}")
+
+
+def _admin():
+    import psycopg
+    from sqlalchemy import make_url
+
+    url = make_url(os.environ[ENV])
+    return psycopg.connect(
+        host=url.query.get("host", url.host), port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
+    )
+
+
+def create_database() -> str:
+    """A new, empty database in the cluster; its URL. Dropped after the test (:func:`drop_made`)."""
+    from sqlalchemy import make_url
+
+    name = f"lt_{os.getpid()}_{next(_numbers)}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    _made[name] = _keep_depth[0] > 0
+    return make_url(os.environ[ENV]).set(database=name).render_as_string(hide_password=False)
+
+
+class keep_to_the_end:
+    """Inside: databases made now outlive the test (a session or module fixture's workspace)."""
+
+    def __enter__(self) -> None:
+        _keep_depth[0] += 1
+
+    def __exit__(self, *exc: object) -> None:
+        _keep_depth[0] -= 1
+
+
+def drop_made(*, all_of_them: bool = False) -> None:
+    """Drop the databases made since the last call (``all_of_them``: the kept ones too); whoever
+    still holds a connection to one (a leaked engine, a server subprocess) is disconnected."""
+    names = [n for n, kept in _made.items() if all_of_them or not kept]
+    if not names:
+        return
+    with _admin() as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            del _made[name]
+
+
+def route_workspaces() -> None:
+    """Make every ``Workspace.init`` without a database URL (the tests', ``leaktrace init``'s, the
+    demo's) put its store in a new database of the cluster. The URL is written into the workspace's
+    ``leaktrace.toml``, so every later open, in this process or a subprocess, finds the same database."""
+    from leaktrace import settings as settings_mod
+    from leaktrace.services.workspace import Workspace
+
+    plain = Workspace.__dict__["init"].__func__
+    read_file_values = settings_mod.read_file_values
+    homes: dict[Path, str] = {}
+
+    def init(cls, home=None, **overrides):
+        root = settings_mod.resolve_home(home)
+        if (
+            not (root / settings_mod.SETTINGS_FILE).exists()
+            and overrides.get("database_url") is None
+            and not os.environ.get("LEAKTRACE_DATABASE_URL")
+        ):
+            overrides["database_url"] = homes[root] = create_database()
+        return plain(cls, home, **overrides)
+
+    def read_routed(home: Path) -> dict:
+        # a test that rewrites leaktrace.toml (one setting changed) keeps its store in this process
+        values = read_file_values(home)
+        if "database_url" not in values and home in homes and (home / settings_mod.SETTINGS_FILE).exists():
+            values["database_url"] = homes[home]
+        return values
+
+    Workspace.init = classmethod(init)
+    settings_mod.read_file_values = read_routed
+
+
+def _postgres_sql(sql: str, parameters: bool) -> str:
+    """SQLite's statement for psycopg: ``?`` placeholders as ``%s``, and a boolean column set or
+    compared to SQLite's 0/1 as false/true (PostgreSQL has no implicit integer-to-boolean cast)."""
+    import re
+
+    from sqlalchemy import Boolean
+
+    from leaktrace.store.models import Base
+
+    names = sorted({c.name for t in Base.metadata.tables.values() for c in t.columns if isinstance(c.type, Boolean)})
+    sql = re.sub(rf"\b({'|'.join(names)})(\s*=\s*)([01])\b", lambda m: f"{m[1]}{m[2]}{'true' if m[3] == '1' else 'false'}", sql, flags=re.I)
+    return sql.replace("%", "%%").replace("?", "%s") if parameters else sql
+
+
+class _SqliteLike:
+    """What the tamper tests use of a ``sqlite3`` connection, over PostgreSQL: ``execute`` with ``?``
+    parameters, ``fetchone``/``fetchall``/iteration of its cursor, ``commit``, and ``with`` (commit or
+    roll back). Leaving ``with`` also closes it (psycopg warns of a connection left open), and a later
+    statement opens another."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import make_url
+
+        parsed = make_url(url)
+        self._params = dict(host=parsed.query.get("host", parsed.host), port=parsed.port, user=parsed.username, dbname=parsed.database)
+        self._open = None
+
+    @property
+    def _con(self):
+        import psycopg
+
+        if self._open is None or self._open.closed:
+            self._open = psycopg.connect(**self._params)
+        return self._open
+
+    def execute(self, sql: str, parameters: tuple | list = ()):
+        cursor = self._con.cursor()
+        cursor.execute(_postgres_sql(sql, bool(parameters)), tuple(parameters) or None)
+        return cursor
+
+    def executemany(self, sql: str, rows):
+        cursor = self._con.cursor()
+        cursor.executemany(_postgres_sql(sql, True), [tuple(r) for r in rows])
+        return cursor
+
+    def commit(self) -> None:
+        self._con.commit()
+
+    def rollback(self) -> None:
+        self._con.rollback()
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+
+    def __enter__(self) -> _SqliteLike:
+        return self
+
+    def __exit__(self, kind, *exc: object) -> None:
+        if kind is None:
+            self._con.commit()
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def route_sqlite_edits() -> None:
+    """The tests that tamper with a store straight in the database open ``HOME/leaktrace.db`` with
+    ``sqlite3.connect``; when that workspace's store is on PostgreSQL, the same statements run there
+    (so evidence edited behind leaktrace's back is shown to be detected on both stores)."""
+    import sqlite3
+
+    from leaktrace import settings as settings_mod
+
+    real = sqlite3.connect
+
+    def connect(database, *args, **kwargs):
+        if isinstance(database, (str, os.PathLike)):
+            path = Path(os.fspath(database))
+            if path.name == "leaktrace.db" and not path.exists() and (path.parent / settings_mod.SETTINGS_FILE).exists():
+                url = settings_mod.load(path.parent).resolved_database_url
+                if url.startswith("postgresql"):
+                    return _SqliteLike(url)
+        return real(database, *args, **kwargs)
+
+    sqlite3.connect = connect

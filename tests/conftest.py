@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -80,7 +81,8 @@ def record_finding(home: Path, leak: Path, names: list[str], accused: tuple[str,
 
 
 def rewrite_history(db: Path, entry_id: int, *, hide_checkpoints: bool = True, **change) -> None:
-    """The insider's attack on the audit log, straight in SQLite: change entry ``entry_id``'s columns
+    """The insider's attack on the audit log, straight in the database (SQLite, or PostgreSQL through
+    tests/_postgres.py's ``sqlite3.connect`` route): change entry ``entry_id``'s columns
     (``details`` as a dict, ``actor``…), then recompute every entry's ``prev_hash`` and ``hash`` with
     the package's own ``entry_hash`` and move the head in ``meta``: the chain holds again.
 
@@ -103,7 +105,7 @@ def rewrite_history(db: Path, entry_id: int, *, hide_checkpoints: bool = True, *
                 fields["details"]["seal"] = {"v": 1, "sha256": None}
             if id_ == entry_id:
                 fields |= change
-            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            when = at.astimezone(UTC) if isinstance(at, datetime) else datetime.fromisoformat(at).replace(tzinfo=UTC)
             digest = entry_hash(id=id_, at=when, prev_hash=prev, **fields)
             con.execute(
                 "update audit_entries set actor = ?, details = ?, prev_hash = ?, hash = ? where id = ?",
@@ -113,14 +115,98 @@ def rewrite_history(db: Path, entry_id: int, *, hide_checkpoints: bool = True, *
         con.execute("update meta set value = ? where key = ?", (f"{rows[-1][0]}:{prev}", HEAD_KEY))
 
 
-def pytest_configure(config):
-    """A throwaway PostgreSQL for the tests that also run on it (see tests/_postgres.py)."""
+@pytest.fixture
+def store_url(tmp_path):
+    """``store_url(name)``: the URL of a new, empty store: a SQLite file ``name`` in the test's folder,
+    or under ``LEAKTRACE_TEST_STORE=postgresql`` a database of its own in the throwaway cluster."""
     from tests import _postgres
 
-    _postgres.start()
+    def make(name: str = "leaktrace.db") -> str:
+        return _postgres.create_database() if _postgres.on_postgres() else f"sqlite:///{tmp_path / name}"
+
+    return make
+
+
+@pytest.fixture
+def postgres_url():
+    """The URL of a new, empty database in the throwaway PostgreSQL cluster, whichever store the run
+    uses (skipped without PostgreSQL): for the tests that are about PostgreSQL itself."""
+    from tests import _postgres
+
+    if not os.environ.get(_postgres.ENV):
+        pytest.skip("PostgreSQL (initdb, pg_ctl) or psycopg is not installed")
+    return _postgres.create_database()
+
+
+#: Tests that hold for SQLite alone, skipped under ``LEAKTRACE_TEST_STORE=postgresql`` (the node id's
+#: ``module::test`` prefix → why). On PostgreSQL the workspace has no leaktrace.db file, its lock is not
+#: SQLite's write lock, and its URL is not HOME/leaktrace.db.
+SQLITE_ONLY: dict[str, str] = {
+    "tests/services/test_checkpoints.py::test_a_rewritten_history_passes_the_chain_but_not_an_older_checkpoint_even_resigned": (
+        "copies the leaktrace.db file to a second store"
+    ),
+    "tests/services/test_doctor.py::test_repair_waits_for_the_write_lock_and_says_busy": "holds SQLite's write lock (BEGIN IMMEDIATE)",
+    "tests/services/test_file_modes.py::test_every_file_and_folder_of_a_used_workspace_is_the_owners_alone": "the mode of the leaktrace.db file",
+    "tests/services/test_keys.py::test_init_records_the_workspace_and_its_key_fingerprint": (
+        "expects the birth entry of a SQLite store (test_init_on_postgresql_is_one_transaction_too is PostgreSQL's)"
+    ),
+    "tests/services/test_users.py::test_the_password_is_hashed_outside_the_write_lock": "holds SQLite's write lock (BEGIN IMMEDIATE)",
+    "tests/cli/test_reports.py::test_report_of_a_tampered_finding_is_refused_in_one_line": "finds the store as HOME/*.db",
+    "tests/cli/test_workflow.py::test_init_makes_a_private_key_and_refuses_a_second_init": "the leaktrace.db file",
+    "tests/cli/test_workspace.py::test_init_json_and_text": "the URL of HOME/leaktrace.db",
+    "tests/cli/test_workspace.py::test_init_is_the_first_audit_entry": "expects the birth entry of a SQLite store",
+}
+
+
+def pytest_configure(config):
+    """A throwaway PostgreSQL for the tests that also run on it (see tests/_postgres.py); with
+    ``LEAKTRACE_TEST_STORE=postgresql`` every workspace the tests make has its store there."""
+    from tests import _postgres
+
+    url = _postgres.start()
+    if _postgres.on_postgres():
+        if url is None:
+            raise pytest.UsageError(f"{_postgres.STORE_ENV}=postgresql needs PostgreSQL's initdb and pg_ctl on the PATH and psycopg installed")
+        _postgres.route_workspaces()
+        _postgres.route_sqlite_edits()
+        # A workspace a test never closed: its pooled psycopg connection says so when collected (sqlite3 does not).
+        config.addinivalue_line("filterwarnings", "ignore:<psycopg.Connection object at .* was deleted while still open:ResourceWarning")
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests import _postgres
+
+    if not _postgres.on_postgres():
+        return
+    for item in items:
+        for prefix, reason in SQLITE_ONLY.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """A workspace a session or module fixture makes keeps its database to the end of the run."""
+    from tests import _postgres
+
+    if fixturedef.scope == "function":
+        return (yield)
+    with _postgres.keep_to_the_end():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    from tests import _postgres
+
+    try:
+        return (yield)
+    finally:
+        _postgres.drop_made()
 
 
 def pytest_unconfigure(config):
     from tests import _postgres
 
+    _postgres.drop_made(all_of_them=True)
     _postgres.stop()

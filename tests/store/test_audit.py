@@ -13,8 +13,8 @@ from leaktrace.store.models import AuditEntry, Meta
 
 
 @pytest.fixture()
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
+def engine(store_url):
+    url = store_url()
     upgrade(url)
     engine = make_engine(url, lock_timeout_s=20)
     yield engine

@@ -1,8 +1,10 @@
-"""db: migrations in code, WAL + BEGIN IMMEDIATE so concurrent writers queue, reads that never wait for a writer, errors mapped."""
+"""db: migrations in code, WAL + BEGIN IMMEDIATE so concurrent writers queue, reads that never wait for a writer, errors mapped.
+
+Runs on SQLite, and under ``LEAKTRACE_TEST_STORE=postgresql`` on PostgreSQL, where the write lock is
+the store's advisory lock (``WRITE_LOCK_KEY``)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -14,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from leaktrace.errors import Busy, Conflict
+from leaktrace.settings import load as load_settings
 from leaktrace.store.db import (
     current_revision,
     head_revision,
@@ -23,18 +26,19 @@ from leaktrace.store.db import (
     upgrade,
 )
 from leaktrace.store.models import Meta
+from tests._postgres import sqlite_only
 
 
 @pytest.fixture()
-def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
+def url(store_url):
+    url = store_url()
     upgrade(url)
     return url
 
 
-def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch):
+def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch, store_url):
     monkeypatch.chdir(tmp_path)  # no alembic.ini anywhere near: configuration is in code
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    url = store_url("fresh.db")
     assert current_revision(url) is None
     upgrade(url)
     assert current_revision(url) == head_revision() == "0006"
@@ -42,10 +46,10 @@ def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch):
     assert current_revision(url) == "0006"
 
 
-def test_an_older_database_is_upgraded_when_behind(tmp_path):
+def test_an_older_database_is_upgraded_when_behind(store_url):
     from leaktrace.store.db import engine_revision, upgrade_if_behind
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = store_url("old.db")
     upgrade(url, revision="0001")
     engine = make_engine(url)
     assert engine_revision(engine) == "0001"
@@ -55,6 +59,7 @@ def test_an_older_database_is_upgraded_when_behind(tmp_path):
     engine.dispose()
 
 
+@sqlite_only("SQLite's pragmas")
 def test_sqlite_pragmas(url):
     engine = make_engine(url, lock_timeout_s=2.5)
     with engine.connect() as connection:
@@ -177,6 +182,7 @@ def test_a_read_does_not_wait_behind_a_held_writer(url):
     reader.dispose()
 
 
+@sqlite_only("PRAGMA query_only (test_postgresql_reads_are_read_only_transactions is PostgreSQL's)")
 def test_a_read_only_session_refuses_to_write_and_transaction_writes_over_it(url):
     engine = make_engine(url)
     Sessions = session_factory(engine, readonly=True)
@@ -209,9 +215,8 @@ def test_workspace_reads_do_not_wait_for_a_writer(tmp_path):
     ws.close()
 
 
-@pytest.mark.skipif(not os.environ.get("LEAKTRACE_TEST_POSTGRES_URL"), reason="set LEAKTRACE_TEST_POSTGRES_URL to test PostgreSQL")
-def test_postgresql_reads_are_read_only_transactions():
-    url = os.environ["LEAKTRACE_TEST_POSTGRES_URL"]
+def test_postgresql_reads_are_read_only_transactions(postgres_url):
+    url = postgres_url
     upgrade(url)
     engine = make_engine(url)
     Sessions = session_factory(engine, readonly=True)
@@ -248,20 +253,33 @@ def test_the_head_revision_constant_is_alembics_head():
     assert ScriptDirectory.from_config(migrations_config()).get_current_head() == HEAD_REVISION
 
 
-def test_engine_revision_of_a_new_database_is_none(tmp_path):
+def test_engine_revision_of_a_new_database_is_none(store_url):
     from leaktrace.store.db import engine_revision, make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    engine = make_engine(store_url("new.db"))
     assert engine_revision(engine) is None
     engine.dispose()
 
 
 def _hold(url: str):
-    """A raw sqlite3 connection holding the write lock (``BEGIN IMMEDIATE``), as another process would."""
-    import sqlite3
+    """A raw driver connection holding the write lock, as another process would: SQLite's
+    ``BEGIN IMMEDIATE``, or on PostgreSQL the store's advisory lock; ``execute("ROLLBACK")`` frees it."""
+    if url.startswith("postgresql"):
+        import psycopg
+        from sqlalchemy import make_url
 
-    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+        from leaktrace.store.db import WRITE_LOCK_KEY
+
+        parsed = make_url(url)
+        holder = psycopg.connect(host=parsed.query.get("host", parsed.host), port=parsed.port, user=parsed.username, dbname=parsed.database)
+        holder.autocommit = True
+        holder.execute("BEGIN")
+        holder.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    else:
+        import sqlite3
+
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
     holder.execute("insert into meta (key, value) values ('held', '1')")
     return holder
 
@@ -324,10 +342,10 @@ def test_opening_an_up_to_date_workspace_takes_no_write_lock(tmp_path):
         assert meta.stored_fingerprint(ws.context.sessions) == ws.key_fingerprint()
 
 
-def test_an_older_store_is_migrated_only_when_the_lock_is_free(tmp_path):
+def test_an_older_store_is_migrated_only_when_the_lock_is_free(store_url):
     from leaktrace.store.db import engine_revision, upgrade_if_behind
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = store_url("old.db")
     upgrade(url, revision="0002")
     engine = make_engine(url, lock_timeout_s=0.2)
     holder = _hold(url)
@@ -346,7 +364,7 @@ def test_cli_reads_while_another_process_writes_and_a_write_fails_in_one_line(cl
     cli("init", "--json")
     cli("recipient", "add", "Apex Plastics GmbH", "--json")
     monkeypatch.setenv("LEAKTRACE_LOCK_TIMEOUT_S", "0.3")
-    holder = _hold(f"sqlite:///{tmp_path / 'ws' / 'leaktrace.db'}")
+    holder = _hold(load_settings(tmp_path / "ws").resolved_database_url)
     try:
         started = time.monotonic()
         result, rows = cli("recipient", "list", "--json")

@@ -17,8 +17,8 @@ from leaktrace.store.models import Asset, Base, Copy, Meta, Recipient, Share
 
 
 @pytest.fixture()
-def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
+def url(store_url):
+    url = store_url()
     upgrade(url)
     return url
 
@@ -121,7 +121,7 @@ def test_relationships_and_one_copy_per_recipient_per_share(Session):
         assert share.asset.title == "Plan"
         assert [c.recipient.name for c in share.copies] == ["alice"]
         assert share.note == "board pack"
-    with pytest.raises(Conflict, match="UNIQUE constraint failed: copies.share_id, copies.recipient_id"):
+    with pytest.raises(Conflict, match=r"UNIQUE constraint failed: copies.share_id, copies.recipient_id|uq_copies_share_id_recipient_id"):
         with transaction(Session) as session:
             session.add(Copy(share_id=1, recipient_id=1, sha256="c" * 64, filename="x.png", psnr=1, ssim=1))
 
@@ -135,7 +135,7 @@ def test_unique_names_hashes_and_foreign_keys_are_enforced(Session):
     with pytest.raises(Conflict, match="assets.sha256"):
         with transaction(Session) as session:
             session.add(_asset())
-    with pytest.raises(Conflict, match="FOREIGN KEY"):
+    with pytest.raises(Conflict, match="FOREIGN KEY|violates foreign key constraint"):
         with transaction(Session) as session:
             session.add(Share(asset_id=99))
 

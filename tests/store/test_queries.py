@@ -8,11 +8,12 @@ from leaktrace.errors import NotFound
 from leaktrace.store import queries as q
 from leaktrace.store.db import make_engine, session_factory, transaction, upgrade
 from leaktrace.store.models import Asset, Copy, Recipient, Share
+from tests import _postgres
 
 
 @pytest.fixture(scope="module")
 def Session(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('q') / 'leaktrace.db'}"
+    url = _postgres.create_database() if _postgres.on_postgres() else f"sqlite:///{tmp_path_factory.mktemp('q') / 'leaktrace.db'}"
     upgrade(url)
     engine = make_engine(url)
     Session = session_factory(engine)

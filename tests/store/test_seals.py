@@ -1,7 +1,7 @@
 """seals: a finding, share, case, asset or recipient edited, deleted, reordered or inserted straight in
 the database is named by verify, and no later change through leaktrace launders it.
 
-Run on SQLite, and on PostgreSQL too when ``LEAKTRACE_TEST_POSTGRES_URL`` names an empty database.
+Run on SQLite, and on PostgreSQL too when the tests' throwaway cluster runs (tests/_postgres.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from leaktrace.store.db import make_engine, session_factory, transaction, upgrad
 from leaktrace.store.models import (
     Asset,
     AuditEntry,
-    Base,
     Case,
     CaseEvent,
     CaseResponsible,
@@ -31,21 +30,15 @@ from leaktrace.store.models import (
     RemediationAction,
     Share,
 )
+from tests import _postgres
 
-URLS = ["sqlite"] + (["postgresql"] if os.environ.get("LEAKTRACE_TEST_POSTGRES_URL") else [])
+# the run's store (SQLite, or PostgreSQL under LEAKTRACE_TEST_STORE=postgresql), and PostgreSQL too when a SQLite run has its cluster
+URLS = ["store"] + (["postgresql"] if os.environ.get(_postgres.ENV) and not _postgres.on_postgres() else [])
 
 
 @pytest.fixture(params=URLS)
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
-    else:
-        url = os.environ["LEAKTRACE_TEST_POSTGRES_URL"]
-        wipe = make_engine(url)
-        Base.metadata.drop_all(wipe)
-        with wipe.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        wipe.dispose()
+def engine(request, store_url):
+    url = _postgres.create_database() if request.param == "postgresql" else store_url()
     upgrade(url)
     engine = make_engine(url, lock_timeout_s=10)
     yield engine

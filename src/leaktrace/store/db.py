@@ -5,7 +5,10 @@ engine runs in WAL mode with foreign keys on, and every write transaction starts
 ``BEGIN IMMEDIATE`` (the SQLAlchemy "serializable isolation" recipe: the driver's own
 transaction handling is switched off and the ``begin`` event emits the BEGIN), so
 concurrent writers queue for up to ``lock_timeout_s`` instead of failing half-way
-with "database is locked". PostgreSQL URLs are used as given.
+with "database is locked". On PostgreSQL every write transaction takes the same one-writer
+lock, a transaction-scoped advisory lock (:data:`WRITE_LOCK_KEY`), as its first statement, waiting
+up to ``lock_timeout_s``: read-modify-write units (the audit chain's next entry, a counter) queue
+as on SQLite instead of losing an update or failing on the chain's unique ``prev_hash``.
 
 Reads do not queue behind writers. A session from ``session_factory(engine,
 readonly=True)`` is read-only: on SQLite its transaction is a plain (deferred) ``BEGIN``
@@ -15,7 +18,7 @@ fails instead of taking the lock), on PostgreSQL a ``READ ONLY`` transaction.
 a service keeps one factory: plain ``with sessions() as session`` to read,
 ``with transaction(sessions) as session`` to write.
 
-Whatever waits too long for SQLite's write lock (a transaction, a migration, a stray write
+Whatever waits too long for the write lock (SQLite's, or PostgreSQL's advisory lock) (a transaction, a migration, a stray write
 anywhere on the engine) ends as :class:`~leaktrace.errors.Busy` with the one sentence
 :data:`BUSY_MESSAGE`, never as a driver traceback: the engine's ``handle_error`` hook
 rewrites "database is locked". A write that is only a convenience (a token's last use)
@@ -67,6 +70,8 @@ BEGIN_OPTION = "leaktrace_sqlite_begin"
 READONLY_OPTION = "leaktrace_readonly"
 #: Execution option: False makes a SQLite transaction give up at once when another process writes.
 WAIT_OPTION = "leaktrace_wait"
+#: The PostgreSQL advisory lock a write transaction holds (per database: b"leak" as a number).
+WRITE_LOCK_KEY = 0x6C65616B
 #: What a user reads when another process held the store's write lock past ``lock_timeout_s``
 #: (no path: an API client must not learn where the server keeps its store).
 BUSY_MESSAGE = "the workspace is busy (another process is writing); try again"
@@ -95,12 +100,8 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
             engine = create_engine(url, pool_pre_ping=True, connect_args=connect)
         except (NoSuchModuleError, ImportError):
             raise SettingRejected(f"setting database_url needs the {parsed.drivername} driver, which is not installed.") from None
-
-        @event.listens_for(engine, "begin")
-        def _on_begin_pg(connection: Any) -> None:
-            if connection.get_execution_options().get(READONLY_OPTION, False):
-                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-
+        if engine.dialect.name == "postgresql":
+            _one_writer_on_postgresql(engine, lock_timeout_s)
         return engine
     engine = create_engine(url, connect_args={"timeout": lock_timeout_s, "check_same_thread": False})
     busy_ms = int(lock_timeout_s * 1000)
@@ -144,6 +145,28 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
         return None
 
     return engine
+
+
+def _one_writer_on_postgresql(engine: Engine, lock_timeout_s: float) -> None:
+    """PostgreSQL's side of the store's one-writer rule: a read-only unit of work is a ``READ ONLY``
+    transaction and takes no lock; any other transaction first takes :data:`WRITE_LOCK_KEY`, waiting
+    up to ``lock_timeout_s`` seconds (``wait=False``: not at all), and a wait past it is :class:`Busy`."""
+    wait_ms = max(1, int(lock_timeout_s * 1000))
+
+    @event.listens_for(engine, "begin")
+    def _on_begin_pg(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(READONLY_OPTION, False):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif options.get(WAIT_OPTION, True):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        elif not connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").scalar():
+            raise Busy(BUSY_MESSAGE)
+
+    @event.listens_for(engine, "handle_error", retval=True)
+    def _on_error_pg(context: Any) -> BaseException | None:
+        return Busy(BUSY_MESSAGE) if _lock_timed_out(context.original_exception) else None
 
 
 def session_factory(engine: Engine, *, readonly: bool = False, sealed: bool = True) -> sessionmaker[Session]:
@@ -201,7 +224,12 @@ def transaction(factory: sessionmaker[Session], *, wait: bool = True) -> Iterato
 
 
 def _is_locked(exc: OperationalError) -> bool:
-    return _locked_message(str(exc.orig) if exc.orig is not None else str(exc))
+    return _locked_message(str(exc.orig) if exc.orig is not None else str(exc)) or _lock_timed_out(exc.orig)
+
+
+def _lock_timed_out(exc: BaseException | None) -> bool:
+    """PostgreSQL's ``lock_not_available``: a wait for a lock ran past ``lock_timeout``."""
+    return getattr(exc, "sqlstate", None) == "55P03"
 
 
 def _locked_message(message: str) -> bool:

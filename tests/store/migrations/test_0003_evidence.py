@@ -1,4 +1,5 @@
-"""0003: a store made before seals keeps its cases (responsible, penalty) and comes out sealed as found."""
+"""0003: a store made before seals keeps its cases (responsible, penalty) and comes out sealed as found (SQLite, and PostgreSQL
+under ``LEAKTRACE_TEST_STORE=postgresql``: the rows below are written in SQL both accept)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ ROWS = [
     " software_version, elapsed_s, created_at) VALUES (1, '"
     + "c" * 64
     + "', 'l.jpg', 10, 10, 1, 1, 1e-6, 1, '[\"Apex\"]', 'ana', '0.1', 1, '2026-11-03 09:00:00')",
-    "INSERT INTO finding_scores (finding_id, recipient_id, recipient_name, rank, score, p_value, accused) VALUES (1, 1, 'Apex', 0, 9.5, 1e-20, 1)",
+    "INSERT INTO finding_scores (finding_id, recipient_id, recipient_name, rank, score, p_value, accused) VALUES (1, 1, 'Apex', 0, 9.5, 1e-20, true)",
     "INSERT INTO cases (id, finding_id, status, responsible_id, penalty_amount, penalty_currency, opened_by, created_at, updated_at)"
     " VALUES (1, 1, 'open', 1, '250000.00', 'EUR', 'ana', '2026-11-04 09:00:00', '2026-11-04 09:00:00')",
     "INSERT INTO cases (id, finding_id, status, penalty_amount, penalty_currency, opened_by, created_at, updated_at)"
@@ -26,8 +27,8 @@ ROWS = [
 ]
 
 
-def test_an_older_store_is_carried_over_and_sealed_as_found(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_an_older_store_is_carried_over_and_sealed_as_found(store_url):
+    url = store_url("old.db")
     upgrade(url, revision="0002")
     engine = make_engine(url)
     with engine.begin() as connection:
@@ -55,8 +56,8 @@ def test_an_older_store_is_carried_over_and_sealed_as_found(tmp_path):
     engine.dispose()
 
 
-def test_a_downgrade_keeps_penalties_and_the_first_responsible(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_a_downgrade_keeps_penalties_and_the_first_responsible(store_url):
+    url = store_url("old.db")
     upgrade(url, revision="0002")
     engine = make_engine(url)
     with engine.begin() as connection:

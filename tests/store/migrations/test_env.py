@@ -19,8 +19,8 @@ def test_importing_env_outside_alembic_does_nothing():
     assert env.target_metadata is Base.metadata
 
 
-def test_the_migrated_schema_is_the_models_schema(tmp_path):
-    url = f"sqlite:///{tmp_path / 'leaktrace.db'}"
+def test_the_migrated_schema_is_the_models_schema(store_url):
+    url = store_url()
     upgrade(url)  # through a connection the caller holds
     engine = make_engine(url)
     try:
@@ -33,8 +33,8 @@ def test_the_migrated_schema_is_the_models_schema(tmp_path):
     assert diff == []
 
 
-def test_a_url_alone_is_enough(tmp_path):
-    url = f"sqlite:///{tmp_path / 'by-url.db'}"
+def test_a_url_alone_is_enough(store_url):
+    url = store_url("by-url.db")
     command.upgrade(migrations_config(url), "head")  # env.py opens (and disposes) its own engine
     assert current_revision(url) == head_revision()
     command.downgrade(migrations_config(url), "base")
