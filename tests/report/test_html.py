@@ -255,3 +255,16 @@ def test_an_empty_checkpoint_dir_says_the_newest_entries_are_vouched_for_by_this
         assert "That no entry was removed from the end of the audit log." not in _flat(replace(evidence, checkpoint_dir=folder))
     page = _flat(replace(evidence, checkpoint_dir="/mnt/legal-worm"))
     assert "into the folder /mnt/legal-worm (its checkpoint_dir setting)" in page
+
+
+def test_a_document_pages_word_tests_are_named_in_words(evidence):
+    """A page tested on its lines and its words: the report says what each of the tests read, and how many."""
+    names = ("geometric", "outline", "words", "geometric+words")
+    page = _flat(replace(evidence, hypotheses=1, n_tests=24, statistics=4, statistic_names=names))
+    assert "24 tests (6 recipients × 1 alignment × 4 statistics)" in page
+    assert "Each copy of this document page carries its fingerprint in where its lines are" in page
+    assert "on where each word sits on its line, and on the line positions and the words together: four tests, each counted" in page
+    assert "second fingerprint" not in page
+    with_images = ("luminance", "geometric", "outline", "combined", "words", "geometric+words")
+    page = _flat(replace(evidence, hypotheses=1, n_tests=36, statistics=6, statistic_names=with_images))
+    assert "both fingerprints together; and, as every word of the page's text is also moved" in page and "six tests, each counted" in page

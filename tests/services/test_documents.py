@@ -274,7 +274,7 @@ def test_a_vector_page_is_tested_on_its_line_positions_only(shared, tmp_path):
 
 def test_a_text_page_is_tested_on_its_words_too(shared, tmp_path):
     """A page whose original shows enough words is tested on where each word sits on its line as well:
-    3 statistics (fixed by the page), and its words alone name the leaker."""
+    4 statistics (fixed by the page: the lines, their outlines, the words, lines and words together)."""
     from leaktrace.core import bound
 
     ws, home, _, _, copies = shared
@@ -282,8 +282,8 @@ def test_a_text_page_is_tested_on_its_words_too(shared, tmp_path):
     path.write_bytes(imagefiles.encode_image(render.render_page((home / "out" / copies[2].filename).read_bytes(), 1, 96), "PNG"))
     f = ws.trace(path)
     h = f.alignment.hypotheses
-    assert f.asset.page == 2 and f.n_tests == 3 * 3 * h and f.threshold == pytest.approx(bound.threshold(3 * 3 * h, f.epsilon))
+    assert f.asset.page == 2 and f.n_tests == 4 * 3 * h and f.threshold == pytest.approx(bound.threshold(4 * 3 * h, f.epsilon))
     assert [c.recipient for c in f.candidates if c.accused] == ["Cobalt"]
     assert f.candidates[0].score > 2 * f.threshold  # 210 words; the line field alone scores about the threshold
     html = ws.report(f.id, "html").decode()
-    assert "three tests, each counted" in html and "where each word sits on its line" in html
+    assert "four tests, each counted" in html and "where each word sits on its line" in html

@@ -19,9 +19,11 @@ clean-up wipes the luminance carrier, a blur weakens the geometric one, a JPEG b
 and a fixed combination loses a factor √2 when one is gone, while paying for four tests raises
 the threshold by 0.24 (5.76 → 6.00 for 16 recipients at ε = 1e-6).
 
-A document page whose copies shift its words (:mod:`leaktrace.core.words`) is tested on one more
-statistic, ``words``, after the others: the word-shift carrier's T_w against the recipients'
-word signs. A text page's line field is a few dozen independent moves; its words are hundreds.
+A document page whose copies shift its words (:mod:`leaktrace.core.words`) is tested on two more
+statistics, :data:`WORD_STATISTICS`, after the others: the word-shift carrier's T_w against the
+recipients' word signs, and the line positions and the words as one, (T_g + T_w)/√2 (as T_c). A
+text page's line field is a few dozen independent moves and its words are hundreds; a drawing's
+labels are about as many moves as its strokes carry, so the two together score √2 higher.
 """
 
 from __future__ import annotations
@@ -99,11 +101,12 @@ STATISTICS = ("luminance", "geometric", "outline", "combined")
 #: luminance projection is noise and the combined statistic half of the geometric one, so neither is tested.
 GEOMETRIC_STATISTICS = ("geometric", "outline")
 #: Appended to either for a page whose copies shift its words.
-WORD_STATISTIC = "words"
+WORD_STATISTICS = ("words", "geometric+words")
 
 
 def combined(luminance_scores: np.ndarray, geometric_scores: np.ndarray) -> np.ndarray:
-    """T_c = (T_l + T_g)/√2: both carriers' unit projections as one, a unit-norm Rademacher sum.
+    """T_c = (T_l + T_g)/√2: both carriers' unit projections as one, a unit-norm Rademacher sum
+    (the signs of two carriers are independent: their concatenation is one sign vector).
 
     Examples
     --------
@@ -212,7 +215,7 @@ def judge(
         False for an asset whose copies carry no luminance mark: only :data:`GEOMETRIC_STATISTICS` are
         tested (fixed by the asset, before any score).
     words : WordMap, optional
-        A document page's located words (its copies shift them): :data:`WORD_STATISTIC` is tested too.
+        A document page's located words (its copies shift them): :data:`WORD_STATISTICS` are tested too.
     word_signs : (N, n) int8 ndarray of ±1, optional
         The recipients' word signs (same rows as ``signs``), with ``words``.
 
@@ -258,8 +261,9 @@ def judge(
     shifted = None
     if words is not None:
         shifted = np.stack([w for _, _, _, w in both])  # h n_words
-        statistics = (*statistics, WORD_STATISTIC)
-        per_statistic = np.concatenate([per_statistic, np.stack([detect.scores(word_signs, w) for w in shifted])[None]])
+        statistics = (*statistics, *WORD_STATISTICS)
+        word_scores = np.stack([detect.scores(word_signs, w) for w in shifted])  # h n
+        per_statistic = np.concatenate([per_statistic, np.stack([word_scores, combined(moved, word_scores)])])
     m, h, n = per_statistic.shape
     best = per_statistic.max(axis=1)  # m n
     scores = best.max(axis=0)  # n

@@ -133,6 +133,16 @@ def moment(when: datetime) -> str:
     return f"{day(when)}, {when:%H:%M:%S} {zone}"
 
 
+def count(n: int) -> str:
+    """A small count in words, as a sentence says it ("four"); digits from 13.
+
+    >>> count(4), count(13)
+    ('four', '13')
+    """
+    small = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    return small[n] if 0 <= n < len(small) else str(n)
+
+
 def names(items: list[str]) -> str:
     """'A', 'A and B', 'A, B and C'."""
     if len(items) <= 1:

@@ -268,6 +268,8 @@ class EvidenceData:
         newest entries are vouched for by this system alone; None: not recorded)
     statistics : int or None, statistics per recipient and alignment (4 with a geometric carrier, else 1;
         None: from the counts)
+    statistic_names : tuple of str, those statistics in the order tested (:mod:`leaktrace.core.verdict`'s
+        names); () when not known (then the count alone says)
     checkpoint : Checkpoint or None, the signed head of the audit log at the time of the report
     inclusion : InclusionProof or None, that the finding's ``trace`` entry is in that head's tree
     """
@@ -303,6 +305,7 @@ class EvidenceData:
     #: Statistics tested per recipient and alignment (4 with a geometric carrier, else 1); None: worked out
     #: from the counts (a leaked PDF's pages add up, so its count says nothing about one page's).
     statistics: int | None = None
+    statistic_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _aware(self.created_at, "created_at")

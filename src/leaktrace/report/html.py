@@ -93,13 +93,21 @@ def _verdict(data: EvidenceData) -> dict:
 
 def _statistics(data: EvidenceData) -> int:
     """Statistics tested per recipient and alignment: 4 when the asset has a geometric carrier (core.verdict),
-    2 for a document page whose copies carry no luminance mark, else 1; one more (3, 5) for a page whose
+    2 for a document page whose copies carry no luminance mark, else 1; two more (4, 6) for a page whose
     words were tested. Read from the finding's own counts (what was tested then); a leaked PDF's counts
     add up over its pages, so its asset says."""
     n, h = len(data.candidates), max(1, int(data.hypotheses))
-    if n and data.n_tests % (n * h) == 0 and data.n_tests // (n * h) in (1, 2, 3, 4, 5) and data.leak.page is None:
+    if n and data.n_tests % (n * h) == 0 and 1 <= data.n_tests // (n * h) <= 6 and data.leak.page is None:
         return data.n_tests // (n * h)
     return int(data.statistics) if data.statistics is not None else 1
+
+
+def _tested(data: EvidenceData) -> dict:
+    """Which fingerprints the trace read, for the words of section 3: grey levels, line positions, words."""
+    names = set(data.statistic_names)
+    if not names:  # not recorded: the count says (4: both carriers of an image; 2: a page's lines)
+        names = {1: {"luminance"}, 2: {"geometric"}, 4: {"luminance", "geometric"}}.get(_statistics(data), {"luminance"})
+    return {"grey": "luminance" in names, "lines": "geometric" in names, "words": "words" in names, "count": words.count(_statistics(data))}
 
 
 def _tests_words(data: EvidenceData) -> str:
@@ -224,6 +232,7 @@ def context(data: EvidenceData) -> dict:
         ),
         "tests_words": _tests_words(data),
         "statistics": _statistics(data),
+        "tested": _tested(data),
         "custodians": words.names(list(data.key_custodians)) if data.key_custodians else None,
         "other_traces": _traces(data, data.other_traces),
         "family_bound": _family_bound(data),

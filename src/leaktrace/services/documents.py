@@ -350,7 +350,7 @@ def word_map(ctx: Context, page: Any) -> word_carrier.WordMap:
 
 
 def words_tested(ctx: Context, page: Any) -> word_carrier.WordMap | None:
-    """The words a trace of page asset ``page`` tests (:data:`leaktrace.core.verdict.WORD_STATISTIC`), or None
+    """The words a trace of page asset ``page`` tests (:data:`leaktrace.core.verdict.WORD_STATISTICS`), or None
     where its original shows too few to reach a threshold (:data:`leaktrace.core.words.MIN_LOCATED`): fixed
     by the page, before any score."""
     words = word_map(ctx, page)

@@ -25,13 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leaktrace import imagefiles
+from leaktrace.core import verdict
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput, EvidenceTampered, NotFound
 from leaktrace.records import Checkpoint, Finding, InclusionProof
 from leaktrace.report import RENDERERS, render
 from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, documents, findings
+from leaktrace.services import audit, findings, traces
 from leaktrace.services.context import Context
 from leaktrace.store import models, queries, seals
 
@@ -144,7 +145,7 @@ def evidence(
         inclusion=inclusion,
         asset_traces=asset_traces,
         checkpoint_dir=ctx.settings.checkpoint_dir or "",
-        statistics=None if f.asset is None else _statistics_of(ctx, assets_service.get(ctx, f.asset.id)),
+        **_statistics_of(ctx, f),
     )
 
 
@@ -169,13 +170,17 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
     return image
 
 
-def _statistics_of(ctx: Context, asset) -> int:
-    """Statistics a trace tests per recipient and alignment for ``asset`` (:mod:`leaktrace.core.verdict`)."""
-    if assets_service.geometry_of(asset) is None:
-        return 1
-    if asset.asset_kind != "page":
-        return 4
-    return (4 if asset.strength > 0 else 2) + (documents.words_tested(ctx, asset) is not None)
+def _statistics_of(ctx: Context, f: Finding) -> dict:
+    """The statistics the finding's trace tested per recipient and alignment: those a trace of its asset
+    tests (:func:`leaktrace.services.traces.statistics_of`), less the word statistics where its counts
+    say it predates them (a page traced before its words were)."""
+    if f.asset is None:
+        return {"statistics": None, "statistic_names": ()}
+    names = traces.statistics_of(ctx, assets_service.get(ctx, f.asset.id))
+    n, h = len(f.candidates), (f.alignment.hypotheses if f.alignment is not None else 0) or 1
+    if f.leak.page is None and n and f.n_tests and f.n_tests // (n * h) == len(names) - len(verdict.WORD_STATISTICS):
+        names = names[: -len(verdict.WORD_STATISTICS)]
+    return {"statistics": len(names), "statistic_names": names}
 
 
 def _document_words(session, asset) -> str | None:

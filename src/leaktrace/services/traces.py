@@ -132,6 +132,17 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
     return Finding(info, match, kept, candidates, ctx.settings.epsilon, float(v.threshold), int(v.n_tests), None, elapsed)
 
 
+def statistics_of(ctx: Context, asset) -> tuple[str, ...]:
+    """The statistics a trace of ``asset`` tests per recipient and alignment, in order (:mod:`leaktrace.core.verdict`):
+    fixed by the asset (its carriers, and for a page whether its copies carry a luminance mark and its words)."""
+    if assets_service.geometry_of(asset) is None:
+        return ("luminance",)
+    if asset.asset_kind != "page":
+        return verdict.STATISTICS
+    base = verdict.STATISTICS if asset.strength > 0 else verdict.GEOMETRIC_STATISTICS
+    return base + (verdict.WORD_STATISTICS if documents.words_tested(ctx, asset) is not None else ())
+
+
 def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progress | None, display_name: str | None, start: float) -> Finding:
     """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image; the pages of the
     one document most of them match (:func:`_one_document`, image evidence) are tested with one bound
