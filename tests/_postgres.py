@@ -8,12 +8,15 @@ temporary folder, listening only on a Unix socket there, and sets the variable f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+import pytest
 
 ENV = "LEAKTRACE_TEST_POSTGRES_URL"
 _state: dict[str, Path] = {}
@@ -84,8 +87,6 @@ def on_postgres() -> bool:
 
 def sqlite_only(reason: str):
     """Mark a test that holds for SQLite alone: skipped under ``LEAKTRACE_TEST_STORE=postgresql``."""
-    import pytest
-
     return pytest.mark.skipif(on_postgres(), reason=f"SQLite only: {reason}")
 
 
@@ -130,6 +131,23 @@ def drop_made(*, all_of_them: bool = False) -> None:
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             del _made[name]
+
+
+class Lifetimes:
+    """The pytest plugin that drops the test's databases after it (registered as a plugin: a
+    conftest's ``pytest_fixture_setup`` is not called for a session fixture of another folder)."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        with contextlib.nullcontext() if fixturedef.scope == "function" else keep_to_the_end():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        try:
+            return (yield)
+        finally:
+            drop_made()
 
 
 def route_workspaces() -> None:

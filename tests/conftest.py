@@ -164,6 +164,7 @@ def pytest_configure(config):
     from tests import _postgres
 
     url = _postgres.start()
+    config.pluginmanager.register(_postgres.Lifetimes(), "leaktrace-test-databases")
     if _postgres.on_postgres():
         if url is None:
             raise pytest.UsageError(f"{_postgres.STORE_ENV}=postgresql needs PostgreSQL's initdb and pg_ctl on the PATH and psycopg installed")
@@ -182,27 +183,6 @@ def pytest_collection_modifyitems(config, items):
         for prefix, reason in SQLITE_ONLY.items():
             if item.nodeid.startswith(prefix):
                 item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef, request):
-    """A workspace a session or module fixture makes keeps its database to the end of the run."""
-    from tests import _postgres
-
-    if fixturedef.scope == "function":
-        return (yield)
-    with _postgres.keep_to_the_end():
-        return (yield)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    from tests import _postgres
-
-    try:
-        return (yield)
-    finally:
-        _postgres.drop_made()
 
 
 def pytest_unconfigure(config):

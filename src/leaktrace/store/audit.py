@@ -13,8 +13,8 @@ end is detected too.
 
 Appends happen inside the caller's transaction, so an entry is written if and only if
 the change it records is. Writers are serialised: SQLite transactions start with
-``BEGIN IMMEDIATE`` (see :mod:`leaktrace.store.db`); PostgreSQL takes a transaction-level
-advisory lock. ``prev_hash`` is unique, so even without the lock the chain cannot fork.
+``BEGIN IMMEDIATE`` (see :mod:`leaktrace.store.db`); on PostgreSQL they hold the store's
+transaction-level advisory write lock. ``prev_hash`` is unique, so even without the lock the chain cannot fork.
 
 >>> from leaktrace.store.db import make_engine, session_factory, transaction
 >>> from leaktrace.store.models import Base
@@ -45,13 +45,14 @@ from sqlalchemy.orm import Session
 
 from leaktrace.errors import EvidenceTampered
 from leaktrace.store import seals
+from leaktrace.store.db import WRITE_LOCK_KEY
 from leaktrace.store.models import AuditEntry, Meta, utcnow
 
 __all__ = ["GENESIS", "Check", "append", "canonical_json", "entry_hash", "latest", "verify", "verify_chain"]
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
-_PG_LOCK = 0x6C65616B  # "leak": the advisory lock id of the audit chain on PostgreSQL
+_PG_LOCK = WRITE_LOCK_KEY  # every write transaction of make_engine's holds it already; taken again (re-entrant) for any other engine
 
 
 def canonical_json(value: Any) -> str:

@@ -18,10 +18,10 @@ fails instead of taking the lock), on PostgreSQL a ``READ ONLY`` transaction.
 a service keeps one factory: plain ``with sessions() as session`` to read,
 ``with transaction(sessions) as session`` to write.
 
-Whatever waits too long for the write lock (SQLite's, or PostgreSQL's advisory lock) (a transaction, a migration, a stray write
+Whatever waits too long for the write lock (a transaction, a migration, a stray write
 anywhere on the engine) ends as :class:`~leaktrace.errors.Busy` with the one sentence
 :data:`BUSY_MESSAGE`, never as a driver traceback: the engine's ``handle_error`` hook
-rewrites "database is locked". A write that is only a convenience (a token's last use)
+rewrites SQLite's "database is locked" and PostgreSQL's ``lock_not_available``. A write that is only a convenience (a token's last use)
 asks for ``transaction(sessions, wait=False)``: Busy at once instead of after the timeout.
 
 >>> from sqlalchemy import text
