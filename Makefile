@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_HOME ?= .leaktrace
 DEMO_OUT  ?= demo-out
 
-.PHONY: demo test fuzz lint lint-imports bench bench-quick bench-speed bench-documents clean
+.PHONY: demo test test-postgres fuzz lint lint-imports bench bench-quick bench-speed bench-documents clean
 
 $(BIN)/python:
 	@echo "leaktrace: creating the virtual environment $(VENV) with $(PYTHON) (first run only)…"
@@ -34,8 +34,19 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 
+# In CI (CI=true) the tests that use a store run a second time on PostgreSQL (test-postgres).
 test: $(VENV)/.installed-test lint lint-imports
 	$(BIN)/python -m pytest -q
+	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+# The tests that use a store, on PostgreSQL: a throwaway cluster the tests start themselves (tests/_postgres.py:
+# Debian's postgresql, initdb in a temporary folder, pg_ctl on a Unix socket there, no system service), each
+# workspace and store in a database of its own. Needs initdb and pg_ctl on the PATH (.ci/run installs them).
+PG_TESTS ?= tests/store tests/services tests/cli tests/web tests/test_adversary.py tests/test_docs.py tests/test_json_contract.py \
+	tests/test_secrets.py tests/test_hostile_corpus.py tests/test_pixel_limit.py tests/fuzz/test_trace_entry.py \
+	tests/documents/test_hostile.py::test_the_workspace_refuses_hostile_pdfs_and_stores_nothing
+test-postgres: $(VENV)/.installed-test
+	LEAKTRACE_TEST_STORE=postgresql $(BIN)/python -m pytest -q $(PG_TESTS)
 
 # The fuzz tests (tests/fuzz: the image decoder and the trace entry; the REST API against its OpenAPI schema)
 # with a big budget; `make test` runs them briefly.
