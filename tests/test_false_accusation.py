@@ -8,6 +8,8 @@ the accusation threshold.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -100,6 +102,78 @@ def test_geometric_and_combined_innocents_accuse_nobody(geometric_null):
 @pytest.mark.parametrize("statistic", ["geometric", "combined", "outline"])
 def test_geometric_and_combined_innocent_scores_are_standard_normal(geometric_null, statistic):
     scores = {"geometric": geometric_null[0], "combined": geometric_null[1], "outline": geometric_null[3]}[statistic]
+    assert abs(scores.mean()) < 0.05
+    assert 0.93 < scores.std() < 1.07
+    for tau in (1.0, 2.0, 3.0):
+        assert (scores >= tau).mean() <= np.exp(-(tau**2) / 2)
+    assert stats.kstest(scores, "norm").statistic < 0.03
+
+
+DOCUMENT_ATTACKS = ["none", "jpeg50", "phone", "print_scan", "crop"]
+
+
+@pytest.fixture(scope="module")
+def word_null(tmp_path_factory):
+    """Innocent scores of a document page's word statistics: fresh keys against the word projections of
+    real traces of the bundled tender package's pages 2 (text) and 4 (a drawing with labels), leaked
+    from recipient 1's copy (96 dpi renders, then each attack), 1,000 fresh recipients per leak."""
+    from leaktrace import Workspace, imagefiles
+    from leaktrace.core import detect, keys, verdict
+    from leaktrace.documents.render import render_page
+    from leaktrace.evaluation import attacks
+    from leaktrace.samples import document_path
+
+    home = tmp_path_factory.mktemp("word-null")
+    ws = Workspace.init(home / "ws")
+    for name in ("Apex", "Borealis"):
+        ws.add_recipient(name)
+    doc = ws.add_assets([document_path("tender_package")])[0]
+    copy = {c["recipient"]: c["path"] for c in ws.share(doc["id"], ["Apex", "Borealis"], home / "out")}["Borealis"]
+    seen = []
+    judge = verdict.judge
+
+    def keep(*args, **kwargs):
+        seen.append((judge(*args, **kwargs), kwargs))
+        return seen[-1][0]
+
+    words, both, accused = [], [], []
+    rng = np.random.default_rng(4)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(verdict, "judge", keep)
+        for page in (2, 4):
+            image = render_page(Path(copy).read_bytes(), page - 1, 96)
+            for name in DOCUMENT_ATTACKS:
+                leak = image if name == "none" else image[: image.shape[0] // 2] if name == "crop" else attacks.apply(name, image, rng)
+                path = home / f"p{page}-{name}.png"
+                path.write_bytes(imagefiles.encode_image(leak, "PNG"))
+                f = ws.trace(path)
+                accused.append([c.recipient for c in f.candidates if c.accused])
+                v, kwargs = seen[-1]
+                assert v.word_projections is not None, (page, name)
+                refs = [f"fresh-{page}-{name}-{i}" for i in range(1000)]
+                fresh_w = keys.signs_matrix(bytes(range(32)), "page", refs, kwargs["words"].n, carrier="words")
+                fresh_g = keys.signs_matrix(bytes(range(32)), "page", refs, v.geometric_projections.shape[1], carrier="geometric")
+                t_w = detect.scores(fresh_w, v.word_projections[0])
+                words.append(t_w)
+                both.append(verdict.combined(detect.scores(fresh_g, v.geometric_projections[0]), t_w))
+    ws.close()
+    return np.concatenate(words), np.concatenate(both), accused
+
+
+def test_word_statistics_innocents_accuse_nobody(word_null):
+    words, both, accused = word_null
+    assert all(a in (["Borealis"], []) for a in accused)
+    assert sum(a == ["Borealis"] for a in accused) >= 8  # the leaks are real: traced from their words and lines
+    n_tested = 2 * 4
+    for scores in (words, both):
+        assert scores.size >= 10_000
+        assert not bound.accuse(scores, n_tested, 1e-6).any()
+        assert scores.max() < bound.threshold(n_tested, 1e-6)
+
+
+@pytest.mark.parametrize("statistic", ["words", "geometric+words"])
+def test_word_statistics_innocent_scores_are_standard_normal(word_null, statistic):
+    scores = word_null[0] if statistic == "words" else word_null[1]
     assert abs(scores.mean()) < 0.05
     assert 0.93 < scores.std() < 1.07
     for tau in (1.0, 2.0, 3.0):
