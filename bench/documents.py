@@ -412,6 +412,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 leakers, 4 attacks, one timing run (a smoke run)")
     parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     parser.add_argument("--out", default=str(RESULTS), help="folder for documents.md and documents.json")
+    parser.add_argument("--pages", help="only these pages, e.g. 4,5 (a study: the report says so)")
+    parser.add_argument("--leakers", help="these leakers instead of the plan's, e.g. 0,3,6,9,12,15")
+    parser.add_argument("--attacks", help="only these attacks, e.g. crop,phone")
     args = parser.parse_args()
 
     import multiprocessing
@@ -421,7 +424,16 @@ def main() -> None:
     from leaktrace.samples import document_path
 
     plan_name = "quick" if args.quick else "full"
-    plan = PLANS[plan_name]
+    plan = dict(PLANS[plan_name])
+    if args.leakers:
+        plan["leakers"] = tuple(int(x) for x in args.leakers.split(","))
+    if args.attacks:
+        plan["attacks"] = tuple(a for a in plan["attacks"] if a in args.attacks.split(",")) or PLANS["full"]["attacks"]
+    pages = None if not args.pages else {int(x) for x in args.pages.split(",")}
+    if pages or args.leakers or args.attacks:
+        plan_name += (
+            " (study: " + ", ".join(f"{k} {v}" for k, v in (("pages", args.pages), ("leakers", args.leakers), ("attacks", args.attacks)) if v) + ")"
+        )
     package = document_path("tender_package")
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
@@ -441,6 +453,7 @@ def main() -> None:
         jobs = [
             (str(home), str(copies[NAMES[leaker]]), page, leaker, plan["attacks"], str(tmp / "leaks" / f"r{leaker}"))
             for page in range(1, doc["pages"] + 1)
+            if pages is None or page in pages
             for leaker in plan["leakers"]
         ]
         jobs.sort(key=lambda j: PAGE_KINDS[j[2]] != "drawing")  # the A3 pages are the slowest: first, so the pool's tail is short
