@@ -111,6 +111,35 @@ def create_database() -> str:
     return make_url(os.environ[ENV]).set(database=name).render_as_string(hide_password=False)
 
 
+def clone_database(url: str) -> str:
+    """A new database holding what the database at ``url`` holds (``CREATE DATABASE … TEMPLATE``,
+    after disconnecting its users: pooled connections reconnect on their next use)."""
+    import time
+
+    from sqlalchemy import make_url
+
+    source = make_url(url).database
+    name = f"lt_{os.getpid()}_{next(_numbers)}"
+    with _admin() as admin:
+        for attempt in range(20):
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (source,))
+            try:
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                break
+            except psycopg_errors().ObjectInUse:
+                if attempt == 19:
+                    raise
+                time.sleep(0.05)
+    _made[name] = _keep_depth[0] > 0
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def psycopg_errors():
+    import psycopg.errors
+
+    return psycopg.errors
+
+
 class keep_to_the_end:
     """Inside: databases made now outlive the test (a session or module fixture's workspace)."""
 
@@ -172,10 +201,16 @@ def route_workspaces() -> None:
         return plain(cls, home, **overrides)
 
     def read_routed(home: Path) -> dict:
-        # a test that rewrites leaktrace.toml (one setting changed) keeps its store in this process
         values = read_file_values(home)
-        if "database_url" not in values and home in homes and (home / settings_mod.SETTINGS_FILE).exists():
-            values["database_url"] = homes[home]
+        url = values.get("database_url")
+        if url is None and home in homes and (home / settings_mod.SETTINGS_FILE).exists():
+            values["database_url"] = homes[home]  # a test rewrote leaktrace.toml (one setting changed): same store
+        elif url is not None and home not in homes and url in homes.values():
+            # a copy of a workspace's folder (copytree, to tamper with it): on SQLite it copies the
+            # store too, so here its store becomes a copy of the database, named in the copy's file
+            homes[home] = values["database_url"] = clone_database(url)
+            path = home / settings_mod.SETTINGS_FILE
+            path.write_text(path.read_text(encoding="utf-8").replace(url, homes[home]), encoding="utf-8")
         return values
 
     Workspace.init = classmethod(init)
@@ -200,14 +235,17 @@ class _SqliteLike:
     """What the tamper tests use of a ``sqlite3`` connection, over PostgreSQL: ``execute`` with ``?``
     parameters, ``fetchone``/``fetchall``/iteration of its cursor, ``commit``, and ``with`` (commit or
     roll back). Leaving ``with`` also closes it (psycopg warns of a connection left open), and a later
-    statement opens another."""
+    statement opens another. ``BEGIN IMMEDIATE`` takes the store's write lock (its advisory lock,
+    waiting up to ``timeout`` seconds, else ``database is locked``) until ``ROLLBACK`` or ``COMMIT``;
+    with ``isolation_level=None`` every other statement commits at once, as in sqlite3."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float = 5.0, isolation_level: str | None = "") -> None:
         from sqlalchemy import make_url
 
         parsed = make_url(url)
         self._params = dict(host=parsed.query.get("host", parsed.host), port=parsed.port, user=parsed.username, dbname=parsed.database)
         self._open = None
+        self._timeout_ms, self._autocommit, self._explicit = int(timeout * 1000), isolation_level is None, False
 
     @property
     def _con(self):
@@ -217,9 +255,43 @@ class _SqliteLike:
             self._open = psycopg.connect(**self._params)
         return self._open
 
+    def _begin_immediate(self) -> None:
+        import sqlite3
+
+        from leaktrace.store.db import WRITE_LOCK_KEY
+
+        self._con.commit()
+        if self._timeout_ms > 0:
+            self._con.execute(f"SET LOCAL lock_timeout = {self._timeout_ms}")
+            try:
+                self._con.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            except psycopg_errors().LockNotAvailable:
+                self._con.rollback()
+                raise sqlite3.OperationalError("database is locked") from None
+        elif not self._con.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").fetchone()[0]:
+            self._con.rollback()
+            raise sqlite3.OperationalError("database is locked")
+        self._explicit = True
+
     def execute(self, sql: str, parameters: tuple | list = ()):
+        verb = " ".join(sql.split()).upper().rstrip(";")
+        if verb in ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"):
+            self._begin_immediate()
+            return self._con.cursor()
+        if verb in ("BEGIN", "BEGIN DEFERRED"):
+            self._con.commit()
+            self._explicit = True
+            return self._con.cursor()
+        if verb == "ROLLBACK":
+            self.rollback()
+            return self._con.cursor()
+        if verb in ("COMMIT", "END"):
+            self.commit()
+            return self._con.cursor()
         cursor = self._con.cursor()
         cursor.execute(_postgres_sql(sql, bool(parameters)), tuple(parameters) or None)
+        if self._autocommit and not self._explicit:
+            self._con.commit()
         return cursor
 
     def executemany(self, sql: str, rows):
@@ -229,9 +301,11 @@ class _SqliteLike:
 
     def commit(self) -> None:
         self._con.commit()
+        self._explicit = False
 
     def rollback(self) -> None:
         self._con.rollback()
+        self._explicit = False
 
     def close(self) -> None:
         if self._open is not None:
@@ -265,7 +339,7 @@ def route_sqlite_edits() -> None:
             if path.name == "leaktrace.db" and not path.exists() and (path.parent / settings_mod.SETTINGS_FILE).exists():
                 url = settings_mod.load(path.parent).resolved_database_url
                 if url.startswith("postgresql"):
-                    return _SqliteLike(url)
+                    return _SqliteLike(url, timeout=kwargs.get("timeout", 5.0), isolation_level=kwargs.get("isolation_level", ""))
         return real(database, *args, **kwargs)
 
     sqlite3.connect = connect

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import cv2
@@ -145,12 +146,10 @@ SQLITE_ONLY: dict[str, str] = {
     "tests/services/test_checkpoints.py::test_a_rewritten_history_passes_the_chain_but_not_an_older_checkpoint_even_resigned": (
         "copies the leaktrace.db file to a second store"
     ),
-    "tests/services/test_doctor.py::test_repair_waits_for_the_write_lock_and_says_busy": "holds SQLite's write lock (BEGIN IMMEDIATE)",
     "tests/services/test_file_modes.py::test_every_file_and_folder_of_a_used_workspace_is_the_owners_alone": "the mode of the leaktrace.db file",
     "tests/services/test_keys.py::test_init_records_the_workspace_and_its_key_fingerprint": (
         "expects the birth entry of a SQLite store (test_init_on_postgresql_is_one_transaction_too is PostgreSQL's)"
     ),
-    "tests/services/test_users.py::test_the_password_is_hashed_outside_the_write_lock": "holds SQLite's write lock (BEGIN IMMEDIATE)",
     "tests/cli/test_reports.py::test_report_of_a_tampered_finding_is_refused_in_one_line": "finds the store as HOME/*.db",
     "tests/cli/test_workflow.py::test_init_makes_a_private_key_and_refuses_a_second_init": "the leaktrace.db file",
     "tests/cli/test_workspace.py::test_init_json_and_text": "the URL of HOME/leaktrace.db",
@@ -171,7 +170,9 @@ def pytest_configure(config):
         _postgres.route_workspaces()
         _postgres.route_sqlite_edits()
         # A workspace a test never closed: its pooled psycopg connection says so when collected (sqlite3 does not).
-        config.addinivalue_line("filterwarnings", "ignore:<psycopg.Connection object at .* was deleted while still open:ResourceWarning")
+        unclosed = "<psycopg.Connection object at .* was deleted while still open"
+        config.addinivalue_line("filterwarnings", f"ignore:{unclosed}:ResourceWarning")  # in a test
+        warnings.filterwarnings("ignore", unclosed, ResourceWarning)  # between tests and at the end of the run
 
 
 def pytest_collection_modifyitems(config, items):
