@@ -140,8 +140,9 @@ def postgres_url():
 
 
 #: Tests that hold for SQLite alone, skipped under ``LEAKTRACE_TEST_STORE=postgresql`` (the node id's
-#: ``module::test`` prefix → why). On PostgreSQL the workspace has no leaktrace.db file, its lock is not
-#: SQLite's write lock, and its URL is not HOME/leaktrace.db.
+#: ``module::test`` prefix → why): on PostgreSQL a workspace has no leaktrace.db file and its URL is not
+#: HOME/leaktrace.db. Listed here so that the PostgreSQL run is set up in one place; tests/store marks
+#: its own with ``tests._postgres.sqlite_only``.
 SQLITE_ONLY: dict[str, str] = {
     "tests/services/test_checkpoints.py::test_a_rewritten_history_passes_the_chain_but_not_an_older_checkpoint_even_resigned": (
         "copies the leaktrace.db file to a second store"
