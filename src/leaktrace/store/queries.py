@@ -67,8 +67,10 @@ __all__ = [
 # ----------------------------------------------------------------------------- recipients
 
 
-#: The largest id an INTEGER (SQLite) or BIGINT (PostgreSQL) key holds: a larger one names no record.
-MAX_ID = 2**63 - 1
+#: The largest id both stores' keys hold (PostgreSQL's INTEGER, 32 bits; SQLite's holds 64): a
+#: larger one names no record, on either store, and never reaches the database (where PostgreSQL
+#: would refuse it as out of range).
+MAX_ID = 2**31 - 1
 
 
 def _get(session: Session, model: type, key: int, **options):
