@@ -380,3 +380,21 @@ def test_cli_reads_while_another_process_writes_and_a_write_fails_in_one_line(cl
         holder.execute("ROLLBACK")
         holder.close()
     assert [r["name"] for r in cli("recipient", "list", "--json")[1]] == ["Apex Plastics GmbH"]
+
+
+def test_postgresql_refuses_a_nul_character_as_bad_input(postgres_url):
+    from leaktrace.errors import BadInput
+    from leaktrace.store.models import Recipient
+
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    Sessions = session_factory(engine, sealed=False)
+    with pytest.raises(BadInput, match="NUL"):
+        with Sessions() as session:
+            session.scalars(text("select id from recipients where name = :n"), {"n": "a\x00b"}).all()
+    with pytest.raises(BadInput, match="NUL"):
+        with transaction(Sessions) as session:
+            session.add(Recipient(name="a\x00b"))
+    with Sessions() as session:  # the engine and its pool are fine afterwards
+        assert session.scalars(text("select count(*) from recipients")).one() == 0
+    engine.dispose()

@@ -48,7 +48,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leaktrace.errors import Busy, Conflict, SettingRejected
+from leaktrace.errors import BadInput, Busy, Conflict, SettingRejected
 
 __all__ = [
     "BUSY_MESSAGE",
@@ -150,7 +150,8 @@ def make_engine(url: str, *, lock_timeout_s: float = 60.0) -> Engine:
 def _one_writer_on_postgresql(engine: Engine, lock_timeout_s: float) -> None:
     """PostgreSQL's side of the store's one-writer rule: a read-only unit of work is a ``READ ONLY``
     transaction and takes no lock; any other transaction first takes :data:`WRITE_LOCK_KEY`, waiting
-    up to ``lock_timeout_s`` seconds (``wait=False``: not at all), and a wait past it is :class:`Busy`."""
+    up to ``lock_timeout_s`` seconds (``wait=False``: not at all), and a wait past it is :class:`Busy`.
+    A text holding NUL (which SQLite stores and PostgreSQL cannot) is :class:`BadInput`, not a 500."""
     wait_ms = max(1, int(lock_timeout_s * 1000))
 
     @event.listens_for(engine, "begin")
@@ -166,7 +167,11 @@ def _one_writer_on_postgresql(engine: Engine, lock_timeout_s: float) -> None:
 
     @event.listens_for(engine, "handle_error", retval=True)
     def _on_error_pg(context: Any) -> BaseException | None:
-        return Busy(BUSY_MESSAGE) if _lock_timed_out(context.original_exception) else None
+        if _lock_timed_out(context.original_exception):
+            return Busy(BUSY_MESSAGE)
+        if "cannot contain NUL (0x00)" in str(context.original_exception):  # psycopg refuses it before sending
+            return BadInput("text with a NUL character (0x00) cannot be stored or looked up in PostgreSQL.")
+        return None
 
 
 def session_factory(engine: Engine, *, readonly: bool = False, sealed: bool = True) -> sessionmaker[Session]:
