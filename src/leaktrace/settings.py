@@ -64,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "document_amplitude_pt",
-        0.15,
+        0.2,
         "RMS displacement per axis of a document copy's vector paths and text lines, in points (1/72 inch; 0 turns it off for new documents).",
     ),
     Setting("document_max_pt", 0.4, "Bound on any point's displacement in a document copy, in points (0.14 mm)."),

@@ -72,7 +72,7 @@ def test_a_pdf_is_a_document_of_page_assets(shared):
     assert [(p.kind, p.page, p.document_id, p.dpi) for p in shown.page_assets] == [("page", 1, added.id, 150.0), ("page", 2, added.id, 150.0)]
     drawing = shown.page_assets[0]
     assert (drawing.width, drawing.height) == (1755, 1240)  # 842×595 pt at 150 dpi, each side rounded up
-    assert drawing.geometric_amplitude_px == pytest.approx(0.15 * 150 / 72)
+    assert drawing.geometric_amplitude_px == pytest.approx(0.2 * 150 / 72)
     assert drawing.max_displacement_px == pytest.approx(0.4 * 150 / 72)
     assert [a.id for a in ws.list_assets()] == [added.id]  # pages are shown with their document, not listed
     (again,) = ws.add_assets([source])

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import carrier
 
-__all__ = ["Strokes", "StrokeMap", "axis_groups", "bernstein", "group_mean", "project", "rasterize"]
+__all__ = ["Strokes", "StrokeMap", "axis_groups", "bernstein", "group_mean", "on_frame", "project", "rasterize"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,24 @@ def _grouped(phi, groups: np.ndarray):
     return member @ sparse.diags(1.0 / np.maximum(counts, 1)) @ (member.T @ phi)
 
 
+def on_frame(label: np.ndarray, shape: tuple[int, int], to_reference: np.ndarray) -> np.ndarray:
+    """A label map of the reference rendering sampled at each pixel of a detection frame of ``shape`` (h, w):
+    (h, w) int32, −1 off the rendering (``to_reference``: frame pixel → reference pixel, a scale and a shift).
+
+    >>> on_frame(np.arange(16, dtype=np.int32).reshape(4, 4), (2, 3), np.array([[2.0, 0, 0], [0, 2.0, 1], [0, 0, 1]])).tolist()
+    [[4, 6, -1], [12, 14, -1]]
+    """
+    h, w = int(shape[0]), int(shape[1])
+    m = np.asarray(to_reference, np.float64)
+    cols = np.rint(m[0, 0] * np.arange(w) + m[0, 2]).astype(np.int64)
+    rows = np.rint(m[1, 1] * np.arange(h) + m[1, 2]).astype(np.int64)
+    hh, ww = label.shape
+    inside_c, inside_r = (cols >= 0) & (cols < ww), (rows >= 0) & (rows < hh)
+    out = np.full((h, w), -1, np.int32)
+    out[np.ix_(inside_r, inside_c)] = label[np.ix_(rows[inside_r], cols[inside_c])]
+    return out
+
+
 def project(
     parts,
     strokes: StrokeMap,
@@ -267,16 +285,9 @@ def project(
 
     gy, gx = int(grid[0]), int(grid[1])
     k = gy * gx
-    h, w = parts.weight.shape
     if strokes.owners.shape[0] == 0:
         return np.zeros(2 * k)
-    m = np.asarray(to_reference, np.float64)
-    cols = np.rint(m[0, 0] * np.arange(w) + m[0, 2]).astype(np.int64)
-    rows = np.rint(m[1, 1] * np.arange(h) + m[1, 2]).astype(np.int64)
-    hh, ww = strokes.label.shape
-    inside_c, inside_r = (cols >= 0) & (cols < ww), (rows >= 0) & (rows < hh)
-    labels = np.full((h, w), -1, np.int32)
-    labels[np.ix_(inside_r, inside_c)] = strokes.label[np.ix_(rows[inside_r], cols[inside_c])]
+    labels = on_frame(strokes.label, parts.weight.shape, to_reference)
     on = (labels >= 0) & (parts.weight > 0)
     if not on.any():
         return np.zeros(2 * k)

@@ -10,7 +10,7 @@ the line is left out: power lost, never the bound).
 The leak's horizontal shift of word j is measured by least squares on the linearised leak
 (:class:`leaktrace.core.geometry.Linearised`): x_j = Σ −w·R·∂P/∂x / Σ w·(∂P/∂x)² over the word's
 pixels. Its line's own move (the field's) is common to its words, so each line's weighted mean
-is taken off; the statistic's weights are c_j = (x_j − x̄_line)·√(Σ w·(∂P/∂x)²) (each word's
+is taken off (a word alone on its line is measured against the words around it, :func:`_around`); the statistic's weights are c_j = (x_j − x̄_line)·√(Σ w·(∂P/∂x)²) (each word's
 shift in units of its own noise: a word's shift, not its length, carries the mark; measured
 equal or better than weights by the squared gradient's sum on renders, print-and-scan and phone
 photos), clipped at :data:`CLIP` robust deviations. c is a function of the leak, the original and the original's words
@@ -25,11 +25,19 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .strokes import on_frame
+
 __all__ = ["MIN_LOCATED", "WordMap", "locate", "project"]
 
 #: Fewest located words a page's trace tests the word shifts on: T_w ≤ √(words seen), and below
 #: about 40 it could not reach a threshold (6 for 16 recipients at ε = 1e-6).
 MIN_LOCATED = 40
+
+#: A word alone on its line (a drawing's label) is measured against the other words within this
+#: fraction of the page's larger side (an inch on an A3 sheet: the field a copy moves lines by is
+#: smooth over several), when at least :data:`MIN_NEAR` are; otherwise it is left out.
+NEAR = 0.06
+MIN_NEAR = 3
 
 #: Weights beyond this many robust deviations (1.4826·MAD) are clipped: a word the leak lost or
 #: misregistered would otherwise weigh as much as many the leak kept.
@@ -50,12 +58,15 @@ class WordMap:
         Its line (a line origin's point index).
     n : int
         The page's words in content order (the length of a recipient's word signs).
+    centre : (M, 2) float64 ndarray, pixels (col, row), optional
+        Each located word's box centre.
     """
 
     label: np.ndarray
     index: np.ndarray
     line: np.ndarray
     n: int
+    centre: np.ndarray | None = None
 
     @property
     def located(self) -> int:
@@ -112,7 +123,7 @@ def locate(
         if band.any():
             owner = lines[np.flatnonzero(band)[np.argmax(at[band, 0])]]  # the nearest origin to its left
             found.setdefault(int(owner), []).append(box)
-    index, line = [], []
+    index, line, centre = [], [], []
     for k, seen in found.items():
         numbers = np.flatnonzero(word_lines == k)
         if len(seen) != numbers.size:
@@ -125,7 +136,10 @@ def locate(
             cv2.rectangle(label, (x0, y0), (x1, y1), len(index), thickness=-1)
             index.append(j)
             line.append(k)
-    return WordMap(label, np.asarray(index, np.int64), np.asarray(line, np.int64), int(word_lines.size))
+            centre.append(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
+    return WordMap(
+        label, np.asarray(index, np.int64), np.asarray(line, np.int64), int(word_lines.size), np.asarray(centre, np.float64).reshape(-1, 2)
+    )
 
 
 def _runs(chars: str) -> list[np.ndarray]:
@@ -139,6 +153,24 @@ def _runs(chars: str) -> list[np.ndarray]:
         elif start is None:
             start = i
     return runs
+
+
+def _around(words: WordMap, num: np.ndarray, den: np.ndarray, seen: np.ndarray, alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each word alone on its line (a drawing's label), the weighted mean shift of the other seen words
+    within :data:`NEAR` of the page's larger side, and whether at least :data:`MIN_NEAR` were there."""
+    mean, enough = np.zeros(num.shape), np.zeros(num.shape, bool)
+    if words.centre is None or not alone.any() or seen.sum() < MIN_NEAR + 1:
+        return mean, enough
+    from scipy.spatial import cKDTree
+
+    radius = NEAR * max(words.label.shape)
+    others = np.flatnonzero(seen)
+    tree = cKDTree(words.centre[others])
+    for j in np.flatnonzero(alone):
+        near = [i for i in others[tree.query_ball_point(words.centre[j], radius)] if i != j]
+        if len(near) >= MIN_NEAR:
+            mean[j], enough[j] = num[near].sum() / den[near].sum(), True
+    return mean, enough
 
 
 def project(parts, words: WordMap, *, to_reference: np.ndarray) -> np.ndarray:
@@ -155,14 +187,7 @@ def project(parts, words: WordMap, *, to_reference: np.ndarray) -> np.ndarray:
     m = words.located
     if m == 0:
         return out
-    h, w = parts.weight.shape
-    t = np.asarray(to_reference, np.float64)
-    cols = np.rint(t[0, 0] * np.arange(w) + t[0, 2]).astype(np.int64)
-    rows = np.rint(t[1, 1] * np.arange(h) + t[1, 2]).astype(np.int64)
-    hh, ww = words.label.shape
-    inside_c, inside_r = (cols >= 0) & (cols < ww), (rows >= 0) & (rows < hh)
-    labels = np.full((h, w), -1, np.int32)
-    labels[np.ix_(inside_r, inside_c)] = words.label[np.ix_(rows[inside_r], cols[inside_c])]
+    labels = on_frame(words.label, parts.weight.shape, to_reference)
     on = (labels >= 0) & (parts.weight > 0)
     if not on.any():
         return out
@@ -176,6 +201,10 @@ def project(parts, words: WordMap, *, to_reference: np.ndarray) -> np.ndarray:
     line_num = np.bincount(lines, weights=np.where(seen, num, 0.0))
     line_den = np.bincount(lines, weights=den)
     mean = np.divide(line_num, line_den, out=np.zeros_like(line_num), where=line_den > 0)[lines]
+    alone = seen & (np.bincount(lines, weights=seen.astype(np.float64))[lines] == 1)
+    near, enough = _around(words, num, den, seen, alone)
+    mean = np.where(alone, near, mean)
+    seen = seen & (~alone | enough)
     c = np.where(seen, (num / np.where(seen, den, 1.0) - mean) * np.sqrt(den), 0.0)
     nonzero = np.abs(c[c != 0])
     if nonzero.size:
