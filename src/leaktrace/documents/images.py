@@ -40,7 +40,8 @@ from PIL import Image
 from scipy import ndimage
 
 from ._content import MAX_FORM_DEPTH, _inherited_resources, _Resources, _Walk
-from ._text import IDENTITY, Matrix, instruction, mul, numbers
+from ._numbers import Matrix, instruction, numbers
+from ._text import IDENTITY, mul
 
 __all__ = ["MAX_IMAGE_PIXELS", "Marked", "mark_images"]
 
