@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -151,21 +152,28 @@ def page_texts(data: bytes) -> list[str]:
             doc.close()
 
 
-def text_rects(data: bytes, index: int) -> np.ndarray:
-    """Where page ``index`` of the PDF ``data`` draws text, as PDFium finds it: (R, 4) float64
-    (left, bottom, right, top) in default user space, points (one rectangle per run of a line)."""
+@contextmanager
+def _text_page(data: bytes, index: int):
+    """PDFium's text of page ``index`` of the PDF ``data``, under the module lock, closed after."""
     with _LOCK:
         doc = pdfium.PdfDocument(data)
         try:
             page = doc[index]
             textpage = page.get_textpage()
             try:
-                rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+                yield textpage
             finally:
                 textpage.close()
                 page.close()
         finally:
             doc.close()
+
+
+def text_rects(data: bytes, index: int) -> np.ndarray:
+    """Where page ``index`` of the PDF ``data`` draws text, as PDFium finds it: (R, 4) float64
+    (left, bottom, right, top) in default user space, points (one rectangle per run of a line)."""
+    with _text_page(data, index) as textpage:
+        rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
     return np.asarray(rects, np.float64).reshape(-1, 4)
 
 
@@ -173,18 +181,8 @@ def text_chars(data: bytes, index: int) -> tuple[str, np.ndarray]:
     """The characters of page ``index`` of the PDF ``data`` as PDFium reads them, in its order (white
     space it generates between words and lines included), and each one's box: (C, 4) float64
     (left, bottom, right, top) in default user space, points."""
-    with _LOCK:
-        doc = pdfium.PdfDocument(data)
-        try:
-            page = doc[index]
-            textpage = page.get_textpage()
-            try:
-                n = textpage.count_chars()
-                chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(n))
-                boxes = [textpage.get_charbox(i) for i in range(n)]
-            finally:
-                textpage.close()
-                page.close()
-        finally:
-            doc.close()
+    with _text_page(data, index) as textpage:
+        n = textpage.count_chars()
+        chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(n))
+        boxes = [textpage.get_charbox(i) for i in range(n)]
     return chars, np.asarray(boxes, np.float64).reshape(-1, 4)
