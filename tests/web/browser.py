@@ -1,7 +1,8 @@
 """Browser fixtures over the session's seeded app: ``live`` serves it with uvicorn in a thread on a free
 port, ``chromium`` is Debian's Chromium driven by Playwright, ``browser_login`` signs a context in.
 
-Import them into a test module (``from tests.web.browser import chromium, live``). Skipped when
+Import them into a test module (``from tests.web.browser import chromium, live``); each module gets its
+own server and browser (module scope: one Playwright at a time, as Playwright's sync API requires). Skipped when
 /usr/bin/chromium or Playwright is absent. The browser is offline: every request to another origin
 is aborted and recorded (``context.external``), so a page that needs the internet shows it.
 """
@@ -24,7 +25,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live(app):
     """The seeded app at ``http://127.0.0.1:PORT`` (uvicorn in a daemon thread, stopped at the end)."""
     if not CHROMIUM.exists():
@@ -46,7 +47,7 @@ def live(app):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
     from playwright.sync_api import sync_playwright

@@ -5,6 +5,9 @@ framework raises) becomes, under ``/api``, the JSON document ``{"error": "...", 
 with ``N`` the response status; on a page, a friendly error page with the same sentence.
 A page that needs a login (:class:`~leaktrace.errors.LoginRequired`) redirects to ``/login`` instead.
 A busy store (:class:`~leaktrace.errors.Busy`, 503) comes with ``Retry-After``.
+A page's form post that fails (400, 404, 409, 413, 415, 422) shows its form again, with what the user
+typed and the one-line message above it, when its page is registered with :func:`form_page`; a
+message speaks the web's words: the form's field names instead of the CLI's flags (``--found-at``).
 The error classes themselves all live in :mod:`leaktrace.errors`.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +48,68 @@ REASONS = {
 }
 
 
+#: The form field a CLI flag or a form field name stands for, in the pages' words (their labels).
+LABELS = {
+    "to": "Recipients",
+    "asset": "Asset",
+    "asset_id": "Asset",
+    "note": "Note",
+    "found-at": "When it was found",
+    "source-url": "Where it was found",
+    "captured-by": "Captured by",
+    "title": "Title",
+    "name": "Name",
+    "email": "E-mail",
+    "org": "Organisation",
+    "status": "Status",
+    "penalty-amount": "Penalty amount",
+    "penalty-currency": "Currency",
+    "nda": "NDA reference",
+    "add-action": "Add remediation step",
+    "due": "Due",
+    "action-done": "Mark step done",
+    "override-reason": "Override reason",
+    "add-responsible": "Add responsible",
+    "remove-responsible": "Remove responsible",
+    "reason": "Reason",
+    "role": "Role",
+    "password": "Password",
+    "owner": "For user",
+    "file": "File",
+}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
+
+#: POST route path (as routed, e.g. ``/cases/{case_id}``) → the page that shows its form again.
+FORM_PAGES: dict[str, Callable[[Request], Response]] = {}
+REFILL_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
+
+
+def form_page(*paths: str) -> Callable[[Callable[[Request], Response]], Callable[[Request], Response]]:
+    """Register ``page(request)`` as the page that shows again the form posted to each of ``paths`` when it fails.
+
+    The page renders as on a GET; :func:`leaktrace.web.pages._render.render` hands the template the
+    posted values (``form``: field → values) and the message (``error``).
+    """
+
+    def register(page: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        for path in paths:
+            FORM_PAGES[path] = page
+        return page
+
+    return register
+
+
+def label(field: str) -> str:
+    """A form field (``penalty_currency``) or CLI flag name (``penalty-currency``) as the page labels it."""
+    key = field.replace("_", "-")
+    return LABELS.get(key) or LABELS.get(field) or key.replace("-", " ")
+
+
+def web_words(message: str) -> str:
+    """``message`` with the CLI's flags (``--found-at``) named as the form's fields (“When it was found”)."""
+    return _FLAG.sub(lambda m: f"“{label(m.group(1))}”", message)
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -68,12 +134,35 @@ def error_response(request: Request, status: int, message: str, *, retry_after: 
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers or None)
+    message = web_words(message)
+    if request.method == "POST" and status in REFILL_STATUSES:
+        again = _form_again(request, status, message)
+        if again is not None:
+            return again
     templates = request.app.state.templates
     user = getattr(request.state, "user", None) if status != 401 else None
     context = {"status": status, "title": REASONS.get(status, "Error"), "message": message, "user": user, "flashes": [], "path": request.url.path}
     response = templates.TemplateResponse(request, "error.html", context, status_code=status)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _form_again(request: Request, status: int, message: str) -> Response | None:
+    """The posted form's page again, with the values and the message (``None``: no such page, or it fails too)."""
+    route = request.scope.get("route")
+    page = FORM_PAGES.get(getattr(route, "path", ""))
+    form = getattr(request.state, "form", None)
+    if page is None or form is None or getattr(request.state, "user", None) is None:
+        return None
+    sentence = message if message.split(" ")[0].endswith(":") else message[:1].upper() + message[1:]  # a file's name keeps its case
+    request.state.refill, request.state.refill_error = form, sentence
+    try:
+        response = page(request)
+    except Exception:  # the page itself cannot be shown (e.g. its case does not exist): the error page says why
+        log.debug("no form page again for %s", request.url.path, exc_info=True)
+        return None
+    response.status_code = status
     return response
 
 
@@ -95,7 +184,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     parts = []
     for e in exc.errors():
         where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "form"))
-        parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else e.get("msg", "invalid"))
+        what = e.get("msg", "invalid")
+        if not is_api(request):  # in the page's words: its field's label
+            where, what = (label(where) if where else ""), what[:1].lower() + what[1:]
+        parts.append(f"{where}: {what}" if where else what)
     return error_response(request, 422, "invalid input: " + "; ".join(parts) + ".")
 
 

@@ -61,7 +61,7 @@ def test_the_zip_was_the_copies_one_delivery(pages, api, seeded):
 def test_copies_waiting_for_delivery_are_offered_to_their_sender_once(pages, api, seeded):
     rows = api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": ["Borealis Moulding AB"], "note": "waits"}).json()
     share_id = rows[0]["share_id"]
-    link = f'<form method="post" action="/share/{share_id}/copies.zip" class="inline">'
+    link = f'<form method="post" action="/share/{share_id}/copies.zip" class="inline"'  # then its busy state (static/busy.js)
     form = {"csrf_token": pages["analyst"].csrf}
     assert link in pages["analyst"].get("/share").text and "1 waiting for delivery" in pages["analyst"].get("/share").text
     assert link not in pages["auditor"].get("/share").text and link not in pages["admin"].get("/share").text

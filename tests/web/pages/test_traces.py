@@ -49,7 +49,8 @@ def test_the_form_records_the_chain_of_custody(pages, api, seeded):
     assert '<a href="https://forum.example/t/&lt;b&gt;1&lt;/b&gt;" rel="noopener noreferrer nofollow">' in html  # escaped, never markup
     assert "<dt>found</dt><dd>2026-01-05 08:15 UTC</dd>" in html and "captured by" not in html
     r = client.post("/trace", data={"csrf_token": client.csrf, "found_at": "soon"}, files={"file": ("leak.jpg", seeded.leak, "image/jpeg")})
-    assert r.status_code == 400 and "--found-at &#39;soon&#39; is not an ISO 8601 date" in r.text
+    assert r.status_code == 400 and "“When it was found” &#39;soon&#39; is not an ISO 8601 date" in r.text  # the field's label, not the CLI's flag
+    assert 'value="soon"' in r.text
 
 
 def test_refusals(pages, seeded):

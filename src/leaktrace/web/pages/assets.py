@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from leaktrace.web import uploads
 from leaktrace.web.deps import AssetId, Csrf, WorkspaceDep, require
-from leaktrace.web.pages._render import flash, redirect, render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
@@ -26,12 +27,18 @@ def assets(request: Request, ws: WorkspaceDep, user: require("read")) -> Respons
     return render(request, "assets.html", user, assets=rows, pages=pages, max_pt=max_pt, shared=shared, limit_mb=limit_mb)
 
 
+@form_page("/assets")
+def _assets_again(request: Request) -> Response:
+    return assets(request, request.app.state.workspace, request.state.user)
+
+
 @router.post("/assets")
 def add_asset(
     request: Request,
     ws: WorkspaceDep,
     user: require("assets"),
     _: Csrf,
+    _form: KeepForm,
     file: Annotated[UploadFile, File()],
     title: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:

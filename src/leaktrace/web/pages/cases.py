@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from leaktrace.services.cases import STATUSES
 from leaktrace.web.deps import CaseId, Csrf, FindingId, WorkspaceDep, require
-from leaktrace.web.pages._render import flash, redirect, render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
@@ -39,6 +40,11 @@ def case(case_id: CaseId, request: Request, ws: WorkspaceDep, user: require("rea
     return render(request, "case.html", user, c=c, statuses=STATUSES, recipients=ws.list_recipients())
 
 
+@form_page("/cases/{case_id}")
+def _case_again(request: Request) -> Response:
+    return case(int(request.path_params["case_id"]), request, request.app.state.workspace, request.state.user)
+
+
 def _blank(value: str) -> str | None:
     value = value.strip()
     return value or None
@@ -51,6 +57,7 @@ def update_case(
     ws: WorkspaceDep,
     user: require("cases"),
     _: Csrf,
+    _form: KeepForm,
     status: Annotated[str, Form()] = "",
     add_responsible: Annotated[str, Form(max_length=200)] = "",
     remove_responsible: Annotated[str, Form(max_length=200)] = "",

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
-from leaktrace.web.pages._render import flash, redirect, render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
@@ -18,12 +19,18 @@ def recipients(request: Request, ws: WorkspaceDep, user: require("read")) -> Res
     return render(request, "recipients.html", user, recipients=ws.list_recipients())
 
 
+@form_page("/recipients")
+def _recipients_again(request: Request) -> Response:
+    return recipients(request, request.app.state.workspace, request.state.user)
+
+
 @router.post("/recipients")
 def add_recipient(
     request: Request,
     ws: WorkspaceDep,
     user: require("recipients"),
     _: Csrf,
+    _form: KeepForm,
     name: Annotated[str, Form(max_length=200)],
     email: Annotated[str, Form(max_length=320)] = "",
     org: Annotated[str, Form(max_length=200)] = "",

@@ -25,7 +25,8 @@ from starlette.background import BackgroundTask
 from leaktrace.errors import BadInput
 from leaktrace.web import uploads
 from leaktrace.web.deps import AssetId, Csrf, ShareId, WorkspaceDep, require
-from leaktrace.web.pages._render import render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, render
 
 router = APIRouter()
 
@@ -60,6 +61,12 @@ def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset:
     )
 
 
+@form_page("/share")
+def _share_again(request: Request) -> Response:
+    asset = (request.state.form.get("asset_id") or [""])[0]
+    return share_form(request, request.app.state.workspace, request.state.user, asset=int(asset) if asset.isdigit() else None)
+
+
 @router.get("/share/progress/{token}")
 def share_progress(token: str, user: require("shares")) -> dict:
     """How far the share the page started with ``token`` has come (zeros when unknown)."""
@@ -74,6 +81,7 @@ def share(
     ws: WorkspaceDep,
     user: require("shares"),
     _: Csrf,
+    _form: KeepForm,
     asset_id: Annotated[AssetId, Form()],
     to: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form(max_length=2000)] = "",

@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from leaktrace.web import uploads
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
-from leaktrace.web.pages._render import redirect, render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, redirect, render
 
 router = APIRouter()
 
@@ -21,12 +22,18 @@ def trace_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Res
     return render(request, "trace.html", user, assets=rows, pages=pages, limit_mb=request.app.state.web.max_upload_mb)
 
 
+@form_page("/trace")
+def _trace_again(request: Request) -> Response:
+    return trace_form(request, request.app.state.workspace, request.state.user)
+
+
 @router.post("/trace")
 def trace(
     request: Request,
     ws: WorkspaceDep,
     user: require("traces"),
     _: Csrf,
+    _form: KeepForm,
     file: Annotated[UploadFile, File()],
     asset_id: Annotated[str, Form()] = "",
     source_url: Annotated[str, Form()] = "",

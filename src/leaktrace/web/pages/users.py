@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from leaktrace.services.permissions import ROLES
 from leaktrace.web.deps import Csrf, TokenId, WorkspaceDep, require
-from leaktrace.web.pages._render import flash, redirect, render
+from leaktrace.web.errors import form_page
+from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
@@ -19,12 +20,18 @@ def users(request: Request, ws: WorkspaceDep, user: require("users")) -> Respons
     return render(request, "users.html", user, users=ws.list_users(), roles=ROLES, new_token=None)
 
 
+@form_page("/users", "/tokens")
+def _users_again(request: Request) -> Response:
+    return users(request, request.app.state.workspace, request.state.user)
+
+
 @router.post("/users")
 def add_user(
     request: Request,
     ws: WorkspaceDep,
     user: require("users"),
     _: Csrf,
+    _form: KeepForm,
     name: Annotated[str, Form(max_length=200)],
     role: Annotated[str, Form()],
     password: Annotated[str, Form(max_length=1000)],
@@ -54,6 +61,7 @@ def create_token(
     ws: WorkspaceDep,
     user: require("tokens"),
     _: Csrf,
+    _form: KeepForm,
     owner: Annotated[str, Form(max_length=200)],
     name: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
