@@ -271,6 +271,9 @@ class RecipientScore(Record):
     #: log10 of the same bound, which never underflows: ``core.bound.log10_p_bound`` of the score and the
     #: alignments tested (services fill it); when not given, log10(p_value) if that is a normal float, else None.
     log10_p_bound: float | None = field(default=None, metadata={"digits": 4})
+    #: The statistic the score came from (:mod:`leaktrace.core.verdict`'s names: ``"luminance"``, ``"geometric"``,
+    #: ``"outline"``, ``"combined"``, ``"words"``, ``"geometric+words"``): the carrier that gave the evidence.
+    statistic: str | None = None
 
     def __post_init__(self) -> None:
         if self.log10_p_bound is None and math.isfinite(self.p_value) and self.p_value >= sys.float_info.min:

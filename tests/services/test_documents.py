@@ -285,5 +285,8 @@ def test_a_text_page_is_tested_on_its_words_too(shared, tmp_path):
     assert f.asset.page == 2 and f.n_tests == 4 * 3 * h and f.threshold == pytest.approx(bound.threshold(4 * 3 * h, f.epsilon))
     assert [c.recipient for c in f.candidates if c.accused] == ["Cobalt"]
     assert f.candidates[0].score > 2 * f.threshold  # 210 words; the line field alone scores about the threshold
+    assert f.candidates[0].statistic in ("words", "geometric+words")  # the carrier that gave the evidence, kept with the score
+    assert [c.statistic for c in ws.show_finding(f.id).candidates] == [c.statistic for c in f.candidates]
     html = ws.report(f.id, "html").decode()
     assert "four tests, each counted" in html and "where each word sits on its line" in html
+    assert "The score was read from" in " ".join(html.split())

@@ -133,6 +133,26 @@ def moment(when: datetime) -> str:
     return f"{day(when)}, {when:%H:%M:%S} {zone}"
 
 
+#: What each of :mod:`leaktrace.core.verdict`'s statistics reads, as the report says it.
+STATISTICS = {
+    "luminance": "the fingerprint in the grey levels",
+    "geometric": "where the lines are, read from the grey levels",
+    "outline": "where the lines are, read from the outlines of the strokes",
+    "combined": "the grey levels and the line positions together",
+    "words": "where each word sits on its line",
+    "geometric+words": "the line positions and the words together",
+}
+
+
+def statistic(name: str | None) -> str:
+    """What the statistic ``name`` read, in words ("" for none).
+
+    >>> statistic("words")
+    'where each word sits on its line'
+    """
+    return STATISTICS.get(name or "", name or "")
+
+
 def count(n: int) -> str:
     """A small count in words, as a sentence says it ("four"); digits from 13.
 

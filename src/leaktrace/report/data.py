@@ -132,6 +132,7 @@ class Candidate:
     p_value: float
     accused: bool
     log10_p: float | None = None
+    statistic: str | None = None  # the statistic the score came from (core.verdict's name; None: one tested, or not recorded)
 
 
 @dataclass(frozen=True)

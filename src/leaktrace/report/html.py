@@ -35,6 +35,7 @@ def _env() -> jinja2.Environment:
         probability=words.probability,
         probability_words=words.probability_words,
         score=words.score,
+        statistic=words.statistic,
         size=words.size,
         percent=words.percent,
         day=words.day,

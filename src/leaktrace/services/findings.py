@@ -103,6 +103,7 @@ def record(ctx: Context, finding: Finding, leak_path: Path, *, actor: str | None
                     score=float(c.score),
                     p_value=float(c.p_value),
                     accused=bool(c.accused),
+                    statistic=c.statistic,
                 )
             )
         details = {
@@ -175,7 +176,8 @@ def _finding(f: models.Finding) -> Finding:
         asset=asset,
         alignment=alignment,
         candidates=tuple(
-            RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f, s.p_value)) for s in f.scores
+            RecipientScore(s.recipient_name, s.recipient_id, s.score, s.p_value, s.accused, _log10_p(s.score, f, s.p_value), s.statistic)
+            for s in f.scores
         ),
         epsilon=f.epsilon,
         threshold=f.threshold,

@@ -129,7 +129,7 @@ def evidence(
         leak=LeakEvidence(f.leak.path, f.leak.sha256, f.leak.width, f.leak.height, leak_image, f.leak.page),
         asset=asset_evidence,
         alignment=alignment,
-        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused, c.log10_p_bound) for c in f.candidates),
+        candidates=tuple(Candidate(c.recipient, c.recipient_id, c.score, c.p_value, c.accused, c.log10_p_bound, c.statistic) for c in f.candidates),
         accused=tuple(f.accused),
         shares=tuple(shares),
         input_hashes=hashes,

@@ -115,6 +115,7 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
                 moved |= {"words": words, "word_signs": keys.signs_matrix(ctx.master_key, asset.key_ref, refs, words.n, carrier="words")}
     v = verdict.examine(leak, original, signs, grid=grid, epsilon=ctx.settings.epsilon, alignments=alignments, **moved)
     order = np.argsort(-v.scores, kind="stable")
+    statistics = v.best_statistic
     candidates = tuple(
         RecipientScore(
             recipients[i][1],
@@ -123,6 +124,7 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
             float(v.p_values[i]),
             bool(v.accused[i]),
             float(bound.log10_p_bound(v.scores[i], hypotheses=v.n_tests // n)),
+            statistics[i] if len(v.statistics) > 1 else None,
         )
         for i in order
     )
@@ -190,12 +192,14 @@ def _combine(pages: list[Finding], epsilon: float, elapsed: float) -> Finding:
     """One finding from the tests of several pages: each recipient's best score, one family-wise bound."""
     total = sum(f.n_tests for f in pages)
     threshold = bound.threshold(total, epsilon)
-    best: dict[int, tuple[float, str, int]] = {}  # recipient id → (score, name, hypotheses per recipient)
+    best: dict[int, tuple[float, str, int, str | None]] = {}  # recipient id → (score, name, hypotheses per recipient, statistic)
     for f in pages:
         per = f.n_tests // len(f.candidates)
         for c in f.candidates:
-            score, name, hypotheses = best.get(c.recipient_id, (-np.inf, c.recipient, 0))
-            best[c.recipient_id] = (max(score, c.score), name, hypotheses + per)
+            score, name, hypotheses, statistic = best.get(c.recipient_id, (-np.inf, c.recipient, 0, None))
+            if c.score > score:
+                score, statistic = c.score, c.statistic
+            best[c.recipient_id] = (score, name, hypotheses + per, statistic)
     top = max(pages, key=lambda f: f.candidates[0].score)
     candidates = tuple(
         RecipientScore(
@@ -205,8 +209,9 @@ def _combine(pages: list[Finding], epsilon: float, elapsed: float) -> Finding:
             float(min(1.0, hypotheses * bound.p_bound(score))),
             bool(bound.accuse(np.array([score]), total, epsilon)[0]),
             float(bound.log10_p_bound(score, hypotheses=hypotheses)),
+            statistic,
         )
-        for rid, (score, name, hypotheses) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        for rid, (score, name, hypotheses, statistic) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
     )
     return dataclasses.replace(top, candidates=candidates, threshold=float(threshold), n_tests=int(total), elapsed_s=elapsed)
 

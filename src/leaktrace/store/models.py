@@ -288,6 +288,7 @@ class FindingScore(Base):
     score: Mapped[float] = mapped_column(Float)
     p_value: Mapped[float] = mapped_column(Float)
     accused: Mapped[bool] = mapped_column(Boolean)
+    statistic: Mapped[str | None] = mapped_column(String(40), nullable=True)  # core.verdict's name of the statistic the score came from
 
     finding: Mapped[Finding] = relationship(back_populates="scores")
 
