@@ -4,6 +4,11 @@ When ``LEAKTRACE_TEST_POSTGRES_URL`` is not set and PostgreSQL's ``initdb``/``pg
 PATH (Debian's ``postgresql`` package; `.ci/run` installs it), :func:`start` makes a cluster in a
 temporary folder, listening only on a Unix socket there, and sets the variable for the run;
 :func:`stop` removes it. Without PostgreSQL nothing happens and those tests run on SQLite only.
+
+With ``LEAKTRACE_TEST_STORE=postgresql`` (``make test-postgres``) the whole run uses it: every
+``Workspace.init`` the tests reach gets a new database (:func:`route_workspaces`), the store tests'
+``store_url`` fixture too, a database is dropped after its test (:class:`Lifetimes`), and the tamper
+tests' ``sqlite3.connect(HOME / "leaktrace.db")`` edits that database (:func:`route_sqlite_edits`).
 """
 
 from __future__ import annotations
@@ -116,6 +121,7 @@ def clone_database(url: str) -> str:
     after disconnecting its users: pooled connections reconnect on their next use)."""
     import time
 
+    import psycopg.errors
     from sqlalchemy import make_url
 
     source = make_url(url).database
@@ -126,18 +132,12 @@ def clone_database(url: str) -> str:
             try:
                 admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
                 break
-            except psycopg_errors().ObjectInUse:
+            except psycopg.errors.ObjectInUse:
                 if attempt == 19:
                     raise
                 time.sleep(0.05)
     _made[name] = _keep_depth[0] > 0
     return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def psycopg_errors():
-    import psycopg.errors
-
-    return psycopg.errors
 
 
 class keep_to_the_end:
@@ -258,6 +258,8 @@ class _SqliteLike:
     def _begin_immediate(self) -> None:
         import sqlite3
 
+        import psycopg.errors
+
         from leaktrace.store.db import WRITE_LOCK_KEY
 
         self._con.commit()
@@ -265,7 +267,7 @@ class _SqliteLike:
             self._con.execute(f"SET LOCAL lock_timeout = {self._timeout_ms}")
             try:
                 self._con.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-            except psycopg_errors().LockNotAvailable:
+            except psycopg.errors.LockNotAvailable:
                 self._con.rollback()
                 raise sqlite3.OperationalError("database is locked") from None
         elif not self._con.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").fetchone()[0]:
