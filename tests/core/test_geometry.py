@@ -309,3 +309,20 @@ def test_verdict_counts_four_statistics_per_alignment(asset):
     assert not plain.accused.any()  # the luminance carrier alone does not see the field
     with pytest.raises(ValueError):
         verdict.examine(leak, original, signs, grid=grid, epsilon=1e-6, geometric_grid=g.grid)
+
+
+def test_a_copy_is_the_same_pixels_in_column_tiles_and_wider_than_opencvs_remap_limit(monkeypatch):
+    """OpenCV's remap refuses a source of 32,767 pixels or more a side: strips are displaced in column
+    tiles, each read with its margin, and give the pixels one remap of the whole strip gives."""
+    rng = np.random.default_rng(3)
+    img = (rng.random((90, 300, 3)) * 255).astype(np.uint8)
+    g = geometry.Geometry((2, 5), 0.4, 1.5)
+    s = np.where(rng.random(g.k) < 0.5, -1, 1)
+    whole = geometry.displace(img, s, g)
+    monkeypatch.setattr(geometry, "REMAP_SIDE", 37)
+    np.testing.assert_array_equal(geometry.displace(img, s, g), whole)
+    monkeypatch.undo()
+    wide = np.full((12, 33_000), 255, np.uint8)
+    wide[5:7, :] = 0
+    out = geometry.displace(wide, np.ones(2 * 1 * 40, int), geometry.Geometry((1, 40), 0.3, 0.5))
+    assert out.shape == wide.shape and (out != wide).any()

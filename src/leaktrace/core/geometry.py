@@ -178,6 +178,12 @@ def field(signs: np.ndarray, shape: tuple[int, int], geometry: Geometry) -> tupl
     return f.rows(slice(0, int(shape[0])))
 
 
+#: Widest source window one remap reads, pixels (OpenCV's remap refuses a source of 32,767 or more a
+#: side): a strip is displaced in column tiles of this width, each read with its margin, so a copy is
+#: the same pixels whatever the image's width.
+REMAP_SIDE = 16384
+
+
 class Displacer:
     """The displaced original, one row strip at a time: ``displacer(rows)`` is ``displace(...)[rows]``.
 
@@ -196,9 +202,18 @@ class Displacer:
 
     def __call__(self, r: slice) -> np.ndarray:
         dx, dy = self.field.rows(r)
-        map_x = self.xs - dx
-        map_y = np.arange(r.start, r.stop, dtype=np.float32)[:, None] - dy
-        self.last = cv2.remap(self.image, map_x, map_y, INTERPOLATION, borderMode=cv2.BORDER_REPLICATE)
+        h, w = self.image.shape[:2]
+        margin = int(math.ceil(float(self.field.max_px))) + 3  # the bicubic kernel's reach past the largest move
+        y0, y1 = max(0, r.start - margin), min(h, r.stop + margin)
+        map_y = np.arange(r.start, r.stop, dtype=np.float32)[:, None] - dy - np.float32(y0)
+        out = np.empty((r.stop - r.start, w, *self.image.shape[2:]), np.uint8)
+        for c0 in range(0, w, REMAP_SIDE):  # OpenCV's remap takes sources under 32,767 pixels a side
+            c1 = min(w, c0 + REMAP_SIDE)
+            x0, x1 = max(0, c0 - margin), min(w, c1 + margin)
+            map_x = self.xs[:, c0:c1] - dx[:, c0:c1] - np.float32(x0)
+            source = self.image[y0:y1, x0:x1]
+            out[:, c0:c1] = cv2.remap(source, map_x, np.ascontiguousarray(map_y[:, c0:c1]), INTERPOLATION, borderMode=cv2.BORDER_REPLICATE)
+        self.last = out
         return self.last
 
 
