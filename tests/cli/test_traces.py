@@ -53,7 +53,7 @@ def test_trace_json_names_the_leaker(shared):
     assert set(scores) == set(NAMES) and [c["recipient"] for c in finding["candidates"]][0] == "Castellan"
     tau = np.sqrt(2 * np.log(len(NAMES) / 1e-6))  # 5.51 for 4 recipients
     assert scores["Castellan"] > tau + 2 and all(abs(scores[n]) < tau for n in NAMES if n != "Castellan")
-    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value", "accused", "log10_p_bound"} for c in finding["candidates"])
+    assert all(set(c) == {"recipient", "recipient_id", "score", "p_value", "accused", "log10_p_bound", "statistic"} for c in finding["candidates"])
     assert [c["recipient"] for c in finding["candidates"] if c["accused"]] == finding["accused"]
     assert isinstance(finding["finding_id"], int)
 

@@ -1,4 +1,5 @@
-"""Record ids as the store keeps them: integers in 1 … 2^63−1 (SQLite's and PostgreSQL's BIGINT).
+"""Record ids as the store keeps them: integers in 1 … 2^31−1 (:data:`MAX_ID`: the ids are INTEGER
+columns, 32 bits on PostgreSQL; SQLite would hold more, but both stores answer the same).
 
 Every id that comes from outside (a CLI argument, a URL, a form) goes through :func:`number`, so
 an id the store cannot hold is a record that does not exist (:class:`~leaktrace.errors.NotFound`,
