@@ -122,3 +122,19 @@ def test_without_global_options_leaktrace_home_is_used(cli):
 def test_the_root_help_shows_the_global_options(runner):
     text = " ".join(runner.invoke(app, ["--help"]).stdout.split())
     assert "--home" in text and "--json" in text and "Also accepted after the command." in text
+
+
+def test_database_url_is_a_global_option_for_one_command(cli, tmp_path, monkeypatch):
+    """``leaktrace --database-url URL <command>``: that command's store, as LEAKTRACE_DATABASE_URL would set it;
+    the variable is as it was after the command."""
+    import os
+
+    monkeypatch.delenv("LEAKTRACE_DATABASE_URL", raising=False)
+    cli("init")
+    cli("recipient", "add", "Apex Plastics GmbH")
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    cli("--database-url", other, "recipient", "add", "Borealis Moulding AB")
+    assert "LEAKTRACE_DATABASE_URL" not in os.environ
+    _, mine = cli("recipient", "list", "--json")
+    _, theirs = cli("--database-url", other, "recipient", "list", "--json")
+    assert [r["name"] for r in mine] == ["Apex Plastics GmbH"] and [r["name"] for r in theirs] == ["Borealis Moulding AB"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,9 @@ import typer
 from leaktrace._version import __version__
 from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, keys, recipients, reports, serve, shares, traces, users, workspace
 from leaktrace.cli._common import HOME_HELP, JSON_HELP, remember_globals
+from leaktrace.settings import SETTINGS
+
+DATABASE_URL_ENV = next(s.env for s in SETTINGS if s.name == "database_url")
 
 app = typer.Typer(
     name="leaktrace",
@@ -33,9 +37,17 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     home: Annotated[Path | None, typer.Option("--home", help=f"{HOME_HELP} Also accepted after the command.", show_default=False)] = None,
     json_: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} Also accepted after the command.")] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="SQLAlchemy URL of the store for this command, as LEAKTRACE_DATABASE_URL sets it.", show_default=False),
+    ] = None,
 ) -> None:
     """Fingerprint every confidential image you share; trace a leak to the recipient whose copy it was."""
     remember_globals(ctx, home=home, json_=json_)
+    if database_url:  # the setting's own variable, for this command only (serve's workers inherit it)
+        before = os.environ.get(DATABASE_URL_ENV)
+        os.environ[DATABASE_URL_ENV] = database_url
+        ctx.call_on_close(lambda: os.environ.pop(DATABASE_URL_ENV) if before is None else os.environ.__setitem__(DATABASE_URL_ENV, before))
 
 
 workspace.register(app)
