@@ -105,3 +105,12 @@ def test_a_line_whose_words_the_viewer_counts_otherwise_is_left_out():
     boxes = np.array([[10, 12, 14, 20], [15, 12, 19, 20], [19, 20, 20, 20], [23, 12, 27, 20.0]])
     wm = words.locate(origins, np.array([0, 0, 0]), np.ones(3, bool), "ab c", boxes, (40, 40))  # the walk saw 3 words, the viewer 2
     assert wm.located == 0 and wm.n == 3
+
+
+def test_a_page_of_too_many_words_is_left_to_its_lines_quickly():
+    import time
+
+    n = words.MAX_WORDS + 1
+    start = time.perf_counter()
+    wm = words.locate(np.zeros((n, 2)), np.arange(n), np.ones(n, bool), "a " * n, np.zeros((2 * n, 4)), (100, 100))
+    assert wm.located == 0 and wm.n == n and time.perf_counter() - start < 1.0

@@ -29,6 +29,10 @@ from .strokes import on_frame
 
 __all__ = ["MIN_LOCATED", "WordMap", "locate", "project"]
 
+#: Most words (and 16× as many characters) a page's words are located for: a page of more (a hostile
+#: file's millions of one-letter strings) is tested on its lines only, and its trace stays seconds.
+MAX_WORDS = 20_000
+
 #: Fewest located words a page's trace tests the word shifts on: T_w ≤ √(words seen), and below
 #: about 40 it could not reach a threshold (6 for 16 recipients at ε = 1e-6).
 MIN_LOCATED = 40
@@ -113,7 +117,7 @@ def locate(
     word_lines = np.asarray(word_lines, np.int64).reshape(-1)
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     lines = np.unique(word_lines)
-    if lines.size == 0 or len(chars) != boxes.shape[0]:
+    if lines.size == 0 or len(chars) != boxes.shape[0] or word_lines.size > MAX_WORDS or len(chars) > 16 * MAX_WORDS:
         return WordMap(label, np.zeros(0, np.int64), np.zeros(0, np.int64), int(word_lines.size))
     at = np.asarray(origins, np.float64)[lines]  # L 2
     found: dict[int, list[np.ndarray]] = {}  # line → its words' boxes (x0 y0 x1 y1)

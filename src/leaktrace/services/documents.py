@@ -376,7 +376,8 @@ def _carriers(
     rects, owners = document_strokes.text_boxes(walk.points, walk.text, render.text_rects(data, number - 1))
     points = render.to_pixels(frame, walk.points)
     lines = strokes.rasterize(strokes.Strokes(points, walk.segments, _pixel_boxes(frame, rects), owners), shape)
-    chars, char_boxes = render.text_chars(data, number - 1)
+    few = walk.words.size <= word_carrier.MAX_WORDS  # a page of more is tested on its lines only
+    chars, char_boxes = render.text_chars(data, number - 1) if few else ("", np.zeros((0, 4)))
     movable = render.along_rows(frame, walk.word_axes)
     return lines, word_carrier.locate(points, walk.words, movable, chars, _pixel_boxes(frame, char_boxes), shape)
 
