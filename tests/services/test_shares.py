@@ -275,3 +275,17 @@ def test_a_failed_share_leaves_no_copy_in_the_blob_store(ws, tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         ws.share(asset_id, NAMES, tmp_path / "out")
     assert ws.list_shares() == [] and sorted(ws.context.blobs) == [ws.list_assets()[0]["sha256"]]
+
+
+def test_to_all_shares_with_every_recipient_once(ws, tmp_path):
+    asset = _asset(ws, tmp_path, photo((96, 128)))
+    rows = ws.share(asset, ["all", NAMES[1]], tmp_path / "out")
+    assert sorted(r.recipient for r in rows) == sorted(NAMES)  # every recipient, each once
+
+
+def test_to_all_is_refused_when_a_recipient_is_named_all(ws, tmp_path):
+    asset = _asset(ws, tmp_path, photo((96, 128)))
+    ws.add_recipient("all")
+    with pytest.raises(BadInput, match="a recipient is named 'all': name them by id"):
+        ws.share(asset, ["all"], tmp_path / "out")
+    assert ws.list_shares() == []

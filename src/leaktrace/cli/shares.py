@@ -14,7 +14,7 @@ from leaktrace.services.workspace import Workspace
 @guarded
 def share(
     asset_id: Annotated[str, typer.Argument(help="Id of the asset to share.")],
-    to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several).")],
+    to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several); 'all' for every recipient.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the copies to.")],
     note: Annotated[str | None, typer.Option(help="Why it was shared (kept with the record).")] = None,
     home: HomeOpt = None,

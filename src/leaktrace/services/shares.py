@@ -55,6 +55,27 @@ def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
     return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
 
 
+#: ``--to all``: every recipient of the workspace.
+ALL = "all"
+
+
+def _named(session, to: list[str]) -> list:
+    """The recipients ``to`` names (names or ids, in order); :data:`ALL` names every recipient, unless one
+    is called that (then it is ambiguous, and refused: a share to everyone must never be a guess)."""
+    out = []
+    for ref in to:
+        if ref.strip().lower() != ALL:
+            out.append(queries.recipient_by_name_or_id(session, ref))
+            continue
+        if queries.find_recipient_by_name(session, ref.strip()) is not None:
+            raise BadInput(f"a recipient is named {ref.strip()!r}: name them by id, and the others by name or id.")
+        everyone = queries.list_recipients(session)
+        if not everyone:
+            raise BadInput("there is no recipient to share with: add one with 'leaktrace recipient add'.")
+        out += everyone
+    return out
+
+
 def share(
     ctx: Context,
     asset_id: int | str,
@@ -78,8 +99,7 @@ def share(
     asset = assets_service.get(ctx, asset_id)
     with ctx.sessions() as session:
         recipients = []
-        for ref in to:
-            r = queries.recipient_by_name_or_id(session, ref)
+        for r in _named(session, to):
             if r.id not in {x.id for x in recipients}:
                 session.expunge(r)
                 recipients.append(r)
