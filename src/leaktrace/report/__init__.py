@@ -2,7 +2,8 @@
 
 Public surface: :class:`EvidenceData` (and its parts) to fill, :func:`render` to turn it
 into a document, :data:`RENDERERS` (format name → renderer; every renderer shares the
-seam ``render(data) -> bytes``). The PDF renderer imports WeasyPrint only when called.
+seam ``render(data) -> bytes``), :func:`statistic_words` (what a statistic of a trace read, as
+the report says it; the web pages say it the same way). The PDF renderer imports WeasyPrint only when called.
 
 Examples
 --------
@@ -16,9 +17,11 @@ from typing import Protocol
 
 from ..errors import BadInput
 from . import html, pdf
+from ._words import statistic as statistic_words
 from .data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
 
 __all__ = [
+    "statistic_words",
     "EvidenceData",
     "LeakEvidence",
     "AssetEvidence",

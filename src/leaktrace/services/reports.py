@@ -25,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leaktrace import imagefiles
-from leaktrace.core import verdict
 from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput, EvidenceTampered, NotFound
 from leaktrace.records import Checkpoint, Finding, InclusionProof
@@ -171,15 +170,10 @@ def _leak_pixels(ctx: Context, f: Finding, data: bytes):
 
 
 def _statistics_of(ctx: Context, f: Finding) -> dict:
-    """The statistics the finding's trace tested per recipient and alignment: those a trace of its asset
-    tests (:func:`leaktrace.services.traces.statistics_of`), less the word statistics where its counts
-    say it predates them (a page traced before its words were)."""
+    """The statistics the finding's trace tested (:func:`leaktrace.services.traces.statistics_tested`)."""
     if f.asset is None:
         return {"statistics": None, "statistic_names": ()}
-    names = traces.statistics_of(ctx, assets_service.get(ctx, f.asset.id))
-    n, h = len(f.candidates), (f.alignment.hypotheses if f.alignment is not None else 0) or 1
-    if f.leak.page is None and n and f.n_tests and f.n_tests // (n * h) == len(names) - len(verdict.WORD_STATISTICS):
-        names = names[: -len(verdict.WORD_STATISTICS)]
+    names = traces.statistics_tested(ctx, f)
     return {"statistics": len(names), "statistic_names": names}
 
 

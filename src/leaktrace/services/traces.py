@@ -145,6 +145,19 @@ def statistics_of(ctx: Context, asset) -> tuple[str, ...]:
     return base + (verdict.WORD_STATISTICS if documents.words_tested(ctx, asset) is not None else ())
 
 
+def statistics_tested(ctx: Context, f: Finding) -> tuple[str, ...]:
+    """The statistics the trace of finding ``f`` tested per recipient and alignment: those a trace of its
+    asset tests (:func:`statistics_of`), less the word statistics where its counts say it predates them
+    (a page traced before its words were); () when it tested nobody."""
+    if f.asset is None:
+        return ()
+    names = statistics_of(ctx, assets_service.get(ctx, f.asset.id))
+    n, h = len(f.candidates), (f.alignment.hypotheses if f.alignment is not None else 0) or 1
+    if f.leak.page is None and n and f.n_tests and f.n_tests // (n * h) == len(names) - len(verdict.WORD_STATISTICS):
+        names = names[: -len(verdict.WORD_STATISTICS)]
+    return names
+
+
 def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progress | None, display_name: str | None, start: float) -> Finding:
     """A leaked PDF file: each page rendered at ``document_dpi`` and traced as an image; the pages of the
     one document most of them match (:func:`_one_document`, image evidence) are tested with one bound

@@ -294,6 +294,12 @@ class Workspace:
 
         return findings.get(self.context, finding_id)
 
+    def tested_statistics(self, finding_id: int | str) -> tuple[str, ...]:
+        """The statistics finding ``finding_id``'s trace tested per recipient (``core.verdict``'s names, in order)."""
+        from leaktrace.services import findings, traces
+
+        return traces.statistics_tested(self.context, findings.get(self.context, finding_id))
+
     def leak_file(self, finding_id: int | str, *, role: str | None = None, reason: str | None = None, actor: str | None = None) -> records.StoredFile:
         """The leak a finding was traced from, as found (bytes, file name, media type). A leak that is
         byte for byte a recorded copy is that copy: only for a ``role`` that may ``copies`` (None: the

@@ -8,6 +8,7 @@ import re
 from importlib import resources
 from typing import Any
 
+from leaktrace.report import statistic_words
 from leaktrace.web.deps import CSRF_FIELD, can, csrf_token
 
 
@@ -51,6 +52,6 @@ def make(templates_class: Any) -> Any:
     folder = resources.files("leaktrace.web") / "templates"
     templates = templates_class(directory=str(folder))
     env = templates.env
-    env.filters.update(when=_when, pvalue=_pvalue, number=_number, details=_details)
+    env.filters.update(when=_when, pvalue=_pvalue, number=_number, details=_details, statistic=statistic_words)
     env.globals.update(csrf_token=csrf_token, CSRF_FIELD=CSRF_FIELD, can=can)
     return templates

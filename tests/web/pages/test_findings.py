@@ -53,6 +53,9 @@ def test_one_finding(pages, seeded):
     assert 'class="bar hot"' in html and 'class="threshold"' in html
     assert f'<a href="/cases/{seeded.case_id}">{seeded.case_id}</a>' in html and "Open case" not in html
     assert f'<form method="post" action="/findings/{seeded.finding_id}/report.html"' in html
+    # what each test read, in the report's words, and which one each score came from
+    assert "<th>read from</th>" in html
+    assert "each recipient on the fingerprint in the grey levels; on where the lines are, read from the grey levels;" in " ".join(html.split())
     auditor = pages["auditor"].get(f"/findings/{seeded.finding_id}").text
     assert "report.html" not in auditor  # an auditor may read, not issue reports
 

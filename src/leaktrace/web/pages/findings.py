@@ -68,7 +68,8 @@ def finding(finding_id: FindingId, request: Request, ws: WorkspaceDep, user: req
     f = ws.show_finding(finding_id)
     cases = [c for c in ws.list_cases() if c.finding_id == f.id]
     chart = score_chart(f.candidates, f.threshold) if f.candidates else None
-    return render(request, "finding.html", user, f=f, chart=chart, cases=cases, leak_copies=ws.leak_copies(f.id))
+    statistics = ws.tested_statistics(f.id)
+    return render(request, "finding.html", user, f=f, chart=chart, cases=cases, leak_copies=ws.leak_copies(f.id), statistics=statistics)
 
 
 @router.get("/findings/{finding_id}/leak")
