@@ -18,6 +18,12 @@ from leaktrace.samples.synthetic import photo  # noqa: F401
 
 DATA = Path(__file__).parent / "data"
 
+#: The slowest suites (a minute or more each) run in CI (``CI=true``, as `.ci/run` sets it) or with
+#: ``LEAKTRACE_SLOW=1``, so that a local ``make test`` stays well under 15 minutes on 2 cores.
+CI_ONLY = pytest.mark.skipif(
+    os.environ.get("CI") != "true" and not os.environ.get("LEAKTRACE_SLOW"), reason="a slow suite: runs in CI, or with LEAKTRACE_SLOW=1"
+)
+
 
 def save(path: Path, image: np.ndarray, **params) -> Path:
     ok = cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), *([list(params.values())] if params else []))

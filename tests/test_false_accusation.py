@@ -17,7 +17,7 @@ from skimage import data
 
 from leaktrace.core import bound
 from leaktrace.evaluation import evaluate
-from tests.conftest import drawing
+from tests.conftest import CI_ONLY, drawing
 
 ATTACKS = ["jpeg75", "downscale50", "crop50", "rotate2", "screenshot", "social", "gamma", "mirror"]
 
@@ -160,6 +160,7 @@ def word_null(tmp_path_factory):
     return np.concatenate(words), np.concatenate(both), accused
 
 
+@CI_ONLY
 def test_word_statistics_innocents_accuse_nobody(word_null):
     words, both, accused = word_null
     assert all(a in (["Borealis"], []) for a in accused)
@@ -171,6 +172,7 @@ def test_word_statistics_innocents_accuse_nobody(word_null):
         assert scores.max() < bound.threshold(n_tested, 1e-6)
 
 
+@CI_ONLY
 @pytest.mark.parametrize("statistic", ["words", "geometric+words"])
 def test_word_statistics_innocent_scores_are_standard_normal(word_null, statistic):
     scores = word_null[0] if statistic == "words" else word_null[1]

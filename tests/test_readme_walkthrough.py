@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CI_ONLY
+
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -37,6 +39,7 @@ def test_the_walkthrough_tells_the_whole_story():
 
 
 @pytest.mark.slow
+@CI_ONLY
 def test_the_walkthrough_runs_as_written(tmp_path):
     venv = Path(sys.prefix)
     if not (venv / "bin" / "activate").is_file() or not (venv / "bin" / "leaktrace").is_file():

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CI_ONLY
 from tests.web.browser import browser_login, chromium, live, offline_context  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, CI_ONLY]
 
 WIDTHS = {390: 844, 1280: 900}
 WIDEST = """() => [...document.querySelectorAll('body *')]
