@@ -29,6 +29,12 @@ pixel count: PNG's inflate stops when the image is full, its text and ICC chunks
 Pillow (``MAX_TEXT_CHUNK``), and animated GIF, PNG and WebP and multi-page TIFF are read as
 their first frame only.
 
+A stranger's file (``asset add``, ``trace``, their web routes: the ``decode_budget_s`` setting)
+has its pixels decoded in a forked worker (:mod:`leaktrace.imageworker`) that is killed at the
+budget and whose address space is capped at :data:`DECODE_BYTES_PER_PIXEL` bytes a pixel (plus
+:data:`DECODE_SLACK_BYTES`): a codec's own worst case (AV1, a TIFF compression) or a crash in a C
+decoder is a one-line refusal, and the pixels come back in shared memory, without a copy.
+
 Peak memory, measured with ``/usr/bin/time -v`` (one process per file, less the 53 MB of an
 interpreter that imported this module), in bytes per pixel: 8.2 for RGB PNG, JPEG (baseline or
 progressive) and LZW TIFF of 50 MP, 5.0 for grey PNG; at 20 MP 6.5 for GIF, 10 for BMP, 12 for
@@ -51,11 +57,13 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+import math
 import os
 import re
 import struct
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,6 +71,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from leaktrace import imageworker
 from leaktrace.atomic import write_atomic  # re-exported: copies and cache files are written atomically
 from leaktrace.errors import ImageRejected
 from leaktrace.imagebounds import MAX_JPEG_SCANS, MAX_SCAN_PIXELS, MAX_SEGMENTS, bytes_of, check_structure, check_work, jpeg_scan_limit
@@ -94,6 +103,11 @@ MAX_BYTES = 200 * 2**20
 #: 1 x 50000 strip would cost memory in the square of its long side (5 GB); 100:1 keeps a
 #: scrolled web-page screenshot and refuses the strip in a line.
 MAX_ASPECT = 100
+#: Address space a decode in its worker may add, per pixel, and in all (:func:`read_image`'s ``budget_s``):
+#: twice the documented peak of 13 bytes a pixel (18 for a WebP with alpha), and room for the
+#: decoder threads' stacks and allocator arenas, which are reserved, not used.
+DECODE_BYTES_PER_PIXEL = 24
+DECODE_SLACK_BYTES = 1 << 30
 #: Pixels per strip when converting a decoded image to RGB.
 _STRIP_PIXELS = 1 << 22
 
@@ -111,7 +125,14 @@ _CORRUPT = "truncated or corrupt image"
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, RuntimeError, struct.error, zlib.error, MemoryError)
 
 
-def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None) -> np.ndarray:
+def read_image(
+    path: str | os.PathLike[str],
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_BYTES,
+    max_side: int | None = None,
+    budget_s: float | None = None,
+) -> np.ndarray:
     """Decode an image file into RGB pixels, refusing anything unsafe or unreadable.
 
     Parameters
@@ -124,6 +145,11 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
     max_side : int, pixels, optional
         Longest accepted side, read from the header (the ``max_side_px`` setting at the
         entry points; None: no limit but ``max_pixels`` and :data:`MAX_ASPECT`).
+    budget_s : float, seconds, optional
+        Decode the pixels in a worker stopped after this long (the ``decode_budget_s`` setting
+        at the entry points that read a stranger's file), with its memory capped at
+        :data:`DECODE_BYTES_PER_PIXEL` a pixel; None or 0: in this process, unbounded but by
+        the header's checks (files leaktrace wrote and accepted).
 
     Returns
     -------
@@ -137,7 +163,8 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
         With a one-line reason: "no such file", "is a directory", "empty file",
         "file too large: …", "not an image file …", "format … is not accepted …",
         "image too large: N pixels, limit M", "image too long: …", "image too
-        elongated: …", "too many JPEG scans: …", "truncated or corrupt image".
+        elongated: …", "too many JPEG scans: …", "truncated or corrupt image", "decoding took over … s",
+        "decoding needs more than … MB".
     """
     path = Path(path)
     size = _file_size(path)
@@ -147,13 +174,15 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS, ma
     except OSError as exc:
         raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
     with fp:
-        return _decode(fp, path, max_pixels, max_side)
+        return _decode(fp, path, max_pixels, max_side, budget_s)
 
 
-def read_image_bytes(data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None) -> np.ndarray:
+def read_image_bytes(
+    data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None, budget_s: float | None = None
+) -> np.ndarray:
     """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
     _check_bytes(name, len(data), max_bytes)
-    return _decode(io.BytesIO(data), name, max_pixels, max_side)
+    return _decode(io.BytesIO(data), name, max_pixels, max_side, budget_s)
 
 
 def image_format(path: str | os.PathLike[str]) -> str:
@@ -441,7 +470,7 @@ def _quiet_libtiff() -> None:
     handler(None)
 
 
-def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None) -> np.ndarray:
+def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None, budget_s: float | None = None) -> np.ndarray:
     # Pillow warns about large images and odd metadata; our own limits decide, and
     # no warning may escape (pytest turns warnings into errors). Note that
     # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
@@ -456,23 +485,69 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None =
             width, height = im.size
             _check_shape(name, width, height, max_pixels, max_side)
             check_work(im, fp, name, scans)
-            if im.format == "WEBP" and (image := _webp_by_opencv(im, fp)) is not None:
-                return image
-            try:
-                im.load()
-                ImageOps.exif_transpose(im, in_place=True)  # in place: no full-size copy when upright
-            except Image.DecompressionBombError as exc:
-                raise ImageRejected(name, _too_large_from(exc, max_pixels)) from None
-            except _DECODE_ERRORS:
-                raise ImageRejected(name, _CORRUPT) from None
-            try:
-                return _to_rgb(im)
-            except (ValueError, OSError):
-                raise ImageRejected(name, f"unsupported pixel layout {im.mode}") from None
+            if budget_s:
+                return _pixels_in_child(im, fp, name, max_pixels, budget_s)
+            return _pixels(im, fp, name, max_pixels)
 
 
-def _to_rgb(im: Image.Image) -> np.ndarray:
-    """Any Pillow mode → (H, W, 3) uint8 RGB, alpha composited on white, in row strips.
+def _pixels(
+    im: Image.Image, fp: IO[bytes], name: object, max_pixels: int, alloc: Callable[[tuple[int, ...]], np.ndarray] | None = None
+) -> np.ndarray:
+    """Decode an opened image whose header passed every check; ``alloc(shape)`` gives the uint8 result's array."""
+    if im.format == "WEBP" and (image := _webp_by_opencv(im, fp)) is not None:
+        return _into(image, alloc)
+    try:
+        im.load()
+        ImageOps.exif_transpose(im, in_place=True)  # in place: no full-size copy when upright
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected(name, _too_large_from(exc, max_pixels)) from None
+    except _DECODE_ERRORS:
+        raise ImageRejected(name, _CORRUPT) from None
+    try:
+        return _to_rgb(im, alloc)
+    except (ValueError, OSError):
+        raise ImageRejected(name, f"unsupported pixel layout {im.mode}") from None
+
+
+def _pixels_in_child(im: Image.Image, fp: IO[bytes], name: object, max_pixels: int, budget_s: float) -> np.ndarray:
+    """:func:`_pixels` in a forked child (:mod:`leaktrace.imageworker`) stopped at ``budget_s`` seconds and
+    :data:`DECODE_BYTES_PER_PIXEL` bytes a pixel (plus :data:`DECODE_SLACK_BYTES`); the result lands in
+    memory shared with the child, so it is not copied."""
+    width, height = im.size
+    count = width * height
+
+    def fill(buffer: memoryview) -> tuple[int, ...]:
+        def alloc(shape: tuple[int, ...]) -> np.ndarray:
+            return np.frombuffer(buffer, np.uint8, count=math.prod(shape)).reshape(shape)
+
+        return _pixels(im, fp, name, max_pixels, alloc).shape
+
+    try:
+        buffer, shape = imageworker.run(fill, 3 * count, seconds=budget_s, memory_bytes=DECODE_BYTES_PER_PIXEL * count + DECODE_SLACK_BYTES)
+    except imageworker.Overrun as exc:
+        raise ImageRejected(name, _overrun(exc, budget_s, count)) from None
+    return np.frombuffer(buffer, np.uint8, count=math.prod(shape)).reshape(shape)
+
+
+def _overrun(exc: imageworker.Overrun, budget_s: float, count: int) -> str:
+    if exc.kind == "time":
+        return f"decoding took over {budget_s:g} s; {_raise_hint('decode_budget_s', max(1, math.ceil(4 * budget_s)))}"
+    if exc.kind == "memory":
+        mb = (DECODE_BYTES_PER_PIXEL * count + DECODE_SLACK_BYTES) // 2**20
+        return f"decoding needs more than {mb} MB for {count} pixels (a decompression bomb, or a codec leaktrace cannot bound)"
+    return f"{_CORRUPT} (the decoder crashed)"
+
+
+def _into(image: np.ndarray, alloc: Callable[[tuple[int, ...]], np.ndarray] | None) -> np.ndarray:
+    if alloc is None:
+        return image
+    out = alloc(image.shape)
+    out[...] = image
+    return out
+
+
+def _to_rgb(im: Image.Image, alloc: Callable[[tuple[int, ...]], np.ndarray] | None = None) -> np.ndarray:
+    """Any Pillow mode → (H, W, 3) uint8 RGB, alpha composited on white, in row strips, into ``alloc((H, W, 3))``.
 
     Every conversion is pixel by pixel (except 32-bit float, scaled by its maximum: in one
     piece), so the strips give the same pixels as one piece, and the temporaries cost a strip.
@@ -480,8 +555,8 @@ def _to_rgb(im: Image.Image) -> np.ndarray:
     width, height = im.size
     rows = max(1, _STRIP_PIXELS // max(1, width))
     if im.mode == "F" or height <= rows:
-        return _to_rgb_piece(im)
-    out = np.empty((height, width, 3), np.uint8)
+        return _into(_to_rgb_piece(im), alloc)
+    out = np.empty((height, width, 3), np.uint8) if alloc is None else alloc((height, width, 3))
     for r0 in range(0, height, rows):
         r1 = min(height, r0 + rows)
         out[r0:r1] = _to_rgb_piece(im.crop((0, r0, width, r1)))

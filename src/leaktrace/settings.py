@@ -93,6 +93,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_file_mb", 200, "Largest image file accepted, in MB (a 150 MP photo is about 250 MB as PNG)."),
     Setting(
+        "decode_budget_s",
+        30.0,
+        "Longest a stranger's image (an asset being added, a leak) may take to decode, in seconds, in a worker that is then stopped (0: decode in process, unbounded); a 100 MP PNG takes about 6 s.",
+    ),
+    Setting(
         "index_backend",
         "auto",
         "Asset search behind trace: brute (compare with every asset), ann (FAISS shortlist, index kept in HOME/cache/assets.ann) or auto (brute below 500 assets, ann from 500).",
@@ -146,6 +151,7 @@ class Settings:
     max_pixels: int
     max_side_px: int
     max_file_mb: float
+    decode_budget_s: float
     index_backend: str
     retain_copies: bool
     key_custodians: str
@@ -269,6 +275,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting max_pixels must be at least 1,000,000.")
     if values["max_side_px"] < 1000:
         raise SettingRejected("setting max_side_px must be at least 1000.")
+    if values["decode_budget_s"] < 0:
+        raise SettingRejected("setting decode_budget_s must be 0 (no worker) or positive.")
     if values["lock_timeout_s"] <= 0:
         raise SettingRejected("setting lock_timeout_s must be positive.")
     if not 0 < values["web_max_upload_mb"] <= values["max_file_mb"]:

@@ -89,7 +89,13 @@ def _added(a: Asset, path: Path, duplicate: bool) -> records.AssetAdded:
 
 
 def read_limits(ctx: Context) -> dict:
-    return {"max_pixels": ctx.settings.max_pixels, "max_bytes": int(ctx.settings.max_file_mb * 2**20), "max_side": ctx.settings.max_side_px}
+    """The limits a stranger's image is read with (an asset being added, a leak): the settings'."""
+    return {
+        "max_pixels": ctx.settings.max_pixels,
+        "max_bytes": int(ctx.settings.max_file_mb * 2**20),
+        "max_side": ctx.settings.max_side_px,
+        "budget_s": ctx.settings.decode_budget_s or None,
+    }
 
 
 def add(
