@@ -11,6 +11,8 @@ report can be rebuilt years later without re-running it. A *case* follows a
 finding over time (*case events* are its timeline, *remediation actions* its
 plan). *Audit entries* form an append-only hash chain (see ``store/audit.py``).
 *Users* log into the web app; *tokens* authenticate the REST API (only hashes stored).
+A *scan* screens many images (a folder, a crawler's feed) and traces the ones that match;
+its *scan items* are its files, keyed by SHA-256, each with its status and finding.
 
 All datetimes are timezone-aware UTC, on SQLite as on PostgreSQL.
 """
@@ -39,6 +41,8 @@ __all__ = [
     "Meta",
     "Recipient",
     "RemediationAction",
+    "Scan",
+    "ScanItem",
     "Share",
     "Token",
     "User",
@@ -454,3 +458,54 @@ class Token(Base):
 
     def __repr__(self) -> str:
         return f"Token(id={self.id!r}, user_id={self.user_id!r}, revoked={self.revoked!r})"
+
+
+class Scan(Base):
+    """A batch of images screened against every asset (``leaktrace scan``); its items say what each became.
+
+    ``sources`` is the JSON list of the sources as given (folders, lists, feeds); ``status`` is
+    ``running`` (or stopped without saying so), ``interrupted`` (stopped by the user) or ``done``.
+    Bookkeeping, not evidence: a scan is not sealed, each of its findings is (its ``trace`` entry).
+    """
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    sources: Mapped[str] = mapped_column(Text, default="[]")
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[ScanItem]] = relationship(back_populates="scan", order_by="ScanItem.position")
+
+    def __repr__(self) -> str:
+        return f"Scan(id={self.id!r}, status={self.status!r})"
+
+
+class ScanItem(Base):
+    """One file of a scan, keyed by its SHA-256 (NULL when it could not be read): ``status`` is
+    ``pending``, ``matched`` (``finding_id`` is its finding), ``unmatched`` or ``failed`` (``reason``,
+    one line). ``earlier`` marks a file an earlier scan had done (counted, not traced again).
+    ``source_url`` and ``found_at`` are the feed's custody fields, given to its trace."""
+
+    __tablename__ = "scan_items"
+    __table_args__ = (UniqueConstraint("scan_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    earlier: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    scan: Mapped[Scan] = relationship(back_populates="items")
+    finding: Mapped[Finding | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"ScanItem(scan_id={self.scan_id!r}, sha256={self.sha256!r}, status={self.status!r})"
