@@ -7,6 +7,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, JpegImagePlugin
@@ -476,3 +477,36 @@ def test_png_text_chunks_keep_the_pixels_and_change_the_bytes(tmp_path):
     path.write_bytes(named)
     assert np.array_equal(imagefiles.read_image(path), image)
     assert Image.open(path).text == {"leaktrace-page": "abc 3"}
+
+
+def _smooth_jpeg(tmp_path, height: int, width: int, **options) -> tuple:
+    rng = np.random.default_rng(3)
+    image = cv2.resize(rng.integers(0, 256, (height // 16, width // 16, 3), np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    path = tmp_path / "draft.jpg"
+    Image.fromarray(image).save(path, "JPEG", quality=95, **options)
+    return path, read_image(path)
+
+
+@pytest.mark.parametrize(
+    ("side", "shape"), [(2000, (1200, 1600, 3)), (800, (600, 800, 3)), (300, (300, 400, 3)), (10, (150, 200, 3)), (5000, (1200, 1600, 3))]
+)
+def test_a_jpeg_for_a_small_job_is_decoded_at_a_reduced_size(tmp_path, side, shape):
+    path, whole = _smooth_jpeg(tmp_path, 1200, 1600)
+    reduced = read_image(path, reduce_to_side=side)
+    assert reduced.shape == shape  # the longer side never below `side`, at most 1/8
+    expected = cv2.resize(whole, shape[1::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(reduced.astype(int) - expected).mean() < 3  # DCT scaling is an area average
+
+
+def test_a_reduced_decode_keeps_the_exif_orientation_and_the_worker(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path, whole = _smooth_jpeg(tmp_path, 800, 1200, exif=exif.tobytes())
+    assert whole.shape == (1200, 800, 3)
+    assert read_image(path, reduce_to_side=300, budget_s=30).shape == (300, 200, 3)
+
+
+def test_other_formats_decode_whole_whatever_the_job(tmp_path):
+    path = tmp_path / "whole.png"
+    assert cv2.imwrite(str(path), np.zeros((400, 600, 3), np.uint8))
+    assert read_image(path, reduce_to_side=100).shape == (400, 600, 3)

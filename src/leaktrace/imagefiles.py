@@ -132,6 +132,7 @@ def read_image(
     max_bytes: int = MAX_BYTES,
     max_side: int | None = None,
     budget_s: float | None = None,
+    reduce_to_side: int | None = None,
 ) -> np.ndarray:
     """Decode an image file into RGB pixels, refusing anything unsafe or unreadable.
 
@@ -150,6 +151,10 @@ def read_image(
         at the entry points that read a stranger's file), with its memory capped at
         :data:`DECODE_BYTES_PER_PIXEL` a pixel; None or 0: in this process, unbounded but by
         the header's checks (files leaktrace wrote and accepted).
+    reduce_to_side : int, pixels, optional
+        For a job that needs no more than this longer side (a thumbnail): a JPEG is decoded at
+        1/2, 1/4 or 1/8 of its size by DCT scaling (libjpeg's draft mode; its memory and time
+        shrink with the square), its longer side never below this; other formats decode whole.
 
     Returns
     -------
@@ -174,15 +179,22 @@ def read_image(
     except OSError as exc:
         raise ImageRejected(path, f"cannot open file ({exc.strerror or exc})") from None
     with fp:
-        return _decode(fp, path, max_pixels, max_side, budget_s)
+        return _decode(fp, path, max_pixels, max_side, budget_s, reduce_to_side)
 
 
 def read_image_bytes(
-    data: bytes, name: str, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES, max_side: int | None = None, budget_s: float | None = None
+    data: bytes,
+    name: str,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_BYTES,
+    max_side: int | None = None,
+    budget_s: float | None = None,
+    reduce_to_side: int | None = None,
 ) -> np.ndarray:
     """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
     _check_bytes(name, len(data), max_bytes)
-    return _decode(io.BytesIO(data), name, max_pixels, max_side, budget_s)
+    return _decode(io.BytesIO(data), name, max_pixels, max_side, budget_s, reduce_to_side)
 
 
 def image_format(path: str | os.PathLike[str]) -> str:
@@ -470,7 +482,9 @@ def _quiet_libtiff() -> None:
     handler(None)
 
 
-def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None, budget_s: float | None = None) -> np.ndarray:
+def _decode(
+    fp: IO[bytes], name: object, max_pixels: int, max_side: int | None = None, budget_s: float | None = None, reduce_to_side: int | None = None
+) -> np.ndarray:
     # Pillow warns about large images and odd metadata; our own limits decide, and
     # no warning may escape (pytest turns warnings into errors). Note that
     # catch_warnings changes process-wide state for its duration. (WeasyPrint switches
@@ -485,9 +499,23 @@ def _decode(fp: IO[bytes], name: object, max_pixels: int, max_side: int | None =
             width, height = im.size
             _check_shape(name, width, height, max_pixels, max_side)
             check_work(im, fp, name, scans)
+            if reduce_to_side:
+                _draft(im, reduce_to_side)
             if budget_s:
                 return _pixels_in_child(im, fp, name, max_pixels, budget_s)
             return _pixels(im, fp, name, max_pixels)
+
+
+def _draft(im: Image.Image, side: int) -> None:
+    """Ask a JPEG's decoder for the smallest DCT scale (1/2, 1/4, 1/8) whose longer side is still ``side`` or more."""
+    if im.format not in ("JPEG", "MPO"):
+        return
+    width, height = im.size
+    scale = 1
+    while scale < 8 and max(width, height) // (2 * scale) >= side:
+        scale *= 2
+    if scale > 1:
+        im.draft("RGB" if im.mode not in ("L", "CMYK") else im.mode, (-(-width // scale), -(-height // scale)))
 
 
 def _pixels(

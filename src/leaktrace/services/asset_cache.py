@@ -65,11 +65,12 @@ def _dir(ctx: Context) -> Path:
     return private_dir(ctx.home / "cache")
 
 
-def _original(ctx: Context, asset: Asset) -> np.ndarray:
-    """The stored original, decoded; it passed the limits when it was added, so a lower
-    ``max_pixels`` since then does not lock its cache out."""
+def _original(ctx: Context, asset: Asset, reduce_to_side: int | None = None) -> np.ndarray:
+    """The stored original, decoded (a JPEG at a reduced size when no more than ``reduce_to_side``
+    is needed); it passed the limits when it was added, so a lower ``max_pixels`` since then does
+    not lock its cache out."""
     limit = max(ctx.settings.max_pixels, int(asset.width) * int(asset.height))
-    return imagefiles.read_image(ctx.blobs.path(asset.sha256), max_pixels=limit, max_bytes=2**40)
+    return imagefiles.read_image(ctx.blobs.path(asset.sha256), max_pixels=limit, max_bytes=2**40, reduce_to_side=reduce_to_side)
 
 
 # ---------------------------------------------------------------- asset search
@@ -289,7 +290,7 @@ def thumbnail(ctx: Context, asset: Asset, side: int) -> bytes:
         return path.read_bytes()
     except OSError:
         pass
-    image = _original(ctx, asset)
+    image = _original(ctx, asset, reduce_to_side=side)
     h, w = image.shape[:2]
     scale = min(1.0, side / max(h, w))
     if scale < 1.0:
