@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from leaktrace import Workspace
+
 READS = [
     ("recipient", "list", "--json"),
     ("asset", "list", "--json"),
@@ -25,6 +27,7 @@ def locked(cli, monkeypatch):
     monkeypatch.setenv("LEAKTRACE_LOCK_TIMEOUT_S", "1")
     holder = sqlite3.connect(cli.home / "leaktrace.db", isolation_level=None, timeout=0)
     holder.execute("BEGIN IMMEDIATE")
+    cli.holder = holder
     yield cli
     holder.execute("ROLLBACK")
     holder.close()
@@ -45,3 +48,29 @@ def test_a_write_waits_then_says_busy_in_one_line_and_loses_nothing(locked):
     assert "Traceback" not in result.stdout + result.stderr
     _, names = locked("recipient", "list", "--json")
     assert [r["name"] for r in names] == ["Apex Plastics GmbH"]  # the refused write left nothing behind
+
+
+@pytest.mark.parametrize("command", [("user", "add", "ana", "--role", "analyst"), ("user", "password", "bo")], ids=["user add", "user password"])
+def test_a_password_is_not_asked_for_while_the_store_is_busy(locked, command):
+    """The busy store is said before the prompt (stdin is empty: a prompt would abort with exit 1), so
+    nobody types a password twice to learn that another process is writing."""
+    locked.holder.execute("ROLLBACK")
+    with Workspace(locked.home) as ws:
+        ws.add_user("bo", "auditor", "correct horse")
+    locked.holder.execute("BEGIN IMMEDIATE")
+    result, _ = locked(*command, expect=3)
+    assert result.stderr == "error: the workspace is busy (another process is writing); try again\n", result.stderr
+
+
+def test_a_taken_name_or_an_unknown_user_is_refused_before_the_password_is_asked(cli):
+    cli("init")
+    with Workspace(cli.home) as ws:
+        ws.add_user("ana", "analyst", "correct horse")
+    for command, says in [
+        (("user", "add", "ana", "--role", "auditor"), "error: a user named 'ana' already exists.\n"),
+        (("user", "add", "root@vm", "--role", "auditor"), "error: a user name may not contain '@'"),
+        (("user", "add", "bo", "--role", "root"), "error: unknown role 'root'"),
+        (("user", "password", "nobody"), "error: no user named 'nobody'"),
+    ]:
+        result, _ = cli(*command, expect=None)
+        assert result.exit_code not in (0, 1) and result.stderr.startswith(says), (command, result.stderr)

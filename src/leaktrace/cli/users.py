@@ -25,13 +25,9 @@ def add(
     json_: JsonOpt = False,
 ) -> None:
     """Create a user; the password is asked twice (hidden), or read from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    if not password:
-        fail("no password given.", 2)
     with Workspace(home) as ws:
+        ws.ready_for_password(name, role=role)  # a busy store or a taken name is said before the password is typed
+        password = _password(password_stdin)
         user = ws.add_user(name, role, password)
     if json_:
         emit_json(user)
@@ -89,14 +85,9 @@ def password(
     json_: JsonOpt = False,
 ) -> None:
     """Set a user's password (asked twice, hidden, or read from stdin); their web sessions end."""
-    if password_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
-    else:
-        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    if not secret:
-        fail("no password given.", 2)
     with Workspace(home) as ws:
-        user = ws.set_user_password(name, secret)
+        ws.ready_for_password(name)
+        user = ws.set_user_password(name, _password(password_stdin))
     if json_:
         emit_json(user)
     else:
@@ -118,6 +109,17 @@ def role(
         emit_json(user)
     else:
         out.print(f"User {user.name} is now {user.role}; their web sessions have ended.")
+
+
+def _password(from_stdin: bool) -> str:
+    """The password: the first line of stdin, or asked twice (hidden) on the terminal; refused if empty."""
+    if from_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    if not secret:
+        fail("no password given.", 2)
+    return secret
 
 
 def _set_disabled(name: str, disabled: bool, home, json_: bool) -> None:

@@ -110,6 +110,29 @@ def add(ctx: Context, name: str, role: str, password: str, *, actor: str | None 
         return _record(user)
 
 
+def ready_for_password(ctx: Context, name: str, *, role: str | None = None) -> None:
+    """Refuse now what would refuse a password typed next: ``role`` given, a new user ``name`` (its name,
+    role, or a user of that name already there); else an existing user ``name``; and a store another
+    process is writing (:class:`Busy` after ``lock_timeout_s``, as the write itself would wait).
+
+    The command line asks for a password only after this, so nobody types one twice for a refusal
+    known beforehand. The write lock is taken and let go at once (nothing is written); the write
+    that follows the prompt may still find the store busy.
+    """
+    name = " ".join(name.split()) if role is not None else name
+    if role is not None:
+        problem = name_problem(name)
+        if problem is not None:
+            raise BadInput(problem)
+        if role not in ROLES:
+            raise BadInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    with store_db.transaction(ctx.sessions) as session:
+        if role is None:
+            queries.user_by_name(session, name)
+        elif queries.find_user_by_name(session, name) is not None:
+            raise Conflict(f"a user named {name!r} already exists.")
+
+
 def set_disabled(ctx: Context, name: str, disabled: bool, *, actor: str | None = None) -> records.User:
     """Disable a user (logins and tokens stop working) or enable them again."""
     with store_db.transaction(ctx.sessions) as session:

@@ -405,6 +405,12 @@ class Workspace:
 
         return users.add(self.context, name, role, password, actor=actor)
 
+    def ready_for_password(self, name: str, *, role: str | None = None) -> None:
+        """Refuse before a password is typed what would refuse it after (a bad new user, an unknown one, a busy store)."""
+        from leaktrace.services import users
+
+        users.ready_for_password(self.context, name, role=role)
+
     def set_user_disabled(self, name: str, disabled: bool, *, actor: str | None = None) -> records.User:
         """Disable a user (their logins and tokens stop working) or enable them again."""
         from leaktrace.services import users
