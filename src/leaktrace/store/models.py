@@ -13,6 +13,9 @@ plan). *Audit entries* form an append-only hash chain (see ``store/audit.py``).
 *Users* log into the web app; *tokens* authenticate the REST API (only hashes stored).
 A *scan* screens many images (a folder, a crawler's feed) and traces the ones that match;
 its *scan items* are its files, keyed by SHA-256, each with its status and finding.
+The recipient portal: an *invitation* (only its token's SHA-256 stored) makes a *user* of role
+``recipient`` linked to one recipient; that user's *acceptance* of a share's terms and each
+*receipt* (one download of a copy made for them at that moment) are sealed records.
 
 All datetimes are timezone-aware UTC, on SQLite as on PostgreSQL.
 """
@@ -36,9 +39,12 @@ __all__ = [
     "CaseResponsible",
     "Checkpoint",
     "Copy",
+    "Acceptance",
     "Finding",
     "FindingScore",
+    "Invitation",
     "Meta",
+    "Receipt",
     "Recipient",
     "RemediationAction",
     "Scan",
@@ -181,6 +187,12 @@ class Share(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the recipient portal (migration 0009; all NULL for a share delivered by its sender): ``delivery``
+    # "portal" when each recipient's user downloads a copy made at that moment; the terms they accept
+    # first (an NDA reference or text) and when the share stops being downloadable
+    delivery: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    terms: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     asset: Mapped[Asset] = relationship(back_populates="shares")
     copies: Mapped[list[Copy]] = relationship(back_populates="share", order_by="Copy.id")
@@ -210,6 +222,7 @@ class Copy(Base):
     size: Mapped[int | None] = mapped_column(BigInteger)  # bytes of the file; None for copies made before it was kept
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the copy left the workspace
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # the portal serves it no more (migration 0009)
 
     share: Mapped[Share] = relationship(back_populates="copies")
     recipient: Mapped[Recipient] = relationship(back_populates="copies")
@@ -424,7 +437,8 @@ class Checkpoint(Base):
 
 
 class User(Base):
-    """Someone who logs into the web app, with one role (admin, analyst or auditor)."""
+    """Someone who logs into the web app, with one role (admin, analyst, auditor; or recipient, then
+    ``recipient_id`` is the recipient whose user they are, fixed at the invitation's acceptance)."""
 
     __tablename__ = "users"
 
@@ -434,6 +448,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # no foreign key (as assets.document_id): SQLite adds a plain column in place, no table rebuild
+    recipient_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     tokens: Mapped[list[Token]] = relationship(back_populates="user", order_by="Token.id")
 
@@ -509,3 +525,71 @@ class ScanItem(Base):
 
     def __repr__(self) -> str:
         return f"ScanItem(scan_id={self.scan_id!r}, sha256={self.sha256!r}, status={self.status!r})"
+
+
+class Invitation(Base):
+    """A one-time link that makes a recipient's user: only the token's SHA-256 is stored; it works
+    until ``expires_at`` and once (``accepted_at``, ``user_id``: the user it made)."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    recipient: Mapped[Recipient] = relationship()
+
+    def __repr__(self) -> str:
+        return f"Invitation(id={self.id!r}, recipient_id={self.recipient_id!r})"
+
+
+class Acceptance(Base):
+    """A recipient's user accepted a portal share's terms (their SHA-256, as shown), from an address
+    and a browser, before the first download."""
+
+    __tablename__ = "acceptances"
+    __table_args__ = (UniqueConstraint("share_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    terms_sha256: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Acceptance(share_id={self.share_id!r}, recipient_id={self.recipient_id!r})"
+
+
+class Receipt(Base):
+    """One download through the portal (``id`` is the receipt's number): the copy made for the
+    recipient at that moment, by which user, when, from which address and browser, its SHA-256 and
+    size, and whether it is byte for byte the copy the share recorded (``matches``)."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id"), index=True)
+    copy_id: Mapped[int] = mapped_column(ForeignKey("copies.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(500))
+    matches: Mapped[bool] = mapped_column(Boolean)
+    client: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Receipt(id={self.id!r}, share_id={self.share_id!r}, recipient_id={self.recipient_id!r})"
