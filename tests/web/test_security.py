@@ -193,3 +193,41 @@ def test_no_get_route_writes_to_the_audit_log(app, api, pages, anon, seeded):
     assert len(ws.list_audit()) == before + 1
     latest = api["auditor"].get("/api/v1/audit/checkpoint").json()
     assert latest["tree_size"] == before and len(ws.list_audit()) == before + 1  # GET: the newest as issued, nothing written
+
+
+def _sha256(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _dump(home) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(home / "leaktrace.db") as db:
+        return list(db.iterdump())
+
+
+def test_no_get_route_writes_the_database_not_even_a_tokens_last_use(app, api, pages, anon, seeded):
+    """Every GET route, by every role's token (each one's last use due, as if unused for an hour): the
+    whole database dumps the same before and after; a POST with the same token then writes its last use."""
+    import sqlite3
+
+    with sqlite3.connect(seeded.home / "leaktrace.db") as db:
+        db.execute("UPDATE tokens SET last_used_at = NULL")
+    before = _dump(seeded.home)
+    gets = sorted(p for m, p in app_routes(app) if m == "GET")
+    for path in gets:
+        for who in (None, "admin", "analyst", "auditor"):
+            _send(_client(who, path, api, pages, anon), "GET", _url(path, seeded, finding_id=seeded.finding_id))
+            if path.startswith("/api/"):
+                api[who].head(_url(path, seeded, finding_id=seeded.finding_id))
+    after = _dump(seeded.home)
+    assert after == before, [line for line in after if line not in before][:5]
+    assert api["auditor"].post("/api/v1/audit/checkpoint").status_code == 200
+    with sqlite3.connect(seeded.home / "leaktrace.db") as db:
+        used = {
+            role: db.execute("SELECT last_used_at FROM tokens WHERE token_hash = ?", (_sha256(seeded.tokens[role]),)).fetchone()[0]
+            for role in ("admin", "auditor")
+        }
+    assert used["auditor"] is not None and used["admin"] is None  # a write uses its token; the GETs did not

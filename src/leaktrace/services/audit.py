@@ -3,6 +3,11 @@
 Services that change something append their entry with :func:`append` inside their own
 transaction (the entry exists if and only if the change does). Code outside a service
 transaction — the report glue, the web app's login — calls :func:`record`.
+
+An act done with a token that an admin minted for someone else is that someone's act (the actor)
+but names the admin too: the web app opens an :func:`attribution` scope per request, the token's
+check (:func:`leaktrace.services.users.user_for_token`) calls :func:`attribute`, and every entry
+appended in the scope carries ``via_token`` and ``token_minted_by`` in its details.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import json
 import os
 import pwd
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy.orm import Session
 
@@ -55,6 +63,28 @@ ACTIONS = (
 )
 
 
+#: What the current scope (one web request) adds to the details of each entry appended in it; None outside one.
+#: A dict, filled in place: a request's dependencies and route run in threads on copies of the context.
+_attributed: ContextVar[dict | None] = ContextVar("leaktrace_audit_attributed", default=None)
+
+
+@contextmanager
+def attribution() -> Iterator[dict]:
+    """A scope (one web request, around its dependencies and route) whose entries carry what :func:`attribute` adds."""
+    token = _attributed.set({})
+    try:
+        yield _attributed.get()
+    finally:
+        _attributed.reset(token)
+
+
+def attribute(**details: object) -> None:
+    """Add ``details`` to every entry appended from now on in the current :func:`attribution` scope (none: nothing)."""
+    scope = _attributed.get()
+    if scope is not None:
+        scope.update(details)
+
+
 def default_actor() -> str:
     """Who runs this process, for entries made from the command line or the Python API: the
     operating-system account and the host, ``user@host``. Read from the process's user id, never
@@ -73,6 +103,9 @@ def append(
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
     subject = None if subject_type is None else (subject_type, subject_id)
+    extra = _attributed.get()
+    if extra:
+        details = {**(details or {}), **extra}
     return chain.append(session, actor=actor or default_actor(), action=action, subject=subject, details=details)
 
 

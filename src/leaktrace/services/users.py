@@ -7,7 +7,7 @@ logging in are recorded in the audit trail.
 Every change of a ``users`` or ``tokens`` row is made in the transaction of an audit entry about
 that row, appended after it: subject ``("user", users.id)`` or ``("token", tokens.id)``, with the
 name in the details, so the row is sealed with the entry. The one exception is a token's
-``last_used_at``, written on use (at most once a :data:`TOUCH_EVERY`) without an entry. A password
+``last_used_at``, written on use (at most once a :data:`TOUCH_EVERY`; never on a web GET) without an entry. A password
 hash that Argon2 wants renewed is renewed at ``login``, in the entry's transaction.
 
 A user name is what the log shows as the actor of that user's web and API acts; the CLI's actors
@@ -358,8 +358,16 @@ def revoke_token(ctx: Context, token_id: int | str, *, actor: str | None = None)
         return _token_record(row)
 
 
-def user_for_token(ctx: Context, token: str) -> records.User:
-    """The user a REST API token belongs to; :class:`Unauthorized` if unknown, revoked or disabled."""
+def user_for_token(ctx: Context, token: str, *, touch: bool = True) -> records.User:
+    """The user a REST API token belongs to; :class:`Unauthorized` if unknown, revoked or disabled.
+
+    ``touch``: write the token's ``last_used_at`` if due (at most once a :data:`TOUCH_EVERY`, skipped
+    while another process writes). The web app passes False for GET and HEAD, which never write, so
+    ``last_used_at`` is the token's last use for a change. A token an admin minted for someone else
+    (its ``token.create`` entry names ``minted_by``) makes every entry of the current
+    :func:`~leaktrace.services.audit.attribution` scope name it (``via_token``) and that admin
+    (``token_minted_by``).
+    """
     if not token or not token.startswith(TOKEN_PREFIX):
         raise Unauthorized("unknown or revoked API token.")
     digest = _token_hash(token)
@@ -368,7 +376,11 @@ def user_for_token(ctx: Context, token: str) -> records.User:
         if row is None or row.revoked or row.user.disabled:
             raise Unauthorized("unknown or revoked API token.")
         user, stale = _record(row.user), row.last_used_at is None or utcnow() - row.last_used_at > TOUCH_EVERY
-    if stale:  # the one write to these tables without an audit entry (excluded from the token's seal)
+        created = queries.entries_after(session, "token", row.id, 0, ("token.create",))
+        minter = json.loads(created[0].details).get("minted_by") if created else None
+        if minter is not None:
+            audit.attribute(via_token=row.id, token_minted_by=minter)
+    if stale and touch:  # the one write to these tables without an audit entry (excluded from the token's seal)
         try:  # a convenience: skipped, never waited for, while another process writes
             with store_db.transaction(ctx.sessions, wait=False) as session:
                 fresh = queries.find_token_by_hash(session, digest)

@@ -482,10 +482,11 @@ class Workspace:
 
         return users.set_role(self.context, name, role, actor=actor)
 
-    def user_for_token(self, token: str) -> records.User:
+    def user_for_token(self, token: str, *, touch: bool = True) -> records.User:
+        """The user of an API token (``touch=False``: without writing its last use, for a request that must not write)."""
         from leaktrace.services import users
 
-        return users.user_for_token(self.context, token)
+        return users.user_for_token(self.context, token, touch=touch)
 
     def settings_table(self) -> list[dict]:
         return describe_settings(self.settings)

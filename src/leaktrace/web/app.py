@@ -22,6 +22,7 @@ from leaktrace.settings import Settings
 from leaktrace.web import config as web_config
 from leaktrace.web import errors, limits, openapi, security, templating
 from leaktrace.web.api import router as api_router
+from leaktrace.web.attribution import AuditAttribution
 from leaktrace.web.pages import router as pages_router
 from leaktrace.web.uploads import check_content_length
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, max_upload_mb: float | None = None, secure
     app.state.web = web
     app.state.templates = templating.make(Jinja2Templates)
     app.add_middleware(limits.BodyLimits)  # inside the session middleware: credentials and size checked before a body is read
+    app.add_middleware(AuditAttribution)  # each request's entries name the admin who minted its token, if one did
     app.add_middleware(
         SessionMiddleware,
         secret_key=web.session_secret,

@@ -46,6 +46,14 @@ def get_workspace(request: Request) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
+#: Methods that never write (HTTP's safe methods): a token used with one keeps its ``last_used_at``.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _token_user(request: Request, ws: Workspace, token: str) -> User:
+    return ws.user_for_token(token, touch=request.method not in SAFE_METHODS)
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -81,7 +89,7 @@ def get_current_user(request: Request, ws: WorkspaceDep) -> User:
         token = _bearer(request)
         if token is None:
             raise Unauthorized("this API needs an 'Authorization: Bearer <token>' header; create a token as an admin.")
-        user = ws.user_for_token(token)
+        user = _token_user(request, ws, token)
     else:
         user = _session_user(request, ws)
     request.state.user = user
@@ -94,7 +102,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 def get_any_user(request: Request, ws: WorkspaceDep) -> User:
     """The user, by bearer token when the request has one, else by session cookie (the API documentation)."""
     token = _bearer(request)
-    user = ws.user_for_token(token) if token is not None else _session_user(request, ws)
+    user = _token_user(request, ws, token) if token is not None else _session_user(request, ws)
     request.state.user = user
     return user
 

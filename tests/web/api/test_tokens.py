@@ -67,3 +67,28 @@ def test_a_token_for_someone_else_needs_a_reason_and_is_audited(api, app, owner)
     assert mine.status_code == 201 and "minted_by" not in app.state.workspace.list_audit(limit=1)[0].details
     for key in (r.json()["id"], mine.json()["id"]):
         assert api["admin"].delete(f"/api/v1/tokens/{key}").status_code == 200
+
+
+def test_every_entry_made_with_a_token_minted_for_someone_else_names_the_minter(api, app, pages):
+    """The act is the owner's (the actor), and its entry says which token did it and which admin minted
+    that token; the owner's own token, and the next request, name no one else."""
+    r = api["admin"].post("/api/v1/users", json={"name": "tok-analyst", "role": "analyst", "password": "tok-analyst-pass"})
+    assert r.status_code == 201, r.text
+    minted = api["admin"].post("/api/v1/tokens", json={"user": "tok-analyst", "reason": "their upload robot, ticket SEC-43"}).json()
+    robot = TestClient(app, headers={"Authorization": f"Bearer {minted['token']}"}, raise_server_exceptions=False)
+    ws = app.state.workspace
+    for name in ("Minted Token Ltd", "Minted Token Two Ltd"):
+        assert robot.post("/api/v1/recipients", json={"name": name}).status_code == 201
+        entry = ws.list_audit(limit=1)[0]
+        assert (entry.action, entry.actor, entry.details["name"]) == ("recipient.add", "tok-analyst", name)
+        assert entry.details["via_token"] == minted["id"] and entry.details["token_minted_by"] == "admin"
+    for client, name in ((api["analyst"], "Own Token Ltd"), (pages["analyst"], "Own Session Ltd")):  # the next acts: no one else named
+        if client is api["analyst"]:
+            assert client.post("/api/v1/recipients", json={"name": name}).status_code == 201
+        else:
+            assert client.post("/recipients", data={"name": name, "csrf_token": client.csrf}, follow_redirects=False).status_code == 303
+        entry = ws.list_audit(limit=1)[0]
+        assert entry.action == "recipient.add" and entry.actor == "analyst" and entry.details["name"] == name
+        assert not {"via_token", "token_minted_by"} & set(entry.details), entry.details
+    assert ws.verify_audit().ok
+    assert api["admin"].delete(f"/api/v1/tokens/{minted['id']}").status_code == 200
