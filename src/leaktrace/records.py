@@ -557,6 +557,32 @@ class LooseFile(Record):
 
 
 @dataclass(frozen=True)
+class IndexCheck(Record):
+    """The kept FAISS index (``HOME/cache/assets.ann``) against the store: ``leaktrace index check``.
+
+    An entry is stale when its SHA-256 is not its asset's file (a database restored from a backup
+    that reuses ids); stale, missing and extra entries are brought in step at the next trace that
+    uses the index, or at once by ``leaktrace index rebuild``.
+    """
+
+    backend: str  # the index_backend setting
+    in_use: bool  # whether traces use the kept index now (ann, or auto from AUTO_ANN_FROM assets)
+    kept: bool  # an index file is kept and readable
+    readable: bool  # false: a file is there but damaged or of an older format (it will be rebuilt)
+    assets: int  # assets in the store
+    entries: int  # assets the index holds
+    missing: tuple[int, ...]  # asset ids the index does not hold
+    extra: tuple[int, ...]  # ids the index holds that the store has not
+    stale: tuple[int, ...]  # ids held with another file's SHA-256
+
+    derived = ("in_step",)
+
+    @property
+    def in_step(self) -> bool:
+        return self.kept and not (self.missing or self.extra or self.stale)
+
+
+@dataclass(frozen=True)
 class DoctorReport(Record):
     """What ``leaktrace doctor`` found in a workspace, and what ``--repair`` collected.
 

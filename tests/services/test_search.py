@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from leaktrace import Workspace
@@ -92,3 +94,45 @@ def _assets(ws):
     from leaktrace.services import assets
 
     return assets.all_assets(ws.context)
+
+
+def test_a_restored_store_that_reuses_an_id_is_detected_and_never_answered_wrong(tmp_path, images):
+    """A database restored from a backup gives asset 2 to another file than the one indexed as 2:
+    `check` names it stale, and the next trace replaces the entry and finds the right asset."""
+    assets, leak = images
+    ws = Workspace.init(tmp_path / "ws", index_backend="ann")
+    first = ws.add_assets(assets[:1])[0]["id"]
+    live, copy = sqlite3.connect(ws.home / "leaktrace.db"), sqlite3.connect(tmp_path / "backup.db")
+    live.backup(copy)
+    live.close(), copy.close()
+    indexed = ws.add_assets([assets[2]])[0]["id"]  # the file indexed under the second id
+    assert ws.trace(assets[2]).asset.id == indexed
+    assert search.check(ws.context).in_step
+    ws.close()
+
+    for suffix in ("-wal", "-shm"):
+        (ws.home / f"leaktrace.db{suffix}").unlink(missing_ok=True)
+    (ws.home / "leaktrace.db").write_bytes((tmp_path / "backup.db").read_bytes())  # the restore: the second asset was never added
+    ws = Workspace(ws.home)
+    reused = ws.add_assets([assets[1]])[0]["id"]  # another file, the same id
+    assert reused == indexed
+    found = search.check(ws.context)
+    assert (found.in_use, found.entries, found.stale, found.missing, found.in_step) == (True, 2, (reused,), (), False)
+
+    assert ws.trace(leak).asset.id == reused  # a leak of the file the store now calls `reused`
+    assert search.check(ws.context).in_step
+    assert search.ann(ws.context, _assets(ws)).digest_of(reused) == ws.show_asset(reused).sha256
+    assert ws.trace(assets[0]).asset.id == first
+    ws.close()
+
+
+def test_rebuild_makes_the_index_anew_and_reports_progress(tmp_path, images):
+    ws, ids = _workspace(tmp_path, images, "brute")
+    seen = []
+    result = search.rebuild(ws.context, progress=lambda done, total, what: seen.append((done, total)))
+    assert (result.kept, result.in_use, result.entries, result.assets, result.in_step) == (True, False, 3, 3, True)
+    assert seen[-1] == (3, 3)
+    (ws.home / "cache" / "assets.ann").write_bytes(b"damaged")
+    damaged = search.check(ws.context)
+    assert (damaged.kept, damaged.readable, damaged.in_step) == (False, False, False)
+    ws.close()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from leaktrace._version import __version__
-from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, keys, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, index, keys, recipients, reports, serve, shares, traces, users, workspace
 from leaktrace.cli._common import HOME_HELP, JSON_HELP, remember_globals
 from leaktrace.settings import SETTINGS
 
@@ -62,6 +62,7 @@ reports.register(app)
 cases.register(app)
 audit.register(app)
 doctor.register(app)
+index.register(app)
 users.register(app)
 demo.register(app)
 serve.register(app)

@@ -34,7 +34,8 @@ from leaktrace.index.verify import Match, checked_entry, hash_match, verify
 
 __all__ = ["AnnIndex"]
 
-_FORMAT = 1  # version of the save() file
+_FORMAT = 2  # version of the save() file (2: each entry carries its asset's SHA-256)
+_DIGEST_BYTES = 32
 _GRID = 8  # descriptors kept for the ANN are spread over a GRID x GRID lattice
 _FLUSH = 1 << 20  # pending descriptors that trigger a batch insert into FAISS
 
@@ -160,6 +161,7 @@ class AnnIndex:
         self._hashes = np.zeros((0, HASH_BYTES), np.uint8)  # s 8
         self._shapes = np.zeros((0, 2), np.int32)  # s 2, (H, W)
         self._counts = np.zeros(0, np.int32)  # s, full feature count
+        self._digests = np.zeros((0, _DIGEST_BYTES), np.uint8)  # s 32, the asset file's SHA-256 (zeros: not given)
         self._n = 0  # slots in use; the arrays above have spare capacity
         self._slot: dict[int, int] = {}
         self._features: dict[int, Features] = {}  # slot -> full features, without a loader
@@ -179,9 +181,25 @@ class AnnIndex:
         """Registered asset ids, in registration order."""
         return list(self._slot)
 
-    def add(self, asset_id: int, image_hash: np.ndarray, features: Features) -> None:
-        """Register an asset; an asset id already present is replaced."""
+    def digest_of(self, asset_id: int) -> str | None:
+        """The SHA-256 (hex) the entry of ``asset_id`` was added with, or None (not held, or added without one).
+
+        What the index claims to hold is checked against the store by it: a database restored
+        from a backup may give an id to another file than the one indexed under it."""
+        slot = self._slot.get(int(asset_id))
+        if slot is None or not self._digests[slot].any():
+            return None
+        return self._digests[slot].tobytes().hex()
+
+    def add(self, asset_id: int, image_hash: np.ndarray, features: Features, sha256: str | None = None) -> None:
+        """Register an asset (with the SHA-256 of its file, hex, when known); an asset id already present is replaced."""
         image_hash = checked_entry(asset_id, image_hash, features)
+        try:
+            digest = np.frombuffer(bytes.fromhex(sha256), np.uint8) if sha256 else np.zeros(_DIGEST_BYTES, np.uint8)
+        except (TypeError, ValueError):
+            digest = np.zeros(0, np.uint8)
+        if digest.shape != (_DIGEST_BYTES,):
+            raise BadInput(f"asset {asset_id}: sha256 must be 64 hex digits, got {sha256!r}")
         self.remove(asset_id)
         slot = self._n
         if slot == len(self._ids):  # grow the per-slot arrays geometrically
@@ -190,12 +208,14 @@ class AnnIndex:
             self._hashes = np.resize(self._hashes, (size, HASH_BYTES))
             self._shapes = np.resize(self._shapes, (size, 2))
             self._counts = np.resize(self._counts, size)
+            self._digests = np.resize(self._digests, (size, _DIGEST_BYTES))
         self._n += 1
         self._slot[int(asset_id)] = slot
         self._ids[slot] = int(asset_id)
         self._hashes[slot] = image_hash
         self._shapes[slot] = features.shape
         self._counts[slot] = len(features)
+        self._digests[slot] = digest
         if self.features_loader is None:
             self._features[slot] = features
         kept = features.descriptors[spread(features, self.per_asset)]
@@ -364,6 +384,7 @@ class AnnIndex:
                 hashes=self._hashes[: self._n],
                 shapes=self._shapes[: self._n],
                 counts=self._counts[: self._n],
+                digests=self._digests[: self._n],
                 local=local,
             )
 
@@ -380,7 +401,7 @@ class AnnIndex:
             raise BadInput(f"{path}: unknown ANN index format")
         trained_on = params.pop("trained_on")
         index = cls(features_loader=features_loader, **params)
-        index._ids, index._hashes, index._shapes, index._counts = (arrays[key] for key in _ARRAYS[:4])
+        index._ids, index._hashes, index._shapes, index._counts, index._digests = (arrays[key] for key in _ARRAYS[:5])
         index._n, index.trained_on = len(index._ids), trained_on
         index._slot = {int(a): s for s, a in enumerate(index._ids.tolist()) if a >= 0}
         if len(arrays["local"]):
@@ -390,7 +411,7 @@ class AnnIndex:
         return index
 
 
-_ARRAYS = ("ids", "hashes", "shapes", "counts", "local")
+_ARRAYS = ("ids", "hashes", "shapes", "counts", "digests", "local")
 _PARAMS = (
     "hash_radius",
     "min_inliers",

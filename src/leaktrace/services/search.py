@@ -6,9 +6,15 @@ Each backend is a factory ``(ctx, assets) -> AssetIndex`` in :data:`BACKENDS`:
   feature cache, per trace (linear in the number of assets, nothing kept).
 - ``ann`` keeps an :class:`~leaktrace.index.AnnIndex` in ``HOME/cache/assets.ann``: on
   each trace it is loaded, brought in step with the store (new assets added, gone ones
-  removed, saved atomically if anything changed) and verifies only a shortlist, reading
-  the full features of those assets from the cache. A missing or unreadable file is
-  rebuilt; so is one trained on a corpus :data:`RETRAIN_GROWTH` times smaller.
+  removed, an entry whose SHA-256 is not its asset's file replaced, saved atomically if
+  anything changed) and verifies only a shortlist, reading the full features of those
+  assets from the cache. A missing or unreadable file is rebuilt; so is one trained on a
+  corpus :data:`RETRAIN_GROWTH` times smaller. ``leaktrace index check`` compares it with
+  the store without changing it; ``leaktrace index rebuild`` makes it anew.
+
+Each entry carries its asset file's SHA-256: a database restored from a backup, or moved
+beside another workspace's cache, may give an id to another file than the one indexed under
+it, and the index must then say so (and be brought in step), never answer with the wrong asset.
 - ``auto`` is brute below :data:`AUTO_ANN_FROM` assets, and ann from there (FAISS is a
   dependency of leaktrace).
 """
@@ -23,11 +29,13 @@ import numpy as np
 from leaktrace.atomic import private_dir
 from leaktrace.errors import BadInput
 from leaktrace.index import AnnIndex, AssetIndex, BruteForceIndex, Features
+from leaktrace.records import IndexCheck
 from leaktrace.services import asset_cache
-from leaktrace.services.context import Context
+from leaktrace.services import assets as assets_service
+from leaktrace.services.context import Context, Progress
 from leaktrace.store.models import Asset
 
-__all__ = ["AUTO_ANN_FROM", "BACKENDS", "RETRAIN_GROWTH", "ann_path", "index_for"]
+__all__ = ["AUTO_ANN_FROM", "BACKENDS", "RETRAIN_GROWTH", "ann_path", "check", "index_for", "rebuild"]
 
 #: ``auto`` switches from brute force to the FAISS index at this many assets.
 AUTO_ANN_FROM = 500
@@ -60,35 +68,73 @@ def brute(ctx: Context, assets: list[Asset]) -> BruteForceIndex:
     return index
 
 
-def ann(ctx: Context, assets: list[Asset]) -> AnnIndex:
-    """The persistent FAISS index, in step with ``assets``."""
+def ann(ctx: Context, assets: list[Asset], *, fresh: bool = False, progress: Progress | None = None) -> AnnIndex:
+    """The persistent FAISS index, in step with ``assets`` (made anew with ``fresh``; ``progress``
+    is told ``(label, done, total)`` as assets are added)."""
     by_id = {asset.id: asset for asset in assets}
-
-    def load_features(asset_id: int) -> Features:
-        return asset_cache.search_entry(ctx, by_id[asset_id])[1]
-
     path = ann_path(ctx)
-    index = None
-    if path.exists():
-        try:
-            index = AnnIndex.load(path, features_loader=load_features)
-        except BadInput:  # a damaged or outdated cache file: rebuild it
-            index = None
+    index = None if fresh else _load(ctx, by_id)
     if index is not None and index.trained_on and RETRAIN_GROWTH * index.trained_on < index.per_asset * len(assets):
         index = None
     changed = index is None
     if index is None:
-        index = AnnIndex(features_loader=load_features, nlist=_nlist(len(assets)))
+        index = AnnIndex(features_loader=_loader(ctx, by_id), nlist=_nlist(len(assets)))
     for gone in set(index.asset_ids()) - by_id.keys():
         index.remove(gone)
         changed = True
-    for asset in assets:
-        if asset.id not in index:
-            index.add(asset.id, *asset_cache.search_entry(ctx, asset))
+    for done, asset in enumerate(assets, 1):
+        if index.digest_of(asset.id) != asset.sha256:  # new, or indexed under this id from another file
+            index.add(asset.id, *asset_cache.search_entry(ctx, asset), sha256=asset.sha256)
             changed = True
+        if progress is not None:
+            progress(done, len(assets), "index the assets")
     if changed:
         _save(index, path)
     return index
+
+
+def check(ctx: Context) -> IndexCheck:
+    """Compare the kept FAISS index with the store, changing nothing: what it would answer for."""
+    assets = assets_service.all_assets(ctx)
+    by_id = {asset.id: asset for asset in assets}
+    path = ann_path(ctx)
+    index = _load(ctx, by_id) if path.exists() else None
+    held = set(index.asset_ids()) if index is not None else set()
+    stale = tuple(sorted(i for i in held & by_id.keys() if index.digest_of(i) != by_id[i].sha256))
+    return IndexCheck(
+        backend=ctx.settings.index_backend,
+        in_use=ctx.settings.index_backend == "ann" or (ctx.settings.index_backend == "auto" and len(assets) >= AUTO_ANN_FROM),
+        kept=index is not None,
+        readable=index is not None or not path.exists(),
+        assets=len(assets),
+        entries=len(held),
+        missing=tuple(sorted(by_id.keys() - held)),
+        extra=tuple(sorted(held - by_id.keys())),
+        stale=stale,
+    )
+
+
+def rebuild(ctx: Context, progress: Progress | None = None) -> IndexCheck:
+    """Make the FAISS index anew from every asset (``leaktrace index rebuild``), whatever the backend setting."""
+    ann(ctx, assets_service.all_assets(ctx), fresh=True, progress=progress)
+    return check(ctx)
+
+
+def _loader(ctx: Context, by_id: dict[int, Asset]):
+    def load_features(asset_id: int) -> Features:
+        return asset_cache.search_entry(ctx, by_id[asset_id])[1]
+
+    return load_features
+
+
+def _load(ctx: Context, by_id: dict[int, Asset]) -> AnnIndex | None:
+    """The kept index, or None when there is none or it is damaged or of an older format (then rebuilt)."""
+    try:
+        return AnnIndex.load(ann_path(ctx), features_loader=_loader(ctx, by_id))
+    except BadInput:
+        return None
+    except FileNotFoundError:  # pragma: no cover - removed in between
+        return None
 
 
 def auto(ctx: Context, assets: list[Asset]) -> AssetIndex:
