@@ -125,7 +125,32 @@ def test_bounded_decoding_at_the_api(api, route, name, reason):
     assert set(r.json()) == {"error", "status"} and reason in r.json()["error"] and "\n" not in r.json()["error"]
 
 
-@pytest.mark.parametrize("name", ["leak\x00.png", "../../etc/passwd.png", "a\x1b[2J.png", "\u202egnp.exe", "x" * 5000 + ".png", "   "])
+#: Odd upload names, for every upload route: NUL, folders and ``..``, separators, control and reordering
+#: characters, an empty or all-invisible name, names longer than 255 bytes of UTF-8 in 200 characters.
+ODD_NAMES = [
+    "leak\x00.png",
+    "\x00",
+    "../../etc/passwd.png",
+    "..",
+    ".",
+    "a/b\\c.png",
+    "a\x1b[2J.png",
+    "\u202egnp.exe",
+    "\u200b\u202e",
+    "x" * 5000 + ".png",
+    "é" * 300 + ".png",
+    "\U0001f600" * 120,
+    "   ",
+    "",
+]
+
+
+def _check_odd_answer(text: str) -> None:
+    assert "\x00" not in text and "\x1b" not in text and "\u202e" not in text and "/etc/passwd" not in text
+    assert "leaktrace-upload-" not in text and "Traceback" not in text  # no server path, no trace
+
+
+@pytest.mark.parametrize("name", ODD_NAMES, ids=[repr(n[:12]) for n in ODD_NAMES])
 def test_an_odd_file_name_is_tidied_never_a_500(small, seeded, name):
     small_png = (DATA / "palette.png").read_bytes()
     r = small.post("/api/v1/traces", files={"file": (name, small_png, "image/png")})
@@ -134,7 +159,7 @@ def test_an_odd_file_name_is_tidied_never_a_500(small, seeded, name):
     assert "\x00" not in body and "\x1b" not in body and "\u202e" not in body and "/etc/passwd" not in body
     if r.status_code == 201:
         leak = r.json()["leak"]["path"]
-        assert leak == leak.strip() and all(ch.isprintable() for ch in leak) and "/" not in leak
+        assert leak == leak.strip() and all(ch.isprintable() for ch in leak) and "/" not in leak and len(leak.encode()) <= 255
 
 
 def test_an_asset_may_be_a_pdf_judged_by_its_bytes(api):
@@ -173,3 +198,38 @@ def test_a_pdf_over_the_limit_is_refused_with_413(small):
     r = small.post("/api/v1/assets", files={"file": ("big.pdf", data.getvalue(), "application/pdf")})
     assert r.status_code == 413 and "limit of 0.05 MB" in r.json()["error"]
     assert small.get("/api/v1/assets").json()["count"] == before
+
+
+@pytest.mark.parametrize("kind", ["image", "document"])
+@pytest.mark.parametrize("name", ODD_NAMES, ids=[repr(n[:12]) for n in ODD_NAMES])
+def test_an_odd_asset_file_name_is_tidied_never_a_500_at_the_api(api, name, kind):
+    from tests.web.conftest import tiny_pdf
+
+    data = (DATA / "palette.png").read_bytes() if kind == "image" else tiny_pdf(1, seed=77)
+    r = api["analyst"].post("/api/v1/assets", files={"file": (name, data, "application/octet-stream")})
+    assert r.status_code in (201, 400, 422), r.text
+    assert r.status_code == 201 or set(r.json()) == {"error", "status"}
+    _check_odd_answer(r.text)
+    if r.status_code == 201:
+        for row in r.json():
+            saved = row["path"]
+            assert saved == saved.strip() and saved and all(ch.isprintable() for ch in saved) and "/" not in saved and "\\" not in saved
+            assert saved not in (".", "..") and len(saved.encode()) <= 255
+    else:  # only an empty name (no file was uploaded) or a part header past the multipart parser's limit is refused
+        assert name.strip("\x00 ") == "" or (len(name) > 1000 and r.json()["error"] == "Invalid multipart data."), r.text
+
+
+@pytest.mark.parametrize("kind", ["image", "document"])
+@pytest.mark.parametrize("name", ODD_NAMES, ids=[repr(n[:12]) for n in ODD_NAMES])
+def test_an_odd_asset_file_name_is_tidied_never_a_500_in_the_form(pages, name, kind):
+    from tests.web.conftest import tiny_pdf
+
+    client = pages["analyst"]
+    data = (DATA / "palette.png").read_bytes() if kind == "image" else tiny_pdf(1, seed=77)
+    r = client.post("/assets", data={"csrf_token": client.csrf}, files={"file": (name, data, "application/octet-stream")}, follow_redirects=False)
+    assert r.status_code in (303, 400, 422), r.text[:2000]
+    _check_odd_answer(r.text)
+    if r.status_code == 303:
+        shown = client.get("/assets")
+        assert shown.status_code == 200
+        _check_odd_answer(shown.text)

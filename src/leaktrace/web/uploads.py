@@ -32,12 +32,22 @@ def check_content_length(request: Request) -> None:
         raise UploadTooLarge(f"the upload is {int(declared) / 2**20:.1f} MB; the limit is {limit / 2**20:.3g} MB.")
 
 
+#: Longest upload name kept, in UTF-8 bytes: with the suffix a sniffed format may add, within the 255 bytes of a file name.
+MAX_NAME_BYTES = 200
+
+
 def _safe_name(filename: str | None) -> str:
     """The upload's own file name, as a plain name: no folders, no control, format or reordering
-    characters (a NUL, an escape sequence, U+202E), at most 200 characters."""
+    characters (a NUL, an escape sequence, U+202E), not ``.`` or ``..``, and at most
+    :data:`MAX_NAME_BYTES` bytes of UTF-8 (its end kept: the suffix says the format).
+
+    >>> _safe_name("../../etc/passwd.png"), _safe_name("\u202egnp.exe"), _safe_name(".."), len(_safe_name("é" * 300 + ".png").encode())
+    ('passwd.png', 'gnp.exe', 'upload', 200)
+    """
     text = "".join(ch for ch in (filename or "") if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
-    name = Path(text.replace("\\", "/")).name.strip() or "upload"
-    return name[-200:]
+    name = Path(text.replace("\\", "/")).name.strip()
+    name = name.encode("utf-8")[-MAX_NAME_BYTES:].decode("utf-8", "ignore").strip()  # a character cut in two is dropped
+    return "upload" if name in ("", ".", "..") else name
 
 
 #: The first bytes of each image format an upload may be, and the suffix it is saved under.
