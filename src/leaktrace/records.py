@@ -195,6 +195,8 @@ class Copy(Record):
     #: dB, the luminance mark alone (the copy against the original displaced by the geometric
     #: carrier), shown when the copy was just made and the asset has a geometric carrier.
     psnr_luminance: float | None = None
+    #: When the portal stopped serving this copy (ISO 8601, UTC); None while it may be downloaded.
+    revoked_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,10 @@ class Share(Record):
     created_by: str | None
     created_at: str  # ISO 8601, UTC
     copies: tuple[Copy, ...]
+    #: "portal" when each recipient's user downloads a copy made at that moment; None: the sender delivers.
+    delivery: str | None = None
+    terms: str | None = None  # the NDA reference or text a recipient accepts before the first download
+    expires_at: str | None = None  # ISO 8601, UTC: the portal serves the share's copies until then
 
 
 @dataclass(frozen=True)
@@ -605,3 +611,72 @@ class DoctorReport(Record):
     repaired: bool  # --repair was given
     removed: int  # orphans and partial files removed
     removed_bytes: int
+
+
+@dataclass(frozen=True)
+class Invitation(Record):
+    """A one-time link that makes a user of one recipient; ``token`` and ``link`` only in the answer that made it."""
+
+    id: int
+    recipient: str
+    recipient_id: int
+    email: str
+    created_by: str
+    created_at: str  # ISO 8601, UTC
+    expires_at: str  # ISO 8601, UTC
+    accepted_at: str | None = None
+    user: str | None = None  # the user it made
+    token: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Acceptance(Record):
+    """A recipient's user accepted a share's terms (their SHA-256 as shown)."""
+
+    id: int
+    share_id: int
+    recipient: str
+    user: str
+    at: str  # ISO 8601, UTC
+    terms_sha256: str
+
+
+@dataclass(frozen=True)
+class Receipt(Record):
+    """One download through the recipient portal; ``id`` is the receipt's number.
+
+    ``sha256`` is the file handed over, made for the recipient at that moment; ``matches`` whether
+    it is byte for byte the copy the share recorded (the fingerprint is the same either way).
+    """
+
+    id: int
+    share_id: int
+    recipient: str
+    recipient_id: int
+    user: str
+    at: str  # ISO 8601, UTC
+    sha256: str
+    size: int  # bytes
+    filename: str
+    matches: bool
+    client: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class PortalShare(Record):
+    """A share as its recipient's user sees it in the portal: never another recipient's name or copy.
+
+    ``state`` is "available", "revoked" or "expired"; ``accepted`` whether the terms were accepted.
+    """
+
+    id: int
+    title: str
+    filename: str
+    shared_at: str  # ISO 8601, UTC
+    terms: str
+    expires_at: str | None
+    state: str
+    accepted: bool
+    receipts: tuple[Receipt, ...] = ()

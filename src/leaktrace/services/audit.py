@@ -60,6 +60,11 @@ ACTIONS = (
     "user.update",
     "token.create",
     "token.revoke",  # (user / token)
+    "invitation.create",
+    "invitation.accept",  # (invitation) a recipient's user invited, and made when the link was used
+    "terms.accept",  # (acceptance) a recipient's user accepted a share's terms
+    "portal.download",  # (receipt) a copy made for a recipient at download time and handed to their user
+    "share.revoke",  # (share) the portal stops serving some or all of a share's copies
 )
 
 

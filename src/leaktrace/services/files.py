@@ -66,6 +66,8 @@ def asset_file(ctx: Context, asset_id: int | str) -> StoredFile:
 
 #: Longest side of a thumbnail, pixels.
 THUMBNAIL_SIDE = 480
+#: Longest side of a leak's thumbnail in the list of findings, pixels (twice what the list shows).
+LEAK_THUMBNAIL_SIDE = 240
 
 
 def asset_thumbnail(ctx: Context, asset_id: int | str) -> StoredFile:
@@ -80,6 +82,26 @@ def asset_thumbnail(ctx: Context, asset_id: int | str) -> StoredFile:
     return StoredFile(asset_cache.thumbnail(ctx, asset, THUMBNAIL_SIDE), f"{asset.id}-thumbnail.png", "image/png")
 
 
+def leak_thumbnail(ctx: Context, finding_id: int | str) -> StoredFile:
+    """A small PNG of finding ``finding_id``'s leak image, for the list of findings (the same
+    thumbnail code as an asset's; the leak decoded within ``decode_budget_s``, as a stranger's file).
+
+    :class:`NotFound` for a leak that is a PDF (a document has no one picture) and for one that is
+    byte for byte a recorded copy: that is a supplier's copy, never shown, not even small.
+    """
+    f = findings.get(ctx, finding_id)
+    if f.leak.page is not None:
+        raise NotFound(f"the leak of finding {f.id} is a PDF file: it has no thumbnail.")
+    with ctx.sessions() as session:
+        if queries.find_copy_by_sha256(session, f.leak.sha256) is not None:
+            raise NotFound(f"the leak of finding {f.id} is a recorded copy: it is not shown.")
+    from leaktrace.services import asset_cache
+
+    pixels = int(f.leak.width) * int(f.leak.height)
+    data = asset_cache.blob_thumbnail(ctx, f.leak.sha256, LEAK_THUMBNAIL_SIDE, pixels=pixels, budget_s=ctx.settings.decode_budget_s)
+    return StoredFile(data, f"finding-{f.id}-leak-thumbnail.png", "image/png")
+
+
 def deliver_copy(ctx: Context, sha256: str, *, actor: str) -> StoredFile:
     """The copy whose file has SHA-256 ``sha256``, handed once to the sender of the share that made
     it (``actor``), under the name the share gave it; then discarded unless copies are retained.
@@ -91,7 +113,9 @@ def deliver_copy(ctx: Context, sha256: str, *, actor: str) -> StoredFile:
         rows = queries.copies_by_sha256(session, sha)
         if not rows:
             raise NotFound(f"no copy with SHA-256 {sha}.")
-        waiting = [c for c in rows if c.delivered_at is None]
+        if all(c.share.delivery is not None for c in rows):
+            raise Conflict(f"the copy {sha[:12]}… is delivered through the recipient portal: the recipient's user downloads a copy made for them.")
+        waiting = [c for c in rows if c.delivered_at is None and c.share.delivery is None]  # a portal share's copies: services.portal
         mine = [c for c in waiting if c.share.created_by == actor]
         if not mine and waiting:
             s = waiting[0].share

@@ -10,10 +10,18 @@ admin's privilege only; an analyst who shares takes each copy of their own share
 sender (``shares``, checked against the share's sender by :mod:`leaktrace.services.files`).
 An auditor can do neither.
 
+A ``recipient`` is a supplier's user, made by an analyst's invitation and linked to one recipient:
+they may only use the portal (``portal``: the shares addressed to their recipient, their terms, a
+copy made for them at each download). They do not ``read``: every other page and route answers
+them 404, as if it did not exist. The role is not in :data:`ROLES` (the roles a user can be given
+or changed to): only an invitation makes one, and a recipient's user stays one.
+
 >>> can("analyst", "traces"), can("auditor", "cases"), can("admin", "read")
 (True, False, True)
 >>> [role for role in ROLES if can(role, "copies")]
 ['admin']
+>>> can(RECIPIENT, "portal"), can(RECIPIENT, "read"), [role for role in ROLES if can(role, "portal")]
+(True, False, [])
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from __future__ import annotations
 from leaktrace.errors import Forbidden
 
 ROLES: tuple[str, ...] = ("admin", "analyst", "auditor")
+#: The role of a recipient's user (invited, never given).
+RECIPIENT = "recipient"
 
 #: Every action a permission can be asked for.
 ACTIONS: tuple[str, ...] = (
@@ -35,12 +45,14 @@ ACTIONS: tuple[str, ...] = (
     "cases",
     "reports",
     "copies",
+    "portal",
 )
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "users", "tokens", "settings", "copies"}),
     "analyst": frozenset({"read", "recipients", "assets", "shares", "traces", "cases", "reports"}),
     "auditor": frozenset({"read"}),
+    RECIPIENT: frozenset({"portal"}),
 }
 
 

@@ -15,6 +15,11 @@ One story, however the copies leave:
    a share made on the web waits until its sender downloads each copy, once
    (:func:`leaktrace.services.files.deliver_copy`).
 
+A *portal* share (``portal=True``) is delivered by no one on the sender's side: its copies are made
+and gated as above, their SHA-256 and size recorded, and no file is kept; each recipient's user
+then downloads a copy made for them at that moment (:mod:`leaktrace.services.portal`), after
+accepting the share's ``terms``, until it expires or is revoked (:func:`revoke`).
+
 A process killed at any point leaves no copy file without its record, and no record of a copy
 waiting for delivery without its file in the blob store. Killed before 2: files in the blob
 store that no record names (no route serves them). Between 2 and 3: copies waiting for delivery
@@ -27,11 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from leaktrace import imagefiles, records
-from leaktrace.errors import BadInput, Conflict, Forbidden, LeaktraceError
+from leaktrace.errors import BadInput, Conflict, Forbidden, LeaktraceError, NotFound
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, retention
 from leaktrace.services import copies as copies_service
@@ -40,10 +47,16 @@ from leaktrace.store import db as store_db
 from leaktrace.store import queries
 from leaktrace.store.models import Copy, Share, utcnow
 
-__all__ = ["VIA", "copy_filename", "deliver", "list_all", "share"]
+__all__ = ["PORTAL", "VIA", "copy_filename", "deliver", "list_all", "revoke", "share"]
 
 #: How a copy can leave the workspace (the ``via`` of its ``copy.deliver`` entry).
-VIA = ("folder", "zip", "download")
+VIA = ("folder", "zip", "download", "portal")
+#: ``shares.delivery`` of a share whose recipients download their copies through the portal.
+PORTAL = "portal"
+#: Longest terms text kept with a share, characters.
+MAX_TERMS = 20_000
+#: Longest life of a portal share, days.
+MAX_EXPIRES_DAYS = 3650
 
 
 def _slug(text: str) -> str:
@@ -86,15 +99,29 @@ def share(
     actor: str | None = None,
     progress: Progress | None = None,
     via: str = "folder",
+    portal: bool = False,
+    terms: str | None = None,
+    expires_days: float | None = None,
 ) -> list[records.Copy]:
     """Make and record (with its audit entry, run by ``actor``) one fingerprinted copy per recipient.
 
     With a folder ``out``, the copies are delivered into it at once (:func:`deliver`, as ``via``);
-    with ``out=None`` they wait in the blob store for their sender to take each one once.
+    with ``out=None`` they wait in the blob store for their sender to take each one once. With
+    ``portal``, no file is kept: each recipient's user downloads a copy made at that moment, after
+    accepting ``terms`` (an NDA reference or text), for ``expires_days`` days (None: until revoked).
     """
     actor = actor or audit.default_actor()
     if not to:
         raise BadInput("name at least one recipient with --to.")
+    terms = (terms or "").strip() or None
+    if terms is not None and len(terms) > MAX_TERMS:
+        raise BadInput(f"the terms may have at most {MAX_TERMS} characters (an NDA reference, or its text).")
+    if portal and out is not None:
+        raise BadInput("a portal share keeps no copy and writes none: its recipients download their own (leave out --out).")
+    if expires_days is not None and not portal:
+        raise BadInput("--expires-days is for a portal share (--portal): a copy written to a folder cannot expire.")
+    if expires_days is not None and not 0 < expires_days <= MAX_EXPIRES_DAYS:
+        raise BadInput(f"--expires-days must be more than 0 and at most {MAX_EXPIRES_DAYS}.")
     _check_folder(out)
     asset = assets_service.get(ctx, asset_id)
     with ctx.sessions() as session:
@@ -109,6 +136,8 @@ def share(
     kept: list[str] = []  # every file stored, to remove if the share fails
 
     def keep(data: bytes) -> str:
+        if portal:  # recorded, not kept: the portal makes each download anew
+            return hashlib.sha256(data).hexdigest()
         digest = ctx.blobs.put(data)
         kept.append(digest)
         return digest
@@ -119,7 +148,8 @@ def share(
             made.append(m)
             if progress:
                 progress(len(made), len(recipients), m.recipient.name)
-        share_id = _record_share(ctx, asset, made, fmt, note, actor)
+        expires_at = None if expires_days is None else utcnow() + timedelta(days=expires_days)
+        share_id = _record_share(ctx, asset, made, fmt, note, actor, portal=portal, terms=terms, expires_at=expires_at)
     except BaseException:
         with contextlib.suppress(LeaktraceError, OSError):
             retention.unlink(ctx, kept)  # what no record needs; the error that stopped the share goes on
@@ -135,7 +165,7 @@ def share(
                 round(m.psnr, 2),
                 round(m.ssim, 5),
                 size=m.size,
-                stored=True,
+                stored=not portal,
                 psnr_luminance=None if m.psnr_luminance is None else round(m.psnr_luminance, 2),
             )
             for m in made
@@ -145,12 +175,14 @@ def share(
     return [dataclasses.replace(c, psnr_luminance=None if mark.get(c.recipient_id) is None else round(mark[c.recipient_id], 2)) for c in delivered]
 
 
-def _record_share(ctx: Context, asset, made: list[copies_service.Made], fmt: str, note: str | None, actor: str) -> int:
+def _record_share(
+    ctx: Context, asset, made: list[copies_service.Made], fmt: str, note: str | None, actor: str, *, portal: bool, terms: str | None, expires_at
+) -> int:
     with store_db.transaction(ctx.sessions) as session:
         for m in made:  # under the write lock: no delivery elsewhere can discard a file now
-            if not ctx.blobs.exists(m.sha256):
+            if not portal and not ctx.blobs.exists(m.sha256):
                 raise Conflict(f"the copy for {m.recipient.name} was discarded by a delivery running at the same time; share again.")
-        record = Share(asset_id=asset.id, note=note, created_by=actor)
+        record = Share(asset_id=asset.id, note=note, created_by=actor, delivery=PORTAL if portal else None, terms=terms, expires_at=expires_at)
         session.add(record)
         session.flush()
         for m in made:
@@ -167,7 +199,12 @@ def _record_share(ctx: Context, asset, made: list[copies_service.Made], fmt: str
             )
         session.flush()
         copies = [{"recipient_id": m.recipient.id, "sha256": m.sha256, "size": m.size} for m in made]
-        audit.append(session, actor, "share", "share", record.id, {"asset_id": asset.id, "note": note, "copies": copies})
+        details: dict = {"asset_id": asset.id, "note": note, "copies": copies}
+        if portal:
+            details.update(delivery=PORTAL, expires_at=None if expires_at is None else expires_at.isoformat())
+        if terms is not None:
+            details["terms_sha256"] = hashlib.sha256(terms.encode("utf-8")).hexdigest()
+        audit.append(session, actor, "share", "share", record.id, details)
         return record.id
 
 
@@ -185,6 +222,8 @@ def deliver(ctx: Context, share_id: int | str, out: Path, *, actor: str | None =
     number = copies_service.share_number(share_id)
     with ctx.sessions() as session:
         s = queries.share_by_id(session, number)
+        if s.delivery == PORTAL:
+            raise Conflict(f"share {number} is delivered through the recipient portal: each recipient's user downloads a copy made for them.")
         waiting = [(c.id, c.sha256, c.filename) for c in s.copies if c.delivered_at is None]
         if not waiting:
             raise Conflict(
@@ -219,7 +258,8 @@ def list_all(ctx: Context) -> list[records.Share]:
 def _record(ctx: Context, s: Share) -> records.Share:
     """The interface record of a stored share and its copies (loaded with their recipients)."""
     copies = tuple(copy_record(ctx, c) for c in s.copies)
-    return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies)
+    expires = None if s.expires_at is None else s.expires_at.isoformat()
+    return records.Share(s.id, s.asset_id, s.note, s.created_by, s.created_at.isoformat(), copies, s.delivery, s.terms, expires)
 
 
 def copy_record(ctx: Context, c: Copy, *, path: str | None = None, stored: bool | None = None) -> records.Copy:
@@ -237,6 +277,7 @@ def copy_record(ctx: Context, c: Copy, *, path: str | None = None, stored: bool 
         size=c.size,
         delivered_at=None if c.delivered_at is None else c.delivered_at.isoformat(),
         stored=ctx.blobs.exists(c.sha256) if stored is None else stored,
+        revoked_at=None if c.revoked_at is None else c.revoked_at.isoformat(),
     )
 
 
@@ -250,3 +291,31 @@ def _check_sender(s: Share, actor: str) -> None:
         raise Forbidden(
             f"share {s.id} was made by {s.created_by or 'someone else'}; only they take its copies (an admin can download a retained copy or regenerate one, with a reason)."
         )
+
+
+def revoke(ctx: Context, share_id: int | str, recipients: list[str] | None = None, *, actor: str | None = None) -> records.Share:
+    """Stop the portal serving share ``share_id``'s copies: every one, or only those of ``recipients``
+    (names or ids). One ``share.revoke`` entry names the copies revoked now; revoking twice changes nothing.
+
+    A copy already downloaded stays downloaded (its receipts stand); a share delivered by its sender
+    has nothing the portal serves, and is refused.
+    """
+    actor = actor or audit.default_actor()
+    number = copies_service.share_number(share_id)
+    with store_db.transaction(ctx.sessions) as session:
+        s = queries.share_by_id(session, number)
+        if s.delivery != PORTAL:
+            raise Conflict(f"share {number} was delivered by its sender, not through the recipient portal: there is nothing to revoke.")
+        wanted = None if not recipients else {queries.recipient_by_name_or_id(session, ref).id for ref in recipients}
+        if wanted is not None:
+            missing = wanted - {c.recipient_id for c in s.copies}
+            if missing:
+                raise NotFound(f"share {number} made no copy for recipient {min(missing)}.")
+        now = utcnow()
+        rows = [c for c in s.copies if c.revoked_at is None and (wanted is None or c.recipient_id in wanted)]
+        for c in rows:
+            c.revoked_at = now
+        if rows:
+            audit.append(session, actor, "share.revoke", "share", number, {"recipients": [c.recipient_id for c in rows], "all": wanted is None})
+        session.flush()
+        return _record(ctx, s)

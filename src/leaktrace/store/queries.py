@@ -228,8 +228,8 @@ def blob_needed(session: Session, sha256: str, *, keep_delivered: bool) -> bool:
     """Whether a record still needs the stored file ``sha256``: an asset's original, a finding's leak
     or valid-region mask, a copy waiting for delivery (or any copy, when delivered copies are kept)."""
     copies = select(Copy.id).where(Copy.sha256 == sha256)
-    if not keep_delivered:
-        copies = copies.where(Copy.delivered_at.is_(None))
+    if not keep_delivered:  # a portal share's copy waits with no file: it is made at each download
+        copies = copies.join(Share, Share.id == Copy.share_id).where(Copy.delivered_at.is_(None), Share.delivery.is_(None))
     for query in (
         copies,
         select(Asset.id).where(Asset.sha256 == sha256),
@@ -247,7 +247,8 @@ def blob_references(session: Session) -> tuple[set[str], set[str]]:
     needed: set[str] = set(session.scalars(select(Asset.sha256)))
     needed |= set(session.scalars(select(Finding.leak_sha256)))
     needed |= {sha for sha in session.scalars(select(Finding.valid_mask_sha256)) if sha is not None}
-    needed |= set(session.scalars(select(Copy.sha256).where(Copy.delivered_at.is_(None))))
+    waiting = select(Copy.sha256).join(Share, Share.id == Copy.share_id).where(Copy.delivered_at.is_(None), Share.delivery.is_(None))
+    needed |= set(session.scalars(waiting))  # a portal share's copies are made at each download: no file waits
     return needed | set(session.scalars(select(Copy.sha256).where(Copy.delivered_at.is_not(None)))), needed
 
 

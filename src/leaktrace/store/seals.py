@@ -58,6 +58,9 @@ CREATES: dict[str, tuple[str, ...]] = {
     "checkpoint": ("checkpoint",),
     "user": ("user.add",),
     "token": ("token.create",),
+    "invitation": ("invitation.create",),
+    "acceptance": ("terms.accept",),
+    "receipt": ("portal.download",),
 }
 
 
@@ -76,10 +79,11 @@ class Kind:
 
 # What may change once a record exists (``mutable``): a finding and an asset never change; a share
 # only as its copies are delivered; a case through its updates (its timeline only grows); a
-# recipient's details; a user's role, password and state; a token's revocation.
+# recipient's details; a user's role, password and state; a token's revocation; an invitation
+# once, when it is accepted. An acceptance of terms and a download's receipt never change.
 SEALED: dict[str, Kind] = {
     "finding": Kind(models.Finding.__table__, ((models.FindingScore.__table__, "finding_id"),)),
-    "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),), mutable={"copies": frozenset({"delivered_at"})}),
+    "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),), mutable={"copies": frozenset({"delivered_at", "revoked_at"})}),
     "case": Kind(
         models.Case.__table__,
         (
@@ -100,6 +104,9 @@ SEALED: dict[str, Kind] = {
     # who may do what: a role raised or a token slipped in by hand is named like any forged record
     "user": Kind(models.User.__table__, mutable={"users": frozenset({"role", "disabled", "password_hash"})}),
     "token": Kind(models.Token.__table__, mutable={"tokens": frozenset({"revoked"})}, volatile=frozenset({"last_used_at"})),
+    "invitation": Kind(models.Invitation.__table__, mutable={"invitations": frozenset({"accepted_at", "user_id"})}),
+    "acceptance": Kind(models.Acceptance.__table__),
+    "receipt": Kind(models.Receipt.__table__),
 }
 
 #: mapped class → (record type, attribute holding the record's id)
@@ -117,6 +124,9 @@ _OWNERS: dict[type, tuple[str, str]] = {
     models.Checkpoint: ("checkpoint", "id"),
     models.User: ("user", "id"),
     models.Token: ("token", "id"),
+    models.Invitation: ("invitation", "id"),
+    models.Acceptance: ("acceptance", "id"),
+    models.Receipt: ("receipt", "id"),
 }
 
 
@@ -443,7 +453,10 @@ def backfill(session: Session, *, actor: str) -> int:
     entries = list(session.scalars(select(models.AuditEntry).order_by(models.AuditEntry.id)))
     sealed = latest_seals(entries)
     count = 0
+    present = set(sa_inspect(session.connection()).get_table_names())  # a migration's revision may predate a kind's table
     for kind, spec in SEALED.items():
+        if spec.table.name not in present:
+            continue
         for (record_id,) in session.connection().execute(select(spec.table.c.id).order_by(spec.table.c.id)):
             if (kind, str(record_id)) not in sealed:
                 audit.append(
