@@ -44,6 +44,7 @@ def fake_run(monkeypatch, tmp_path):
             "accused": ["Castellan Composites SpA"],
         },
         "admin": {"name": "admin", "password": "pw-shown-once"},
+        "users": [{"name": "analyst", "role": "analyst", "password": "pw-analyst"}, {"name": "admin", "role": "admin", "password": "pw-shown-once"}],
     }
 
     def run(home, out, *, progress=None):
@@ -72,7 +73,9 @@ def test_demo_text(cli, fake_run, tmp_path):
     assert "The copy of 'Hokuto Precision KK' was leaked" in out and "Accused: Hokuto Precision KK." in out
     assert f"leaktrace finding show 1 --home {setup['home']}" in out
     assert f"leaktrace audit verify --against {setup['checkpoint']}" in out
-    assert "Web app user 'admin' created with password pw-shown-once (shown only now)." in out
+    assert "Web app user 'analyst' (analyst) created with password pw-analyst (shown only now)." in out
+    assert "Web app user 'admin' (admin) created with password pw-shown-once (shown only now)." in out
+    assert "log in as 'analyst' to share, trace and open cases" in out
     assert "The tender package (a 6-page PDF, asset 4)" in out and "was traced to page 4: it names Castellan Composites SpA" in out
 
 

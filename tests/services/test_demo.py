@@ -1,4 +1,4 @@
-"""demo: the admin user is created once, with a random password that works (the full demo runs in `make demo`)."""
+"""demo: the analyst and the admin are created once, with random passwords that work (the full demo runs in `make demo`)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from leaktrace import Workspace
 from leaktrace.services import demo
 
 
-def test_demo_admin_is_created_once(tmp_path):
+def test_the_demo_users_are_created_once(tmp_path):
     with Workspace.init(tmp_path / "ws") as ws:
-        admin = demo._admin(ws)
-        assert admin["name"] == "admin" and len(admin["password"]) >= 12
-        assert ws.authenticate("admin", admin["password"]).role == "admin"
-        assert demo._admin(ws) is None
-        assert [u["name"] for u in ws.list_users()] == ["admin"]
+        made = demo._users(ws)
+        assert [(u["name"], u["role"]) for u in made] == [("analyst", "analyst"), ("admin", "admin")]
+        assert all(len(u["password"]) >= 12 for u in made) and made[0]["password"] != made[1]["password"]
+        for u in made:
+            assert ws.authenticate(u["name"], u["password"]).role == u["role"]
+        assert demo._users(ws) == []  # shown only when made
+        assert sorted(u["name"] for u in ws.list_users()) == ["admin", "analyst"]
+
+
+def test_a_missing_demo_user_is_made_again_alone(tmp_path):
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.add_user("admin", "admin", "an-admin-password")
+        assert [u["name"] for u in demo._users(ws)] == ["analyst"]
 
 
 def test_the_demo_traces_a_screenshot_of_the_tender_drawing_to_its_supplier(tmp_path):

@@ -42,8 +42,13 @@ def demo(
         f"the front drawing in '{d['leaker']}'s copy ({d['leak']}) was traced to page {d['page']}: it names {who} "
         f"(leaktrace finding show {d['finding']} --home {setup['home']})."
     )
-    if setup["admin"]:
-        out.print(f"Web app user '{setup['admin']['name']}' created with password {setup['admin']['password']} (shown only now).")
+    for user in setup.get("users", ()):
+        out.print(f"Web app user '{user['name']}' ({user['role']}) created with password {user['password']} (shown only now).")
+    if setup.get("users"):
+        out.print(
+            f"Open the web app with: leaktrace serve --home {setup['home']}; log in as 'analyst' to share, trace and open cases "
+            "('admin' manages users and tokens, and does not share or trace)."
+        )
     out.print(
         f"\nExplore further: leaktrace recipient list --home {setup['home']}   |   leaktrace trace {setup['leak']} --home {setup['home']} --json"
     )

@@ -2,9 +2,11 @@
 
 Runs on the bundled samples. It uses (and creates if needed) a real workspace and
 leaves it in place, so every other command can explore it afterwards. Running it
-again reuses what is there. The trace is stored as a finding like any other, and an
-``admin`` user is created with a random password (reported only when it is created),
-so ``leaktrace serve`` works right after.
+again reuses what is there. The trace is stored as a finding like any other, and the web
+app's users the story needs are created with random passwords (reported only when they are
+created), so ``leaktrace serve`` works right after: ``analyst`` (recipients, assets, shares,
+traces, cases and reports) and ``admin`` (users, tokens and settings; by separation of
+duties, an admin does not share or trace).
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ DOCUMENT_LEAKER = "Castellan Composites SpA"
 DOCUMENT_PAGE = 4
 NOTE = "Tender T-2027-14, round 1 (demo)"
 ADMIN = "admin"
+#: The web app's users the demo creates, (name, role): the analyst tells the story, the admin manages its users.
+USERS = (("analyst", "analyst"), (ADMIN, "admin"))
 
 
 def open_or_init(home: str | Path | None) -> Workspace:
@@ -100,8 +104,10 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         "leaker": LEAKER,
         "checkpoint": str(checkpoint),
         "document": document,
-        "admin": _admin(ws),
+        "admin": None,
+        "users": _users(ws),
     }
+    setup["admin"] = next(({"name": u["name"], "password": u["password"]} for u in setup["users"] if u["name"] == ADMIN), None)
     return ws, setup, finding
 
 
@@ -134,13 +140,16 @@ def _document_leak(ws: Workspace, out: Path, names: list[str]) -> dict:
     }
 
 
-def _admin(ws: Workspace) -> dict | None:
-    """Create the ``admin`` user with a random password, once; None if it already exists."""
-    if any(u["name"] == ADMIN for u in ws.list_users()):
-        return None
-    password = secrets.token_urlsafe(12)
-    ws.add_user(ADMIN, "admin", password)
-    return {"name": ADMIN, "password": password}
+def _users(ws: Workspace) -> list[dict]:
+    """Create each of :data:`USERS` that does not exist yet, with a random password: the ones made now, with their passwords."""
+    existing = {u["name"] for u in ws.list_users()}
+    made = []
+    for name, role in USERS:
+        if name not in existing:
+            password = secrets.token_urlsafe(12)
+            ws.add_user(name, role, password)
+            made.append({"name": name, "role": role, "password": password})
+    return made
 
 
 def _copy_path(folder: Path, sample: str, recipient: str) -> str:
