@@ -28,6 +28,8 @@ COMMANDS = {
     "token",
     "demo",
     "serve",
+    "index",
+    "scan",
 }
 
 

@@ -10,7 +10,25 @@ from typing import Annotated
 import typer
 
 from leaktrace._version import __version__
-from leaktrace.cli import assets, audit, cases, copies, demo, doctor, findings, index, keys, recipients, reports, serve, shares, traces, users, workspace
+from leaktrace.cli import (
+    assets,
+    audit,
+    cases,
+    copies,
+    demo,
+    doctor,
+    findings,
+    index,
+    keys,
+    recipients,
+    reports,
+    scans,
+    serve,
+    shares,
+    traces,
+    users,
+    workspace,
+)
 from leaktrace.cli._common import HOME_HELP, JSON_HELP, remember_globals
 from leaktrace.settings import SETTINGS
 
@@ -57,6 +75,7 @@ app.add_typer(assets.app, name="asset")
 shares.register(app)
 copies.register(app)
 traces.register(app)
+scans.register(app)
 findings.register(app)
 reports.register(app)
 cases.register(app)
