@@ -144,6 +144,6 @@ def test_a_post_is_authenticated_once(api, app, monkeypatch):
     ws = app.state.workspace
     calls = []
     real = ws.user_for_token
-    monkeypatch.setattr(ws, "user_for_token", lambda token: calls.append(token) or real(token))
+    monkeypatch.setattr(ws, "user_for_token", lambda token, **kw: calls.append(token) or real(token, **kw))
     r = api["analyst"].post("/api/v1/recipients", json={"name": "Once Only GmbH"})
     assert r.status_code == 201 and len(calls) == 1
