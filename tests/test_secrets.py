@@ -1,11 +1,14 @@
 """Secrets stay secret: a full story's every output — CLI runs with and without ``--json`` (stdout and
-stderr, errors too), REST answers, web pages, the audit log's details — holds no master key (raw, hex,
-base64), no log signing key, no session secret and no database password."""
+stderr, errors too), REST answers, web pages, the audit log's details, every Python log record at DEBUG
+(root logger: leaktrace's own, SQLAlchemy's statements, the web stack's), the evidence reports (HTML as
+written, and the text pypdfium2 reads from the PDF ones) — holds no master key (raw, hex, base64), no
+log signing key, no session secret and no database password."""
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import sqlite3
 import warnings
 from pathlib import Path
@@ -27,8 +30,45 @@ def _forms(secret: bytes) -> set[bytes]:
     return {f for f in forms if len(f) >= 16}
 
 
+class _Collect(logging.Handler):
+    """Every log record, formatted as a handler would write it (message, arguments, traceback, stack)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(pathname)s:%(lineno)d %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture(scope="module")
-def story(tmp_path_factory):
+def logged():
+    """A handler at DEBUG on the root logger (the root at DEBUG too) while the module's story runs."""
+    handler, root = _Collect(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _pdf_text(data: bytes) -> bytes:
+    """The text a reader gets out of a PDF (every page), as pypdfium2 extracts it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf).encode()
+    finally:
+        pdf.close()
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory, logged):
     from typer.testing import CliRunner
 
     from leaktrace import settings
@@ -62,6 +102,9 @@ def story(tmp_path_factory):
     cli("finding", "show", "1", mode="both")
     cli("report", "1", "--format", "html", "--out", root / "report.html", mode="plain")
     outputs.append(("report.html", (root / "report.html").read_bytes()))
+    cli("report", "1", "--out", root / "report.pdf", mode="plain")
+    outputs.append(("report.pdf", (root / "report.pdf").read_bytes()))
+    outputs.append(("report.pdf (text)", _pdf_text((root / "report.pdf").read_bytes())))
     cli("case", "open", "--finding", "1")
     cli("user", "add", "admin", "--role", "admin", "--password-stdin", stdin="admin-password\n", mode="plain")
     cli("user", "add", "ann", "--role", "analyst", "--password-stdin", stdin="analyst-password\n")
@@ -79,6 +122,7 @@ def story(tmp_path_factory):
     cli("audit", "list", mode="both")
     cli("settings", mode="both")
     cli("settings", mode="both", env={"LEAKTRACE_DATABASE_URL": PG_URL})
+    cli("recipient", "list", mode="both", env={"LEAKTRACE_DATABASE_URL": PG_URL, "LEAKTRACE_LOCK_TIMEOUT_S": "1"}, ok=False)  # no server there
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient")
@@ -103,6 +147,11 @@ def story(tmp_path_factory):
     rest(as_analyst, "POST", "/api/v1/assets", files={"file": ("text.png", b"not an image at all", "image/png")})
     rest(as_admin, "POST", "/api/v1/tokens", json={"user": "ann"})
     rest(as_admin, "POST", "/api/v1/tokens", json={"user": "ann", "reason": "her nightly job"})
+    for fmt in ("html", "pdf"):
+        r = rest(as_analyst, "POST", f"/api/v1/findings/1/report.{fmt}")
+        assert r.status_code == 200, r.text
+        if fmt == "pdf":
+            outputs.append(("POST /api/v1/findings/1/report.pdf (text)", _pdf_text(r.content)))
     browser = TestClient(web, raise_server_exceptions=False)
     token = CSRF.search(browser.get("/login").text).group(1)
     rest(browser, "POST", "/login", data={"name": "admin", "password": "wrong-password", "csrf_token": token})
@@ -129,12 +178,18 @@ def story(tmp_path_factory):
         custody = [row[0] for row in db.execute("SELECT details FROM audit_entries WHERE action LIKE 'key.%'")]
     outputs.append(("audit_entries (database)", "\n".join(details).encode()))
     outputs.append(("audit_entries key.* (database)", "\n".join(custody).encode()))
+    outputs.append(("logging (root, DEBUG)", "\n".join(logged.lines).encode()))
     return {"home": home, "outputs": outputs, "root": root}
 
 
 def test_the_story_ran(story):
     assert len(story["outputs"]) > 60
     assert any(b"key.export" in out for _, out in story["outputs"])
+    got = dict(story["outputs"])
+    logs = got["logging (root, DEBUG)"]
+    assert logs.count(b"\n") > 100 and b" DEBUG " in logs  # the grep below reads a real log, not an empty one
+    for text in (got["report.pdf (text)"], got["POST /api/v1/findings/1/report.pdf (text)"], got["report.html"]):
+        assert b"Apex Plastics GmbH" in text and len(text) > 2000  # the reports' words, not an empty extraction
 
 
 @pytest.mark.parametrize("secret", ["master key", "log key", "session secret", "database password"])
