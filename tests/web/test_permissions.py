@@ -79,6 +79,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/findings"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}"): (LOGIN, OK, OK, OK),
     ("GET", "/findings/{finding_id}/leak"): (LOGIN, OK, OK, OK),
+    ("GET", "/findings/{finding_id}/thumbnail"): (LOGIN, OK, OK, OK),  # never of a leak that is a copy (404)
     ("POST", "/findings/{finding_id}/leak"): (LOGIN, OK, 403, 403),  # an admin's download with a reason (a copy: copy.download)
     ("POST", "/findings/{finding_id}/report.pdf"): (LOGIN, 403, OK, 403),
     ("POST", "/findings/{finding_id}/report.html"): (LOGIN, 403, OK, 403),

@@ -43,7 +43,7 @@ from leaktrace.index import descriptors, hashes
 from leaktrace.services.context import Context
 from leaktrace.store.models import Asset
 
-__all__ = ["build", "search_entry", "image_hash", "registration_features", "original_view", "thumbnail", "VIEW_VERSION"]
+__all__ = ["build", "search_entry", "image_hash", "registration_features", "original_view", "thumbnail", "blob_thumbnail", "VIEW_VERSION"]
 
 #: What the view files hold; part of their directory name.
 VIEW_VERSION = f"view-1-{views.WORK_SIDE}-{views.LUMA_SCALE:g}-{views.TOP_SIDE}-mask-{mask.FLOOR}"
@@ -285,12 +285,20 @@ def _read_view(folder: Path, shape: tuple[int, int]) -> views.OriginalView | Non
 def thumbnail(ctx: Context, asset: Asset, side: int) -> bytes:
     """A PNG of the asset's original, its longer side at most ``side`` pixels, made once and kept
     (``<sha>.thumb-<side>.png``): what a page of thumbnails shows instead of the full original."""
-    path = _dir(ctx) / f"{asset.sha256}.thumb-{int(side)}.png"
+    return blob_thumbnail(ctx, asset.sha256, side, pixels=int(asset.width) * int(asset.height))
+
+
+def blob_thumbnail(ctx: Context, sha256: str, side: int, *, pixels: int, budget_s: float | None = None) -> bytes:
+    """A PNG of the stored image ``sha256`` (of ``pixels`` pixels when it was accepted), its longer
+    side at most ``side`` pixels, made once and kept (``<sha>.thumb-<side>.png``). ``budget_s``: a
+    stranger's file (a leak) is decoded in a worker stopped after that long (``decode_budget_s``)."""
+    path = _dir(ctx) / f"{sha256}.thumb-{int(side)}.png"
     try:
         return path.read_bytes()
     except OSError:
         pass
-    image = _original(ctx, asset, reduce_to_side=side)
+    limit = max(ctx.settings.max_pixels, int(pixels))  # it passed the limits when it came in
+    image = imagefiles.read_image(ctx.blobs.path(sha256), max_pixels=limit, max_bytes=2**40, budget_s=budget_s, reduce_to_side=side)
     h, w = image.shape[:2]
     scale = min(1.0, side / max(h, w))
     if scale < 1.0:

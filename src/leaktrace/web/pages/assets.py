@@ -1,4 +1,5 @@
-"""``/assets``: the list with thumbnails (a document's pages too), the upload form, and the image route behind the thumbnails."""
+"""``/assets``: the list with thumbnails (a document's pages too; search by title, file name, SHA-256 or
+number, filter by kind, paged), the upload form, and the image route behind the thumbnails."""
 
 from __future__ import annotations
 
@@ -7,24 +8,39 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from leaktrace.services import listing
 from leaktrace.web import uploads
 from leaktrace.web.deps import AssetId, Csrf, WorkspaceDep, require
 from leaktrace.web.errors import form_page
+from leaktrace.web.pages._lists import Number, Text, numbers, pager
 from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
 
 @router.get("/assets")
-def assets(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
-    rows = ws.list_assets()
-    shared: dict[int, int] = {}
-    for s in ws.list_shares():
-        shared[s.asset_id] = shared.get(s.asset_id, 0) + len(s.copies)
-    pages = {a.id: ws.show_asset(a.id).page_assets for a in rows if a.kind == "document"}  # their thumbnails are the pages' renderings
-    max_pt = {d: max((p.max_displacement_px * 72.0 / p.dpi for p in ps if p.max_displacement_px and p.dpi), default=0.0) for d, ps in pages.items()}
+def assets(
+    request: Request, ws: WorkspaceDep, user: require("read"), q: Text = "", kind: Text = "", page: Number = "", per_page: Number = ""
+) -> Response:
+    p = listing.assets(ws.context, q=q, kind=kind, **numbers(page, per_page))
+    pages, shared = p.extra["pages"], p.extra["shared"]  # their thumbnails are the pages' renderings
+    max_pt = {d: max((g.max_displacement_px * 72.0 / g.dpi for g in ps if g.max_displacement_px and g.dpi), default=0.0) for d, ps in pages.items()}
     limit_mb = request.app.state.web.max_upload_mb
-    return render(request, "assets.html", user, assets=rows, pages=pages, max_pt=max_pt, shared=shared, limit_mb=limit_mb)
+    searching = bool(q.strip() or kind)
+    return render(
+        request,
+        "assets.html",
+        user,
+        p=p,
+        nav=pager(request, p),
+        q=q,
+        kind=kind,
+        searching=searching,
+        pages=pages,
+        max_pt=max_pt,
+        shared=shared,
+        limit_mb=limit_mb,
+    )
 
 
 @form_page("/assets")

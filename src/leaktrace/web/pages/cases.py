@@ -1,4 +1,4 @@
-"""``/cases``: the list, opening a case from a finding, the case page with its timeline and update form."""
+"""``/cases``: the list (search, filter by status, paged), opening a case from a finding, the case page with its timeline and update form."""
 
 from __future__ import annotations
 
@@ -7,17 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from leaktrace.services import listing
 from leaktrace.services.cases import STATUSES
 from leaktrace.web.deps import CaseId, Csrf, FindingId, WorkspaceDep, require
 from leaktrace.web.errors import form_page
+from leaktrace.web.pages._lists import Number, Text, numbers, pager
 from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
 
 @router.get("/cases")
-def cases(request: Request, ws: WorkspaceDep, user: require("read"), status: str | None = None) -> Response:
-    return render(request, "cases.html", user, cases=ws.list_cases(status=status or None), status=status, statuses=STATUSES)
+def cases(
+    request: Request, ws: WorkspaceDep, user: require("read"), q: Text = "", status: Text = "", page: Number = "", per_page: Number = ""
+) -> Response:
+    p = listing.cases(ws.context, q=q, status=status, **numbers(page, per_page))
+    searching = bool(q.strip() or status)
+    return render(request, "cases.html", user, p=p, nav=pager(request, p), q=q, status=status, statuses=STATUSES, searching=searching)
 
 
 @router.post("/cases")

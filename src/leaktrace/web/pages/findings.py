@@ -1,7 +1,12 @@
 """``/findings``: the list, one finding (leak, score chart with the threshold, accused), its leak image and reports.
 
+The list shows each leak's thumbnail (``GET /findings/{id}/thumbnail``, made by the thumbnail code
+of the assets), its file name and who it accuses; it is searched (``q``: file name, asset, tracer,
+accused, number) and filtered by ``accused`` (a recipient's name or number, or "nobody"),
+``asset`` (a number) and the day it was traced (``since``, ``until``: YYYY-MM-DD), page by page.
+
 A leak that is byte for byte a recorded copy (an untouched copy was traced) is that supplier's
-copy: the page does not show it, ``GET /findings/{id}/leak`` refuses it (403; 400 for an admin,
+copy: the page does not show it (nor the list its thumbnail), ``GET /findings/{id}/leak`` refuses it (403; 400 for an admin,
 who uses the form), and an admin downloads it with ``POST /findings/{id}/leak`` and a reason,
 recorded as ``copy.download``.
 """
@@ -14,9 +19,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from leaktrace.records import RecipientScore
+from leaktrace.records import Finding, RecipientScore
+from leaktrace.services import files, listing
 from leaktrace.web import reports
 from leaktrace.web.deps import Csrf, FindingId, WorkspaceDep, require
+from leaktrace.web.pages._lists import Number, Text, numbers, pager
 from leaktrace.web.pages._render import render
 
 router = APIRouter()
@@ -58,9 +65,46 @@ def score_chart(candidates: tuple[RecipientScore, ...], threshold: float | None)
     }
 
 
+def leak_name(f: Finding) -> str:
+    """The leak's file name, as the analyst gave it (without a web upload's ``upload:`` prefix)."""
+    return f.leak.path.replace("\\", "/").rsplit("/", 1)[-1].removeprefix("upload:") or "leak"
+
+
 @router.get("/findings")
-def findings(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
-    return render(request, "findings.html", user, findings=ws.list_findings())
+def findings(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("read"),
+    q: Text = "",
+    accused: Text = "",
+    asset: Text = "",
+    since: Text = "",
+    until: Text = "",
+    page: Number = "",
+    per_page: Number = "",
+) -> Response:
+    p = listing.findings(ws.context, q=q, accused=accused, asset=asset, since=since, until=until, **numbers(page, per_page))
+    names = {f.id: leak_name(f) for f in p.items}
+    searching = any(v.strip() for v in (q, accused, asset, since, until))
+    return render(
+        request,
+        "findings.html",
+        user,
+        p=p,
+        nav=pager(request, p),
+        names=names,
+        copied=p.extra["copied"],
+        assets=ws.list_assets(),
+        filters={"q": q, "accused": accused, "asset": asset, "since": since, "until": until},
+        searching=searching,
+    )
+
+
+@router.get("/findings/{finding_id}/thumbnail")
+def leak_thumbnail(finding_id: FindingId, ws: WorkspaceDep, user: require("read")) -> Response:
+    """A small PNG of the leak image, for the list (404 for a PDF leak and for a recorded copy, which is never shown)."""
+    f = files.leak_thumbnail(ws.context, finding_id)
+    return Response(f.data, media_type=f.media_type, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/findings/{finding_id}")

@@ -1,4 +1,4 @@
-"""``/recipients``: the list and the add form."""
+"""``/recipients``: the list (search by name, organisation, e-mail or number; paged) and the add form."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from leaktrace.services import listing
 from leaktrace.web.deps import Csrf, WorkspaceDep, require
 from leaktrace.web.errors import form_page
+from leaktrace.web.pages._lists import Number, Text, numbers, pager
 from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 
 
 @router.get("/recipients")
-def recipients(request: Request, ws: WorkspaceDep, user: require("read")) -> Response:
-    return render(request, "recipients.html", user, recipients=ws.list_recipients())
+def recipients(request: Request, ws: WorkspaceDep, user: require("read"), q: Text = "", page: Number = "", per_page: Number = "") -> Response:
+    p = listing.recipients(ws.context, q=q, **numbers(page, per_page))
+    return render(request, "recipients.html", user, p=p, nav=pager(request, p), q=q, searching=bool(q.strip()))
 
 
 @form_page("/recipients")

@@ -23,9 +23,11 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from leaktrace.errors import BadInput
+from leaktrace.services import listing
 from leaktrace.web import uploads
 from leaktrace.web.deps import AssetId, Csrf, ShareId, WorkspaceDep, require
 from leaktrace.web.errors import form_page
+from leaktrace.web.pages._lists import Number, Text, numbers, pager
 from leaktrace.web.pages._render import KeepForm, render
 
 router = APIRouter()
@@ -46,16 +48,34 @@ def _set_progress(key: tuple[str, str], value: tuple[int, int, str, bool]) -> No
 
 
 @router.get("/share")
-def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset: int | None = None) -> Response:
+def share_form(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("read"),
+    asset: Text = "",
+    q: Text = "",
+    recipient: Text = "",
+    page: Number = "",
+    per_page: Number = "",
+) -> Response:
+    """The share form (``asset``: the one it picks) over the list of shares (of that asset, when
+    given; searched by ``q``, to ``recipient``, paged)."""
+    p = listing.shares(ws.context, q=q, asset=asset, recipient=recipient, **numbers(page, per_page))
     assets = ws.list_assets()
+    selected = int(asset) if asset.strip().isdigit() else None
     return render(
         request,
         "share.html",
         user,
         assets=assets,
         recipients=ws.list_recipients(),
-        shares=ws.list_shares(),
-        selected=asset,
+        p=p,
+        nav=pager(request, p),
+        q=q,
+        recipient=recipient,
+        asset=asset,
+        searching=bool(q.strip() or recipient.strip() or asset.strip()),
+        selected=selected,
         titles={a.id: a.title for a in assets},
         retain_copies=ws.settings.retain_copies,
     )
@@ -64,7 +84,7 @@ def share_form(request: Request, ws: WorkspaceDep, user: require("read"), asset:
 @form_page("/share")
 def _share_again(request: Request) -> Response:
     asset = (request.state.form.get("asset_id") or [""])[0]
-    return share_form(request, request.app.state.workspace, request.state.user, asset=int(asset) if asset.isdigit() else None)
+    return share_form(request, request.app.state.workspace, request.state.user, asset=asset if asset.isdigit() else "")
 
 
 @router.get("/share/progress/{token}")

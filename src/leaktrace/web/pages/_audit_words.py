@@ -1,0 +1,185 @@
+"""The audit log in the web's words: each action as a phrase, each entry's details as one short line,
+and its subject as a link to the page that shows it.
+
+The entry itself (its JSON details, its hash) stays on the page, under a ``<details>`` element:
+these words are a reading aid, never the record. An action or a detail this module does not know
+(one added later) is shown by its name and its values, never dropped.
+
+>>> phrase("copy.download"), phrase("something.new")
+('downloaded a copy', 'something new')
+>>> summary("trace", {"accused": ["Apex"], "n_tests": 6, "asset_id": 2}, {})
+'accused Apex · asset #2 · 6 tests'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["ACTION_WORDS", "link", "phrase", "summary"]
+
+#: Each audit action as the log page says it.
+ACTION_WORDS = {
+    "workspace.init": "created the workspace",
+    "asset.add": "registered an asset",
+    "recipient.add": "added a recipient",
+    "recipient.update": "changed a recipient",
+    "recipient.remove": "removed a recipient",
+    "share": "shared an asset",
+    "copy.deliver": "handed over a copy",
+    "copy.download": "downloaded a copy",
+    "copy.regenerate": "made a copy again",
+    "copy.discard": "discarded delivered copies",
+    "blob.collect": "removed unused files",
+    "trace": "traced a leak",
+    "report": "issued a report",
+    "case.open": "opened a case",
+    "case.update": "updated a case",
+    "login": "signed in",
+    "login.failed": "failed to sign in",
+    "logout": "signed out",
+    "user.unlock": "unlocked a user",
+    "key.export": "backed up the master key",
+    "key.import": "restored the master key",
+    "key.split": "split the master key",
+    "checkpoint": "signed a checkpoint",
+    "seal": "sealed a record",
+    "user.add": "added a user",
+    "user.update": "changed a user",
+    "token.create": "created an API token",
+    "token.revoke": "revoked an API token",
+}
+
+
+def phrase(action: str) -> str:
+    """``action`` in words (an unknown one: its name, dots and underscores as spaces)."""
+    return ACTION_WORDS.get(action) or action.replace(".", " ").replace("_", " ")
+
+
+def link(subject_type: str | None, subject_id: str | None, *, users: bool = False) -> str | None:
+    """The page that shows the entry's subject, or None (a key, a checkpoint; users for a non-admin)."""
+    if not subject_type or not subject_id:
+        return None
+    ref = quote(f"#{subject_id}")
+    pages = {
+        "finding": f"/findings/{subject_id}",
+        "case": f"/cases/{subject_id}",
+        "asset": f"/assets?q={ref}",
+        "recipient": f"/recipients?q={ref}",
+        "share": f"/share?q={ref}",
+    }
+    if users:
+        pages.update(user="/users", token="/users")
+    return pages.get(subject_type) if subject_id.isdigit() else None
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        return text[:12] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _names(ids: list[Any], names: Mapping[int, str]) -> str:
+    shown = [names.get(i, f"#{i}") if isinstance(i, int) else str(i) for i in ids]
+    return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "")
+
+
+def _recipient(d: dict, names: Mapping[int, str]) -> str:
+    rid = d.get("recipient_id")
+    return f"for {names.get(rid, f'recipient #{rid}')}" if rid is not None else ""
+
+
+def _quoted(text: Any) -> str:
+    return f"“{_short(text)}”" if text else ""
+
+
+def _changes(d: dict, names: Mapping[int, str]) -> str:
+    out = []
+    for c in d.get("changes", ()):
+        if not isinstance(c, dict):
+            continue
+        field, old, new = (c.get("field") or c.get("kind") or "").replace("_", " "), c.get("old"), c.get("new")
+        if c.get("kind") == "note":
+            out.append(f"note {_quoted(new)}")
+        elif old is None:
+            out.append(f"{field} {_short(new)}")
+        else:
+            out.append(f"{field} {_short(old, 30)} → {_short(new, 30)}")
+    return "; ".join(out)
+
+
+_SUMMARIES: dict[str, Callable[[dict, Mapping[int, str]], list[str]]] = {
+    "workspace.init": lambda d, n: [d.get("database", "")],
+    "asset.add": lambda d, n: [
+        _quoted(d.get("title")),
+        d.get("filename", ""),
+        f"PDF, {d['pages']} pages" if d.get("pages") else (f"{d['width']}×{d['height']}" if d.get("width") else ""),
+    ],
+    "recipient.add": lambda d, n: [d.get("name", ""), d.get("org") or "", d.get("email") or ""],
+    "share": lambda d, n: [
+        f"asset #{d.get('asset_id')}",
+        f"to {_names([c.get('recipient_id') for c in d.get('copies', ()) if isinstance(c, dict)], n)}",
+        _quoted(d.get("note")),
+    ],
+    "copy.deliver": lambda d, n: [_recipient(d, n), f"via {d['via']}" if d.get("via") else ""],
+    "copy.download": lambda d, n: [
+        _recipient(d, n),
+        _quoted(d.get("reason")),
+        f"the leak of finding #{d['finding_id']}" if d.get("finding_id") else "",
+    ],
+    "copy.regenerate": lambda d, n: [_recipient(d, n), _quoted(d.get("reason")), "" if d.get("matches", True) else "differs from the recorded copy"],
+    "copy.discard": lambda d, n: [f"{len(d.get('copies', ()))} copies", d.get("reason", "")],
+    "blob.collect": lambda d, n: [f"{d.get('count', 0)} files", f"{d.get('bytes', 0):,} bytes" if isinstance(d.get("bytes"), int) else ""],
+    "trace": lambda d, n: [
+        f"accused {', '.join(d['accused'])}" if d.get("accused") else "accused nobody",
+        f"asset #{d['asset_id']}" if d.get("asset_id") else "no asset matched",
+        f"{d['n_tests']} tests" if d.get("n_tests") else "",
+    ],
+    "report": lambda d, n: [str(d.get("format", "")).upper(), f"{d['bytes']:,} bytes" if isinstance(d.get("bytes"), int) else ""],
+    "case.open": lambda d, n: [
+        f"on finding #{d.get('finding_id')}",
+        "responsible " + ", ".join(r.get("name", "?") for r in d.get("responsibles", ()) if isinstance(r, dict)) if d.get("responsibles") else "",
+        f"NDA {d['nda']}" if d.get("nda") else "",
+    ],
+    "case.update": lambda d, n: [_changes(d, n)],
+    "login": lambda d, n: [f"with a {d['via']}" if d.get("via") else ""],
+    "login.failed": lambda d, n: [
+        f"as {_quoted(d.get('name'))}",
+        f"from {d['client']}" if d.get("client") else "",
+        "account locked" if d.get("locked") else "",
+    ],
+    "logout": lambda d, n: [],
+    "user.unlock": lambda d, n: [d.get("name", ""), f"after {d['failures']} failures" if d.get("failures") else ""],
+    "user.add": lambda d, n: [d.get("name", ""), f"as {d['role']}" if d.get("role") else ""],
+    "user.update": lambda d, n: [
+        d.get("name", ""),
+        *(f"{k} {v}" if k != "disabled" else ("disabled" if v else "enabled") for k, v in d.items() if k in ("role", "disabled", "password")),
+    ],
+    "token.create": lambda d, n: [_quoted(d.get("name")), f"for {d['user']}" if d.get("user") else "", _quoted(d.get("reason"))],
+    "token.revoke": lambda d, n: [_quoted(d.get("name")), f"of {d['user']}" if d.get("user") else ""],
+    "checkpoint": lambda d, n: [f"over {d['tree_size']} entries" if d.get("tree_size") else ""],
+    "key.split": lambda d, n: [f"{d.get('shares')} shares, any {d.get('threshold')} restore it"],
+}
+
+#: Details no summary repeats: hashes, and what the attribution adds (said once, at the end).
+_QUIET = {"sha256", "copy_sha256", "leak_sha256", "regenerated_sha256", "evidence_digest", "root_hash", "key_id", "via_token", "token_minted_by"}
+
+
+def summary(action: str, details: Any, recipients: Mapping[int, str]) -> str:
+    """One short line of ``details`` (``recipients``: id → name, for those they name by id)."""
+    if not isinstance(details, dict):
+        return _short(details, 120)
+    make = _SUMMARIES.get(action)
+    if make is None:
+        parts = [f"{k} {_short(v, 40)}" for k, v in details.items() if k not in _QUIET][:4]
+    else:
+        try:
+            parts = make(details, recipients)
+        except (TypeError, ValueError, KeyError, AttributeError):  # details of an older shape: their values as they are
+            parts = [f"{k} {_short(v, 40)}" for k, v in details.items() if k not in _QUIET][:4]
+    if details.get("token_minted_by"):
+        parts.append(f"with a token minted by {details['token_minted_by']}")
+    return " · ".join(str(p) for p in parts if p)
