@@ -118,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "A folder off this machine (a WORM share, a mounted legal mailbox) where every signed checkpoint of the audit log is also written; empty: none.",
     ),
+    Setting("notify_email", "", "Who is e-mailed the due remediation actions by 'leaktrace case remind', comma-separated addresses; empty: nobody."),
+    Setting("smtp_host", "", "SMTP relay for reminders (a company's internal relay, used without authentication); empty: no e-mail."),
+    Setting("smtp_port", 25, "Port of the SMTP relay."),
+    Setting("smtp_starttls", False, "Switch the SMTP connection to TLS (STARTTLS) before sending."),
+    Setting("smtp_from", "leaktrace@localhost", "Sender address of reminders."),
     Setting("lock_timeout_s", 60.0, "How long a write waits for another process holding the store, in seconds."),
     Setting("web_max_upload_mb", 50.0, "Largest upload the web app and REST API accept, in MB."),
     Setting("web_secure_cookies", False, "Send the web session cookie only over HTTPS (set true behind TLS)."),
@@ -156,6 +161,11 @@ class Settings:
     retain_copies: bool
     key_custodians: str
     checkpoint_dir: str
+    notify_email: str
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_from: str
     lock_timeout_s: float
     web_max_upload_mb: float
     web_secure_cookies: bool
@@ -277,6 +287,8 @@ def _check(values: dict[str, Any]) -> None:
         raise SettingRejected("setting max_side_px must be at least 1000.")
     if values["decode_budget_s"] < 0:
         raise SettingRejected("setting decode_budget_s must be 0 (no worker) or positive.")
+    if not 0 < values["smtp_port"] < 65536:
+        raise SettingRejected("setting smtp_port must be a port number, 1 to 65535.")
     if values["lock_timeout_s"] <= 0:
         raise SettingRejected("setting lock_timeout_s must be positive.")
     if not 0 < values["web_max_upload_mb"] <= values["max_file_mb"]:

@@ -1,4 +1,4 @@
-"""``leaktrace case open/list/show/update``: follow a leak incident over time."""
+"""``leaktrace case open/list/show/update/remind``: follow a leak incident over time."""
 
 from __future__ import annotations
 
@@ -118,6 +118,26 @@ def update(
         emit_json(case)
     else:
         print_case(case)
+
+
+@app.command("remind")
+@guarded
+def remind(
+    within_days: Annotated[int, typer.Option("--within-days", help="Also actions due within this many days (overdue ones always).")] = 7,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """E-mail the remediation actions of open cases that are overdue or due soon to notify_email, through smtp_host (run it daily from cron)."""
+    with Workspace(home) as ws:
+        run = ws.send_reminders(within_days=within_days, dry_run=dry_run)
+    if json_:
+        emit_json(run)
+        return
+    for a in run.actions:
+        when = f"overdue by {-a.days_left} d" if a.overdue else f"due in {a.days_left} d"
+        out.print(f"case {a.case_id}  action {a.action_id}  {a.due} ({when})  {a.text}", markup=False)
+    out.print(f"sent to {', '.join(run.to)}" if run.sent else run.reason, markup=False)
 
 
 def print_case(c: Case) -> None:

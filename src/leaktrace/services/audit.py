@@ -47,6 +47,7 @@ ACTIONS = (
     "report",  # (finding) an evidence report rendered
     "case.open",
     "case.update",  # (case)
+    "reminder.sent",  # (none) the due remediation actions e-mailed: to whom, which actions
     "login",
     "login.failed",
     "logout",  # (user) a web session begun and ended (``session``: its login entry), a failed login

@@ -353,6 +353,19 @@ class Workspace:
 
         return cases.update(self.context, case_id, cases.CaseUpdate(**change), actor=actor)
 
+    def due_actions(self, *, within_days: int | None = None) -> list[Any]:
+        """The remediation actions of open cases that are overdue or due soon (:mod:`leaktrace.services.reminders`)."""
+        from leaktrace.services import reminders
+
+        return reminders.due(self.context, within_days=reminders.DUE_SOON_DAYS if within_days is None else within_days)
+
+    def send_reminders(self, *, within_days: int | None = None, dry_run: bool = False, actor: str | None = None) -> Any:
+        """E-mail the due remediation actions to ``notify_email`` (``leaktrace case remind``)."""
+        from leaktrace.services import reminders
+
+        days = reminders.DUE_SOON_DAYS if within_days is None else within_days
+        return reminders.send(self.context, within_days=days, dry_run=dry_run, actor=actor)
+
     # audit ------------------------------------------------------------------
     def list_audit(self, *, limit: int | None = None) -> list[records.AuditEntry]:
         from leaktrace.services import audit

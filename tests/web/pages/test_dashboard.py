@@ -27,3 +27,31 @@ def test_recent_work_is_listed(pages, seeded):
 def test_the_dashboard_needs_a_login(anon):
     r = anon.get("/", follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (303, "/login?next=/")
+
+
+def test_due_remediation_actions_are_on_the_dashboard(tmp_path):
+    """A workspace of its own (the session's seeded case must stay as it is): an overdue action and one due in 3 days are listed, a later one not."""
+    from datetime import UTC, datetime, timedelta
+
+    import numpy as np
+
+    from leaktrace.services.workspace import Workspace
+    from leaktrace.web.app import create_app
+    from tests.conftest import record_finding, save
+    from tests.web.conftest import PASSWORDS, login
+
+    home = tmp_path / "ws"
+    with Workspace.init(home) as ws:
+        ws.add_user("analyst", "analyst", PASSWORDS["analyst"])
+    finding = record_finding(home, save(tmp_path / "leak.png", np.zeros((24, 32, 3), np.uint8)), ["Apex"], accused=("Apex",))
+    today = datetime.now(UTC).date()
+    with Workspace(home) as ws:
+        case = ws.open_case(finding).id
+        for text, days in (("recall the drawings", -2), ("sign the new NDA", 3), ("training", 40)):
+            ws.update_case(case, add_action=text, due=(today + timedelta(days=days)).isoformat())
+        settings = ws.context.settings
+    html = login(create_app(settings), "analyst").get("/").text
+    assert "<h2>Remediation due</h2>" in html
+    assert "recall the drawings" in html and "<strong>overdue by 2 d</strong>" in html
+    assert "sign the new NDA" in html and "in 3 d" in html
+    assert "training" not in html

@@ -1,4 +1,4 @@
-"""``/``: recent shares, recent findings, open cases."""
+"""``/``: recent shares, recent findings, open cases, and the remediation actions that are due."""
 
 from __future__ import annotations
 
@@ -19,4 +19,5 @@ def dashboard(request: Request, ws: WorkspaceDep, user: require("read")) -> Resp
     findings = ws.list_findings(limit=RECENT)
     cases = [c for c in ws.list_cases() if c.status != "closed"]
     counts = {"recipients": len(ws.list_recipients()), "assets": len(assets)}
-    return render(request, "dashboard.html", user, shares=shares, assets=assets, findings=findings, cases=cases, counts=counts)
+    due = ws.due_actions()
+    return render(request, "dashboard.html", user, shares=shares, assets=assets, findings=findings, cases=cases, counts=counts, due=due)
