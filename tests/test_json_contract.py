@@ -168,6 +168,16 @@ def documents(tmp_path_factory):
     page = docs["cli asset show"][-1]["page_assets"][1]
     save(root / "page-2.png", render.render_page(Path(pdf["path"]).read_bytes(), 1, page["dpi"]))
     cli("trace", "trace", root / "page-2.png")
+
+    # a scan of a crawler's folder: the leak (a hit), noise (counted), a truncated file (failed with its reason)
+    (root / "crawl").mkdir()
+    for name in ("leak.jpg", "noise.png"):
+        (root / "crawl" / name).write_bytes((root / name).read_bytes())
+    (root / "crawl" / "truncated.png").write_bytes((Path(__file__).parent / "data" / "truncated.png").read_bytes())
+    scan = cli("scan", "scan", root / "crawl")
+    assert (scan["matched"], scan["errors"]) == (1, 1)
+    cli("scan show", "scan", "show", scan["id"])
+    cli("scan list", "scan", "list")
     return docs
 
 
