@@ -227,13 +227,15 @@ def audit(
 
 
 def _recipient_ids(entries) -> set[int]:
-    """The recipients the entries' details name by id (``recipient_id``, a share's ``copies``)."""
+    """The recipients the entries' details name by id (``recipient_id``, a share's ``copies``, a revocation's ``recipients``)."""
     out: set[int] = set()
     for e in entries:
         d = e.details if isinstance(e.details, dict) else {}
         copies = d.get("copies")
         items = [d, *(c for c in copies if isinstance(c, dict))] if isinstance(copies, list) else [d]
         out.update(i["recipient_id"] for i in items if isinstance(i.get("recipient_id"), int))
+        if isinstance(d.get("recipients"), list):
+            out.update(i for i in d["recipients"] if isinstance(i, int))
     return out
 
 

@@ -50,6 +50,12 @@ ACTION_WORDS = {
     "user.update": "changed a user",
     "token.create": "created an API token",
     "token.revoke": "revoked an API token",
+    "reminder.sent": "sent reminders of due actions",
+    "invitation.create": "invited a recipient's user",
+    "invitation.accept": "accepted an invitation",
+    "terms.accept": "accepted a share's terms",
+    "portal.download": "downloaded a copy from the portal",
+    "share.revoke": "revoked a share",
 }
 
 
@@ -92,6 +98,10 @@ def _recipient(d: dict, names: Mapping[int, str]) -> str:
     return f"for {names.get(rid, f'recipient #{rid}')}" if rid is not None else ""
 
 
+def _copies(count: int) -> str:
+    return f"{count} cop{'y' if count == 1 else 'ies'}"
+
+
 def _quoted(text: Any) -> str:
     return f"“{_short(text)}”" if text else ""
 
@@ -131,7 +141,7 @@ _SUMMARIES: dict[str, Callable[[dict, Mapping[int, str]], list[str]]] = {
         f"the leak of finding #{d['finding_id']}" if d.get("finding_id") else "",
     ],
     "copy.regenerate": lambda d, n: [_recipient(d, n), _quoted(d.get("reason")), "" if d.get("matches", True) else "differs from the recorded copy"],
-    "copy.discard": lambda d, n: [f"{len(d.get('copies', ()))} copies", d.get("reason", "")],
+    "copy.discard": lambda d, n: [_copies(len(d.get("copies", ()))) + " removed from the store", d.get("reason", "")],
     "blob.collect": lambda d, n: [f"{d.get('count', 0)} files", f"{d.get('bytes', 0):,} bytes" if isinstance(d.get("bytes"), int) else ""],
     "trace": lambda d, n: [
         f"accused {', '.join(d['accused'])}" if d.get("accused") else "accused nobody",
@@ -162,6 +172,16 @@ _SUMMARIES: dict[str, Callable[[dict, Mapping[int, str]], list[str]]] = {
     "token.revoke": lambda d, n: [_quoted(d.get("name")), f"of {d['user']}" if d.get("user") else ""],
     "checkpoint": lambda d, n: [f"over {d['tree_size']} entries" if d.get("tree_size") else ""],
     "key.split": lambda d, n: [f"{d.get('shares')} shares, any {d.get('threshold')} restore it"],
+    "reminder.sent": lambda d, n: [f"to {', '.join(map(str, d.get('to', ())))}", f"{len(d.get('actions', ()))} actions"],
+    "invitation.create": lambda d, n: [
+        _recipient(d, n),
+        f"to {d['email']}" if d.get("email") else "",
+        f"expires {str(d.get('expires_at', ''))[:10]}",
+    ],
+    "invitation.accept": lambda d, n: [f"user {d['user']}" if d.get("user") else "", _recipient(d, n)],
+    "terms.accept": lambda d, n: [f"share #{d.get('share_id')}", _recipient(d, n), f"by {d['user']}" if d.get("user") else ""],
+    "portal.download": lambda d, n: [f"share #{d.get('share_id')}", _recipient(d, n), f"from {d['client']}" if d.get("client") else ""],
+    "share.revoke": lambda d, n: ["every copy" if d.get("all") else f"the copies of {_names(list(d.get('recipients', ())), n)}"],
 }
 
 #: Details no summary repeats: hashes, and what the attribution adds (said once, at the end).
