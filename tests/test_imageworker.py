@@ -146,3 +146,16 @@ def test_the_cli_refuses_a_slow_leak_in_one_line(tmp_path, photo_png):
         f"error: {photo_png}: decoding took over 0.02 s; to accept it, raise the decode_budget_s setting "
         "(e.g. LEAKTRACE_DECODE_BUDGET_S=1, or decode_budget_s in leaktrace.toml)"
     ]
+
+
+def test_a_hard_address_space_limit_set_before_is_kept(photo_png):
+    """Under ``ulimit -v`` (a hard limit below what the worker would ask for) the decode still works and nothing raises it."""
+    script = (
+        "import resource, sys\n"
+        "from leaktrace import imagefiles\n"
+        "vm = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (vm + (700 << 20), vm + (700 << 20)))\n"  # below the worker's 1.3 GB more
+        f"print(imagefiles.read_image({str(photo_png)!r}, budget_s=30).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "(3000, 4000, 3)", "")

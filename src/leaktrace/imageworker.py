@@ -100,7 +100,7 @@ def _child(fill: Callable[[memoryview], Any], buffer: mmap.mmap, write_end: int,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
     faulthandler.disable()  # a decoder's crash is the parent's one-line refusal, not a dump on stderr
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _cap_address_space(limit)
         answer: tuple[str, Any] = ("ok", fill(memoryview(buffer)))
     except MemoryError as exc:
         answer = ("memory", str(exc))
@@ -112,6 +112,14 @@ def _child(fill: Callable[[memoryview], Any], buffer: mmap.mmap, write_end: int,
         data = pickle.dumps(("raised", RuntimeError(repr(answer[1]))))
     with os.fdopen(write_end, "wb") as out:
         out.write(data)
+
+
+def _cap_address_space(limit: int) -> None:
+    """Lower this process's address-space limit to ``limit`` bytes, never above a hard limit set before us (``ulimit -v``)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _wait(read_end: int, seconds: float) -> bytes | None:
