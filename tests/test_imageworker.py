@@ -159,3 +159,15 @@ def test_a_hard_address_space_limit_set_before_is_kept(photo_png):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "(3000, 4000, 3)", "")
+
+
+def test_a_decoder_giving_more_pixels_than_announced_is_refused(photo_png, monkeypatch):
+    real = imagefiles._to_rgb_piece
+
+    def bigger(im):
+        return np.concatenate([real(im), real(im)])  # twice the rows the header said
+
+    monkeypatch.setattr(imagefiles, "_to_rgb_piece", bigger)
+    monkeypatch.setattr(imagefiles, "_STRIP_PIXELS", 1 << 30)  # one piece
+    with pytest.raises(ImageRejected, match="truncated or corrupt image$"):
+        imagefiles.read_image(photo_png, budget_s=30)

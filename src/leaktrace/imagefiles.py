@@ -546,6 +546,8 @@ def _pixels_in_child(im: Image.Image, fp: IO[bytes], name: object, max_pixels: i
 
     def fill(buffer: memoryview) -> tuple[int, ...]:
         def alloc(shape: tuple[int, ...]) -> np.ndarray:
+            if math.prod(shape) > 3 * count:  # a decoder that gives more pixels than the header announced
+                raise ImageRejected(name, _CORRUPT)
             return np.frombuffer(buffer, np.uint8, count=math.prod(shape)).reshape(shape)
 
         return _pixels(im, fp, name, max_pixels, alloc).shape
