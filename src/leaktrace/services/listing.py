@@ -2,7 +2,7 @@
 
 Each function returns a :class:`Page` of the records the entity's own service builds (a listed
 share is the record ``share list`` prints), for a free-text ``q``, the list's filters and a page
-``number`` of ``per_page`` rows. :func:`page_numbers` reads a page number and size the way a
+``number`` of ``per_page`` rows (or, for the REST API, ``per_page`` rows from ``offset``). :func:`page_numbers` reads a page number and size the way a
 link or a person typed them: anything that is not a positive number is the first page (or the
 default size), a size is kept within :data:`MAX_PER_PAGE`, and a page past the last shows the
 last. A filter that cannot mean anything (an asset that is no number, a date that is no date)
@@ -79,6 +79,14 @@ def _positive(value: object, default: int, most: int) -> int:
     return most if len(text) > 12 else min(int(text), most)
 
 
+def _span(number: int, per_page: int, offset: int | None) -> dict[str, Any]:
+    """The store's window for page ``number``, or, given an ``offset`` (the REST API's), the rows
+    from there (past the end: none)."""
+    if offset is None:
+        return {"offset": (number - 1) * per_page, "limit": per_page}
+    return {"offset": offset, "limit": per_page, "clamp": False}
+
+
 def _page(window: lists.Window, per_page: int, items, **extra: Any) -> Page:
     return Page(tuple(items), window.offset // per_page + 1, per_page, window.matched, window.total, extra or None)
 
@@ -103,21 +111,23 @@ def _day(value: str | None, what: str) -> date | None:
         raise BadInput(f"the {what} date {value!r} is not a date in the form YYYY-MM-DD.") from None
 
 
-def recipients(ctx: Context, *, q: str | None = None, number: int = 1, per_page: int = PER_PAGE) -> Page:
+def recipients(ctx: Context, *, q: str | None = None, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None) -> Page:
     """Recipients, oldest first, by name, organisation, e-mail or number."""
     with ctx.sessions() as session:
-        w = lists.recipients(session, q=q, offset=(number - 1) * per_page, limit=per_page)
+        w = lists.recipients(session, q=q, **_span(number, per_page, offset))
         return _page(w, per_page, (recipients_service._record(r) for r in w.rows))
 
 
-def assets(ctx: Context, *, q: str | None = None, kind: str | None = None, number: int = 1, per_page: int = PER_PAGE) -> Page:
+def assets(
+    ctx: Context, *, q: str | None = None, kind: str | None = None, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None
+) -> Page:
     """Images and documents, oldest first, by title, file name, SHA-256 or number; ``kind``
     "image" or "document" (blank: both). ``extra``: ``pages`` (document id → its pages' records)
     and ``shared`` (asset id → copies shared)."""
     if kind and kind not in ("image", "document"):
         raise BadInput(f"the kind filter is 'image' or 'document', not {kind!r}.")
     with ctx.sessions() as session:
-        w = lists.assets(session, q=q, kind=kind or None, offset=(number - 1) * per_page, limit=per_page)
+        w = lists.assets(session, q=q, kind=kind or None, **_span(number, per_page, offset))
         items = [assets_service.record(a) for a in w.rows]
         shared = lists.copies_of(session, [a.id for a in items])
     from leaktrace.services import documents
@@ -127,13 +137,20 @@ def assets(ctx: Context, *, q: str | None = None, kind: str | None = None, numbe
 
 
 def shares(
-    ctx: Context, *, q: str | None = None, asset: str | None = None, recipient: str | None = None, number: int = 1, per_page: int = PER_PAGE
+    ctx: Context,
+    *,
+    q: str | None = None,
+    asset: str | None = None,
+    recipient: str | None = None,
+    number: int = 1,
+    per_page: int = PER_PAGE,
+    offset: int | None = None,
 ) -> Page:
     """Shares, newest first, by note, sender, asset title, a recipient's name or number; only of
     ``asset`` (a number) and to ``recipient`` (a name or number), when given."""
     asset_id = _id_filter(asset, "asset")
     with ctx.sessions() as session:
-        w = lists.shares(session, q=q, asset_id=asset_id, recipient=(recipient or "").strip() or None, offset=(number - 1) * per_page, limit=per_page)
+        w = lists.shares(session, q=q, asset_id=asset_id, recipient=(recipient or "").strip() or None, **_span(number, per_page, offset))
         return _page(w, per_page, (shares_service._record(ctx, s) for s in w.rows))
 
 
@@ -147,6 +164,7 @@ def findings(
     until: str | None = None,
     number: int = 1,
     per_page: int = PER_PAGE,
+    offset: int | None = None,
 ) -> Page:
     """Findings, newest first, by leak file name, asset, tracer, an accused recipient or number;
     only accusing ``accused`` (a name or number; "nobody"), of ``asset`` (a number), traced from
@@ -166,20 +184,21 @@ def findings(
             asset_id=asset_id,
             since=lo,
             before=hi,
-            offset=(number - 1) * per_page,
-            limit=per_page,
+            **_span(number, per_page, offset),
         )
         items = [findings_service._finding(f) for f in w.rows]
         copied = lists.copied(session, [f.leak.sha256 for f in items])
     return _page(w, per_page, items, copied=copied)
 
 
-def cases(ctx: Context, *, q: str | None = None, status: str | None = None, number: int = 1, per_page: int = PER_PAGE) -> Page:
+def cases(
+    ctx: Context, *, q: str | None = None, status: str | None = None, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None
+) -> Page:
     """Cases, newest first, by NDA, opener, a responsible recipient, the case's or its finding's number; only with ``status``."""
     if status and status not in cases_service.STATUSES:
         raise BadInput(f"unknown case status {status!r}; use one of {', '.join(cases_service.STATUSES)}.")
     with ctx.sessions() as session:
-        w = lists.cases(session, q=q, status=status or None, offset=(number - 1) * per_page, limit=per_page)
+        w = lists.cases(session, q=q, status=status or None, **_span(number, per_page, offset))
         return _page(w, per_page, (cases_service._record(c) for c in w.rows))
 
 
@@ -196,6 +215,7 @@ def audit(
     subject: str | None = None,
     number: int = 1,
     per_page: int = PER_PAGE,
+    offset: int | None = None,
 ) -> Page:
     """Audit entries, newest first, by ``actor`` (exactly), ``action`` (one of
     :data:`leaktrace.services.audit.ACTIONS`, or a family such as ``copy`` for every ``copy.*``),
@@ -217,8 +237,7 @@ def audit(
             actions=actions,
             subject_type=subject_type,
             subject_id=subject_id,
-            offset=(number - 1) * per_page,
-            limit=per_page,
+            **_span(number, per_page, offset),
         )
         actors = lists.audit_actors(session)
         items = [audit_service._entry(e) for e in w.rows]

@@ -5,7 +5,8 @@ case-insensitively as a substring of the list's text columns; ``%`` and ``_`` ar
 the list's own filters, and a window (``offset``, ``limit`` rows). It counts the rows that
 match and the rows there are, and loads only the window, with the relations its callers use
 (as :mod:`leaktrace.store.queries` does). An ``offset`` past the last match is moved to the
-last window, so a page number from an old link still shows rows. Kept apart from
+last window, so a page number from an old link still shows rows (``clamp=False``: no rows, the
+REST API's ``offset``). Kept apart from
 :mod:`~leaktrace.store.queries` (one question, one answer) because every function here
 shares the count-and-window shape.
 """
@@ -60,30 +61,31 @@ def _any_of(q: str | None, columns: Iterable[Any], *, id_column: Any = None, ext
     return or_(*terms)
 
 
-def _window(session: Session, query: Select, where: list, total_of: Select, *, offset: int, limit: int) -> Window:
-    """Count the matches of ``query`` under ``where``, and load the window of ``limit`` rows at ``offset``."""
+def _window(session: Session, query: Select, where: list, total_of: Select, *, offset: int, limit: int, clamp: bool = True) -> Window:
+    """Count the matches of ``query`` under ``where``, and load the window of ``limit`` rows at
+    ``offset`` (past the last match: the last window, unless not ``clamp``, then none)."""
     for w in where:
         if w is not None:
             query = query.where(w)
     matched = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
     total = int(session.scalar(total_of) or 0)
     limit = max(1, int(limit))
-    offset = max(0, min(int(offset), (max(matched, 1) - 1) // limit * limit))
+    offset = max(0, min(int(offset), (max(matched, 1) - 1) // limit * limit) if clamp else int(offset))
     rows = list(session.scalars(query.offset(offset).limit(limit)))
     return Window(rows, offset, matched, total)
 
 
-def recipients(session: Session, *, q: str | None = None, offset: int = 0, limit: int = 50) -> Window:
+def recipients(session: Session, *, q: str | None = None, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
     """Recipients, oldest first, whose name, organisation or e-mail holds ``q`` (or numbered ``q``)."""
     query = select(Recipient).order_by(Recipient.id)
     where = [_any_of(q, (Recipient.name, Recipient.org, Recipient.email), id_column=Recipient.id)]
-    return _window(session, query, where, select(func.count(Recipient.id)), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(Recipient.id)), offset=offset, limit=limit, clamp=clamp)
 
 
 _NOT_PAGE = or_(Asset.kind.is_(None), Asset.kind != "page")
 
 
-def assets(session: Session, *, q: str | None = None, kind: str | None = None, offset: int = 0, limit: int = 50) -> Window:
+def assets(session: Session, *, q: str | None = None, kind: str | None = None, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
     """Images and documents (never a document's pages), oldest first, whose title or file name
     holds ``q``, whose SHA-256 starts with it, or numbered ``q``; only of ``kind`` ("image" or
     "document") if given."""
@@ -95,7 +97,7 @@ def assets(session: Session, *, q: str | None = None, kind: str | None = None, o
         where.append(Asset.kind == "document")
     elif kind == "image":
         where.append(or_(Asset.kind.is_(None), Asset.kind == "image"))
-    return _window(session, query, where, select(func.count(Asset.id)).where(_NOT_PAGE), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(Asset.id)).where(_NOT_PAGE), offset=offset, limit=limit, clamp=clamp)
 
 
 def _recipient_is(column_id: Any, column_name: Any, ref: str) -> ColumnElement[bool]:
@@ -105,7 +107,14 @@ def _recipient_is(column_id: Any, column_name: Any, ref: str) -> ColumnElement[b
 
 
 def shares(
-    session: Session, *, q: str | None = None, asset_id: int | None = None, recipient: str | None = None, offset: int = 0, limit: int = 50
+    session: Session,
+    *,
+    q: str | None = None,
+    asset_id: int | None = None,
+    recipient: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    clamp: bool = True,
 ) -> Window:
     """Shares, newest first, with asset and copies loaded: those whose note, sender, asset title or
     a recipient's name holds ``q`` (or numbered ``q``); only of asset ``asset_id`` (a document's,
@@ -123,7 +132,7 @@ def shares(
         where.append(Share.asset_id == select(func.coalesce(Asset.document_id, Asset.id)).where(Asset.id == asset_id).scalar_subquery())
     if recipient:
         where.append(Share.copies.any(Copy.recipient.has(_recipient_is(Recipient.id, Recipient.name, recipient))))
-    return _window(session, query, where, select(func.count(Share.id)), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(Share.id)), offset=offset, limit=limit, clamp=clamp)
 
 
 def findings(
@@ -136,6 +145,7 @@ def findings(
     before: datetime | None = None,
     offset: int = 0,
     limit: int = 50,
+    clamp: bool = True,
 ) -> Window:
     """Findings, newest first, with asset and scores loaded: those whose leak file name, asset
     title, tracer or an accused recipient's name holds ``q``, whose leak's SHA-256 starts with it,
@@ -163,7 +173,7 @@ def findings(
         where.append(Finding.created_at >= since)
     if before is not None:
         where.append(Finding.created_at < before)
-    return _window(session, query, where, select(func.count(Finding.id)), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(Finding.id)), offset=offset, limit=limit, clamp=clamp)
 
 
 def copied(session: Session, sha256s: Iterable[str]) -> set[str]:
@@ -174,7 +184,7 @@ def copied(session: Session, sha256s: Iterable[str]) -> set[str]:
     return set(session.scalars(select(Copy.sha256).where(Copy.sha256.in_(wanted)).distinct()))
 
 
-def cases(session: Session, *, q: str | None = None, status: str | None = None, offset: int = 0, limit: int = 50) -> Window:
+def cases(session: Session, *, q: str | None = None, status: str | None = None, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
     """Cases, newest first, loaded as :func:`leaktrace.store.queries.case_by_id` loads one: those
     whose NDA reference, opener or a responsible recipient's name holds ``q``, or numbered ``q``
     (or whose finding is); only with ``status`` if given."""
@@ -189,7 +199,7 @@ def cases(session: Session, *, q: str | None = None, status: str | None = None, 
     where = [_any_of(q, (Case.nda_ref, Case.opened_by), id_column=Case.id, extra=extra)]
     if status:
         where.append(Case.status == status)
-    return _window(session, query, where, select(func.count(Case.id)), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(Case.id)), offset=offset, limit=limit, clamp=clamp)
 
 
 def audit(
@@ -202,6 +212,7 @@ def audit(
     subject_id: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    clamp: bool = True,
 ) -> Window:
     """Audit entries, newest first: those by ``actor`` (exactly), of one of ``actions``, about
     records of ``subject_type`` (and, with ``subject_id``, that one record), whose details hold
@@ -217,7 +228,7 @@ def audit(
         where.append(AuditEntry.subject_type == subject_type)
     if subject_id:
         where.append(AuditEntry.subject_id == subject_id)
-    return _window(session, query, where, select(func.count(AuditEntry.id)), offset=offset, limit=limit)
+    return _window(session, query, where, select(func.count(AuditEntry.id)), offset=offset, limit=limit, clamp=clamp)
 
 
 def audit_actors(session: Session, *, limit: int = 200) -> list[str]:

@@ -7,16 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from leaktrace.services import listing
 from leaktrace.web import uploads
-from leaktrace.web.deps import WorkspaceDep, require
+from leaktrace.web.api._lists import Offset, Search, window
+from leaktrace.web.deps import Limit, WorkspaceDep, require
 from leaktrace.web.schemas import AssetAdded, AssetsPublic, page
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
 
 @router.get("", response_model=AssetsPublic)
-def list_assets(ws: WorkspaceDep, user: require("read")) -> dict:
-    return page(ws.list_assets())
+def list_assets(ws: WorkspaceDep, user: require("read"), q: Search = None, limit: Limit = None, offset: Offset = None) -> dict:
+    """Every image and document, oldest first; with ``q`` (title, file name, SHA-256, number) or ``offset``: ``limit`` of those that match, from ``offset``."""
+    paged = window(q, limit, offset, old_limit=False)
+    rows = ws.list_assets() if paged is None else list(listing.assets(ws.context, **paged).items)
+    return page(rows)
 
 
 @router.post("", response_model=list[AssetAdded], status_code=201)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leaktrace.services import listing
+from leaktrace.web.api._lists import Offset, Search, window
 from leaktrace.web.deps import Limit, WorkspaceDep, require
 from leaktrace.web.schemas import AuditPublic, AuditVerifyAgainstPublic, AuditVerifyPublic, CheckpointPublic, page
 
@@ -11,8 +13,10 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("", response_model=AuditPublic)
-def list_audit(ws: WorkspaceDep, user: require("read"), limit: Limit = None) -> dict:
-    return page(ws.list_audit(limit=limit))
+def list_audit(ws: WorkspaceDep, user: require("read"), limit: Limit = None, q: Search = None, offset: Offset = None) -> dict:
+    """Entries, newest first (the ``limit`` newest); with ``q`` (text of the details, the actor) or ``offset``: ``limit`` of those that match, from ``offset``."""
+    paged = window(q, limit, offset)
+    return page(ws.list_audit(limit=limit) if paged is None else list(listing.audit(ws.context, **paged).items))
 
 
 @router.get("/verify", response_model=AuditVerifyPublic)

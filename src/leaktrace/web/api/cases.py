@@ -5,15 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from leaktrace.errors import BadInput
-from leaktrace.web.deps import CaseId, WorkspaceDep, require
+from leaktrace.services import listing
+from leaktrace.web.api._lists import Offset, Search, window
+from leaktrace.web.deps import CaseId, Limit, WorkspaceDep, require
 from leaktrace.web.schemas import CaseCreate, CasePublic, CasesPublic, CaseUpdate, page
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.get("", response_model=CasesPublic)
-def list_cases(ws: WorkspaceDep, user: require("read"), status: str | None = None) -> dict:
-    return page(ws.list_cases(status=status))
+def list_cases(
+    ws: WorkspaceDep, user: require("read"), status: str | None = None, q: Search = None, limit: Limit = None, offset: Offset = None
+) -> dict:
+    """Cases, newest first, optionally with ``status``; with ``q`` (recipient, NDA, opener, number) or ``offset``: ``limit`` of those that match, from ``offset``."""
+    paged = window(q, limit, offset, old_limit=False)
+    rows = ws.list_cases(status=status) if paged is None else list(listing.cases(ws.context, status=status, **paged).items)
+    return page(rows)
 
 
 @router.post("", response_model=CasePublic, status_code=201)
