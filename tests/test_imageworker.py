@@ -171,3 +171,33 @@ def test_a_decoder_giving_more_pixels_than_announced_is_refused(photo_png, monke
     monkeypatch.setattr(imagefiles, "_STRIP_PIXELS", 1 << 30)  # one piece
     with pytest.raises(ImageRejected, match="truncated or corrupt image$"):
         imagefiles.read_image(photo_png, budget_s=30)
+
+
+def test_a_worker_dies_with_its_parent(tmp_path):
+    """kill -9 of the process waiting for a decode leaves no decoder running."""
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, time\n"
+        "from leaktrace import imageworker\n"
+        f"def fill(buffer):\n    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n    time.sleep(120)\n"
+        "imageworker.run(fill, 1, seconds=120, memory_bytes=1 << 28)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

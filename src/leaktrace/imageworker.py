@@ -20,7 +20,9 @@ Linux and other POSIX systems only (``os.fork``); elsewhere :func:`run` calls ``
 
 from __future__ import annotations
 
+import ctypes
 import faulthandler
+import math
 import mmap
 import os
 import pickle
@@ -75,7 +77,7 @@ def run(fill: Callable[[memoryview], Any], nbytes: int, *, seconds: float, memor
     if pid == 0:  # the child: never returns to the caller's code
         try:
             os.close(read_end)
-            _child(fill, buffer, write_end, limit)
+            _child(fill, buffer, write_end, limit, seconds)
         finally:
             os._exit(0)
     os.close(write_end)
@@ -96,8 +98,9 @@ def run(fill: Callable[[memoryview], Any], nbytes: int, *, seconds: float, memor
     raise value
 
 
-def _child(fill: Callable[[memoryview], Any], buffer: mmap.mmap, write_end: int, limit: int) -> None:
+def _child(fill: Callable[[memoryview], Any], buffer: mmap.mmap, write_end: int, limit: int, seconds: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
+    _die_with_parent(seconds)
     faulthandler.disable()  # a decoder's crash is the parent's one-line refusal, not a dump on stderr
     try:
         _cap_address_space(limit)
@@ -112,6 +115,20 @@ def _child(fill: Callable[[memoryview], Any], buffer: mmap.mmap, write_end: int,
         data = pickle.dumps(("raised", RuntimeError(repr(answer[1]))))
     with os.fdopen(write_end, "wb") as out:
         out.write(data)
+
+
+def _die_with_parent(seconds: float) -> None:
+    """Never outlive the budget, even if the parent is killed (kill -9) before it can kill us: the
+    kernel sends SIGKILL when the parent dies (Linux's ``PR_SET_PDEATHSIG``) and at the CPU-time
+    limit: the budget on every core (a decoder may run threads), and a second."""
+    cpu = int(math.ceil(seconds * (os.cpu_count() or 1))) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY or cpu < hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu if hard == resource.RLIM_INFINITY else hard))
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the CPU limit still holds
+        pass
 
 
 def _cap_address_space(limit: int) -> None:
