@@ -21,7 +21,9 @@ from leaktrace.web.app import create_app
 from tests.conftest import photo, save
 
 ROLES = ("admin", "analyst", "auditor")
-PASSWORDS = {role: f"{role}-password-1" for role in ROLES}
+#: The user of recipient Apex, invited to the portal (named like its role, as the staff users are).
+RECIPIENT = "recipient"
+PASSWORDS = {role: f"{role}-password-1" for role in (*ROLES, RECIPIENT)}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -43,6 +45,9 @@ class Seeded:
     case_id: int = 0
     image: Path | None = None
     leak: bytes = b""
+    portal_share_id: int = 0  # a portal share to Apex and Borealis, with terms
+    other_portal_share_id: int = 0  # a portal share to Borealis only: Apex's user must never see it
+    portal_copies: dict[str, str] = field(default_factory=dict)  # recipient → recorded sha256 of the portal share
 
 
 def leak_from(copy_png: bytes, *, quality: int = 80) -> bytes:
@@ -105,6 +110,18 @@ def seeded(tmp_path_factory) -> Seeded:
     (apex,) = ws.share(bracket, ["Apex Plastics GmbH"], root / "out-bracket", note="Bracket, Apex only", actor="setup")
     s.copy_share_id, s.copy_leak = apex["share_id"], Path(apex["path"]).read_bytes()
     s.copy_finding_id = ws.trace(apex["path"], actor="setup").id
+    from leaktrace.services import portal
+    from leaktrace.services import shares as shares_service
+
+    grille = ws.add_assets([save(root / "grille.png", photo(7))], title="Grille")[0]["id"]
+    rows = shares_service.share(
+        ws.context, grille, ["Apex Plastics GmbH", "Borealis Moulding AB"], None, portal=True, terms="NDA T-2027-14", actor="setup"
+    )
+    s.portal_share_id, s.portal_copies = rows[0]["share_id"], {r["recipient"]: r["sha256"] for r in rows}
+    s.other_portal_share_id = shares_service.share(ws.context, grille, ["Borealis Moulding AB"], None, portal=True, actor="setup")[0]["share_id"]
+    invitation = portal.invite(ws.context, "Apex Plastics GmbH", "buyer@apex.example", actor="setup")
+    portal.accept_invitation(ws.context, invitation.token, RECIPIENT, PASSWORDS[RECIPIENT])
+    s.tokens[RECIPIENT] = ws.create_token(RECIPIENT, name="tests", actor="setup")["token"]
     ws.close()
     return s
 
@@ -129,7 +146,7 @@ def anon(app) -> TestClient:
 def api(app, seeded):
     """``api[role]``: a client whose every request carries that role's bearer token; ``api[None]`` has none."""
     clients = {None: TestClient(app, raise_server_exceptions=False)}
-    for role in ROLES:
+    for role in (*ROLES, RECIPIENT):
         clients[role] = TestClient(app, headers={"Authorization": f"Bearer {seeded.tokens[role]}"}, raise_server_exceptions=False)
     return clients
 
@@ -140,7 +157,7 @@ def login(app, role: str, *, client: TestClient | None = None) -> TestClient:
     token = CSRF.search(client.get("/login").text).group(1)
     r = client.post("/login", data={"name": role, "password": PASSWORDS[role], "csrf_token": token, "next": "/"}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    client.csrf = CSRF.search(client.get("/").text).group(1)
+    client.csrf = CSRF.search(client.get("/portal" if role == RECIPIENT else "/").text).group(1)
     return client
 
 
@@ -148,3 +165,9 @@ def login(app, role: str, *, client: TestClient | None = None) -> TestClient:
 def pages(app):
     """``pages[role]``: a logged-in browser-like client (session cookie + CSRF token)."""
     return {role: login(app, role) for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def portal_client(app):
+    """The recipient's user (of Apex) signed in to the portal (session cookie + CSRF token)."""
+    return login(app, RECIPIENT)

@@ -8,6 +8,10 @@ A cell is what the request must get:
           not built yet)
   200     exactly 200 (public routes)         3xx     a redirect that is not to /login
 A route of the app that is not in the table fails the test, and so does a stale row.
+
+The fifth role, a recipient's user (``recipient``, of Apex, invited to the portal), is
+:data:`RECIPIENT_CELLS`: 404 on every route that is not public or the portal's own, never 403, so
+that probing ids tells a supplier nothing (a new route is 404 for them unless listed there).
 """
 
 from __future__ import annotations
@@ -94,8 +98,28 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/users/{name}/unlock"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens/revoke"): (LOGIN, OK, 403, 403),
+    # the recipient portal: a recipient's user only (its cells in RECIPIENT_CELLS); an invitation
+    ("GET", "/portal"): (LOGIN, 403, 403, 403),
+    ("GET", "/portal/shares/{share_id}"): (LOGIN, 403, 403, 403),
+    ("POST", "/portal/shares/{share_id}/accept"): (LOGIN, 403, 403, 403),
+    ("POST", "/portal/shares/{share_id}/download"): (LOGIN, 403, 403, 403),  # never a copy to staff
+    ("GET", "/recipients/{recipient_id}/invite"): (LOGIN, OK, OK, OK),
+    ("POST", "/recipients/{recipient_id}/invite"): (LOGIN, 403, OK, 403),
+    ("GET", "/invite/{token}"): (404, 404, 404, 404),  # an unknown link
+    ("POST", "/invite/{token}"): (403, OK, OK, OK),  # no session: no CSRF token; else an empty form (422)
 }
 WHO = (None, *ROLES)
+
+#: What the recipient's user gets on each route: 404 unless listed (the portal's share routes are
+#: probed with the matrix's share, one Apex received from its sender, not through the portal: 404 too).
+RECIPIENT_CELLS: dict[tuple[str, str], object] = {
+    ("GET", "/static"): 200,
+    ("GET", "/login"): 200,
+    ("POST", "/login"): 401,
+    ("POST", "/logout"): "3xx",
+    ("GET", "/portal"): 200,
+    ("POST", "/invite/{token}"): OK,
+}
 
 #: The leak routes again, for a finding whose leak file is byte for byte a recorded copy
 #: (``seeded.copy_finding_id``, a trace of an untouched copy): the leak IS that copy, so only an admin
@@ -160,6 +184,7 @@ def _url(path: str, seeded, *, finding_id: int | None = None) -> str:
         asset_id=seeded.asset_id,
         share_id=seeded.share_id,
         sha256=next(iter(seeded.copies.values())),
+        recipient_id=1,
         name="nobody-such",
         token_id=999999,
         token="tok-12345678",
@@ -216,6 +241,30 @@ def _check(matrix, method, path, url, api, pages, anon):
         if not _judge(expected, r):
             failures.append(f"{who or 'no auth'}: expected {expected}, got {r.status_code} {r.text[:160]!r}")
     assert not failures, f"{method} {path}\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("method,path", sorted(MATRIX), ids=lambda v: v)
+def test_matrix_of_the_recipient_role(method, path, api, portal_client, seeded):
+    """The fifth column: a recipient's user, by session on pages and by token on the API."""
+    from tests.web.conftest import RECIPIENT, login
+
+    is_page = not path.startswith("/api/")
+    expected = RECIPIENT_CELLS.get((method, path), 404)
+    client = portal_client if is_page else api[RECIPIENT]
+    if path == "/logout":
+        client = login(client.app, RECIPIENT)
+    saved = dict(client.cookies)
+    try:
+        r = _request(client, method, path, _url(path, seeded), page=is_page)
+    finally:
+        client.cookies.clear()
+        client.cookies.update(saved)
+    assert _judge(expected, r), f"recipient: {method} {path}: expected {expected}, got {r.status_code} {r.text[:160]!r}"
+    assert r.status_code != 403 or (method, path) == ("POST", "/invite/{token}"), "a recipient is never told a route exists"
+
+
+def test_recipient_cells_name_routes_of_the_app(app):
+    assert set(RECIPIENT_CELLS) <= app_routes(app)
 
 
 def test_forbidden_changes_nothing(api, seeded):

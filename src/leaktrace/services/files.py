@@ -113,9 +113,10 @@ def deliver_copy(ctx: Context, sha256: str, *, actor: str) -> StoredFile:
         rows = queries.copies_by_sha256(session, sha)
         if not rows:
             raise NotFound(f"no copy with SHA-256 {sha}.")
-        if all(c.share.delivery is not None for c in rows):
+        rows = [c for c in rows if c.share.delivery is None]  # a portal share's copy (the same file) is made at each download
+        if not rows:
             raise Conflict(f"the copy {sha[:12]}… is delivered through the recipient portal: the recipient's user downloads a copy made for them.")
-        waiting = [c for c in rows if c.delivered_at is None and c.share.delivery is None]  # a portal share's copies: services.portal
+        waiting = [c for c in rows if c.delivered_at is None]
         mine = [c for c in waiting if c.share.created_by == actor]
         if not mine and waiting:
             s = waiting[0].share

@@ -4,6 +4,11 @@ Pages authenticate with the signed session cookie, the REST API with
 ``Authorization: Bearer <token>``. ``require(action)`` checks the user's role with
 :func:`leaktrace.services.permissions.can`; a missing login answers 401 (pages redirect to
 the login form), a role that does not allow the action answers 403.
+
+A recipient's user (role ``recipient``) is known to :func:`get_current_user` (the body limits check
+their session before a portal form is read), but :data:`CurrentUser`, :func:`require` and
+:data:`AnyUser` answer them 404 on every route but the portal's (:data:`PortalUser`): for them the
+analysts' app does not exist, so probing its ids tells nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ _VERBS = {
     "cases": "open or change cases",
     "reports": "make evidence reports",
     "copies": "download or regenerate a supplier's copy",
+    "portal": "use the recipient portal",
 }
 
 
@@ -96,7 +102,29 @@ def get_current_user(request: Request, ws: WorkspaceDep) -> User:
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+def _not_for_recipients(user: User) -> User:
+    if user.role == permissions.RECIPIENT:
+        raise NotFound("there is no such page.")
+    return user
+
+
+def get_staff_user(user: Annotated[User, Depends(get_current_user)]) -> User:
+    """The current user, unless a recipient's user (404: see the module's docstring)."""
+    return _not_for_recipients(user)
+
+
+CurrentUser = Annotated[User, Depends(get_staff_user)]
+
+
+def get_portal_user(user: Annotated[User, Depends(get_current_user)]) -> User:
+    """The current user of the recipient portal: a recipient's user (anyone else: 403, it is not their page)."""
+    if user.role != permissions.RECIPIENT:
+        raise Forbidden(f"the portal is for recipients' users, invited by an analyst; {user.name} is {user.role}.")
+    return user
+
+
+#: A recipient's user, on the portal's pages.
+PortalUser = Annotated[User, Depends(get_portal_user)]
 
 
 def get_any_user(request: Request, ws: WorkspaceDep) -> User:
@@ -104,7 +132,7 @@ def get_any_user(request: Request, ws: WorkspaceDep) -> User:
     token = _bearer(request)
     user = _token_user(request, ws, token) if token is not None else _session_user(request, ws)
     request.state.user = user
-    return user
+    return _not_for_recipients(user)
 
 
 #: Any logged-in user, by token or session (``/docs``, ``/openapi.json``).

@@ -49,6 +49,8 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 #: Routes whose body may come without credentials, (method, path): the login form, and the logout
 #: form (an ended session still logs out; both check their CSRF token).
 OPEN_ROUTES = frozenset({("POST", "/login"), ("POST", "/logout")})
+#: Paths whose forms come without a session: an invitation link's page (it checks its CSRF token and its link).
+OPEN_PREFIX = "/invite/"
 #: Large bodies (uploads) one client address may send at the same time.
 UPLOADS_PER_CLIENT = 2
 RETRY_AFTER_S = 2
@@ -91,7 +93,7 @@ class BodyLimits:
     async def _refusal(self, request: Request) -> Response | None:
         """The answer to a request refused on its headers alone (no credentials, declared too large), else None."""
         try:
-            if (request.method, request.url.path) not in OPEN_ROUTES:
+            if (request.method, request.url.path) not in OPEN_ROUTES and not request.url.path.startswith(OPEN_PREFIX):
                 await run_in_threadpool(get_current_user, request, request.app.state.workspace)
             check_content_length(request)
         except LeaktraceError as exc:  # answered by the app's own handler: a page goes to the login form, a busy store says when to retry

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.errors import AccountLocked, TooManyAttempts, Unauthorized
+from leaktrace.services.permissions import RECIPIENT
 from leaktrace.web.deps import WorkspaceDep, check_csrf, csrf_token
 from leaktrace.web.pages._render import redirect, render
 
@@ -51,6 +52,8 @@ def login(
     now = int(time.time())
     request.session.update(user=login.user.name, role=login.user.role, login=login.session, since=now, seen=now)
     csrf_token(request)
+    if login.user.role == RECIPIENT and not _safe_next(next).startswith("/portal"):
+        return redirect("/portal")  # a recipient's user has no other page
     return redirect(_safe_next(next))
 
 
