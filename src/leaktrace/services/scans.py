@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -401,6 +402,16 @@ class LocalExecutor:
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
+        # The fork server starts with Ctrl-C ignored, as it and every worker it forks then stay (an ignored signal
+        # survives exec; Python installs no KeyboardInterrupt over it): a Ctrl-C sent to the terminal's process
+        # group while they import leaktrace would otherwise kill them mid-start. The driver's own handler is back
+        # as soon as the server runs.
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
+        try:
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            if handler is not None:
+                signal.signal(signal.SIGINT, handler)
         self.workers = workers
         self.pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupt)
 
@@ -478,12 +489,16 @@ def run(
     if progress:
         progress(done, total, hits)
     stop = threading.Event()
-    executor = (EXECUTORS["local"] if workers > 1 and len(pending) > 1 else EXECUTORS["in-process"])(workers)
-    index = None if workers > 1 else _index(ctx)
-    fn = screen_file if workers > 1 else lambda item_id, path: _screen(ctx, index, item_id, path)
-    tasks = ((ctx.settings, i.id, i.path) if workers > 1 else (i.id, i.path) for i in pending.values() if not _stopping(stop, should_stop))
+    pooled = workers > 1 and len(pending) > 1
+    tasks = ((ctx.settings, i.id, i.path) if pooled else (i.id, i.path) for i in pending.values() if not _stopping(stop, should_stop))
+    executor: Executor = InProcess()
     try:
         with _interruptible(stop):
+            if pooled:
+                fn, executor = screen_file, EXECUTORS["local"](workers)
+            else:
+                index = _index(ctx)
+                fn = lambda item_id, path: _screen(ctx, index, item_id, path)
             for screened in executor.imap(fn, tasks):
                 hits += _store_outcome(ctx, screened, pending[screened.item_id], actor)
                 done += 1
@@ -491,7 +506,7 @@ def run(
                     progress(done, total, hits)
                 if _stopping(stop, should_stop):
                     break
-    except cf.process.BrokenProcessPool:
+    except (cf.process.BrokenProcessPool, EOFError, ConnectionError):  # a worker, or the fork server, died
         raise ScanWorkerDied(
             f"scan {number}: a screening worker died (killed, or out of memory); its files stay pending: 'leaktrace scan resume {number}'."
         ) from None
