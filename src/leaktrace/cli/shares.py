@@ -1,4 +1,4 @@
-"""``leaktrace share`` and ``leaktrace shares``."""
+"""``leaktrace share``, ``leaktrace shares``, and the portal's ``leaktrace revoke`` and ``leaktrace receipts``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out, progress_bar
+from leaktrace.errors import BadInput
+from leaktrace.services import portal as portal_service
+from leaktrace.services import shares as shares_service
 from leaktrace.services.workspace import Workspace
 
 
@@ -15,17 +18,39 @@ from leaktrace.services.workspace import Workspace
 def share(
     asset_id: Annotated[str, typer.Argument(help="Id of the asset to share.")],
     to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several); 'all' for every recipient.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the copies to.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write the copies to (not with --portal).")] = None,
     note: Annotated[str | None, typer.Option(help="Why it was shared (kept with the record).")] = None,
+    portal: Annotated[
+        bool, typer.Option("--portal", help="Keep no copy: each recipient's user downloads a copy made for them from the recipient portal.")
+    ] = False,
+    terms: Annotated[str | None, typer.Option(help="The NDA reference or text a recipient's user accepts before the first download.")] = None,
+    expires_days: Annotated[
+        float | None, typer.Option("--expires-days", help="With --portal: days the copies can be downloaded (default: until revoked).")
+    ] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Write one fingerprinted copy per recipient and record the share (the workspace keeps each copy's SHA-256 and size, not its file, unless retain_copies is on)."""
+    """Write one fingerprinted copy per recipient and record the share (the workspace keeps each copy's SHA-256 and size, not its file, unless retain_copies is on); with --portal, the recipients' users download their own."""
+    if out_dir is None and not portal:
+        raise BadInput("name a folder to write the copies to with --out, or let the recipients download them with --portal.")
     with Workspace(home) as ws, progress_bar(not json_, "copies made") as progress:
-        rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
+        if portal or terms is not None or expires_days is not None:
+            rows = shares_service.share(
+                ws.context, asset_id, list(to), out_dir, note=note, progress=progress, portal=portal, terms=terms, expires_days=expires_days
+            )
+        else:
+            rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
         document = not json_ and ws.show_asset(asset_id).kind == "document"
     if json_:
         emit_json(rows)
+        return
+    if portal:
+        share_id = rows[0].share_id
+        out.print(
+            f"share {share_id}: {len(rows)} copies recorded for the recipient portal (no file kept); invite each recipient's user with 'leaktrace recipient invite'."
+        )
+        for r in rows:
+            out.print(f"{r.recipient}: {r.filename} (PSNR {r.psnr:.1f} dB, SSIM {r.ssim:.4f})")
         return
     worst = "worst page's rendering: " if document else ""  # a PDF copy is measured page by page
     for r in rows:
@@ -58,6 +83,48 @@ def shares(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         )
 
 
+@guarded
+def revoke(
+    share_id: Annotated[str, typer.Argument(help="Id of the portal share.")],
+    recipient: Annotated[
+        list[str] | None, typer.Option("--recipient", help="Only this recipient's copy (name or id; repeat). Default: every copy.")
+    ] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Stop the recipient portal serving a share's copies (all, or only some recipients'); downloads already made keep their receipts."""
+    with Workspace(home) as ws:
+        s = shares_service.revoke(ws.context, share_id, list(recipient or []))
+    if json_:
+        emit_json(s)
+        return
+    for c in s.copies:
+        out.print(f"{c.recipient}: " + (f"revoked on {c.revoked_at[:19]}" if c.revoked_at else "still downloadable"))
+
+
+@guarded
+def receipts(
+    share_id: Annotated[str, typer.Argument(help="Id of the portal share.")],
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List the receipts of a portal share: who of each recipient downloaded their copy, when, from where, and its SHA-256."""
+    with Workspace(home) as ws:
+        rows = portal_service.receipts(ws.context, share_id)
+    if json_:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print(f"share {share_id}: no download yet.")
+    for r in rows:
+        out.print(
+            f"receipt #{r.id}: {r.recipient}'s user {r.user} on {r.at[:19]} from {r.client or '?'}, SHA-256 {r.sha256}"
+            + ("" if r.matches else " (not byte for byte the recorded copy)")
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("share")(share)
     app.command("shares")(shares)
+    app.command("revoke")(revoke)
+    app.command("receipts")(receipts)

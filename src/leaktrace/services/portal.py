@@ -54,6 +54,7 @@ __all__ = [
     "download",
     "find_invitation",
     "invite",
+    "receipts",
     "receipts_of",
     "share_for",
     "shares_for",
@@ -371,3 +372,12 @@ def download(
         audit.append(session, user.name, "portal.download", "receipt", row.id, details)
         receipt = _receipt_record(row, recipient.name)
     return receipt, StoredFile(files[0], filename, copies_service.MEDIA_TYPES[fmt])
+
+
+def receipts(ctx: Context, share_id: int | str) -> list[records.Receipt]:
+    """Every receipt of share ``share_id``, oldest first (for the sender: which recipient's user took which file)."""
+    number = copies_service.share_number(share_id)
+    with ctx.sessions() as session:
+        queries.share_by_id(session, number)  # NotFound for no such share
+        rows = session.scalars(select(Receipt).where(Receipt.share_id == number).order_by(Receipt.id))
+        return [_receipt_record(r, queries.recipient_by_id(session, r.recipient_id).name) for r in rows]
