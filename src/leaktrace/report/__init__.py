@@ -18,7 +18,7 @@ from typing import Protocol
 from ..errors import BadInput
 from . import html, pdf
 from ._words import statistic as statistic_words
-from .data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
+from .data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ReceiptEvidence, ShareEvidence
 
 __all__ = [
     "statistic_words",
@@ -26,6 +26,7 @@ __all__ = [
     "LeakEvidence",
     "AssetEvidence",
     "Candidate",
+    "ReceiptEvidence",
     "ShareEvidence",
     "OtherTrace",
     "CopyEvent",

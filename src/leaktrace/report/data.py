@@ -38,6 +38,7 @@ __all__ = [
     "LeakEvidence",
     "AssetEvidence",
     "Candidate",
+    "ReceiptEvidence",
     "ShareEvidence",
     "OtherTrace",
     "CopyEvent",
@@ -150,6 +151,8 @@ class ShareEvidence:
     size : int or None, bytes of that file (None for copies made before sizes were kept)
     in_store : bool or None, whether the copy's file is still held in the sender's blob store
         (None: not known)
+    portal : bool, whether the recipient's users downloaded it from the recipient portal
+    receipts : tuple of ReceiptEvidence, the portal's receipts of those downloads before the trace
     """
 
     share_id: int
@@ -160,9 +163,33 @@ class ShareEvidence:
     copy_sha256: str
     size: int | None = None
     in_store: bool | None = None
+    portal: bool = False
+    receipts: tuple[ReceiptEvidence, ...] = ()
 
     def __post_init__(self) -> None:
         _aware(self.sent_at, f"share {self.share_id}'s sent_at")
+        object.__setattr__(self, "receipts", tuple(self.receipts))
+
+
+@dataclass(frozen=True)
+class ReceiptEvidence:
+    """One download of a copy through the recipient portal: proof of receipt, not just of sending.
+
+    Attributes
+    ----------
+    number : int, the receipt's number
+    user : str, the recipient's user who downloaded it
+    at : datetime, timezone-aware
+    sha256 : str, hex digest of the file handed over
+    """
+
+    number: int
+    user: str
+    at: datetime
+    sha256: str
+
+    def __post_init__(self) -> None:
+        _aware(self.at, f"receipt {self.number}'s time")
 
 
 @dataclass(frozen=True)
@@ -387,7 +414,11 @@ class EvidenceData:
                 for c in self.candidates
             ],
             "accused": list(self.accused),
-            "shares": [[s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256, s.size, s.in_store] for s in self.shares],
+            "shares": [
+                [s.share_id, s.recipient, s.sent_at.isoformat(), s.sent_by, s.note, s.copy_sha256, s.size, s.in_store]
+                + ([[r.number, r.user, r.at.isoformat(), r.sha256] for r in s.receipts] if s.portal or s.receipts else [])  # none: digests as before
+                for s in self.shares
+            ],
             "input_hashes": dict(self.input_hashes),
             "report": [None if self.report_at is None else self.report_at.isoformat(), self.report_by],
             "custody": None if self.custody is None else self.custody.to_dict(),

@@ -29,7 +29,7 @@ from leaktrace.core.keys import key_fingerprint
 from leaktrace.errors import BadInput, EvidenceTampered, NotFound
 from leaktrace.records import Checkpoint, Finding, InclusionProof
 from leaktrace.report import RENDERERS, render
-from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ShareEvidence
+from leaktrace.report.data import AssetEvidence, Candidate, CopyEvent, EvidenceData, LeakEvidence, OtherTrace, ReceiptEvidence, ShareEvidence
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, findings, traces
 from leaktrace.services.context import Context
@@ -96,6 +96,8 @@ def evidence(
                                 c.sha256,
                                 c.size,
                                 ctx.blobs.exists(c.sha256),
+                                share.delivery == "portal",
+                                _receipts(session, share.id, c.recipient_id, traced_at, sealed),
                             )
                         )
             events = _copy_events(session, shares, accused)
@@ -325,3 +327,12 @@ def _copy_events(session, shares: list[ShareEvidence], accused: dict[int, str]) 
                     )
                 )
     return out
+
+
+def _receipts(session, share_id: int, recipient_id: int, before, sealed: dict) -> tuple[ReceiptEvidence, ...]:
+    """The portal's receipts of share ``share_id``'s copy for ``recipient_id`` made before the trace (each sealed record checked with the rest)."""
+    from leaktrace.services import portal
+
+    rows = [r for r in portal.receipts_of(session, share_id, recipient_id) if r.at <= before]
+    sealed.update((("receipt", r.id), None) for r in rows)
+    return tuple(ReceiptEvidence(r.id, r.user_name, r.at, r.sha256) for r in rows)
