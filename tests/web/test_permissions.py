@@ -103,6 +103,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/portal/shares/{share_id}"): (LOGIN, 403, 403, 403),
     ("POST", "/portal/shares/{share_id}/accept"): (LOGIN, 403, 403, 403),
     ("POST", "/portal/shares/{share_id}/download"): (LOGIN, 403, 403, 403),  # never a copy to staff
+    ("GET", "/share/portal"): (LOGIN, OK, OK, OK),
+    ("POST", "/share/portal"): (LOGIN, 403, OK, 403),
+    ("POST", "/share/portal/{share_id}/revoke"): (LOGIN, 403, OK, 403),  # the matrix's share was not a portal share: 409
     ("GET", "/recipients/{recipient_id}/invite"): (LOGIN, OK, OK, OK),
     ("POST", "/recipients/{recipient_id}/invite"): (LOGIN, 403, OK, 403),
     ("GET", "/invite/{token}"): (404, 404, 404, 404),  # an unknown link

@@ -110,3 +110,21 @@ def test_a_staff_user_has_no_portal(pages, seeded):
     r = pages["analyst"].get("/portal")
     assert r.status_code == 403 and "portal is for recipients" in r.text.replace("&#39;", "'")
     assert login(pages["analyst"].app, RECIPIENT).get("/portal").status_code == 200
+
+
+def test_an_analyst_shares_through_the_portal_and_revokes(app, pages, seeded, portal_client):
+    analyst = pages["analyst"]
+    assert "/share/portal" in analyst.get("/share").text
+    data = {"csrf_token": analyst.csrf, "asset_id": str(seeded.asset_id), "to": ["1"], "terms": "NDA T-2027-15", "expires_days": "5"}
+    r = analyst.post("/share/portal", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text[-500:]
+    share = [s for s in app.state.workspace.list_shares() if s.delivery == "portal"][-1]
+    assert share.terms == "NDA T-2027-15" and share.expires_at and [c.recipient for c in share.copies] == [APEX]
+    assert f'href="/portal/shares/{share.id}"' in portal_client.get("/portal").text
+    page = analyst.get("/share/portal").text
+    assert f"/share/portal/{share.id}/revoke" in page
+    bad = analyst.post("/share/portal", data={**data, "expires_days": "soon"})
+    assert bad.status_code == 400 and "must be a number" in bad.text and "NDA T-2027-15" in bad.text
+    assert analyst.post(f"/share/portal/{share.id}/revoke", data={"csrf_token": analyst.csrf}, follow_redirects=False).status_code == 303
+    assert "revoked" in portal_client.get(f"/portal/shares/{share.id}").text
+    assert 'action="/share/portal"' not in pages["auditor"].get("/share/portal").text
