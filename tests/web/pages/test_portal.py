@@ -78,7 +78,7 @@ def test_an_analyst_invites_and_the_invitee_joins(app, pages, seeded):
     assert "Make an invitation link" not in pages["auditor"].get("/recipients/3/invite").text
     r = analyst.post("/recipients/3/invite", data={"csrf_token": analyst.csrf, "email": "it@castellan.example", "expires_days": "3"})
     assert r.status_code == 200
-    link = re.search(r'<code class="link">(http://testserver/invite/(inv_[^<]+))</code>', r.text)
+    link = re.search(r'<code class="link hash">(http://testserver/invite/(inv_[^<]+))</code>', r.text)
     assert link, r.text[-800:]
     path = "/invite/" + link.group(2)
     guest = TestClient(app, raise_server_exceptions=False)

@@ -50,7 +50,7 @@ def invite(
 ) -> Response:
     r = _recipient(ws, recipient_id)
     made = portal.invite(ws.context, str(r.id), email, expires_days=expires_days, actor=user.name, base_url=str(request.base_url))
-    return render(request, "invite.html", user, r=r, days=expires_days, made=made)
+    return render(request, "invite.html", user, r=r, days=int(expires_days) if expires_days == int(expires_days) else expires_days, made=made)
 
 
 @router.get("/invite/{token}")
