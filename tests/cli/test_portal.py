@@ -69,6 +69,8 @@ def test_revoke_and_receipts(ws):
     assert f"receipt #{receipt.id}: Apex's user ana" in result.stdout and hashlib.sha256(stored.data).hexdigest() in result.stdout
     _, listed = ws("receipts", share_id, "--json")
     assert [r["id"] for r in listed] == [receipt.id] and listed[0]["client"] == "192.0.2.9"
+    result, _ = ws("shares")
+    assert "through the recipient portal: 1 of 2 downloaded" in result.stdout
     result, _ = ws("revoke", share_id, "--recipient", "Borealis")
     assert "Borealis: revoked" in result.stdout and "Apex: still downloadable" in result.stdout
     _, s = ws("revoke", share_id, "--json")

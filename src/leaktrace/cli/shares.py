@@ -76,6 +76,12 @@ def shares(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         waiting = sum(c.delivered_at is None for c in s.copies)
         retained = sum(c.delivered_at is not None and c.stored for c in s.copies)
         kept = ", ".join(f"{n} {what}" for n, what in ((waiting, "waiting for delivery"), (retained, "retained")) if n)
+        if s.delivery == "portal":  # nothing waits in the store: each download is made then
+            revoked = sum(c.revoked_at is not None for c in s.copies)
+            kept = f"through the recipient portal: {len(s.copies) - waiting} of {len(s.copies)} downloaded" + (
+                f", {revoked} revoked" if revoked else ""
+            )
+            kept += "" if s.expires_at is None else f", until {s.expires_at[:16]} UTC"
         out.print(
             f"share {s.id}: asset {s.asset_id} to {names} on {s.created_at[:19]} by {s.created_by}"
             + (f" ({s.note})" if s.note else "")
