@@ -98,11 +98,11 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/users/{name}/unlock"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens"): (LOGIN, OK, 403, 403),
     ("POST", "/tokens/revoke"): (LOGIN, OK, 403, 403),
-    # the recipient portal: a recipient's user only (its cells in RECIPIENT_CELLS); an invitation
-    ("GET", "/portal"): (LOGIN, 403, 403, 403),
-    ("GET", "/portal/shares/{share_id}"): (LOGIN, 403, 403, 403),
-    ("POST", "/portal/shares/{share_id}/accept"): (LOGIN, 403, 403, 403),
-    ("POST", "/portal/shares/{share_id}/download"): (LOGIN, 403, 403, 403),  # never a copy to staff
+    # the recipient portal: a recipient's user only (its cells in RECIPIENT_CELLS; staff: 404, as staff pages to them); an invitation
+    ("GET", "/portal"): (LOGIN, 404, 404, 404),
+    ("GET", "/portal/shares/{share_id}"): (LOGIN, 404, 404, 404),
+    ("POST", "/portal/shares/{share_id}/accept"): (LOGIN, 404, 404, 404),
+    ("POST", "/portal/shares/{share_id}/download"): (LOGIN, 404, 404, 404),  # never a copy to staff
     ("GET", "/share/portal"): (LOGIN, OK, OK, OK),
     ("POST", "/share/portal"): (LOGIN, 403, OK, 403),
     ("POST", "/share/portal/{share_id}/revoke"): (LOGIN, 403, OK, 403),  # the matrix's share was not a portal share: 409

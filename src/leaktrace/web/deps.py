@@ -117,9 +117,9 @@ CurrentUser = Annotated[User, Depends(get_staff_user)]
 
 
 def get_portal_user(user: Annotated[User, Depends(get_current_user)]) -> User:
-    """The current user of the recipient portal: a recipient's user (anyone else: 403, it is not their page)."""
+    """The current user of the recipient portal: a recipient's user (anyone else: 404, as the analysts' pages are to a recipient)."""
     if user.role != permissions.RECIPIENT:
-        raise Forbidden(f"the portal is for recipients' users, invited by an analyst; {user.name} is {user.role}.")
+        raise NotFound(f"the portal is for recipients' users, invited by an analyst; {user.name} is {user.role}.")
     return user
 
 
