@@ -205,3 +205,12 @@ def test_retained_copies_keep_the_downloaded_file(tmp_path):
         assert retention.sweep(w.context) == 0
     finally:
         w.close()
+
+
+def test_a_recipients_user_stays_one(ws):
+    ana = _user(ws, NAMES[0], "ana")
+    with pytest.raises(BadInput, match="never changes"):
+        ws.set_user_role(ana.name, "admin")
+    with pytest.raises(BadInput, match="unknown role"):
+        ws.add_user("eve", "recipient", PASSWORD)  # only an invitation makes one
+    assert ws.get_user("ana").role == "recipient"

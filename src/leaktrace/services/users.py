@@ -268,6 +268,8 @@ def set_role(ctx: Context, name: str, role: str, *, actor: str | None = None) ->
         raise BadInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
     with store_db.transaction(ctx.sessions) as session:
         user = queries.user_by_name(session, name)
+        if user.recipient_id is not None or user.role == permissions.RECIPIENT:  # made by an invitation, for one recipient
+            raise BadInput(f"{user.name!r} is a recipient's user (invited to the portal): that role never changes; disable the user instead.")
         if user.role != role:
             user.role = role
             audit.append(session, actor, "user.update", "user", user.id, {"name": user.name, "role": role})
