@@ -113,3 +113,21 @@ def test_ctrl_c_stops_a_scan_cleanly_and_resume_finishes_it(cli, crawl, tmp_path
     assert (doc["images"], doc["matched"], doc["errors"]) == (64, 1, 1)
     assert cli("scan", "list", "--json")[1][0]["status"] == "done"
     assert len(cli("finding", "list", "--json")[1]) == 1
+
+
+@pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning", "ignore::DeprecationWarning", "ignore::FutureWarning"
+)
+def test_scan_on_a_local_ray_cluster_prints_the_same_contract(cli, crawl):
+    pytest.importorskip("ray")
+    _, doc = cli("scan", crawl, "--ray", "auto", "--workers", "2", "--json")
+    assert (doc["images"], doc["matched"], doc["errors"]) == (4, 1, 1)
+    assert doc["hits"][0]["accused"] == ["Borealis"] and doc["failed"][0]["path"] == str(crawl / "truncated.png")
+
+
+def test_scan_ray_at_an_address_nobody_answers_is_one_line(cli, crawl):
+    pytest.importorskip("ray")
+    result, _ = cli("scan", crawl, "--ray", "127.0.0.1:9", expect=2)
+    assert result.stderr.strip().splitlines() == ["error: --ray 127.0.0.1:9: no Ray cluster answers there (Connection refused)."]
+    result, _ = cli("scan", crawl, "--ray", "head-without-port", expect=2)
+    assert "not 'auto' nor an address HOST:PORT" in result.stderr

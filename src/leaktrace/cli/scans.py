@@ -39,7 +39,23 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Processes that screen images at once (1: this process).")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processes that screen images at once (default 1: this process; with --ray, one per CPU of the cluster).",
+        show_default=False,
+    ),
+]
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Screen on a Ray cluster: 'auto' starts one on this machine for the scan, an ADDRESS (ray://head:10001) joins a running one (pip install 'leaktrace[cluster]').",
+        show_default=False,
+    ),
+]
 
 
 @app.command("run")
@@ -51,7 +67,8 @@ def run(
             help="A folder (recursive), a file of paths or of JSON lines {path, source_url, found_at}, '-' for paths on stdin, or an image."
         ),
     ],
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
+    ray: RayOpt = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -60,22 +77,26 @@ def run(
     with Workspace(home) as ws:
         ctx = ws.context
         scan_id = scans.start(ctx, sources, stdin=stdin)
-        _run(ctx, scan_id, workers, json_)
+        _run(ctx, scan_id, workers, ray, json_)
 
 
 @app.command("resume")
 @guarded
 def resume(
-    scan_id: Annotated[str, typer.Argument(help="Id of the scan.")], workers: WorkersOpt = 1, home: HomeOpt = None, json_: JsonOpt = False
+    scan_id: Annotated[str, typer.Argument(help="Id of the scan.")],
+    workers: WorkersOpt = None,
+    ray: RayOpt = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
 ) -> None:
     """Finish a scan that was stopped (Ctrl-C, or a process that died): its pending files only."""
     with Workspace(home) as ws:
-        _run(ws.context, scan_id, workers, json_)
+        _run(ws.context, scan_id, workers, ray, json_)
 
 
-def _run(ctx, scan_id, workers: int, json_: bool) -> None:
+def _run(ctx, scan_id, workers: int | None, ray: str | None, json_: bool) -> None:
     with _progress(not json_, scan_id) as progress:
-        result = scans.run(ctx, scan_id, workers=workers, progress=progress)
+        result = scans.run(ctx, scan_id, workers=workers, ray=ray, progress=progress)
     state = scans.summary(ctx, result.id)
     if json_:
         emit_json(result)

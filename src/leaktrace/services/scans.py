@@ -437,7 +437,7 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-#: ``--workers N`` → the executor: one process, or a local pool (a Ray executor is the next entry).
+#: ``--workers N`` → the executor: one process, or a local pool (``--ray``: :class:`leaktrace.services.scan_cluster.RayExecutor`).
 EXECUTORS: dict[str, Callable[[int], Executor]] = {"in-process": lambda workers: InProcess(), "local": LocalExecutor}
 
 
@@ -449,32 +449,37 @@ def scan(
     sources: Iterable[str | os.PathLike[str]],
     *,
     stdin: Iterable[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
+    ray: str | None = None,
     actor: str | None = None,
     progress: ScanProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ScanResult:
     """Start a scan of ``sources`` (:func:`start`) and run it (:func:`run`)."""
     scan_id = start(ctx, sources, stdin=stdin, actor=actor)
-    return run(ctx, scan_id, workers=workers, actor=actor, progress=progress, should_stop=should_stop)
+    return run(ctx, scan_id, workers=workers, ray=ray, actor=actor, progress=progress, should_stop=should_stop)
 
 
 def run(
     ctx: Context,
     scan_id: int | str,
     *,
-    workers: int = 1,
+    workers: int | None = None,
+    ray: str | None = None,
     actor: str | None = None,
     progress: ScanProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ScanResult:
     """Screen and trace the pending files of scan ``scan_id`` (a new scan, or one to resume) with
-    ``workers`` processes, storing each file's outcome as it comes; returns the scan's result.
+    ``workers`` processes (None: 1), or on the Ray cluster at ``ray`` ("auto": one started here for
+    the scan; ``workers`` then caps the actors, None: one per CPU of the cluster;
+    :mod:`leaktrace.services.scan_cluster`), storing each file's outcome as it comes; returns the
+    scan's result. The same files give the same hits and findings on every executor.
 
     Ctrl-C (SIGINT, in the main thread) or ``should_stop()`` stops it between files: the file being
     traced is finished and stored, the scan is marked ``interrupted`` and a later :func:`run`
     finishes it. A second Ctrl-C stops at once (the file being traced is then traced again later)."""
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise BadInput(f"--workers must be at least 1, not {workers}.")
     with ctx.sessions() as session:
         row = _scan_row(session, scan_id)
@@ -489,13 +494,17 @@ def run(
     if progress:
         progress(done, total, hits)
     stop = threading.Event()
-    pooled = workers > 1 and len(pending) > 1
+    pooled = ray is not None or ((workers or 1) > 1 and len(pending) > 1)
     tasks = ((ctx.settings, i.id, i.path) if pooled else (i.id, i.path) for i in pending.values() if not _stopping(stop, should_stop))
     executor: Executor = InProcess()
     try:
         with _interruptible(stop):
-            if pooled:
-                fn, executor = screen_file, EXECUTORS["local"](workers)
+            if ray is not None:
+                from leaktrace.services.scan_cluster import RayExecutor
+
+                fn, executor = screen_file, RayExecutor(ray, workers)
+            elif pooled:
+                fn, executor = screen_file, EXECUTORS["local"](workers or 1)
             else:
                 index = _index(ctx)
                 fn = lambda item_id, path: _screen(ctx, index, item_id, path)
@@ -506,7 +515,7 @@ def run(
                     progress(done, total, hits)
                 if _stopping(stop, should_stop):
                     break
-    except (cf.process.BrokenProcessPool, EOFError, ConnectionError):  # a worker, or the fork server, died
+    except (cf.BrokenExecutor, EOFError, ConnectionError):  # a worker, or the fork server, died
         raise ScanWorkerDied(
             f"scan {number}: a screening worker died (killed, or out of memory); its files stay pending: 'leaktrace scan resume {number}'."
         ) from None
