@@ -55,6 +55,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/cases"): (401, 403, OK, 403),
     ("GET", "/api/v1/cases/{case_id}"): (401, OK, OK, OK),
     ("PATCH", "/api/v1/cases/{case_id}"): (401, 403, OK, 403),
+    ("GET", "/api/v1/scans"): (401, OK, OK, OK),
+    ("GET", "/api/v1/scans/{scan_id}"): (401, OK, OK, OK),
     ("GET", "/api/v1/audit"): (401, OK, OK, OK),
     ("GET", "/api/v1/audit/verify"): (401, OK, OK, OK),
     ("GET", "/api/v1/audit/checkpoint"): (401, OK, OK, OK),  # the newest issued (writes nothing)
@@ -91,6 +93,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/cases"): (LOGIN, 403, OK, 403),
     ("GET", "/cases/{case_id}"): (LOGIN, OK, OK, OK),
     ("POST", "/cases/{case_id}"): (LOGIN, 403, OK, 403),
+    ("GET", "/monitoring"): (LOGIN, OK, OK, OK),
+    ("GET", "/monitoring/{scan_id}"): (LOGIN, OK, OK, OK),
     ("GET", "/audit"): (LOGIN, OK, OK, OK),
     ("GET", "/users"): (LOGIN, OK, 403, 403),
     ("POST", "/users"): (LOGIN, OK, 403, 403),
@@ -190,6 +194,7 @@ def _url(path: str, seeded, *, finding_id: int | None = None) -> str:
         recipient_id=1,
         name="nobody-such",
         token_id=999999,
+        scan_id=1,  # the seeded workspace has none: 404 past the guard
         token="tok-12345678",
     )
 

@@ -4,8 +4,40 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leaktrace.web.pages import assets, audit, auth, cases, dashboard, docs, findings, invitations, portal, portal_shares, recipients, shares, traces, users
+from leaktrace.web.pages import (
+    assets,
+    audit,
+    auth,
+    cases,
+    dashboard,
+    docs,
+    findings,
+    invitations,
+    monitoring,
+    portal,
+    portal_shares,
+    recipients,
+    shares,
+    traces,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, dashboard, recipients, invitations, assets, portal_shares, shares, traces, findings, cases, audit, users, docs, portal):
+for module in (
+    auth,
+    dashboard,
+    recipients,
+    invitations,
+    assets,
+    portal_shares,
+    shares,
+    traces,
+    findings,
+    cases,
+    monitoring,
+    audit,
+    users,
+    docs,
+    portal,
+):
     router.include_router(module.router)
