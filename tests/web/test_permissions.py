@@ -43,6 +43,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/assets"): (401, 403, OK, 403),
     ("GET", "/api/v1/shares"): (401, OK, OK, OK),
     ("POST", "/api/v1/shares"): (401, 403, OK, 403),
+    ("POST", "/api/v1/shares/portal"): (401, 403, OK, 403),
+    ("POST", "/api/v1/shares/{share_id}/revoke"): (401, 403, OK, 403),  # the matrix's share was not a portal share: 409
+    ("GET", "/api/v1/shares/{share_id}/receipts"): (401, OK, OK, OK),
+    ("POST", "/api/v1/recipients/{recipient_id}/invitations"): (401, 403, OK, 403),
     ("POST", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
     ("POST", "/api/v1/copies/download"): (401, OK, 403, 403),  # a retained copy, with a reason
     ("POST", "/api/v1/copies/regenerate"): (401, OK, 403, 403),  # from key and original, with a reason

@@ -96,6 +96,27 @@ class ShareCreate(_In):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class PortalShareCreate(ShareCreate):
+    """A share through the recipient portal: no file kept; each recipient's user accepts ``terms`` and downloads a copy made then."""
+
+    terms: str | None = Field(default=None, max_length=20_000, description="The NDA reference or text accepted before the first download.")
+    expires_days: float | None = Field(default=None, gt=0, le=3650, description="Days the copies can be downloaded (none: until revoked).")
+
+
+class ShareRevoke(_In):
+    recipients: list[str] = Field(default_factory=list, max_length=10_000, description="Recipient names or ids (none: every copy).")
+
+
+class InvitationCreate(_In):
+    email: str = Field(min_length=3, max_length=320, examples=["buyer@apex.example"])
+    expires_days: float = Field(default=7, gt=0, le=90, description="Days the one-time link works.")
+
+
+InvitationPublic = public(records.Invitation)
+ReceiptPublic = public(records.Receipt)
+ReceiptsPublic = listing(ReceiptPublic, "ReceiptsPublic")
+
+
 CopyPublic = public(records.Copy)
 SharePublic = public(records.Share)
 SharesPublic = listing(SharePublic, "SharesPublic")
