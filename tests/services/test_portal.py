@@ -214,3 +214,14 @@ def test_a_recipients_user_stays_one(ws):
     with pytest.raises(BadInput, match="unknown role"):
         ws.add_user("eve", "recipient", PASSWORD)  # only an invitation makes one
     assert ws.get_user("ana").role == "recipient"
+
+
+def test_the_python_api_has_the_portals_verbs(ws, tmp_path):
+    asset_id = _asset(ws, tmp_path)
+    (row, _) = ws.share(asset_id, NAMES, None, portal=True, terms="NDA 1")
+    made = ws.invite(NAMES[0], "a@apex.example")
+    user = portal.accept_invitation(ws.context, made.token, "ana", PASSWORD)
+    portal.accept_terms(ws.context, user, row.share_id)
+    receipt, _ = portal.download(ws.context, user, row.share_id)
+    assert [r.id for r in ws.receipts(row.share_id)] == [receipt.id]
+    assert all(c.revoked_at for c in ws.revoke_share(row.share_id).copies)

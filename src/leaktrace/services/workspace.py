@@ -197,13 +197,47 @@ class Workspace:
         actor: str | None = None,
         progress: Progress | None = None,
         via: str = "folder",
+        portal: bool = False,
+        terms: str | None = None,
+        expires_days: float | None = None,
     ) -> list[records.Copy]:
         """Make and record one copy per recipient; deliver them into the folder ``out`` (``None``:
-        they wait for their sender to take each one once)."""
+        they wait for their sender to take each one once). With ``portal`` (and ``out=None``), no
+        file is kept: each recipient's user accepts ``terms`` and downloads a copy made then."""
         from leaktrace.services import shares
 
         folder = None if out is None else Path(out)
-        return shares.share(self.context, asset_id, list(to), folder, note=note, actor=actor, progress=progress, via=via)
+        return shares.share(
+            self.context,
+            asset_id,
+            list(to),
+            folder,
+            note=note,
+            actor=actor,
+            progress=progress,
+            via=via,
+            portal=portal,
+            terms=terms,
+            expires_days=expires_days,
+        )
+
+    def invite(self, recipient: str, email: str, *, expires_days: float = 7, base_url: str = "", actor: str | None = None) -> records.Invitation:
+        """A one-time link that makes a user of ``recipient`` for the recipient portal (its token in this answer only)."""
+        from leaktrace.services import portal
+
+        return portal.invite(self.context, recipient, email, expires_days=expires_days, base_url=base_url, actor=actor)
+
+    def revoke_share(self, share_id: int | str, recipients: Sequence[str] = (), *, actor: str | None = None) -> records.Share:
+        """The portal stops serving a share's copies (every one, or only ``recipients``')."""
+        from leaktrace.services import shares
+
+        return shares.revoke(self.context, share_id, list(recipients), actor=actor)
+
+    def receipts(self, share_id: int | str) -> list[records.Receipt]:
+        """The receipts of a portal share's downloads, oldest first."""
+        from leaktrace.services import portal
+
+        return portal.receipts(self.context, share_id)
 
     def deliver_copies(
         self, share_id: int | str, out: str | os.PathLike[str], *, actor: str | None = None, via: str = "folder"
