@@ -30,6 +30,8 @@ COMMANDS = {
     "serve",
     "index",
     "scan",
+    "revoke",
+    "receipts",
 }
 
 
@@ -37,7 +39,7 @@ def test_the_command_groups():
     group = typer.main.get_command(app)
     assert set(group.commands) == COMMANDS
     assert set(group.commands["key"].commands) == {"export", "import", "split", "combine"}
-    assert set(group.commands["recipient"].commands) == {"add", "list"}
+    assert set(group.commands["recipient"].commands) == {"add", "list", "invite"}
     assert set(group.commands["asset"].commands) == {"add", "list", "show"}
     for name, command in group.commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"
