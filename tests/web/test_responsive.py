@@ -39,6 +39,7 @@ def pages_of(seeded) -> dict[str, str]:
         "finding-copy": f"/findings/{seeded.copy_finding_id}",
         "cases": "/cases",
         "case": f"/cases/{seeded.case_id}",
+        "monitoring": "/monitoring",
         "audit": "/audit?verify=1",
         "users": "/users",
         "api-routes": "/docs/routes",
