@@ -15,7 +15,7 @@ import pytest
 from leaktrace import Workspace
 from leaktrace.errors import MissingDependency
 from leaktrace.services import scan_cluster, scans
-from tests.services.test_scans import leak, unrelated
+from tests.services.test_scans import leak, shared, unrelated  # noqa: F401 (shared: a fixture)
 
 ray = pytest.importorskip("ray")
 
@@ -27,8 +27,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
 
-NAMES = ("Apex", "Borealis", "Castellan")
-
 
 @pytest.fixture(scope="module")
 def cluster():
@@ -38,28 +36,16 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    """A workspace with one asset shared to three recipients, and a folder of leaks of two copies, unrelated images and a broken file."""
-    import cv2
-
-    from tests.conftest import photo, save
-
-    root = tmp_path_factory.mktemp("cluster")
-    ws = Workspace.init(root / "ws")
-    asset = ws.add_assets([save(root / "bumper.png", photo(4, (240, 360)))])[0]
-    for r in NAMES:
-        ws.add_recipient(r)
-    ws.share(asset["id"], list(NAMES), root / "out")
-    copies = {n: cv2.imread(str(next((root / "out").glob(f"*{n.lower()}*")))) for n in NAMES}
-    folder = root / "crawl"
-    folder.mkdir()
+def crawl(shared, tmp_path_factory):  # noqa: F811 (the imported fixture)
+    """test_scans' workspace (an asset shared to three recipients) and a folder: leaks of two copies, unrelated images, a broken file."""
+    ws, _, copies = shared
+    folder = tmp_path_factory.mktemp("cluster-crawl")
     leak(copies["Borealis"], folder, "b.jpg", offset=10)
     leak(copies["Castellan"], folder, "c.jpg", offset=14, quality=75)
     for seed in (1, 2, 3):
         unrelated(folder, seed)
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    yield ws, folder
-    ws.close()
+    return ws, folder
 
 
 def _outcome(result: scans.ScanResult) -> tuple:
