@@ -50,12 +50,13 @@ def test_a_child_over_its_budget_is_killed_at_the_budget():
     def fill(buffer):
         time.sleep(60)
 
+    before = _children()  # other tests' processes (a fork server, Ray) may be running
     start = time.monotonic()
     with pytest.raises(imageworker.Overrun) as caught:
         imageworker.run(fill, 1, seconds=0.5, memory_bytes=1 << 28)
     assert caught.value.kind == "time"
     assert time.monotonic() - start < 5
-    assert _children() == []
+    assert set(_children()) <= set(before)
 
 
 def test_a_child_over_its_memory_cap_fails_there_not_here():
@@ -71,10 +72,11 @@ def test_a_crashing_decoder_is_a_refusal_and_this_process_goes_on():
     def fill(buffer):
         os.kill(os.getpid(), signal.SIGSEGV)
 
+    before = _children()
     with pytest.raises(imageworker.Overrun) as caught:
         imageworker.run(fill, 1, seconds=30, memory_bytes=1 << 28)
     assert caught.value.kind == "crash"
-    assert _children() == []
+    assert set(_children()) <= set(before)
 
 
 @pytest.fixture(scope="module")

@@ -95,8 +95,12 @@ def test_to_dict_is_the_fields_with_nested_records_as_dicts_and_tuples_as_lists(
                 "delivered_at": None,
                 "stored": False,
                 "psnr_luminance": None,
+                "revoked_at": None,
             }
         ],
+        "delivery": None,
+        "terms": None,
+        "expires_at": None,
     }
     json.dumps(share.to_dict())  # JSON types only
 

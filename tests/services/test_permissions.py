@@ -13,14 +13,15 @@ ANALYST = {"read", "recipients", "assets", "shares", "traces", "cases", "reports
 
 def test_the_table():
     assert p.ROLES == ("admin", "analyst", "auditor")
-    assert set(p.PERMISSIONS) == set(p.ROLES)
-    assert len(p.ACTIONS) == len(set(p.ACTIONS)) == 11
+    assert set(p.PERMISSIONS) == {*p.ROLES, p.RECIPIENT}  # a recipient's user: invited, never a role given
+    assert p.PERMISSIONS[p.RECIPIENT] == {"portal"}
+    assert len(p.ACTIONS) == len(set(p.ACTIONS)) == 12
     for role in p.ROLES:
         assert p.PERMISSIONS[role] <= set(p.ACTIONS)
     allowed = {role: {a for a in p.ACTIONS if p.can(role, a)} for role in p.ROLES}
     assert allowed == {"admin": ADMIN, "analyst": ANALYST, "auditor": {"read"}}
-    # every action is someone's, and only reading is everyone's
-    assert set().union(*allowed.values()) == set(p.ACTIONS)
+    # every action is someone's (the portal is a recipient's user's alone), and only reading is every staff role's
+    assert set().union(*allowed.values()) == set(p.ACTIONS) - {"portal"}
     assert set.intersection(*allowed.values()) == {"read"}
     assert not ADMIN & ANALYST - {"read"}  # duties apart: who manages users never works the evidence
     assert [role for role in p.ROLES if p.can(role, "copies")] == ["admin"]  # never the auditor, never an analyst
