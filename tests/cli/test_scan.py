@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.conftest import DATA, photo, save
+from tests.conftest import CI_ONLY, DATA, photo, save
 
 HIT_KEYS = {"path", "sha256", "finding_id", "asset", "accused"}
 
@@ -115,6 +115,7 @@ def test_ctrl_c_stops_a_scan_cleanly_and_resume_finishes_it(cli, crawl, tmp_path
     assert len(cli("finding", "list", "--json")[1]) == 1
 
 
+@CI_ONLY
 @pytest.mark.filterwarnings(
     "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning", "ignore::DeprecationWarning", "ignore::FutureWarning"
 )

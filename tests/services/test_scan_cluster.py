@@ -15,12 +15,14 @@ import pytest
 from leaktrace import Workspace
 from leaktrace.errors import MissingDependency
 from leaktrace.services import scan_cluster, scans
+from tests.conftest import CI_ONLY
 from tests.services.test_scans import leak, shared, unrelated  # noqa: F401 (shared: a fixture)
 
 ray = pytest.importorskip("ray")
 
 # Ray's own processes (raylet, GCS) are Popen objects it keeps running between tests, and its modules warn on import.
 pytestmark = [
+    CI_ONLY,  # Ray starts in seconds and its actors import leaktrace: about a minute, in CI or with LEAKTRACE_SLOW=1
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),

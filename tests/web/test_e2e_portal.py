@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import photo, save
+from tests.conftest import CI_ONLY, photo, save
 from tests.web.conftest import leak_from
 from tests.web.test_e2e import _shot, browser, server  # noqa: F401  (module fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, CI_ONLY]  # a minute in Chromium: in CI, or with LEAKTRACE_SLOW=1
 SUPPLIERS = ("Apex Plastics GmbH", "Castellan Composites SpA")
 LEAKER = "Castellan Composites SpA"
 
