@@ -161,6 +161,9 @@ SQLITE_ONLY: dict[str, str] = {
     "tests/cli/test_workflow.py::test_init_makes_a_private_key_and_refuses_a_second_init": "the leaktrace.db file",
     "tests/cli/test_workspace.py::test_init_json_and_text": "the URL of HOME/leaktrace.db",
     "tests/cli/test_workspace.py::test_init_is_the_first_audit_entry": "expects the birth entry of a SQLite store",
+    "tests/services/test_search.py::test_a_restored_store_that_reuses_an_id_is_detected_and_never_answered_wrong": (
+        "backs up and restores the leaktrace.db file"
+    ),
 }
 
 
