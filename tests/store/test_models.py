@@ -58,6 +58,8 @@ def test_migrated_schema_matches_the_models(url):
             "audit_entries",
             "users",
             "tokens",
+            "recipient_groups",
+            "group_members",
             "scans",
             "scan_items",
             "invitations",

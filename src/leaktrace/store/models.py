@@ -42,10 +42,12 @@ __all__ = [
     "Acceptance",
     "Finding",
     "FindingScore",
+    "GroupMember",
     "Invitation",
     "Meta",
     "Receipt",
     "Recipient",
+    "RecipientGroup",
     "RemediationAction",
     "Scan",
     "ScanItem",
@@ -125,6 +127,8 @@ class Recipient(_KeyRef, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     org: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # archived (migration 0010): hidden from the forms and from "all", kept and tested by every trace
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     copies: Mapped[list[Copy]] = relationship(back_populates="recipient", order_by="Copy.id")
 
@@ -163,6 +167,8 @@ class Asset(_KeyRef, Base):
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pages: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a document's page count
     dpi: Mapped[float | None] = mapped_column(Float, nullable=True)  # a page's reference resolution, pixels per inch
+    # archived (migration 0010): hidden from the forms, still searched by every trace and scan
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     shares: Mapped[list[Share]] = relationship(back_populates="asset", order_by="Share.id")
     #: a page's document (read only: the column is the link)
@@ -525,6 +531,39 @@ class ScanItem(Base):
 
     def __repr__(self) -> str:
         return f"ScanItem(scan_id={self.scan_id!r}, sha256={self.sha256!r}, status={self.status!r})"
+
+
+class RecipientGroup(Base):
+    """A named set of recipients (e.g. a tender's bidders) that a share can be addressed to.
+
+    A share made to a group records each member as its own recipient at share time: the group is
+    an address book entry, not evidence, so later changes to it never change a share."""
+
+    __tablename__ = "recipient_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    members: Mapped[list[GroupMember]] = relationship(back_populates="group", order_by="GroupMember.recipient_id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"RecipientGroup(id={self.id!r}, name={self.name!r})"
+
+
+class GroupMember(Base):
+    """One recipient in one group."""
+
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("recipient_groups.id"), primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    group: Mapped[RecipientGroup] = relationship(back_populates="members")
+    recipient: Mapped[Recipient] = relationship()
 
 
 class Invitation(Base):

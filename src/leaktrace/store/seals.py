@@ -77,7 +77,7 @@ class Kind:
     volatile: frozenset[str] = frozenset()
 
 
-# What may change once a record exists (``mutable``): a finding and an asset never change; a share
+# What may change once a record exists (``mutable``): a finding never changes; an asset only its title and archive; a share
 # only as its copies are delivered; a case through its updates (its timeline only grows); a
 # recipient's details; a user's role, password and state; a token's revocation; an invitation
 # once, when it is accepted. An acceptance of terms and a download's receipt never change.
@@ -98,8 +98,8 @@ SEALED: dict[str, Kind] = {
             "case_responsibles": frozenset({"*"}),
         },
     ),
-    "asset": Kind(models.Asset.__table__),
-    "recipient": Kind(models.Recipient.__table__, mutable={"recipients": frozenset({"name", "email", "org"})}),
+    "asset": Kind(models.Asset.__table__, mutable={"assets": frozenset({"title", "archived_at"})}),
+    "recipient": Kind(models.Recipient.__table__, mutable={"recipients": frozenset({"name", "email", "org", "archived_at"})}),
     "checkpoint": Kind(models.Checkpoint.__table__),  # a signed head the workspace issued: removing its row is seen
     # who may do what: a role raised or a token slipped in by hand is named like any forged record
     "user": Kind(models.User.__table__, mutable={"users": frozenset({"role", "disabled", "password_hash"})}),
