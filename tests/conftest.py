@@ -164,9 +164,6 @@ SQLITE_ONLY: dict[str, str] = {
     "tests/services/test_search.py::test_a_restored_store_that_reuses_an_id_is_detected_and_never_answered_wrong": (
         "backs up and restores the leaktrace.db file"
     ),
-    "tests/web/test_security.py::test_no_get_route_writes_the_database_not_even_a_tokens_last_use": (
-        "dumps the store with sqlite3's iterdump (a PostgreSQL dump of every table is still to write)"
-    ),
 }
 
 

@@ -201,33 +201,53 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _dump(home) -> list[str]:
-    import sqlite3
+def _engine(seeded):
+    from sqlalchemy import create_engine
 
-    with sqlite3.connect(home / "leaktrace.db") as db:
-        return list(db.iterdump())
+    return create_engine(seeded.settings.resolved_database_url)
+
+
+def _dump(seeded) -> list[str]:
+    """Every row of every table, in primary-key order, as text: a dump through SQLAlchemy, so the
+    same on SQLite and PostgreSQL."""
+    from sqlalchemy import MetaData, select
+
+    engine = _engine(seeded)
+    try:
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.connect() as db:
+            return [
+                f"{table.name} {tuple(row)!r}"
+                for table in tables.sorted_tables
+                for row in db.execute(select(table).order_by(*(table.primary_key.columns or table.columns)))
+            ]
+    finally:
+        engine.dispose()
 
 
 def test_no_get_route_writes_the_database_not_even_a_tokens_last_use(app, api, pages, anon, seeded):
     """Every GET route, by every role's token (each one's last use due, as if unused for an hour): the
     whole database dumps the same before and after; a POST with the same token then writes its last use."""
-    import sqlite3
+    from sqlalchemy import text
 
-    with sqlite3.connect(seeded.home / "leaktrace.db") as db:
-        db.execute("UPDATE tokens SET last_used_at = NULL")
-    before = _dump(seeded.home)
+    engine = _engine(seeded)
+    with engine.begin() as db:
+        db.execute(text("UPDATE tokens SET last_used_at = NULL"))
+    before = _dump(seeded)
     gets = sorted(p for m, p in app_routes(app) if m == "GET")
     for path in gets:
         for who in (None, "admin", "analyst", "auditor"):
             _send(_client(who, path, api, pages, anon), "GET", _url(path, seeded, finding_id=seeded.finding_id))
             if path.startswith("/api/"):
                 api[who].head(_url(path, seeded, finding_id=seeded.finding_id))
-    after = _dump(seeded.home)
+    after = _dump(seeded)
     assert after == before, [line for line in after if line not in before][:5]
     assert api["auditor"].post("/api/v1/audit/checkpoint").status_code == 200
-    with sqlite3.connect(seeded.home / "leaktrace.db") as db:
+    with engine.connect() as db:
         used = {
-            role: db.execute("SELECT last_used_at FROM tokens WHERE token_hash = ?", (_sha256(seeded.tokens[role]),)).fetchone()[0]
+            role: db.execute(text("SELECT last_used_at FROM tokens WHERE token_hash = :h"), {"h": _sha256(seeded.tokens[role])}).scalar_one()
             for role in ("admin", "auditor")
         }
+    engine.dispose()
     assert used["auditor"] is not None and used["admin"] is None  # a write uses its token; the GETs did not
