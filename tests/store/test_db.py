@@ -41,9 +41,9 @@ def test_upgrade_a_fresh_file_from_any_folder(tmp_path, monkeypatch, store_url):
     url = store_url("fresh.db")
     assert current_revision(url) is None
     upgrade(url)
-    assert current_revision(url) == head_revision() == "0010"
+    assert current_revision(url) == head_revision() == "0011"
     upgrade(url)  # idempotent
-    assert current_revision(url) == "0010"
+    assert current_revision(url) == "0011"
 
 
 def test_an_older_database_is_upgraded_when_behind(store_url):

@@ -352,7 +352,7 @@ def upgrade_if_behind(engine: Engine, *, lock_timeout_s: float = 60.0) -> bool:
 
 #: The newest migration leaktrace ships; a test checks it against Alembic's own reading of
 #: ``migrations/versions`` (kept as a constant so that opening a workspace imports no Alembic).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 def head_revision() -> str:

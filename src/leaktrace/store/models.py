@@ -568,7 +568,8 @@ class GroupMember(Base):
 
 class Invitation(Base):
     """A one-time link that makes a recipient's user: only the token's SHA-256 is stored; it works
-    until ``expires_at`` and once (``accepted_at``, ``user_id``: the user it made)."""
+    until ``expires_at``, once (``accepted_at``, ``user_id``: the user it made), and not after it is
+    cancelled (``cancelled_at``)."""
 
     __tablename__ = "invitations"
 
@@ -581,6 +582,7 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     recipient: Mapped[Recipient] = relationship()
 

@@ -80,7 +80,7 @@ class Kind:
 # What may change once a record exists (``mutable``): a finding never changes; an asset only its title and archive; a share
 # only as its copies are delivered; a case through its updates (its timeline only grows); a
 # recipient's details; a user's role, password and state; a token's revocation; an invitation
-# once, when it is accepted. An acceptance of terms and a download's receipt never change.
+# once, when it is accepted or cancelled. An acceptance of terms and a download's receipt never change.
 SEALED: dict[str, Kind] = {
     "finding": Kind(models.Finding.__table__, ((models.FindingScore.__table__, "finding_id"),)),
     "share": Kind(models.Share.__table__, ((models.Copy.__table__, "share_id"),), mutable={"copies": frozenset({"delivered_at", "revoked_at"})}),
@@ -104,7 +104,7 @@ SEALED: dict[str, Kind] = {
     # who may do what: a role raised or a token slipped in by hand is named like any forged record
     "user": Kind(models.User.__table__, mutable={"users": frozenset({"role", "disabled", "password_hash"})}),
     "token": Kind(models.Token.__table__, mutable={"tokens": frozenset({"revoked"})}, volatile=frozenset({"last_used_at"})),
-    "invitation": Kind(models.Invitation.__table__, mutable={"invitations": frozenset({"accepted_at", "user_id"})}),
+    "invitation": Kind(models.Invitation.__table__, mutable={"invitations": frozenset({"accepted_at", "user_id", "cancelled_at"})}),
     "acceptance": Kind(models.Acceptance.__table__),
     "receipt": Kind(models.Receipt.__table__),
 }
