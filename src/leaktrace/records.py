@@ -615,7 +615,10 @@ class DoctorReport(Record):
 
 @dataclass(frozen=True)
 class Invitation(Record):
-    """A one-time link that makes a user of one recipient; ``token`` and ``link`` only in the answer that made it."""
+    """A one-time link that makes a user of one recipient; ``token`` and ``link`` only in the answer that made it.
+
+    ``state``: ``pending`` (the link works), ``accepted``, ``cancelled`` or ``expired``, as of the
+    answer; ``emailed``: the answer that made it also e-mailed the link to ``email``."""
 
     id: int
     recipient: str
@@ -628,6 +631,10 @@ class Invitation(Record):
     user: str | None = None  # the user it made
     token: str | None = None
     link: str | None = None
+    cancelled_at: str | None = None  # ISO 8601, UTC
+    state: str = "pending"
+    emailed: bool = False
+    email_problem: str | None = None  # why the link was not e-mailed, when sending failed
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ ACTIONS = (
     "token.revoke",  # (user / token)
     "invitation.create",
     "invitation.accept",  # (invitation) a recipient's user invited, and made when the link was used
+    "invitation.cancel",  # (invitation) a pending invitation ended: its link opens nothing
+    "invitation.email",  # (invitation) its link e-mailed to the invitee (the address, never the link)
     "terms.accept",  # (acceptance) a recipient's user accepted a share's terms
     "portal.download",  # (receipt) a copy made for a recipient at download time and handed to their user
     "share.revoke",  # (share) the portal stops serving some or all of a share's copies

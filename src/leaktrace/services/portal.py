@@ -97,7 +97,18 @@ def _invitation_record(row: Invitation, *, user: str | None = None, token: str |
         user,
         token,
         link,
+        _iso(row.cancelled_at),
+        invitation_state(row),
     )
+
+
+def invitation_state(row: Invitation) -> str:
+    """``accepted``, ``cancelled``, ``expired`` or ``pending`` (the link works), as of now."""
+    if row.accepted_at is not None:
+        return "accepted"
+    if row.cancelled_at is not None:
+        return "cancelled"
+    return "expired" if row.expires_at <= utcnow() else "pending"
 
 
 def invite(
@@ -137,12 +148,10 @@ def _open_invitation(session, token: str) -> Invitation:
     row = None
     if isinstance(token, str) and token.startswith(INVITE_PREFIX) and len(token) < 100:
         row = session.scalars(select(Invitation).where(Invitation.token_hash == _token_hash(token))).first()
-    if row is None:
-        raise NotFound("this invitation link is not known; ask the sender for a new one.")
-    if row.accepted_at is not None:
+    if row is not None and row.accepted_at is not None:
         raise NotFound("this invitation link was used already; sign in, or ask the sender for a new one.")
-    if row.expires_at <= utcnow():
-        raise NotFound(f"this invitation link expired on {row.expires_at:%Y-%m-%d %H:%M} UTC; ask the sender for a new one.")
+    if row is None or row.cancelled_at is not None or row.expires_at <= utcnow():  # cancelled or expired: as if unknown
+        raise NotFound("this invitation link is not known; ask the sender for a new one.")
     return row
 
 

@@ -26,7 +26,7 @@ from leaktrace.records import Record
 from leaktrace.services import audit, cases
 from leaktrace.services.context import Context
 
-__all__ = ["DUE_SOON_DAYS", "DueAction", "ReminderRun", "SmtpFailed", "due", "send"]
+__all__ = ["DUE_SOON_DAYS", "DueAction", "ReminderRun", "SmtpFailed", "deliver", "due", "send"]
 
 #: An open action is due when its date is past or at most this many days ahead.
 DUE_SOON_DAYS = 7
@@ -109,7 +109,19 @@ def send(
         return ReminderRun(False, to, actions, "a dry run: nothing was sent")
     if not ctx.settings.smtp_host or not to:
         raise BadInput("a reminder needs an SMTP relay and addresses: set the smtp_host and notify_email settings (see the README's Settings).")
-    message = _message(ctx, actions, to, today or datetime.now(UTC).date())
+    deliver(ctx, _message(ctx, actions, to, today or datetime.now(UTC).date()), what="the reminder")
+    audit.record(ctx, actor=actor, action="reminder.sent", details={"to": list(to), "actions": [a.action_id for a in actions]})
+    return ReminderRun(True, to, actions)
+
+
+def deliver(ctx: Context, message: EmailMessage, *, what: str = "the message") -> None:
+    """Send ``message`` (its ``From`` set here from ``smtp_from`` if it has none) through the
+    ``smtp_host``:``smtp_port`` relay, STARTTLS with ``smtp_starttls``; :class:`SmtpFailed` naming
+    ``what`` and the relay's first line of refusal. The message's text is never logged or quoted."""
+    if not ctx.settings.smtp_host:
+        raise BadInput(f"{what} needs an SMTP relay: set the smtp_host setting (see the README's Settings).")
+    if "From" not in message:
+        message["From"] = ctx.settings.smtp_from
     try:
         with smtplib.SMTP(ctx.settings.smtp_host, ctx.settings.smtp_port, timeout=SMTP_TIMEOUT_S) as relay:
             if ctx.settings.smtp_starttls:
@@ -117,9 +129,7 @@ def send(
             relay.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SmtpFailed(f"the reminder could not be sent through {ctx.settings.smtp_host}:{ctx.settings.smtp_port}: {reason}") from None
-    audit.record(ctx, actor=actor, action="reminder.sent", details={"to": list(to), "actions": [a.action_id for a in actions]})
-    return ReminderRun(True, to, actions)
+        raise SmtpFailed(f"{what} could not be sent through {ctx.settings.smtp_host}:{ctx.settings.smtp_port}: {reason}") from None
 
 
 def _message(ctx: Context, actions: tuple[DueAction, ...], to: tuple[str, ...], today: date) -> EmailMessage:
