@@ -121,7 +121,7 @@ def test_rounded_fields_and_derived_keys():
 def test_a_record_reads_like_its_document():
     r = Recipient(1, "Apex", None, "Apex AG", AT)
     assert r["name"] == r.name == "Apex" and "org" in r and "key_ref" not in r
-    assert set(r) == {"id", "name", "email", "org", "created_at"} and len(r) == 5 and dict(r) == r.to_dict()
+    assert set(r) == {"id", "name", "email", "org", "created_at", "archived_at"} and len(r) == 6 and dict(r) == r.to_dict()
     with pytest.raises(KeyError):
         r["key_ref"]
     c = _case()

@@ -118,6 +118,20 @@ class Recipient(Record):
     email: str | None
     org: str | None
     created_at: str  # ISO 8601, UTC
+    archived_at: str | None = None  # ISO 8601, UTC; archived: kept and tested by every trace, offered to no new share
+
+
+@dataclass(frozen=True)
+class Group(Record):
+    """A named set of recipients a share can be addressed to; a share records each member it reached,
+    so the group is an address book entry, never evidence."""
+
+    id: int
+    name: str
+    description: str | None
+    created_at: str  # ISO 8601, UTC
+    archived_at: str | None  # ISO 8601, UTC
+    members: tuple[Recipient, ...]  # by id, archived ones too (a share reaches only the others)
 
 
 @dataclass(frozen=True)

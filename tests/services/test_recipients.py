@@ -1,4 +1,5 @@
-"""recipients: unique tidy names that are never numbers, a private key reference each, creation order."""
+"""recipients: unique tidy names that are never numbers, a private key reference each, creation order;
+edited and archived with an audit entry each, the seal renewed, a hand edit still named."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def ctx(tmp_path):
 def test_add_returns_the_stored_row(ctx):
     before = datetime.now(UTC)
     r = recipients.add(ctx, "  Apex \t Plastics\nGmbH ", email="tender@apex.example", org="Apex")
-    assert set(r) == {"id", "name", "email", "org", "created_at"}
+    assert set(r) == {"id", "name", "email", "org", "created_at", "archived_at"}
+    assert r["archived_at"] is None
     assert (r["id"], r["name"], r["email"], r["org"]) == (1, "Apex Plastics GmbH", "tender@apex.example", "Apex")
     created = datetime.fromisoformat(r["created_at"])
     assert created.utcoffset().total_seconds() == 0 and before <= created <= datetime.now(UTC)
@@ -89,3 +91,86 @@ def test_each_recipient_added_leaves_an_audit_entry(ctx):
         (audit.default_actor(), "recipient.add", "recipient", str(borealis.id), {"name": "Borealis", "email": None, "org": None}),
     ]
     assert audit.verify(ctx).ok
+
+
+def _entries(ctx, *actions):
+    from leaktrace.services import audit
+
+    return [e for e in reversed(audit.list_entries(ctx)) if e.action in actions]
+
+
+def test_edit_changes_only_the_fields_given_with_before_and_after(ctx):
+    from leaktrace.services import audit
+
+    apex = recipients.add(ctx, "Apex", email="old@apex.example", org="Apex")
+    edited = recipients.edit(ctx, "Apex", name="  Apex   Plastics ", org="", actor="ana")
+    assert (edited.id, edited.name, edited.email, edited.org) == (apex.id, "Apex Plastics", "old@apex.example", None)
+    assert recipients.get(ctx, apex.id) == edited
+    (entry,) = _entries(ctx, "recipient.edit")
+    assert (entry.actor, entry.subject_type, entry.subject_id) == ("ana", "recipient", str(apex.id))
+    assert entry.details["before"] == {"name": "Apex", "org": "Apex"} and entry.details["after"] == {"name": "Apex Plastics", "org": None}
+    assert "seal" in entry.details  # the record as it now stands
+    check = audit.verify(ctx)
+    assert check.ok, check.reason
+
+
+@pytest.mark.parametrize(
+    "change, error, words",
+    [
+        ({"name": "Borealis"}, Conflict, "a recipient named 'Borealis' already exists."),
+        ({"name": " "}, BadInput, "a recipient needs a name."),
+        ({"name": "12"}, BadInput, "recipient name '12' is a number; numbers are reserved for ids."),
+        ({"name": "Apex"}, BadInput, "recipient 'Apex' already has these details: nothing to change (give --name, --email or --org)."),
+        ({}, BadInput, "recipient 'Apex' already has these details: nothing to change (give --name, --email or --org)."),
+        ({"org": "x" * 201}, BadInput, "a recipient's organisation may have at most 200 characters."),
+    ],
+)
+def test_an_edit_add_would_refuse_is_refused_and_leaves_no_entry(ctx, change, error, words):
+    recipients.add(ctx, "Apex")
+    recipients.add(ctx, "Borealis")
+    with pytest.raises(error) as caught:
+        recipients.edit(ctx, "Apex", **change)
+    assert str(caught.value) == words
+    assert not _entries(ctx, "recipient.edit")
+    assert [r.name for r in recipients.list_all(ctx)] == ["Apex", "Borealis"]
+
+
+def test_archive_and_restore_are_audited_and_filter_the_lists(ctx):
+    from leaktrace.services import audit
+
+    recipients.add(ctx, "Apex")
+    borealis = recipients.add(ctx, "Borealis")
+    with pytest.raises(BadInput, match="say why"):
+        recipients.archive(ctx, "Borealis", reason="  ")
+    archived = recipients.archive(ctx, str(borealis.id), reason="contract ended", actor="ana")
+    assert archived.archived_at is not None and datetime.fromisoformat(archived.archived_at).utcoffset().total_seconds() == 0
+    assert [r.name for r in recipients.list_all(ctx, archived=False)] == ["Apex"]
+    assert [r.name for r in recipients.list_all(ctx, archived=True)] == ["Borealis"]
+    assert [r.name for r in recipients.list_all(ctx)] == ["Apex", "Borealis"]  # everyone, for the evidence
+    with pytest.raises(Conflict, match="archived already"):
+        recipients.archive(ctx, "Borealis", reason="again")
+    restored = recipients.restore(ctx, "Borealis")
+    assert restored.archived_at is None
+    with pytest.raises(Conflict, match="is not archived"):
+        recipients.restore(ctx, "Borealis")
+    entries = _entries(ctx, "recipient.archive", "recipient.restore")
+    assert [(e.action, e.details.get("reason")) for e in entries] == [("recipient.archive", "contract ended"), ("recipient.restore", None)]
+    check = audit.verify(ctx)
+    assert check.ok and check.records >= 2, check.reason
+
+
+def test_a_hand_edit_of_an_edited_recipient_is_still_named(tmp_path):
+    import sqlite3
+
+    ws = Workspace.init(tmp_path / "ws")
+    try:
+        apex = ws.add_recipient("Apex", org="Apex")
+        recipients.edit(ws.context, "Apex", org="Apex AG")
+        recipients.archive(ws.context, "Apex", reason="merged")
+        assert ws.verify_audit().ok
+        with sqlite3.connect(ws.home / "leaktrace.db") as db:
+            db.execute("UPDATE recipients SET org = 'Someone else' WHERE id = ?", (apex.id,))
+        check = ws.verify_audit()
+        assert not check.ok and check.record == f"recipient {apex.id}", check
+    finally:
+        ws.close()

@@ -37,6 +37,13 @@ ACTIONS = (
     "recipient.add",
     "recipient.update",
     "recipient.remove",  # (recipient)
+    "recipient.edit",  # (recipient) its name, e-mail or organisation changed: each field before and after
+    "recipient.archive",
+    "recipient.restore",  # (recipient) offered to no new share, with a reason; and back
+    "group.create",
+    "group.add",
+    "group.remove",
+    "group.archive",  # (group) a named set of recipients made, members added and removed, retired
     "share",  # (share) copies made and sent
     "copy.deliver",  # (share) a retained copy handed over once to the share's sender
     "copy.download",  # (share) a retained copy downloaded again, with a reason

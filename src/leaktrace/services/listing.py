@@ -111,10 +111,12 @@ def _day(value: str | None, what: str) -> date | None:
         raise BadInput(f"the {what} date {value!r} is not a date in the form YYYY-MM-DD.") from None
 
 
-def recipients(ctx: Context, *, q: str | None = None, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None) -> Page:
-    """Recipients, oldest first, by name, organisation, e-mail or number."""
+def recipients(
+    ctx: Context, *, q: str | None = None, archived: bool = False, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None
+) -> Page:
+    """Recipients in use (``archived``: the archived ones), oldest first, by name, organisation, e-mail or number."""
     with ctx.sessions() as session:
-        w = lists.recipients(session, q=q, **_span(number, per_page, offset))
+        w = lists.recipients(session, q=q, archived=archived, **_span(number, per_page, offset))
         return _page(w, per_page, (recipients_service._record(r) for r in w.rows))
 
 

@@ -42,6 +42,7 @@ from leaktrace.errors import BadInput, Conflict, Forbidden, LeaktraceError, NotF
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, retention
 from leaktrace.services import copies as copies_service
+from leaktrace.services import groups as groups_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -68,24 +69,31 @@ def copy_filename(asset_filename: str, recipient_name: str, fmt: str) -> str:
     return f"{_slug(Path(asset_filename).stem)}--{_slug(recipient_name)}.{ext}"
 
 
-#: ``--to all``: every recipient of the workspace.
+#: ``--to all``: every recipient of the workspace in use (none archived).
 ALL = "all"
 
 
-def _named(session, to: list[str]) -> list:
-    """The recipients ``to`` names (names or ids, in order); :data:`ALL` names every recipient, unless one
-    is called that (then it is ambiguous, and refused: a share to everyone must never be a guess)."""
+def _named(session, to: list[str], groups: list[str] = ()) -> list:
+    """The recipients ``to`` names (names or ids, in order), then the members in use of each of ``groups``
+    (names or ids), each recipient once. :data:`ALL` names every recipient in use, unless one is called
+    that (then it is ambiguous, and refused: a share to everyone must never be a guess). An archived
+    recipient named in ``to`` is refused: no new share reaches it."""
     out = []
     for ref in to:
         if ref.strip().lower() != ALL:
-            out.append(queries.recipient_by_name_or_id(session, ref))
+            r = queries.recipient_by_name_or_id(session, ref)
+            if r.archived_at is not None:
+                raise BadInput(f"recipient {r.name!r} is archived: restore it ('leaktrace recipient restore') to share with it.")
+            out.append(r)
             continue
         if queries.find_recipient_by_name(session, ref.strip()) is not None:
             raise BadInput(f"a recipient is named {ref.strip()!r}: name them by id, and the others by name or id.")
-        everyone = queries.list_recipients(session)
+        everyone = [r for r in queries.list_recipients(session) if r.archived_at is None]
         if not everyone:
             raise BadInput("there is no recipient to share with: add one with 'leaktrace recipient add'.")
         out += everyone
+    for ref in groups:
+        out += groups_service.members_for_share(session, ref)
     return out
 
 
@@ -102,8 +110,10 @@ def share(
     portal: bool = False,
     terms: str | None = None,
     expires_days: float | None = None,
+    groups: list[str] | None = None,
 ) -> list[records.Copy]:
-    """Make and record (with its audit entry, run by ``actor``) one fingerprinted copy per recipient.
+    """Make and record (with its audit entry, run by ``actor``) one fingerprinted copy per recipient:
+    those ``to`` names and the members in use of each of ``groups`` (resolved now, each recipient once).
 
     With a folder ``out``, the copies are delivered into it at once (:func:`deliver`, as ``via``);
     with ``out=None`` they wait in the blob store for their sender to take each one once. With
@@ -111,8 +121,9 @@ def share(
     accepting ``terms`` (an NDA reference or text), for ``expires_days`` days (None: until revoked).
     """
     actor = actor or audit.default_actor()
-    if not to:
-        raise BadInput("name at least one recipient with --to.")
+    groups = [g for g in (groups or []) if g.strip()]
+    if not to and not groups:
+        raise BadInput("name at least one recipient with --to, or a group with --to-group.")
     terms = (terms or "").strip() or None
     if terms is not None and len(terms) > MAX_TERMS:
         raise BadInput(f"the terms may have at most {MAX_TERMS} characters (an NDA reference, or its text).")
@@ -126,7 +137,7 @@ def share(
     asset = assets_service.get(ctx, asset_id)
     with ctx.sessions() as session:
         recipients = []
-        for r in _named(session, to):
+        for r in _named(session, list(to), groups):
             if r.id not in {x.id for x in recipients}:
                 session.expunge(r)
                 recipients.append(r)

@@ -75,11 +75,15 @@ def _window(session: Session, query: Select, where: list, total_of: Select, *, o
     return Window(rows, offset, matched, total)
 
 
-def recipients(session: Session, *, q: str | None = None, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
-    """Recipients, oldest first, whose name, organisation or e-mail holds ``q`` (or numbered ``q``)."""
-    query = select(Recipient).order_by(Recipient.id)
+def recipients(
+    session: Session, *, q: str | None = None, archived: bool = False, offset: int = 0, limit: int = 50, clamp: bool = True
+) -> Window:
+    """Recipients in use (``archived``: the archived ones), oldest first, whose name, organisation or
+    e-mail holds ``q`` (or numbered ``q``)."""
+    which = Recipient.archived_at.is_not(None) if archived else Recipient.archived_at.is_(None)
+    query = select(Recipient).where(which).order_by(Recipient.id)
     where = [_any_of(q, (Recipient.name, Recipient.org, Recipient.email), id_column=Recipient.id)]
-    return _window(session, query, where, select(func.count(Recipient.id)), offset=offset, limit=limit, clamp=clamp)
+    return _window(session, query, where, select(func.count(Recipient.id)).where(which), offset=offset, limit=limit, clamp=clamp)
 
 
 _NOT_PAGE = or_(Asset.kind.is_(None), Asset.kind != "page")

@@ -27,6 +27,13 @@ ACTION_WORDS = {
     "recipient.add": "added a recipient",
     "recipient.update": "changed a recipient",
     "recipient.remove": "removed a recipient",
+    "recipient.edit": "edited a recipient",
+    "recipient.archive": "archived a recipient",
+    "recipient.restore": "restored a recipient",
+    "group.create": "created a recipient group",
+    "group.add": "added recipients to a group",
+    "group.remove": "removed recipients from a group",
+    "group.archive": "archived a recipient group",
     "share": "shared an asset",
     "copy.deliver": "handed over a copy",
     "copy.download": "downloaded a copy",
@@ -108,6 +115,19 @@ def _quoted(text: Any) -> str:
     return f"“{_short(text)}”" if text else ""
 
 
+def _members(d: dict) -> list[Any]:
+    members = d.get("members")
+    return list(members) if isinstance(members, (list, tuple)) else []
+
+
+def _edits(d: dict) -> str:
+    """A ``recipient.edit``'s fields, each ``field old → new``."""
+    before, after = d.get("before"), d.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return ""
+    return "; ".join(f"{k} {_short(before.get(k) or '–', 30)} → {_short(v or '–', 30)}" for k, v in after.items())
+
+
 def _changes(d: dict, names: Mapping[int, str]) -> str:
     out = []
     for c in d.get("changes", ()):
@@ -131,6 +151,13 @@ _SUMMARIES: dict[str, Callable[[dict, Mapping[int, str]], list[str]]] = {
         f"PDF, {d['pages']} pages" if d.get("pages") else (f"{d['width']}×{d['height']}" if d.get("width") else ""),
     ],
     "recipient.add": lambda d, n: [d.get("name", ""), d.get("org") or "", d.get("email") or ""],
+    "recipient.edit": lambda d, n: [_edits(d)],
+    "recipient.archive": lambda d, n: [d.get("name", ""), _quoted(d.get("reason"))],
+    "recipient.restore": lambda d, n: [d.get("name", "")],
+    "group.create": lambda d, n: [d.get("name", ""), f"members {_names(_members(d), n)}" if d.get("members") else ""],
+    "group.add": lambda d, n: [d.get("name", ""), f"added {_names(_members(d), n)}"],
+    "group.remove": lambda d, n: [d.get("name", ""), f"removed {_names(_members(d), n)}"],
+    "group.archive": lambda d, n: [d.get("name", "")],
     "share": lambda d, n: [
         f"asset #{d.get('asset_id')}",
         f"to {_names([c.get('recipient_id') for c in d.get('copies', ()) if isinstance(c, dict)], n)}",
