@@ -18,7 +18,9 @@ from leaktrace.cli import (
     demo,
     doctor,
     findings,
+    groups,
     index,
+    invitations,
     keys,
     recipients,
     reports,
@@ -71,6 +73,8 @@ def _root(
 workspace.register(app)
 app.add_typer(keys.app, name="key")
 app.add_typer(recipients.app, name="recipient")
+app.add_typer(groups.app, name="group")
+invitations.register(recipients.app)  # recipient invite, invitations, uninvite
 app.add_typer(assets.app, name="asset")
 shares.register(app)
 copies.register(app)
