@@ -498,6 +498,11 @@ def test_a_jpeg_for_a_small_job_is_decoded_at_a_reduced_size(tmp_path, side, sha
     assert np.abs(reduced.astype(int) - expected).mean() < 3  # DCT scaling is an area average
 
 
+def test_a_jpeg_of_odd_sides_is_reduced_too(tmp_path):
+    path, _ = _smooth_jpeg(tmp_path, 1001, 1225)
+    assert read_image(path, reduce_to_side=400).shape == (501, 613, 3)  # 1/2, libjpeg rounds up
+
+
 def test_a_reduced_decode_keeps_the_exif_orientation_and_the_worker(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6

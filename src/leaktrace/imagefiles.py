@@ -514,8 +514,8 @@ def _draft(im: Image.Image, side: int) -> None:
     scale = 1
     while scale < 8 and max(width, height) // (2 * scale) >= side:
         scale *= 2
-    if scale > 1:
-        im.draft("RGB" if im.mode not in ("L", "CMYK") else im.mode, (-(-width // scale), -(-height // scale)))
+    if scale > 1:  # Pillow picks the scale as size // asked: ask for the rounded-down size, or an odd side gets none
+        im.draft("RGB" if im.mode not in ("L", "CMYK") else im.mode, (max(1, width // scale), max(1, height // scale)))
 
 
 def _pixels(

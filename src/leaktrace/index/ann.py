@@ -252,12 +252,12 @@ class AnnIndex:
         if k < 1 or not self._slot:
             return []
         image, features = descriptors.query(query, max_features=self.max_features, max_side=self.max_side)
-        tried = self._hash_candidates(image)
+        tried = self.hash_candidates(image)
         hits = [hit for hit in (self._hash_hit(*t, features) for t in tried) if hit is not None]
         if not hits:
             done = {t[0] for t in tried}
             for slot in (s for s in self.candidates(features, k) if s not in done):
-                match = verify(features, self._full(slot))
+                match = verify(features, self.full_features(slot))
                 if self._accepted(match):
                     hits.append((int(self._ids[slot]), float(match.inliers), match))
         hits.sort(key=lambda hit: -hit[1])
@@ -300,8 +300,8 @@ class AnnIndex:
         votes[self._ids[: self._n] < 0] = 0.0
         return votes
 
-    def _hash_candidates(self, query: np.ndarray):
-        """(slot, distance, mirrored) of live assets within ``hash_radius`` of the query's hash."""
+    def hash_candidates(self, query: np.ndarray) -> list[tuple[int, int, bool]]:
+        """(slot, distance, mirrored) of live assets within ``hash_radius`` of the query image's hash."""
         faiss = _faiss(self.threads)
         if self._binary is None:
             self._binary = faiss.IndexBinaryFlat(8 * HASH_BYTES)
@@ -317,7 +317,12 @@ class AnnIndex:
                     best[slot] = (d, bool(side))
         return [(slot, d, m) for slot, (d, m) in sorted(best.items())]
 
-    def _full(self, slot: int) -> Features:
+    def asset_of(self, slot: int) -> int:
+        """The asset id held in ``slot`` (-1: a removed one)."""
+        return int(self._ids[slot])
+
+    def full_features(self, slot: int) -> Features:
+        """The full features of the asset in ``slot`` (kept, or from ``features_loader``)."""
         loader = self.features_loader
         return self._features[slot] if loader is None else loader(int(self._ids[slot]))
 
@@ -328,7 +333,7 @@ class AnnIndex:
         """A fast-path candidate: it must verify by features if both sides have them."""
         asset_id = int(self._ids[slot])
         if len(features) >= self.rich and self._counts[slot] >= self.rich:
-            match = verify(features, self._full(slot))
+            match = verify(features, self.full_features(slot))
             if not self._accepted(match):
                 return None  # a hash collision between two feature-rich images
             match = Match(match.inliers, match.coverage, match.mirrored, match.homography, "features", distance)

@@ -8,12 +8,17 @@ A file an earlier scan has done (matched or unmatched, by hash) is counted, neve
 
 Each pending file is *screened* by :func:`screen_file`, the work function: it takes plain values
 (the settings, an item id, a path) and returns a plain :class:`Screened`, so it runs in this
-process, in a local process pool (:class:`LocalExecutor`) or, later, on a Ray cluster. The screen
-is the asset search of ``trace`` (global hashes, local features, geometric verification: image
-evidence only, :mod:`leaktrace.services.search`), its index built once per process. A file the
-search matches is traced by the driver with :func:`leaktrace.services.traces.trace`, unchanged, and
-its finding stored and sealed there; the trace runs its own identification again (the search is
-deterministic: same asset). An unmatched file stores nothing but its item; a bad one, its reason.
+process, in a local process pool (:class:`LocalExecutor`) or on a Ray cluster. Screening has two
+stages, both image evidence only (:mod:`leaktrace.services.search`), their indexes built once per
+process: the cheap screen (:mod:`leaktrace.index.screen`: a JPEG decoded at 1/2–1/8 of its size,
+global hashes, a compact SIFT query's FAISS votes and a verification of the few best) rejects
+most files that show no asset; the few it keeps are decoded whole and get the asset search of
+``trace``. A file that search matches is traced by the driver with
+:func:`leaktrace.services.traces.trace`, unchanged, and its finding stored and sealed there; the
+trace runs its own identification again (the search is deterministic: same asset). An unmatched
+file stores nothing but its item; a bad one, its reason. Both decodes are a stranger's file's:
+in a forked child with the time and memory budget of ``decode_budget_s``
+(:mod:`leaktrace.imageworker`), so a bomb or a crashing decoder is that file's failure.
 
 Only the driver (the process calling :func:`run`) writes the store. The workers read the asset
 list and the feature cache, and need no master key: no worker can compute a recipient's signs.
@@ -24,8 +29,9 @@ it; the scan is bookkeeping, not evidence, and is not sealed. What a finding res
 custody (the feed's ``source_url`` and ``found_at``), are sealed with it as for every trace.
 
 Not yet: the feature-free fallback of ``trace`` (registration without matching features, for
-crops of smooth renders) is not run on files the search does not match, since it costs about a
-second an image; such leaks are counted unmatched, and ``leaktrace trace`` still finds them.
+crops of smooth renders) is not run on files the screen or the search does not match, since it
+costs about a second an image; such leaks are counted unmatched, and ``leaktrace trace`` still
+finds them.
 PDF files are refused with a reason (trace them with ``leaktrace trace``).
 """
 
@@ -53,6 +59,7 @@ from leaktrace import imagefiles
 from leaktrace.core import views
 from leaktrace.documents import reading
 from leaktrace.errors import BadInput, LeaktraceError, NotFound
+from leaktrace.index import screen as screening
 from leaktrace.records import AssetRef, Record
 from leaktrace.services import assets as assets_service
 from leaktrace.services import audit, custody, ids, search, traces
@@ -157,6 +164,7 @@ class Screened:
     asset_id: int | None = None  # the asset the search found first
     reason: str | None = None  # set when the file failed
     elapsed_s: float = 0.0
+    stage: str = "screen"  # the last stage run: "screen" (the cheap screen said no) or "search"
 
 
 @dataclass(frozen=True)
@@ -353,24 +361,31 @@ def _worker_state(settings: Settings) -> dict[str, Any]:
     return _WORKER
 
 
-def _index(ctx: Context):
+def _index(ctx: Context) -> tuple | None:
+    """(the asset search's index, the screen) of every asset, or None when there is none."""
     assets = assets_service.all_assets(ctx)
-    return search.index_for(ctx, assets) if assets else None
+    return search.screen_for(ctx, assets) if assets else None
 
 
-def _screen(ctx: Context, index, item_id: int, path: str) -> Screened:
+def _screen(ctx: Context, indexes: tuple | None, item_id: int, path: str) -> Screened:
+    """Screen one file: the cheap screen on a small decode, then, if it may show an asset, the search of ``trace`` on the whole image."""
     begin = time.perf_counter()
-    file = Path(path)
+    file, stage = Path(path), "screen"
     try:
         if reading.is_pdf_file(file):
             return Screened(item_id, False, reason=f"{path}: a PDF document; a scan screens images only, trace it with 'leaktrace trace'.")
-        image = imagefiles.read_image(file, **assets_service.read_limits(ctx))
-        hits = [] if index is None else index.search_details(views.describe_leak(image), k=traces.PAGE_CANDIDATES)
+        limits = assets_service.read_limits(ctx)
+        small = imagefiles.read_image(file, **limits, reduce_to_side=screening.SIDE)
+        hits = []
+        if indexes is not None and indexes[1].candidates(*screening.describe(small)):
+            stage = "search"
+            image = imagefiles.read_image(file, **limits)
+            hits = indexes[0].search_details(views.describe_leak(image), k=traces.PAGE_CANDIDATES)
     except LeaktraceError as exc:  # ImageRejected and its kin: one line naming the file
-        return Screened(item_id, False, reason=str(exc), elapsed_s=time.perf_counter() - begin)
+        return Screened(item_id, False, reason=str(exc), elapsed_s=time.perf_counter() - begin, stage=stage)
     except OSError as exc:
-        return Screened(item_id, False, reason=f"{path}: {exc.strerror or exc}.", elapsed_s=time.perf_counter() - begin)
-    return Screened(item_id, bool(hits), int(hits[0][0]) if hits else None, None, time.perf_counter() - begin)
+        return Screened(item_id, False, reason=f"{path}: {exc.strerror or exc}.", elapsed_s=time.perf_counter() - begin, stage=stage)
+    return Screened(item_id, bool(hits), int(hits[0][0]) if hits else None, None, time.perf_counter() - begin, stage)
 
 
 # ---------------------------------------------------------------- executors

@@ -17,6 +17,10 @@ beside another workspace's cache, may give an id to another file than the one in
 it, and the index must then say so (and be brought in step), never answer with the wrong asset.
 - ``auto`` is brute below :data:`AUTO_ANN_FROM` assets, and ann from there (FAISS is a
   dependency of leaktrace).
+
+A scan screens each image first (:func:`screen_for`, :mod:`leaktrace.index.screen`): on the
+kept FAISS index when the backend uses it, else on one made in memory beside the brute-force
+index, sharing its features (FAISS's compact codes: about 6 KB an asset).
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ import numpy as np
 from leaktrace.atomic import private_dir
 from leaktrace.errors import BadInput
 from leaktrace.index import AnnIndex, AssetIndex, BruteForceIndex, Features
+from leaktrace.index.screen import Screen
 from leaktrace.records import IndexCheck
 from leaktrace.services import asset_cache
 from leaktrace.services import assets as assets_service
 from leaktrace.services.context import Context, Progress
 from leaktrace.store.models import Asset
 
-__all__ = ["AUTO_ANN_FROM", "BACKENDS", "RETRAIN_GROWTH", "ann_path", "check", "index_for", "rebuild"]
+__all__ = ["AUTO_ANN_FROM", "BACKENDS", "RETRAIN_GROWTH", "ann_path", "check", "index_for", "rebuild", "screen_for"]
 
 #: ``auto`` switches from brute force to the FAISS index at this many assets.
 AUTO_ANN_FROM = 500
@@ -53,6 +58,20 @@ class IndexFactory(Protocol):
 def index_for(ctx: Context, assets: list[Asset]) -> AssetIndex:
     """The search index of ``assets`` (every asset of the workspace), by ``index_backend``."""
     return BACKENDS[ctx.settings.index_backend](ctx, assets)
+
+
+def screen_for(ctx: Context, assets: list[Asset]) -> tuple[AssetIndex, Screen]:
+    """The search index of ``assets`` (as :func:`index_for`) and the scan's screen over the same assets."""
+    backend = ctx.settings.index_backend
+    if backend == "ann" or (backend == "auto" and len(assets) >= AUTO_ANN_FROM):
+        index = ann(ctx, assets)
+        return index, Screen(index)
+    entries = {asset.id: asset_cache.search_entry(ctx, asset) for asset in assets}
+    full, votes = BruteForceIndex(), AnnIndex(features_loader=lambda asset_id: entries[asset_id][1], nlist=_nlist(len(assets)))
+    for asset_id, (image_hash, features) in entries.items():
+        full.add(asset_id, image_hash, features)
+        votes.add(asset_id, image_hash, features)
+    return full, Screen(votes)
 
 
 def ann_path(ctx: Context) -> Path:
