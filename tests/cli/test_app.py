@@ -32,6 +32,7 @@ COMMANDS = {
     "scan",
     "revoke",
     "receipts",
+    "group",
 }
 
 
@@ -39,7 +40,8 @@ def test_the_command_groups():
     group = typer.main.get_command(app)
     assert set(group.commands) == COMMANDS
     assert set(group.commands["key"].commands) == {"export", "import", "split", "combine"}
-    assert set(group.commands["recipient"].commands) == {"add", "list", "invite"}
+    assert set(group.commands["recipient"].commands) >= {"add", "list", "invite", "edit", "archive", "restore"}
+    assert set(group.commands["group"].commands) == {"create", "add", "remove", "list", "show", "archive"}
     assert set(group.commands["asset"].commands) == {"add", "list", "show"}
     for name, command in group.commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"

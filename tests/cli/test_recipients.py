@@ -15,7 +15,7 @@ def test_add_prints_the_id_or_the_record(ws):
     result, _ = ws("recipient", "add", "Apex Plastics GmbH")
     assert result.stdout == "1\n"
     _, row = ws("recipient", "add", "  Borealis   AB ", "--email", "b@borealis.example", "--org", "Borealis", "--json")
-    assert set(row) == {"id", "name", "email", "org", "created_at"}
+    assert set(row) == {"id", "name", "email", "org", "created_at", "archived_at"}
     assert (row["id"], row["name"], row["email"], row["org"]) == (2, "Borealis AB", "b@borealis.example", "Borealis")
 
 
@@ -69,3 +69,44 @@ def test_the_recorded_actor_is_the_os_account_and_host_whatever_the_environment_
     assert [(e["subject_type"], e["subject_id"], e["details"]["name"]) for e in added] == [("recipient", "1", "Apex Plastics GmbH")]
     result, _ = ws("recipient", "add", "Borealis", "--actor", "alice", expect=2)  # no option chooses it either
     assert "No such option" in " ".join(result.stderr.split())
+
+
+def test_edit_archive_restore_and_the_archived_list(ws):
+    ws("recipient", "add", "Apex", "--org", "Apex")
+    ws("recipient", "add", "Borealis")
+    result, _ = ws("recipient", "edit", "Apex", "--name", "Apex Plastics", "--email", "t@apex.example")
+    assert result.stdout == "recipient 1: Apex Plastics (Apex) <t@apex.example>\n"
+    _, row = ws("recipient", "edit", "1", "--org", "", "--json")
+    assert set(row) == {"id", "name", "email", "org", "created_at", "archived_at"} and row["org"] is None
+    result, _ = ws("recipient", "edit", "1", "--name", "Borealis", expect=2)
+    assert result.stderr == "error: a recipient named 'Borealis' already exists.\n"
+    result, _ = ws("recipient", "archive", "Borealis", expect=2)  # the reason is asked for
+    assert "--reason" in result.stderr
+    _, row = ws("recipient", "archive", "Borealis", "--reason", "contract ended", "--json")
+    assert row["archived_at"] is not None
+    assert [r["name"] for r in ws("recipient", "list", "--json")[1]] == ["Apex Plastics"]
+    assert [r["name"] for r in ws("recipient", "list", "--archived", "--json")[1]] == ["Borealis"]
+    result, _ = ws("recipient", "list", "--archived")
+    assert "Borealis" in result.stdout and "archived" in result.stdout
+    result, _ = ws("recipient", "restore", "Borealis")
+    assert result.stdout == "recipient 2 (Borealis) restored.\n"
+    result, _ = ws("recipient", "restore", "Borealis", expect=2)
+    assert result.stderr == "error: recipient 'Borealis' is not archived.\n"
+    _, entries = ws("audit", "list", "--json")
+    edits = [e for e in entries if e["action"] == "recipient.edit"]
+    assert [e["details"]["after"] for e in edits] == [{"org": None}, {"name": "Apex Plastics", "email": "t@apex.example"}]
+    result, _ = ws("audit", "verify")
+    assert result.exit_code == 0
+
+
+def test_a_hand_edit_after_an_edit_is_named_by_audit_verify(ws):
+    import sqlite3
+
+    ws("recipient", "add", "Apex", "--org", "Apex")
+    ws("recipient", "edit", "Apex", "--org", "Apex AG")
+    ws("recipient", "archive", "Apex", "--reason", "merged")
+    ws("audit", "verify")
+    with sqlite3.connect(ws.home / "leaktrace.db") as db:
+        db.execute("UPDATE recipients SET org = 'Someone else' WHERE id = 1")
+    result, _ = ws("audit", "verify", expect=1)
+    assert "recipient 1" in result.stdout + result.stderr

@@ -17,7 +17,7 @@ from leaktrace.services.workspace import Workspace
 @guarded
 def share(
     asset_id: Annotated[str, typer.Argument(help="Id of the asset to share.")],
-    to: Annotated[list[str], typer.Option("--to", help="Recipient name or id (repeat for several); 'all' for every recipient.")],
+    to: Annotated[list[str] | None, typer.Option("--to", help="Recipient name or id (repeat for several); 'all' for every recipient in use.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write the copies to (not with --portal).")] = None,
     note: Annotated[str | None, typer.Option(help="Why it was shared (kept with the record).")] = None,
     portal: Annotated[
@@ -27,6 +27,10 @@ def share(
     expires_days: Annotated[
         float | None, typer.Option("--expires-days", help="With --portal: days the copies can be downloaded (default: until revoked).")
     ] = None,
+    to_group: Annotated[
+        list[str] | None,
+        typer.Option("--to-group", help="Recipient group name or id (repeat for several): its members in use now, each recorded in the share."),
+    ] = None,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -34,12 +38,21 @@ def share(
     if out_dir is None and not portal:
         raise BadInput("name a folder to write the copies to with --out, or let the recipients download them with --portal.")
     with Workspace(home) as ws, progress_bar(not json_, "copies made") as progress:
-        if portal or terms is not None or expires_days is not None:
+        if portal or terms is not None or expires_days is not None or to_group:
             rows = shares_service.share(
-                ws.context, asset_id, list(to), out_dir, note=note, progress=progress, portal=portal, terms=terms, expires_days=expires_days
+                ws.context,
+                asset_id,
+                list(to or []),
+                out_dir,
+                note=note,
+                progress=progress,
+                portal=portal,
+                terms=terms,
+                expires_days=expires_days,
+                groups=list(to_group or []),
             )
         else:
-            rows = ws.share(asset_id, to, out_dir, note=note, progress=progress)
+            rows = ws.share(asset_id, list(to or []), out_dir, note=note, progress=progress)
         document = not json_ and ws.show_asset(asset_id).kind == "document"
     if json_:
         emit_json(rows)
