@@ -47,6 +47,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/shares/{share_id}/revoke"): (401, 403, OK, 403),  # the matrix's share was not a portal share: 409
     ("GET", "/api/v1/shares/{share_id}/receipts"): (401, OK, OK, OK),
     ("POST", "/api/v1/recipients/{recipient_id}/invitations"): (401, 403, OK, 403),
+    ("GET", "/api/v1/invitations"): (401, OK, OK, OK),
+    ("POST", "/api/v1/invitations/{invitation_id}/cancel"): (401, 403, OK, 403),  # the matrix's id names none: 404
     ("POST", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
     ("POST", "/api/v1/copies/download"): (401, OK, 403, 403),  # a retained copy, with a reason
     ("POST", "/api/v1/copies/regenerate"): (401, OK, 403, 403),  # from key and original, with a reason
@@ -116,6 +118,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/share/portal/{share_id}/revoke"): (LOGIN, 403, OK, 403),  # the matrix's share was not a portal share: 409
     ("GET", "/recipients/{recipient_id}/invite"): (LOGIN, OK, OK, OK),
     ("POST", "/recipients/{recipient_id}/invite"): (LOGIN, 403, OK, 403),
+    ("GET", "/invitations"): (LOGIN, OK, OK, OK),
+    ("POST", "/invitations/{invitation_id}/cancel"): (LOGIN, 403, OK, 403),
     ("GET", "/invite/{token}"): (404, 404, 404, 404),  # an unknown link
     ("POST", "/invite/{token}"): (403, OK, OK, OK),  # no session: no CSRF token; else an empty form (422)
 }
@@ -198,6 +202,7 @@ def _url(path: str, seeded, *, finding_id: int | None = None) -> str:
         recipient_id=1,
         name="nobody-such",
         token_id=999999,
+        invitation_id=999999,
         scan_id=1,  # the seeded workspace has none: 404 past the guard
         token="tok-12345678",
     )

@@ -53,7 +53,7 @@ def list_all(ctx: Context, recipient: str | None = None, *, state: str | None = 
 
 def _number(invitation_id: int | str) -> int:
     text = str(invitation_id).strip()
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not text.isdigit() or not 0 < int(text) <= queries.MAX_ID:
         raise NotFound(f"no invitation numbered {invitation_id!r}.")
     return int(text)
 

@@ -113,6 +113,7 @@ class InvitationCreate(_In):
 
 
 InvitationPublic = public(records.Invitation)
+InvitationsPublic = listing(InvitationPublic, "InvitationsPublic")
 ReceiptPublic = public(records.Receipt)
 ReceiptsPublic = listing(ReceiptPublic, "ReceiptsPublic")
 

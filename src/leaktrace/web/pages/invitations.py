@@ -1,23 +1,26 @@
 """Invitations to the recipient portal: an analyst's form on a recipient (``/recipients/{id}/invite``,
-the link shown once), and the link's own page (``/invite/{token}``), where the invitee chooses a user
-name and a password and is signed in as that recipient's user."""
+the link e-mailed when the workspace has an SMTP relay, else shown once), the list of every
+invitation with a button that cancels a pending one (``/invitations``), and the link's own page
+(``/invite/{token}``), where the invitee chooses a user name and a password and is signed in as that
+recipient's user."""
 
 from __future__ import annotations
 
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from leaktrace.errors import BadInput, NotFound
-from leaktrace.services import portal
+from leaktrace.services import invitations, portal
 from leaktrace.web.deps import Csrf, WorkspaceDep, csrf_token, record_id, require
 from leaktrace.web.errors import form_page
-from leaktrace.web.pages._render import KeepForm, redirect, render
+from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
 RecipientId = record_id("recipient")
+InvitationId = record_id("invitation")
 
 
 def _recipient(ws, recipient_id: int):
@@ -29,7 +32,11 @@ def _recipient(ws, recipient_id: int):
 
 @router.get("/recipients/{recipient_id}/invite")
 def invite_form(request: Request, ws: WorkspaceDep, user: require("read"), recipient_id: RecipientId) -> Response:
-    return render(request, "invite.html", user, r=_recipient(ws, recipient_id), days=portal.DEFAULT_EXPIRES_DAYS, made=None)
+    return render(request, "invite.html", user, r=_recipient(ws, recipient_id), days=portal.DEFAULT_EXPIRES_DAYS, made=None, smtp=_smtp(ws))
+
+
+def _smtp(ws) -> bool:
+    return bool(ws.context.settings.smtp_host)
 
 
 @form_page("/recipients/{recipient_id}/invite")
@@ -47,10 +54,35 @@ def invite(
     recipient_id: RecipientId,
     email: Annotated[str, Form(max_length=320)],
     expires_days: Annotated[float, Form(gt=0, le=portal.MAX_EXPIRES_DAYS)] = portal.DEFAULT_EXPIRES_DAYS,
+    send: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
     r = _recipient(ws, recipient_id)
-    made = portal.invite(ws.context, str(r.id), email, expires_days=expires_days, actor=user.name, base_url=str(request.base_url))
-    return render(request, "invite.html", user, r=r, days=int(expires_days) if expires_days == int(expires_days) else expires_days, made=made)
+    made = invitations.invite(
+        ws.context, str(r.id), email, expires_days=expires_days, actor=user.name, base_url=str(request.base_url), send=send is not None
+    )
+    days = int(expires_days) if expires_days == int(expires_days) else expires_days
+    return render(request, "invite.html", user, r=r, days=days, made=made, smtp=_smtp(ws))
+
+
+@router.get("/invitations")
+def list_page(
+    request: Request,
+    ws: WorkspaceDep,
+    user: require("read"),
+    recipient: Annotated[str | None, Query(max_length=200)] = None,
+    state: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    state = state if state in invitations.STATES else None
+    recipient = recipient or None
+    rows = invitations.list_all(ws.context, recipient, state=state)
+    return render(request, "invitations.html", user, rows=rows, states=invitations.STATES, state=state, recipient=recipient)
+
+
+@router.post("/invitations/{invitation_id}/cancel")
+def cancel(request: Request, ws: WorkspaceDep, user: require("recipients"), _: Csrf, invitation_id: InvitationId) -> Response:
+    cancelled = invitations.cancel(ws.context, invitation_id, actor=user.name)
+    flash(request, f"Invitation {cancelled.id} for {cancelled.email} ({cancelled.recipient}) cancelled: its link opens nothing now.")
+    return redirect("/invitations")
 
 
 @router.get("/invite/{token}")
