@@ -169,6 +169,8 @@ class Asset(Record):
     dpi: float | None = field(default=None, kw_only=True)
     #: A document's pages, in order (their ids and carriers), in ``asset show``; empty elsewhere.
     page_assets: tuple = field(default=(), kw_only=True)
+    #: When the asset was archived (ISO 8601, UTC; a document's pages with it), None while in use.
+    archived_at: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -195,3 +195,39 @@ def test_a_document_and_images_in_one_call_are_refused(ws, document, tmp_path):
     path, _ = document
     result, _ = ws("asset", "add", save(tmp_path / "a.png", photo(1, (64, 96))), path, expect=2)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_edit_archive_restore_and_list_archived(ws, tmp_path):
+    """``--json`` of edit, archive and restore is ``asset show``'s shape (plus ``archived_at``); ``list`` hides the archived."""
+    ws("asset", "add", save(tmp_path / "a.png", photo(3, (96, 128))), save(tmp_path / "b.png", photo(4, (96, 128))))
+    _, edited = ws("asset", "edit", "1", "--title", "Bumper, rev C", "--json")
+    _, shown = ws("asset", "show", "1", "--json")
+    assert edited == shown and edited["title"] == "Bumper, rev C" and edited["archived_at"] is None
+    _, archived = ws("asset", "archive", "1", "--json")
+    assert set(archived) == set(shown) and archived["archived_at"] and archived["sha256"] == shown["sha256"]
+    _, listed = ws("asset", "list", "--json")
+    _, old = ws("asset", "list", "--archived", "--json")
+    assert [a["id"] for a in listed] == [2] and [(a["id"], a["archived_at"]) for a in old] == [(1, archived["archived_at"])]
+    result, _ = ws("asset", "list", "--archived")
+    assert "Bumper" in result.stdout and "archived" in result.stdout and archived["archived_at"][:10] in result.stdout
+    result, _ = ws("asset", "archive", "1", expect=2)
+    assert result.stderr.strip().endswith("asset 1 is archived already.") and "\n" not in result.stderr.strip()
+    result, _ = ws("asset", "restore", "1")
+    assert result.stdout.startswith("Asset 1 (Bumper, rev C) restored")
+    _, listed = ws("asset", "list", "--json")
+    assert [a["id"] for a in listed] == [1, 2]
+    result, _ = ws("asset", "edit", "1", "--title", "  ", expect=2)
+    assert "an asset needs a title" in result.stderr
+    _, check = ws("audit", "verify", "--json")
+    assert check["ok"]
+
+
+def test_audit_verify_says_tampered_after_a_hand_edit_of_a_title(ws, tmp_path):
+    import sqlite3
+
+    ws("asset", "add", save(tmp_path / "a.png", photo(5, (96, 128))))
+    ws("asset", "edit", "1", "--title", "Honest")
+    with sqlite3.connect(ws.home / "leaktrace.db") as db:
+        db.execute("UPDATE assets SET title = 'Forged' WHERE id = 1")
+    result, _ = ws("audit", "verify", expect=1)
+    assert "tampered" in result.stderr and "asset 1 was changed" in result.stderr

@@ -41,6 +41,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/recipients"): (401, 403, OK, 403),
     ("GET", "/api/v1/assets"): (401, OK, OK, OK),
     ("POST", "/api/v1/assets"): (401, 403, OK, 403),
+    ("PATCH", "/api/v1/assets/{asset_id}"): (401, 403, OK, 403),  # an empty body: 422
+    ("POST", "/api/v1/assets/{asset_id}/archive"): (401, 403, OK, 403),  # the analyst archives the seeded asset…
+    ("POST", "/api/v1/assets/{asset_id}/restore"): (401, 403, OK, 403),  # …and restores it (the rows run in this order)
     ("GET", "/api/v1/shares"): (401, OK, OK, OK),
     ("POST", "/api/v1/shares"): (401, 403, OK, 403),
     ("POST", "/api/v1/shares/portal"): (401, 403, OK, 403),
@@ -80,6 +83,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/recipients"): (LOGIN, 403, OK, 403),
     ("GET", "/assets"): (LOGIN, OK, OK, OK),
     ("POST", "/assets"): (LOGIN, 403, OK, 403),
+    ("POST", "/assets/{asset_id}/archive"): (LOGIN, 403, OK, 403),  # archived, then (after the edit's 400: no title) restored
+    ("POST", "/assets/{asset_id}/edit"): (LOGIN, 403, OK, 403),
+    ("POST", "/assets/{asset_id}/restore"): (LOGIN, 403, OK, 403),
     ("GET", "/assets/{asset_id}/image"): (LOGIN, OK, OK, OK),
     ("GET", "/assets/{asset_id}/thumbnail"): (LOGIN, OK, OK, OK),
     ("GET", "/share"): (LOGIN, OK, OK, OK),

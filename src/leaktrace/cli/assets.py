@@ -1,4 +1,4 @@
-"""``leaktrace asset add/list/show``."""
+"""``leaktrace asset add/list/show/edit/archive/restore``."""
 
 from __future__ import annotations
 
@@ -41,19 +41,75 @@ def _pages(n: int | None) -> str:
 
 @app.command("list")
 @guarded
-def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
-    """List assets: images and documents (a document's pages are in ``asset show``)."""
+def list_(
+    archived: Annotated[
+        bool, typer.Option("--archived", help="List the archived assets instead (kept, still traced, not offered to share).")
+    ] = False,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List the assets in use: images and documents (a document's pages are in ``asset show``)."""
     with Workspace(home) as ws:
-        rows = ws.list_assets()
+        rows = ws.list_assets(archived=archived)
     if json_:
         emit_json(rows)
         return
-    table = Table("id", "title", "kind", "file", "size", "pages", "sha256")
+    table = Table("id", "title", "kind", "file", "size", "pages", "sha256", *(["archived"] if archived else []))
     for a in rows:
         document = a.kind == "document"
         size = "" if document else f"{a.width}x{a.height}"  # a document's pages have sizes of their own
-        table.add_row(str(a.id), a.title, a.kind, a.filename, size, str(a.pages) if document else "", a.sha256[:12] + "…")
+        cells = [str(a.id), a.title, a.kind, a.filename, size, str(a.pages) if document else "", a.sha256[:12] + "…"]
+        table.add_row(*cells, *([(a.archived_at or "")[:10]] if archived else []))  # the day, UTC
     out.print(table)
+
+
+AssetArg = Annotated[str, typer.Argument(help="Id of the asset.")]
+
+
+@app.command("edit")
+@guarded
+def edit(
+    asset_id: AssetArg,
+    title: Annotated[str, typer.Option("--title", help="The new title (audited with the old one).")],
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Give an asset a new title; its file and fingerprints never change."""
+    with Workspace(home) as ws:
+        a = ws.edit_asset(asset_id, title=title)
+    if json_:
+        emit_json(a)
+        return
+    out.print(f"Asset {a.id} is titled {a.title!r}.", markup=False)
+
+
+@app.command("archive")
+@guarded
+def archive(asset_id: AssetArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Archive an asset (a document with its pages): kept for evidence and still traced, no longer offered or shared."""
+    with Workspace(home) as ws:
+        a = ws.archive_asset(asset_id)
+    if json_:
+        emit_json(a)
+        return
+    pages = f" with its {_pages(a.pages)}" if a.kind == "document" else ""
+    out.print(
+        f"Asset {a.id} ({a.title}){pages} archived: every trace and scan still searches it; "
+        "it is no longer listed or shared ('leaktrace asset restore' brings it back).",
+        markup=False,
+    )
+
+
+@app.command("restore")
+@guarded
+def restore(asset_id: AssetArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Bring an archived asset (a document with its pages) back to the lists and to ``share``."""
+    with Workspace(home) as ws:
+        a = ws.restore_asset(asset_id)
+    if json_:
+        emit_json(a)
+        return
+    out.print(f"Asset {a.id} ({a.title}) restored: it is listed and can be shared again.", markup=False)
 
 
 #: Print resolution at which ``asset show`` states an image's displacement bound in millimetres.

@@ -52,6 +52,7 @@ def record(a: Asset, *, page_assets: tuple = ()) -> records.Asset:
         page=a.page,
         dpi=a.dpi,
         page_assets=page_assets,
+        archived_at=None if a.archived_at is None else a.archived_at.isoformat(),
     )
 
 
@@ -174,10 +175,11 @@ def add(
     return out
 
 
-def list_all(ctx: Context) -> list[records.Asset]:
-    """Every image and document, oldest first (a document's pages are in ``show``)."""
+def list_all(ctx: Context, *, archived: bool = False) -> list[records.Asset]:
+    """Every image and document in use (what the forms offer), oldest first (a document's pages are
+    in ``show``); with ``archived``, the archived ones instead (:mod:`leaktrace.services.asset_edits`)."""
     with ctx.sessions() as session:
-        return [record(a) for a in queries.list_assets(session) if a.asset_kind != "page"]
+        return [record(a) for a in queries.list_assets(session) if a.asset_kind != "page" and (a.archived_at is not None) == archived]
 
 
 def show(ctx: Context, asset_id: int | str) -> records.Asset:
@@ -227,8 +229,8 @@ def _prepare(path: str, sha: str, grid: tuple[int, int], max_pixels: int, geo: g
 
 
 def all_assets(ctx: Context) -> list[Asset]:
-    """Every asset a leak can be of (images and documents' pages, never a document's own row),
-    detached from its session, oldest first."""
+    """Every asset a leak can be of (images and documents' pages, never a document's own row; the
+    archived ones too: a leak of an old drawing is still traced), detached from its session, oldest first."""
     with ctx.sessions() as session:
         rows = [a for a in queries.list_assets(session) if a.asset_kind != "document"]
         for a in rows:

@@ -34,6 +34,9 @@ from leaktrace.store.models import AuditEntry
 ACTIONS = (
     "workspace.init",  # (key) a workspace created, with its master key's fingerprint
     "asset.add",  # (asset) an original registered, with its SHA-256
+    "asset.edit",  # (asset) its title changed: before and after
+    "asset.archive",
+    "asset.restore",  # (asset) hidden from the forms and refused to share (still traced), and back
     "recipient.add",
     "recipient.update",
     "recipient.remove",  # (recipient)

@@ -121,15 +121,22 @@ def recipients(
 
 
 def assets(
-    ctx: Context, *, q: str | None = None, kind: str | None = None, number: int = 1, per_page: int = PER_PAGE, offset: int | None = None
+    ctx: Context,
+    *,
+    q: str | None = None,
+    kind: str | None = None,
+    archived: bool = False,
+    number: int = 1,
+    per_page: int = PER_PAGE,
+    offset: int | None = None,
 ) -> Page:
-    """Images and documents, oldest first, by title, file name, SHA-256 or number; ``kind``
-    "image" or "document" (blank: both). ``extra``: ``pages`` (document id → its pages' records)
-    and ``shared`` (asset id → copies shared)."""
+    """Images and documents in use (``archived``: the archived ones), oldest first, by title, file
+    name, SHA-256 or number; ``kind`` "image" or "document" (blank: both). ``extra``: ``pages``
+    (document id → its pages' records) and ``shared`` (asset id → copies shared)."""
     if kind and kind not in ("image", "document"):
         raise BadInput(f"the kind filter is 'image' or 'document', not {kind!r}.")
     with ctx.sessions() as session:
-        w = lists.assets(session, q=q, kind=kind or None, **_span(number, per_page, offset))
+        w = lists.assets(session, q=q, kind=kind or None, archived=archived, **_span(number, per_page, offset))
         items = [assets_service.record(a) for a in w.rows]
         shared = lists.copies_of(session, [a.id for a in items])
     from leaktrace.services import documents

@@ -170,15 +170,34 @@ class Workspace:
 
         return assets.add(self.context, [Path(p) for p in paths], title=title, actor=actor, progress=progress)
 
-    def list_assets(self) -> list[records.Asset]:
+    def list_assets(self, *, archived: bool = False) -> list[records.Asset]:
+        """The images and documents in use (what the forms offer); with ``archived``, the archived ones."""
         from leaktrace.services import assets
 
-        return assets.list_all(self.context)
+        return assets.list_all(self.context, archived=archived)
 
     def show_asset(self, asset_id: int | str) -> records.Asset:
         from leaktrace.services import assets
 
         return assets.show(self.context, asset_id)
+
+    def edit_asset(self, asset_id: int | str, *, title: str, actor: str | None = None) -> records.Asset:
+        """Give an asset a new title (audited with the title before and after; its file and fingerprints never change)."""
+        from leaktrace.services import asset_edits
+
+        return asset_edits.edit(self.context, asset_id, title=title, actor=actor)
+
+    def archive_asset(self, asset_id: int | str, *, actor: str | None = None) -> records.Asset:
+        """Archive an asset (a document with its pages): kept and still traced, hidden from the forms, not shared."""
+        from leaktrace.services import asset_edits
+
+        return asset_edits.archive(self.context, asset_id, actor=actor)
+
+    def restore_asset(self, asset_id: int | str, *, actor: str | None = None) -> records.Asset:
+        """Bring an archived asset back to the forms and to ``share``."""
+        from leaktrace.services import asset_edits
+
+        return asset_edits.restore(self.context, asset_id, actor=actor)
 
     def asset_file(self, asset_id: int | str) -> records.StoredFile:
         """The original of an asset (bytes, file name, media type)."""

@@ -89,11 +89,14 @@ def recipients(
 _NOT_PAGE = or_(Asset.kind.is_(None), Asset.kind != "page")
 
 
-def assets(session: Session, *, q: str | None = None, kind: str | None = None, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
-    """Images and documents (never a document's pages), oldest first, whose title or file name
-    holds ``q``, whose SHA-256 starts with it, or numbered ``q``; only of ``kind`` ("image" or
-    "document") if given."""
-    query = select(Asset).where(_NOT_PAGE).order_by(Asset.id)
+def assets(
+    session: Session, *, q: str | None = None, kind: str | None = None, archived: bool = False, offset: int = 0, limit: int = 50, clamp: bool = True
+) -> Window:
+    """Images and documents in use (``archived``: the archived ones; never a document's pages), oldest
+    first, whose title or file name holds ``q``, whose SHA-256 starts with it, or numbered ``q``; only
+    of ``kind`` ("image" or "document") if given."""
+    which = Asset.archived_at.is_not(None) if archived else Asset.archived_at.is_(None)
+    query = select(Asset).where(_NOT_PAGE, which).order_by(Asset.id)
     text = (q or "").strip().lower()
     sha = [Asset.sha256.startswith(text)] if len(text) >= 6 and all(c in "0123456789abcdef" for c in text) else []
     where = [_any_of(q, (Asset.title, Asset.filename), id_column=Asset.id, extra=sha)]
@@ -101,7 +104,7 @@ def assets(session: Session, *, q: str | None = None, kind: str | None = None, o
         where.append(Asset.kind == "document")
     elif kind == "image":
         where.append(or_(Asset.kind.is_(None), Asset.kind == "image"))
-    return _window(session, query, where, select(func.count(Asset.id)).where(_NOT_PAGE), offset=offset, limit=limit, clamp=clamp)
+    return _window(session, query, where, select(func.count(Asset.id)).where(_NOT_PAGE, which), offset=offset, limit=limit, clamp=clamp)
 
 
 def _recipient_is(column_id: Any, column_name: Any, ref: str) -> ColumnElement[bool]:

@@ -87,6 +87,13 @@ AssetPublic = public(records.Asset)
 AssetsPublic = listing(AssetPublic, "AssetsPublic")
 AssetAdded = public(records.AssetAdded, "AssetAdded")  # one row of ``asset add --json``; ``path`` is the upload's name
 
+
+class AssetUpdate(_In):
+    """What ``asset edit`` changes: the title (the file and the fingerprints never change)."""
+
+    title: str = Field(min_length=1, max_length=500)
+
+
 # ------------------------------------------------------------------------------------ shares
 
 

@@ -24,6 +24,9 @@ __all__ = ["ACTION_WORDS", "link", "phrase", "summary"]
 ACTION_WORDS = {
     "workspace.init": "created the workspace",
     "asset.add": "registered an asset",
+    "asset.edit": "edited an asset",
+    "asset.archive": "archived an asset",
+    "asset.restore": "restored an asset",
     "recipient.add": "added a recipient",
     "recipient.update": "changed a recipient",
     "recipient.remove": "removed a recipient",
@@ -128,6 +131,20 @@ def _edits(d: dict) -> str:
     return "; ".join(f"{k} {_short(before.get(k) or '–', 30)} → {_short(v or '–', 30)}" for k, v in after.items())
 
 
+def _field(d: dict, side: str, name: str) -> Any:
+    """``d[side][name]`` when it is there (an ``asset.edit``'s title before or after)."""
+    part = d.get(side)
+    return part.get(name) if isinstance(part, dict) else None
+
+
+def _ids(values: Any) -> str:
+    return ", ".join(f"#{v}" for v in values) if isinstance(values, (list, tuple)) else ""
+
+
+def _of_document(d: dict) -> str:
+    return f"a page of document #{d['document_id']}" if d.get("document_id") else ""
+
+
 def _changes(d: dict, names: Mapping[int, str]) -> str:
     out = []
     for c in d.get("changes", ()):
@@ -150,6 +167,9 @@ _SUMMARIES: dict[str, Callable[[dict, Mapping[int, str]], list[str]]] = {
         d.get("filename", ""),
         f"PDF, {d['pages']} pages" if d.get("pages") else (f"{d['width']}×{d['height']}" if d.get("width") else ""),
     ],
+    "asset.edit": lambda d, n: [f"title {_quoted(_field(d, 'before', 'title'))} → {_quoted(_field(d, 'after', 'title'))}"],
+    "asset.archive": lambda d, n: [f"with its pages {_ids(d.get('pages'))}" if d.get("pages") else "", _of_document(d)],
+    "asset.restore": lambda d, n: [f"with its pages {_ids(d.get('pages'))}" if d.get("pages") else "", _of_document(d)],
     "recipient.add": lambda d, n: [d.get("name", ""), d.get("org") or "", d.get("email") or ""],
     "recipient.edit": lambda d, n: [_edits(d)],
     "recipient.archive": lambda d, n: [d.get("name", ""), _quoted(d.get("reason"))],
