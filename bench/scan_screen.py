@@ -19,6 +19,7 @@ the false-screen rate of unrelated images (kept by the screen) and their false-m
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -221,11 +222,17 @@ def run(quick: bool) -> dict:
             (kind, name, ids[name], _save_jpeg(root / f"l-{kind}-{name}.jpg", img, 75 if kind == "repost" else 85))
             for (name, kind), img in leaks(originals).items()
         ]
+        n_assets = len(originals)
+        del originals, added
+        gc.collect()  # a scan worker holds no pictures: a fork's cost grows with the parent's memory
         rows = []
         for kind, name, asset_id, path in queries:
-            rows.append({"kind": kind, "name": name, "asset": asset_id, **query(ctx, limits, full_index, screen, path, timer)})
+            verifies = len(timer.ms.get("screen: verify", ()))
+            row = query(ctx, limits, full_index, screen, path, timer)
+            row["screen_verifies"] = len(timer.ms.get("screen: verify", ())) - verifies
+            rows.append({"kind": kind, "name": name, "asset": asset_id, **row})
         ws.close()
-    return summarise(rows, timer, quick, add_s, index_s, len(originals))
+    return summarise(rows, timer, quick, add_s, index_s, n_assets)
 
 
 def summarise(rows: list[dict], timer: Timer, quick: bool, add_s: float, index_s: float, n_assets: int) -> dict:

@@ -94,6 +94,8 @@ __all__ = [
     "output_format",
     "read_image",
     "read_image_bytes",
+    "read_image_resident",
+    "resident_worker",
     "write_atomic",
 ]
 
@@ -195,6 +197,25 @@ def read_image_bytes(
     """Same as :func:`read_image` for an image held in memory (an upload named ``name``)."""
     _check_bytes(name, len(data), max_bytes)
     return _decode(io.BytesIO(data), name, max_pixels, max_side, budget_s, reduce_to_side)
+
+
+def resident_worker(max_pixels: int = MAX_PIXELS) -> imageworker.Resident:
+    """A kept decode worker (:class:`leaktrace.imageworker.Resident`) for :func:`read_image_resident`, its memory
+    capped as :func:`read_image`'s worker is for a file of ``max_pixels`` pixels."""
+    return imageworker.Resident(DECODE_BYTES_PER_PIXEL * max_pixels + DECODE_SLACK_BYTES)
+
+
+def read_image_resident(worker: imageworker.Resident, path: str | os.PathLike[str], *, budget_s: float, **limits: Any) -> np.ndarray:
+    """:func:`read_image` of ``path`` (with ``limits``: its keyword arguments) in the kept ``worker``, stopped after
+    ``budget_s`` seconds: a scan's many decodes without a fork each (a bomb, a crash or a slow codec is the same
+    one-line :class:`~leaktrace.errors.ImageRejected` as with :func:`read_image`'s ``budget_s``)."""
+    try:
+        return worker.call(read_image, path, seconds=budget_s, **limits)
+    except imageworker.Overrun as exc:
+        if exc.kind == "memory":
+            mb = worker.memory_bytes // 2**20
+            raise ImageRejected(Path(path), f"decoding needs more than {mb} MB (a decompression bomb, or a codec leaktrace cannot bound)") from None
+        raise ImageRejected(Path(path), _overrun(exc, budget_s, 0)) from None
 
 
 def image_format(path: str | os.PathLike[str]) -> str:

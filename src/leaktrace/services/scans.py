@@ -16,9 +16,10 @@ most files that show no asset; the few it keeps are decoded whole and get the as
 ``trace``. A file that search matches is traced by the driver with
 :func:`leaktrace.services.traces.trace`, unchanged, and its finding stored and sealed there; the
 trace runs its own identification again (the search is deterministic: same asset). An unmatched
-file stores nothing but its item; a bad one, its reason. Both decodes are a stranger's file's:
-in a forked child with the time and memory budget of ``decode_budget_s``
-(:mod:`leaktrace.imageworker`), so a bomb or a crashing decoder is that file's failure.
+file stores nothing but its item; a bad one, its reason. Both decodes are a stranger's file's,
+with the time budget of ``decode_budget_s`` and a memory cap, in a child process each screening
+process forks once and keeps (:class:`leaktrace.imageworker.Resident`: a fork per file cost as
+much as the small decode), so a bomb or a crashing decoder is that file's failure, never the scan's.
 
 Only the driver (the process calling :func:`run`) writes the store. The workers read the asset
 list and the feature cache, and need no master key: no worker can compute a recipient's signs.
@@ -367,6 +368,28 @@ def _index(ctx: Context) -> tuple | None:
     return search.screen_for(ctx, assets) if assets else None
 
 
+_DECODERS: dict[int, Any] = {}  # max_pixels → this process's kept decode worker (imagefiles.resident_worker)
+
+
+def _read(ctx: Context, path: Path, **options: Any):
+    """Decode a file to screen with the limits of a stranger's file, in this process's kept decode worker
+    (no fork per file; a bomb, a crash or a slow codec is this file's refusal); in this process when
+    ``decode_budget_s`` is 0."""
+    limits = assets_service.read_limits(ctx)
+    budget = limits.pop("budget_s")
+    if not budget:
+        return imagefiles.read_image(path, **limits, **options)
+    worker = _DECODERS.get(limits["max_pixels"])
+    if worker is None:
+        worker = _DECODERS[limits["max_pixels"]] = imagefiles.resident_worker(limits["max_pixels"])
+    return imagefiles.read_image_resident(worker, path, budget_s=budget, **limits, **options)
+
+
+def _close_decoders() -> None:
+    while _DECODERS:
+        _DECODERS.popitem()[1].close()
+
+
 def _screen(ctx: Context, indexes: tuple | None, item_id: int, path: str) -> Screened:
     """Screen one file: the cheap screen on a small decode, then, if it may show an asset, the search of ``trace`` on the whole image."""
     begin = time.perf_counter()
@@ -374,12 +397,11 @@ def _screen(ctx: Context, indexes: tuple | None, item_id: int, path: str) -> Scr
     try:
         if reading.is_pdf_file(file):
             return Screened(item_id, False, reason=f"{path}: a PDF document; a scan screens images only, trace it with 'leaktrace trace'.")
-        limits = assets_service.read_limits(ctx)
-        small = imagefiles.read_image(file, **limits, reduce_to_side=screening.SIDE)
+        small = _read(ctx, file, reduce_to_side=screening.SIDE)
         hits = []
         if indexes is not None and indexes[1].candidates(*screening.describe(small)):
             stage = "search"
-            image = imagefiles.read_image(file, **limits)
+            image = _read(ctx, file)
             hits = indexes[0].search_details(views.describe_leak(image), k=traces.PAGE_CANDIDATES)
     except LeaktraceError as exc:  # ImageRejected and its kin: one line naming the file
         return Screened(item_id, False, reason=str(exc), elapsed_s=time.perf_counter() - begin, stage=stage)
@@ -536,6 +558,8 @@ def run(
         ) from None
     finally:
         executor.close()
+        if not pooled:
+            _close_decoders()  # this process's decode worker: no child left behind the driver
         left = _count(ctx, number, "pending")
         _set_status(ctx, number, "done" if left == 0 else "interrupted")
     return result(ctx, number)
