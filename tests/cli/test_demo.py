@@ -45,6 +45,21 @@ def fake_run(monkeypatch, tmp_path):
         },
         "admin": {"name": "admin", "password": "pw-shown-once"},
         "users": [{"name": "analyst", "role": "analyst", "password": "pw-analyst"}, {"name": "admin", "role": "admin", "password": "pw-shown-once"}],
+        "portal": {
+            "recipient": "Apex Plastics GmbH",
+            "share": 9,
+            "asset": 1,
+            "nda": "NDA T-2027-14",
+            "terms": "NDA T-2027-14, section 4 (demo): …",
+            "url": "http://127.0.0.1:8000",
+            "invitation": {
+                "id": 1,
+                "email": "buyer@apexplastics.example",
+                "link": "http://127.0.0.1:8000/invite/inv_abc",
+                "expires_at": "2026-12-09T03:00:00+00:00",
+            },
+            "users": [],
+        },
     }
 
     def run(home, out, *, progress=None):
@@ -77,6 +92,8 @@ def test_demo_text(cli, fake_run, tmp_path):
     assert "Web app user 'admin' (admin) created with password pw-shown-once (shown only now)." in out
     assert "log in as 'analyst' to share, trace and open cases" in out
     assert "The tender package (a 6-page PDF, asset 4)" in out and "was traced to page 4: it names Castellan Composites SpA" in out
+    assert "Recipient portal: share 9 (asset 1) waits for 'Apex Plastics GmbH' under the terms of NDA T-2027-14." in out
+    assert "\nhttp://127.0.0.1:8000/invite/inv_abc\n" in out and "valid until 2026-12-09T03:00 UTC" in out
 
 
 def test_demo_default_out_folder(cli, fake_run):

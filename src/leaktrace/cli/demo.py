@@ -49,9 +49,33 @@ def demo(
             f"Open the web app with: leaktrace serve --home {setup['home']}; log in as 'analyst' to share, trace and open cases "
             "('admin' manages users and tokens, and does not share or trace)."
         )
+    _print_portal(setup.get("portal"), setup["home"])
     out.print(
         f"\nExplore further: leaktrace recipient list --home {setup['home']}   |   leaktrace trace {setup['leak']} --home {setup['home']} --json"
     )
+
+
+def _print_portal(portal: dict | None, home: str) -> None:
+    """The recipient portal's part: the portal share, and the invitation link to open once ``serve`` runs."""
+    if not portal:
+        return
+    out.print(
+        f"\nRecipient portal: share {portal['share']} (asset {portal['asset']}) waits for '{portal['recipient']}' under the terms of "
+        f"{portal['nda']}. No file was made: each copy is made when the supplier's user downloads it, and each download is a receipt."
+    )
+    invitation = portal.get("invitation")
+    if invitation:
+        out.print(
+            f"To be the supplier, start the web app (leaktrace serve --home {home}, at {portal['url']}) and open this one-time "
+            f"invitation link (invitation {invitation['id']}, valid until {invitation['expires_at'][:16]} UTC; shown only now):"
+        )
+        out.print(invitation["link"], soft_wrap=True)
+        out.print(
+            "Choose a user name and a password, accept the terms, download your copy; then, as 'analyst', see the receipt at "
+            "/share/portal, and the invitation at /invitations."
+        )
+    elif portal.get("users"):
+        out.print(f"'{portal['recipient']}' signed up already as {', '.join(portal['users'])}: sign in at {portal['url']}/login.")
 
 
 def register(app: typer.Typer) -> None:

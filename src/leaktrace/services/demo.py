@@ -7,6 +7,13 @@ app's users the story needs are created with random passwords (reported only whe
 created), so ``leaktrace serve`` works right after: ``analyst`` (recipients, assets, shares,
 traces, cases and reports) and ``admin`` (users, tokens and settings; by separation of
 duties, an admin does not share or trace).
+
+The recipient portal's part (:func:`_portal`): one render is shared through the portal with
+:data:`PORTAL_SUPPLIER` under the terms of :data:`NDA`, and an invitation link for a user of that
+supplier is made (for the address ``leaktrace serve`` listens on by default, :data:`SERVE_URL`), so
+that a newcomer can sign up as the supplier, accept the terms and download its copy. The link is
+shown once, so each run makes a new one (and cancels the demo's earlier pending ones) until someone
+has signed up with it; it is never e-mailed, even with an SMTP relay set.
 """
 
 from __future__ import annotations
@@ -48,6 +55,19 @@ NOTE = "Tender T-2027-14, round 1 (demo)"
 ADMIN = "admin"
 #: The web app's users the demo creates, (name, role): the analyst tells the story, the admin manages its users.
 USERS = (("analyst", "analyst"), (ADMIN, "admin"))
+#: The recipient portal's part: which supplier, which sample, under which terms.
+PORTAL_SUPPLIER = "Apex Plastics GmbH"
+PORTAL_EMAIL = "buyer@apexplastics.example"
+PORTAL_SAMPLE = "render_photo"
+PORTAL_NOTE = "Tender T-2027-14, round 2: through the recipient portal (demo)"
+NDA = "NDA T-2027-14"
+PORTAL_TERMS = (
+    f"{NDA}, section 4 (demo): this render is confidential and made for {PORTAL_SUPPLIER} alone. It carries an "
+    f"invisible mark that identifies {PORTAL_SUPPLIER}'s copy. Do not pass it on, publish it or upload it anywhere; "
+    "a breach costs the penalty of section 9."
+)
+#: Where ``leaktrace serve`` listens by default: the invitation link's base.
+SERVE_URL = "http://127.0.0.1:8000"
 
 
 def open_or_init(home: str | Path | None) -> Workspace:
@@ -92,6 +112,7 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         note="saved from the post as published (demo)",
     )
     document = _document_leak(ws, out, names)
+    portal_part = _portal(ws, asset_ids[PORTAL_SAMPLE])
     checkpoint = out / f"checkpoint-{finding.id}.json"
     if not checkpoint.exists():
         ws.checkpoint(out=checkpoint)
@@ -106,6 +127,7 @@ def run(home: str | Path | None, out: Path, *, progress: Progress | None = None)
         "document": document,
         "admin": None,
         "users": _users(ws),
+        "portal": portal_part,
     }
     setup["admin"] = next(({"name": u["name"], "password": u["password"]} for u in setup["users"] if u["name"] == ADMIN), None)
     return ws, setup, finding
@@ -137,6 +159,39 @@ def _document_leak(ws: Workspace, out: Path, names: list[str]) -> dict:
         "page": finding.asset and finding.asset.page,
         "finding": finding.id,
         "accused": accused,
+    }
+
+
+def _portal(ws: Workspace, asset_id: int, *, base_url: str = SERVE_URL) -> dict:
+    """Share asset ``asset_id`` through the portal with :data:`PORTAL_SUPPLIER` (once), and unless a
+    user of that supplier has signed up already, a new invitation link (the demo's earlier pending
+    ones cancelled: only the newest link works)."""
+    from leaktrace.services import invitations
+    from leaktrace.services.shares import PORTAL
+
+    share = next((s for s in ws.list_shares() if s.note == PORTAL_NOTE and s.delivery == PORTAL), None)
+    if share is None:
+        share_id = ws.share(asset_id, [PORTAL_SUPPLIER], None, note=PORTAL_NOTE, portal=True, terms=PORTAL_TERMS)[0]["share_id"]
+    else:
+        share_id = share.id
+    ctx = ws.context
+    joined = [i.user for i in invitations.list_all(ctx, PORTAL_SUPPLIER, state="accepted") if i.user]
+    invitation = None
+    if not joined:
+        for old in invitations.list_all(ctx, PORTAL_SUPPLIER, state="pending"):
+            if old.email == PORTAL_EMAIL:
+                invitations.cancel(ctx, old.id)
+        made = invitations.invite(ctx, PORTAL_SUPPLIER, PORTAL_EMAIL, base_url=base_url, send=False)
+        invitation = {"id": made.id, "email": made.email, "link": made.link, "expires_at": made.expires_at}
+    return {
+        "recipient": PORTAL_SUPPLIER,
+        "share": share_id,
+        "asset": asset_id,
+        "nda": NDA,
+        "terms": PORTAL_TERMS,
+        "url": base_url,
+        "invitation": invitation,
+        "users": joined,
     }
 
 
