@@ -67,7 +67,7 @@ def test_a_failed_share_keeps_the_asset_the_recipients_and_the_note(pages, seede
     assert _checked(r.text, "to") == {"1"} and _selected(r.text, "asset_id") == str(seeded.asset_id)
     assert 'value="Tender T-2027-14, round 2"' in r.text
     r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "note": "nobody picked"})
-    assert _one_line_in_web_words(r, 400) == "Pick at least one recipient." and 'value="nobody picked"' in r.text
+    assert _one_line_in_web_words(r, 400) == "Pick at least one recipient or group." and 'value="nobody picked"' in r.text
 
 
 def test_a_failed_case_update_keeps_every_field(pages, api, seeded):

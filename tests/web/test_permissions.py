@@ -50,6 +50,15 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/api/v1/shares/{share_id}/revoke"): (401, 403, OK, 403),  # the matrix's share was not a portal share: 409
     ("GET", "/api/v1/shares/{share_id}/receipts"): (401, OK, OK, OK),
     ("POST", "/api/v1/recipients/{recipient_id}/invitations"): (401, 403, OK, 403),
+    ("PATCH", "/api/v1/recipients/{recipient_id}"): (401, 403, OK, 403),  # an empty body: nothing to change (400)
+    ("POST", "/api/v1/recipients/{recipient_id}/archive"): (401, 403, OK, 403),  # no reason: 422
+    ("POST", "/api/v1/recipients/{recipient_id}/restore"): (401, 403, OK, 403),  # not archived: 409
+    ("GET", "/api/v1/groups"): (401, OK, OK, OK),
+    ("POST", "/api/v1/groups"): (401, 403, OK, 403),
+    ("GET", "/api/v1/groups/{group_id}"): (401, OK, OK, OK),  # no such group: 404 past the guard
+    ("POST", "/api/v1/groups/{group_id}/members"): (401, 403, OK, 403),
+    ("DELETE", "/api/v1/groups/{group_id}/members/{recipient_id}"): (401, 403, OK, 403),
+    ("POST", "/api/v1/groups/{group_id}/archive"): (401, 403, OK, 403),
     ("GET", "/api/v1/invitations"): (401, OK, OK, OK),
     ("POST", "/api/v1/invitations/{invitation_id}/cancel"): (401, 403, OK, 403),  # the matrix's id names none: 404
     ("POST", "/api/v1/copies/{sha256}"): (401, 403, OK, 403),  # the share's sender, once (the seeded copy: 409, delivered)
@@ -81,6 +90,16 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/"): (LOGIN, OK, OK, OK),
     ("GET", "/recipients"): (LOGIN, OK, OK, OK),
     ("POST", "/recipients"): (LOGIN, 403, OK, 403),
+    ("GET", "/recipients/{recipient_id}"): (LOGIN, OK, OK, OK),
+    ("POST", "/recipients/{recipient_id}"): (LOGIN, 403, OK, 403),  # an empty form: no name (422)
+    ("POST", "/recipients/{recipient_id}/archive"): (LOGIN, 403, OK, 403),  # no reason: 422
+    ("POST", "/recipients/{recipient_id}/restore"): (LOGIN, 403, OK, 403),  # not archived: 409
+    ("GET", "/groups"): (LOGIN, OK, OK, OK),
+    ("POST", "/groups"): (LOGIN, 403, OK, 403),
+    ("GET", "/groups/{group_id}"): (LOGIN, OK, OK, OK),
+    ("POST", "/groups/{group_id}/members"): (LOGIN, 403, OK, 403),
+    ("POST", "/groups/{group_id}/members/remove"): (LOGIN, 403, OK, 403),
+    ("POST", "/groups/{group_id}/archive"): (LOGIN, 403, OK, 403),
     ("GET", "/assets"): (LOGIN, OK, OK, OK),
     ("POST", "/assets"): (LOGIN, 403, OK, 403),
     ("POST", "/assets/{asset_id}/archive"): (LOGIN, 403, OK, 403),  # archived, then (after the edit's 400: no title) restored
@@ -206,6 +225,7 @@ def _url(path: str, seeded, *, finding_id: int | None = None) -> str:
         share_id=seeded.share_id,
         sha256=next(iter(seeded.copies.values())),
         recipient_id=1,
+        group_id=999999,  # none: the group routes answer 404 past the guard and change nothing
         name="nobody-such",
         token_id=999999,
         invitation_id=999999,

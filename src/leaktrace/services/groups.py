@@ -18,6 +18,7 @@ from leaktrace import records
 from leaktrace.errors import BadInput, Conflict, NotFound
 from leaktrace.services import audit
 from leaktrace.services.context import Context
+from leaktrace.services.ids import MAX_ID
 from leaktrace.services.recipients import _record as _recipient_record
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
@@ -40,7 +41,7 @@ def _find(session: Session, ref: str | int) -> RecipientGroup:
     text = " ".join(str(ref).split())
     query = select(RecipientGroup).options(selectinload(RecipientGroup.members).selectinload(GroupMember.recipient))
     group = session.scalar(query.where(RecipientGroup.name == text))
-    if group is None and text.isdigit() and len(text) <= 18:
+    if group is None and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID:
         group = session.scalar(query.where(RecipientGroup.id == int(text)))
     if group is None:
         raise NotFound(f"no recipient group named or numbered {text!r} (see 'leaktrace group list').")

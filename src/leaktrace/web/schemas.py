@@ -82,6 +82,33 @@ class RecipientCreate(_In):
 RecipientPublic = public(records.Recipient)
 RecipientsPublic = listing(RecipientPublic, "RecipientsPublic")
 
+
+class RecipientUpdate(_In):
+    """What ``recipient edit`` changes (a field left out is kept; a blank e-mail or organisation clears it)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    org: str | None = Field(default=None, max_length=200)
+
+
+class RecipientArchive(_In):
+    reason: str = Field(min_length=1, max_length=2000, description="Why the recipient is archived; recorded in the audit log.")
+
+
+GroupPublic = public(records.Group)
+GroupsPublic = listing(GroupPublic, "GroupsPublic")
+
+
+class GroupCreate(_In):
+    name: str = Field(min_length=1, max_length=200, examples=["Tender T-14 bidders"])
+    description: str | None = Field(default=None, max_length=2000)
+    members: list[str | int] = Field(default_factory=list, max_length=10_000, description="Recipient names or ids (recipients in use).")
+
+
+class GroupMembers(_In):
+    members: list[str | int] = Field(min_length=1, max_length=10_000, description="Recipient names or ids.")
+
+
 # ------------------------------------------------------------------------------------ assets
 AssetPublic = public(records.Asset)
 AssetsPublic = listing(AssetPublic, "AssetsPublic")
@@ -99,7 +126,10 @@ class AssetUpdate(_In):
 
 class ShareCreate(_In):
     asset_id: int
-    to: list[str] = Field(min_length=1, description="Recipient names or ids.")
+    to: list[str] = Field(default_factory=list, max_length=10_000, description="Recipient names or ids ('all': every recipient in use).")
+    groups: list[str] = Field(
+        default_factory=list, max_length=1000, description="Recipient group names or ids: their members in use now, each recorded in the share."
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 

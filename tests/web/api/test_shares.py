@@ -30,7 +30,8 @@ def test_unknown_copy_and_bad_hash(api):
 
 
 def test_share_needs_recipients(api, seeded):
-    assert api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": []}).status_code == 422
+    r = api["analyst"].post("/api/v1/shares", json={"asset_id": seeded.asset_id, "to": []})
+    assert r.status_code == 400 and r.json()["error"] == "name at least one recipient with --to, or a group with --to-group."
     assert api["analyst"].post("/api/v1/shares", json={"asset_id": 999, "to": ["Apex Plastics GmbH"]}).status_code == 404
 
 

@@ -36,7 +36,7 @@ def test_a_share_downloads_a_zip_of_recorded_copies(pages, api, seeded):
 def test_refusals(pages, seeded):
     client = pages["analyst"]
     r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id)})
-    assert r.status_code == 400 and "Pick at least one recipient." in r.text
+    assert r.status_code == 400 and "Pick at least one recipient or group." in r.text
     r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": "987654", "to": ["1"]})
     assert r.status_code == 404
     r = client.post("/share", data={"csrf_token": client.csrf, "asset_id": str(seeded.asset_id), "to": ["Nobody Ltd"]})

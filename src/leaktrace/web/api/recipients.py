@@ -1,29 +1,68 @@
-"""``/api/v1/recipients``: list and register recipients; invite a recipient's user to the portal."""
+"""``/api/v1/recipients``: list, register, edit, archive and restore recipients; invite a recipient's user to the portal."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 
 from leaktrace.errors import NotFound
 from leaktrace.services import listing, portal
+from leaktrace.services import recipients as recipients_service
 from leaktrace.web.api._lists import Offset, Search, window
 from leaktrace.web.deps import Limit, WorkspaceDep, record_id, require
-from leaktrace.web.schemas import InvitationCreate, InvitationPublic, RecipientCreate, RecipientPublic, RecipientsPublic, page
+from leaktrace.web.schemas import (
+    InvitationCreate,
+    InvitationPublic,
+    RecipientArchive,
+    RecipientCreate,
+    RecipientPublic,
+    RecipientsPublic,
+    RecipientUpdate,
+    page,
+)
+
+RecipientId = record_id("recipient")
+Archived = Annotated[bool, Query(description="List the archived recipients (kept for evidence, offered to no share) instead of those in use.")]
 
 router = APIRouter(prefix="/recipients", tags=["recipients"])
 
 
 @router.get("", response_model=RecipientsPublic)
-def list_recipients(ws: WorkspaceDep, user: require("read"), q: Search = None, limit: Limit = None, offset: Offset = None) -> dict:
-    """Every recipient, oldest first; with ``q`` (name, organisation, e-mail, number) or ``offset``: ``limit`` of those that match, from ``offset``."""
+def list_recipients(
+    ws: WorkspaceDep, user: require("read"), q: Search = None, limit: Limit = None, offset: Offset = None, archived: Archived = False
+) -> dict:
+    """Every recipient in use (``archived``: every archived one), oldest first; with ``q`` (name, organisation,
+    e-mail, number) or ``offset``: ``limit`` of those that match, from ``offset``."""
     paged = window(q, limit, offset, old_limit=False)
-    rows = ws.list_recipients() if paged is None else list(listing.recipients(ws.context, **paged).items)
+    if paged is None:
+        rows = recipients_service.list_all(ws.context, archived=archived)
+    else:
+        rows = list(listing.recipients(ws.context, archived=archived, **paged).items)
     return page(rows)
 
 
 @router.post("", response_model=RecipientPublic, status_code=201)
 def add_recipient(body: RecipientCreate, ws: WorkspaceDep, user: require("recipients")) -> dict:
     return ws.add_recipient(body.name, email=body.email, org=body.org, actor=user.name).to_dict()
+
+
+@router.patch("/{recipient_id}", response_model=RecipientPublic)
+def edit_recipient(recipient_id: RecipientId, body: RecipientUpdate, ws: WorkspaceDep, user: require("recipients")) -> dict:
+    """Change the recipient's name, e-mail or organisation (one ``recipient.edit`` entry, before and after); its fingerprints never change."""
+    return recipients_service.edit(ws.context, recipient_id, name=body.name, email=body.email, org=body.org, actor=user.name).to_dict()
+
+
+@router.post("/{recipient_id}/archive", response_model=RecipientPublic)
+def archive_recipient(recipient_id: RecipientId, body: RecipientArchive, ws: WorkspaceDep, user: require("recipients")) -> dict:
+    """Archive the recipient, with a reason: kept and tested by every trace of what it received, offered to no new share."""
+    return recipients_service.archive(ws.context, recipient_id, reason=body.reason, actor=user.name).to_dict()
+
+
+@router.post("/{recipient_id}/restore", response_model=RecipientPublic)
+def restore_recipient(recipient_id: RecipientId, ws: WorkspaceDep, user: require("recipients")) -> dict:
+    """Bring an archived recipient back into the forms, ``all`` and its groups."""
+    return recipients_service.restore(ws.context, recipient_id, actor=user.name).to_dict()
 
 
 @router.post("/{recipient_id}/invitations", response_model=InvitationPublic, status_code=201)

@@ -25,7 +25,7 @@ def share(body: ShareCreate, ws: WorkspaceDep, user: require("shares")) -> list[
     """Make one copy per recipient. Each waits in the workspace until this user (the share's sender)
     downloads it from its ``download`` link, once; then it is discarded unless copies are retained
     (``path`` is the file's name)."""
-    rows = ws.share(body.asset_id, body.to, None, note=body.note, actor=user.name)
+    rows = shares_service.share(ws.context, body.asset_id, body.to, None, note=body.note, actor=user.name, groups=body.groups)
     return [dataclasses.replace(r, path=r.filename).to_dict() for r in rows]
 
 
@@ -34,7 +34,16 @@ def portal_share(body: PortalShareCreate, ws: WorkspaceDep, user: require("share
     """Share through the recipient portal: each copy is gated and recorded (SHA-256, size), none is kept;
     each recipient's user accepts ``terms`` and downloads a copy made for them then (a receipt each)."""
     rows = shares_service.share(
-        ws.context, body.asset_id, body.to, None, note=body.note, actor=user.name, portal=True, terms=body.terms, expires_days=body.expires_days
+        ws.context,
+        body.asset_id,
+        body.to,
+        None,
+        note=body.note,
+        actor=user.name,
+        portal=True,
+        terms=body.terms,
+        expires_days=body.expires_days,
+        groups=body.groups,
     )
     return [r.to_dict() for r in rows]
 

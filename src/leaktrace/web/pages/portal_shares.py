@@ -10,7 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from leaktrace.errors import BadInput
+from leaktrace.services import groups as groups_service
 from leaktrace.services import portal
+from leaktrace.services import recipients as recipients_service
 from leaktrace.services import shares as shares_service
 from leaktrace.web.deps import AssetId, Csrf, ShareId, WorkspaceDep, require
 from leaktrace.web.errors import form_page
@@ -28,7 +30,8 @@ def portal_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Re
         "share_portal.html",
         user,
         assets=ws.list_assets(),
-        recipients=ws.list_recipients(),
+        recipients=recipients_service.list_all(ws.context, archived=False),
+        groups=groups_service.list_all(ws.context),
         shares=shares,
         receipts=receipts,
         titles={a.id: a.title for a in ws.list_assets()},
@@ -49,18 +52,28 @@ def portal_share(
     _form: KeepForm,
     asset_id: Annotated[AssetId, Form()],
     to: Annotated[list[str] | None, Form()] = None,
+    group: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form(max_length=2000)] = "",
     terms: Annotated[str, Form(max_length=shares_service.MAX_TERMS)] = "",
     expires_days: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    if not to:
-        raise BadInput("pick at least one recipient.")
+    if not to and not group:
+        raise BadInput("pick at least one recipient or group.")
     try:
         days = float(expires_days) if expires_days.strip() else None
     except ValueError:
         raise BadInput(f"“Available for (days)” must be a number, not {expires_days!r}.") from None
     rows = shares_service.share(
-        ws.context, asset_id, to, None, note=note.strip() or None, actor=user.name, portal=True, terms=terms, expires_days=days
+        ws.context,
+        asset_id,
+        list(to or []),
+        None,
+        note=note.strip() or None,
+        actor=user.name,
+        portal=True,
+        terms=terms,
+        expires_days=days,
+        groups=list(group or []),
     )
     flash(request, f"Share {rows[0].share_id}: {len(rows)} copies recorded for the recipient portal. Invite each recipient's user from Recipients.")
     return redirect("/share/portal")

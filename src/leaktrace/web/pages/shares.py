@@ -1,4 +1,4 @@
-"""``/share``: pick an asset and recipients, download the fingerprinted copies as one zip.
+"""``/share``: pick an asset and recipients (in use; or groups, each reaching its members in use), download the fingerprinted copies as one zip.
 
 The zip is the copies' one delivery to their sender (``copy.deliver``, via ``zip``): after it,
 the workspace keeps each copy's SHA-256 and size, not its file, unless it retains copies. A
@@ -23,7 +23,10 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from leaktrace.errors import BadInput
+from leaktrace.services import groups as groups_service
 from leaktrace.services import listing
+from leaktrace.services import recipients as recipients_service
+from leaktrace.services import shares as shares_service
 from leaktrace.web import uploads
 from leaktrace.web.deps import AssetId, Csrf, ShareId, WorkspaceDep, require
 from leaktrace.web.errors import form_page
@@ -68,7 +71,9 @@ def share_form(
         "share.html",
         user,
         assets=assets,
-        recipients=ws.list_recipients(),
+        recipients=recipients_service.list_all(ws.context, archived=False),
+        everyone=ws.list_recipients(),
+        groups=groups_service.list_all(ws.context),
         p=p,
         nav=pager(request, p),
         q=q,
@@ -104,16 +109,27 @@ def share(
     _form: KeepForm,
     asset_id: Annotated[AssetId, Form()],
     to: Annotated[list[str] | None, Form()] = None,
+    group: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form(max_length=2000)] = "",
     progress: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    if not to:
-        raise BadInput("pick at least one recipient.")
+    if not to and not group:
+        raise BadInput("pick at least one recipient or group.")
     key = (user.name, progress) if _TOKEN.fullmatch(progress) else None
     report = (lambda done, total, what: _set_progress(key, (done, total, what, False))) if key else None
     folder = uploads.temp_folder()
     try:
-        rows = ws.share(asset_id, to, Path(folder.name) / "copies", note=note.strip() or None, actor=user.name, progress=report, via="zip")
+        rows = shares_service.share(
+            ws.context,
+            asset_id,
+            list(to or []),
+            Path(folder.name) / "copies",
+            note=note.strip() or None,
+            actor=user.name,
+            progress=report,
+            via="zip",
+            groups=list(group or []),
+        )
     except BaseException:
         folder.cleanup()
         raise
