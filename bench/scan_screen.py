@@ -6,8 +6,9 @@ gradients, shapes, scikit-image pictures that are no asset) and of leaks of the 
 reposts recompressed, 25% crops, screenshots). Each query is screened as a scan worker does:
 
 - before: full decode (forked worker) → ``describe_leak`` → the asset search of ``trace``;
-- after: decode reduced by JPEG DCT scaling (forked worker) → the screen's compact SIFT query →
-  hashes, FAISS votes, verification of the best few; only the files it keeps get "before".
+- after: decode reduced by JPEG DCT scaling (in the scan's kept decode worker, no fork per file) →
+  the screen's compact SIFT query → hashes, FAISS votes, verification of the best few; only the
+  files it keeps are decoded whole (kept worker) and searched as before.
 
 Per stage, median ms (OpenCV and FAISS on one thread: per core); images/s per core for
 unrelated images; recall of the leaks (the right asset found by the whole two-stage path) and
@@ -19,6 +20,7 @@ the false-screen rate of unrelated images (kept by the screen) and their false-m
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -40,7 +42,7 @@ from leaktrace.evaluation import attacks  # noqa: E402
 from leaktrace.index import screen as screening  # noqa: E402
 from leaktrace.samples.synthetic import gradient, part_drawing, studio_render  # noqa: E402
 from leaktrace.services import assets as assets_service  # noqa: E402
-from leaktrace.services import search, traces  # noqa: E402
+from leaktrace.services import scans, search, traces  # noqa: E402
 
 QUERY_SHAPE = (1200, 1600)  # 2 MP
 LEAK_KINDS = ("repost", "crop25", "screenshot")
@@ -170,13 +172,13 @@ def query(ctx, limits, full_index, screen, path: Path, timer: Timer) -> dict:
     hits = timer("before: search", full_index.search_details, leak, k=traces.PAGE_CANDIDATES)
     before_ms = 1000 * (time.perf_counter() - start)
     start = time.perf_counter()
-    small = timer("after: decode reduced (forked)", imagefiles.read_image, path, **limits, reduce_to_side=screening.SIDE)
+    small = timer("after: decode reduced (kept worker)", scans._read, ctx, path, reduce_to_side=screening.SIDE)
     grey, features = timer("after: describe", screening.describe, small)
     kept = timer("after: screen (hash, votes, verify)", screen.candidates, grey, features)
     screen_ms = 1000 * (time.perf_counter() - start)
     after_hits = []
     if kept:
-        image = timer("after, kept: decode full (forked)", imagefiles.read_image, path, **limits)
+        image = timer("after, kept: decode full (kept worker)", scans._read, ctx, path)
         after_hits = timer("after, kept: describe + search", lambda: full_index.search_details(views.describe_leak(image), k=traces.PAGE_CANDIDATES))
     after_ms = 1000 * (time.perf_counter() - start)
     return {
@@ -333,7 +335,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--md", type=Path)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--side", type=int, help="the screen's view, px (default: leaktrace.index.screen.SIDE)")
+    parser.add_argument("--features", type=int, help="the screen's SIFT features (default: leaktrace.index.screen.FEATURES)")
     args = parser.parse_args()
+    if args.side or args.features:  # try other settings of the screen without editing it
+        screening.SIDE, screening.FEATURES = args.side or screening.SIDE, args.features or screening.FEATURES
+        screening._SETTINGS = dataclasses.replace(screening._SETTINGS, max_side=screening.SIDE, max_features=screening.FEATURES)
     result = run(args.quick)
     text = markdown(result)
     print(text)

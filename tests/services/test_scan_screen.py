@@ -19,7 +19,7 @@ from leaktrace.errors import ImageRejected
 from leaktrace.evaluation import attacks
 from leaktrace.samples.synthetic import part_drawing
 from leaktrace.services import scans
-from tests.conftest import DATA, photo, save
+from tests.conftest import CI_ONLY, DATA, photo, save
 
 LEAKS = ("repost", "crop25", "screenshot")
 
@@ -67,6 +67,25 @@ def test_the_screen_decides_the_same_in_this_process_and_in_a_pool(screened):
     finally:
         pool.close()
     assert here == there and len(here) == len(files)
+
+
+@CI_ONLY
+@pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::DeprecationWarning", "ignore::FutureWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+def test_the_screen_decides_the_same_on_ray(screened):
+    pytest.importorskip("ray")
+    from leaktrace.services.scan_cluster import RayExecutor
+
+    ws, _, files = screened
+    tasks = [(ws.settings, i, str(path)) for i, path in enumerate(files.values())]
+    here = {s.item_id: (s.matched, s.asset_id, s.stage, s.reason) for s in scans.InProcess().imap(scans.screen_file, tasks)}
+    cluster = RayExecutor("auto", 2)
+    try:
+        there = {s.item_id: (s.matched, s.asset_id, s.stage, s.reason) for s in cluster.imap(scans.screen_file, tasks)}
+    finally:
+        cluster.close()
+    assert here == there
 
 
 def _segfault_on_bad(path, **limits):
