@@ -365,6 +365,7 @@ class AnnIndex:
         index.cp.seed = index.pq.cp.seed = self.seed
         index.cp.niter = 10
         index.cp.max_points_per_centroid = 32
+        index.cp.min_points_per_centroid = 1  # the sample is 32 a list by design: no FAISS warning on stderr (a scan's progress bar)
         rng = np.random.default_rng(self.seed)
         sample = descriptors[np.sort(rng.choice(n, min(n, 32 * nlist, 1 << 16), replace=False))]
         if len(sample) < 1024:  # PQ needs a few points per code: repeat a tiny corpus
