@@ -56,7 +56,7 @@ def test_require_follows_the_permission_table(role, action):
     else:
         with pytest.raises(Forbidden) as caught:
             check(user)
-        assert str(caught.value) == f"ana ({role}) may not {deps._VERBS[action]}."
+        assert str(caught.value) == f"ana ({role}) may not {deps._VERBS[action]}; that needs {permissions.needs_words(action)}."
 
 
 def test_every_action_has_words_and_unknown_actions_fail_at_import():
@@ -93,11 +93,11 @@ def test_the_api_needs_a_bearer_token(api, app, seeded):
 
 def test_role_refusals_name_the_user_and_the_action(api):
     r = api["auditor"].post("/api/v1/recipients", json={"name": "Deps Test Ltd"})
-    assert (r.status_code, r.json()["error"]) == (403, "auditor (auditor) may not change recipients.")
+    assert (r.status_code, r.json()["error"]) == (403, "auditor (auditor) may not change recipients; that needs the analyst role.")
     r = api["admin"].post("/api/v1/traces", files={"file": ("x.png", b"\x89PNG", "image/png")})
-    assert (r.status_code, r.json()["error"]) == (403, "admin (admin) may not trace leaks.")
+    assert (r.status_code, r.json()["error"]) == (403, "admin (admin) may not trace leaks; that needs the analyst role.")
     r = api["analyst"].get("/api/v1/users")
-    assert (r.status_code, r.json()["error"]) == (403, "analyst (analyst) may not manage users.")
+    assert (r.status_code, r.json()["error"]) == (403, "analyst (analyst) may not manage users; that needs the admin role.")
 
 
 def _login(app, name, password):

@@ -34,4 +34,7 @@ def test_an_unknown_finding_is_404(api):
 def test_an_auditor_may_not_make_one(api, seeded):
     """Making a report is an audited act of an analyst; an auditor reads the log, not the evidence."""
     r = api["auditor"].post(f"/api/v1/findings/{seeded.finding_id}/report.html")
-    assert r.status_code == 403 and r.json() == {"error": "auditor (auditor) may not make evidence reports.", "status": 403}
+    assert r.status_code == 403 and r.json() == {
+        "error": "auditor (auditor) may not make evidence reports; that needs the analyst role.",
+        "status": 403,
+    }

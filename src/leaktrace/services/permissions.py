@@ -63,6 +63,21 @@ def can(role: str, action: str) -> bool:
     return action in PERMISSIONS.get(role, frozenset())
 
 
+def roles_that_can(action: str) -> tuple[str, ...]:
+    """The roles of :data:`ROLES` that may do ``action`` (what a refusal tells the user to ask for).
+
+    >>> roles_that_can("traces"), roles_that_can("read")
+    (('analyst',), ('admin', 'analyst', 'auditor'))
+    """
+    return tuple(role for role in ROLES if can(role, action))
+
+
+def needs_words(action: str) -> str:
+    """``the analyst role`` (or ``the admin or analyst role``): who may do ``action``, in a sentence's words."""
+    roles = roles_that_can(action)
+    return f"the {' or '.join(roles)} role" if roles else "a role no user has"
+
+
 def require(role: str, action: str, *, who: str = "this user") -> None:
     """Raise :class:`Forbidden` unless ``role`` may do ``action``."""
     if not can(role, action):

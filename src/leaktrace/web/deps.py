@@ -173,7 +173,7 @@ def require(action: str) -> Any:
 
     def check(user: CurrentUser) -> User:
         if not permissions.can(user.role, action):
-            raise Forbidden(f"{user.name} ({user.role}) may not {_VERBS.get(action, 'do this')}.")
+            raise Forbidden(f"{user.name} ({user.role}) may not {_VERBS.get(action, 'do this')}; that needs {permissions.needs_words(action)}.")
         return user
 
     check.__name__ = f"require_{action.replace('.', '_')}"

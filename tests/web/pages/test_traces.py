@@ -12,7 +12,7 @@ def test_the_form(pages, seeded):
     assert 'enctype="multipart/form-data"' in html and "Up to 50 MB." in html
     assert f'<option value="{seeded.asset_id}">#{seeded.asset_id} Bumper assembly</option>' in html
     auditor = pages["auditor"].get("/trace").text
-    assert "Your role (auditor) can read findings but not trace new leaks." in auditor and 'name="file"' not in auditor
+    assert "Tracing a leak needs the analyst role; you are auditor." in auditor and 'name="file"' not in auditor
 
 
 def test_a_traced_leak_lands_on_its_finding(pages, api, seeded):
