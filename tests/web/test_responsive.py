@@ -31,6 +31,8 @@ def pages_of(seeded) -> dict[str, str]:
     return {
         "dashboard": "/",
         "recipients": "/recipients",
+        "recipient": "/recipients/1",
+        "groups": "/groups",
         "assets": "/assets",
         "share": "/share",
         "trace": "/trace",
