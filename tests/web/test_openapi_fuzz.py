@@ -21,7 +21,13 @@ from leaktrace.services.workspace import Workspace  # noqa: E402
 from leaktrace.web.app import create_app  # noqa: E402
 from tests.conftest import photo, save  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("CI") != "true" and not os.environ.get("LEAKTRACE_SLOW") and not os.environ.get("LEAKTRACE_FUZZ"),
+        reason="a slow suite: runs in CI, in make fuzz, or with LEAKTRACE_SLOW=1",
+    ),
+]
 
 EXAMPLES = 300 if os.environ.get("LEAKTRACE_FUZZ") == "long" else 12
 TOKENS: dict[str, str] = {}
