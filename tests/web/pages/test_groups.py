@@ -27,9 +27,9 @@ def test_create_add_remove_archive_from_the_pages(pages, api):
     assert "Page group A" in page and "Group Page bidders created with 1 recipient." in page
     assert client.post(f"{where}/members", data={"csrf_token": csrf}).status_code == 400  # none picked
     assert client.post(f"{where}/members", data={"csrf_token": csrf, "member": [str(b["id"])]}, follow_redirects=False).status_code == 303
-    assert "remove Page group B" in client.get(where).text
+    assert 'aria-label="remove Page group B"' in client.get(where).text
     assert client.post(f"{where}/members/remove", data={"csrf_token": csrf, "member": str(a["id"])}, follow_redirects=False).status_code == 303
-    assert "remove Page group A" not in client.get(where).text
+    assert 'aria-label="remove Page group A"' not in client.get(where).text
     assert client.post(f"{where}/archive", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert ">Page bidders</a>" not in client.get("/groups").text and ">Page bidders</a>" in client.get("/groups?archived=1").text
     assert client.get("/groups/999999").status_code == 404

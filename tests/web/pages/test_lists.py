@@ -115,7 +115,7 @@ def _rows(html: str, pattern: str) -> list[str]:
 
 # page → (search that keeps some, how many it keeps, a cell pattern naming each row)
 LISTS = {
-    "/recipients": ("Tier1", N_RECIPIENTS // 10, r'<td data-label="name">(Supplier \d+)</td>', N_RECIPIENTS),
+    "/recipients": ("Tier1", N_RECIPIENTS // 10, r'<td data-label="name"><a href="/recipients/\d+">(Supplier \d+)</a>', N_RECIPIENTS),
     "/assets": ("b", 2, r"<h3>([^<]+)</h3>", 3),
     "/share": ("door", 2, r'<td data-label="#">(\d+)</td>', N_SHARES),
     "/findings": ("leak0", 10, r'<td data-label="#"><a href="/findings/(\d+)">', N_FINDINGS),

@@ -36,7 +36,7 @@ def list_recipients(
     e-mail, number) or ``offset``: ``limit`` of those that match, from ``offset``."""
     paged = window(q, limit, offset, old_limit=False)
     if paged is None:
-        rows = recipients_service.list_all(ws.context, archived=archived)
+        rows = [r for r in ws.list_recipients() if (r.archived_at is not None) == archived]
     else:
         rows = list(listing.recipients(ws.context, archived=archived, **paged).items)
     return page(rows)
