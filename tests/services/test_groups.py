@@ -157,3 +157,17 @@ def test_a_leak_of_an_archived_recipients_copy_is_still_traced_to_it(tmp_path):
         assert ws.verify_audit().ok
     finally:
         ws.close()
+
+
+def test_the_python_api_has_the_same_verbs(ws, tmp_path):
+    asset = _asset(ws, tmp_path)
+    g = ws.create_group("Bidders", members=["Apex", "Borealis"], actor="py")
+    assert ws.add_to_group("Bidders", ["Castellan"]).members[-1].name == "Castellan"
+    assert [m.name for m in ws.remove_from_group(g.id, ["Apex"]).members] == ["Borealis", "Castellan"]
+    assert ws.edit_recipient("Castellan", org="Castellan SpA").org == "Castellan SpA"
+    assert ws.archive_recipient("Castellan", reason="gone").archived_at
+    assert [r.name for r in ws.list_recipients(archived=True)] == ["Castellan"] and len(ws.list_recipients()) == 4
+    assert [r.recipient for r in ws.share(asset, ["Dunmore"], tmp_path / "out", groups=["Bidders"])] == ["Dunmore", "Borealis"]
+    assert ws.restore_recipient("Castellan").archived_at is None
+    assert ws.show_group("Bidders") == ws.list_groups()[0]
+    assert ws.archive_group("Bidders").archived_at and ws.list_groups() == [] and len(ws.list_groups(archived=True)) == 1

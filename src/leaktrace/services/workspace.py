@@ -157,10 +157,64 @@ class Workspace:
 
         return recipients.add(self.context, name, email=email, org=org, actor=actor)
 
-    def list_recipients(self) -> list[records.Recipient]:
+    def list_recipients(self, *, archived: bool | None = None) -> list[records.Recipient]:
+        """Every recipient (``archived=False``: those in use; ``True``: the archived ones)."""
         from leaktrace.services import recipients
 
-        return recipients.list_all(self.context)
+        return recipients.list_all(self.context, archived=archived)
+
+    def edit_recipient(
+        self, recipient: int | str, *, name: str | None = None, email: str | None = None, org: str | None = None, actor: str | None = None
+    ) -> records.Recipient:
+        """Change a recipient's name, e-mail or organisation (audited, before and after; its fingerprints never change)."""
+        from leaktrace.services import recipients
+
+        return recipients.edit(self.context, recipient, name=name, email=email, org=org, actor=actor)
+
+    def archive_recipient(self, recipient: int | str, *, reason: str, actor: str | None = None) -> records.Recipient:
+        """Archive a recipient: kept and tested by every trace, offered to no new share."""
+        from leaktrace.services import recipients
+
+        return recipients.archive(self.context, recipient, reason=reason, actor=actor)
+
+    def restore_recipient(self, recipient: int | str, *, actor: str | None = None) -> records.Recipient:
+        from leaktrace.services import recipients
+
+        return recipients.restore(self.context, recipient, actor=actor)
+
+    # recipient groups ---------------------------------------------------------
+    def create_group(
+        self, name: str, *, description: str | None = None, members: Sequence[int | str] = (), actor: str | None = None
+    ) -> records.Group:
+        """A named set of recipients in use; ``share(..., groups=[name])`` reaches its members in use then."""
+        from leaktrace.services import groups
+
+        return groups.create(self.context, name, description=description, members=list(members), actor=actor)
+
+    def add_to_group(self, group: int | str, members: Sequence[int | str], *, actor: str | None = None) -> records.Group:
+        from leaktrace.services import groups
+
+        return groups.add(self.context, group, list(members), actor=actor)
+
+    def remove_from_group(self, group: int | str, members: Sequence[int | str], *, actor: str | None = None) -> records.Group:
+        from leaktrace.services import groups
+
+        return groups.remove(self.context, group, list(members), actor=actor)
+
+    def archive_group(self, group: int | str, *, actor: str | None = None) -> records.Group:
+        from leaktrace.services import groups
+
+        return groups.archive(self.context, group, actor=actor)
+
+    def show_group(self, group: int | str) -> records.Group:
+        from leaktrace.services import groups
+
+        return groups.get(self.context, group)
+
+    def list_groups(self, *, archived: bool = False) -> list[records.Group]:
+        from leaktrace.services import groups
+
+        return groups.list_all(self.context, archived=archived)
 
     # assets -----------------------------------------------------------------
     def add_assets(
@@ -219,8 +273,10 @@ class Workspace:
         portal: bool = False,
         terms: str | None = None,
         expires_days: float | None = None,
+        groups: Sequence[str] = (),
     ) -> list[records.Copy]:
-        """Make and record one copy per recipient; deliver them into the folder ``out`` (``None``:
+        """Make and record one copy per recipient (those of ``to``, then the members in use of each of
+        ``groups``, each once); deliver them into the folder ``out`` (``None``:
         they wait for their sender to take each one once). With ``portal`` (and ``out=None``), no
         file is kept: each recipient's user accepts ``terms`` and downloads a copy made then."""
         from leaktrace.services import shares
@@ -238,6 +294,7 @@ class Workspace:
             portal=portal,
             terms=terms,
             expires_days=expires_days,
+            groups=list(groups),
         )
 
     def invite(self, recipient: str, email: str, *, expires_days: float = 7, base_url: str = "", actor: str | None = None) -> records.Invitation:
