@@ -42,7 +42,7 @@ def test_the_command_groups():
     assert set(group.commands["key"].commands) == {"export", "import", "split", "combine"}
     assert set(group.commands["recipient"].commands) >= {"add", "list", "invite", "edit", "archive", "restore"}
     assert set(group.commands["group"].commands) == {"create", "add", "remove", "list", "show", "archive"}
-    assert set(group.commands["asset"].commands) == {"add", "list", "show"}
+    assert set(group.commands["asset"].commands) == {"add", "list", "show", "edit", "archive", "restore"}
     for name, command in group.commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"
 
