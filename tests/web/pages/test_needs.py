@@ -14,13 +14,20 @@ from tests.web.conftest import ROLES
 CELLS = [(route, role) for route in sorted(_render.NEEDS) for role in ROLES]
 
 
-def _url(route: str, seeded) -> str:
-    return route.format(recipient_id=3, finding_id=seeded.finding_id, case_id=seeded.case_id)
+def _url(route: str, app, seeded) -> str:
+    group_id = None
+    if "{group_id}" in route:
+        from leaktrace.services import groups
+
+        ctx = app.state.workspace.context
+        found = [g for g in groups.list_all(ctx) if g.name == "Needs test group"]
+        group_id = found[0].id if found else groups.create(ctx, "Needs test group", members=["3"], actor="analyst").id
+    return route.format(recipient_id=3, finding_id=seeded.finding_id, case_id=seeded.case_id, group_id=group_id)
 
 
 @pytest.mark.parametrize("route,role", CELLS, ids=[f"{role}:{route}" for route, role in CELLS])
-def test_a_page_says_what_the_role_may_not_do_and_who_may(route, role, pages, seeded):
-    r = pages[role].get(_url(route, seeded))
+def test_a_page_says_what_the_role_may_not_do_and_who_may(route, role, app, pages, seeded):
+    r = pages[role].get(_url(route, app, seeded))
     assert r.status_code == 200, (route, role, r.status_code)
     missing = [(action, doing) for action, doing in _render.NEEDS[route] if not permissions.can(role, action)]
     for action, doing in _render.NEEDS[route]:

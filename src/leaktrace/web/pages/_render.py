@@ -32,7 +32,10 @@ KeepForm = Annotated[None, Depends(keep_form)]
 #: recipients needs the analyst role; you are admin." (:func:`needs`). A new page with such a form adds its row.
 NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
     "/recipients": (("recipients", "Adding recipients"),),
+    "/recipients/{recipient_id}": (("recipients", "Editing or archiving a recipient"),),
     "/recipients/{recipient_id}/invite": (("recipients", "Inviting a recipient's user to the portal"),),
+    "/groups": (("recipients", "Creating a recipient group"),),
+    "/groups/{group_id}": (("recipients", "Changing a group's members"),),
     "/invitations": (("recipients", "Cancelling an invitation"),),
     "/assets": (("assets", "Adding assets"),),
     "/share": (("shares", "Sharing assets"),),
