@@ -98,6 +98,9 @@ def test_an_archived_asset_is_refused_to_share_until_restored(ws, tmp_path):
     with pytest.raises(Conflict) as refused:
         asset_edits.refuse_archived(assets.get(ws.context, a.id))  # what share checks first
     assert str(refused.value) == f"asset {a.id} is archived; restore it first."
+    with pytest.raises(Conflict, match=f"asset {a.id} is archived; restore it first"):
+        ws.share(a.id, ["Apex"], tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     ws.restore_asset(a.id)
     asset_edits.refuse_archived(assets.get(ws.context, a.id))
     assert len(ws.share(a.id, ["Apex"], tmp_path / "out")) == 1

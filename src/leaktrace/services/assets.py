@@ -175,11 +175,16 @@ def add(
     return out
 
 
-def list_all(ctx: Context, *, archived: bool = False) -> list[records.Asset]:
+def list_all(ctx: Context, *, archived: bool | None = False) -> list[records.Asset]:
     """Every image and document in use (what the forms offer), oldest first (a document's pages are
-    in ``show``); with ``archived``, the archived ones instead (:mod:`leaktrace.services.asset_edits`)."""
+    in ``show``); with ``archived``, the archived ones instead (:mod:`leaktrace.services.asset_edits`);
+    with ``archived=None``, both (what names the assets of older shares and findings)."""
     with ctx.sessions() as session:
-        return [record(a) for a in queries.list_assets(session) if a.asset_kind != "page" and (a.archived_at is not None) == archived]
+        return [
+            record(a)
+            for a in queries.list_assets(session)
+            if a.asset_kind != "page" and (archived is None or (a.archived_at is not None) == archived)
+        ]
 
 
 def show(ctx: Context, asset_id: int | str) -> records.Asset:

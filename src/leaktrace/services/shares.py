@@ -39,8 +39,8 @@ from pathlib import Path
 
 from leaktrace import imagefiles, records
 from leaktrace.errors import BadInput, Conflict, Forbidden, LeaktraceError, NotFound
+from leaktrace.services import asset_edits, audit, retention
 from leaktrace.services import assets as assets_service
-from leaktrace.services import audit, retention
 from leaktrace.services import copies as copies_service
 from leaktrace.services import groups as groups_service
 from leaktrace.services.context import Context, Progress
@@ -135,6 +135,7 @@ def share(
         raise BadInput(f"--expires-days must be more than 0 and at most {MAX_EXPIRES_DAYS}.")
     _check_folder(out)
     asset = assets_service.get(ctx, asset_id)
+    asset_edits.refuse_archived(asset)
     with ctx.sessions() as session:
         recipients = []
         for r in _named(session, list(to), groups):

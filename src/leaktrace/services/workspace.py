@@ -224,8 +224,8 @@ class Workspace:
 
         return assets.add(self.context, [Path(p) for p in paths], title=title, actor=actor, progress=progress)
 
-    def list_assets(self, *, archived: bool = False) -> list[records.Asset]:
-        """The images and documents in use (what the forms offer); with ``archived``, the archived ones."""
+    def list_assets(self, *, archived: bool | None = False) -> list[records.Asset]:
+        """The images and documents in use (what the forms offer); with ``archived``, the archived ones; ``None``: both."""
         from leaktrace.services import assets
 
         return assets.list_all(self.context, archived=archived)

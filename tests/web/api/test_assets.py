@@ -35,6 +35,8 @@ def test_patch_archive_and_restore(api, tmp_path):
     assert archived.status_code == 200 and archived.json()["archived_at"]
     again = analyst.post(f"{url}/archive")
     assert again.status_code == 409 and again.json() == {"error": f"asset {row['id']} is archived already.", "status": 409}
+    refused = analyst.post("/api/v1/shares", json={"asset_id": row["id"], "to": ["Apex Plastics GmbH"]})
+    assert refused.status_code == 409 and refused.json()["error"] == f"asset {row['id']} is archived; restore it first."
     assert row["id"] not in [a["id"] for a in api["auditor"].get("/api/v1/assets").json()["data"]]
     assert row["id"] in [a["id"] for a in api["auditor"].get("/api/v1/assets", params={"archived": "true"}).json()["data"]]
     assert row["id"] in [a["id"] for a in api["auditor"].get("/api/v1/assets", params={"archived": "true", "q": "Fender"}).json()["data"]]

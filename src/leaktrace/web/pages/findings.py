@@ -94,7 +94,7 @@ def findings(
         nav=pager(request, p),
         names=names,
         copied=p.extra["copied"],
-        assets=ws.list_assets(),
+        assets=ws.list_assets(archived=None),
         filters={"q": q, "accused": accused, "asset": asset, "since": since, "until": until},
         searching=searching,
     )

@@ -34,7 +34,7 @@ def portal_form(request: Request, ws: WorkspaceDep, user: require("read")) -> Re
         groups=groups_service.list_all(ws.context),
         shares=shares,
         receipts=receipts,
-        titles={a.id: a.title for a in ws.list_assets()},
+        titles={a.id: a.title for a in ws.list_assets(archived=None)},
     )
 
 

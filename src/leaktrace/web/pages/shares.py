@@ -81,7 +81,7 @@ def share_form(
         asset=asset,
         searching=bool(q.strip() or recipient.strip() or asset.strip()),
         selected=selected,
-        titles={a.id: a.title for a in assets},
+        titles={a.id: a.title for a in ws.list_assets(archived=None)},
         retain_copies=ws.settings.retain_copies,
     )
 
