@@ -33,6 +33,8 @@ def pages_of(seeded) -> dict[str, str]:
         "recipients": "/recipients",
         "recipient": "/recipients/1",
         "groups": "/groups",
+        "invitations": "/invitations",
+        "invite": "/recipients/3/invite",
         "assets": "/assets",
         "share": "/share",
         "trace": "/trace",
