@@ -1,4 +1,4 @@
-"""``leaktrace recipient add/list/edit/archive/restore/invite``."""
+"""``leaktrace recipient add/list/edit/archive/restore`` (``invite``, ``invitations`` and ``uninvite``: :mod:`leaktrace.cli.invitations`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from leaktrace.cli._common import HomeOpt, JsonOpt, emit_json, guarded, out
-from leaktrace.services import portal
 from leaktrace.services import recipients as recipients_service
 from leaktrace.services.workspace import Workspace
 
@@ -104,23 +103,3 @@ def restore(
         emit_json(r)
     else:
         out.print(f"recipient {r.id} ({r.name}) restored.")
-
-
-@app.command("invite")
-@guarded
-def invite(
-    name: Annotated[str, typer.Argument(help="Recipient name or id.")],
-    email: Annotated[str, typer.Option(help="Where the invitation goes (the link is printed: send it yourself).")],
-    expires_days: Annotated[float, typer.Option("--expires-days", help="Days the link works.")] = portal.DEFAULT_EXPIRES_DAYS,
-    base_url: Annotated[str, typer.Option("--base-url", help="The web app's address, as the invitee reaches it.")] = "http://127.0.0.1:8000",
-    home: HomeOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Print a one-time link that makes a user of this recipient for the recipient portal (shown once; only its hash is kept)."""
-    with Workspace(home) as ws:
-        made = portal.invite(ws.context, name, email, expires_days=expires_days, base_url=base_url)
-    if json_:
-        emit_json(made)
-        return
-    out.print(f"invitation {made.id} for a user of {made.recipient} ({made.email}), valid once until {made.expires_at[:16]} UTC:")
-    out.print(made.link, soft_wrap=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from leaktrace.errors import NotFound
-from leaktrace.services import listing, portal
+from leaktrace.services import invitations, listing
 from leaktrace.services import recipients as recipients_service
 from leaktrace.web.api._lists import Offset, Search, window
 from leaktrace.web.deps import Limit, WorkspaceDep, record_id, require
@@ -67,8 +67,10 @@ def restore_recipient(recipient_id: RecipientId, ws: WorkspaceDep, user: require
 
 @router.post("/{recipient_id}/invitations", response_model=InvitationPublic, status_code=201)
 def invite(recipient_id: record_id("recipient"), body: InvitationCreate, request: Request, ws: WorkspaceDep, user: require("recipients")) -> dict:
-    """A one-time link that makes a user of this recipient for the recipient portal; ``token`` and ``link`` are in this answer only."""
+    """A one-time link that makes a user of this recipient for the recipient portal, e-mailed to it when the workspace has an SMTP relay; ``token`` and ``link`` are in this answer only."""
     if not any(r.id == recipient_id for r in ws.list_recipients()):
         raise NotFound(f"no recipient numbered {recipient_id}.")
-    made = portal.invite(ws.context, str(recipient_id), body.email, expires_days=body.expires_days, actor=user.name, base_url=str(request.base_url))
+    made = invitations.invite(
+        ws.context, str(recipient_id), body.email, expires_days=body.expires_days, actor=user.name, base_url=str(request.base_url)
+    )
     return made.to_dict()
