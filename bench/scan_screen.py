@@ -337,7 +337,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--side", type=int, help="the screen's view, px (default: leaktrace.index.screen.SIDE)")
     parser.add_argument("--features", type=int, help="the screen's SIFT features (default: leaktrace.index.screen.FEATURES)")
+    parser.add_argument("--verified", type=int, help="assets the screen verifies per image (default: leaktrace.index.screen.VERIFIED)")
     args = parser.parse_args()
+    if args.verified:
+        screening.Screen.__init__.__kwdefaults__["verified"] = args.verified
     if args.side or args.features:  # try other settings of the screen without editing it
         screening.SIDE, screening.FEATURES = args.side or screening.SIDE, args.features or screening.FEATURES
         screening._SETTINGS = dataclasses.replace(screening._SETTINGS, max_side=screening.SIDE, max_features=screening.FEATURES)
