@@ -16,10 +16,11 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from leaktrace import imagefiles
-from leaktrace.core import align, bound, keys, verdict, views
+from leaktrace.core import align, bound, keys, revisions, verdict, views
 from leaktrace.documents import reading, render
 from leaktrace.errors import BadInput
 from leaktrace.index import hashes
@@ -35,6 +36,16 @@ FALLBACK_ASSETS = 24
 #: A leak the asset search matches to a document page is registered onto up to this many of the
 #: pages it found, and tested on the one it agrees with best.
 PAGE_CANDIDATES = 3
+#: The asset search is asked for this many hits: revisions of one drawing all match a leak of any of them.
+CANDIDATES = 5
+#: A hit scoring (verified inliers) at least this fraction of the best hit's is a near-duplicate of it
+#: (a revision of the same drawing): the leak is registered onto each, and the image chooses.
+#: Measured (bench/revisions.py): revisions of a drawing score 0.8–1.0 of the best; unrelated assets
+#: sharing a frame or a title block well under 0.3.
+NEAR_DUPLICATE = 0.5
+#: Registered near-duplicates whose agreement is within this of the best are told apart by their
+#: residual where they differ (:func:`leaktrace.core.revisions.distinguish`); the rest are dropped.
+AGREEMENT_TIE = 0.1
 
 
 def trace(
@@ -77,9 +88,17 @@ def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str |
     """Identify, align and test one leak image (a file, or one page of a leaked PDF)."""
     leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
-    asset, alignments, hints = _identify(ctx, leak, asset_id)
+    members = _identify(ctx, leak, asset_id)
+    if len(members) > 1:
+        return _family(ctx, [_test_asset(ctx, leak, info, *m, step, start) for m in members], start)
+    asset, alignments, hints = members[0]
     if asset is None:
         return Finding(info, None, None, (), ctx.settings.epsilon, None, 0, "no registered asset matches this image", time.perf_counter() - start)
+    return _test_asset(ctx, leak, info, asset, alignments, hints, step, start)
+
+
+def _test_asset(ctx: Context, leak: views.LeakView, info: LeakInfo, asset, alignments: list, hints: tuple, step, start: float) -> Finding:
+    """Align the leak on ``asset`` (unless ``alignments`` already hold its registration) and test its recipients."""
     step("align the leak")
     original = asset_cache.original_view(ctx, asset)
     if not alignments:
@@ -229,6 +248,36 @@ def _combine(pages: list[Finding], epsilon: float, elapsed: float) -> Finding:
     return dataclasses.replace(top, candidates=candidates, threshold=float(threshold), n_tests=int(total), elapsed_s=elapsed)
 
 
+def _family(ctx: Context, tested: list[Finding], start: float) -> Finding:
+    """One finding from the tests of near-duplicate assets the leak's image cannot tell apart (a crop
+    of a region identical in revisions A, B and C of a drawing).
+
+    Guessing one revision would test the wrong recipients two times in three, and picking the one
+    whose recipients score best would choose by score and void the bound. So the recipients of all
+    of them are tested, as one family: every test of every member counts in one bound
+    (:func:`_combine`: accuse only when the number of all those tests times exp(−T²/2) ≤ ε), which
+    holds because the family was chosen on image evidence alone. An innocent's signs are independent
+    of the leak whichever member they belong to, so the union over the family keeps the false-
+    accusation bound ε. A recipient over it is accused on its own copy's signs (each copy has its
+    own), so the accusation itself names the revision: the finding rests on that member; with
+    nobody accused, on the first (the best by registration). The reason names the ambiguity.
+    """
+    shared = [f for f in tested if f.candidates]
+    titles = ", ".join(f"{f.asset.title} (asset {f.asset.id})" for f in tested if f.asset is not None)
+    if not shared:
+        first = tested[0]
+        return dataclasses.replace(first, reason=f"{first.reason} (nor any of the revisions the leak cannot tell from it: {titles})")
+    combined = _combine(shared, ctx.settings.epsilon, time.perf_counter() - start)
+    if not combined.accused:
+        first = shared[0]
+        combined = dataclasses.replace(combined, asset=first.asset, alignment=first.alignment)
+    reason = (
+        f"the leak shows only what {len(tested)} near-identical assets share ({titles}): the image cannot tell which one leaked, "
+        f"so the recipients of all of them were tested as one family, one bound over their {combined.n_tests} tests"
+    )
+    return dataclasses.replace(combined, reason=reason)
+
+
 def _page(ctx: Context, asset) -> dict:
     """The page number and document of a page asset (nothing for an image)."""
     if asset.asset_kind != "page":
@@ -237,51 +286,85 @@ def _page(ctx: Context, asset) -> dict:
         return findings.page_of(queries.asset_by_id(session, asset.id))
 
 
-def _identify(ctx: Context, leak: views.LeakView, asset_id):
-    """The asset the leak comes from, an alignment when the fallback already made one, and
-    the asset search's verified homography as a registration hint (image evidence only)."""
+def _identify(ctx: Context, leak: views.LeakView, asset_id) -> list[tuple]:
+    """The asset the leak comes from, an alignment when registration already made one, and the
+    asset search's verified homography as a registration hint (image evidence only), as
+    ``[(asset, alignments, hints)]``; several such members when the leak's image cannot tell
+    near-duplicate assets apart (:func:`_likeliest`), ``[(None, [], ())]`` when nothing matches."""
     assets = None
     if asset_id is not None:
         given = assets_service.get(ctx, asset_id)
         if given.asset_kind != "document":
-            return given, [], ()
+            return [(given, [], ())]
         assets = documents.pages_of(ctx, given.id)  # which page: the asset search over the document's pages
     if assets is None:
         assets = assets_service.all_assets(ctx)
     if not assets:
         raise BadInput("the workspace has no assets yet; add one with 'leaktrace asset add'.")
-    hits = search.index_for(ctx, assets).search_details(leak, k=PAGE_CANDIDATES)
+    hits = search.index_for(ctx, assets).search_details(leak, k=CANDIDATES)
     by_id = {asset.id: asset for asset in assets}
-    pages = [h for h in hits if by_id[h[0]].asset_kind == "page"]
-    if len(pages) > 1 and hits[0] in pages:
-        return _likeliest_page(ctx, leak, [(by_id[h[0]], h[2]) for h in pages])
     if hits:
+        alike = _alike(hits, by_id)
+        if len(alike) > 1:
+            return _likeliest(ctx, leak, [(by_id[h[0]], h[2]) for h in alike])
         asset_id, _, match = hits[0]
-        return by_id[asset_id], [], _hints(match)
+        return [(by_id[asset_id], [], _hints(match))]
     best: tuple = (None, [], ())
     for asset in _nearest_by_hash(ctx, leak.grey, assets)[:FALLBACK_ASSETS]:
         alignments = align.register_all(leak, asset_cache.original_view(ctx, asset))
         # register_all returns only alignments above align.MIN_AGREEMENT; keep the best one.
         if alignments and (not best[1] or alignments[0].agreement > best[1][0].agreement):
             best = (asset, alignments, ())
-    return best
+    return [best]
+
+
+def _alike(hits: list, by_id: dict) -> list:
+    """The hits the leak must be registered onto before one is chosen, best first, from the match
+    figures alone: when the best is a page, the other pages found (up to ``PAGE_CANDIDATES``: a
+    tender's sheets share their frame, title block and symbols); and every hit scoring at least
+    ``NEAR_DUPLICATE`` of the best's (revisions of one drawing share almost all their features)."""
+    top = hits[0]
+    is_page = by_id[top[0]].asset_kind == "page"
+    pages = [h for h in hits if is_page and by_id[h[0]].asset_kind == "page"][:PAGE_CANDIDATES]
+    near = [h for h in hits if h[1] >= NEAR_DUPLICATE * top[1]]
+    return [h for h in hits if h in pages or h in near]
 
 
 def _hints(match) -> tuple:
     return ((match.homography, match.mirrored, match.inliers),) if match.method == "features" and match.homography is not None else ()
 
 
-def _likeliest_page(ctx: Context, leak: views.LeakView, candidates: list) -> tuple:
-    """Of the pages the asset search found (a tender's drawing sheets share their frame, title block
-    and symbols, so a crop can match more than one), the one the leak registers onto best: the
-    highest image agreement, before any recipient is looked at."""
-    best: tuple = (candidates[0][0], [], _hints(candidates[0][1]))
-    score = -np.inf
+def _likeliest(ctx: Context, leak: views.LeakView, candidates: list) -> list[tuple]:
+    """Of the assets the asset search found alike (:func:`_alike`), the one the leak shows, by image
+    evidence only, before any recipient is looked at: the leak is registered onto each; those whose
+    agreement is within ``AGREEMENT_TIE`` of the best stay; among them the one whose residual where
+    they differ from one another is clearly the lowest (:func:`leaktrace.core.revisions.distinguish`:
+    the per-tile median agreement does not see a moved line or an added hole). When the leak shows
+    nothing that differs among them, all of them are returned, best agreement first, and the trace
+    tests them as one family (:func:`_family`)."""
+    registered = []
     for asset, match in candidates:
-        alignments = align.register_all(leak, asset_cache.original_view(ctx, asset), hints=_hints(match))
-        if alignments and alignments[0].agreement > score:
-            best, score = (asset, alignments, ()), alignments[0].agreement
-    return best
+        original = asset_cache.original_view(ctx, asset)
+        alignments = align.register_all(leak, original, hints=_hints(match))
+        if alignments:
+            registered.append((asset, alignments, original))
+    if not registered:
+        return [(candidates[0][0], [], _hints(candidates[0][1]))]
+    registered.sort(key=lambda r: -r[1][0].agreement)
+    tied = [r for r in registered if r[1][0].agreement >= registered[0][1][0].agreement - AGREEMENT_TIE]
+    if len(tied) > 1:
+        warped, inside = zip(*(_in_leak_frame(leak, original, alignments[0]) for _, alignments, original in tied))
+        tied = [tied[i] for i in revisions.distinguish(leak.work, list(warped), list(inside)).chosen]
+    return [(asset, alignments, ()) for asset, alignments, _ in tied]
+
+
+def _in_leak_frame(leak: views.LeakView, original: views.OriginalView, alignment) -> tuple[np.ndarray, np.ndarray]:
+    """The original's luminance warped by ``alignment`` into the leak's working frame, and where it covers it."""
+    h = leak.work_matrix @ alignment.homography @ np.linalg.inv(original.work_matrix)
+    size = (leak.work.shape[1], leak.work.shape[0])
+    warped = cv2.warpPerspective(original.work, h, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.warpPerspective(np.ones(original.work.shape, np.uint8), h, size, flags=cv2.INTER_NEAREST) > 0
+    return warped, inside
 
 
 def _nearest_by_hash(ctx: Context, leak: np.ndarray, assets: list) -> list:
