@@ -36,7 +36,7 @@ SIDE = 400
 #: Most SIFT keypoints of the view, strongest first.
 FEATURES = 400
 #: Assets verified per image, most votes first.
-VERIFIED = 3
+VERIFIED = 5
 #: Fewest homography inliers, and smallest covered fraction of the asset, for "maybe".
 MIN_INLIERS = 8
 MIN_COVERAGE = 0.02
