@@ -39,13 +39,10 @@ PAGE_CANDIDATES = 3
 #: The asset search is asked for this many hits: revisions of one drawing all match a leak of any of them.
 CANDIDATES = 5
 #: A hit scoring (verified inliers) at least this fraction of the best hit's is a near-duplicate of it
-#: (a revision of the same drawing): the leak is registered onto each, and the image chooses.
-#: Measured (bench/revisions.py): revisions of a drawing score 0.8–1.0 of the best; unrelated assets
-#: sharing a frame or a title block well under 0.3.
-NEAR_DUPLICATE = 0.5
-#: Registered near-duplicates whose agreement is within this of the best are told apart by their
-#: residual where they differ (:func:`leaktrace.core.revisions.distinguish`); the rest are dropped.
-AGREEMENT_TIE = 0.1
+#: (a revision of the same drawing), and the image chooses among them (:func:`_likeliest`).
+#: Measured (bench/revisions.py): the other revisions scored 0.44–1.0 of the best. Letting in an
+#: unrelated asset costs one warp, and its residual drops it.
+NEAR_DUPLICATE = 0.25
 
 
 def trace(
@@ -336,31 +333,45 @@ def _hints(match) -> tuple:
 
 def _likeliest(ctx: Context, leak: views.LeakView, candidates: list) -> list[tuple]:
     """Of the assets the asset search found alike (:func:`_alike`), the one the leak shows, by image
-    evidence only, before any recipient is looked at: the leak is registered onto each; those whose
-    agreement is within ``AGREEMENT_TIE`` of the best stay; among them the one whose residual where
-    they differ from one another is clearly the lowest (:func:`leaktrace.core.revisions.distinguish`:
-    the per-tile median agreement does not see a moved line or an added hole). When the leak shows
-    nothing that differs among them, all of them are returned, best agreement first, and the trace
-    tests them as one family (:func:`_family`)."""
-    registered = []
-    for asset, match in candidates:
-        original = asset_cache.original_view(ctx, asset)
-        alignments = align.register_all(leak, original, hints=_hints(match))
-        if alignments:
-            registered.append((asset, alignments, original))
-    if not registered:
-        return [(candidates[0][0], [], _hints(candidates[0][1]))]
-    registered.sort(key=lambda r: -r[1][0].agreement)
-    tied = [r for r in registered if r[1][0].agreement >= registered[0][1][0].agreement - AGREEMENT_TIE]
-    if len(tied) > 1:
-        warped, inside = zip(*(_in_leak_frame(leak, original, alignments[0]) for _, alignments, original in tied))
-        tied = [tied[i] for i in revisions.distinguish(leak.work, list(warped), list(inside)).chosen]
-    return [(asset, alignments, ()) for asset, alignments, _ in tied]
+    evidence only, before any recipient is looked at.
+
+    The leak is registered onto the search's best hit; every other candidate is placed by that
+    registration corrected by the search's own homographies (revisions share their frame: this
+    costs a warp, not a registration), and the one whose residual where the candidates differ from
+    one another is clearly the lowest is chosen (:func:`leaktrace.core.revisions.distinguish`: the
+    per-tile median agreement does not see a moved line or an added hole), and registered if it is
+    not the best hit. When the leak shows nothing that differs among them, all of them are returned,
+    best hit first, and the trace tests them as one family (:func:`_family`). When the best hit does
+    not register, the others are registered in turn and the first that does is kept.
+    """
+    (top, top_match), views_ = candidates[0], [asset_cache.original_view(ctx, asset, features=i == 0) for i, (asset, _) in enumerate(candidates)]
+    alignments = align.register_all(leak, views_[0], hints=_hints(top_match))
+    if not alignments:
+        for asset, match in candidates[1:]:
+            found = align.register_all(leak, asset_cache.original_view(ctx, asset), hints=_hints(match))
+            if found:
+                return [(asset, found, ())]
+        return [(top, [], _hints(top_match))]
+    placed = [alignments[0].homography]
+    for _, match in candidates[1:]:
+        if _hints(match) and _hints(top_match):  # the refinement's correction, in the leak's frame, applied to this hit
+            placed.append(alignments[0].homography @ np.linalg.inv(top_match.homography) @ match.homography)
+        else:
+            placed.append(None)
+    kept = [i for i, h in enumerate(placed) if h is not None]
+    warped, inside = zip(*(_in_leak_frame(leak, views_[i], placed[i]) for i in kept))
+    chosen = [kept[j] for j in revisions.distinguish(leak.work, list(warped), list(inside)).chosen]
+    if chosen == [0]:
+        return [(top, alignments, ())]
+    if len(chosen) == 1:
+        asset, match = candidates[chosen[0]]
+        return [(asset, align.register_all(leak, asset_cache.original_view(ctx, asset), hints=_hints(match)), _hints(match))]
+    return [(top, alignments, ()) if i == 0 else (candidates[i][0], [], _hints(candidates[i][1])) for i in sorted(chosen)]
 
 
-def _in_leak_frame(leak: views.LeakView, original: views.OriginalView, alignment) -> tuple[np.ndarray, np.ndarray]:
-    """The original's luminance warped by ``alignment`` into the leak's working frame, and where it covers it."""
-    h = leak.work_matrix @ alignment.homography @ np.linalg.inv(original.work_matrix)
+def _in_leak_frame(leak: views.LeakView, original: views.OriginalView, homography: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The original's luminance warped by ``homography`` (original → leak pixels) into the leak's working frame, and where it covers it."""
+    h = leak.work_matrix @ homography @ np.linalg.inv(original.work_matrix)
     size = (leak.work.shape[1], leak.work.shape[0])
     warped = cv2.warpPerspective(original.work, h, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpPerspective(np.ones(original.work.shape, np.uint8), h, size, flags=cv2.INTER_NEAREST) > 0
