@@ -110,5 +110,8 @@ def _blur(image: np.ndarray) -> np.ndarray:
 
 def _matched(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``x`` mapped to ``y``'s levels by a least-squares gain and offset (JPEG, a screenshot's tone)."""
-    gain, offset = np.polyfit(x.astype(np.float64), y.astype(np.float64), 1) if np.ptp(x) > 0 else (1.0, float(np.mean(y - x)))
-    return (gain * x + offset).astype(np.float32)
+    mx, my = float(x.mean(dtype=np.float64)), float(y.mean(dtype=np.float64))
+    dx = x - np.float32(mx)
+    var = float(np.dot(dx, dx))
+    gain = float(np.dot(dx, y - np.float32(my))) / var if var > 0 else 1.0
+    return (np.float32(gain) * dx + np.float32(my)).astype(np.float32, copy=False)

@@ -2,7 +2,9 @@
 
 Order matters for the bound: the asset and the alignment are chosen on image
 evidence only (feature matches, image agreement); the recipients' signs are read
-only after, for the one test per recipient. Nothing is ever re-chosen by score.
+only after, for the one test per recipient. Nothing is ever re-chosen by score. Revisions of one
+drawing are told apart by the residual where they differ (:func:`_likeliest`); when the leak shows
+only what they share, the recipients of all of them are tested under one bound (:func:`_family`).
 
 Every finding is stored (see :mod:`leaktrace.services.findings`) with its audit entry and
 the leak's chain of custody (:mod:`leaktrace.services.custody`), in one transaction, before it
