@@ -35,8 +35,8 @@ from leaktrace.store import queries
 # Without a feature match, try feature-free registration against at most this many assets
 # (the nearest by global hash when there are more).
 FALLBACK_ASSETS = 24
-#: A leak the asset search matches to a document page is registered onto up to this many of the
-#: pages it found, and tested on the one it agrees with best.
+#: A leak the asset search matches to a document page is compared with up to this many of the
+#: pages it found, and tested on the one its image shows (:func:`_likeliest`).
 PAGE_CANDIDATES = 3
 #: The asset search is asked for this many hits: revisions of one drawing all match a leak of any of them.
 CANDIDATES = 5
@@ -259,7 +259,7 @@ def _family(ctx: Context, tested: list[Finding], start: float) -> Finding:
     of the leak whichever member they belong to, so the union over the family keeps the false-
     accusation bound ε. A recipient over it is accused on its own copy's signs (each copy has its
     own), so the accusation itself names the revision: the finding rests on that member; with
-    nobody accused, on the first (the best by registration). The reason names the ambiguity.
+    nobody accused, on the first (the asset search's best hit). The reason names the ambiguity.
     """
     shared = [f for f in tested if f.candidates]
     titles = ", ".join(f"{f.asset.title} (asset {f.asset.id})" for f in tested if f.asset is not None)
@@ -318,7 +318,7 @@ def _identify(ctx: Context, leak: views.LeakView, asset_id) -> list[tuple]:
 
 
 def _alike(hits: list, by_id: dict) -> list:
-    """The hits the leak must be registered onto before one is chosen, best first, from the match
+    """The hits among which the leak's image must choose (:func:`_likeliest`), best first, from the match
     figures alone: when the best is a page, the other pages found (up to ``PAGE_CANDIDATES``: a
     tender's sheets share their frame, title block and symbols); and every hit scoring at least
     ``NEAR_DUPLICATE`` of the best's (revisions of one drawing share almost all their features)."""
