@@ -34,9 +34,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 
-# In CI (CI=true) the tests that use a store run a second time on PostgreSQL (test-postgres).
+# In CI (CI=true) the tests run in one process, in order, and those that use a store run a second time on
+# PostgreSQL (test-postgres). Elsewhere they run on every core, up to 4 (pytest-xdist; a file's tests stay
+# together in one process, in order): PYTEST_JOBS= runs them in one process.
+PYTEST_JOBS ?= $(if $(filter true,$(CI)),,-n auto --maxprocesses=4 --dist loadfile)
 test: $(VENV)/.installed-test lint lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_JOBS)
 	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 # The tests that use a store, on PostgreSQL: a throwaway cluster the tests start themselves (tests/_postgres.py:

@@ -12,7 +12,7 @@ finding keeps its numbers as a :class:`FindingAlignment`, the mask as a blob.
 
 >>> r = Recipient(1, "Apex Plastics GmbH", None, "Apex", "2027-01-05T09:00:00+00:00")
 >>> r.to_dict()["org"], r["name"], sorted(r)[:2]
-('Apex', 'Apex Plastics GmbH', ['created_at', 'email'])
+('Apex', 'Apex Plastics GmbH', ['archived_at', 'created_at'])
 """
 
 from __future__ import annotations

@@ -137,7 +137,9 @@ def test_ids_out_of_range_are_not_found_on_every_id_route(app, api, pages, seede
 
 
 def _kind(path: str) -> str:
-    return re.search(r"\{(\w+)_id\}", path).group(1)
+    """What a 404 calls the record of ``path``'s id (``{group_id}``: a recipient group)."""
+    kind = re.search(r"\{(\w+)_id\}", path).group(1)
+    return {"group": "recipient group"}.get(kind, kind)
 
 
 def test_ids_out_of_range_in_forms_and_bodies(api, pages, seeded):
