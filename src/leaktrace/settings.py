@@ -119,7 +119,9 @@ SETTINGS: tuple[Setting, ...] = (
         "A folder off this machine (a WORM share, a mounted legal mailbox) where every signed checkpoint of the audit log is also written; empty: none.",
     ),
     Setting("notify_email", "", "Who is e-mailed the due remediation actions by 'leaktrace case remind', comma-separated addresses; empty: nobody."),
-    Setting("smtp_host", "", "SMTP relay for reminders and invitation links (a company's internal relay, used without authentication); empty: no e-mail."),
+    Setting(
+        "smtp_host", "", "SMTP relay for reminders and invitation links (a company's internal relay, used without authentication); empty: no e-mail."
+    ),
     Setting("smtp_port", 25, "Port of the SMTP relay."),
     Setting("smtp_starttls", False, "Switch the SMTP connection to TLS (STARTTLS) before sending."),
     Setting("smtp_from", "leaktrace@localhost", "Sender address of reminders and invitations."),

@@ -75,9 +75,7 @@ def _window(session: Session, query: Select, where: list, total_of: Select, *, o
     return Window(rows, offset, matched, total)
 
 
-def recipients(
-    session: Session, *, q: str | None = None, archived: bool = False, offset: int = 0, limit: int = 50, clamp: bool = True
-) -> Window:
+def recipients(session: Session, *, q: str | None = None, archived: bool = False, offset: int = 0, limit: int = 50, clamp: bool = True) -> Window:
     """Recipients in use (``archived``: the archived ones), oldest first, whose name, organisation or
     e-mail holds ``q`` (or numbered ``q``)."""
     which = Recipient.archived_at.is_not(None) if archived else Recipient.archived_at.is_(None)
