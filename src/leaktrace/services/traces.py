@@ -83,11 +83,18 @@ def _compute(ctx: Context, leak_path: Path, asset_id: int | str | None, progress
     return _test(ctx, image, info, asset_id, step, start)
 
 
-def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str | None, step, start: float) -> Finding:
-    """Identify, align and test one leak image (a file, or one page of a leaked PDF)."""
+def _test(ctx: Context, image: np.ndarray, info: LeakInfo, asset_id: int | str | None, step, start: float, *, families: bool = True) -> Finding:
+    """Identify, align and test one leak image (a file, or one page of a leaked PDF).
+
+    ``families=False`` (a leaked PDF's pages): near-duplicates the image cannot tell apart are tested
+    on the asset search's best hit alone. A family's finding rests on its member of the highest
+    score, and the PDF path groups its pages by the asset each finding rests on: with families there,
+    which tests the one bound covers would depend on scores."""
     leak = views.describe_leak(image)  # described once: every later stage takes this view
     step("identify the asset")
     members = _identify(ctx, leak, asset_id)
+    if not families:
+        members = members[:1]
     if len(members) > 1:
         return _family(ctx, [_test_asset(ctx, leak, info, *m, step, start) for m in members], start)
     asset, alignments, hints = members[0]
@@ -195,7 +202,7 @@ def _compute_document(ctx: Context, leak_path: Path, asset_id, progress: Progres
     pages = []
     for number, image in enumerate(render.render_pages(document.data, range(document.pages), dpis, label=str(leak_path), max_pixels=s.max_pixels), 1):
         info = LeakInfo(display_name or str(leak_path), sha, int(image.shape[1]), int(image.shape[0]), number)
-        pages.append(_test(ctx, image, info, asset_id, step, start))
+        pages.append(_test(ctx, image, info, asset_id, step, start, families=False))
     tested = _one_document([f for f in pages if f.candidates])
     if not tested:
         first = next((f for f in pages if f.asset is not None), pages[0])
