@@ -136,3 +136,13 @@ def test_a_document_is_archived_and_restored_with_its_pages(ws, tmp_path):
     ws.restore_asset(doc.id)
     assert all(ws.show_asset(p).archived_at is None for p in [doc.id, *pages])
     assert ws.verify_audit().ok
+
+
+def test_the_title_of_a_shared_asset_is_frozen_its_reports_name_it(ws, tmp_path):
+    a = ws.add_assets([save(tmp_path / "a.png", photo(8, (96, 128)))], title="Bumper rev B")[0]
+    ws.add_recipient("Apex")
+    assert ws.edit_asset(a.id, title="Bumper, rev B").title == "Bumper, rev B"  # before any share: a typo fixed
+    ws.share(a.id, ["Apex"], tmp_path / "out")
+    with pytest.raises(Conflict, match="its title no longer changes"):
+        ws.edit_asset(a.id, title="Bumper rev C")
+    assert ws.show_asset(a.id).title == "Bumper, rev B" and len(_entries(ws, "asset.edit")) == 1

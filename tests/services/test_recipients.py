@@ -174,3 +174,17 @@ def test_a_hand_edit_of_an_edited_recipient_is_still_named(tmp_path):
         assert not check.ok and check.record == f"recipient {apex.id}", check
     finally:
         ws.close()
+
+
+def test_the_name_of_a_recipient_with_copies_is_frozen_its_details_are_not(ctx, tmp_path):
+    from leaktrace.services import assets, shares
+    from tests.conftest import photo, save
+
+    recipients.add(ctx, "Apex")
+    recipients.edit(ctx, "Apex", name="Apex Plastics")  # before any copy: a typo fixed
+    asset = assets.add(ctx, [save(tmp_path / "a.png", photo(9, (96, 128)))])[0]
+    shares.share(ctx, asset.id, ["Apex Plastics"], tmp_path / "out")
+    with pytest.raises(Conflict, match="its name no longer changes"):
+        recipients.edit(ctx, "Apex Plastics", name="Apex Plastics AG")
+    assert recipients.edit(ctx, "Apex Plastics", org="Apex Group").org == "Apex Group"
+    assert recipients.get(ctx, "Apex Plastics").name == "Apex Plastics"

@@ -14,13 +14,15 @@ pages with it, in one transaction, one entry per record (each page is sealed on 
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from leaktrace import records
 from leaktrace.errors import BadInput, Conflict
 from leaktrace.services import assets, audit, ids
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
-from leaktrace.store.models import Asset, utcnow
+from leaktrace.store.models import Asset, Finding, Share, utcnow
 
 #: The longest title an asset may have, characters (the web form's limit too).
 MAX_TITLE = 500
@@ -28,7 +30,9 @@ MAX_TITLE = 500
 
 def edit(ctx: Context, ref: int | str, *, title: str, actor: str | None = None) -> records.Asset:
     """Give asset ``ref`` a new title (whitespace runs made one space), with an ``asset.edit`` entry
-    holding the title before and after; the same title again changes nothing and records nothing."""
+    holding the title before and after; the same title again changes nothing and records nothing.
+    The title is frozen once the asset was shared or a finding rests on it (:class:`Conflict`): their
+    reports name it, and a report made again must say what it said."""
     new = " ".join((title or "").split())
     if not new:
         raise BadInput("an asset needs a title.")
@@ -38,6 +42,14 @@ def edit(ctx: Context, ref: int | str, *, title: str, actor: str | None = None) 
     with store_db.transaction(ctx.sessions) as session:
         asset = queries.asset_by_id(session, number)
         before = asset.title
+        if new != before and (
+            session.scalar(select(func.count()).select_from(Share).where(Share.asset_id == asset.id))
+            or session.scalar(select(func.count()).select_from(Finding).where(Finding.asset_id == asset.id))
+        ):
+            raise Conflict(
+                f"asset {asset.id} has shares or findings that name it, and their reports must keep saying what they said: "
+                "its title no longer changes (archive it and register the new revision instead)."
+            )
         if new != before:
             asset.title = new
             audit.append(session, actor, "asset.edit", "asset", asset.id, {"before": {"title": before}, "after": {"title": new}})

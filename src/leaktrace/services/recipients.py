@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leaktrace import records
 from leaktrace.errors import BadInput, Conflict
@@ -21,7 +21,7 @@ from leaktrace.services import audit
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
-from leaktrace.store.models import Recipient, utcnow
+from leaktrace.store.models import Copy, FindingScore, Recipient, utcnow
 
 #: Longest name, e-mail and organisation, characters (the columns' sizes).
 MAX_NAME, MAX_EMAIL, MAX_ORG = 200, 320, 200
@@ -75,7 +75,11 @@ def edit(
     e-mail or organisation clears it), with one ``recipient.edit`` entry holding each field's
     ``before`` and ``after``. Its fingerprints never change: they derive from its key reference.
 
-    :class:`BadInput` when nothing would change, or for a name :func:`add` would refuse."""
+    The name is frozen once a copy was made for the recipient or a finding scored it: copies,
+    receipts, findings and their reports name it, and a report made again must say what it said.
+
+    :class:`BadInput` when nothing would change, or for a name :func:`add` would refuse;
+    :class:`Conflict` for a new name of a recipient that evidence already names."""
     with store_db.transaction(ctx.sessions) as session:
         r = queries.recipient_by_name_or_id(session, str(ref))
         wanted = {}
@@ -89,6 +93,14 @@ def edit(
         if not changed:
             raise BadInput(f"recipient {r.name!r} already has these details: nothing to change (give --name, --email or --org).")
         if "name" in changed:
+            named = session.scalar(select(func.count()).select_from(Copy).where(Copy.recipient_id == r.id)) or session.scalar(
+                select(func.count()).select_from(FindingScore).where(FindingScore.recipient_id == r.id)
+            )
+            if named:
+                raise Conflict(
+                    f"recipient {r.name!r} has copies or findings that name it, and their reports must keep saying what they said: "
+                    "its name no longer changes (its e-mail and organisation still may)."
+                )
             other = queries.find_recipient_by_name(session, changed["name"])
             if other is not None and other.id != r.id:
                 raise Conflict(f"a recipient named {changed['name']!r} already exists.")
