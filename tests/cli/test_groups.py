@@ -78,3 +78,14 @@ def test_share_to_groups_and_names_collapses_duplicates(ws, tmp_path):
     result, _ = ws("share", asset["id"], "--out", tmp_path / "out2", expect=2)
     assert result.stderr == "error: name at least one recipient with --to, or a group with --to-group.\n"
     assert not (tmp_path / "out2").exists()
+
+
+def test_names_are_printed_as_typed_never_as_markup(ws):
+    """A name is the user's text: Rich markup in it ("[/b]") is printed as is, never parsed (it raised)."""
+    ws("recipient", "add", "Evers [/b] [bold]GmbH")
+    result, _ = ws("group", "create", "[red]Round 2[/red]", "--member", "Evers [/b] [bold]GmbH")
+    assert result.stdout == "group 1 '[red]Round 2[/red]': Evers [/b] [bold]GmbH\n"
+    ws("recipient", "archive", "Apex", "--reason", "left the tender")
+    ws("group", "add", "1", "Borealis")
+    result, _ = ws("recipient", "list")
+    assert "Evers [/b] [bold]GmbH" in result.stdout

@@ -48,7 +48,7 @@ HomeOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP, callback=_global)]
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)  # names and titles are the users' text: never markup
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

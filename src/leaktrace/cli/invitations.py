@@ -37,7 +37,7 @@ def invite(
         out.print(f"invitation {made.id} for a user of {made.recipient} e-mailed to {made.email}, valid once until {made.expires_at[:16]} UTC.")
         return
     if made.email_problem:
-        out.print(f"[yellow]not e-mailed:[/] {made.email_problem}; send the link yourself.", soft_wrap=True)
+        out.print(f"not e-mailed: {made.email_problem}; send the link yourself.", soft_wrap=True)
     out.print(f"invitation {made.id} for a user of {made.recipient} ({made.email}), valid once until {made.expires_at[:16]} UTC:")
     out.print(made.link, soft_wrap=True)
 
