@@ -216,9 +216,14 @@ class Resident:
         request = pickle.dumps((fn, args, kwargs))
         try:
             _write_message(self._to_child, request)
-        except OSError:  # the child is gone (killed from outside)
+        except OSError:  # the child died between calls (killed from outside): this file never ran, so run it in a new one
             self.close()
-            raise Overrun("crash", "the decoder died") from None
+            self._start()
+            try:
+                _write_message(self._to_child, request)
+            except OSError:
+                self.close()
+                raise Overrun("crash", "the decoder died") from None
         try:
             answer = _read_message(self._from_child, time.monotonic() + seconds)
         except BaseException:  # Ctrl-C here, mid-call: the child's state is unknown
@@ -236,6 +241,7 @@ class Resident:
         if status == "memory":
             self.close()  # an allocator that failed may leave the child's heap in any state
             raise Overrun("memory", value)
+        self.close()  # a file the decoder refused may be hostile: the next file gets a fresh child, as with a fork per file
         raise value
 
     def close(self) -> None:
