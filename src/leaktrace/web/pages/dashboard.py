@@ -18,6 +18,6 @@ def dashboard(request: Request, ws: WorkspaceDep, user: require("read")) -> Resp
     shares = sorted(ws.list_shares(), key=lambda s: s.created_at, reverse=True)[:RECENT]
     findings = ws.list_findings(limit=RECENT)
     cases = [c for c in ws.list_cases() if c.status != "closed"]
-    counts = {"recipients": len(ws.list_recipients()), "assets": sum(a.archived_at is None for a in assets.values())}
+    counts = {"recipients": len(ws.list_recipients(archived=False)), "assets": sum(a.archived_at is None for a in assets.values())}
     due = ws.due_actions()
     return render(request, "dashboard.html", user, shares=shares, assets=assets, findings=findings, cases=cases, counts=counts, due=due)
