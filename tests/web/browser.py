@@ -49,6 +49,8 @@ def live(app):
 
 @pytest.fixture(scope="module")
 def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed; the browser tests need Debian's chromium")
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
     from playwright.sync_api import sync_playwright
 

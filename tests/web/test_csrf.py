@@ -84,6 +84,7 @@ def test_session_secret_lives_in_the_workspace_with_mode_0600(seeded):
 
 def test_a_tampered_cookie_is_not_a_session(app, pages):
     client = TestClient(app, raise_server_exceptions=False)
-    value = pages["admin"].cookies.get(SESSION_COOKIE)
+    # another test may have left a second session cookie (another path) in the shared client: take the newest
+    value = [c.value for c in pages["admin"].cookies.jar if c.name == SESSION_COOKIE][-1]
     client.cookies.set(SESSION_COOKIE, value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB"))
     assert client.get("/users", follow_redirects=False).status_code == 303
