@@ -186,9 +186,9 @@ def markdown(now: dict, before: dict | None) -> str:
         f"Seconds per trace are means on a shared machine (noisy); the image comparison the revision step adds "
         f"(core.revisions.distinguish, plus one warp per candidate) took {now['distinguish_s_per_call']} s per trace that had near-duplicates.",
         "A family trace (crop25-no-edits) registers and tests every member: it costs one registration and one test per revision.",
-        "The screenshot of the bumper sheet is missed before and after: the asset search returns rev A alone (its global hash is",
-        "within the radius, and once a hash hit verifies, index/brute.py and index/ann.py skip the feature search that would find",
-        "rev B and C), so no near-duplicate reaches the revision step; nobody is accused (rev A's recipients score as innocents).",
+        "An earlier run missed one screenshot (2/3: the asset search stopped at a verified hash hit on rev A); that miss does not",
+        "reproduce here before or after, and the search now also verifies by features the near-duplicates of a hash hit",
+        "(index/brute.py, index/ann.py), so such a leak reaches the revision step.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -261,6 +261,29 @@ def test_unrelated_image_finds_nothing(index, unrelated):
     assert index.search(unrelated()) == []
 
 
+def _flip_bits(image_hash: np.ndarray, n: int) -> np.ndarray:
+    """``image_hash`` with its first ``n`` bits inverted (Hamming distance ``n`` from it)."""
+    bits = np.unpackbits(image_hash.copy())
+    bits[:n] ^= 1
+    return np.packbits(bits)
+
+
+@pytest.mark.parametrize("backend", ["brute", "ann"])
+def test_a_hash_hit_does_not_hide_a_near_duplicate_found_by_features(assets, backend):
+    """A leak within the hash radius of one revision only must still list the other revisions that
+    its features verify (the trace tells them apart); brute force looks only among the assets within
+    twice the radius after a hash hit, so a far hash is not verified (the fast path stays fast)."""
+    camera = assets[CAMERA]
+    image_hash, features = global_hash(camera), extract(camera)
+    index = BACKENDS[backend]()
+    index.add(1, image_hash, features)
+    index.add(2, _flip_bits(image_hash, index.hash_radius + 5), features)  # a revision, hash outside the radius
+    index.add(3, _flip_bits(image_hash, 2 * index.hash_radius + 10), features)
+    found = {asset_id: match.method for asset_id, _, match in index.search_details(camera, k=5)}
+    assert found[1] == "features" and found[2] == "features"
+    assert (3 in found) == (backend == "ann")  # the ANN backend verifies its vote shortlist, which holds 3
+
+
 # ---------------------------------------------------------------- bookkeeping
 
 

@@ -9,7 +9,7 @@ fast path, same acceptance rules), but verifies a shortlist instead of every ass
    image, sit in one FAISS IVF-PQ index (4-bit fast scan) whose ids are asset slots.
    Each query descriptor (and its mirror) looks up ``neighbours`` approximate nearest
    descriptors and shares one vote among the assets of those closer than ``vote_distance``.
-3. **Verification.** The ``shortlist`` assets with most votes (at least
+3. **Verification.** Also after a fast-path hit, the ``shortlist`` assets with most votes (at least
    ``min_votes``) are verified with their *full* features, which come from
    ``features_loader`` when one is given, so RAM holds only the compact codes.
 
@@ -254,12 +254,11 @@ class AnnIndex:
         image, features = descriptors.query(query, max_features=self.max_features, max_side=self.max_side)
         tried = self.hash_candidates(image)
         hits = [hit for hit in (self._hash_hit(*t, features) for t in tried) if hit is not None]
-        if not hits:
-            done = {t[0] for t in tried}
-            for slot in (s for s in self.candidates(features, k) if s not in done):
-                match = verify(features, self.full_features(slot))
-                if self._accepted(match):
-                    hits.append((int(self._ids[slot]), float(match.inliers), match))
+        done = {t[0] for t in tried}  # the shortlist is verified even after a hash hit (see BruteForceIndex)
+        for slot in (s for s in self.candidates(features, k) if s not in done):
+            match = verify(features, self.full_features(slot))
+            if self._accepted(match):
+                hits.append((int(self._ids[slot]), float(match.inliers), match))
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
 

@@ -8,10 +8,13 @@ every asset in memory and answers in two steps:
    hash (one vectorised XOR). Assets within ``hash_radius`` bits must verify with
    features when both sides have enough of them (so a hash collision between two
    photos is no hit), and are accepted on the hash alone when either side is
-   feature-poor (smooth renders, thumbnails). If the fast path finds anything, the
-   search stops there.
-2. **Local features.** The query's SIFT features against each asset's, each pair
-   geometrically verified (:func:`~leaktrace.index.verify.verify`).
+   feature-poor (smooth renders, thumbnails).
+2. **Local features.** The query's SIFT features against each other asset's, each pair
+   geometrically verified (:func:`~leaktrace.index.verify.verify`). After a fast-path hit,
+   only against the assets within ``2 * hash_radius`` of the query (the hit's near-duplicates):
+   a screenshot of a drawing's second revision can fall within ``hash_radius`` of the first
+   revision and outside it of its own, and the features then put the revision it shows among
+   the hits (the trace tells near-duplicates apart) without a pass over every asset.
 
 The per-asset loop of step 2 is what an ANN backend replaces with a shortlist.
 """
@@ -158,13 +161,11 @@ class BruteForceIndex:
             tried.add(int(i))
             if hit is not None:
                 hits.append(hit)
-        if not hits:
-            for i, candidate in enumerate(self._features):
-                if i in tried:
-                    continue
-                match = verify(features, candidate)
-                if self._accepted(match):
-                    hits.append((self._ids[i], float(match.inliers), match))
+        others = np.flatnonzero(distance <= 2 * self.hash_radius) if hits else range(len(self._ids))
+        for i in (int(i) for i in others if int(i) not in tried):
+            match = verify(features, self._features[i])
+            if self._accepted(match):
+                hits.append((self._ids[i], float(match.inliers), match))
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
 
