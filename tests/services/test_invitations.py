@@ -103,3 +103,10 @@ def test_a_failing_relay_keeps_the_invitation_and_says_why(ws, monkeypatch):
     assert not made.emailed and made.link and made.email_problem.startswith("the invitation for a@apex.example could not be sent through 127.0.0.1:")
     assert portal.find_invitation(ws.context, made.token).id == made.id
     assert all(e.action != "invitation.email" for e in ws.list_audit())
+
+
+@pytest.mark.parametrize("address", ["a@apex.example, boss@evil.example", "Buyer <buyer@evil.example>", "a@apex.example\r\nBcc: x@evil.example"])
+def test_an_address_that_mail_software_reads_as_another_recipient_is_refused(ws, address):
+    with pytest.raises(BadInput, match="is not one e-mail address"):
+        invitations.invite(ws.context, "Apex Plastics GmbH", address, base_url="http://lt.example")
+    assert invitations.list_all(ws.context) == []

@@ -27,13 +27,13 @@ does not prove who else saw it afterwards.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from leaktrace import records
+from leaktrace.addresses import checked_address
 from leaktrace.errors import BadInput, Conflict, NotFound
 from leaktrace.records import StoredFile
 from leaktrace.services import assets as assets_service
@@ -72,7 +72,6 @@ DEFAULT_TERMS = (
     "This file is confidential and is made for {recipient} alone. It carries an invisible mark that "
     "identifies {recipient}'s copy: do not pass it on, publish it or let others copy it."
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MAX_CLIENT, _MAX_AGENT = 100, 500
 
 
@@ -124,9 +123,7 @@ def invite(
     ``expires_days`` days; its ``token`` and ``link`` (``base_url`` + ``/invite/<token>``) are in
     this answer only, never again."""
     actor = actor or audit.default_actor()
-    email = email.strip()
-    if len(email) > 320 or not _EMAIL.match(email):
-        raise BadInput(f"{email!r} is not an e-mail address (name@example.com).")
+    email = checked_address(email)
     if not 0 < expires_days <= MAX_EXPIRES_DAYS:
         raise BadInput(f"an invitation expires after more than 0 and at most {MAX_EXPIRES_DAYS} days, not {expires_days}.")
     token = INVITE_PREFIX + secrets.token_urlsafe(32)

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from leaktrace.addresses import checked_address
 from leaktrace.errors import BadInput, LeaktraceError
 from leaktrace.records import Record
 from leaktrace.services import audit, cases
@@ -102,7 +103,7 @@ def send(
 ) -> ReminderRun:
     """E-mail the due actions to ``notify_email`` (one message), or say why nothing was sent."""
     actions = tuple(due(ctx, today=today, within_days=within_days))
-    to = tuple(a.strip() for a in ctx.settings.notify_email.split(",") if a.strip())
+    to = tuple(checked_address(a) for a in ctx.settings.notify_email.split(",") if a.strip())
     if not actions:
         return ReminderRun(False, to, actions, "no remediation action is due")
     if dry_run:
