@@ -691,7 +691,7 @@ class Receipt(Record):
 class PortalShare(Record):
     """A share as its recipient's user sees it in the portal: never another recipient's name or copy.
 
-    ``state`` is "available", "revoked" or "expired"; ``accepted`` whether the terms were accepted.
+    ``state`` is "available", "revoked", "closed" (the sender archived the recipient) or "expired"; ``accepted`` whether the terms were accepted.
     """
 
     id: int

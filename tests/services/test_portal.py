@@ -159,6 +159,32 @@ def test_revoked_and_expired_shares_are_not_served(ws, tmp_path):
     assert not ws.verify_audit().ok
 
 
+def test_archiving_a_recipient_closes_its_portal_until_it_is_restored(ws, tmp_path):
+    share_id, _ = _portal_share(ws, tmp_path)
+    ana = _user(ws, NAMES[0], "ana")
+    portal.accept_terms(ws.context, ana, share_id)
+    portal.download(ws.context, ana, share_id)
+    pending = portal.invite(ws.context, NAMES[0], "second@apex.example", actor="analyst")
+    other = portal.invite(ws.context, NAMES[1], "buyer@borealis.example", actor="analyst")
+    ws.archive_recipient(NAMES[0], reason="contract ended", actor="admin")
+    with pytest.raises(Conflict, match="archived Apex Plastics GmbH on .*downloads nothing more"):
+        portal.download(ws.context, ana, share_id)
+    closed = portal.share_for(ws.context, ana, share_id)
+    assert closed.state == "closed" and len(closed.receipts) == 1  # what was handed over stays in view
+    with pytest.raises(NotFound, match="not known"):
+        portal.accept_invitation(ws.context, pending.token, "late user", PASSWORD)
+    with pytest.raises(Conflict, match="is archived: restore it"):
+        portal.invite(ws.context, NAMES[0], "third@apex.example")
+    cancel = next(e for e in ws.list_audit() if e.action == "invitation.cancel")
+    assert (cancel.subject_id, cancel.actor, cancel.details["because"]) == (str(pending.id), "admin", "recipient.archive")
+    assert portal.find_invitation(ws.context, other.token).recipient == NAMES[1]  # another recipient's stays open
+    ws.restore_recipient(NAMES[0], actor="admin")
+    portal.download(ws.context, ana, share_id)
+    with pytest.raises(NotFound):
+        portal.find_invitation(ws.context, pending.token)  # a cancelled invitation stays cancelled
+    assert ws.verify_audit().ok
+
+
 def test_expiry_ends_downloads(ws, tmp_path, monkeypatch):
     share_id, _ = _portal_share(ws, tmp_path, expires_days=2)
     ana = _user(ws, NAMES[0], "ana")

@@ -129,6 +129,8 @@ def invite(
     token = INVITE_PREFIX + secrets.token_urlsafe(32)
     with store_db.transaction(ctx.sessions) as session:
         r = queries.recipient_by_name_or_id(session, str(recipient))
+        if r.archived_at is not None:
+            raise Conflict(f"recipient {r.name!r} is archived: restore it before inviting its users.")
         row = Invitation(
             recipient_id=r.id, email=email, token_hash=_token_hash(token), created_by=actor, expires_at=utcnow() + timedelta(days=expires_days)
         )
@@ -221,6 +223,8 @@ def terms_of(share: Share, recipient_name: str) -> str:
 def _state(copy: Copy) -> str:
     if copy.revoked_at is not None:
         return "revoked"
+    if copy.recipient.archived_at is not None:
+        return "closed"
     if copy.share.expires_at is not None and copy.share.expires_at <= utcnow():
         return "expired"
     return "available"
@@ -276,6 +280,10 @@ def share_for(ctx: Context, user: records.User, share_id: int | str) -> records.
 
 
 def _servable(copy: Copy) -> None:
+    if copy.recipient.archived_at is not None:
+        raise Conflict(
+            f"the sender archived {copy.recipient.name} on {copy.recipient.archived_at:%Y-%m-%d %H:%M} UTC: its portal downloads nothing more."
+        )
     state = _state(copy)
     if state == "revoked":
         raise Conflict(f"share {copy.share_id} was revoked by its sender on {copy.revoked_at:%Y-%m-%d %H:%M} UTC: it can no longer be downloaded.")

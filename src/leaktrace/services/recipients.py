@@ -21,7 +21,7 @@ from leaktrace.services import audit
 from leaktrace.services.context import Context
 from leaktrace.store import db as store_db
 from leaktrace.store import queries
-from leaktrace.store.models import Copy, FindingScore, Recipient, utcnow
+from leaktrace.store.models import Copy, FindingScore, Invitation, Recipient, utcnow
 
 #: Longest name, e-mail and organisation, characters (the columns' sizes).
 MAX_NAME, MAX_EMAIL, MAX_ORG = 200, 320, 200
@@ -115,6 +115,9 @@ def edit(
 def archive(ctx: Context, ref: str | int, *, reason: str, actor: str | None = None) -> records.Recipient:
     """Archive recipient ``ref`` (name or id), for ``reason`` (kept in its ``recipient.archive`` entry):
     it stays, and every trace of an asset it received still tests it, but no new share reaches it.
+    Its portal closes: its pending invitations are cancelled (an ``invitation.cancel`` entry each),
+    none can be made, and its users see their shares and receipts but download nothing (until
+    :func:`restore`; the cancelled invitations stay cancelled).
 
     :class:`BadInput` without a reason; :class:`Conflict` when it is archived already."""
     reason = " ".join((reason or "").split())
@@ -124,9 +127,17 @@ def archive(ctx: Context, ref: str | int, *, reason: str, actor: str | None = No
         r = queries.recipient_by_name_or_id(session, str(ref))
         if r.archived_at is not None:
             raise Conflict(f"recipient {r.name!r} is archived already (since {r.archived_at.isoformat()[:16]} UTC).")
-        r.archived_at = utcnow()
+        r.archived_at = now = utcnow()
         session.flush()
         audit.append(session, actor, "recipient.archive", "recipient", r.id, {"name": r.name, "reason": reason})
+        pending = select(Invitation).where(
+            Invitation.recipient_id == r.id, Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None), Invitation.expires_at > now
+        )
+        for invitation in session.scalars(pending.order_by(Invitation.id)).all():
+            invitation.cancelled_at = now
+            details = {"recipient_id": r.id, "email": invitation.email, "because": "recipient.archive"}
+            audit.append(session, actor, "invitation.cancel", "invitation", invitation.id, details)
+        session.flush()
         return _record(r)
 
 
