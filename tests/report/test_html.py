@@ -89,6 +89,9 @@ def test_the_bound_is_stated_with_its_three_conditions_and_the_custodians_named(
     assert "one in its grey levels, one in where its lines are" in page and "four tests, each counted: 48 tests in all" in page
     assert "This asset's copies carry a second fingerprint, in where its lines are" in page
     assert "four tests" not in _flat(evidence) and "second fingerprint" not in _flat(evidence)
+    # a count that is no such product (a revision family: each member's recipients) claims none
+    page = _flat(replace(evidence, hypotheses=2, n_tests=30))
+    assert "30 tests (of 6 recipients, as the trace counted them" in page and "× 2 alignments" not in page
 
 
 def test_a_p_bound_that_underflows_reads_below_ten_to_the_minus_300_never_zero():

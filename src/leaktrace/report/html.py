@@ -119,6 +119,8 @@ def _tests_words(data: EvidenceData) -> str:
         return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (the leaked PDF's pages that matched the document, {recipients} on each)"
     alignments = f"{h} alignment{'s' if h != 1 else ''}"
     m = _statistics(data)
+    if n * h * m != data.n_tests:  # e.g. a revision family: each member's recipients under its own alignments
+        return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} (of {recipients}, as the trace counted them: every asset it tested, under each of its alignments)"
     statistics = f" × {m} statistics" if m > 1 else ""
     return f"{data.n_tests} test{'s' if data.n_tests != 1 else ''} ({recipients} × {alignments}{statistics})"
 
