@@ -23,6 +23,11 @@ Number = Annotated[str, Query(max_length=1000)]
 __all__ = ["Number", "Text", "numbers", "pager"]
 
 
+def flag(text: str) -> bool:
+    """A query switch such as ``?archived=1``: on unless blank or "0"."""
+    return text.strip() not in ("", "0")
+
+
 def numbers(page: str, per_page: str) -> dict[str, int]:
     """``number`` and ``per_page`` for a :mod:`leaktrace.services.listing` function."""
     number, size = page_numbers(page, per_page)

@@ -13,7 +13,7 @@ from leaktrace.services import groups as groups_service
 from leaktrace.services import recipients as recipients_service
 from leaktrace.web.deps import Csrf, WorkspaceDep, record_id, require
 from leaktrace.web.errors import form_page
-from leaktrace.web.pages._lists import Text
+from leaktrace.web.pages._lists import Text, flag
 from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
@@ -23,7 +23,7 @@ GroupId = record_id("recipient group")
 
 @router.get("/groups")
 def groups(request: Request, ws: WorkspaceDep, user: require("read"), archived: Text = "") -> Response:
-    shelved = archived.strip() not in ("", "0")
+    shelved = flag(archived)
     rows = groups_service.list_all(ws.context, archived=shelved)
     return render(request, "groups.html", user, groups=rows, archived=shelved, recipients=recipients_service.list_all(ws.context, archived=False))
 

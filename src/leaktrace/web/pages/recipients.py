@@ -14,7 +14,7 @@ from leaktrace.services import listing
 from leaktrace.services import recipients as recipients_service
 from leaktrace.web.deps import Csrf, WorkspaceDep, record_id, require
 from leaktrace.web.errors import form_page
-from leaktrace.web.pages._lists import Number, Text, numbers, pager
+from leaktrace.web.pages._lists import Number, Text, flag, numbers, pager
 from leaktrace.web.pages._render import KeepForm, flash, redirect, render
 
 router = APIRouter()
@@ -26,7 +26,7 @@ RecipientId = record_id("recipient")
 def recipients(
     request: Request, ws: WorkspaceDep, user: require("read"), q: Text = "", page: Number = "", per_page: Number = "", archived: Text = ""
 ) -> Response:
-    shelved = archived.strip() not in ("", "0")
+    shelved = flag(archived)
     p = listing.recipients(ws.context, q=q, archived=shelved, **numbers(page, per_page))
     return render(request, "recipients.html", user, p=p, nav=pager(request, p), q=q, searching=bool(q.strip()), archived=shelved)
 
