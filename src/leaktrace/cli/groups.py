@@ -28,6 +28,14 @@ def _line(g: records.Group) -> str:
     )
 
 
+def _answer(g: records.Group, json_: bool) -> None:
+    """The group as ``--json`` asks: its record, or its one line."""
+    if json_:
+        emit_json(g)
+    else:
+        out.print(_line(g))
+
+
 @app.command("create")
 @guarded
 def create(
@@ -40,10 +48,7 @@ def create(
     """Make a group of recipients and print it."""
     with Workspace(home) as ws:
         g = groups_service.create(ws.context, name, description=description, members=list(member or []))
-    if json_:
-        emit_json(g)
-    else:
-        out.print(_line(g))
+    _answer(g, json_)
 
 
 @app.command("add")
@@ -52,10 +57,7 @@ def add(name: Annotated[str, typer.Argument(help="Group name or id.")], members:
     """Add recipients in use to a group."""
     with Workspace(home) as ws:
         g = groups_service.add(ws.context, name, members)
-    if json_:
-        emit_json(g)
-    else:
-        out.print(_line(g))
+    _answer(g, json_)
 
 
 @app.command("remove")
@@ -64,10 +66,7 @@ def remove(name: Annotated[str, typer.Argument(help="Group name or id.")], membe
     """Take recipients out of a group (shares made to it keep every copy)."""
     with Workspace(home) as ws:
         g = groups_service.remove(ws.context, name, members)
-    if json_:
-        emit_json(g)
-    else:
-        out.print(_line(g))
+    _answer(g, json_)
 
 
 @app.command("list")
